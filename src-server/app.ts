@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { ServerConfig } from './config.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { createServices, type ServiceDeps, type Services } from './services.ts';
+import { tokensRoutes } from './tokens/tokens-routes.ts';
+import { signupRoutes } from './registration/signup-routes.ts';
+import { meRoutes } from './users/me-routes.ts';
+import { adminRoutes } from './users/admin-users-routes.ts';
+import { installOpenApi } from './openapi/openapi.ts';
+
+export const BODY_LIMIT = 64 * 1024;
+export const SERVER_VERSION = '0.1.0';
+
+export interface AppDeps extends ServiceDeps {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Build the embedded account server. Never listens: the CLI (`serve`) does
+ * that, and tests call `app.inject()` or listen on 127.0.0.1:0 themselves.
+ *
+ * @example
+ * const app = await buildApp(config, { db, secrets });
+ * const res = await app.inject({ method: 'GET', url: '/ht/' }); // 200
+ */
+export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    // Exact paths matter: Graphistry's clients call '/api-token-auth/' with the slash and '/api/v2/auth/token/generate' without.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
+    return503OnClosing: true,
+    requestIdHeader: false,
+  });
+  const services = await createServices(config, deps);
+  app.decorate('services', services);
+  app.decorateRequest('principal', null);
+  installErrorHandling(app);
+  installOpenApi(app, { version: SERVER_VERSION });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  tokensRoutes(app, services);
+  signupRoutes(app, services);
+  await app.register(meRoutes(services), { prefix: '/api/v2/me' });
+  await app.register(adminRoutes(services), { prefix: '/api/v2/admin' });
+  return app as unknown as FastifyInstance & { services: Services };
+}

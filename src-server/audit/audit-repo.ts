@@ -1,0 +1,62 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditRow, Database } from '../db/schema.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface AuditEntryInput {
+  at: string;
+  actorId: number | null;
+  actor: string;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  target?: string | null;
+  clientIp: string | null;
+  outcome: 'success' | 'failure';
+  detail?: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  page: number;
+  pageSize: number;
+  action?: string | undefined;
+  actor?: string | undefined;
+  outcome?: 'success' | 'failure' | undefined;
+}
+
+export function createAuditRepo() {
+  return {
+    async insert(q: Q, e: AuditEntryInput): Promise<void> {
+      await q
+        .insertInto('audit_log')
+        .values({
+          at: e.at,
+          actor_id: e.actorId,
+          actor: e.actor.slice(0, 200),
+          action: e.action,
+          target_type: e.targetType ?? null,
+          target_id: e.targetId ?? null,
+          target: e.target?.slice(0, 200) ?? null,
+          client_ip: e.clientIp?.slice(0, 64) ?? null,
+          outcome: e.outcome,
+          detail: e.detail ? JSON.stringify(e.detail) : null,
+        })
+        .execute();
+    },
+    async page(q: Q, query: AuditQuery): Promise<{ count: number; rows: AuditRow[] }> {
+      let base = q.selectFrom('audit_log');
+      if (query.action) base = base.where('action', '=', query.action);
+      if (query.actor) base = base.where('actor', '=', query.actor);
+      if (query.outcome) base = base.where('outcome', '=', query.outcome);
+      const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      const rows = await base
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize)
+        .execute();
+      return { count: Number(countRow?.n ?? 0), rows };
+    },
+  };
+}
+export type AuditRepo = ReturnType<typeof createAuditRepo>;

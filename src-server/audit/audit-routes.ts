@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseInput } from '../http/validate.ts';
+import type { Services } from '../services.ts';
+
+const auditQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  page_size: z.coerce.number().int().min(1).max(500).optional(),
+  action: z.string().max(64).optional(),
+  actor: z.string().max(200).optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+});
+
+/** Registered inside the admin prefix, so superusers only. */
+export function auditRoutes(app: FastifyInstance, s: Services): void {
+  app.get('/audit', { schema: { summary: 'The audit log, newest first, paged', tags: ['admin: audit'] } }, async (request) => {
+    const q = parseInput(auditQuery, request.query, 'query');
+    const page = q.page ?? 1;
+    const pageSize = q.page_size ?? 50;
+    const { count, results } = await s.audit.list({ page, pageSize, action: q.action, actor: q.actor, outcome: q.outcome });
+    return { count, page, page_size: pageSize, results };
+  });
+}

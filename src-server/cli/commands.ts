@@ -1,0 +1,325 @@
+import { hostname, userInfo } from 'node:os';
+import { AppError } from '../errors.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import type { Actor } from '../audit/audit-service.ts';
+import { isSettingKey, parseSettingText, SETTING_KEYS } from '../settings/settings-registry.ts';
+import { listUsersQuery } from '../users/users-schemas.ts';
+import { parseInput } from '../http/validate.ts';
+import { table, type Out } from './output.ts';
+import { promptHidden, readStdinLine } from './prompt.ts';
+import { serve } from './serve.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+interface Ctx {
+  values: Values;
+  positionals: string[];
+  out: Out;
+}
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  help?: string;
+}
+export interface CommandSpec {
+  name: string;
+  args?: string;
+  summary: string;
+  details?: string;
+  options?: Record<string, OptionSpec>;
+  run(ctx: Ctx): Promise<number | void>;
+}
+
+export const GLOBAL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function usage(message: string): Error {
+  return Object.assign(new Error(message), { usage: true });
+}
+
+function overridesOf(v: Values): Record<string, unknown> {
+  return {
+    ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}),
+    ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
+  };
+}
+
+/** Commands act as the operating-system user at this machine, as the audit log records. */
+function cliActor(): Actor {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
+  return { userId: null, username: `cli:${name}@${hostname()}`, ip: null };
+}
+
+async function withRuntime<T>(v: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(overridesOf(v));
+  if (rt.secretsWarning) process.stderr.write(`warning: ${rt.secretsWarning}\n`);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
+  if (typeof v.password === 'string') return v.password;
+  if (v['password-stdin']) return readStdinLine();
+  if (process.env.GRAPHISTRY_ADMIN_PASSWORD) return process.env.GRAPHISTRY_ADMIN_PASSWORD;
+  const first = await promptHidden(question);
+  const again = await promptHidden('Password (again): ');
+  if (first !== again) throw new AppError('VALIDATION', 'The two passwords do not match.');
+  return first;
+}
+
+function need(ctx: Ctx, n: number, names: string): string[] {
+  if (ctx.positionals.length !== n) throw usage(`expected ${names}`);
+  return ctx.positionals;
+}
+
+const passwordOptions: Record<string, OptionSpec> = {
+  password: { type: 'string', help: 'the password (visible to other local users: prefer the two below)' },
+  'password-stdin': { type: 'boolean', help: 'read the password from the first line of standard input' },
+};
+
+function printKey(out: Out, key: { id: string; secret: string; authorization: string; key: { name: string; expires_at: string | null } }) {
+  out.print({ ...key.key, secret: key.secret, authorization: key.authorization }, () =>
+    [`key id:     ${key.id}`, `secret:     ${key.secret}`, `header:     Authorization: ${key.authorization}`, `name:       ${key.key.name}`, `expires:    ${key.key.expires_at ?? 'never'}`, '', 'The secret is shown this once: store it now.'].join('\n'),
+  );
+}
+
+const userColumns = ['id', 'username', 'email', 'is_active', 'is_staff', 'is_superuser', 'date_joined', 'last_login'];
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'serve',
+    summary: 'run the account server',
+    details: 'Listens on 127.0.0.1:8000 by default. --port 0 picks a free port and prints the URL.',
+    options: {
+      host: { type: 'string', help: 'address to listen on (default 127.0.0.1)' },
+      port: { type: 'string', short: 'p', help: 'port (default 8000; 0 picks a free one)' },
+      'setup-token': { type: 'string', help: 'require this token on the first sign-up (exposed hosts); or $SETUP_TOKEN' },
+      'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+    },
+    run: async ({ values: v, out }) =>
+      serve(
+        {
+          ...overridesOf(v),
+          ...(v.host ? { host: v.host } : {}),
+          ...(v.port !== undefined ? { port: v.port } : {}),
+          ...(v['setup-token'] ? { setupToken: v['setup-token'] } : {}),
+          ...(v['log-level'] ? { logLevel: v['log-level'] } : {}),
+        },
+        out,
+      ),
+  },
+  {
+    name: 'createsuperuser',
+    summary: 'create a superuser + staff account (no open sign-up window needed)',
+    options: { username: { type: 'string', help: 'the username (required)' }, email: { type: 'string', help: 'optional email' }, ...passwordOptions },
+    run: async ({ values: v, out }) => {
+      if (typeof v.username !== 'string') throw usage('--username is required');
+      const password = await passwordFrom(v);
+      return withRuntime(v, async (rt) => {
+        const { user, key } = await rt.services.users.create(cliActor(), { username: v.username as string, password, email: (v.email as string) || null, is_staff: true, is_superuser: true });
+        out.print({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } }, () => `Superuser "${user.username}" created (id ${user.id}).\n` + `Personal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`);
+      });
+    },
+  },
+  {
+    name: 'users list',
+    summary: 'list users',
+    options: {
+      search: { type: 'string', help: 'username or email contains' },
+      staff: { type: 'boolean', help: 'only staff (--no-staff: only non-staff)' },
+      superuser: { type: 'boolean', help: 'only superusers (--no-superuser: only others)' },
+      active: { type: 'boolean', help: 'only active (--no-active: only inactive)' },
+      ordering: { type: 'string', help: 'field, - for descending (default username)' },
+      page: { type: 'string', help: 'page number (default 1)' },
+      'page-size': { type: 'string', help: 'rows per page (default 25, at most 500)' },
+    },
+    run: async ({ values: v, out }) => {
+      const q = parseInput(
+        listUsersQuery,
+        Object.fromEntries(
+          Object.entries({ search: v.search, is_staff: v.staff, is_superuser: v.superuser, is_active: v.active, ordering: v.ordering, page: v.page, page_size: v['page-size'] })
+            .filter(([, x]) => x !== undefined)
+            .map(([k, x]) => [k, typeof x === 'boolean' ? String(x) : x]),
+        ),
+        'query',
+      );
+      return withRuntime(v, async (rt) => {
+        const page = await rt.services.users.list(q);
+        out.print(page, () => `${table(page.results as unknown as Array<Record<string, unknown>>, userColumns)}\n\n${page.count} user(s); page ${page.page} of ${Math.max(1, Math.ceil(page.count / page.page_size))}`);
+      });
+    },
+  },
+  {
+    name: 'users create',
+    args: 'USERNAME',
+    summary: 'create a user (prints their first personal key once)',
+    options: { email: { type: 'string', help: 'optional email' }, staff: { type: 'boolean', help: 'make staff' }, superuser: { type: 'boolean', help: 'make superuser' }, ...passwordOptions },
+    run: async (ctx) => {
+      const [username] = need(ctx, 1, 'USERNAME');
+      const v = ctx.values;
+      const password = await passwordFrom(v);
+      return withRuntime(v, async (rt) => {
+        const { user, key } = await rt.services.users.create(cliActor(), { username: username!, password, email: (v.email as string) || null, is_staff: Boolean(v.staff), is_superuser: Boolean(v.superuser) });
+        ctx.out.print({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } }, () => `User "${user.username}" created (id ${user.id}).\nPersonal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`);
+      });
+    },
+  },
+  {
+    name: 'users set-password',
+    args: 'USERNAME',
+    summary: "set a user's password (ends their tokens)",
+    options: passwordOptions,
+    run: async (ctx) => {
+      const [ref] = need(ctx, 1, 'USERNAME');
+      const password = await passwordFrom(ctx.values, 'New password: ');
+      return withRuntime(ctx.values, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const updated = await rt.services.users.setPassword(cliActor(), user.id, password);
+        ctx.out.print(updated, () => `Password set for "${updated.username}"; their existing tokens no longer work.`);
+      });
+    },
+  },
+  {
+    name: 'users set-roles',
+    args: 'USERNAME',
+    summary: 'grant or remove staff, superuser, active (--staff / --no-staff, ...)',
+    options: { staff: { type: 'boolean', help: '--staff or --no-staff' }, superuser: { type: 'boolean', help: '--superuser or --no-superuser' }, active: { type: 'boolean', help: '--active or --no-active' } },
+    run: async (ctx) => {
+      const [ref] = need(ctx, 1, 'USERNAME');
+      const v = ctx.values;
+      const patch = Object.fromEntries(Object.entries({ is_staff: v.staff, is_superuser: v.superuser, is_active: v.active }).filter(([, x]) => x !== undefined)) as Record<string, boolean>;
+      if (Object.keys(patch).length === 0) throw usage('give at least one of --[no-]staff, --[no-]superuser, --[no-]active');
+      return withRuntime(v, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const updated = await rt.services.users.update(cliActor(), user.id, patch);
+        ctx.out.print(updated, () => table([updated as unknown as Record<string, unknown>], userColumns));
+      });
+    },
+  },
+  {
+    name: 'users deactivate',
+    args: 'USERNAME',
+    summary: 'deactivate a user: their tokens and keys stop working at once',
+    run: async (ctx) => {
+      const [ref] = need(ctx, 1, 'USERNAME');
+      return withRuntime(ctx.values, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const updated = await rt.services.users.update(cliActor(), user.id, { is_active: false });
+        ctx.out.print(updated, () => `User "${updated.username}" deactivated.`);
+      });
+    },
+  },
+  {
+    name: 'keys list',
+    args: 'USERNAME',
+    summary: "list a user's personal keys",
+    run: async (ctx) => {
+      const [ref] = need(ctx, 1, 'USERNAME');
+      return withRuntime(ctx.values, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const keys = await rt.services.keys.list(user.id);
+        ctx.out.print({ results: keys }, () => table(keys as unknown as Array<Record<string, unknown>>, ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'expires_at', 'revoked_at', 'is_active']));
+      });
+    },
+  },
+  {
+    name: 'keys create',
+    args: 'USERNAME',
+    summary: 'create a personal key for a user (the secret is printed once)',
+    options: { name: { type: 'string', help: 'a name for the key (default "cli")' }, 'expires-in-days': { type: 'string', help: 'expire after this many days (default never)' } },
+    run: async (ctx) => {
+      const [ref] = need(ctx, 1, 'USERNAME');
+      const v = ctx.values;
+      const days = v['expires-in-days'] === undefined ? undefined : Number(v['expires-in-days']);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) throw usage('--expires-in-days takes a whole number from 1 to 3650');
+      const name = typeof v.name === 'string' ? v.name.trim() : 'cli';
+      if (!name || name.length > 100 || /\p{Cc}/u.test(name)) throw usage('--name must be 1 to 100 printable characters');
+      return withRuntime(v, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const key = await rt.services.keys.issue(cliActor(), user, { name, expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null });
+        printKey(ctx.out, key);
+      });
+    },
+  },
+  {
+    name: 'keys revoke',
+    args: 'USERNAME KEY_ID',
+    summary: 'revoke a personal key',
+    run: async (ctx) => {
+      const [ref, keyId] = need(ctx, 2, 'USERNAME KEY_ID');
+      return withRuntime(ctx.values, async (rt) => {
+        const user = await rt.services.users.find(ref!);
+        const key = await rt.services.keys.revoke(cliActor(), user, keyId!);
+        ctx.out.print(key, () => `Key ${key.id} of "${user.username}" revoked.`);
+      });
+    },
+  },
+  {
+    name: 'config list',
+    summary: 'list runtime settings',
+    run: async (ctx) =>
+      withRuntime(ctx.values, async (rt) => {
+        const rows = await rt.services.settings.describe();
+        ctx.out.print({ results: rows }, () => table(rows as unknown as Array<Record<string, unknown>>, ['key', 'value', 'default', 'updated_at', 'updated_by', 'description']));
+      }),
+  },
+  {
+    name: 'config get',
+    args: 'KEY',
+    summary: 'print one runtime setting',
+    run: async (ctx) => {
+      const [key] = need(ctx, 1, 'KEY');
+      if (!isSettingKey(key!)) throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key}". Known settings: ${SETTING_KEYS.join(', ')}.`);
+      return withRuntime(ctx.values, async (rt) => {
+        const values = await rt.services.settings.values();
+        ctx.out.print({ key, value: values[key] }, () => String(values[key]));
+      });
+    },
+  },
+  {
+    name: 'config set',
+    args: 'KEY VALUE',
+    summary: 'change a runtime setting (applies on the next request, audited)',
+    details: `Settings: ${SETTING_KEYS.join(', ')}. Values: true/false (also on/off, yes/no, 1/0).`,
+    run: async (ctx) => {
+      const [key, text] = need(ctx, 2, 'KEY VALUE');
+      if (!isSettingKey(key!)) throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key}". Known settings: ${SETTING_KEYS.join(', ')}.`);
+      let value: unknown;
+      try {
+        value = parseSettingText(key, text!);
+      } catch (e) {
+        throw new AppError('VALIDATION', (e as Error).message);
+      }
+      return withRuntime(ctx.values, async (rt) => {
+        await rt.services.settings.update(cliActor(), { [key]: value });
+        ctx.out.print({ key, value }, () => `${key} = ${String(value)}`);
+      });
+    },
+  },
+  {
+    name: 'audit',
+    summary: 'show the audit log, newest first',
+    options: { page: { type: 'string', help: 'page (default 1)' }, 'page-size': { type: 'string', help: 'rows per page (default 50)' }, action: { type: 'string', help: 'only this action (e.g. auth.login)' } },
+    run: async (ctx) => {
+      const v = ctx.values;
+      const page = Number(v.page ?? 1);
+      const pageSize = Number(v['page-size'] ?? 50);
+      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw usage('--page must be 1 or more and --page-size 1 to 500');
+      return withRuntime(v, async (rt) => {
+        const { count, results } = await rt.services.audit.list({ page, pageSize, action: typeof v.action === 'string' ? v.action : undefined });
+        ctx.out.print({ count, page, page_size: pageSize, results }, () => `${table(results.map((r) => ({ ...r, detail: r.detail ? JSON.stringify(r.detail) : null })) as unknown as Array<Record<string, unknown>>, ['at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'detail'])}\n\n${count} event(s)`);
+      });
+    },
+  },
+];

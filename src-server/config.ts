@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Server configuration: one schema, parsed once, frozen, passed in.
+ * Sources, highest first: explicit overrides (CLI flags), the process
+ * environment, the data dir's `.env`, then the defaults below.
+ * Secrets are not here: they come from `.env` through `loadSecrets`.
+ */
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const boolFrom = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: intFrom(0, 65535).default(8000),
+  /** Graphistry's name and default: access token lifetime in seconds. */
+  jwtExpirationDelta: intFrom(30, 31 * 24 * 3600).default(3600),
+  /** Graphistry's name and default: refresh window from the original login, in seconds. */
+  jwtRefreshExpirationDelta: intFrom(60, 365 * 24 * 3600).default(86400),
+  passwordMinLength: intFrom(8, 128).default(8),
+  setupToken: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  trustProxy: boolFrom.default(false),
+  hashConcurrency: intFrom(1, 64).default(Math.max(1, availableParallelism())),
+  hashQueueLimit: intFrom(1, 100_000).default(512),
+  throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),
+  throttleAccountFailures: intFrom(1, 10_000).default(10),
+  throttleAddressFailures: intFrom(1, 100_000).default(100),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerConfig = Readonly<z.infer<typeof configSchema>>;
+
+/** Environment variable names for each setting (Graphistry's own names where it has one). */
+export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
+  dataDir: 'GRAPHISTRY_ADMIN_DATA',
+  databaseUrl: 'DATABASE_URL',
+  host: 'HOST',
+  port: 'PORT',
+  jwtExpirationDelta: 'JWT_EXPIRATION_DELTA',
+  jwtRefreshExpirationDelta: 'JWT_REFRESH_EXPIRATION_DELTA',
+  passwordMinLength: 'PASSWORD_MIN_LENGTH',
+  setupToken: 'SETUP_TOKEN',
+  trustProxy: 'TRUST_PROXY',
+  hashConcurrency: 'HASH_CONCURRENCY',
+  hashQueueLimit: 'HASH_QUEUE_LIMIT',
+  throttleWindowSeconds: 'THROTTLE_WINDOW_SECONDS',
+  throttleAccountFailures: 'THROTTLE_ACCOUNT_FAILURES',
+  throttleAddressFailures: 'THROTTLE_ADDRESS_FAILURES',
+  logLevel: 'LOG_LEVEL',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type RawConfig = Partial<Record<keyof typeof ENV_NAMES, unknown>>;
+
+/**
+ * Merge the sources and validate once. Throws `ConfigError` listing every bad
+ * setting, so startup fails with the whole list rather than the first problem.
+ */
+export function loadConfig(
+  overrides: RawConfig,
+  env: Record<string, string | undefined> = process.env,
+  dotenv: Record<string, string> = {},
+): ServerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const value = overrides[key as keyof RawConfig] ?? nonEmpty(env[envName]) ?? nonEmpty(dotenv[envName]);
+    if (value !== undefined) raw[key] = value;
+  }
+  raw.dataDir = resolve(String(raw.dataDir ?? './data'));
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '');
+        const envName = ENV_NAMES[key as keyof typeof ENV_NAMES];
+        return `${envName ?? key}: ${i.message}`;
+      }),
+    );
+  }
+  return Object.freeze(parsed.data);
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrations.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Human-readable location (file path or URL without password). */
+  readonly location: string;
+  /**
+   * Run `fn` in a transaction that holds the accounts write lock, so decisions
+   * like "is this the first user?" or "is another superuser left?" cannot
+   * race: `BEGIN IMMEDIATE` on SQLite (serialises writers across processes),
+   * a transaction-scoped advisory lock on PostgreSQL (serialises every server
+   * process sharing the database).
+   */
+  withAccountsLock<T>(fn: (trx: Transaction<Database> | Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** Use an in-memory SQLite database (tests). */
+  memory?: boolean;
+  /** PostgreSQL schema to use as search_path (tests isolate by schema). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+const ACCOUNTS_LOCK_KEY = 0x6772_6170; // arbitrary constant shared by every process
+
+export async function openDatabase(opts: OpenDbOptions): Promise<Db> {
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openSqlite(opts);
+  try {
+    await migrateToLatest(db.kysely as Kysely<unknown>, db.dialect);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
+function openSqlite(opts: OpenDbOptions): Db {
+  let file = ':memory:';
+  if (!opts.memory) {
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    file = join(opts.dataDir, 'graphistry-admin.sqlite3');
+  }
+  const native = new SQLite(file, { timeout: 10_000 });
+  native.pragma('journal_mode = WAL');
+  native.pragma('synchronous = NORMAL');
+  native.pragma('foreign_keys = ON');
+  native.pragma('busy_timeout = 10000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    location: file,
+    async withAccountsLock(fn) {
+      // Kysely's SQLite driver runs one connection behind a mutex, so holding it
+      // for the whole transaction also serialises writers inside this process.
+      return kysely.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (e) {
+          await sql`rollback`.execute(conn);
+          throw e;
+        }
+      });
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, opts: OpenDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.pgPoolSize ?? 10,
+    ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the server.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    async withAccountsLock(fn) {
+      return kysely.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${ACCOUNTS_LOCK_KEY})`.execute(trx);
+        return fn(trx);
+      });
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

@@ -1,0 +1,92 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from './database.ts';
+
+/**
+ * Migrations live in code (no files to find at run time, so the bundled
+ * server works from any install layout). They run on every start; each is
+ * applied once, in name order, inside Kysely's migration lock.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const idType = dialect === 'postgres' ? 'serial' : 'integer';
+  const boolType = dialect === 'postgres' ? 'boolean' : 'integer';
+  const falseValue = dialect === 'postgres' ? sql`false` : sql`0`;
+  const trueValue = dialect === 'postgres' ? sql`true` : sql`1`;
+  return {
+    '0001_accounts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', idType, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('username', 'varchar(150)', (c) => c.notNull())
+          .addColumn('username_lower', 'varchar(150)', (c) => c.notNull().unique())
+          .addColumn('email', 'varchar(254)')
+          .addColumn('email_lower', 'varchar(254)')
+          .addColumn('password_hash', 'varchar(255)', (c) => c.notNull())
+          .addColumn('is_active', boolType, (c) => c.notNull().defaultTo(trueValue))
+          .addColumn('is_staff', boolType, (c) => c.notNull().defaultTo(falseValue))
+          .addColumn('is_superuser', boolType, (c) => c.notNull().defaultTo(falseValue))
+          .addColumn('auth_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('date_joined', 'varchar(32)', (c) => c.notNull())
+          .addColumn('last_login', 'varchar(32)')
+          .execute();
+        await sql`create unique index users_email_lower_uq on users (email_lower) where email_lower is not null`.execute(db);
+        await db.schema.createIndex('users_date_joined_idx').on('users').column('date_joined').execute();
+
+        await db.schema
+          .createTable('personal_keys')
+          .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('secret_hash', 'varchar(64)', (c) => c.notNull())
+          .addColumn('secret_prefix', 'varchar(16)', (c) => c.notNull())
+          .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('last_used_at', 'varchar(32)')
+          .addColumn('expires_at', 'varchar(32)')
+          .addColumn('revoked_at', 'varchar(32)')
+          .execute();
+        await db.schema.createIndex('personal_keys_user_idx').on('personal_keys').column('user_id').execute();
+
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('updated_by', 'varchar(150)')
+          .execute();
+
+        await db.schema
+          .createTable('meta')
+          .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', idType, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('actor_id', 'integer')
+          .addColumn('actor', 'varchar(200)', (c) => c.notNull())
+          .addColumn('action', 'varchar(64)', (c) => c.notNull())
+          .addColumn('target_type', 'varchar(32)')
+          .addColumn('target_id', 'varchar(64)')
+          .addColumn('target', 'varchar(200)')
+          .addColumn('client_ip', 'varchar(64)')
+          .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const all = migrations(dialect);
+  const provider: MigrationProvider = { getMigrations: async () => all };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types. Timestamps are ISO-8601 UTC strings on both dialects so one
+ * repo code serves SQLite and PostgreSQL; booleans come back as 0/1 from
+ * SQLite and true/false from PostgreSQL, so repos map rows through `bool()`.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  username_lower: string;
+  email: string | null;
+  email_lower: string | null;
+  password_hash: string;
+  is_active: boolean | number;
+  is_staff: boolean | number;
+  is_superuser: boolean | number;
+  /** Bumped when a password changes or the user is disabled: ends every JWT issued before. */
+  auth_epoch: number;
+  date_joined: string;
+  last_login: string | null;
+}
+
+export interface PersonalKeysTable {
+  id: string;
+  user_id: number;
+  name: string;
+  secret_hash: string;
+  secret_prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: number | null;
+  actor: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target: string | null;
+  client_ip: string | null;
+  outcome: string;
+  detail: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  personal_keys: PersonalKeysTable;
+  settings: SettingsTable;
+  meta: MetaTable;
+  audit_log: AuditTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserRowUpdate = Updateable<UsersTable>;
+export type KeyRow = Selectable<PersonalKeysTable>;
+export type AuditRow = Selectable<AuditTable>;
+
+export function bool(v: boolean | number | null | undefined): boolean {
+  return v === true || v === 1;
+}

@@ -1,0 +1,70 @@
+/**
+ * One error type for the whole server. Every failure a client can see is an
+ * `AppError` with a code from this registry; the error handler turns it into
+ * `{error: CODE, message}` and never shows a stack or SQL text.
+ */
+export const ERROR_CODES = {
+  VALIDATION: 400,
+  INVALID_JSON: 400,
+  WEAK_PASSWORD: 400,
+  INVALID_CREDENTIALS: 400,
+  TOKEN_INVALID: 400,
+  TOKEN_EXPIRED: 400,
+  UNKNOWN_SETTING: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  SUPERUSER_REQUIRED: 403,
+  SIGNUPS_CLOSED: 403,
+  SETUP_TOKEN_REQUIRED: 403,
+  ORG_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  USERNAME_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  LAST_SUPERUSER: 409,
+  KEY_REVOKED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  THROTTLED: 429,
+  INTERNAL: 500,
+  SERVER_BUSY: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+  /** Machine-readable rule name where one applies (password policy). */
+  rule?: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: FieldIssue[] | undefined;
+  /** Extra headers the response must carry (Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { fields?: FieldIssue[]; headers?: Record<string, string>; status?: number } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = opts.status ?? ERROR_CODES[code];
+    this.fields = opts.fields;
+    this.headers = opts.headers;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** The one sentence every failed sign-in gets, whatever the reason (unknown user, wrong password, inactive, throttled). */
+export const BAD_CREDENTIALS_MESSAGE = 'Unable to log in with provided credentials.';

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const createKeyBody = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional(),
+  /** ISO-8601 instant, or null for a key that never expires. */
+  expires_at: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date and time' }).nullable().optional(),
+  /** Alternative to expires_at: days from now. */
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateKeyInput = z.infer<typeof createKeyBody>;
+
+export const keyParams = z.strictObject({
+  id: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  keyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id'),
+});
+
+export function expiryFrom(input: CreateKeyInput, now: Date): Date | null {
+  if (input.expires_at) return new Date(input.expires_at);
+  if (input.expires_in_days) return new Date(now.getTime() + input.expires_in_days * 86_400_000);
+  return null;
+}

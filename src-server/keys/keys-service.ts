@@ -1,0 +1,130 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, KeyRow } from '../db/schema.ts';
+import type { Clock } from '../lib/clock.ts';
+import { hmacSha256Hex, randomSecret, randomToken, safeEqual } from '../lib/crypto.ts';
+import { AppError } from '../errors.ts';
+import type { NewPersonalKey, PersonalKey } from '../../src-shared/domain.ts';
+import type { KeysRepo } from './keys-repo.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export const DEFAULT_KEY_NAME = 'default';
+const PREFIX_LENGTH = 6;
+/** last_used_at is written at most this often per key, so API traffic does not turn every read into a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function toPersonalKey(row: KeyRow, now: Date): PersonalKey {
+  const expired = row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime();
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.secret_prefix,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    expires_at: row.expires_at,
+    revoked_at: row.revoked_at,
+    is_active: row.revoked_at === null && !expired,
+  };
+}
+
+/** Parse `PersonalKey <id>:<secret>` (Graphistry's header). Returns null when the header is not of that scheme. */
+export function parsePersonalKeyHeader(header: string | undefined): { id: string; secret: string } | null | 'malformed' {
+  if (!header) return null;
+  const m = /^PersonalKey\s+(.*)$/i.exec(header.trim());
+  if (!m) return null;
+  const value = m[1]!.trim();
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1) return 'malformed';
+  return { id: value.slice(0, colon), secret: value.slice(colon + 1) };
+}
+
+export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; clock: Clock; pepper: Buffer; audit: AuditService }) {
+  const { db, repo, clock, pepper, audit } = deps;
+  const digest = (id: string, secret: string) => hmacSha256Hex(pepper, `${id}:${secret}`);
+  // Compared against when the id is unknown, so both failures cost the same.
+  const dummyDigest = digest('unknown', 'unknown');
+
+  return {
+    digest,
+    /**
+     * Mint a key for a user. The secret is returned here and nowhere else;
+     * only its keyed hash is stored.
+     */
+    async create(
+      q: Q,
+      actor: Actor,
+      user: { id: number; username: string },
+      opts: { name?: string; expiresAt?: Date | null } = {},
+    ): Promise<NewPersonalKey> {
+      const now = clock.now();
+      const id = randomToken(16);
+      const secret = randomSecret(32);
+      const row: KeyRow = {
+        id,
+        user_id: user.id,
+        name: opts.name ?? DEFAULT_KEY_NAME,
+        secret_hash: digest(id, secret),
+        secret_prefix: secret.slice(0, PREFIX_LENGTH),
+        created_at: now.toISOString(),
+        last_used_at: null,
+        expires_at: opts.expiresAt ? opts.expiresAt.toISOString() : null,
+        revoked_at: null,
+      };
+      if (opts.expiresAt && opts.expiresAt.getTime() <= now.getTime()) {
+        throw new AppError('VALIDATION', 'The expiry must be in the future.', { fields: [{ field: 'expires_at', message: 'must be in the future' }] });
+      }
+      await repo.insert(q, row);
+      await audit.record(actor, { action: 'key.create', targetType: 'user', targetId: user.id, target: user.username, detail: { key_id: id, name: row.name, expires_at: row.expires_at } }, q);
+      return { key: toPersonalKey(row, now), id, secret, authorization: `PersonalKey ${id}:${secret}` };
+    },
+
+    /** `create` in its own transaction, for callers that are not already in one. */
+    async issue(actor: Actor, user: { id: number; username: string }, opts: { name?: string; expiresAt?: Date | null } = {}): Promise<NewPersonalKey> {
+      return db.transaction().execute((trx) => this.create(trx, actor, user, opts));
+    },
+
+    async list(userId: number): Promise<PersonalKey[]> {
+      const now = clock.now();
+      return (await repo.forUser(db, userId)).map((r) => toPersonalKey(r, now));
+    },
+
+    async revoke(actor: Actor, user: { id: number; username: string }, keyId: string): Promise<PersonalKey> {
+      return db.transaction().execute(async (trx) => {
+        const existing = await repo.byId(trx, keyId);
+        if (!existing || existing.user_id !== user.id) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
+        if (existing.revoked_at) return toPersonalKey(existing, clock.now());
+        const row = await repo.revoke(trx, user.id, keyId, clock.now().toISOString());
+        if (!row) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
+        await audit.record(actor, { action: 'key.revoke', targetType: 'user', targetId: user.id, target: user.username, detail: { key_id: keyId } }, trx);
+        return toPersonalKey(row, clock.now());
+      });
+    },
+
+    /**
+     * Check a presented id and secret. Every failure (unknown id, wrong
+     * secret, revoked, expired) returns null: callers answer one generic 401.
+     */
+    async authenticate(id: string, secret: string): Promise<KeyRow | null> {
+      if (id.length > 64 || secret.length > 256) return null;
+      const row = await repo.byId(db, id);
+      const ok = safeEqual(row?.secret_hash ?? dummyDigest, digest(id, secret));
+      if (!row || !ok) return null;
+      const now = clock.now();
+      if (row.revoked_at) return null;
+      if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) return null;
+      if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) {
+        await repo.touch(db, row.id, now.toISOString());
+      }
+      return row;
+    },
+
+    /** Is a key (named in a JWT it minted) still usable right now? */
+    async isUsable(id: string): Promise<boolean> {
+      const row = await repo.byId(db, id);
+      if (!row || row.revoked_at) return false;
+      return !(row.expires_at && Date.parse(row.expires_at) <= clock.now().getTime());
+    },
+  };
+}
+export type KeysService = ReturnType<typeof createKeysService>;

@@ -1,0 +1,83 @@
+import type { ServerConfig } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { Secrets } from './secrets.ts';
+import { secretsFingerprint } from './secrets.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createArgon2Hasher, type PasswordHasher } from './lib/password-hasher.ts';
+import { createAuditRepo } from './audit/audit-repo.ts';
+import { createAuditService } from './audit/audit-service.ts';
+import { createUsersRepo } from './users/users-repo.ts';
+import { createUsersService } from './users/users-service.ts';
+import { createKeysRepo } from './keys/keys-repo.ts';
+import { createKeysService } from './keys/keys-service.ts';
+import { createSettingsRepo } from './settings/settings-repo.ts';
+import { createSettingsService } from './settings/settings-service.ts';
+import { createJwtSigner } from './tokens/jwt.ts';
+import { createTokensService } from './tokens/tokens-service.ts';
+import { createLoginThrottle } from './auth/throttle.ts';
+import { createSignupService } from './registration/signup-service.ts';
+
+export interface ServiceDeps {
+  db: Db;
+  secrets: Secrets;
+  clock?: Clock;
+  /** Tests may inject a fast hasher; production uses argon2id. */
+  hasher?: PasswordHasher;
+}
+
+/**
+ * Wire every domain service with its explicit dependencies. Used by the HTTP
+ * app and by the CLI alike, so both enforce the same rules.
+ */
+export async function createServices(config: ServerConfig, deps: ServiceDeps) {
+  const { db } = deps;
+  const clock = deps.clock ?? systemClock;
+  const hasher = deps.hasher ?? createArgon2Hasher(config.hashConcurrency, config.hashQueueLimit);
+  const auditRepo = createAuditRepo();
+  const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock });
+  const usersRepo = createUsersRepo(db.dialect);
+  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(), clock, pepper: deps.secrets.keyPepper, audit });
+  const settingsRepo = createSettingsRepo();
+  const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock });
+  const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });
+  const throttle = createLoginThrottle(
+    { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
+    clock,
+  );
+  const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, hasher, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
+  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, clock, passwordMinLength: config.passwordMinLength });
+  const signup = createSignupService({
+    db,
+    users: usersRepo,
+    settings: settingsRepo,
+    keys,
+    tokens,
+    audit,
+    hasher,
+    clock,
+    passwordMinLength: config.passwordMinLength,
+    setupToken: config.setupToken,
+  });
+  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup };
+}
+export type Services = Awaited<ReturnType<typeof createServices>>;
+
+/**
+ * Compare the secrets in `.env` with the fingerprint stored in the database.
+ * Stores it on first use; on a mismatch returns one clear sentence for the
+ * log, since every existing key and token is now invalid.
+ */
+export async function checkSecretsFingerprint(db: Db, secrets: Secrets): Promise<string | null> {
+  const fp = secretsFingerprint(secrets);
+  const row = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'secrets_fingerprint').executeTakeFirst();
+  if (!row) {
+    await db.kysely
+      .insertInto('meta')
+      .values({ key: 'secrets_fingerprint', value: fp })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return null;
+  }
+  if (row.value === fp) return null;
+  return 'The secrets in .env are not the ones this database was created with: every existing API key and token is invalid. Restore the original .env to keep them, or issue new keys.';
+}

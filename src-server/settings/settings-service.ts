@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Clock } from '../lib/clock.ts';
+import { AppError } from '../errors.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { SettingsRepo } from './settings-repo.ts';
+import { isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingsValues } from './settings-registry.ts';
+
+export interface SettingView {
+  key: SettingKey;
+  value: unknown;
+  default: unknown;
+  type: 'boolean';
+  description: string;
+  updated_at: string | null;
+  updated_by: string | null;
+}
+
+export function createSettingsService(deps: { db: Kysely<Database>; repo: SettingsRepo; audit: AuditService; clock: Clock }) {
+  const { db, repo, audit, clock } = deps;
+
+  async function describe(): Promise<SettingView[]> {
+    const values = await repo.readAll(db);
+    const changes = await repo.lastChanges(db);
+    return SETTING_KEYS.map((key) => ({
+      key,
+      value: values[key],
+      default: SETTINGS[key].default,
+      type: 'boolean',
+      description: SETTINGS[key].description,
+      updated_at: changes[key]?.updated_at ?? null,
+      updated_by: changes[key]?.updated_by ?? null,
+    }));
+  }
+
+  return {
+    values: (): Promise<SettingsValues> => repo.readAll(db),
+    describe,
+    /** Validate every key first, then write all of them in one transaction with one audit entry each. */
+    async update(actor: Actor, changes: Record<string, unknown>): Promise<SettingView[]> {
+      const entries = Object.entries(changes);
+      if (entries.length === 0) throw new AppError('VALIDATION', 'Send at least one setting to change.');
+      const issues = [];
+      for (const [key, value] of entries) {
+        if (!isSettingKey(key)) {
+          throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key.slice(0, 64)}". Known settings: ${SETTING_KEYS.join(', ')}.`, { fields: [{ field: key.slice(0, 64), message: 'unknown setting' }] });
+        }
+        if (!SETTINGS[key].schema.safeParse(value).success) issues.push({ field: key, message: 'must be true or false' });
+      }
+      if (issues.length) throw new AppError('VALIDATION', 'Some settings have values of the wrong type.', { fields: issues });
+      const current = await repo.readAll(db);
+      const at = clock.now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        for (const [key, value] of entries as Array<[SettingKey, unknown]>) {
+          await repo.write(trx, key, value, at, actor.username);
+          await audit.record(actor, { action: 'settings.change', targetType: 'setting', targetId: key, target: key, detail: { from: current[key], to: value } }, trx);
+        }
+      });
+      return describe();
+    },
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService>;

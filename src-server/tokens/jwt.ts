@@ -1,0 +1,101 @@
+import { createPublicKey } from 'node:crypto';
+import { SignJWT, jwtVerify, importPKCS8, exportJWK, calculateJwkThumbprint, errors as joseErrors, type JWK, type CryptoKey, type KeyObject } from 'jose';
+import { AppError } from '../errors.ts';
+import type { Clock } from '../lib/clock.ts';
+import { epochSeconds } from '../lib/clock.ts';
+import { sha256Hex } from '../lib/crypto.ts';
+
+/**
+ * Claims as Graphistry's clients read them (`username`, `user_id`, `iat`,
+ * `exp`, `orig_iat`), plus `ver` (the user's auth epoch, so a password change
+ * or deactivation ends old tokens) and `pk` (the personal key a token was
+ * minted from, so revoking the key ends its tokens).
+ */
+export interface AccessClaims {
+  user_id: number;
+  username: string;
+  email?: string;
+  iat: number;
+  exp: number;
+  orig_iat: number;
+  ver: number;
+  pk?: string;
+}
+
+export const TOKEN_EXPIRED_MESSAGE = 'Token has expired.';
+export const TOKEN_INVALID_MESSAGE = 'Error decoding signature.';
+
+const ALG = 'ES256';
+const CACHE_LIMIT = 10_000;
+
+export async function createJwtSigner(deps: { privateKeyPem: string; clock: Clock; lifetimeSeconds: number }) {
+  const { clock, lifetimeSeconds } = deps;
+  const privateKey: CryptoKey | KeyObject = await importPKCS8(deps.privateKeyPem, ALG);
+  const publicKey = createPublicKey(deps.privateKeyPem);
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), alg: ALG, use: 'sig' };
+  const kid = await calculateJwkThumbprint(publicJwk);
+  publicJwk.kid = kid;
+  // Signature checks are cached by token hash until expiry; the per-request
+  // user/key lookup that enforces revocation is never cached.
+  const verified = new Map<string, AccessClaims>();
+
+  async function sign(input: { userId: number; username: string; email: string | null; ver: number; origIat?: number; keyId?: string }): Promise<{ token: string; claims: AccessClaims }> {
+    const iat = epochSeconds(clock.now());
+    const claims: AccessClaims = {
+      user_id: input.userId,
+      username: input.username,
+      ...(input.email ? { email: input.email } : {}),
+      iat,
+      exp: iat + lifetimeSeconds,
+      orig_iat: input.origIat ?? iat,
+      ver: input.ver,
+      ...(input.keyId ? { pk: input.keyId } : {}),
+    };
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: ALG, kid, typ: 'JWT' }).sign(privateKey);
+    return { token, claims };
+  }
+
+  /** Verify signature and expiry; throws TOKEN_EXPIRED or TOKEN_INVALID with Graphistry's texts. */
+  async function verify(token: string, opts: { allowExpired?: boolean } = {}): Promise<AccessClaims> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+    }
+    const cacheKey = sha256Hex(token);
+    let claims = verified.get(cacheKey);
+    if (!claims) {
+      try {
+        const { payload } = await jwtVerify(token, publicKey, { algorithms: [ALG], currentDate: clock.now(), clockTolerance: opts.allowExpired ? Number.MAX_SAFE_INTEGER : 0 });
+        claims = checkShape(payload);
+      } catch (e) {
+        if (e instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', TOKEN_EXPIRED_MESSAGE);
+        if (e instanceof AppError) throw e;
+        throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+      }
+      if (epochSeconds(clock.now()) < claims.exp) {
+        if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value as string);
+        verified.set(cacheKey, claims);
+      }
+    }
+    if (!opts.allowExpired && epochSeconds(clock.now()) >= claims.exp) {
+      verified.delete(cacheKey);
+      throw new AppError('TOKEN_EXPIRED', TOKEN_EXPIRED_MESSAGE);
+    }
+    return claims;
+  }
+
+  return { sign, verify, jwks: () => ({ keys: [publicJwk] }), kid };
+}
+export type JwtSigner = Awaited<ReturnType<typeof createJwtSigner>>;
+
+function checkShape(p: Record<string, unknown>): AccessClaims {
+  const ok =
+    Number.isSafeInteger(p.user_id) &&
+    typeof p.username === 'string' &&
+    Number.isSafeInteger(p.iat) &&
+    Number.isSafeInteger(p.exp) &&
+    Number.isSafeInteger(p.orig_iat) &&
+    Number.isSafeInteger(p.ver) &&
+    (p.pk === undefined || typeof p.pk === 'string');
+  if (!ok) throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+  return p as unknown as AccessClaims;
+}

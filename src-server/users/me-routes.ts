@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { guard, actorOf, requirePrincipal } from '../http/auth.ts';
+import { parseInput } from '../http/validate.ts';
+import { toUser } from './users-repo.ts';
+import { createKeyBody, expiryFrom, keyParams } from '../keys/keys-schemas.ts';
+import type { Services } from '../services.ts';
+
+/** Self-service for any active account: who am I, my keys, a JWT for API use. */
+export function meRoutes(s: Services) {
+  return async (app: FastifyInstance) => {
+    guard(app, s.tokens, 'user');
+    const tags = ['me'];
+
+    app.get('/', { schema: { summary: 'The caller', tags } }, async (request) => {
+      const p = requirePrincipal(request);
+      return { ...toUser(p.user), auth: { via: p.via, key_id: p.keyId } };
+    });
+
+    app.get('/keys', { schema: { summary: "The caller's personal keys", tags } }, async (request) => ({
+      results: await s.keys.list(Number(requirePrincipal(request).user.id)),
+    }));
+
+    app.post('/keys', { schema: { summary: 'Create a personal key (the secret is shown once)', tags } }, async (request, reply) => {
+      const body = parseInput(createKeyBody, request.body ?? {}, 'body');
+      const user = toUser(requirePrincipal(request).user);
+      const created = await s.keys.issue(actorOf(request), user, { name: body.name ?? 'api', expiresAt: expiryFrom(body, s.clock.now()) });
+      return reply.status(201).send({ ...created.key, secret: created.secret, authorization: created.authorization });
+    });
+
+    app.delete('/keys/:keyId', { schema: { summary: 'Revoke one of your keys', tags } }, async (request) => {
+      const { keyId } = parseInput(keyParams, request.params, 'params');
+      return s.keys.revoke(actorOf(request), toUser(requirePrincipal(request).user), keyId);
+    });
+
+    app.post('/token', { schema: { summary: 'Mint a JWT for API use', tags } }, async (request) => {
+      parseInput(z.strictObject({}), request.body ?? {}, 'body');
+      const p = requirePrincipal(request);
+      const { token, claims } = await s.tokens.issue(p.user, p.keyId ? { keyId: p.keyId } : {});
+      return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
+    });
+  };
+}

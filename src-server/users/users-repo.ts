@@ -1,0 +1,104 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
+import { bool } from '../db/schema.ts';
+import type { User, UserOrderingField } from '../../src-shared/domain.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface ListUsersFilter {
+  search?: string | undefined;
+  isStaff?: boolean | undefined;
+  isSuperuser?: boolean | undefined;
+  isActive?: boolean | undefined;
+  orderBy: UserOrderingField;
+  descending: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** The public shape of a user row: never the hash, never the epoch. */
+export function toUser(row: UserRow): User {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    email: row.email,
+    is_active: bool(row.is_active),
+    is_staff: bool(row.is_staff),
+    is_superuser: bool(row.is_superuser),
+    date_joined: row.date_joined,
+    last_login: row.last_login,
+  };
+}
+
+/** Escape LIKE wildcards so a search for `50%_off` means exactly that. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
+  const flag = (v: boolean) => (dialect === 'postgres' ? v : v ? 1 : 0);
+  return {
+    flag,
+    async byId(q: Q, id: number): Promise<UserRow | undefined> {
+      return q.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async byUsername(q: Q, username: string): Promise<UserRow | undefined> {
+      return q.selectFrom('users').selectAll().where('username_lower', '=', username.toLowerCase()).executeTakeFirst();
+    },
+    async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
+      return q.selectFrom('users').selectAll().where('email_lower', '=', email.toLowerCase()).executeTakeFirst();
+    },
+    async count(q: Q): Promise<number> {
+      const r = await q.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    async countActiveSuperusers(q: Q, exceptId?: number): Promise<number> {
+      let query = q
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('is_superuser', '=', flag(true))
+        .where('is_active', '=', flag(true));
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      const r = await query.executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    async insert(q: Q, row: NewUserRow): Promise<UserRow> {
+      const inserted = await q.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+      return inserted;
+    },
+    async update(q: Q, id: number, patch: UserRowUpdate): Promise<UserRow | undefined> {
+      return q.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+    },
+    async remove(q: Q, id: number): Promise<boolean> {
+      const r = await q.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async list(q: Q, f: ListUsersFilter): Promise<{ count: number; rows: UserRow[] }> {
+      let base = q.selectFrom('users');
+      if (f.search) {
+        const pattern = likePattern(f.search);
+        base = base.where((eb) =>
+          eb.or([
+            eb(sql`username_lower`, 'like', sql`${pattern} escape '\\'`),
+            eb(sql`coalesce(email_lower, '')`, 'like', sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      if (f.isStaff !== undefined) base = base.where('is_staff', '=', flag(f.isStaff));
+      if (f.isSuperuser !== undefined) base = base.where('is_superuser', '=', flag(f.isSuperuser));
+      if (f.isActive !== undefined) base = base.where('is_active', '=', flag(f.isActive));
+      const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      const column = f.orderBy === 'username' ? 'username_lower' : f.orderBy === 'email' ? 'email_lower' : f.orderBy;
+      const direction = f.descending ? 'desc' : 'asc';
+      const rows = await base
+        .selectAll()
+        .orderBy(column, direction)
+        .orderBy('id', direction)
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute();
+      return { count: Number(countRow?.n ?? 0), rows };
+    },
+  };
+}
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

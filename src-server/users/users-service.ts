@@ -1,0 +1,177 @@
+import type { Kysely } from 'kysely';
+import type { Database, UserRow } from '../db/schema.ts';
+import { bool } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { PasswordHasher } from '../lib/password-hasher.ts';
+import { assertPassword } from '../lib/password-policy.ts';
+import { AppError } from '../errors.ts';
+import type { NewPersonalKey, Page, User, UserOrderingField } from '../../src-shared/domain.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import { toUser, type UsersRepo } from './users-repo.ts';
+import type { CreateUserInput, ListUsersQuery, UpdateUserInput } from './users-schemas.ts';
+
+export const DEFAULT_PAGE_SIZE = 25;
+
+export interface UsersServiceDeps {
+  db: Db;
+  repo: UsersRepo;
+  keys: KeysService;
+  audit: AuditService;
+  hasher: PasswordHasher;
+  clock: Clock;
+  passwordMinLength: number;
+}
+
+/** Map a unique-constraint failure from either dialect to the field it concerns. */
+export function uniqueViolation(e: unknown): 'username' | 'email' | null {
+  const msg = String((e as { message?: string })?.message ?? '');
+  const code = String((e as { code?: string })?.code ?? '');
+  if (code !== '23505' && !msg.includes('UNIQUE constraint failed')) return null;
+  return /email/.test(msg) || /email/.test(String((e as { constraint?: string }).constraint ?? '')) ? 'email' : 'username';
+}
+
+export function conflictError(field: 'username' | 'email'): AppError {
+  return field === 'email'
+    ? new AppError('EMAIL_TAKEN', 'A user with that email already exists.', { fields: [{ field: 'email', message: 'already in use' }] })
+    : new AppError('USERNAME_TAKEN', 'A user with that username already exists.', { fields: [{ field: 'username', message: 'already in use' }] });
+}
+
+export function createUsersService(deps: UsersServiceDeps) {
+  const { db, repo, keys, audit, hasher, clock, passwordMinLength } = deps;
+  const k: Kysely<Database> = db.kysely;
+
+  async function mustGet(q: Kysely<Database>, id: number): Promise<UserRow> {
+    const row = await repo.byId(q, id);
+    if (!row) throw new AppError('USER_NOT_FOUND', `No user with id ${id}.`);
+    return row;
+  }
+
+  return {
+    async list(query: ListUsersQuery): Promise<Page<User>> {
+      const page = query.page ?? 1;
+      const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
+      const ordering = query.ordering ?? 'username';
+      const { count, rows } = await repo.list(k, {
+        search: query.search?.trim() || undefined,
+        isStaff: query.is_staff,
+        isSuperuser: query.is_superuser,
+        isActive: query.is_active,
+        orderBy: ordering.replace(/^-/, '') as UserOrderingField,
+        descending: ordering.startsWith('-'),
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
+      return { count, page, page_size: pageSize, results: rows.map(toUser) };
+    },
+
+    async get(id: number): Promise<User> {
+      return toUser(await mustGet(k, id));
+    },
+
+    /** Superuser (or CLI) creates a user; the user's first personal key comes back once. */
+    async create(actor: Actor, input: CreateUserInput): Promise<{ user: User; key: NewPersonalKey }> {
+      assertPassword(input.password, input.username, passwordMinLength);
+      const passwordHash = await hasher.hash(input.password);
+      const now = clock.now().toISOString();
+      try {
+        return await db.withAccountsLock(async (trx) => {
+          const row = await repo.insert(trx, {
+            username: input.username,
+            username_lower: input.username.toLowerCase(),
+            email: input.email ?? null,
+            email_lower: input.email ? input.email.toLowerCase() : null,
+            password_hash: passwordHash,
+            is_active: repo.flag(input.is_active ?? true),
+            is_staff: repo.flag(input.is_staff ?? false),
+            is_superuser: repo.flag(input.is_superuser ?? false),
+            auth_epoch: 0,
+            date_joined: now,
+            last_login: null,
+          });
+          const user = toUser(row);
+          await audit.record(actor, { action: 'user.create', targetType: 'user', targetId: user.id, target: user.username, detail: { is_active: user.is_active, is_staff: user.is_staff, is_superuser: user.is_superuser } }, trx);
+          const key = await keys.create(trx, actor, user);
+          return { user, key };
+        });
+      } catch (e) {
+        const field = uniqueViolation(e);
+        if (field) throw conflictError(field);
+        throw e;
+      }
+    },
+
+    /** Edit fields and roles. The last active superuser can never be demoted or deactivated. */
+    async update(actor: Actor, id: number, patch: UpdateUserInput): Promise<User> {
+      try {
+        return await db.withAccountsLock(async (trx) => {
+          const before = await mustGet(trx, id);
+          const losesSuper =
+            bool(before.is_superuser) && bool(before.is_active) && (patch.is_superuser === false || patch.is_active === false);
+          if (losesSuper && (await repo.countActiveSuperusers(trx, id)) === 0) {
+            throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.');
+          }
+          const set: Record<string, unknown> = {};
+          if (patch.username !== undefined) Object.assign(set, { username: patch.username, username_lower: patch.username.toLowerCase() });
+          if (patch.email !== undefined) Object.assign(set, { email: patch.email, email_lower: patch.email ? patch.email.toLowerCase() : null });
+          for (const f of ['is_active', 'is_staff', 'is_superuser'] as const) {
+            if (patch[f] !== undefined) set[f] = repo.flag(patch[f]);
+          }
+          // Deactivation ends every token issued so far, on the very next request.
+          if (patch.is_active === false && bool(before.is_active)) set.auth_epoch = before.auth_epoch + 1;
+          const after = (await repo.update(trx, id, set))!;
+          const b = toUser(before) as unknown as Record<string, unknown>;
+          const a = toUser(after) as unknown as Record<string, unknown>;
+          const changed = Object.keys(patch).filter((f) => b[f] !== a[f]);
+          const roleChange = changed.some((f) => f.startsWith('is_'));
+          await audit.record(actor, {
+            action: roleChange ? 'user.roles' : 'user.update',
+            targetType: 'user',
+            targetId: id,
+            target: after.username,
+            detail: Object.fromEntries(changed.map((f) => [f, a[f]])),
+          }, trx);
+          return toUser(after);
+        });
+      } catch (e) {
+        const field = uniqueViolation(e);
+        if (field) throw conflictError(field);
+        throw e;
+      }
+    },
+
+    /** Set a password; ends every token the user had (the epoch moves on). */
+    async setPassword(actor: Actor, id: number, password: string): Promise<User> {
+      const target = await mustGet(k, id);
+      assertPassword(password, target.username, passwordMinLength);
+      const passwordHash = await hasher.hash(password);
+      return db.withAccountsLock(async (trx) => {
+        const current = await mustGet(trx, id);
+        const row = (await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: current.auth_epoch + 1 }))!;
+        await audit.record(actor, { action: 'user.password', targetType: 'user', targetId: id, target: row.username }, trx);
+        return toUser(row);
+      });
+    },
+
+    async remove(actor: Actor, id: number): Promise<void> {
+      await db.withAccountsLock(async (trx) => {
+        const row = await mustGet(trx, id);
+        if (bool(row.is_superuser) && bool(row.is_active) && (await repo.countActiveSuperusers(trx, id)) === 0) {
+          throw new AppError('LAST_SUPERUSER', 'This is the last active superuser and cannot be deleted.');
+        }
+        await trx.deleteFrom('personal_keys').where('user_id', '=', id).execute();
+        await repo.remove(trx, id);
+        await audit.record(actor, { action: 'user.delete', targetType: 'user', targetId: id, target: row.username }, trx);
+      });
+    },
+
+    /** Resolve a username or id given on the command line. */
+    async find(ref: string): Promise<User> {
+      const row = /^\d+$/.test(ref) ? ((await repo.byId(k, Number(ref))) ?? (await repo.byUsername(k, ref))) : await repo.byUsername(k, ref);
+      if (!row) throw new AppError('USER_NOT_FOUND', `No user "${ref}".`);
+      return toUser(row);
+    },
+  };
+}
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,58 @@
+/**
+ * Domain types both the console and the embedded server agree on. These are
+ * the JSON shapes of the server's REST API (snake_case, as Graphistry's own
+ * Django API spells them).
+ */
+export interface User {
+  id: number;
+  username: string;
+  email: string | null;
+  is_active: boolean;
+  is_staff: boolean;
+  is_superuser: boolean;
+  date_joined: string;
+  last_login: string | null;
+}
+
+export interface PersonalKey {
+  id: string;
+  name: string;
+  /** First characters of the secret, to tell keys apart; never enough to use. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  /** Derived: not revoked and not expired. */
+  is_active: boolean;
+}
+
+/** A key as returned once, at creation: the only time the secret is shown. */
+export interface NewPersonalKey {
+  key: PersonalKey;
+  id: string;
+  secret: string;
+  /** Ready-made `Authorization` header value. */
+  authorization: string;
+}
+
+export interface Page<T> {
+  count: number;
+  page: number;
+  page_size: number;
+  results: T[];
+}
+
+export const USER_ORDERING_FIELDS = ['id', 'username', 'email', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'] as const;
+export type UserOrderingField = (typeof USER_ORDERING_FIELDS)[number];
+
+export interface UserQuery {
+  search?: string;
+  is_staff?: boolean;
+  is_superuser?: boolean;
+  is_active?: boolean;
+  /** A field name, `-` in front for descending (Django REST style). */
+  ordering?: `${'' | '-'}${UserOrderingField}`;
+  page?: number;
+  page_size?: number;
+}
