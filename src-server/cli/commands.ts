@@ -1,13 +1,12 @@
 import { hostname, userInfo } from 'node:os';
 import { AppError } from '../errors.ts';
-import { openRuntime, type Runtime } from '../runtime.ts';
+import type { Runtime } from '../runtime.ts';
 import type { Actor } from '../audit/audit-service.ts';
 import { isSettingKey, parseSettingText, SETTING_KEYS } from '../settings/settings-registry.ts';
 import { listUsersQuery } from '../users/users-schemas.ts';
 import { parseInput } from '../http/validate.ts';
 import { table, type Out } from './output.ts';
 import { promptHidden, readStdinLine } from './prompt.ts';
-import { serve } from './serve.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 interface Ctx {
@@ -59,6 +58,8 @@ function cliActor(): Actor {
 }
 
 async function withRuntime<T>(v: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  // Loaded on demand so `--help` and usage errors answer without loading the server.
+  const { openRuntime } = await import('../runtime.ts');
   const rt = await openRuntime(overridesOf(v));
   if (rt.secretsWarning) process.stderr.write(`warning: ${rt.secretsWarning}\n`);
   try {
@@ -108,7 +109,7 @@ export const COMMANDS: CommandSpec[] = [
       'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
     },
     run: async ({ values: v, out }) =>
-      serve(
+      (await import('./serve.ts')).serve(
         {
           ...overridesOf(v),
           ...(v.host ? { host: v.host } : {}),
