@@ -39,31 +39,58 @@ export function createLoginThrottle(limits: ThrottleLimits, clock: Clock) {
     return out;
   }
 
-  return {
-    /** Seconds to wait when throttled, or 0 when the attempt may proceed. */
-    retryAfter(account: string | null, address: string | null): number {
-      const now = clock.now().getTime();
-      let wait = 0;
-      for (const { key, limit } of keys(account, address)) {
-        const b = live(key, now);
-        if (b && b.count >= limit) wait = Math.max(wait, Math.ceil((b.resetAt - now) / 1000));
+  /** Seconds to wait when throttled, or 0 when the attempt may proceed. */
+  function retryAfter(account: string | null, address: string | null): number {
+    const now = clock.now().getTime();
+    let wait = 0;
+    for (const { key, limit } of keys(account, address)) {
+      const b = live(key, now);
+      if (b && b.count >= limit) wait = Math.max(wait, Math.ceil((b.resetAt - now) / 1000));
+    }
+    return wait;
+  }
+
+  function fail(account: string | null, address: string | null): void {
+    const now = clock.now().getTime();
+    for (const { key } of keys(account, address)) {
+      const b = live(key, now);
+      if (b) b.count++;
+      else {
+        if (buckets.size >= MAX_BUCKETS) buckets.delete(buckets.keys().next().value as string);
+        buckets.set(key, { count: 1, resetAt: now + windowMs });
       }
+    }
+  }
+
+  /** Give back an attempt counted by `reserve` that was never judged (the hasher or the database failed). */
+  function release(account: string | null, address: string | null): void {
+    const now = clock.now().getTime();
+    for (const { key } of keys(account, address)) {
+      const b = live(key, now);
+      if (b && b.count > 0) b.count--;
+    }
+  }
+
+  return {
+    retryAfter,
+    fail,
+    release,
+    /**
+     * Check and count an attempt in one synchronous step, before its password
+     * is hashed: checking first and counting after the hash let any number of
+     * concurrent guesses pass the check together. Returns seconds to wait (the
+     * attempt is not counted) or 0 (it is counted as a failure until `succeed`
+     * or `release`).
+     */
+    reserve(account: string | null, address: string | null): number {
+      const wait = retryAfter(account, address);
+      if (wait === 0) fail(account, address);
       return wait;
     },
-    fail(account: string | null, address: string | null): void {
-      const now = clock.now().getTime();
-      for (const { key } of keys(account, address)) {
-        const b = live(key, now);
-        if (b) b.count++;
-        else {
-          if (buckets.size >= MAX_BUCKETS) buckets.delete(buckets.keys().next().value as string);
-          buckets.set(key, { count: 1, resetAt: now + windowMs });
-        }
-      }
-    },
-    /** A successful sign-in clears the account's counter (not the address's). */
-    succeed(account: string): void {
+    /** A successful sign-in clears the account's counter; the address only gets back the attempt `reserve` counted. */
+    succeed(account: string, address: string | null = null): void {
       buckets.delete(`a:${account.toLowerCase()}`);
+      if (address) release(null, address);
     },
   };
 }

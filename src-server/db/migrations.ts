@@ -83,7 +83,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const all = migrations(dialect);
   const provider: MigrationProvider = { getMigrations: async () => all };
-  const migrator = new Migrator({ db, provider });
+  // Kysely looks for its bookkeeping tables in every schema it can see; pin them
+  // to ours so another Kysely app (or another installation) in the same
+  // PostgreSQL database cannot make it skip creating them.
+  const schema =
+    dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -20,6 +20,7 @@ const tokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) }
 const orgBody = z.object({ org_name: z.string().max(150).optional().nullable() }).passthrough();
 
 const drf = { drfErrors: true } as const;
+const BODY_LIMIT = 64 * 1024;
 
 /**
  * Each user has a personal organization whose slug is the username. Clients
@@ -34,14 +35,20 @@ function activeOrganization(username: string, orgName: string | null | undefined
 /** Graphistry's JS client sends a JSON body even with GET; Fastify skips GET bodies, so read it here (bounded). */
 async function readGetBody(request: FastifyRequest): Promise<unknown> {
   const type = String(request.headers['content-type'] ?? '');
-  const length = Number(request.headers['content-length'] ?? 0);
-  if (!type.includes('json') || !length) return {};
-  if (length > 64 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (64 KiB at most).');
-  let text = '';
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (!type.includes('json') || !hasBody) return {};
+  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (64 KiB at most).');
+  if (Number(request.headers['content-length'] ?? 0) > BODY_LIMIT) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
   for await (const chunk of request.raw) {
-    text += String(chunk);
-    if (text.length > 64 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (64 KiB at most).');
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > BODY_LIMIT) throw tooLarge();
+    chunks.push(buf);
   }
+  // Decode once at the end so a multi-byte character split across chunks survives.
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return text.trim() ? JSON.parse(text) : {};
   } catch {

@@ -69,23 +69,32 @@ export function createTokensService(deps: TokensServiceDeps) {
 
     /** Username (or email) and password to a JWT. Every failure is the same 4xx text. */
     async passwordLogin(identifier: string, password: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
-      const wait = throttle.retryAfter(identifier, ip);
+      // A cheap lookup first, so the account is throttled as one whether it is
+      // named by username or by email.
+      let user = identifier.length <= 254 ? await users.byUsername(db, identifier) : undefined;
+      if (!user && identifier.includes('@') && identifier.length <= 254) user = await users.byEmail(db, identifier);
+      const account = user ? `#${user.id}` : identifier;
+      // Counted before hashing, so concurrent guesses cannot all slip past the limit.
+      const wait = throttle.reserve(account, ip);
       if (wait > 0) {
         await audit.record({ userId: null, username: identifier, ip }, { action: 'auth.login', outcome: 'failure', target: identifier, detail: { reason: 'throttled' } });
         throw badCredentials(429, { 'Retry-After': String(wait) });
       }
-      let user = identifier.length <= 254 ? await users.byUsername(db, identifier) : undefined;
-      if (!user && identifier.includes('@') && identifier.length <= 254) user = await users.byEmail(db, identifier);
-      const ok = await hasher.verify(user?.password_hash ?? (await getDummyHash()), password);
+      let ok: boolean;
+      try {
+        ok = await hasher.verify(user?.password_hash ?? (await getDummyHash()), password);
+      } catch (e) {
+        throttle.release(account, ip); // never judged (hasher busy, database down): not a failed guess
+        throw e;
+      }
       if (!user || !ok || !bool(user.is_active)) {
-        throttle.fail(identifier, ip);
         await audit.record(
           { userId: null, username: identifier, ip },
           { action: 'auth.login', outcome: 'failure', ...(user ? { targetType: 'user', targetId: Number(user.id) } : {}), target: identifier, detail: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' } },
         );
         throw badCredentials();
       }
-      throttle.succeed(identifier);
+      throttle.succeed(account, ip);
       const now = clock.now().toISOString();
       await users.update(db, Number(user.id), { last_login: now });
       await audit.record({ userId: Number(user.id), username: user.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { method: 'password' } });

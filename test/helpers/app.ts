@@ -55,7 +55,13 @@ export async function makeTestApp(dialect: DialectName, opts: TestAppOptions = {
   const pgSchema = dialect === 'postgres' ? (opts.pgSchema ?? (await createSchema())) : null;
   const config = loadConfig({ dataDir, logLevel: 'silent', ...(dialect === 'postgres' ? { databaseUrl: TEST_PG_URL } : {}), ...opts.config }, {}, {});
   const { secrets } = loadOrCreateSecrets(dataDir);
-  const db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}) });
+  let db: Db;
+  try {
+    db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}) });
+  } catch (e) {
+    if (pgSchema && !opts.pgSchema) await dropSchema(pgSchema);
+    throw e;
+  }
   await checkSecretsFingerprint(db, secrets);
   const hasher = opts.hasher ?? (opts.argon2 ? undefined : createFastTestHasher());
   const app = await buildApp(config, { db, secrets, ...(hasher ? { hasher } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });

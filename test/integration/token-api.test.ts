@@ -531,6 +531,15 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expect(after.statusCode).toBe(200);
     });
 
+    it('username and email share one counter (guards: naming the account by email doubled the attempts)', async () => {
+      await start({ throttleAccountFailures: 2, throttleAddressFailures: 1000 });
+      await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${alice.user.id}`, headers: { authorization: `Bearer ${alice.token}` }, payload: { email: 'alice@example.com' } });
+      expect((await post('/api-token-auth/', { username: 'alice', password: 'wrong password here' })).statusCode).toBe(400);
+      expect((await post('/api-token-auth/', { username: 'Alice@Example.com', password: 'wrong password here' })).statusCode).toBe(400);
+      expect((await post('/api-token-auth/', { username: 'alice@example.com', password: STRONG_PASSWORD })).statusCode).toBe(429);
+      expect((await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD })).statusCode).toBe(429);
+    });
+
     it('a per-address limit applies across different usernames', async () => {
       await start({ throttleAccountFailures: 1000, throttleAddressFailures: 4 });
       const from = (remoteAddress: string, username: string, password: string) =>
@@ -545,9 +554,26 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       // Personal-key exchange from that address is held back as well.
       const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.1.1.1', headers: { authorization: alice.key.authorization } });
       expect(pk.statusCode).toBe(429);
-      // Another address is not.
-      const elsewhere = await from('10.1.1.2', 'alice', STRONG_PASSWORD);
-      expect(elsewhere.statusCode).toBe(200);
+      // Another address is not, and successful logins never use up its budget.
+      for (let i = 0; i < 6; i++) {
+        const elsewhere = await from('10.1.1.2', 'alice', STRONG_PASSWORD);
+        expect(elsewhere.statusCode).toBe(200);
+      }
+    });
+
+    it('concurrent guesses cannot slip past the limit while their passwords are being hashed (real argon2id)', async () => {
+      clock = manualClock();
+      t = await makeTestApp(dialect, { clock, argon2: true, config: { throttleAccountFailures: 3, throttleAddressFailures: 1000 } });
+      await signup(t.app, 'alice');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: `10.2.0.${i + 1}`, payload: { username: 'alice', password: `wrong guess ${i}` } }),
+        ),
+      );
+      const statuses = results.map((r) => r.statusCode).sort();
+      expect(statuses.filter((s) => s === 400)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+      for (const r of results) expect(json(r)).toMatchObject(BAD_CREDENTIALS);
     });
   });
 });
