@@ -7,7 +7,9 @@ import { tokensRoutes } from './tokens/tokens-routes.ts';
 import { signupRoutes } from './registration/signup-routes.ts';
 import { meRoutes } from './users/me-routes.ts';
 import { adminRoutes } from './users/admin-users-routes.ts';
+import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/invitations-routes.ts';
 import { installOpenApi } from './openapi/openapi.ts';
+import { pagesPlugin } from './pages/pages-plugin.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -42,13 +44,16 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
-    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
   });
 
   tokensRoutes(app, services);
   signupRoutes(app, services);
+  invitationsPublicRoutes(app, services);
   await app.register(meRoutes(services), { prefix: '/api/v2/me' });
   await app.register(adminRoutes(services), { prefix: '/api/v2/admin' });
+  await app.register(invitationsAdminRoutes(services), { prefix: '/api/v2/admin/invitations' });
+  await app.register(pagesPlugin(services));
   return app as unknown as FastifyInstance & { services: Services };
 }

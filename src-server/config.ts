@@ -33,6 +33,12 @@ export const configSchema = z.object({
   throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),
   throttleAccountFailures: intFrom(1, 10_000).default(10),
   throttleAddressFailures: intFrom(1, 100_000).default(100),
+  /** Django's name: mark the session cookie Secure (set when the server is reached over HTTPS). */
+  sessionCookieSecure: boolFrom.default(false),
+  /** Django's name and default: absolute session lifetime, 2 weeks. */
+  sessionCookieAge: intFrom(60, 365 * 24 * 3600).default(1_209_600),
+  /** A session unused for this long ends, whatever its absolute lifetime. */
+  sessionIdleTimeout: intFrom(60, 365 * 24 * 3600).default(86_400),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +60,9 @@ export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   throttleWindowSeconds: 'THROTTLE_WINDOW_SECONDS',
   throttleAccountFailures: 'THROTTLE_ACCOUNT_FAILURES',
   throttleAddressFailures: 'THROTTLE_ADDRESS_FAILURES',
+  sessionCookieSecure: 'SESSION_COOKIE_SECURE',
+  sessionCookieAge: 'SESSION_COOKIE_AGE',
+  sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',
   logLevel: 'LOG_LEVEL',
 };
 

@@ -77,6 +77,35 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
       },
     },
+    '0002_sessions_invitations': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('auth_epoch', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('last_seen_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('client_ip', 'varchar(64)')
+          .execute();
+        await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
+
+        await db.schema
+          .createTable('invitations')
+          .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+          .addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('note', 'varchar(254)')
+          .addColumn('grant_staff', boolType, (c) => c.notNull().defaultTo(falseValue))
+          .addColumn('created_by', 'varchar(150)', (c) => c.notNull())
+          .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+          .addColumn('used_at', 'varchar(32)')
+          .addColumn('used_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('revoked_at', 'varchar(32)')
+          .execute();
+      },
+    },
   };
 }
 

@@ -59,12 +59,39 @@ export interface AuditTable {
   detail: string | null;
 }
 
+export interface SessionsTable {
+  /** sha256 of the cookie value: a leaked database row cannot be replayed as a cookie. */
+  id_hash: string;
+  user_id: number;
+  /** The user's auth epoch when the session began; a password change elsewhere ends it. */
+  auth_epoch: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_ip: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  note: string | null;
+  grant_staff: boolean | number;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: number | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   personal_keys: PersonalKeysTable;
   settings: SettingsTable;
   meta: MetaTable;
   audit_log: AuditTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -72,6 +99,8 @@ export type NewUserRow = Insertable<UsersTable>;
 export type UserRowUpdate = Updateable<UsersTable>;
 export type KeyRow = Selectable<PersonalKeysTable>;
 export type AuditRow = Selectable<AuditTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
 
 export function bool(v: boolean | number | null | undefined): boolean {
   return v === true || v === 1;

@@ -154,6 +154,27 @@ export function createUsersService(deps: UsersServiceDeps) {
       });
     },
 
+    /**
+     * A signed-in user changes their own password: the current one must be
+     * right. Returns the new auth epoch so the caller can keep its own session
+     * while every other session and JWT ends.
+     */
+    async changeOwnPassword(actor: Actor, id: number, current: string, next: string): Promise<number> {
+      const row = await mustGet(k, id);
+      if (!(await hasher.verify(row.password_hash, current))) {
+        throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields: [{ field: 'current_password', message: 'is not correct' }] });
+      }
+      assertPassword(next, row.username, passwordMinLength);
+      const passwordHash = await hasher.hash(next);
+      return db.withAccountsLock(async (trx) => {
+        const fresh = await mustGet(trx, id);
+        const epoch = fresh.auth_epoch + 1;
+        await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch });
+        await audit.record(actor, { action: 'user.password', targetType: 'user', targetId: id, target: fresh.username, detail: { self: true } }, trx);
+        return epoch;
+      });
+    },
+
     async remove(actor: Actor, id: number): Promise<void> {
       await db.withAccountsLock(async (trx) => {
         const row = await mustGet(trx, id);

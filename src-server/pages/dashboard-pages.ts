@@ -1,0 +1,189 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../errors.ts';
+import { bool } from '../db/schema.ts';
+import { toUser } from '../users/users-repo.ts';
+import type { ActiveSession } from '../sessions/sessions-service.ts';
+import { html, when, type SafeHtml } from './html.ts';
+import { csrfInput, field, layout, notice, secretBox } from './layout.ts';
+import { formValue, type PageContext } from './pages-plugin.ts';
+import type { Flash } from './flash.ts';
+
+const text = (request: FastifyRequest, name: string): string => {
+  const v = formValue(request, name);
+  return typeof v === 'string' ? v : '';
+};
+
+const EXPIRY_CHOICES: Array<[string, string]> = [
+  ['', 'Never'],
+  ['7', '7 days'],
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['365', '1 year'],
+];
+
+function roleBadges(session: ActiveSession): SafeHtml {
+  const u = session.user;
+  const badge = (on: boolean, label: string) => html`<span class="badge ${on ? 'on' : 'off'}" aria-label="${label}: ${on ? 'yes' : 'no'}">${label}</span>`;
+  return html`<div class="badges">${badge(bool(u.is_superuser), 'superuser')}${badge(bool(u.is_staff), 'staff')}${badge(bool(u.is_active), 'active')}</div>`;
+}
+
+function flashBlock(items: Flash[]): SafeHtml {
+  return html`${items.map((f, i) => {
+    if (f.type === 'message') return notice(f.kind, f.text);
+    if (f.type === 'jwt') {
+      return notice('ok', html`<p><strong>Your JWT</strong>, valid until ${when(f.expiresAt)}. Send it as <code class="inline">Authorization: Bearer …</code>.</p>${secretBox(`jwt-${i}`, f.token, 'JWT')}`);
+    }
+    const welcome =
+      f.welcome === 'first_admin'
+        ? html`<p><strong>Welcome, administrator.</strong> Your account is superuser + staff, and sign-up is now closed (invite-only).</p>`
+        : f.welcome
+          ? html`<p><strong>Welcome!</strong> Your account is ready.</p>`
+          : '';
+    return notice('ok', html`${welcome}<p><strong>Your new personal key “${f.name}”.</strong> Copy the secret now: it is shown this once.</p>
+<p class="hint">Key id</p>${secretBox(`key-id-${i}`, f.id, 'Key id')}
+<p class="hint">Secret</p>${secretBox(`key-secret-${i}`, f.secret, 'Key secret')}
+<p class="hint">Authorization header</p>${secretBox(`key-header-${i}`, f.authorization, 'Authorization header')}`);
+  })}`;
+}
+
+export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
+  const { s } = ctx;
+  const tags = ['pages'];
+
+  /** The session for a dashboard request, or a redirect to sign-in (null). */
+  async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession | null> {
+    const session = await ctx.session(request);
+    if (!session) {
+      const next = request.method === 'GET' ? request.url : '/dashboard/';
+      reply.redirect(`/accounts/login/?next=${encodeURIComponent(next)}`, 303);
+      return null;
+    }
+    return session;
+  }
+
+  async function dashboard(request: FastifyRequest, reply: FastifyReply, session: ActiveSession, status = 200, passwordError?: AppError) {
+    const items = ctx.flash.take(session.idHash);
+    if (items.some((f) => f.type !== 'message')) reply.header('referrer-policy', 'no-referrer');
+    const user = toUser(session.user);
+    const keys = await s.keys.list(user.id);
+    const errors = Object.fromEntries((passwordError?.fields ?? []).map((f) => [f.field, f.message]));
+    const body = html`<h1>${user.username}</h1>
+<p class="lead">${user.email ?? 'No email'} · joined ${when(user.date_joined)}</p>
+${roleBadges(session)}
+<div role="region" aria-label="Messages" aria-live="polite">${flashBlock(items)}</div>
+
+<section class="card" aria-labelledby="keys-h">
+<h2 id="keys-h">Personal API keys</h2>
+<p class="hint">Exchange a key for a JWT at <code class="inline">/api/v2/auth/pkey/jwt/</code> with <code class="inline">Authorization: PersonalKey &lt;id&gt;:&lt;secret&gt;</code>.</p>
+${keys.length === 0
+  ? html`<p class="muted">No keys yet.</p>`
+  : html`<table><caption class="skip">Your personal keys</caption><thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="skip">Actions</span></th></tr></thead><tbody>
+${keys.map((k) => html`<tr>
+<td>${k.name}</td><td><code class="inline">${k.id}:${k.prefix}…</code></td><td>${when(k.created_at)}</td><td>${when(k.last_used_at)}</td>
+<td>${k.revoked_at ? html`<span class="badge off">revoked</span>` : k.is_active ? when(k.expires_at) : html`<span class="badge off">expired</span>`}</td>
+<td>${k.is_active ? html`<a class="button danger small" href="/dashboard/keys/${k.id}/revoke">Revoke</a>` : ''}</td></tr>`)}
+</tbody></table>`}
+<form method="post" action="/dashboard/keys" class="row">
+${csrfInput(session.csrf)}
+<div><label for="f-key-name">New key name</label><input id="f-key-name" name="name" type="text" maxlength="100" required placeholder="laptop"></div>
+<div><label for="f-key-expiry">Expires</label><select id="f-key-expiry" name="expires_in_days">${EXPIRY_CHOICES.map(([v, l]) => html`<option value="${v}">${l}</option>`)}</select></div>
+<div><button type="submit">Create key</button></div>
+</form>
+</section>
+
+<div class="grid">
+<section class="card" aria-labelledby="jwt-h">
+<h2 id="jwt-h">JWT for API use</h2>
+<p class="hint">A short-lived token (${Math.round(s.config.jwtExpirationDelta / 60)} minutes) for <code class="inline">Authorization: Bearer</code>.</p>
+<form method="post" action="/dashboard/token">${csrfInput(session.csrf)}<div class="actions"><button type="submit" class="secondary">Generate JWT</button></div></form>
+</section>
+
+<section class="card" aria-labelledby="pw-h">
+<h2 id="pw-h">Change password</h2>
+${passwordError && !passwordError.fields?.length ? notice('error', passwordError.message) : ''}
+<form method="post" action="/dashboard/password" novalidate>
+${csrfInput(session.csrf)}
+${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', required: true, error: errors.current_password })}
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, error: errors.password })}
+${field({ name: 'password2', label: 'New password again', type: 'password', autocomplete: 'new-password', required: true, error: errors.password2 })}
+<p class="hint">Signs out your other sessions and ends your other JWTs.</p>
+<div class="actions"><button type="submit" class="secondary">Change password</button></div>
+</form>
+</section>
+</div>`;
+    return ctx.send(reply, status, layout({ title: 'Dashboard', user, csrf: session.csrf, body }));
+  }
+
+  app.get('/dashboard/', { schema: { summary: 'Your dashboard: roles, keys, JWT, password', tags } }, async (request, reply) => {
+    const session = await requireSession(request, reply);
+    return session ? dashboard(request, reply, session) : reply;
+  });
+
+  /** Every dashboard POST: signed in, CSRF token right; then act and redirect back (post/redirect/get). */
+  function post(url: string, summary: string, act: (request: FastifyRequest, reply: FastifyReply, session: ActiveSession) => Promise<FastifyReply | void>) {
+    app.post(url, { schema: { summary, tags } }, async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      if (!ctx.checkCsrf(request, reply, session)) return reply;
+      const answered = await act(request, reply, session);
+      return answered ?? reply.redirect('/dashboard/', 303);
+    });
+  }
+
+  const actor = (request: FastifyRequest, session: ActiveSession) => ({ userId: Number(session.user.id), username: session.user.username, ip: request.ip });
+
+  post('/dashboard/keys', 'Create a personal key', async (request, _reply, session) => {
+    const name = text(request, 'name').trim() || 'api';
+    const days = Number(text(request, 'expires_in_days') || 0);
+    if (name.length > 100 || /\p{Cc}/u.test(name) || !Number.isInteger(days) || days < 0 || days > 3650) {
+      ctx.flash.push(session.idHash, { type: 'message', kind: 'error', text: 'Give the key a name of at most 100 printable characters and pick an expiry from the list.' });
+      return;
+    }
+    const key = await s.keys.issue(actor(request, session), toUser(session.user), { name, expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null });
+    ctx.flash.push(session.idHash, { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization });
+  });
+
+  post('/dashboard/token', 'Generate a JWT', async (_request, _reply, session) => {
+    const { token, claims } = await s.tokens.issue(session.user);
+    ctx.flash.push(session.idHash, { type: 'jwt', token, expiresAt: new Date(claims.exp * 1000).toISOString() });
+  });
+
+  post('/dashboard/password', 'Change your password', async (request, reply, session) => {
+    try {
+      if (text(request, 'password') !== text(request, 'password2')) {
+        throw new AppError('VALIDATION', 'The two passwords do not match.', { fields: [{ field: 'password2', message: 'The two passwords do not match.' }] });
+      }
+      const epoch = await s.users.changeOwnPassword(actor(request, session), Number(session.user.id), text(request, 'current_password'), text(request, 'password'));
+      await s.sessions.keepOnly(session, epoch);
+      ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: 'Password changed. Your other sessions and JWTs have ended.' });
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return dashboard(request, reply, session, e.status, e);
+    }
+  });
+
+  const keyIdOf = (request: FastifyRequest) => String((request.params as { keyId: string }).keyId).slice(0, 64);
+
+  app.get('/dashboard/keys/:keyId/revoke', { schema: { summary: 'Confirm revoking a key', tags } }, async (request, reply) => {
+    const session = await requireSession(request, reply);
+    if (!session) return reply;
+    const key = (await s.keys.list(Number(session.user.id))).find((k) => k.id === keyIdOf(request));
+    if (!key) return ctx.errorPage(reply, 404, 'Key not found', 'You have no key with that id.');
+    const body = html`<div class="card"><h1>Revoke key “${key.name}”?</h1>
+<p>Key <code class="inline">${key.id}:${key.prefix}…</code>, created ${when(key.created_at)}, last used ${when(key.last_used_at)}.</p>
+<p>Anything using this key stops working at once, and tokens made from it end. This cannot be undone.</p>
+<form method="post" action="/dashboard/keys/${key.id}/revoke">${csrfInput(session.csrf)}
+<div class="actions"><button type="submit" class="danger">Revoke key</button><a href="/dashboard/">Cancel</a></div></form></div>`;
+    return ctx.send(reply, 200, layout({ title: 'Revoke key', user: toUser(session.user), csrf: session.csrf, narrow: true, body }));
+  });
+
+  post('/dashboard/keys/:keyId/revoke', 'Revoke a key', async (request, _reply, session) => {
+    try {
+      const key = await s.keys.revoke(actor(request, session), toUser(session.user), keyIdOf(request));
+      ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: `Key “${key.name}” revoked.` });
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      ctx.flash.push(session.idHash, { type: 'message', kind: 'error', text: e.message });
+    }
+  });
+}

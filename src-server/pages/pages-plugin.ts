@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import { randomSecret } from '../lib/crypto.ts';
+import type { Services } from '../services.ts';
+import type { ActiveSession } from '../sessions/sessions-service.ts';
+import { createFlashStore, type FlashStore } from './flash.ts';
+import { html, type SafeHtml } from './html.ts';
+import { layout } from './layout.ts';
+import { accountPages } from './account-pages.ts';
+import { dashboardPages } from './dashboard-pages.ts';
+
+export const SESSION_COOKIE = 'gadm_session';
+export const PRESESSION_COOKIE = 'gadm_presession';
+
+/**
+ * Content-Security-Policy for every page: no inline script or style at all,
+ * no framing, forms only to this site.
+ */
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const STATIC: Record<string, { type: string; body: Buffer }> = {
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url)) },
+  'copy.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/copy.js', import.meta.url)) },
+};
+
+export interface PageContext {
+  s: Services;
+  flash: FlashStore;
+  /** The live session, or null. Resolved once per request. */
+  session(request: FastifyRequest): Promise<ActiveSession | null>;
+  startSession(request: FastifyRequest, reply: FastifyReply, user: ActiveSession['user']): Promise<ActiveSession>;
+  endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** CSRF token for a form on an anonymous page (sets the pre-session cookie when absent). */
+  anonymousCsrf(request: FastifyRequest, reply: FastifyReply): string;
+  /** Refuse a POST whose CSRF token does not match (403 page); returns false when refused. */
+  checkCsrf(request: FastifyRequest, reply: FastifyReply, session: ActiveSession | null): boolean;
+  send(reply: FastifyReply, status: number, page: SafeHtml): FastifyReply;
+  errorPage(reply: FastifyReply, status: number, title: string, text: string | SafeHtml): FastifyReply;
+}
+
+function formValue(request: FastifyRequest, name: string): unknown {
+  const body = request.body as Record<string, unknown> | undefined;
+  const v = body && typeof body === 'object' ? body[name] : undefined;
+  return Array.isArray(v) ? undefined : v;
+}
+
+/** The server's own HTML pages: sign-up, sign-in, dashboard, invitations. */
+export function pagesPlugin(s: Services) {
+  return async (app: FastifyInstance) => {
+    await app.register(cookie);
+    const flash = createFlashStore();
+    const secure = s.config.sessionCookieSecure;
+    const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();
+
+    // Pages say where a form came from (same-origin referrer) so the Origin
+    // check below works; pages that show a secret switch to no-referrer.
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.header('referrer-policy', 'same-origin');
+    });
+
+    app.addHook('onSend', async (request, reply) => {
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+        reply.header('content-security-policy', CSP);
+        reply.header('x-frame-options', 'DENY');
+        reply.header('cross-origin-opener-policy', 'same-origin');
+      }
+    });
+
+    // A state-changing request from another site is refused before anything
+    // else: browsers send Origin on every cross-site POST.
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'POST') return;
+      // "null" is what a browser sends from a no-referrer page or a sandbox:
+      // no proof either way, so the CSRF token alone decides.
+      const raw = request.headers.origin ?? refererOrigin(request.headers.referer);
+      const origin = raw === 'null' ? undefined : raw;
+      if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+        return ctx.errorPage(reply, 403, 'Request refused', 'This form was sent from another site, so it was refused. Open the page on this site and try again.');
+      }
+    });
+
+    const ctx: PageContext = {
+      s,
+      flash,
+      session(request) {
+        let p = resolved.get(request);
+        if (!p) {
+          p = s.sessions.resolve(request.cookies[SESSION_COOKIE]);
+          resolved.set(request, p);
+        }
+        return p;
+      },
+      async startSession(request, reply, user) {
+        // Never keep an id the browser brought with it (session fixation).
+        await s.sessions.end(request.cookies[SESSION_COOKIE]);
+        const { cookie: value, session } = await s.sessions.start(user, request.ip);
+        reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: s.config.sessionCookieAge });
+        reply.clearCookie(PRESESSION_COOKIE, { path: '/' });
+        resolved.set(request, Promise.resolve(session));
+        return session;
+      },
+      async endSession(request, reply) {
+        await s.sessions.end(request.cookies[SESSION_COOKIE]);
+        reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+      },
+      anonymousCsrf(request, reply) {
+        let pre = request.cookies[PRESESSION_COOKIE];
+        if (!pre || pre.length > 128) {
+          pre = randomSecret(24);
+          request.cookies[PRESESSION_COOKIE] = pre;
+          reply.setCookie(PRESESSION_COOKIE, pre, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+        }
+        return s.sessions.anonymousCsrf(pre);
+      },
+      checkCsrf(request, reply, session) {
+        const given = formValue(request, 'csrf');
+        const ok = session ? s.sessions.checkSessionCsrf(session, given) : s.sessions.checkAnonymousCsrf(request.cookies[PRESESSION_COOKIE], given);
+        if (!ok) ctx.errorPage(reply, 403, 'Form expired', 'This form has expired or is missing its security token. Go back, reload the page and try again.');
+        return ok;
+      },
+      send(reply, status, page) {
+        return reply.status(status).type('text/html; charset=utf-8').send(page.value);
+      },
+      errorPage(reply, status, title, text) {
+        return ctx.send(reply, status, layout({ title, narrow: true, body: html`<div class="card"><h1>${title}</h1><p>${text}</p><p><a href="/dashboard/">Go to your dashboard</a> · <a href="/accounts/login/">Sign in</a></p></div>` }));
+      },
+    };
+
+    app.get('/static/:file', { schema: { summary: 'Stylesheet and script of the pages', tags: ['pages'] } }, async (request, reply) => {
+      const file = STATIC[(request.params as { file: string }).file];
+      if (!file) return ctx.errorPage(reply, 404, 'Not found', 'No such file.');
+      return reply.type(file.type).header('cache-control', 'public, max-age=3600').send(file.body);
+    });
+    app.get('/', async (_request, reply) => reply.redirect('/dashboard/', 302));
+
+    accountPages(app, ctx);
+    dashboardPages(app, ctx);
+  };
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+export { formValue };
