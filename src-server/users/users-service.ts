@@ -162,7 +162,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     async changeOwnPassword(actor: Actor, id: number, current: string, next: string): Promise<number> {
       const row = await mustGet(k, id);
       if (!(await hasher.verify(row.password_hash, current))) {
-        throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields: [{ field: 'current_password', message: 'is not correct' }] });
+        throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields: [{ field: 'current_password', message: 'Your current password is not correct.' }] });
       }
       assertPassword(next, row.username, passwordMinLength);
       const passwordHash = await hasher.hash(next);

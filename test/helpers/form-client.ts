@@ -1,0 +1,46 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+/**
+ * A minimal browser stand-in for `app.inject`: keeps cookies, reads the CSRF
+ * token out of the last page, and posts forms the way a browser does
+ * (form-urlencoded, with this site's Origin).
+ */
+export function formClient(app: FastifyInstance, origin = 'http://localhost:80') {
+  const jar = new Map<string, string>();
+  let lastBody = '';
+
+  function absorb(res: LightMyRequestResponse) {
+    for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      const expired = c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()) || c.value === '';
+      if (expired) jar.delete(c.name);
+      else jar.set(c.name, c.value);
+    }
+    lastBody = res.body;
+    return res;
+  }
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+  return {
+    jar,
+    get body() {
+      return lastBody;
+    },
+    csrf(): string {
+      const m = /name="csrf" value="([^"]+)"/.exec(lastBody);
+      if (!m) throw new Error('no CSRF token on the last page');
+      return m[1]!;
+    },
+    async get(url: string) {
+      return absorb(await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader() } }));
+    },
+    async post(url: string, fields: Record<string, string>, opts: { origin?: string | null; csrf?: string | null } = {}) {
+      const form = new URLSearchParams(fields);
+      const csrf = opts.csrf === undefined ? this.csrf() : opts.csrf;
+      if (csrf !== null) form.set('csrf', csrf);
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader() };
+      const o = opts.origin === undefined ? origin : opts.origin;
+      if (o !== null) headers.origin = o;
+      return absorb(await app.inject({ method: 'POST', url, headers, payload: form.toString() }));
+    },
+  };
+}
