@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { ServerConfig } from './config.ts';
-import { installErrorHandling } from './http/error-handler.ts';
+import { frameworkErrors, installErrorHandling } from './http/error-handler.ts';
 import { createServices, type ServiceDeps, type Services } from './services.ts';
 import { tokensRoutes } from './tokens/tokens-routes.ts';
 import { signupRoutes } from './registration/signup-routes.ts';
@@ -35,6 +35,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     return503OnClosing: true,
     requestIdHeader: false,
+    // Router-level failures (bad %-escapes, over-long params) answer in our error format too.
+    frameworkErrors,
   });
   const services = await createServices(config, deps);
   app.decorate('services', services);

@@ -19,7 +19,7 @@ Global options:
 `;
 
 function commandHelp(c: CommandSpec): string {
-  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(26) + (o.help ?? ''));
+  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(25) + ' ' + (o.help ?? ''));
   return `Usage: npx graphistry-admin ${c.name}${c.args ? ' ' + c.args : ''} [options]\n\n${c.summary}\n${c.details ? '\n' + c.details + '\n' : ''}\nOptions:\n${opts.join('\n')}${opts.length ? '\n' : ''}${USAGE.slice(USAGE.indexOf('Global options:'))}`;
 }
 

@@ -20,6 +20,13 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   KEY_NOT_FOUND: 404,
+  // Unknown link: 404. A link that existed but can no longer be used: 410 Gone,
+  // one code per reason so the invite page can say which (tokens are 256-bit,
+  // so telling the cases apart helps no guesser).
+  INVITATION_NOT_FOUND: 404,
+  INVITATION_USED: 410,
+  INVITATION_EXPIRED: 410,
+  INVITATION_REVOKED: 410,
   METHOD_NOT_ALLOWED: 405,
   USERNAME_TAKEN: 409,
   EMAIL_TAKEN: 409,

@@ -16,6 +16,10 @@ import { createJwtSigner } from './tokens/jwt.ts';
 import { createTokensService } from './tokens/tokens-service.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
 import { createSignupService } from './registration/signup-service.ts';
+import { createSessionsRepo } from './sessions/sessions-repo.ts';
+import { createSessionsService } from './sessions/sessions-service.ts';
+import { createInvitationsRepo } from './invitations/invitations-repo.ts';
+import { createInvitationsService } from './invitations/invitations-service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -58,7 +62,17 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     setupToken: config.setupToken,
   });
-  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup };
+  const invitations = createInvitationsService({ db, repo: createInvitationsRepo(db.dialect), users: usersRepo, keys, tokens, audit, hasher, clock, passwordMinLength: config.passwordMinLength, secretKey: deps.secrets.secretKey });
+  const sessions = createSessionsService({
+    db: db.kysely,
+    repo: createSessionsRepo(),
+    users: usersRepo,
+    clock,
+    secretKey: deps.secrets.secretKey,
+    idleSeconds: config.sessionIdleTimeout,
+    absoluteSeconds: config.sessionCookieAge,
+  });
+  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup, invitations, sessions };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;
 

@@ -24,6 +24,16 @@ export interface AuditQuery {
   outcome?: 'success' | 'failure' | undefined;
 }
 
+/**
+ * Audit text comes partly from clients (a typed username): control characters
+ * are replaced so a NUL (which PostgreSQL cannot store) or a terminal escape
+ * never reaches the log or a terminal reading `audit`.
+ */
+function clean(text: string | null | undefined, max: number): string | null {
+  if (text === null || text === undefined) return null;
+  return text.replace(/\p{Cc}/gu, '\uFFFD').slice(0, max);
+}
+
 export function createAuditRepo() {
   return {
     async insert(q: Q, e: AuditEntryInput): Promise<void> {
@@ -32,12 +42,12 @@ export function createAuditRepo() {
         .values({
           at: e.at,
           actor_id: e.actorId,
-          actor: e.actor.slice(0, 200),
+          actor: clean(e.actor, 200) ?? '',
           action: e.action,
           target_type: e.targetType ?? null,
           target_id: e.targetId ?? null,
-          target: e.target?.slice(0, 200) ?? null,
-          client_ip: e.clientIp?.slice(0, 64) ?? null,
+          target: clean(e.target, 200),
+          client_ip: clean(e.clientIp, 64),
           outcome: e.outcome,
           detail: e.detail ? JSON.stringify(e.detail) : null,
         })

@@ -267,6 +267,52 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'invites create',
+    summary: 'create a single-use invitation link (shown once)',
+    details: 'The invited person opens the link and chooses a username and password, even while sign-up is closed.',
+    options: {
+      staff: { type: 'boolean', help: 'the new account is staff' },
+      'expires-in-hours': { type: 'string', help: 'hours until the link expires (default 72, at most 720)' },
+      note: { type: 'string', help: 'a note for admins (who it is for)' },
+      'base-url': { type: 'string', help: 'print the full link on this server, e.g. https://graphistry.example.com' },
+    },
+    run: async ({ values: v, out }) => {
+      const hours = v['expires-in-hours'] === undefined ? undefined : Number(v['expires-in-hours']);
+      if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 720)) throw usage('--expires-in-hours takes a whole number from 1 to 720');
+      const base = typeof v['base-url'] === 'string' ? v['base-url'].replace(/\/+$/, '') : undefined;
+      if (base !== undefined && !/^https?:\/\/[^\s/]+/i.test(base)) throw usage('--base-url must start with http:// or https://');
+      return withRuntime(v, async (rt) => {
+        const { invitation, token, path } = await rt.services.invitations.create(cliActor(), { expiresInHours: hours, grantStaff: Boolean(v.staff), note: typeof v.note === 'string' ? v.note : null });
+        const link = base ? base + path : path;
+        out.print({ ...invitation, token, path, ...(base ? { url: link } : {}) }, () =>
+          [`Invitation ${invitation.id} created (staff: ${invitation.grant_staff ? 'yes' : 'no'}, expires ${invitation.expires_at}).`, link, '', `The link is shown this once: send it to the person now.${base ? '' : ' Put the server address in front (or use --base-url).'}`].join('\n'),
+        );
+      });
+    },
+  },
+  {
+    name: 'invites list',
+    summary: 'list pending invitations (--all: also used, expired and revoked)',
+    options: { all: { type: 'boolean', help: 'include used, expired and revoked invitations' } },
+    run: async ({ values: v, out }) =>
+      withRuntime(v, async (rt) => {
+        const rows = await rt.services.invitations.list({ status: v.all ? 'all' : 'pending' });
+        out.print({ results: rows }, () => table(rows as unknown as Array<Record<string, unknown>>, ['id', 'status', 'grant_staff', 'note', 'created_by', 'created_at', 'expires_at', 'used_by']));
+      }),
+  },
+  {
+    name: 'invites revoke',
+    args: 'ID',
+    summary: 'revoke an invitation link',
+    run: async (ctx) => {
+      const [id] = need(ctx, 1, 'ID');
+      return withRuntime(ctx.values, async (rt) => {
+        const invitation = await rt.services.invitations.revoke(cliActor(), id!);
+        ctx.out.print(invitation, () => `Invitation ${invitation.id} revoked.`);
+      });
+    },
+  },
+  {
     name: 'config list',
     summary: 'list runtime settings',
     run: async (ctx) =>

@@ -21,6 +21,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_EMPTY_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_BAD_URL: 'VALIDATION',
+  FST_ERR_MAX_PARAM_LENGTH: 'VALIDATION',
 };
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -40,6 +41,10 @@ function toAppError(err: FastifyError | Error): AppError {
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped === 'PAYLOAD_TOO_LARGE') return new AppError(mapped, 'The request body is too large (64 KiB at most).');
   if (mapped === 'UNSUPPORTED_MEDIA_TYPE') return new AppError(mapped, 'Send the body as application/json.');
+  if (fe.code === 'FST_ERR_BAD_URL' || fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // Fastify's own text echoes the raw path back; ours does not (and 414 is for the whole URI, not one segment).
+    return new AppError('VALIDATION', 'The request path is malformed or one of its parts is too long.');
+  }
   if (mapped === 'INVALID_JSON' || (err instanceof SyntaxError && status === 400)) {
     return new AppError('INVALID_JSON', 'The request body is not valid JSON.');
   }
@@ -66,6 +71,21 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, e: AppEr
   if (e.fields?.length) body.fields = e.fields;
   const drf = request.routeOptions?.config?.drfErrors ? drfBody(e) : {};
   return reply.status(e.status).type('application/json; charset=utf-8').send({ ...drf, ...body });
+}
+
+/**
+ * For Fastify's `frameworkErrors` server option: errors the router raises
+ * before any route, hook or error handler runs (an undecodable %-escape in the
+ * path, a path parameter longer than maxParamLength). Without it Fastify
+ * answers `{"error":"Bad Request","code":"FST_ERR_BAD_URL",...}` with the path
+ * echoed back, outside our `{error: CODE, message}` format. No route matched,
+ * so there is no route config (and no DRF shape) to consult.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = toAppError(err);
+  // The app's onSend hook does not run on this path, so set its headers here.
+  reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+  return reply.status(e.status).type('application/json; charset=utf-8').send({ error: e.code, message: e.message });
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSegment } from '../users/users-schemas.ts';
 
 export const createKeyBody = z.strictObject({
   name: z
@@ -16,7 +17,7 @@ export const createKeyBody = z.strictObject({
 export type CreateKeyInput = z.infer<typeof createKeyBody>;
 
 export const keyParams = z.strictObject({
-  id: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  id: idSegment.optional(),
   keyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id'),
 });
 

@@ -11,6 +11,8 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 export const DEFAULT_KEY_NAME = 'default';
 const PREFIX_LENGTH = 6;
+/** Key ids are ours (randomToken): anything else is refused before it reaches a query. */
+const KEY_ID = /^[A-Za-z0-9]{1,64}$/;
 /** last_used_at is written at most this often per key, so API traffic does not turn every read into a write. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -90,6 +92,7 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
     },
 
     async revoke(actor: Actor, user: { id: number; username: string }, keyId: string): Promise<PersonalKey> {
+      if (!KEY_ID.test(keyId)) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
       return db.transaction().execute(async (trx) => {
         const existing = await repo.byId(trx, keyId);
         if (!existing || existing.user_id !== user.id) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
@@ -106,7 +109,7 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
      * secret, revoked, expired) returns null: callers answer one generic 401.
      */
     async authenticate(id: string, secret: string): Promise<KeyRow | null> {
-      if (id.length > 64 || secret.length > 256) return null;
+      if (!KEY_ID.test(id) || secret.length > 256) return null;
       const row = await repo.byId(db, id);
       const ok = safeEqual(row?.secret_hash ?? dummyDigest, digest(id, secret));
       if (!row || !ok) return null;

@@ -128,7 +128,9 @@ export function pagesPlugin(s: Services) {
     };
 
     app.get('/static/:file', { schema: { summary: 'Stylesheet and script of the pages', tags: ['pages'] } }, async (request, reply) => {
-      const file = STATIC[(request.params as { file: string }).file];
+      const name = (request.params as { file: string }).file;
+      // Own keys only: `__proto__` or `toString` must not resolve to Object's members.
+      const file = Object.hasOwn(STATIC, name) ? STATIC[name] : undefined;
       if (!file) return ctx.errorPage(reply, 404, 'Not found', 'No such file.');
       return reply.type(file.type).header('cache-control', 'public, max-age=3600').send(file.body);
     });

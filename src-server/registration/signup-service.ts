@@ -11,13 +11,8 @@ import type { SettingsRepo } from '../settings/settings-repo.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { conflictError, uniqueViolation } from '../users/users-service.ts';
-
-export interface SignupInput {
-  username: string;
-  password: string;
-  email?: string | null | undefined;
-  setup_token?: string | undefined;
-}
+import { parseInput } from '../http/validate.ts';
+import { signupInput } from './signup-schemas.ts';
 
 export interface SignupResult {
   user: User;
@@ -73,7 +68,8 @@ export function createSignupService(deps: {
      * staff and registration closes, decided under the accounts lock so that
      * racing sign-ups yield exactly one administrator.
      */
-    async signup(input: SignupInput, ip: string | null): Promise<SignupResult> {
+    async signup(raw: unknown, ip: string | null): Promise<SignupResult> {
+      const input = parseInput(signupInput, raw, 'body');
       const closed = () => new AppError('SIGNUPS_CLOSED', 'Sign-up is closed: this installation is invite-only. Ask an administrator for an account.');
       // Cheap refusals first, before any password hashing.
       const before = await state();

@@ -71,8 +71,10 @@ export function createTokensService(deps: TokensServiceDeps) {
     async passwordLogin(identifier: string, password: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
       // A cheap lookup first, so the account is throttled as one whether it is
       // named by username or by email.
-      let user = identifier.length <= 254 ? await users.byUsername(db, identifier) : undefined;
-      if (!user && identifier.includes('@') && identifier.length <= 254) user = await users.byEmail(db, identifier);
+      // Names no account can have (too long, NUL, which PostgreSQL cannot even compare) skip the lookup.
+      const lookable = identifier.length <= 254 && !/\p{Cc}/u.test(identifier);
+      let user = lookable ? await users.byUsername(db, identifier) : undefined;
+      if (!user && lookable && identifier.includes('@')) user = await users.byEmail(db, identifier);
       const account = user ? `#${user.id}` : identifier;
       // Counted before hashing, so concurrent guesses cannot all slip past the limit.
       const wait = throttle.reserve(account, ip);

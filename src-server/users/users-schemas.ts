@@ -54,7 +54,12 @@ const boolQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'tr
 const orderingValues = USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
 
 export const listUsersQuery = z.strictObject({
-  search: z.string().max(150).optional(),
+  // Usernames and emails never hold control characters, so a search with one is a mistake (and NUL would reach PostgreSQL).
+  search: z
+    .string()
+    .max(150)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional(),
   is_staff: boolQuery.optional(),
   is_superuser: boolQuery.optional(),
   is_active: boolQuery.optional(),
@@ -64,4 +69,14 @@ export const listUsersQuery = z.strictObject({
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuery>;
 
-export const idParam = z.strictObject({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+/**
+ * A user id in a path, read as Django's `<int:pk>` converter reads it: digits
+ * only. (Coercing with Number() let "0x2", " 2" and "2e0" alias user 2.)
+ */
+export const idSegment = z
+  .string()
+  .regex(/^[0-9]{1,10}$/, 'is not an id')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(2_147_483_647));
+
+export const idParam = z.strictObject({ id: idSegment });

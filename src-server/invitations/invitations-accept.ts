@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { PasswordHasher } from '../lib/password-hasher.ts';
+import { assertPassword } from '../lib/password-policy.ts';
+import { AppError } from '../errors.ts';
+import type { NewPersonalKey, User } from '../../src-shared/domain.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
+import { toUser, type UsersRepo } from '../users/users-repo.ts';
+import { conflictError, uniqueViolation } from '../users/users-service.ts';
+import { emailSchema, usernameSchema } from '../users/users-schemas.ts';
+import { parseInput } from '../http/validate.ts';
+import { bool } from '../db/schema.ts';
+import type { InvitationsRepo } from './invitations-repo.ts';
+import { invitationRefusal, statusOf, type InspectStatus, type InvitationView } from './invitations-view.ts';
+
+export interface AcceptInput {
+  username: string;
+  password: string;
+  email?: string | null | undefined;
+}
+
+export interface AcceptResult {
+  user: User;
+  key: NewPersonalKey;
+  /** A JWT for the new account, as sign-up returns. */
+  token: string;
+}
+
+export interface AcceptDeps {
+  db: Db;
+  repo: InvitationsRepo;
+  users: UsersRepo;
+  keys: KeysService;
+  tokens: TokensService;
+  audit: AuditService;
+  hasher: PasswordHasher;
+  clock: Clock;
+  passwordMinLength: number;
+  inspect(token: string): Promise<{ status: InspectStatus; invitation: InvitationView | null }>;
+}
+
+// The invite page calls accept() directly, not through the JSON route's schema, so the service applies the API's rules itself.
+const accountFields = z.object({ username: usernameSchema, email: emailSchema.nullable().optional() });
+
+const REFUSALS = new Set(['INVITATION_NOT_FOUND', 'INVITATION_USED', 'INVITATION_EXPIRED', 'INVITATION_REVOKED']);
+
+/**
+ * Turn an invitation into an account, whether or not sign-up is open. Mirrors
+ * sign-up: cheap refusals and the argon2id hash happen before the accounts
+ * lock; claiming the link, creating the user and its first key happen in one
+ * transaction, so a username clash rolls the claim back and the link stays
+ * usable, and of many people racing on one link exactly one gets an account.
+ */
+export function createAcceptStep(deps: AcceptDeps) {
+  const { db, repo, users, keys, tokens, audit, hasher, clock, passwordMinLength, inspect } = deps;
+
+  return async function accept(token: string, input: AcceptInput, ip: string | null): Promise<AcceptResult> {
+    const before = await inspect(token);
+    const id = before.invitation?.id ?? null;
+    const email = input.email || null; // a form's empty field means no email
+    let result: { user: User; key: NewPersonalKey };
+    try {
+      if (before.status !== 'valid') throw invitationRefusal(before.status);
+      parseInput(accountFields, { username: input.username, email }, 'body');
+      assertPassword(input.password, input.username, passwordMinLength);
+      const passwordHash = await hasher.hash(input.password);
+      result = await db.withAccountsLock(async (trx) => {
+        const now = clock.now();
+        const claimed = await repo.claim(trx, id!, now.toISOString());
+        if (!claimed) {
+          // Someone else got here first (or an admin revoked it meanwhile): say which.
+          const row = await repo.byId(trx, id!);
+          const status = row ? statusOf(row, now) : 'unknown';
+          throw invitationRefusal(status === 'pending' ? 'used' : status);
+        }
+        const row = await users.insert(trx, {
+          username: input.username,
+          username_lower: input.username.toLowerCase(),
+          email,
+          email_lower: email ? email.toLowerCase() : null,
+          password_hash: passwordHash,
+          is_active: users.flag(true),
+          is_staff: users.flag(bool(claimed.grant_staff)),
+          // An invitation never makes a superuser: that is granted by an existing one, by name.
+          is_superuser: users.flag(false),
+          auth_epoch: 0,
+          date_joined: now.toISOString(),
+          last_login: now.toISOString(),
+        });
+        const user = toUser(row);
+        await repo.setUsedBy(trx, id!, user.id);
+        const actor = { userId: user.id, username: user.username, ip };
+        await audit.record(actor, { action: 'invitation.accept', targetType: 'invitation', targetId: id!, detail: { user_id: user.id, username: user.username, grant_staff: user.is_staff } }, trx);
+        await audit.record(actor, { action: 'user.signup', targetType: 'user', targetId: user.id, target: user.username, detail: { via: 'invitation', invitation_id: id, is_staff: user.is_staff, is_superuser: false } }, trx);
+        const key = await keys.create(trx, actor, user);
+        return { user, key };
+      });
+    } catch (e) {
+      // Refusals of a known link are worth an audit line (who tried a used or revoked link, from where);
+      // unknown tokens are not recorded, so anonymous noise cannot flood the log.
+      if (e instanceof AppError && REFUSALS.has(e.code) && id) {
+        await audit.record({ userId: null, username: input.username, ip }, { action: 'invitation.accept', outcome: 'failure', targetType: 'invitation', targetId: id, detail: { reason: e.code } });
+      }
+      const field = uniqueViolation(e);
+      if (field) throw conflictError(field);
+      throw e;
+    }
+    const row = (await users.byId(db.kysely, result.user.id))!;
+    const { token: jwt } = await tokens.issue(row);
+    return { ...result, token: jwt };
+  };
+}

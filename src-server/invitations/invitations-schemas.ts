@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { emailSchema, passwordSchema, usernameSchema } from '../users/users-schemas.ts';
+import { MAX_EXPIRES_IN_HOURS, NOTE_MAX_LENGTH } from './invitations-service.ts';
+
+export const createInvitationBody = z.strictObject({
+  expires_in_hours: z.number().int().min(1).max(MAX_EXPIRES_IN_HOURS).optional(),
+  grant_staff: z.boolean().optional(),
+  note: z
+    .string()
+    .trim()
+    .max(NOTE_MAX_LENGTH, `must be at most ${NOTE_MAX_LENGTH} characters`)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .nullable()
+    .optional(),
+});
+
+export const listInvitationsQuery = z.strictObject({
+  status: z.enum(['pending', 'all']).optional(),
+});
+
+/** Invitation ids are randomToken(16): letters and digits only. */
+export const invitationIdParam = z.strictObject({
+  id: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/, 'is not an invitation id'),
+});
+
+/**
+ * The link's secret (randomSecret(32): 43 base64url characters). The bound is
+ * loose on purpose: anything else simply reads as an unknown invitation.
+ */
+export const invitationToken = z.string().min(1, 'is required').max(256, 'is too long').regex(/^[A-Za-z0-9_-]+$/, 'is not an invitation token');
+
+export const invitationTokenParam = z.strictObject({ token: invitationToken });
+
+export const acceptInvitationBody = z.strictObject({
+  token: invitationToken,
+  username: usernameSchema,
+  password: passwordSchema,
+  email: z.union([emailSchema, z.literal(''), z.null()]).optional().transform((v) => (v === '' ? null : v)),
+});
