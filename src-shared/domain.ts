@@ -56,3 +56,47 @@ export interface UserQuery {
   page?: number;
   page_size?: number;
 }
+
+export interface SettingView {
+  key: string;
+  value: unknown;
+  default: unknown;
+  type: 'boolean';
+  description: string;
+  updated_at: string | null;
+  updated_by: string | null;
+}
+
+export interface RegistrationState {
+  has_users: boolean;
+  signups_open: boolean;
+  first_signup_needs_setup_token: boolean;
+  password_rules: string[];
+}
+
+export interface InvitationView {
+  id: string;
+  note: string | null;
+  grant_staff: boolean;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: number | null;
+  revoked_at: string | null;
+  status: 'pending' | 'used' | 'expired' | 'revoked';
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_id: number | null;
+  actor: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target: string | null;
+  client_ip: string | null;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+}

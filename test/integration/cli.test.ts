@@ -82,7 +82,7 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
     for (const a of ['user.create', 'user.roles', 'user.password', 'key.create', 'key.revoke', 'settings.change']) expect(actions).toContain(a);
     expect((audit.results as Array<{ actor: string }>)[0]!.actor).toMatch(/^cli:/);
     expect(JSON.stringify(audit)).not.toContain(STRONG_PASSWORD);
-  });
+  }, 240_000); // some 25 CLI processes, each loading TypeScript through tsx
 
   it('answers --help for every command, and usage errors with exit code 2', () => {
     const top = cli(['--help']);
@@ -97,7 +97,7 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
     expect(cli(['frobnicate']).code).toBe(2);
     expect(cli(['users', 'list', '--frob', ...base]).code).toBe(2);
     expect(cli(['keys', 'revoke', 'onlyuser', ...base]).code).toBe(2);
-  });
+  }, 120_000);
 });
 
 describe('graphistry-admin configuration errors', () => {

@@ -1,0 +1,109 @@
+import type { AuditEntry, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
+import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
+
+/**
+ * The main process's privileged services, as interfaces. Each is a plain Node
+ * module (no Electron import), so all of them run and are tested without the
+ * Electron binary; the Electron glue only wires them to IPC.
+ * Every method throws `ConsoleFailure` (src-shared/console-errors.ts) on failure.
+ */
+
+/** How a backend authenticates: a short-lived JWT (right after a password sign-in) or a personal key. */
+export type BackendAuth = { type: 'bearer'; token: string } | { type: 'personal_key'; id: string; secret: string };
+
+export interface UserInput {
+  username: string;
+  password: string;
+  email?: string | null;
+  is_active?: boolean;
+  is_staff?: boolean;
+  is_superuser?: boolean;
+}
+
+export interface UserPatch {
+  username?: string;
+  email?: string | null;
+  is_active?: boolean;
+  is_staff?: boolean;
+  is_superuser?: boolean;
+}
+
+/**
+ * One server the console manages. `EmbeddedBackend` speaks the embedded
+ * server's REST API; a remote Graphistry backend (Django admin) implements the
+ * same interface and throws UNSUPPORTED for what it cannot do.
+ */
+export interface Backend {
+  readonly kind: 'embedded' | 'remote-graphistry';
+  readonly baseUrl: string;
+  /** A copy of this backend that sends the given credentials. */
+  withAuth(auth: BackendAuth): Backend;
+  // Anonymous
+  health(): Promise<void>;
+  registrationState(): Promise<RegistrationState>;
+  signUp(input: { username: string; password: string; email?: string | null; setup_token?: string }): Promise<{ user: User; key: NewPersonalKey; token: string }>;
+  login(username: string, password: string): Promise<{ token: string }>;
+  // Authenticated
+  me(): Promise<User>;
+  listUsers(query: UserQuery): Promise<Page<User>>;
+  getUser(id: number): Promise<User>;
+  createUser(input: UserInput): Promise<{ user: User; key: NewPersonalKey }>;
+  updateUser(id: number, patch: UserPatch): Promise<User>;
+  deleteUser(id: number): Promise<void>;
+  setUserPassword(id: number, password: string): Promise<User>;
+  listKeys(user: 'me' | number): Promise<PersonalKey[]>;
+  createKey(user: 'me' | number, input: { name: string; expires_at?: string | null }): Promise<NewPersonalKey>;
+  revokeKey(user: 'me' | number, keyId: string): Promise<PersonalKey>;
+  mintJwt(): Promise<{ token: string; expires_at: string }>;
+  getSettings(): Promise<SettingView[]>;
+  setSettings(changes: Record<string, boolean>): Promise<SettingView[]>;
+  listInvitations(status: 'pending' | 'all'): Promise<InvitationView[]>;
+  createInvitation(input: { expires_in_hours?: number; grant_staff?: boolean; note?: string | null }): Promise<{ invitation: InvitationView; token: string; path: string }>;
+  revokeInvitation(id: string): Promise<InvitationView>;
+  listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
+}
+
+/** What the keychain holds for a profile. Never written anywhere else. */
+export type StoredCredential = { kind: 'personal_key'; id: string; secret: string; username: string };
+
+export interface Vault {
+  /** Whether an OS keychain answers here; `detail` says why not. */
+  status(): Promise<{ available: boolean; detail: string | null }>;
+  get(profileId: string): Promise<StoredCredential | null>;
+  set(profileId: string, credential: StoredCredential): Promise<void>;
+  delete(profileId: string): Promise<void>;
+}
+
+export interface ProfileInput {
+  id?: string;
+  name: string;
+  kind: 'bundled' | 'remote';
+  url?: string;
+  username?: string;
+}
+
+/** Named connections, as JSON in the app's data folder; never a secret in them. */
+export interface ProfilesStore {
+  list(): Promise<Array<Omit<Profile, 'has_credential'>>>;
+  get(id: string): Promise<Omit<Profile, 'has_credential'> | null>;
+  save(input: ProfileInput): Promise<Omit<Profile, 'has_credential'>>;
+  remove(id: string): Promise<void>;
+  touch(id: string): Promise<void>;
+}
+
+/** The embedded server as a child process of the console. */
+export interface BundledServer {
+  start(): Promise<BundledServerStatus>;
+  stop(): Promise<BundledServerStatus>;
+  status(): BundledServerStatus;
+  /** The last lines of its output (stdout and stderr), oldest first. */
+  log(lines?: number): string[];
+  /** Called when the state changes (crash included). */
+  onChange(listener: (status: BundledServerStatus) => void): () => void;
+}
+
+/** The OS clipboard (Electron's in the app; absent in web mode, where the page copies). */
+export interface Clipboard {
+  readText(): string;
+  writeText(text: string): void;
+}

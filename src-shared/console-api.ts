@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { Result } from './console-errors.ts';
+import type { AuditEntry, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
+import { USER_ORDERING_FIELDS } from './domain.ts';
+
+/**
+ * The console's one bridge between the renderer and the main process.
+ *
+ * Every method takes one argument object, validated by its zod schema in the
+ * main process (the renderer is never trusted), and resolves to a `Result`.
+ * Adding a method: add its schema to `consoleParams` and its result type to
+ * `ConsoleResults`; the compiler then points at every place that must handle
+ * it (main's handler table, the preload, web mode).
+ */
+
+const id = z.number().int().min(1).max(2_147_483_647);
+const keyId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'is not a key id');
+const profileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a profile id');
+const text = (max: number) => z.string().max(max).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const username = z.string().min(1, 'is required').max(150).regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _');
+const password = z.string().min(1, 'is required').max(4096);
+const email = z.union([z.string().max(254).email('must be a valid email address'), z.literal(''), z.null()]);
+const remoteUrl = z
+  .string()
+  .max(2000)
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://');
+const none = z.strictObject({});
+const userTarget = z.union([z.literal('me'), id]);
+
+export const profileInput = z.strictObject({
+  id: profileId.optional(),
+  name: text(100).min(1, 'is required'),
+  kind: z.enum(['bundled', 'remote']),
+  /** Remote Graphistry (or another embedded server) base URL; absent for the bundled server. */
+  url: remoteUrl.optional(),
+  username: username.optional(),
+});
+
+export const userQuery = z.strictObject({
+  search: text(150).optional(),
+  is_staff: z.boolean().optional(),
+  is_superuser: z.boolean().optional(),
+  is_active: z.boolean().optional(),
+  ordering: z.enum(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]]).optional(),
+  page: z.number().int().min(1).max(1_000_000).optional(),
+  page_size: z.number().int().min(1).max(500).optional(),
+});
+
+export const consoleParams = {
+  // Profiles and connection
+  listProfiles: none,
+  saveProfile: profileInput,
+  deleteProfile: z.strictObject({ profileId }),
+  connect: z.strictObject({ profileId }),
+  disconnect: none,
+  connectionStatus: none,
+  /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
+  signIn: z.strictObject({ profileId, username, password }),
+  signOut: z.strictObject({ profileId }),
+  // The bundled server
+  startBundledServer: none,
+  stopBundledServer: none,
+  bundledServerStatus: none,
+  bundledServerLog: z.strictObject({ lines: z.number().int().min(1).max(5000).optional() }),
+  registrationState: z.strictObject({ profileId }),
+  signUpFirstAdmin: z.strictObject({ profileId, username, password, email: email.optional(), setup_token: text(256).optional() }),
+  // Users
+  listUsers: userQuery,
+  getUser: z.strictObject({ id }),
+  createUser: z.strictObject({ username, password, email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
+  updateUser: z.strictObject({
+    id,
+    patch: z.strictObject({ username: username.optional(), email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
+  }),
+  deleteUser: z.strictObject({ id }),
+  setUserPassword: z.strictObject({ id, password }),
+  setUsersActive: z.strictObject({ ids: z.array(id).min(1).max(500), active: z.boolean() }),
+  // Personal keys ('me' is the signed-in admin)
+  listKeys: z.strictObject({ user: userTarget }),
+  createKey: z.strictObject({ user: userTarget, name: text(100).min(1, 'is required'), expires_at: z.iso.datetime({ offset: true }).nullable().optional() }),
+  revokeKey: z.strictObject({ user: userTarget, keyId }),
+  mintJwt: none,
+  // Settings and invitations
+  getSettings: none,
+  setSettings: z.strictObject({ changes: z.record(z.string().max(64), z.boolean()) }),
+  listInvitations: z.strictObject({ status: z.enum(['pending', 'all']).optional() }),
+  createInvitation: z.strictObject({ expires_in_hours: z.number().int().min(1).max(720).optional(), grant_staff: z.boolean().optional(), note: text(254).nullable().optional() }),
+  revokeInvitation: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
+  // Audit
+  listAudit: z.strictObject({ page: z.number().int().min(1).optional(), page_size: z.number().int().min(1).max(500).optional(), action: text(64).optional(), actor: text(200).optional() }),
+  // Clipboard (cleared after 45 s if it still holds the value)
+  copyToClipboard: z.strictObject({ text: z.string().min(1).max(10_000), sensitive: z.boolean().optional() }),
+} as const;
+
+export type ConsoleMethod = keyof typeof consoleParams;
+export type ConsoleParams<M extends ConsoleMethod> = z.input<(typeof consoleParams)[M]>;
+export type ParsedParams<M extends ConsoleMethod> = z.output<(typeof consoleParams)[M]>;
+
+export interface Profile {
+  id: string;
+  name: string;
+  kind: 'bundled' | 'remote';
+  url?: string;
+  username?: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** Whether the keychain holds a credential for it (never the credential). */
+  has_credential: boolean;
+}
+
+export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping' | 'crashed';
+
+export interface BundledServerStatus {
+  state: ServerState;
+  url: string | null;
+  pid: number | null;
+  data_dir: string;
+  /** Why it stopped, when it did not stop on request. */
+  last_error: string | null;
+  started_at: string | null;
+}
+
+export interface ConnectionStatus {
+  profile: Profile | null;
+  connected: boolean;
+  user: User | null;
+  server_url: string | null;
+  backend: 'embedded' | 'remote-graphistry' | null;
+  healthy: boolean;
+  keychain: { available: boolean; detail: string | null };
+}
+
+export interface ConsoleResults {
+  listProfiles: Profile[];
+  saveProfile: Profile;
+  deleteProfile: null;
+  connect: ConnectionStatus;
+  disconnect: ConnectionStatus;
+  connectionStatus: ConnectionStatus;
+  signIn: ConnectionStatus;
+  signOut: null;
+  startBundledServer: BundledServerStatus;
+  stopBundledServer: BundledServerStatus;
+  bundledServerStatus: BundledServerStatus;
+  bundledServerLog: { lines: string[] };
+  registrationState: RegistrationState;
+  signUpFirstAdmin: ConnectionStatus;
+  listUsers: Page<User>;
+  getUser: User;
+  createUser: { user: User; key: NewPersonalKey };
+  updateUser: User;
+  deleteUser: null;
+  setUserPassword: User;
+  setUsersActive: { updated: User[]; failed: Array<{ id: number; code: string; message: string }> };
+  listKeys: PersonalKey[];
+  createKey: NewPersonalKey;
+  revokeKey: PersonalKey;
+  mintJwt: { token: string; expires_at: string };
+  getSettings: SettingView[];
+  setSettings: SettingView[];
+  listInvitations: InvitationView[];
+  createInvitation: { invitation: InvitationView; url: string };
+  revokeInvitation: InvitationView;
+  listAudit: Page<AuditEntry>;
+  /** `delegated`: in web mode the page itself writes the clipboard (the host has none), and clears it after `clear_after_ms`. */
+  copyToClipboard: { copied: boolean; delegated: boolean; clear_after_ms: number };
+}
+
+/** Compile-time check: every method has a result type and nothing else does. */
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _complete: Exact<ConsoleMethod, keyof ConsoleResults> = true;
+void _complete;
+
+export type ConsoleApi = {
+  [M in ConsoleMethod]: (params: ConsoleParams<M>) => Promise<Result<ConsoleResults[M]>>;
+};
+
+/** Every method name, in one constant list (preload, main and web mode iterate it). */
+export const CONSOLE_METHODS = Object.freeze(Object.keys(consoleParams) as ConsoleMethod[]);
+
+/** The IPC channel of a method. */
+export const channelOf = (method: ConsoleMethod) => `console:${method}`;
+
+export const CLIPBOARD_CLEAR_MS = 45_000;
