@@ -107,3 +107,14 @@ export interface Clipboard {
   readText(): string;
   writeText(text: string): void;
 }
+
+import type { ConsoleMethod, ConsoleResults, ParsedParams } from '../src-shared/console-api.ts';
+
+/**
+ * The main process's implementation of the bridge: one handler per method,
+ * receiving parameters already validated by the method's zod schema. A
+ * missing handler is a compile error.
+ */
+export type ConsoleHandlers = {
+  [M in ConsoleMethod]: (params: ParsedParams<M>) => Promise<ConsoleResults[M]>;
+};
