@@ -1,0 +1,165 @@
+import { hostname } from 'node:os';
+import type { Backend, BundledServer, ConsoleHandlers, ProfilesStore, Vault } from './contracts.ts';
+import type { ConnectionStatus, Profile } from '../src-shared/console-api.ts';
+import { CLIPBOARD_CLEAR_MS } from '../src-shared/console-api.ts';
+import { ConsoleFailure } from '../src-shared/console-errors.ts';
+import type { ClipboardGuard } from './clipboard/clipboard-guard.ts';
+import { createConsoleSession } from './console-session.ts';
+import { adoptMachineKey, requireSuperuser } from './console-auth.ts';
+import { userHandlers } from './console-users.ts';
+
+export interface ConsoleServiceDeps {
+  profiles: ProfilesStore;
+  vault: Vault;
+  bundled: BundledServer;
+  backendFor: (baseUrl: string) => Backend;
+  /** The OS clipboard behind its 45 s guard; null in web mode, where the page copies. */
+  clipboard: ClipboardGuard | null;
+  machine?: string;
+}
+
+/**
+ * The console's handlers: every ConsoleApi method, implemented over the
+ * profiles store, the keychain vault, the bundled server and a backend.
+ * Plain Node: Electron's IPC and web mode's HTTP host both dispatch here.
+ */
+export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers {
+  const { profiles, vault, bundled } = deps;
+  const machine = deps.machine ?? hostname();
+  const session = createConsoleSession({ profiles, bundled, backendFor: deps.backendFor });
+
+  async function withCredentialFlag(p: Omit<Profile, 'has_credential'>): Promise<Profile> {
+    const stored = await vault.get(p.id).catch(() => null);
+    return { ...p, has_credential: stored !== null };
+  }
+
+  async function status(): Promise<ConnectionStatus> {
+    const keychain = await vault.status();
+    const a = session.active;
+    let healthy = false;
+    let url: string | null = null;
+    if (a) {
+      try {
+        url = session.urlOf(a.profile);
+        await deps.backendFor(url).health();
+        healthy = true;
+      } catch {
+        healthy = false;
+      }
+    }
+    return {
+      profile: a ? await withCredentialFlag(a.profile) : null,
+      connected: a !== null,
+      user: a?.user ?? null,
+      server_url: url,
+      backend: a ? 'embedded' : null,
+      healthy,
+      keychain,
+    };
+  }
+
+  /** Remember who signed in on a profile (a name, never a secret). */
+  async function rememberUser(profile: Omit<Profile, 'has_credential'>, username: string) {
+    await profiles.save({ id: profile.id, name: profile.name, kind: profile.kind, ...(profile.url ? { url: profile.url } : {}), username });
+    await profiles.touch(profile.id);
+  }
+
+  /** Make sure the bundled server runs before a bundled profile is used. */
+  async function reach(profileId: string) {
+    const profile = await session.profile(profileId);
+    if (profile.kind === 'bundled' && bundled.status().state !== 'running') await bundled.start();
+    return profile;
+  }
+
+  return {
+    listProfiles: async () => Promise.all((await profiles.list()).map(withCredentialFlag)),
+    saveProfile: async (input) => withCredentialFlag(await profiles.save(input)),
+    deleteProfile: async ({ profileId }) => {
+      await session.profile(profileId);
+      if ((await vault.status()).available) await vault.delete(profileId);
+      if (session.active?.profile.id === profileId) session.clear();
+      await profiles.remove(profileId);
+      return null;
+    },
+
+    connect: async ({ profileId }) => {
+      const profile = await reach(profileId);
+      const stored = await vault.get(profileId);
+      if (!stored) {
+        throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: `No saved sign-in for "${profile.name}": sign in with your password once.` });
+      }
+      const auth = { type: 'personal_key' as const, id: stored.id, secret: stored.secret };
+      const user = await session.anonymous(profile).withAuth(auth).me();
+      requireSuperuser(user);
+      session.set(profile, auth, user);
+      await profiles.touch(profileId);
+      return status();
+    },
+    disconnect: async () => {
+      session.clear();
+      return status();
+    },
+    connectionStatus: () => status(),
+
+    signIn: async ({ profileId, username, password }) => {
+      const profile = await reach(profileId);
+      const backend = session.anonymous(profile);
+      const { token } = await backend.login(username, password);
+      const { auth, user } = await adoptMachineKey({ backend, token, vault, profileId, username, machine });
+      session.set(profile, auth, user);
+      await rememberUser(profile, user.username);
+      return status();
+    },
+    signOut: async ({ profileId }) => {
+      const stored = await vault.get(profileId).catch(() => null);
+      const profile = await session.profile(profileId);
+      if (stored) {
+        // Best effort: the key dies on the server too when the server is reachable.
+        await Promise.resolve()
+          .then(() => session.anonymous(profile).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id))
+          .catch(() => undefined);
+        await vault.delete(profileId);
+      }
+      if (session.active?.profile.id === profileId) session.clear();
+      return null;
+    },
+
+    startBundledServer: () => bundled.start(),
+    stopBundledServer: async () => {
+      if (session.active?.profile.kind === 'bundled') session.clear();
+      return bundled.stop();
+    },
+    bundledServerStatus: async () => bundled.status(),
+    bundledServerLog: async ({ lines }) => ({ lines: bundled.log(lines ?? 200) }),
+
+    registrationState: async ({ profileId }) => session.anonymous(await reach(profileId)).registrationState(),
+    signUpFirstAdmin: async ({ profileId, username, password, email, setup_token }) => {
+      const profile = await reach(profileId);
+      const backend = session.anonymous(profile);
+      const { token } = await backend.signUp({ username, password, email: email || null, ...(setup_token ? { setup_token } : {}) });
+      const { auth, user } = await adoptMachineKey({ backend, token, vault, profileId, username, machine });
+      session.set(profile, auth, user);
+      await rememberUser(profile, user.username);
+      return status();
+    },
+
+    ...userHandlers(session),
+
+    getSettings: () => session.backend().getSettings(),
+    setSettings: ({ changes }) => session.backend().setSettings(changes),
+    listInvitations: ({ status: s }) => session.backend().listInvitations(s ?? 'pending'),
+    createInvitation: async (input) => {
+      const backend = session.backend();
+      const { invitation, path } = await backend.createInvitation(input);
+      return { invitation, url: new URL(path, backend.baseUrl).toString() };
+    },
+    revokeInvitation: ({ id }) => session.backend().revokeInvitation(id),
+    listAudit: (q) => session.backend().listAudit(q),
+
+    copyToClipboard: async ({ text, sensitive }) => {
+      if (!deps.clipboard) return { copied: false, delegated: true, clear_after_ms: CLIPBOARD_CLEAR_MS };
+      deps.clipboard.copy(text, sensitive ?? true);
+      return { copied: true, delegated: false, clear_after_ms: deps.clipboard.clearAfterMs };
+    },
+  };
+}
