@@ -33,8 +33,15 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     return { ...p, has_credential: stored !== null };
   }
 
+  // Probing the keychain writes a test entry; once a minute is plenty.
+  let keychainChecked: { at: number; value: Awaited<ReturnType<Vault['status']>> } | null = null;
+  async function keychainStatus() {
+    if (!keychainChecked || Date.now() - keychainChecked.at > 60_000) keychainChecked = { at: Date.now(), value: await vault.status() };
+    return keychainChecked.value;
+  }
+
   async function status(): Promise<ConnectionStatus> {
-    const keychain = await vault.status();
+    const keychain = await keychainStatus();
     const a = session.active;
     let healthy = false;
     let url: string | null = null;
@@ -73,10 +80,19 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
   return {
     listProfiles: async () => Promise.all((await profiles.list()).map(withCredentialFlag)),
-    saveProfile: async (input) => withCredentialFlag(await profiles.save(input)),
+    saveProfile: async (input) => {
+      const before = input.id ? await profiles.get(input.id) : null;
+      const saved = await profiles.save(input);
+      // A key kept for one server is no good for another: forget it when the profile now points elsewhere.
+      if (before && (before.kind !== saved.kind || before.url !== saved.url)) {
+        await vault.delete(saved.id).catch(() => undefined);
+        if (session.active?.profile.id === saved.id) session.clear();
+      }
+      return withCredentialFlag(saved);
+    },
     deleteProfile: async ({ profileId }) => {
       await session.profile(profileId);
-      if ((await vault.status()).available) await vault.delete(profileId);
+      if ((await keychainStatus()).available) await vault.delete(profileId);
       if (session.active?.profile.id === profileId) session.clear();
       await profiles.remove(profileId);
       return null;

@@ -1,7 +1,7 @@
 import type { ConsoleHandlers } from './contracts.ts';
 import type { ConsoleSession } from './console-session.ts';
 import { ConsoleFailure } from '../src-shared/console-errors.ts';
-import type { User } from '../src-shared/domain.ts';
+import type { User, UserQuery } from '../src-shared/domain.ts';
 
 type UserMethods =
   | 'listUsers'
@@ -19,7 +19,8 @@ type UserMethods =
 /** Users and keys: thin calls to the active backend, plus the bulk activate/deactivate loop. */
 export function userHandlers(session: ConsoleSession): Pick<ConsoleHandlers, UserMethods> {
   return {
-    listUsers: (q) => session.backend().listUsers(q),
+    // The schema admits only `field` / `-field` of USER_ORDERING_FIELDS, which is exactly UserQuery's ordering.
+    listUsers: (q) => session.backend().listUsers(q as UserQuery),
     getUser: ({ id }) => session.backend().getUser(id),
     createUser: (input) => session.backend().createUser(input),
     updateUser: ({ id, patch }) => session.backend().updateUser(id, patch),

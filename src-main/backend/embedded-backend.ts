@@ -1,0 +1,127 @@
+import { ConsoleFailure, type ConsoleFieldIssue } from '../../src-shared/console-errors.ts';
+import type { UserQuery } from '../../src-shared/domain.ts';
+import type { Backend, BackendAuth, UserPatch } from '../contracts.ts';
+import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
+import * as wire from './wire-schemas.ts';
+
+export interface EmbeddedBackendOptions {
+  baseUrl: string;
+  auth?: BackendAuth;
+  /** Per request, connection included. Default 15 s. */
+  timeoutMs?: number;
+  /** PEM to trust for an https server with a self-signed or private certificate. */
+  ca?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** What a credential may contain: visible ASCII only, so it can never split or smuggle a header. */
+const HEADER_SAFE = /^[\x21-\x7e]{1,4096}$/;
+
+/**
+ * The embedded account server's REST API (README, "HTTP API"), as a `Backend`.
+ * Every failure is a `ConsoleFailure`; see http-errors.ts for the mapping.
+ *
+ * @example
+ * const anon = createEmbeddedBackend({ baseUrl: 'http://127.0.0.1:8000' });
+ * const { token } = await anon.login('admin', password);
+ * const admin = anon.withAuth({ type: 'bearer', token });
+ * const page = await admin.listUsers({ search: 'ali', page_size: 25 });
+ */
+export function createEmbeddedBackend(opts: EmbeddedBackendOptions): Backend {
+  return backendOn(createHttpClient({ baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.ca ? { ca: opts.ca } : {}) }), opts.auth);
+}
+
+function authorizationOf(auth: BackendAuth | undefined): { authorization?: string; secrets: string[] } {
+  if (!auth) return { secrets: [] };
+  const parts = auth.type === 'bearer' ? [auth.token] : [auth.id, auth.secret];
+  if (!parts.every((p) => HEADER_SAFE.test(p)) || (auth.type === 'personal_key' && auth.id.includes(':'))) {
+    throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: 'The saved credential is malformed: sign in again.' });
+  }
+  const authorization = auth.type === 'bearer' ? `Bearer ${auth.token}` : `PersonalKey ${auth.id}:${auth.secret}`;
+  return { authorization, secrets: auth.type === 'bearer' ? [auth.token] : [auth.secret, authorization] };
+}
+
+const flag = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
+const seg = (v: string | number) => encodeURIComponent(String(v));
+const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `/api/v2/admin/users/${seg(user)}/keys`);
+
+/**
+ * The server refuses to demote or deactivate the last active superuser
+ * without naming a field; name the one(s) this patch turned off so the
+ * editor can show the refusal next to its checkbox.
+ */
+function lastSuperuserFields(patch: UserPatch): ConsoleFieldIssue[] {
+  const message = 'is the last active superuser';
+  const fields: ConsoleFieldIssue[] = [];
+  if (patch.is_superuser === false) fields.push({ field: 'is_superuser', message });
+  if (patch.is_active === false) fields.push({ field: 'is_active', message });
+  return fields.length ? fields : [{ field: 'is_superuser', message }];
+}
+
+/**
+ * Bodies are rebuilt from the fields the server knows (JSON drops the
+ * undefined ones): its schemas are strict, and a caller passing its whole
+ * parameter object (a profile id, say) would otherwise get a VALIDATION error.
+ */
+function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
+  const call = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => http.send({ ...spec, ...authorizationOf(auth) });
+  // Anonymous calls never carry the credential, even on an authenticated copy.
+  const anon = <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => http.send(spec);
+
+  return {
+    kind: 'embedded',
+    baseUrl: http.baseUrl,
+    withAuth: (next) => backendOn(http, next),
+
+    health: async () => {
+      await anon({ method: 'GET', path: '/ht/', expect: 'text' });
+    },
+    registrationState: () => anon({ method: 'GET', path: '/api/v2/auth/registration', expect: wire.registrationSchema }),
+    signUp: ({ username, password, email, setup_token }) =>
+      anon({ method: 'POST', path: '/api/v2/auth/signup', body: { username, password, email, setup_token }, expect: wire.signUpSchema }),
+    login: (username, password) => anon({ method: 'POST', path: '/api/v2/auth/token/generate', body: { username, password }, expect: wire.tokenSchema }),
+
+    me: () => call({ method: 'GET', path: '/api/v2/me', expect: wire.userSchema }),
+    listUsers: (q: UserQuery) =>
+      call({
+        method: 'GET',
+        path: '/api/v2/admin/users',
+        query: { search: q.search, is_staff: flag(q.is_staff), is_superuser: flag(q.is_superuser), is_active: flag(q.is_active), ordering: q.ordering, page: q.page, page_size: q.page_size },
+        expect: wire.pageOf(wire.userSchema),
+      }),
+    getUser: (id) => call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }),
+    createUser: ({ username, password, email, is_active, is_staff, is_superuser }) =>
+      call({ method: 'POST', path: '/api/v2/admin/users', body: { username, password, email, is_active, is_staff, is_superuser }, expect: wire.createdUserSchema }),
+    updateUser: async (id, patch) => {
+      try {
+        const { username, email, is_active, is_staff, is_superuser } = patch;
+        return await call({ method: 'PATCH', path: `/api/v2/admin/users/${seg(id)}`, body: { username, email, is_active, is_staff, is_superuser }, expect: wire.userSchema });
+      } catch (e) {
+        if (e instanceof ConsoleFailure && e.error.serverCode === 'LAST_SUPERUSER') {
+          throw new ConsoleFailure({ ...e.error, fields: [...(e.error.fields ?? []), ...lastSuperuserFields(patch)] });
+        }
+        throw e;
+      }
+    },
+    deleteUser: async (id) => {
+      await call({ method: 'DELETE', path: `/api/v2/admin/users/${seg(id)}`, expect: 'empty' });
+    },
+    setUserPassword: (id, password) => call({ method: 'POST', path: `/api/v2/admin/users/${seg(id)}/password`, body: { password }, expect: wire.userSchema }),
+
+    listKeys: (user) => call({ method: 'GET', path: keysPath(user), expect: wire.resultsOf(wire.personalKeySchema) }),
+    createKey: (user, input) =>
+      call({ method: 'POST', path: keysPath(user), body: { name: input.name, ...(input.expires_at !== undefined ? { expires_at: input.expires_at } : {}) }, expect: wire.newKeySchema }),
+    revokeKey: (user, keyId) => call({ method: 'DELETE', path: `${keysPath(user)}/${seg(keyId)}`, expect: wire.personalKeySchema }),
+    mintJwt: () => call({ method: 'POST', path: '/api/v2/me/token', body: {}, expect: wire.mintedSchema }),
+
+    getSettings: () => call({ method: 'GET', path: '/api/v2/admin/settings', expect: wire.resultsOf(wire.settingSchema) }),
+    setSettings: (changes) => call({ method: 'PUT', path: '/api/v2/admin/settings', body: changes, expect: wire.resultsOf(wire.settingSchema) }),
+
+    listInvitations: (status) => call({ method: 'GET', path: '/api/v2/admin/invitations', query: { status }, expect: wire.resultsOf(wire.invitationSchema) }),
+    createInvitation: ({ expires_in_hours, grant_staff, note }) =>
+      call({ method: 'POST', path: '/api/v2/admin/invitations', body: { expires_in_hours, grant_staff, note }, expect: wire.createdInvitationSchema }),
+    revokeInvitation: (id) => call({ method: 'DELETE', path: `/api/v2/admin/invitations/${seg(id)}`, expect: wire.invitationSchema }),
+
+    listAudit: (q) => call({ method: 'GET', path: '/api/v2/admin/audit', query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor }, expect: wire.pageOf(wire.auditEntrySchema) }),
+  };
+}
