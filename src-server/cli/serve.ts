@@ -1,5 +1,8 @@
 import { buildApp } from '../app.ts';
-import { openRuntime } from '../runtime.ts';
+import { loadConfig } from '../config.ts';
+import { acquireDataDirLock, type DataDirLock } from '../lib/data-dir-lock.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { readDotenv } from '../secrets.ts';
 import type { Out } from './output.ts';
 
 /**
@@ -7,7 +10,16 @@ import type { Out } from './output.ts';
  * actual port when `--port 0` asked for a free one), stop cleanly on signals.
  */
 export async function serve(overrides: Record<string, unknown>, out: Out): Promise<number> {
-  const rt = await openRuntime(overrides);
+  // Taken before the database is opened: a refused second server must not
+  // touch it, not even to run migrations.
+  const lock = lockUnlessShared(overrides);
+  let rt: Runtime;
+  try {
+    rt = await openRuntime(overrides);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const { config } = rt;
   const app = await buildApp(config, {
     db: rt.db,
@@ -21,6 +33,7 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await rt.close();
+    lock?.release();
     const code = (e as { code?: string }).code;
     if (code === 'EADDRINUSE') throw Object.assign(new Error(`port ${config.port} on ${config.host} is already in use: pick another with --port (0 picks a free one)`), { code });
     if (code === 'EACCES') throw new Error(`not allowed to listen on ${config.host}:${config.port}: ports below 1024 need privileges`);
@@ -43,12 +56,32 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
       );
     }
   }
+  const watchStdin = process.env.GRAPHISTRY_ADMIN_STOP_ON_STDIN_EOF === '1';
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // The console's launcher gives us a pipe as stdin and never writes to it:
+    // the pipe closes when the console dies in any way (even SIGKILL or a
+    // crash, where its exit handlers never run), so no orphan keeps the port
+    // and the data dir lock. Opt-in, since a server under systemd has an
+    // empty stdin from the start.
+    if (watchStdin) {
+      process.stdin.once('end', stop);
+      process.stdin.resume();
+    }
   });
+  if (watchStdin) process.stdin.destroy();
   await app.close();
   await rt.close();
+  lock?.release();
   return 0;
+}
+
+/** The SQLite data dir's lock; none for PostgreSQL, which several servers share by design. */
+function lockUnlessShared(overrides: Record<string, unknown>): DataDirLock | null {
+  // The same resolution as openRuntime: DATABASE_URL may come from the data dir's .env.
+  const preliminary = loadConfig({ ...overrides }, process.env, {});
+  const config = loadConfig(overrides, process.env, readDotenv(preliminary.dataDir));
+  return config.databaseUrl ? null : acquireDataDirLock(config.dataDir);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { get, post, startServer, type ServerProcess } from '../helpers/server-process.ts';
 
@@ -66,5 +67,24 @@ describe('data dir: database + .env', () => {
     for (const secret of [STRONG_PASSWORD, key.secret, su.body.token as string, 'wrong password here']) expect(log).not.toContain(secret);
     const env = readFileSync(`${d}/.env`, 'utf8');
     for (const line of env.split('\n').filter((l) => l.includes('='))) expect(log).not.toContain(line.split('=')[1]!);
+  });
+
+  it('one server per SQLite data dir: a second is refused naming the first; a clean stop frees it; a stale lock is taken over', async () => {
+    const d = dir();
+    const a = await start(d);
+    expect(readFileSync(`${d}/server.lock`, 'utf8').trim()).toBe(String(a.proc.pid));
+    const refused = startServer(['--data-dir', d]);
+    await expect(refused).rejects.toThrow(/exited with 1 before listening/);
+    await expect(refused).rejects.toThrow(new RegExp(`the data dir ${d} is in use by another graphistry-admin server \\(pid ${a.proc.pid}\\)`));
+    // The refused one never listened, and the first one still answers.
+    expect((await get(`${a.url}/ht/`)).status).toBe(200);
+    await a.stop();
+    expect(existsSync(`${d}/server.lock`)).toBe(false);
+
+    // A lock left by a process that no longer exists (a server killed with -9, a reboot).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(`${d}/server.lock`, `${dead}\n`);
+    const b = await start(d);
+    expect(readFileSync(`${d}/server.lock`, 'utf8').trim()).toBe(String(b.proc.pid));
   });
 });

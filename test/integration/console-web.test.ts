@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleParams } from '../../src-shared/console-api.ts';
+import type { ConsoleHandlers } from '../../src-main/contracts.ts';
+import { RENDERER_CSP } from '../../src-main/bridge/csp.ts';
+import { createDispatcher } from '../../src-main/bridge/dispatch.ts';
+import { appProtocolResponse } from '../../src-main/electron/app-protocol.ts';
+import { createWebHost, type WebHost } from '../../src-main/web/web-host.ts';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Raw node:http, so the Host and Origin headers are exactly what the test says. */
+function send(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const calls: string[] = [];
+const handlers = Object.fromEntries(
+  Object.keys(consoleParams).map((m) => [m, async () => (calls.push(m), { from: 'handler' })]),
+) as unknown as ConsoleHandlers;
+
+let root: string;
+let host: WebHost;
+let good: Record<string, string>;
+const bridge = (headers: Record<string, string>, method = 'connectionStatus', body = '{}') =>
+  send(host.port, { method: 'POST', path: `/bridge/${method}`, headers: { 'content-type': 'application/json', ...headers }, body });
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'console-web-'));
+  const renderer = join(root, 'renderer');
+  mkdirSync(join(renderer, 'assets'), { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>console</title><script type="module" src="./assets/app.js"></script>');
+  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log("app");');
+  writeFileSync(join(renderer, 'assets', 'app.css'), 'body{}');
+  writeFileSync(join(renderer, '.env'), 'NOT=served');
+  writeFileSync(join(root, 'outside.txt'), 'TOP-SECRET-OUTSIDE');
+  host = await createWebHost({ dispatch: createDispatcher(handlers), rendererDir: renderer });
+  good = { host: `127.0.0.1:${host.port}`, origin: `http://127.0.0.1:${host.port}`, 'x-console-token': host.token };
+});
+afterAll(async () => {
+  await host.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('web-mode guards', () => {
+  it('prints a loopback URL carrying a fresh token of at least 128 bits', async () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(Buffer.from(host.token, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const other = await createWebHost({ dispatch: createDispatcher(handlers), rendererDir: root });
+    await other.close();
+    expect(other.token).not.toBe(host.token);
+  });
+
+  it('answers a bridge call with the right token, Host and Origin (also as localhost, also without Origin)', async () => {
+    calls.length = 0;
+    for (const headers of [good, { ...good, host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` }, { host: good.host!, 'x-console-token': host.token }]) {
+      const res = await bridge(headers);
+      expect(res.status, JSON.stringify(headers)).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ ok: true, value: { from: 'handler' } });
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+    expect(calls).toEqual(['connectionStatus', 'connectionStatus', 'connectionStatus']);
+  });
+
+  it('answers 401 to every bridge call without the token or with a wrong one', async () => {
+    calls.length = 0;
+    const { 'x-console-token': _t, ...noToken } = good;
+    const wrongSameLength = host.token.slice(0, -1) + (host.token.endsWith('A') ? 'B' : 'A');
+    for (const headers of [noToken, { ...good, 'x-console-token': wrongSameLength }, { ...good, 'x-console-token': 'x' }, { ...good, 'x-console-token': '' }]) {
+      for (const method of Object.keys(consoleParams)) {
+        const res = await bridge(headers, method);
+        expect(res.status, `${method} ${JSON.stringify(headers)}`).toBe(401);
+        expect(JSON.parse(res.body).error.code).toBe('UNAUTHORIZED');
+      }
+    }
+    // The token in the query string (where the page found it) is not accepted either: only the header.
+    const res = await send(host.port, { method: 'POST', path: `/bridge/connectionStatus?token=${host.token}`, headers: noToken, body: '{}' });
+    expect(res.status).toBe(401);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a foreign Host (DNS rebinding), even with the right token, for the bridge and the page', async () => {
+    calls.length = 0;
+    const p = host.port;
+    for (const hostHeader of [`evil.example:${p}`, `127.0.0.1.evil.example:${p}`, `127.0.0.1:${p + 1}`, '127.0.0.1', 'localhost', `[::1]:${p}`, `LOCALHOST:${p}`]) {
+      const res = await bridge({ ...good, host: hostHeader, origin: `http://${hostHeader}` });
+      expect(res.status, hostHeader).toBe(421);
+      expect((await send(host.port, { path: '/', headers: { host: hostHeader } })).status, hostHeader).toBe(421);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a foreign Origin, even with the right token and Host', async () => {
+    calls.length = 0;
+    for (const origin of ['http://evil.example', `http://evil.example:${host.port}`, `https://127.0.0.1:${host.port}`, `http://localhost:${host.port}`, 'null']) {
+      const res = await bridge({ ...good, origin });
+      expect(res.status, origin).toBe(403);
+      expect(JSON.parse(res.body).error.code).toBe('FORBIDDEN');
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses GET and other methods on /bridge, and bodies over 1 MiB', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await send(host.port, { method, path: '/bridge/connectionStatus', headers: good });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+    }
+    const big = JSON.stringify({ text: 'x'.repeat(1024 * 1024) });
+    expect((await bridge(good, 'copyToClipboard', big)).status).toBe(413);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('web-mode static files', () => {
+  it('serves the renderer without a token, with content types and the renderer CSP', async () => {
+    const page = await send(host.port, { path: '/', headers: { host: good.host! } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>console</title>');
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toBe(RENDERER_CSP);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const js = await send(host.port, { path: '/assets/app.js', headers: { host: good.host! } });
+    expect([js.status, js.headers['content-type'], js.body]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log("app");']);
+    const css = await send(host.port, { path: '/assets/app.css?v=1', headers: { host: good.host! } });
+    expect([css.status, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+    expect((await send(host.port, { path: '/assets/missing.js', headers: { host: good.host! } })).status).toBe(404);
+    expect((await send(host.port, { method: 'POST', path: '/', headers: { host: good.host! } })).status).toBe(405);
+  });
+
+  it('refuses directory traversal and dot-files', async () => {
+    for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/..%5coutside.txt', '/assets/%2e%2e/%2e%2e/outside.txt', '/.env', '/assets/%00.js', '/%E0%A4%A']) {
+      const res = await send(host.port, { path, headers: { host: good.host! } });
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toContain('TOP-SECRET');
+      expect(res.body, path).not.toContain('NOT=served');
+    }
+  });
+
+  it('serves a page saying how to build the renderer when it is not built', async () => {
+    const bare = await createWebHost({ dispatch: createDispatcher(handlers), rendererDir: join(root, 'no-renderer') });
+    try {
+      const res = await send(bare.port, { path: '/', headers: { host: `127.0.0.1:${bare.port}` } });
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('npm run build');
+      expect(res.headers['content-security-policy']).toBe(RENDERER_CSP);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('app:// (the Electron protocol) serves the same files under the same rules', async () => {
+    const dir = join(root, 'renderer');
+    const index = await appProtocolResponse(dir, 'app://console/index.html', 'GET');
+    expect([index.status, index.headers.get('content-type'), index.headers.get('content-security-policy')]).toEqual([200, 'text/html; charset=utf-8', RENDERER_CSP]);
+    expect(await (await appProtocolResponse(dir, 'app://console/assets/app.js', 'GET')).text()).toBe('console.log("app");');
+    for (const url of ['app://console/%2e%2e/outside.txt', 'app://console/assets/..%2f..%2foutside.txt', 'app://console/.env', 'app://other/index.html']) {
+      const res = await appProtocolResponse(dir, url, 'GET');
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).not.toContain('TOP-SECRET');
+    }
+    expect((await appProtocolResponse(dir, 'app://console/index.html', 'POST')).status).toBe(405);
+  });
+});
+
+describe('npm run console:web', () => {
+  it('prints exactly one line with the URL, serves the page and the bridge, and stops on SIGTERM', async () => {
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--port', '0', '--data-dir', join(root, 'data')], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c) => (err += String(c)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<URL>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL in 30 s:\n${err}`)), 30_000);
+        child.stdout.on('data', (c) => {
+          out += String(c);
+          const m = /^Graphistry Admin console \(web mode\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n$/.exec(out);
+          if (m) resolve(new URL(m[1]!)), clearTimeout(timer);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}:\n${err}`)));
+      });
+      const port = Number(url.port);
+      const token = url.searchParams.get('token')!;
+      expect((await send(port, { path: '/', headers: { host: url.host } })).status).toBe(200);
+      const headers = { host: url.host, 'content-type': 'application/json' };
+      expect((await send(port, { method: 'POST', path: '/bridge/listProfiles', headers, body: '{}' })).status).toBe(401);
+      const res = await send(port, { method: 'POST', path: '/bridge/listProfiles', headers: { ...headers, 'x-console-token': token }, body: '{}' });
+      expect(res.status, err).toBe(200);
+      // The real console service on an empty data folder, or UNSUPPORTED when it is absent: a Result either way.
+      const result = JSON.parse(res.body) as { ok: boolean; value?: unknown; error?: { code: string } };
+      expect(result.ok ? result.value : result.error?.code, err).toEqual(result.ok ? [] : 'UNSUPPORTED');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+});
