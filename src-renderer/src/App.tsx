@@ -1,49 +1,80 @@
-import { useEffect, useState } from 'react';
-import type { ConnectionStatus, ConsoleApi } from '../../src-shared/console-api.ts';
+import { useEffect } from 'react';
+import type { ConsoleApi } from '../../src-shared/console-api.ts';
+import { setApi } from './lib/api.ts';
+import { useApp } from './stores/app-store.ts';
+import { Shell } from './components/shell.tsx';
+import { Toasts } from './components/toasts.tsx';
+import { Spinner } from './components/ui.tsx';
+import { WizardScreen } from './screens/wizard/wizard-screen.tsx';
+import { ConnectionsScreen } from './screens/connections/connections-screen.tsx';
+import { UsersScreen } from './screens/users/users-screen.tsx';
+import { UserEditorScreen } from './screens/user-editor/user-editor-screen.tsx';
+import { KeysScreen } from './screens/keys/keys-screen.tsx';
+import { SettingsScreen } from './screens/settings/settings-screen.tsx';
+import { AuditScreen } from './screens/audit/audit-screen.tsx';
 
 interface AppProps {
   api: ConsoleApi | null;
   mode: 'electron' | 'web' | 'none';
 }
 
-type Status = { state: 'loading' } | { state: 'ready'; status: ConnectionStatus } | { state: 'error'; message: string };
+function Screen() {
+  const route = useApp((s) => s.route);
+  switch (route.name) {
+    case 'wizard':
+      return <WizardScreen />;
+    case 'connections':
+      return <ConnectionsScreen />;
+    case 'users':
+      return <UsersScreen />;
+    case 'user':
+      return <UserEditorScreen key={String(route.id)} id={route.id} />;
+    case 'keys':
+      return <KeysScreen key={String(route.userId ?? 'me')} userId={route.userId} />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'audit':
+      return <AuditScreen />;
+  }
+}
 
-/** Placeholder shell: proves the bridge answers. The real screens come with the renderer issue. */
 export function App({ api, mode }: AppProps) {
-  const [status, setStatus] = useState<Status>({ state: 'loading' });
-
+  const { booting, bootError, route, boot } = useApp();
   useEffect(() => {
     if (!api) return;
-    let live = true;
-    void api.connectionStatus({}).then((r) => {
-      if (!live) return;
-      setStatus(r.ok ? { state: 'ready', status: r.value } : { state: 'error', message: `${r.error.code}: ${r.error.message}` });
-    });
-    return () => {
-      live = false;
-    };
-  }, [api]);
+    setApi(api);
+    void boot();
+  }, [api, boot]);
 
   if (!api) {
     return (
-      <main>
+      <main className="standalone">
         <h1>Graphistry Admin</h1>
         <p>This page has no console bridge. Open the URL printed by <code>npm run console:web</code>, or start the desktop app.</p>
       </main>
     );
   }
+  if (booting) {
+    return (
+      <main className="standalone" aria-busy="true">
+        <Spinner label="Starting the console" /> <span className="muted">Starting the console…</span>
+      </main>
+    );
+  }
   return (
-    <main>
-      <h1>Graphistry Admin</h1>
-      <p>Bridge: {mode === 'electron' ? 'desktop app' : 'web mode (loopback)'}</p>
-      {status.state === 'loading' && <p>Asking the console for its connection…</p>}
-      {status.state === 'error' && <p role="alert">{status.message}</p>}
-      {status.state === 'ready' && (
-        <p>
-          {status.status.connected ? `Connected to ${status.status.server_url ?? 'a server'}` : 'Not connected'}
-          {status.status.keychain.available ? '' : ` (keychain unavailable: ${status.status.keychain.detail ?? 'unknown reason'})`}
-        </p>
+    <>
+      {route.name === 'wizard' ? (
+        <main className="standalone wide" id="main">
+          {bootError ? <div className="banner error" role="alert">{bootError}</div> : null}
+          <WizardScreen />
+        </main>
+      ) : (
+        <Shell>
+          <Screen />
+        </Shell>
       )}
-    </main>
+      <Toasts />
+      <footer className="sr-only">{mode === 'electron' ? 'Desktop app' : 'Web mode (loopback)'}</footer>
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { ConsoleApi } from '../../src-shared/console-api.ts';
 import { App } from './App.tsx';
+import './styles.css';
 import { createWebBridge, takeTokenFromLocation } from './bridge/web-bridge.ts';
 
 // Electron's preload provides the bridge; in web mode the page builds it from

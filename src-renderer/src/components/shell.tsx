@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import { useApp } from '../stores/app-store.ts';
+import type { Route } from '../lib/route.ts';
+import { ConnectionSwitcher } from './connection-switcher.tsx';
+
+const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
+  { route: { name: 'users' }, label: 'Users', match: ['users', 'user'] },
+  { route: { name: 'keys' }, label: 'API keys', match: ['keys'] },
+  { route: { name: 'settings' }, label: 'Registration & settings', match: ['settings'] },
+  { route: { name: 'audit' }, label: 'Audit log', match: ['audit'] },
+  { route: { name: 'connections' }, label: 'Connections', match: ['connections'] },
+];
+
+/** The frame of every connected screen: a sidebar of screens and the connection in the header. */
+export function Shell({ children }: { children: ReactNode }) {
+  const { route, navigate, status } = useApp();
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          Graphistry Admin <span className="muted">console</span>
+        </div>
+        <ConnectionSwitcher />
+      </header>
+      <nav className="sidebar" aria-label="Screens">
+        <ul>
+          {NAV.map((n) => {
+            const disabled = n.route.name !== 'connections' && !status?.connected;
+            const current = n.match.includes(route.name);
+            return (
+              <li key={n.label}>
+                <button type="button" className={`nav ${current ? 'current' : ''}`} aria-current={current ? 'page' : undefined} disabled={disabled} onClick={() => navigate(n.route)}>
+                  {n.label}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <main className="content" id="main">
+        {children}
+      </main>
+    </div>
+  );
+}

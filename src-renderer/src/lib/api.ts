@@ -1,0 +1,46 @@
+import type { ConsoleApi, ConsoleMethod, ConsoleParams, ConsoleResults } from '../../../src-shared/console-api.ts';
+import type { ConsoleError, Result } from '../../../src-shared/console-errors.ts';
+
+/**
+ * The renderer's one way to the main process. Screens and stores call
+ * `call(method, params)`; nothing in the renderer speaks HTTP to a server.
+ */
+let current: ConsoleApi | null = null;
+
+export function setApi(api: ConsoleApi): void {
+  current = api;
+}
+
+export function hasApi(): boolean {
+  return current !== null;
+}
+
+export async function call<M extends ConsoleMethod>(method: M, params: ConsoleParams<M>): Promise<Result<ConsoleResults[M]>> {
+  if (!current) return { ok: false, error: { code: 'NOT_CONNECTED', message: 'The console bridge is not available.' } };
+  const fn = current[method] as (p: ConsoleParams<M>) => Promise<Result<ConsoleResults[M]>>;
+  try {
+    return await fn(params);
+  } catch {
+    // IPC itself failed (the main process went away): still a value, never a throw.
+    return { ok: false, error: { code: 'INTERNAL', message: 'The console main process did not answer.' } };
+  }
+}
+
+/** Field errors of a failed call, keyed by field, for showing each next to its input. */
+export function fieldErrors(error: ConsoleError | null | undefined): Record<string, string> {
+  return Object.fromEntries((error?.fields ?? []).map((f) => [f.field, f.message]));
+}
+
+/** A sentence for an error, with a hint for the codes people can act on. */
+export function describeError(error: ConsoleError): string {
+  switch (error.code) {
+    case 'UNREACHABLE':
+      return `${error.message} Check the address and that the server is running.`;
+    case 'TLS':
+      return `${error.message} The server's certificate is not trusted by this computer.`;
+    case 'NOT_CONNECTED':
+      return 'Not connected: choose a connection and sign in.';
+    default:
+      return error.message;
+  }
+}
