@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditQuery, AuditRepo } from './audit-repo.ts';
+import type { AuditEntry } from '../../src-shared/domain.ts';
 
 /** Who is acting, as the audit log records it. `userId` is null for the CLI and for anonymous callers. */
 export interface Actor {
@@ -20,19 +21,7 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor_id: number | null;
-  actor: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  target: string | null;
-  client_ip: string | null;
-  outcome: string;
-  detail: Record<string, unknown> | null;
-}
+export type { AuditEntry };
 
 export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo; clock: Clock }) {
   const { db, repo, clock } = deps;

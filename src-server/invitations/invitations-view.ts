@@ -2,21 +2,10 @@ import type { InvitationRow } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
-export type InvitationStatus = 'pending' | 'used' | 'expired' | 'revoked';
+import type { InvitationView } from '../../src-shared/domain.ts';
 
-/** What admins see of an invitation: everything but the token hash (the token itself is never stored). */
-export interface InvitationView {
-  id: string;
-  note: string | null;
-  grant_staff: boolean;
-  created_by: string;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-  used_by: number | null;
-  revoked_at: string | null;
-  status: InvitationStatus;
-}
+export type { InvitationView };
+export type InvitationStatus = InvitationView['status'];
 
 /** A used invitation stays "used" even after it expires or is revoked: that is what happened to it. */
 export function statusOf(row: InvitationRow, now: Date): InvitationStatus {

@@ -2,19 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../errors.ts';
+import type { SettingView as SharedSettingView } from '../../src-shared/domain.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { SettingsRepo } from './settings-repo.ts';
 import { isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingsValues } from './settings-registry.ts';
 
-export interface SettingView {
-  key: SettingKey;
-  value: unknown;
-  default: unknown;
-  type: 'boolean';
-  description: string;
-  updated_at: string | null;
-  updated_by: string | null;
-}
+/** The shared shape, with the key narrowed to the registry's keys. */
+export type SettingView = SharedSettingView & { key: SettingKey };
 
 export function createSettingsService(deps: { db: Kysely<Database>; repo: SettingsRepo; audit: AuditService; clock: Clock }) {
   const { db, repo, audit, clock } = deps;
