@@ -1,4 +1,58 @@
-/** Placeholder until this screen is built. */
+import { useEffect } from 'react';
+import { useAudit, pageCount } from '../../stores/audit-store.ts';
+import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
+import { AuditFilters } from './audit-filters.tsx';
+import { AuditTable } from './audit-table.tsx';
+
+/** The server's audit log, newest first, paged on the server. */
 export function AuditScreen() {
-  return <h1>Audit log</h1>;
+  const { data, loading, error, page, pageSize, filters, load, goTo } = useAudit();
+  // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
+  useEffect(() => void useAudit.getState().load(), []);
+  const pages = pageCount(data?.count ?? 0, pageSize);
+  const filtered = Boolean(filters.actor || filters.action);
+
+  return (
+    <div className="screen-audit">
+      <div className="page-head">
+        <div>
+          <h1>Audit log</h1>
+          <p className="muted subtitle">Sign-ins, changes to users, keys, settings and invitations, newest first.</p>
+        </div>
+      </div>
+      <AuditFilters />
+      <ErrorBanner error={error} onRetry={() => void load()} />
+      <div className="table-wrap" aria-busy={loading}>
+        {data === null ? (
+          loading ? (
+            <div className="loading-block">
+              <Spinner label="Loading the audit log" /> <span className="muted">Loading the audit log…</span>
+            </div>
+          ) : null
+        ) : data.results.length === 0 ? (
+          <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>{filtered ? 'The actor must match a username exactly.' : null}</EmptyState>
+        ) : (
+          <AuditTable entries={data.results} />
+        )}
+        {data ? (
+          <div className="pager">
+            <span className="pager-status">
+              <span aria-live="polite">
+                Page {Math.min(page, pages)} of {pages} · {data.count.toLocaleString()} {data.count === 1 ? 'entry' : 'entries'}
+              </span>
+              {loading ? <Spinner label="Loading" /> : null}
+            </span>
+            <span className="actions tight">
+              <button type="button" className="secondary small" disabled={page <= 1} onClick={() => void goTo(page - 1)}>
+                Previous page
+              </button>
+              <button type="button" className="secondary small" disabled={page >= pages} onClick={() => void goTo(page + 1)}>
+                Next page
+              </button>
+            </span>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
 }

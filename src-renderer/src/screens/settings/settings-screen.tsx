@@ -1,4 +1,18 @@
-/** Placeholder until this screen is built. */
+import { RegistrationCard } from './registration-card.tsx';
+import { InvitationsCard } from './invitations-card.tsx';
+
+/** Runtime settings (applied at once, audited) and invitations. */
 export function SettingsScreen() {
-  return <h1>Registration \& settings</h1>;
+  return (
+    <div className="screen-settings">
+      <div className="page-head">
+        <div>
+          <h1>Registration &amp; settings</h1>
+          <p className="muted subtitle">Changes apply at once, without a restart, and are recorded in the audit log.</p>
+        </div>
+      </div>
+      <RegistrationCard />
+      <InvitationsCard />
+    </div>
+  );
 }

@@ -1,0 +1,53 @@
+import { useId, useState } from 'react';
+import { useAudit } from '../../stores/audit-store.ts';
+import { FILTER_DEBOUNCE_MS, KNOWN_ACTIONS } from './audit-logic.ts';
+import { useDebouncedEffect } from './use-debounced.ts';
+
+/**
+ * Actor is typed (debounced); Action is a list, because the server matches
+ * actions exactly and a typo would just show an empty log.
+ */
+export function AuditFilters() {
+  const filters = useAudit((s) => s.filters);
+  const setFilters = useAudit((s) => s.setFilters);
+  const [actor, setActor] = useState(filters.actor);
+  const id = useId();
+  // Skipped when the store already has it (Clear filters sets both at once).
+  useDebouncedEffect(actor, FILTER_DEBOUNCE_MS, (v) => {
+    if (v !== useAudit.getState().filters.actor) void setFilters({ actor: v });
+  });
+  const known: readonly string[] = KNOWN_ACTIONS;
+
+  return (
+    <div className="toolbar audit-filters" role="search" aria-label="Filter the audit log">
+      <div className="field">
+        <label htmlFor={`${id}-actor`}>Actor</label>
+        <input id={`${id}-actor`} type="search" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="exact username" autoComplete="off" spellCheck={false} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-action`}>Action</label>
+        <select id={`${id}-action`} value={filters.action} onChange={(e) => void setFilters({ action: e.target.value })}>
+          <option value="">Any</option>
+          {known.includes(filters.action) || !filters.action ? null : <option value={filters.action}>{filters.action}</option>}
+          {KNOWN_ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+      </div>
+      {filters.actor || filters.action ? (
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => {
+            setActor('');
+            void setFilters({ actor: '', action: '' });
+          }}
+        >
+          Clear filters
+        </button>
+      ) : null}
+    </div>
+  );
+}

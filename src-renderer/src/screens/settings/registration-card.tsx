@@ -1,0 +1,42 @@
+import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
+import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, isOn, lastChanged } from './settings-logic.ts';
+import { SettingSwitch } from './setting-switch.tsx';
+import { useSettings } from './use-settings.ts';
+
+/** Who may sign up on their own, and with which access. */
+export function RegistrationCard() {
+  const { settings, error, loading, pending, load, change } = useSettings();
+  const find = (key: string) => settings?.find((s) => s.key === key);
+  return (
+    <section className="card" aria-labelledby="registration-h" aria-busy={loading}>
+      <h2 id="registration-h">Registration</h2>
+      <ErrorBanner error={error} onRetry={() => void load()} />
+      {settings === null ? (
+        loading ? (
+          <div className="loading-block">
+            <Spinner label="Loading settings" /> <span className="muted">Loading settings…</span>
+          </div>
+        ) : null
+      ) : (
+        <>
+          <SettingSwitch
+            label="Open registration"
+            explain="Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator)."
+            on={isOn(settings, OPEN_REGISTRATION)}
+            busy={pending.has(OPEN_REGISTRATION)}
+            note={lastChanged(find(OPEN_REGISTRATION), when)}
+            onChange={(v) => void change(OPEN_REGISTRATION, v)}
+          />
+          <SettingSwitch
+            label="Make self-registered users staff"
+            explain="New sign-ups get staff access (notebook server and investigation tool)."
+            on={isOn(settings, STAFF_BY_DEFAULT)}
+            busy={pending.has(STAFF_BY_DEFAULT)}
+            note={lastChanged(find(STAFF_BY_DEFAULT), when)}
+            onChange={(v) => void change(STAFF_BY_DEFAULT, v)}
+          />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { SettingView } from '../../../../src-shared/domain.ts';
+import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, changeMessage, isOn, lastChanged, withValue } from './settings-logic.ts';
+
+const setting = (key: string, value: unknown, over: Partial<SettingView> = {}): SettingView => ({
+  key,
+  value,
+  default: false,
+  type: 'boolean',
+  description: '',
+  updated_at: null,
+  updated_by: null,
+  ...over,
+});
+
+describe('settings logic', () => {
+  it('reads only a literal true as on', () => {
+    const list = [setting(OPEN_REGISTRATION, true), setting(STAFF_BY_DEFAULT, 'true')];
+    expect(isOn(list, OPEN_REGISTRATION)).toBe(true);
+    expect(isOn(list, STAFF_BY_DEFAULT)).toBe(false);
+    expect(isOn(null, OPEN_REGISTRATION)).toBe(false);
+  });
+
+  it('replaces one value and leaves the original list alone (it is the rollback)', () => {
+    const list = [setting(OPEN_REGISTRATION, false), setting(STAFF_BY_DEFAULT, false)];
+    const next = withValue(list, OPEN_REGISTRATION, true);
+    expect(isOn(next, OPEN_REGISTRATION)).toBe(true);
+    expect(isOn(next, STAFF_BY_DEFAULT)).toBe(false);
+    expect(isOn(list, OPEN_REGISTRATION)).toBe(false);
+  });
+
+  it('words the registration toast by direction and everything else as Saved', () => {
+    expect(changeMessage(OPEN_REGISTRATION, true)).toBe('Registration is now open');
+    expect(changeMessage(OPEN_REGISTRATION, false)).toBe('Registration is now invite-only');
+    expect(changeMessage(STAFF_BY_DEFAULT, true)).toBe('Saved');
+  });
+
+  it('says who changed a setting and when, or that it is the default', () => {
+    expect(lastChanged(setting(OPEN_REGISTRATION, false), (s) => s)).toBe('Never changed: this is the default.');
+    expect(lastChanged(setting(OPEN_REGISTRATION, true, { updated_at: 'T', updated_by: 'admin' }), (s) => `<${s}>`)).toBe('Last changed by admin at <T>.');
+  });
+});

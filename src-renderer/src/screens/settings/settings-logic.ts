@@ -1,0 +1,37 @@
+import type { SettingView } from '../../../../src-shared/domain.ts';
+
+export const OPEN_REGISTRATION = 'IS_SIGNUPS_OPEN_AFTER_FIRST';
+export const STAFF_BY_DEFAULT = 'IS_SIGNUP_STAFF_BY_DEFAULT';
+
+/** The invitation lifetimes offered, in the hours the server takes (it allows 1..720). */
+export const INVITE_EXPIRY_CHOICES = [
+  { label: '1 day', hours: 24 },
+  { label: '3 days', hours: 72 },
+  { label: '7 days', hours: 168 },
+  { label: '30 days', hours: 720 },
+] as const;
+
+/** The server's default (72 h), so the form and `invites create` agree. */
+export const DEFAULT_INVITE_HOURS = 72;
+
+/** A setting's value as a switch shows it; anything but `true` is off, like the server's own reading. */
+export function isOn(settings: readonly SettingView[] | null, key: string): boolean {
+  return settings?.find((s) => s.key === key)?.value === true;
+}
+
+/** The list with one value replaced, for the optimistic update (and its rollback). */
+export function withValue(settings: readonly SettingView[], key: string, value: boolean): SettingView[] {
+  return settings.map((s) => (s.key === key ? { ...s, value } : s));
+}
+
+/** What the toast says after a change; registration gets its own words because it is the one that matters most. */
+export function changeMessage(key: string, value: boolean): string {
+  if (key === OPEN_REGISTRATION) return value ? 'Registration is now open' : 'Registration is now invite-only';
+  return 'Saved';
+}
+
+/** "Last changed by admin at <time>", or the default when nobody has changed it. */
+export function lastChanged(setting: SettingView | undefined, format: (iso: string) => string): string {
+  if (!setting?.updated_at) return 'Never changed: this is the default.';
+  return `Last changed by ${setting.updated_by ?? 'an unknown user'} at ${format(setting.updated_at)}.`;
+}

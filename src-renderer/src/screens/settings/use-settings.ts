@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
+import type { SettingView } from '../../../../src-shared/domain.ts';
+import { call } from '../../lib/api.ts';
+import { useToasts } from '../../stores/toast-store.ts';
+import { changeMessage, withValue } from './settings-logic.ts';
+
+/**
+ * Runtime settings with optimistic switches: the switch moves at once, the
+ * server's answer (with who changed it and when) replaces the list, and a
+ * refusal puts back only the value that was refused, so a second switch
+ * changed meanwhile is not undone with it.
+ */
+export function useSettings() {
+  const toast = useToasts((s) => s.show);
+  const [settings, setSettings] = useState<SettingView[] | null>(null);
+  const [error, setError] = useState<ConsoleError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    const r = await call('getSettings', {});
+    setLoading(false);
+    if (r.ok) {
+      setSettings(r.value);
+      setError(null);
+    } else setError(r.error);
+  }, []);
+
+  useEffect(() => void load(), [load]);
+
+  const change = useCallback(
+    async (key: string, value: boolean) => {
+      // One request per setting at a time: a second click while the first is in flight would race it.
+      if (pending.has(key)) return;
+      setPending((p) => new Set(p).add(key));
+      setSettings((s) => (s ? withValue(s, key, value) : s));
+      const r = await call('setSettings', { changes: { [key]: value } });
+      setPending((p) => {
+        const n = new Set(p);
+        n.delete(key);
+        return n;
+      });
+      if (r.ok) {
+        setSettings(r.value);
+        toast('ok', changeMessage(key, value));
+      } else {
+        setSettings((s) => (s ? withValue(s, key, !value) : s));
+        toast('error', `Not saved: ${r.error.message}`);
+      }
+    },
+    [pending, toast],
+  );
+
+  return { settings, error, loading, pending, load, change };
+}
