@@ -1,4 +1,57 @@
-/** Placeholder until this screen is built. */
+import { useEffect, useState } from 'react';
+import { useApp } from '../../stores/app-store.ts';
+import { BundledServerCard } from './bundled-server-card.tsx';
+import { profileRows } from './connections-model.ts';
+import { ProfileDialogs, type ProfileDialog } from './profile-dialogs.tsx';
+import { ProfilesTable } from './profiles-table.tsx';
+
+export const NO_KEYCHAIN = 'No OS keychain: the console keeps no credentials; you will sign in each time.';
+
+/** Saved connections, which one is live, and the bundled server. */
 export function ConnectionsScreen() {
-  return <h1>Connections</h1>;
+  const { profiles, status, server, refresh, navigate } = useApp();
+  const [dialog, setDialog] = useState<ProfileDialog>(null);
+  const add = () => navigate({ name: 'wizard' });
+
+  // Health, saved sign-ins and the server's state may have changed since the last screen.
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  return (
+    <div className="screen-connections">
+      <div className="page-head">
+        <div>
+          <h1>Connections</h1>
+          <p className="muted">
+            The servers this console manages. Saved sign-ins are personal API keys kept in the OS keychain, never passwords.
+          </p>
+        </div>
+        <button type="button" onClick={add}>
+          Add connection
+        </button>
+      </div>
+      {status && !status.keychain.available ? (
+        <div className="banner warn keychain-notice" role="note">
+          <div>
+            <strong>{NO_KEYCHAIN}</strong>
+            {status.keychain.detail ? (
+              <details className="small">
+                <summary>Why</summary>
+                {status.keychain.detail}
+              </details>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+      <ProfilesTable
+        rows={profileRows(profiles, status, server)}
+        onSignOut={(profile) => setDialog({ kind: 'sign-out', profile })}
+        onForget={(profile) => setDialog({ kind: 'forget', profile })}
+        onAdd={add}
+      />
+      <BundledServerCard />
+      <ProfileDialogs dialog={dialog} onClose={() => setDialog(null)} />
+    </div>
+  );
 }

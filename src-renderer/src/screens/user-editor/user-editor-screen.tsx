@@ -1,4 +1,7 @@
-/** Placeholder until this screen is built. */
+import { ExistingUserEditor } from './existing-user-editor.tsx';
+import { NewUserEditor } from './new-user-editor.tsx';
+
+/** The user editor: "Add user" for `new`, otherwise the user with that id. */
 export function UserEditorScreen({ id }: { id: number | 'new' }) {
-  return <h1>{id === 'new' ? 'Add user' : `User ${id}`}</h1>;
+  return id === 'new' ? <NewUserEditor /> : <ExistingUserEditor id={id} />;
 }

@@ -1,4 +1,63 @@
-/** Placeholder until this screen is built. */
+import { useEffect } from 'react';
+import { EmptyState, ErrorBanner } from '../../components/ui.tsx';
+import { useApp } from '../../stores/app-store.ts';
+import { usersStore, useUsers } from '../../stores/users-store.ts';
+import { hasFilters } from '../../stores/users-query.ts';
+import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
+import { UsersToolbar } from './users-toolbar.tsx';
+import { UsersTable } from './users-table.tsx';
+import { UsersPager } from './users-pager.tsx';
+import { BulkActions } from './bulk-actions.tsx';
+
+/** The Users manager: search, filter, sort and page on the server; select rows to activate or deactivate them. */
 export function UsersScreen() {
-  return <h1>Users</h1>;
+  const navigate = useApp((s) => s.navigate);
+  const count = useUsers((s) => s.count);
+  const loaded = useUsers((s) => s.loaded);
+  const error = useUsers((s) => s.error);
+  const filtered = useUsers((s) => hasFilters(s.query));
+
+  // Every visit asks again: the editor, another admin or the CLI may have changed users since.
+  useEffect(() => {
+    void usersStore.getState().load();
+  }, []);
+
+  const empty = filtered ? (
+    <EmptyState title="No users match">
+      <p>Nothing matches this search and these filters.</p>
+      <button type="button" className="secondary" onClick={() => usersStore.getState().clearFilters()}>
+        Clear filters
+      </button>
+    </EmptyState>
+  ) : (
+    <EmptyState title="No users yet">
+      <button type="button" onClick={() => navigate({ name: 'user', id: 'new' })}>
+        Add user
+      </button>
+    </EmptyState>
+  );
+
+  return (
+    <section className="users-screen">
+      <div className="page-head">
+        <div className="head-title">
+          <h1>Users</h1>
+          <span className="head-count" aria-live="polite">
+            {loaded && !error ? `${count.toLocaleString('en-US')} ${count === 1 ? 'user' : 'users'}${filtered ? ' match' : ''}` : ''}
+          </span>
+        </div>
+        <div className="actions head-actions">
+          <BulkActions />
+          <button type="button" onClick={() => navigate({ name: 'user', id: 'new' })}>
+            Add user
+          </button>
+        </div>
+      </div>
+      <FreshKeyNotice />
+      <UsersToolbar />
+      {/* On a failed load the old rows would sit under a search they do not match: show only the error. */}
+      {error ? <ErrorBanner error={error} onRetry={() => void usersStore.getState().load()} /> : <UsersTable empty={empty} />}
+      {loaded && !error ? <UsersPager /> : null}
+    </section>
+  );
 }

@@ -1,0 +1,74 @@
+import type { BundledServerStatus, ConnectionStatus, Profile, ServerState } from '../../../../src-shared/console-api.ts';
+
+/**
+ * What the Connections screen shows, derived from the app store without
+ * React so it can be tested on its own.
+ */
+export interface ProfileRow {
+  profile: Profile;
+  kind: 'Bundled server' | 'Remote';
+  /** The remote URL, or how the bundled server is doing. */
+  address: string;
+  /** Who is signed in on the active profile, else who signed in last (a name the profile remembers). */
+  user: string | null;
+  active: boolean;
+  /** Reconnecting the live, healthy connection would do nothing. */
+  canConnect: boolean;
+  /** Something to sign out of: a key in the keychain, or the live session. */
+  canSignOut: boolean;
+}
+
+export function profileRows(profiles: readonly Profile[], status: ConnectionStatus | null, server: BundledServerStatus | null): ProfileRow[] {
+  const activeId = status?.connected ? (status.profile?.id ?? null) : null;
+  return profiles.map((p) => {
+    const active = p.id === activeId;
+    return {
+      profile: p,
+      kind: p.kind === 'bundled' ? 'Bundled server' : 'Remote',
+      address: p.kind === 'bundled' ? serverStateText(server) : (p.url ?? '—'),
+      user: active ? (status?.user?.username ?? p.username ?? null) : (p.username ?? null),
+      active,
+      canConnect: !(active && status?.healthy),
+      canSignOut: p.has_credential || active,
+    };
+  });
+}
+
+const STATE_TEXT: Record<ServerState, string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  running: 'Running',
+  stopping: 'Stopping…',
+  crashed: 'Crashed',
+};
+
+export function stateLabel(state: ServerState | undefined): string {
+  return state ? STATE_TEXT[state] : 'Unknown';
+}
+
+export function serverStateText(server: BundledServerStatus | null): string {
+  if (server?.state === 'running' && server.url) return `Running at ${server.url}`;
+  return stateLabel(server?.state);
+}
+
+/** Which of Start / Stop / Restart make sense in a state (the server's own start/stop are idempotent, but a button that does nothing misleads). */
+export function serverButtons(state: ServerState | undefined): { start: boolean; stop: boolean; restart: boolean } {
+  switch (state) {
+    case 'running':
+      return { start: false, stop: true, restart: true };
+    case 'starting':
+      return { start: false, stop: true, restart: false };
+    case 'stopping':
+      return { start: false, stop: false, restart: false };
+    case 'stopped':
+    case 'crashed':
+      return { start: true, stop: false, restart: false };
+    default:
+      return { start: true, stop: false, restart: false };
+  }
+}
+
+/** States that change on their own soon: poll faster while in them. */
+export function settling(state: ServerState | undefined): boolean {
+  return state === 'starting' || state === 'stopping';
+}

@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import type { Profile } from '../../../../src-shared/console-api.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { call } from '../../lib/api.ts';
+import { useApp } from '../../stores/app-store.ts';
+import { useToasts } from '../../stores/toast-store.ts';
+
+export type ProfileDialog = { kind: 'sign-out' | 'forget'; profile: Profile } | null;
+
+/** The two confirmations of the Connections screen: sign out (keychain entry goes) and forget (the profile goes too). */
+export function ProfileDialogs({ dialog, onClose }: { dialog: ProfileDialog; onClose(): void }) {
+  const [busy, setBusy] = useState(false);
+  // Keep the last profile while the dialog closes, so its text does not blank out first.
+  // (React's "adjust state during render" pattern.)
+  const [shown, setShown] = useState<ProfileDialog>(null);
+  if (dialog && dialog !== shown) setShown(dialog);
+  const p = (dialog ?? shown)?.profile;
+
+  async function confirm() {
+    if (!dialog || !p) return;
+    setBusy(true);
+    const r = dialog.kind === 'sign-out' ? await call('signOut', { profileId: p.id }) : await call('deleteProfile', { profileId: p.id });
+    // Refresh first, so the table already shows the change when the toast says so.
+    await useApp.getState().refresh();
+    setBusy(false);
+    onClose();
+    const toast = useToasts.getState().show;
+    if (!r.ok) toast('error', r.error.message);
+    else if (dialog.kind === 'sign-out') toast('ok', `Signed out of ${p.name}; its saved key is gone from the keychain`);
+    else toast('ok', `Forgot ${p.name}`);
+  }
+
+  return (
+    <>
+      <ConfirmDialog
+        open={dialog?.kind === 'sign-out'}
+        title={`Sign out of ${p?.name ?? ''}?`}
+        confirmLabel="Sign out"
+        busy={busy}
+        onConfirm={() => void confirm()}
+        onCancel={onClose}
+      >
+        {p?.has_credential ? (
+          <p>
+            The console removes the key it keeps for this connection from the OS keychain, and revokes that key on the server when it can reach it. To
+            use this connection again, sign in with a password.
+          </p>
+        ) : (
+          <p>The console disconnects. It keeps no saved sign-in for this connection.</p>
+        )}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog?.kind === 'forget'}
+        title={`Forget ${p?.name ?? ''}?`}
+        confirmLabel="Forget"
+        danger
+        typeToConfirm={p?.name ?? ''}
+        busy={busy}
+        onConfirm={() => void confirm()}
+        onCancel={onClose}
+      >
+        <p>
+          This removes the connection from the console and deletes its saved sign-in from the OS keychain. The server and its accounts stay as they
+          are.
+        </p>
+        {p?.kind === 'bundled' ? <p className="muted">The bundled server's data folder stays too: starting the bundled server again brings it back.</p> : null}
+      </ConfirmDialog>
+    </>
+  );
+}

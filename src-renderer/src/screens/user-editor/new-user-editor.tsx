@@ -1,0 +1,90 @@
+import { useState, type FormEvent } from 'react';
+import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
+import { ErrorBanner, Field } from '../../components/ui.tsx';
+import { call } from '../../lib/api.ts';
+import type { Route } from '../../lib/route.ts';
+import { useApp } from '../../stores/app-store.ts';
+import { useToasts } from '../../stores/toast-store.ts';
+import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, errorsByField, withoutKey, type NewUserForm } from './editor-logic.ts';
+import { EditorActions, type After } from './editor-actions.tsx';
+import { FreshKeyNotice } from './fresh-key-notice.tsx';
+import { useFreshKey } from './fresh-key.ts';
+import { Permissions } from './permissions.tsx';
+import { StrengthHint } from './strength-hint.tsx';
+
+const FIELDS = ['username', 'email', 'password', 'password2', 'is_active', 'is_staff', 'is_superuser'] as const;
+
+/** "Add user": username and password first, permissions after (Django's order); the server creates the user's first API key. */
+export function NewUserEditor() {
+  const navigate = useApp((s) => s.navigate);
+  const toast = useToasts((s) => s.show);
+  const [form, setForm] = useState<NewUserForm>({ ...BLANK_NEW_USER });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [banner, setBanner] = useState<ConsoleError | null>(null);
+  const [busy, setBusy] = useState(false);
+  // A new key remounts the fields after "Save and add another", so autofocus puts the cursor back in Username.
+  const [round, setRound] = useState(0);
+
+  function set<K extends keyof NewUserForm>(name: K, value: NewUserForm[K]) {
+    setForm((f) => ({ ...f, [name]: value }));
+    setErrors((e) => withoutKey(e, name));
+  }
+
+  async function save(after: After) {
+    const local = checkNewUser(form);
+    setBanner(null);
+    if (Object.keys(local).length > 0) return setErrors(local);
+    setBusy(true);
+    const r = await call('createUser', createParams(form));
+    setBusy(false);
+    if (!r.ok) {
+      setErrors(errorsByField(r.error));
+      return setBanner(bannerError(r.error, FIELDS));
+    }
+    const { user, key } = r.value;
+    toast('ok', `Saved ${user.username}`);
+    const next: Route = after === 'list' ? { name: 'users' } : after === 'continue' ? { name: 'user', id: user.id } : { name: 'user', id: 'new' };
+    useFreshKey.getState().hold(user.username, key, next);
+    if (after !== 'another') return navigate(next);
+    setForm({ ...BLANK_NEW_USER });
+    setErrors({});
+    setRound((n) => n + 1);
+  }
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void save('list');
+  };
+
+  return (
+    <section className="editor">
+      <div className="page-head">
+        <h1>Add user</h1>
+      </div>
+      <FreshKeyNotice />
+      <form key={round} onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>
+        <div className="card">
+          <p className="muted small">First a username and a password; then the permissions. The user’s first API key is made with the account and shown once.</p>
+          <div className="grid2">
+            <Field label="Username" required autoFocus autoComplete="off" value={form.username} onChange={(v) => set('username', v)} error={errors.username} hint="Letters, digits and @ . + - _ only." />
+            <Field label="Email" type="email" autoComplete="off" value={form.email} onChange={(v) => set('email', v)} error={errors.email} />
+            <Field
+              label="Password"
+              type="password"
+              required
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(v) => set('password', v)}
+              error={errors.password}
+              hint={<StrengthHint password={form.password} username={form.username} />}
+            />
+            <Field label="Password again" type="password" required autoComplete="new-password" value={form.password2} onChange={(v) => set('password2', v)} error={errors.password2} hint="The same password, to catch a typo." />
+          </div>
+        </div>
+        <Permissions form={form} errors={errors} disabled={busy} onChange={(name, v) => set(name, v)} />
+        <ErrorBanner error={banner} />
+        <EditorActions disabled={false} busy={busy} onSave={(after) => void save(after)} left={<button type="button" className="ghost" onClick={() => navigate({ name: 'users' })}>Cancel</button>} />
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import type { MouseEvent } from 'react';
+import { createColumnHelper } from '@tanstack/react-table';
+import type { User, UserOrderingField } from '../../../../src-shared/domain.ts';
+import { Badge, when } from '../../components/ui.tsx';
+
+/** Widths are fixed (table-layout: fixed) so columns never shift when another page of rows arrives. */
+export interface ColumnMeta {
+  width: string;
+  /** The server's ordering field; absent for columns that do not sort. */
+  sort?: UserOrderingField;
+  className?: string;
+}
+
+const col = createColumnHelper<User>();
+
+function YesNo({ on }: { on: boolean }) {
+  return on ? (
+    <span className="yes">
+      <span aria-hidden="true">✓</span>
+      <span className="sr-only">Yes</span>
+    </span>
+  ) : (
+    <span className="muted">
+      <span aria-hidden="true">—</span>
+      <span className="sr-only">No</span>
+    </span>
+  );
+}
+
+/** The day fits the column; the time is one hover away (the whole `when()` as the title). */
+function Day({ iso }: { iso: string | null }) {
+  if (!iso) return <span className="muted">Never</span>;
+  const d = new Date(iso);
+  return <time dateTime={iso} title={when(iso)}>{Number.isNaN(d.getTime()) ? '—' : d.toLocaleDateString(undefined, { dateStyle: 'medium' })}</time>;
+}
+
+export function userColumns(actions: {
+  toggle(id: number, on: boolean): void;
+  open(id: number): void;
+}) {
+  // A real link (the editor's own address), so Enter opens it and it reads as navigation; the click stays in the app's router.
+  const openLink = (id: number) => (e: MouseEvent<HTMLAnchorElement>) => {
+    e.preventDefault();
+    actions.open(id);
+  };
+  return [
+    col.display({
+      id: 'select',
+      meta: { width: '44px', className: 'check-cell' } satisfies ColumnMeta,
+      cell: ({ row }) => (
+        <input
+          type="checkbox"
+          aria-label={`Select ${row.original.username}`}
+          checked={row.getIsSelected()}
+          onChange={(e) => actions.toggle(row.original.id, e.target.checked)}
+        />
+      ),
+    }),
+    col.accessor('username', {
+      header: 'Username',
+      meta: { width: '16%', sort: 'username' } satisfies ColumnMeta,
+      cell: ({ row, getValue }) => (
+        <a className="row-link" href={`#/users/${row.original.id}`} onClick={openLink(row.original.id)} title={getValue()}>
+          {getValue()}
+        </a>
+      ),
+    }),
+    col.accessor('email', {
+      header: 'Email',
+      meta: { width: 'auto', sort: 'email' } satisfies ColumnMeta,
+      cell: ({ getValue }) => <span title={getValue() ?? ''}>{getValue() || <span className="muted">—</span>}</span>,
+    }),
+    col.accessor('is_staff', { header: 'Staff', meta: { width: '92px', sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: ({ getValue }) => <YesNo on={getValue()} /> }),
+    col.accessor('is_superuser', {
+      header: 'Superuser',
+      meta: { width: '132px', sort: 'is_superuser', className: 'center' } satisfies ColumnMeta,
+      cell: ({ getValue }) => <YesNo on={getValue()} />,
+    }),
+    col.accessor('is_active', {
+      header: 'Active',
+      meta: { width: '108px', sort: 'is_active' } satisfies ColumnMeta,
+      cell: ({ getValue }) => <Badge on={getValue()}>{getValue() ? 'Active' : 'Inactive'}</Badge>,
+    }),
+    col.accessor('date_joined', { header: 'Date joined', meta: { width: '132px', sort: 'date_joined' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
+    col.accessor('last_login', { header: 'Last login', meta: { width: '132px', sort: 'last_login' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
+  ];
+}

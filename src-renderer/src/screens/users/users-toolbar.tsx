@@ -1,0 +1,64 @@
+import { useEffect, useId, useRef } from 'react';
+import { Spinner } from '../../components/ui.tsx';
+import { usersStore, useUsers } from '../../stores/users-store.ts';
+import { filterChoice, filterValue, type UserFilter } from '../../stores/users-query.ts';
+
+function FilterSelect({ name, label }: { name: UserFilter; label: string }) {
+  const id = useId();
+  const value = useUsers((s) => s.query[name]);
+  return (
+    <div className="filter">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={filterChoice(value)} onChange={(e) => usersStore.getState().setFilter(name, filterValue(e.target.value))}>
+        <option value="any">Any</option>
+        <option value="yes">Yes</option>
+        <option value="no">No</option>
+      </select>
+    </div>
+  );
+}
+
+/** Search and filters. The search box has focus on open, and "/" brings it back from anywhere but a text field. */
+export function UsersToolbar() {
+  const searchText = useUsers((s) => s.searchText);
+  const loading = useUsers((s) => s.loading);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  useEffect(() => {
+    searchRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || t?.closest('input, select, textarea, [contenteditable]')) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="toolbar users-toolbar" role="search">
+      <label htmlFor={id} className="sr-only">
+        Search users
+      </label>
+      <input
+        id={id}
+        ref={searchRef}
+        type="search"
+        value={searchText}
+        placeholder="Search username or email  ( / )"
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(e) => usersStore.getState().setSearch(e.target.value)}
+      />
+      <FilterSelect name="is_staff" label="Staff" />
+      <FilterSelect name="is_superuser" label="Superuser" />
+      <FilterSelect name="is_active" label="Active" />
+      {/* Always in the layout (empty when idle) so the toolbar never reflows. */}
+      <span className="busy-slot">
+        {loading ? <Spinner label="Loading users" /> : null}
+      </span>
+    </div>
+  );
+}

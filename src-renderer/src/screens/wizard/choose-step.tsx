@@ -1,0 +1,50 @@
+import { useId } from 'react';
+
+/** Step 1: where the accounts live. */
+export function ChooseStep(props: { onChoose(path: 'bundled' | 'remote'): void; onCancel?: (() => void) | undefined }) {
+  return (
+    <section className="wizard-step" aria-labelledby="wizard-title">
+      <h1 id="wizard-title">Set up Graphistry Admin</h1>
+      <p className="muted">Choose the server whose accounts this console manages. You can add the other kind later under Connections.</p>
+      <div className="choices">
+        <Choice
+          title="Start the bundled server"
+          line="Runs an account server on this computer, with its data in the console's data folder. No other setup needed."
+          onClick={() => props.onChoose('bundled')}
+          autoFocus
+        />
+        <Choice
+          title="Connect to a Graphistry server"
+          line="Manage an existing Graphistry deployment by its address, signing in with a superuser account."
+          onClick={() => props.onChoose('remote')}
+        />
+      </div>
+      {props.onCancel ? (
+        <div className="actions">
+          <button type="button" className="ghost" onClick={props.onCancel}>
+            Back to connections
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * A large button whose accessible name is only its title; the explanation is
+ * its description, so "Start the bundled server" is exactly what a screen
+ * reader (and a test) finds.
+ */
+function Choice(props: { title: string; line: string; onClick(): void; autoFocus?: boolean }) {
+  const id = useId();
+  return (
+    <button type="button" className="choice" aria-labelledby={`${id}-t`} aria-describedby={`${id}-d`} onClick={props.onClick} autoFocus={props.autoFocus}>
+      <span className="choice-title" id={`${id}-t`}>
+        {props.title}
+      </span>
+      <span className="choice-line" id={`${id}-d`}>
+        {props.line}
+      </span>
+    </button>
+  );
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hasFilters, nextOrdering, pageCount, pageSummary, sortDirection, toListParams } from './users-query.ts';
+
+describe('nextOrdering', () => {
+  it('starts a new column ascending, then flips asc -> desc -> asc', () => {
+    expect(nextOrdering('username', 'date_joined')).toBe('date_joined');
+    expect(nextOrdering('date_joined', 'date_joined')).toBe('-date_joined');
+    expect(nextOrdering('-date_joined', 'date_joined')).toBe('date_joined');
+  });
+  it('a descending sort on another column does not carry over', () => {
+    expect(nextOrdering('-email', 'username')).toBe('username');
+  });
+});
+
+describe('sortDirection', () => {
+  it('reads the direction of the sorted column only', () => {
+    expect(sortDirection('-last_login', 'last_login')).toBe('desc');
+    expect(sortDirection('last_login', 'last_login')).toBe('asc');
+    expect(sortDirection('last_login', 'username')).toBe(false);
+    // A prefix of another field's name is not that field.
+    expect(sortDirection('is_staff', 'is_superuser')).toBe(false);
+  });
+});
+
+describe('toListParams', () => {
+  it('leaves out "any" filters and a blank search', () => {
+    expect(toListParams({ ...DEFAULT_QUERY, search: '   ' })).toEqual({ ordering: 'username', page: 1, page_size: 50 });
+  });
+  it('sends false filters (No) as well as true ones, and trims the search', () => {
+    const p = toListParams({ ...DEFAULT_QUERY, search: ' ali ', is_staff: false, is_active: true, ordering: '-date_joined', page: 3, page_size: 25 });
+    expect(p).toEqual({ search: 'ali', is_staff: false, is_active: true, ordering: '-date_joined', page: 3, page_size: 25 });
+    expect('is_superuser' in p).toBe(false);
+  });
+});
+
+describe('paging', () => {
+  it('counts pages, with one page for nothing', () => {
+    expect(pageCount(0, 50)).toBe(1);
+    expect(pageCount(50, 50)).toBe(1);
+    expect(pageCount(51, 50)).toBe(2);
+    expect(pageCount(100_000, 50)).toBe(2000);
+  });
+  it('clamps a page into range', () => {
+    expect(clampPage(0, 120, 50)).toBe(1);
+    expect(clampPage(9, 120, 50)).toBe(3);
+    expect(clampPage(2, 120, 50)).toBe(2);
+  });
+  it('summarises with thousands separators and the right plural', () => {
+    expect(pageSummary(2, 100_000, 50)).toBe('Page 2 of 2,000 · 100,000 users');
+    expect(pageSummary(1, 1, 50)).toBe('Page 1 of 1 · 1 user');
+    expect(pageSummary(1, 0, 50)).toBe('Page 1 of 1 · 0 users');
+  });
+});
+
+describe('filters', () => {
+  it('maps the three-way select both ways', () => {
+    for (const v of [undefined, true, false]) expect(filterValue(filterChoice(v))).toBe(v);
+    expect(filterValue('something else')).toBeUndefined();
+  });
+  it('knows when anything narrows the list', () => {
+    expect(hasFilters(DEFAULT_QUERY)).toBe(false);
+    expect(hasFilters({ ...DEFAULT_QUERY, is_superuser: false })).toBe(true);
+    expect(hasFilters({ ...DEFAULT_QUERY, search: 'x' })).toBe(true);
+  });
+});
+
+describe('createLatestGuard', () => {
+  it('accepts only the most recent ticket', () => {
+    const g = createLatestGuard();
+    const first = g.begin();
+    const second = g.begin();
+    expect(g.isLatest(first)).toBe(false);
+    expect(g.isLatest(second)).toBe(true);
+  });
+});

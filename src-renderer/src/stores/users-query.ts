@@ -1,0 +1,116 @@
+import type { ConsoleParams } from '../../../src-shared/console-api.ts';
+import type { UserOrderingField, UserQuery } from '../../../src-shared/domain.ts';
+
+/**
+ * The Users manager's query, and the pure rules around it: what a header
+ * click does to the ordering, which parameters reach `listUsers`, how many
+ * pages there are, and which answer may still be applied. The server does
+ * all the sorting, searching and paging; the renderer only ever holds one page.
+ */
+export type Ordering = NonNullable<UserQuery['ordering']>;
+export type UserFilter = 'is_staff' | 'is_superuser' | 'is_active';
+
+export interface UsersQuery {
+  search: string;
+  is_staff: boolean | undefined;
+  is_superuser: boolean | undefined;
+  is_active: boolean | undefined;
+  ordering: Ordering;
+  page: number;
+  page_size: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+
+export const DEFAULT_QUERY: Readonly<UsersQuery> = Object.freeze({
+  search: '',
+  is_staff: undefined,
+  is_superuser: undefined,
+  is_active: undefined,
+  ordering: 'username',
+  page: 1,
+  page_size: DEFAULT_PAGE_SIZE,
+});
+
+/** A click on a column header: a new column starts ascending; the same column flips (asc -> desc -> asc, never "unsorted"). */
+export function nextOrdering(current: Ordering, column: UserOrderingField): Ordering {
+  if (current === column) return `-${column}`;
+  return column;
+}
+
+/** The direction a column is sorted in, for aria-sort and the arrow. */
+export function sortDirection(ordering: Ordering, column: UserOrderingField): 'asc' | 'desc' | false {
+  if (ordering === column) return 'asc';
+  if (ordering === `-${column}`) return 'desc';
+  return false;
+}
+
+/**
+ * The parameters for `listUsers`. "Any" filters and a blank search are left
+ * out rather than sent empty: the contract's schema is strict, and the
+ * server treats an absent filter as "any".
+ */
+export function toListParams(q: UsersQuery): ConsoleParams<'listUsers'> {
+  const search = q.search.trim();
+  return {
+    ...(search ? { search } : {}),
+    ...(q.is_staff !== undefined ? { is_staff: q.is_staff } : {}),
+    ...(q.is_superuser !== undefined ? { is_superuser: q.is_superuser } : {}),
+    ...(q.is_active !== undefined ? { is_active: q.is_active } : {}),
+    ordering: q.ordering,
+    page: q.page,
+    page_size: q.page_size,
+  };
+}
+
+/** Pages for `count` rows; an empty result still has page 1 of 1. */
+export function pageCount(count: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(count / Math.max(1, pageSize)));
+}
+
+/** A page number that exists for this count (after a bulk change or a delete the last page can vanish). */
+export function clampPage(page: number, count: number, pageSize: number): number {
+  return Math.min(Math.max(1, Math.floor(page)), pageCount(count, pageSize));
+}
+
+/** 'Page 2 of 2,000 · 100,000 users' */
+export function pageSummary(page: number, count: number, pageSize: number): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `Page ${n(page)} of ${n(pageCount(count, pageSize))} · ${n(count)} ${count === 1 ? 'user' : 'users'}`;
+}
+
+export function hasFilters(q: UsersQuery): boolean {
+  return q.search.trim() !== '' || q.is_staff !== undefined || q.is_superuser !== undefined || q.is_active !== undefined;
+}
+
+/** The three-way filter selects: 'any' | 'yes' | 'no'. */
+export type FilterChoice = 'any' | 'yes' | 'no';
+
+export function filterChoice(v: boolean | undefined): FilterChoice {
+  return v === undefined ? 'any' : v ? 'yes' : 'no';
+}
+
+export function filterValue(choice: string): boolean | undefined {
+  return choice === 'yes' ? true : choice === 'no' ? false : undefined;
+}
+
+/**
+ * Only the latest request's answer is applied. Typing "al", then "ali", sends
+ * two requests; if the first answers last, showing it would put the wrong
+ * rows under the right search box.
+ */
+export function createLatestGuard() {
+  let latest = 0;
+  return {
+    /** Call when a request starts; keep the ticket. */
+    begin(): number {
+      latest += 1;
+      return latest;
+    },
+    isLatest(ticket: number): boolean {
+      return ticket === latest;
+    },
+  };
+}
+export type LatestGuard = ReturnType<typeof createLatestGuard>;
