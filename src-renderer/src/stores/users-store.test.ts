@@ -79,7 +79,7 @@ describe('users store', () => {
     expect(bridge.calls).toEqual([{ ordering: 'username', page: 1, page_size: 50 }]);
   });
 
-  it('debounces the search: one request 250 ms after the last keystroke, back on page 1', async () => {
+  it('debounces the search: one request SEARCH_DEBOUNCE_MS after the last keystroke, back on page 1', async () => {
     await store.getState().load();
     store.getState().setPage(2);
     await settle();

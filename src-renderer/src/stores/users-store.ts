@@ -5,7 +5,7 @@ import { call, describeError } from '../lib/api.ts';
 import { useToasts } from './toast-store.ts';
 import { clampPage, createLatestGuard, DEFAULT_QUERY, nextOrdering, toListParams, type UserFilter, type UsersQuery } from './users-query.ts';
 
-export const SEARCH_DEBOUNCE_MS = 250;
+export const SEARCH_DEBOUNCE_MS = 150;
 
 export interface UsersState {
   /** What was last asked of the server (the search box's text reaches it after the debounce). */
