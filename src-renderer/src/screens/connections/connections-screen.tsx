@@ -48,7 +48,6 @@ export function ConnectionsScreen() {
         rows={profileRows(profiles, status, server)}
         onSignOut={(profile) => setDialog({ kind: 'sign-out', profile })}
         onForget={(profile) => setDialog({ kind: 'forget', profile })}
-        onAdd={add}
       />
       <BundledServerCard />
       <ProfileDialogs dialog={dialog} onClose={() => setDialog(null)} />

@@ -4,17 +4,12 @@ import type { ProfileRow } from './connections-model.ts';
 import { ProfileRowView } from './profile-row.tsx';
 
 /** Every saved connection, the active one marked. */
-export function ProfilesTable(props: { rows: ProfileRow[]; onSignOut(p: Profile): void; onForget(p: Profile): void; onAdd(): void }) {
+export function ProfilesTable(props: { rows: ProfileRow[]; onSignOut(p: Profile): void; onForget(p: Profile): void }) {
   if (props.rows.length === 0) {
     return (
       <div className="table-wrap connections-table">
-        <EmptyState title="No connections yet">
-          Start the bundled server or connect to a Graphistry server with{' '}
-          <button type="button" className="ghost small inline-link" onClick={props.onAdd}>
-            Add connection
-          </button>
-          .
-        </EmptyState>
+        {/* Text only: a second "Add connection" button would make that name ambiguous. */}
+        <EmptyState title="No connections yet">Start the bundled server or connect to a Graphistry server with Add connection, above.</EmptyState>
       </div>
     );
   }
@@ -24,7 +19,7 @@ export function ProfilesTable(props: { rows: ProfileRow[]; onSignOut(p: Profile)
         <caption className="sr-only">Connection profiles</caption>
         <colgroup>
           <col />
-          <col className="c-address" />
+          <col />
           <col className="c-user" />
           <col className="c-saved" />
           <col className="c-used" />

@@ -13,8 +13,6 @@ export function FormFooter(props: {
   busyText: string;
   banner: ConsoleError | null;
   onBack?: (() => void) | undefined;
-  backDisabled?: boolean;
-  extra?: ReactNode;
   /** The banner's message is already complete (explainSignInError): no generic hint after it. */
   plain?: boolean;
 }) {
@@ -23,14 +21,13 @@ export function FormFooter(props: {
       {props.plain ? <PlainBanner error={props.banner} /> : <ErrorBanner error={props.banner} />}
       <div className="actions">
         {props.onBack ? (
-          <button type="button" className="secondary" onClick={props.onBack} disabled={props.backDisabled ?? props.busy}>
+          <button type="button" className="secondary" onClick={props.onBack} disabled={props.busy}>
             Back
           </button>
         ) : null}
         <button type="submit" disabled={props.busy} aria-busy={props.busy || undefined}>
           {props.submitLabel}
         </button>
-        {props.extra}
         <BusyLine busy={props.busy} text={props.busyText} />
       </div>
     </>
