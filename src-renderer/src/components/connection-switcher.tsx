@@ -36,7 +36,7 @@ export function ConnectionSwitcher() {
         {profiles.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name}
-            {p.has_credential ? '' : ' (sign-in needed)'}
+            {p.has_credential || p.id === active?.id ? '' : ' (sign-in needed)'}
           </option>
         ))}
       </select>
