@@ -1,0 +1,625 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The console end to end, as a new admin would use it: `scripts/console-web.ts`
+// as a real child process (web mode), its real bundled server, the built
+// renderer in Debian's Chromium. Each step is one test; they share one page
+// and run in order. A later step that needs an earlier one's result sets it
+// up through the bridge when that step failed, so one broken screen does not
+// hide the state of the others.
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
+import {
+  api,
+  bundledServerDir,
+  bundledSqliteFile,
+  ensureRendererBuilt,
+  jwtFor,
+  seededUsername,
+  seedUsers,
+  serveProcessesFor,
+  serverUser,
+  startConsoleWeb,
+  tempDir,
+  type ConsoleWeb,
+} from '../helpers/console-web.ts';
+
+const missing = chromiumMissing();
+if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e (web mode in Chromium).\n\n`);
+
+const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'correct horse battery staple' };
+const MEMBER = { username: 'dana.analyst', password: 'dana keeps a long passphrase' };
+const KEY_NAME = 'e2e notebook';
+const SEED_COUNT = 100_000;
+/** u042420 … u042429: exactly ten seeded users. */
+const NEEDLE = 'u04242';
+
+// The issue's targets are 1 s and 300 ms; the assertions are loose on purpose (shared CI machines), the log is exact.
+const FIRST_PAGE_LIMIT_MS = 3_000;
+const SEARCH_LIMIT_MS = 1_500;
+
+(missing ? describe.skip : describe)('console in Chromium (web mode, real bundled server)', () => {
+  let dataDir: string;
+  let web: ConsoleWeb;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let serverUrl = '';
+  let serverPid: number | null = null;
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const shotsTaken: string[] = [];
+
+  beforeAll(async () => {
+    process.stdout.write(`console e2e: ${ensureRendererBuilt()}\n`);
+    // This run's pictures only: an earlier run's (or its FAILED ones) must not be mistaken for today's.
+    for (const f of readdirSync(screenshotDir())) if (f.startsWith('console-') && f.endsWith('.png')) rmSync(join(screenshotDir(), f));
+    dataDir = tempDir();
+    web = await startConsoleWeb(dataDir);
+    process.stdout.write(`console e2e: console-web pid ${web.pid} at ${web.origin} (keychain: ${web.keychain ? 'throwaway gnome-keyring' : 'none'})\n`);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(web.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await web?.stop().catch((e: Error) => process.stderr.write(`${e.message}\n`));
+    // Safety net: never leave a bundled server of ours behind, even when the console did not stop it.
+    if (dataDir) {
+      for (const pid of serveProcessesFor(bundledServerDir(dataDir))) {
+        process.stderr.write(`!!! bundled server ${pid} outlived the console: killing it\n`);
+        process.kill(pid, 'SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    if (shotsTaken.length) process.stdout.write(`console e2e: screenshots in ${screenshotDir()}: ${shotsTaken.join(', ')}\n`);
+  });
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  // playwright-core has no web-first assertions: these wait the Playwright way, then fail with vitest.
+  const shown = (l: Locator, timeout?: number) => l.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
+  const gone = (l: Locator) => l.waitFor({ state: 'hidden' });
+  const checked = (l: Locator, on: boolean) => expect.poll(() => l.isChecked(), { timeout: 10_000 }).toBe(on);
+  const hasText = (l: Locator, want: string | RegExp, timeout = 10_000) =>
+    expect.poll(() => l.innerText().catch(() => ''), { timeout }).toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
+
+  const main = () => page.locator('#main');
+  const heading = (name: string | RegExp) => page.getByRole('heading', { name, exact: typeof name === 'string' });
+  const nav = (label: string) => page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
+
+  /** The screen as it is, in light and in dark (saved for people to look at, never committed). */
+  async function shots(name: string) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      // Let the theme's transitions settle before the picture.
+      await page.waitForTimeout(120);
+      // The window as the admin sees it: the console is an app shell whose content pane scrolls, so a
+      // full-page capture would show the overflow of that pane rather than the screen.
+      await page.screenshot({ path: `${screenshotDir()}/console-${name}-${colorScheme}.png` });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    shotsTaken.push(`console-${name}`);
+  }
+
+  /** On failure: what the page showed, the console's and the bundled server's last lines, and a picture. */
+  function diagnoseOnFailure(step: string) {
+    onTestFailed(async () => {
+      const text = await main()
+        .innerText({ timeout: 1_000 })
+        .catch(() => '(no #main)');
+      const log = await web.bridge<{ lines: string[] }>('bundledServerLog', { lines: 30 }).catch(() => null);
+      process.stderr.write(
+        `\n--- ${step} failed; the page showed:\n${text.slice(0, 2_000)}\n--- console-web output:\n${web.output().slice(-1_500)}\n` +
+          `--- bundled server log:\n${log?.ok ? log.value.lines.join('\n') : JSON.stringify(log)}\n` +
+          `--- page errors: ${JSON.stringify(pageErrors)}\n--- console errors: ${JSON.stringify(consoleErrors.slice(-10))}\n`,
+      );
+      await page.screenshot({ path: `${screenshotDir()}/console-FAILED-${step}.png`, fullPage: true }).catch(() => undefined);
+    });
+  }
+
+  async function bundledUrl(): Promise<string> {
+    const s = await web.bridge<{ state: string; url: string | null; pid: number | null }>('bundledServerStatus');
+    if (!s.ok || !s.value.url) throw new Error(`the bundled server is not running: ${JSON.stringify(s)}`);
+    serverPid = s.value.pid;
+    return s.value.url;
+  }
+
+  const adminJwt = async () => jwtFor(serverUrl, ADMIN.username, ADMIN.password);
+
+  /** A fresh load of the console at a screen (the token is in the printed URL only; the page strips it). */
+  async function reopen(hash = '#/users') {
+    await page.goto(`${web.url}${hash}`);
+  }
+
+  /**
+   * The state step 1 leaves (bundled server running, first admin signed in),
+   * made through the bridge when the wizard could not make it, so the other
+   * screens are still tested.
+   */
+  async function ensureConnected() {
+    const st = await web.bridge<{ connected: boolean }>('connectionStatus');
+    if (st.ok && st.value.connected) {
+      if (!serverUrl) serverUrl = await bundledUrl();
+      return;
+    }
+    process.stderr.write('!!! not connected after the wizard step: setting up through the bridge to test the other screens\n');
+    const started = await web.bridge('startBundledServer');
+    if (!started.ok) throw new Error(`startBundledServer: ${JSON.stringify(started)}`);
+    const profiles = await web.bridge<Array<{ id: string; kind: string }>>('listProfiles');
+    let profileId = profiles.ok ? profiles.value.find((p) => p.kind === 'bundled')?.id : undefined;
+    if (!profileId) {
+      const saved = await web.bridge<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
+      if (!saved.ok) throw new Error(`saveProfile: ${JSON.stringify(saved)}`);
+      profileId = saved.value.id;
+    }
+    const reg = await web.bridge('registrationState', { profileId });
+    serverUrl = await bundledUrl();
+    // The admin exists when the wizard got as far as creating it: then sign in, else create it.
+    const login = await api('POST', `${serverUrl}/api/v2/auth/token/generate`, { body: { username: ADMIN.username, password: ADMIN.password } });
+    const r =
+      login.status === 200
+        ? await web.bridge('signIn', { profileId, username: ADMIN.username, password: ADMIN.password })
+        : await web.bridge('signUpFirstAdmin', { profileId, username: ADMIN.username, password: ADMIN.password });
+    if (!r.ok) throw new Error(`signing in through the bridge: ${JSON.stringify(r)} (registration: ${JSON.stringify(reg)})`);
+    await reopen('#/users');
+  }
+
+  /** The member made in step 2, made through the bridge when that step could not. */
+  async function ensureMember(): Promise<number> {
+    await ensureConnected();
+    const jwt = await adminJwt();
+    const found = await serverUser(serverUrl, jwt, MEMBER.username);
+    if (found) return found.id;
+    process.stderr.write('!!! the member from step 2 is missing: creating it through the bridge\n');
+    const r = await web.bridge<{ user: { id: number } }>('createUser', { username: MEMBER.username, password: MEMBER.password });
+    if (!r.ok) throw new Error(`createUser: ${JSON.stringify(r)}`);
+    return r.value.user.id;
+  }
+
+  /** The Users manager's data rows (header row excluded). */
+  const userRows = () => main().locator('table tbody tr');
+
+  /** Open a user in the editor from the Users manager (usernames are buttons or links). */
+  async function openUserFromList(username: string) {
+    await nav('Users');
+    await expect.poll(() => heading('Users').isVisible()).toBe(true);
+    const search = page.getByLabel('Search users');
+    await search.fill(username);
+    const target = main()
+      .getByRole('button', { name: username, exact: true })
+      .or(main().getByRole('link', { name: username, exact: true }))
+      .first();
+    await target.click();
+    await shown(heading(username));
+  }
+
+  /**
+   * Where the time between two marks went, from the page's resource timings:
+   * the wait before the listUsers bridge call (debounce, React), the call itself
+   * (page -> console host -> bundled server and back), and the render after it.
+   */
+  async function listUsersTimings(slot: string, from: string, to: string): Promise<string> {
+    return page.evaluate(
+      ({ slot, from, to }) => {
+        const marks = (window as unknown as Record<string, Record<string, number>>)[slot]!;
+        const t0 = marks[from]!;
+        const t1 = marks[to]!;
+        const calls = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => e.name.includes('/bridge/listUsers') && e.startTime >= t0 - 1 && e.startTime <= t1);
+        const last = calls.at(-1);
+        if (!last) return `no listUsers call between the marks (${calls.length})`;
+        const ms = (n: number) => `${Math.round(n)} ms`;
+        // Main-thread work over 50 ms (Long Tasks API) after the response: the page's own rendering cost,
+        // as opposed to waiting for a CPU on a busy machine.
+        const tasks = ((window as unknown as { __longTasks?: Array<[number, number]> }).__longTasks ?? []).filter(([start]) => start >= last.responseEnd - 1 && start <= t1);
+        const busy = tasks.reduce((sum, [, d]) => sum + d, 0);
+        return `${calls.length} listUsers call(s); before the call ${ms(last.startTime - t0)}, the call ${ms(last.responseEnd - last.startTime)}, after it until the rows showed ${ms(t1 - last.responseEnd)} (long tasks in that part: ${tasks.length}, ${ms(busy)})`;
+      },
+      { slot, from, to },
+    );
+  }
+
+  /** The bundled server's own response time for the last request whose URL matches, from its log (pino: request line, then completion line). */
+  async function serverMs(match: (url: string) => boolean): Promise<string> {
+    const log = await web.bridge<{ lines: string[] }>('bundledServerLog', { lines: 2_000 });
+    if (!log.ok) return 'unknown (no log)';
+    const entries = log.value.lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { reqId?: string; req?: { url?: string }; responseTime?: number }];
+      } catch {
+        return [];
+      }
+    });
+    const request = entries.filter((e) => e.req?.url && match(e.req.url)).at(-1);
+    const done = request && entries.find((e) => e.reqId === request.reqId && typeof e.responseTime === 'number');
+    return done ? `${Math.round(done.responseTime!)} ms` : 'unknown (not in the log)';
+  }
+
+  /**
+   * Empty the search box and wait for the unfiltered table, then type `needle` (ten seeded users match)
+   * and time, inside the page, from the last keystroke's input event until the table shows exactly those ten.
+   */
+  async function timeSearch(needle: string): Promise<number> {
+    await watchLongTasks();
+    const search = page.getByLabel('Search users');
+    if ((await search.inputValue()) !== '') {
+      await search.fill('');
+      await hasText(main(), /100[,.\u202f\u00a0 ]?00\d users/);
+    }
+    await search.click();
+    await page.evaluate((needle) => {
+      performance.setResourceTimingBufferSize(5_000);
+      performance.clearResourceTimings();
+      const w = window as unknown as { __search: { lastInput: number | null; end: number | null } };
+      w.__search = { lastInput: null, end: null };
+      const onInput = () => (w.__search.lastInput = performance.now());
+      document.addEventListener('input', onInput, { capture: true });
+      const tick = () => {
+        const rows = [...document.querySelectorAll('#main table tbody tr')].filter((r) => (r as HTMLElement).offsetParent !== null);
+        const input = document.activeElement as HTMLInputElement | null;
+        if (input?.value === needle && rows.length === 10 && rows.every((r) => (r.textContent ?? '').includes(needle))) {
+          w.__search.end = performance.now();
+          document.removeEventListener('input', onInput, { capture: true });
+        } else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, needle);
+    await page.keyboard.type(needle, { delay: 60 });
+    await page.waitForFunction(() => (window as unknown as { __search: { end: number | null } }).__search.end !== null, undefined, { timeout: 20_000 });
+    return page.evaluate(() => {
+      const s = (window as unknown as { __search: { lastInput: number; end: number } }).__search;
+      return Math.round(s.end - s.lastInput);
+    });
+  }
+
+  /** Record the page's long tasks (main-thread work over 50 ms) from now on, once per document. */
+  async function watchLongTasks() {
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks?: Array<[number, number]> };
+      if (w.__longTasks) return;
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks!.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+  }
+
+  /** Click "Users" in the sidebar; the time inside the page from that click until a seeded row is in the table. */
+  async function timeOpeningUsers(): Promise<number> {
+    await watchLongTasks();
+    await page.evaluate(() => {
+      performance.setResourceTimingBufferSize(5_000);
+      performance.clearResourceTimings();
+      const w = window as unknown as { __perf: { start: number | null; end: number | null } };
+      w.__perf = { start: null, end: null };
+      const nav = document.querySelector('nav[aria-label="Screens"]');
+      nav?.addEventListener('click', () => (w.__perf.start ??= performance.now()), { capture: true, once: true });
+      const tick = () => {
+        const rows = [...document.querySelectorAll('#main table tbody tr')].filter((r) => (r as HTMLElement).offsetParent !== null);
+        if (w.__perf.start !== null && rows.some((r) => /u\d{6}/.test(r.textContent ?? ''))) w.__perf.end = performance.now();
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    await nav('Users');
+    await page.waitForFunction(() => (window as unknown as { __perf: { end: number | null } }).__perf.end !== null, undefined, { timeout: 20_000 });
+    return page.evaluate(() => {
+      const p = (window as unknown as { __perf: { start: number; end: number } }).__perf;
+      return Math.round(p.end - p.start);
+    });
+  }
+
+  const checkbox = (label: string): Locator => main().getByLabel(label, { exact: true });
+
+  // ---- 1. first run --------------------------------------------------------------------
+
+  it('1. first run: wizard -> start the bundled server -> create the first administrator -> Users manager', async () => {
+    diagnoseOnFailure('1-wizard');
+    await shown(heading('Set up Graphistry Admin'));
+    await shots('01-wizard-choose');
+
+    const clickedStart = Date.now();
+    await page.getByRole('button', { name: 'Start the bundled server' }).click();
+    // Starting takes a moment (real process, migrations, health check); the progress step may be too quick to catch.
+    const form = heading('Create the first administrator');
+    const progress = main().getByRole('status').first();
+    if (await progress.isVisible().catch(() => false)) await shots('02-wizard-starting').catch(() => undefined);
+    await shown(form, 45_000);
+    const serverReadyMs = Date.now() - clickedStart;
+    expect(await main().innerText()).toMatch(/superuser/i);
+    await shots('03-wizard-first-admin');
+
+    await main().getByLabel('Username', { exact: true }).fill(ADMIN.username);
+    await main().getByLabel('Email').fill(ADMIN.email);
+    await main().getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await main().getByLabel('Password again').fill(ADMIN.password);
+    const clickedCreate = Date.now();
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+
+    await shown(heading('Users'), 30_000);
+    await shown(userRows().filter({ hasText: ADMIN.username }).first());
+    console.log(`PERF wizard: "Start the bundled server" -> the first-admin form ${serverReadyMs} ms; "Create administrator" -> Users manager with the admin's row ${Date.now() - clickedCreate} ms`);
+    await shots('04-users-manager');
+
+    serverUrl = await bundledUrl();
+    const me = await serverUser(serverUrl, await adminJwt(), ADMIN.username);
+    expect(me).toMatchObject({ is_superuser: true, is_staff: true, is_active: true, email: ADMIN.email });
+  }, 90_000);
+
+  // ---- 2. add a user, then make them staff -----------------------------------------------
+
+  it('2. Add user -> Save and continue editing -> tick Staff status -> Save: the server reports the user as staff', async () => {
+    diagnoseOnFailure('2-add-user');
+    await ensureConnected();
+    await nav('Users');
+    await shown(heading('Users'));
+    await main().getByRole('button', { name: 'Add user' }).click();
+    await shown(heading('Add user'));
+    await shots('05-user-editor-new');
+
+    await main().getByLabel('Username', { exact: true }).fill(MEMBER.username);
+    await main().getByLabel('Password', { exact: true }).fill(MEMBER.password);
+    await main().getByLabel('Password again').fill(MEMBER.password);
+    await main().getByRole('button', { name: 'Save and continue editing' }).click();
+
+    // Now the editor of an existing user: headed with the username.
+    await shown(heading(MEMBER.username), 20_000);
+    const jwt = await adminJwt();
+    const created = await serverUser(serverUrl, jwt, MEMBER.username);
+    expect(created).toMatchObject({ is_staff: false, is_superuser: false, is_active: true });
+
+    const staff = checkbox('Staff status');
+    await checked(staff, false);
+    await checked(checkbox('Superuser status'), false);
+    await staff.check();
+    await shots('06-user-editor-existing');
+    await main().getByRole('button', { name: 'Save', exact: true }).click();
+
+    await expect.poll(async () => (await serverUser(serverUrl, jwt, MEMBER.username))?.is_staff, { timeout: 10_000 }).toBe(true);
+    const after = await serverUser(serverUrl, jwt, MEMBER.username);
+    expect(after).toMatchObject({ is_staff: true, is_superuser: false, is_active: true });
+    // And the member can sign in with the password the editor set.
+    expect((await api('POST', `${serverUrl}/api/v2/auth/token/generate`, { body: MEMBER })).status).toBe(200);
+  }, 60_000);
+
+  // ---- 3. registration switch ------------------------------------------------------------
+
+  it('3. Registration & settings: open registration -> a sign-up succeeds; close it -> a sign-up gets 403 SIGNUPS_CLOSED', async () => {
+    diagnoseOnFailure('3-settings');
+    await ensureConnected();
+    const jwt = await adminJwt();
+    const setting = async () => {
+      const r = await api('GET', `${serverUrl}/api/v2/admin/settings`, { headers: { authorization: `Bearer ${jwt}` } });
+      return (r.body.results as Array<{ key: string; value: unknown }>).find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value;
+    };
+    const signup = (username: string) => api('POST', `${serverUrl}/api/v2/auth/signup`, { body: { username, password: 'a sign-up passphrase 123' } });
+
+    // Closed to start with: the first administrator closed it.
+    expect(await setting()).toBe(false);
+    await nav('Registration & settings');
+    await shown(heading('Registration & settings'));
+    const open = main().getByRole('switch', { name: 'Open registration' });
+    await checked(open, false);
+
+    await open.click();
+    await checked(open, true);
+    await expect.poll(setting, { timeout: 10_000 }).toBe(true);
+    await shots('07-settings-registration-open');
+    const first = await signup('self.registered');
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect((first.body.user as { is_superuser: boolean }).is_superuser).toBe(false);
+
+    await open.click();
+    await checked(open, false);
+    await expect.poll(setting, { timeout: 10_000 }).toBe(false);
+    const refused = await signup('too.late');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe('SIGNUPS_CLOSED');
+    // The screen still says so after a fresh load (the switch reflects the server, not local state).
+    await reopen('#/settings');
+    await checked(main().getByRole('switch', { name: 'Open registration' }), false);
+    await shown(main().getByRole('switch', { name: 'Make self-registered users staff' }));
+    await shots('08-settings');
+  }, 60_000);
+
+  // ---- 4. a key for the member: create, copy, use, revoke ------------------------------------
+
+  it("4. the member's API keys: create -> Copy -> the copied value exchanges for a JWT -> Revoke -> Revoke key -> the exchange fails", async () => {
+    diagnoseOnFailure('4-keys');
+    const memberId = await ensureMember();
+    await openUserFromList(MEMBER.username);
+    await main().getByRole('button', { name: 'API keys' }).or(main().getByRole('link', { name: 'API keys' })).first().click();
+    await shown(heading('API keys'));
+    expect(page.url()).toContain(`#/keys/${memberId}`);
+    await hasText(main(), MEMBER.username);
+
+    await main().getByLabel('Key name').fill(KEY_NAME);
+    await main().getByRole('button', { name: 'Create key' }).click();
+    const secretCode = main().locator('code', { hasText: /^PersonalKey \S+:\S+$/ });
+    await shown(secretCode);
+    const authorization = (await secretCode.innerText()).trim();
+
+    await main().getByRole('button', { name: 'Copy', exact: true }).click();
+    await shown(page.getByText(/Copied; the clipboard clears in 45 s/).first());
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(authorization);
+    await shots('09-keys-new-key');
+
+    const exchange = await api('POST', `${serverUrl}/api/v2/auth/pkey/jwt/`, { headers: { authorization: copied }, body: {} });
+    expect(exchange.status, JSON.stringify(exchange.body)).toBe(200);
+    const me = await api('GET', `${serverUrl}/api/v2/me`, { headers: { authorization: `Bearer ${exchange.body.token as string}` } });
+    expect(me.body.username).toBe(MEMBER.username);
+
+    await main().locator('tr', { hasText: KEY_NAME }).getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog');
+    await shown(dialog);
+    await shots('10-keys-revoke-dialog');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await gone(dialog);
+    await hasText(main().locator('tr', { hasText: KEY_NAME }), /revoked/i);
+
+    const after = await api('POST', `${serverUrl}/api/v2/auth/pkey/jwt/`, { headers: { authorization: copied }, body: {} });
+    expect(after.status).toBe(401);
+    // The JWT it was exchanged for dies with it.
+    expect((await api('GET', `${serverUrl}/api/v2/me`, { headers: { authorization: `Bearer ${exchange.body.token as string}` } })).status).toBe(401);
+  }, 60_000);
+
+  // ---- 5. the last superuser -------------------------------------------------------------
+
+  it('5. the last superuser cannot be demoted, and the editor says why', async () => {
+    diagnoseOnFailure('5-last-superuser');
+    await ensureConnected();
+    await openUserFromList(ADMIN.username);
+    const su = checkbox('Superuser status');
+    await checked(su, true);
+    await su.uncheck();
+    await main().getByRole('button', { name: 'Save', exact: true }).click();
+    await hasText(main(), /last active superuser/i, 10_000);
+    await shots('11-user-editor-last-superuser');
+    const admin = await serverUser(serverUrl, await adminJwt(), ADMIN.username);
+    expect(admin).toMatchObject({ is_superuser: true, is_active: true });
+  }, 60_000);
+
+  // ---- 6. 100,000 users ------------------------------------------------------------------
+
+  it(`6. performance: with ${SEED_COUNT.toLocaleString('en')} users the first page shows fast, and a search narrows it fast`, async () => {
+    diagnoseOnFailure('6-performance');
+    await ensureConnected();
+    // Start from a fresh load on another screen: the Users manager keeps its search (step 5 left one) while the page lives.
+    await reopen('#/audit');
+    await shown(heading('Audit log'));
+
+    const seeded = seedUsers(bundledSqliteFile(dataDir), SEED_COUNT);
+    console.log(`SEED ${SEED_COUNT} users in ${seeded.ms} ms (${seeded.total} users in all)`);
+    expect(seeded.ms).toBeLessThan(10_000);
+
+    console.log(`PERF machine load average (1 min) ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`);
+    const firstPage = await timeOpeningUsers();
+    console.log('PERF first page ms', firstPage);
+    console.log(`PERF first page breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`);
+    // Once more, from another screen: what an admin sees on a later visit (the store shows the page it
+    // holds while it asks the server again, so this is mostly render time).
+    await nav('Audit log');
+    await shown(heading('Audit log'));
+    const again = await timeOpeningUsers();
+    console.log('PERF first page, second visit (kept rows shown while refetching) ms', again);
+    console.log(`PERF first page, second visit breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`);
+    await hasText(main(), /100[,.\u202f\u00a0 ]?00\d/); // the total (100,00x) is shown somewhere
+    await shots('12-users-manager-100k');
+
+    // A fresh load straight onto the Users manager (boot + first page), for the record.
+    await reopen('#/users');
+    await page.waitForFunction(() => [...document.querySelectorAll('#main table tbody tr')].some((r) => /u\d{6}/.test(r.textContent ?? '')), undefined, { timeout: 20_000, polling: 'raf' });
+    const freshLoad = Math.round(await page.evaluate(() => performance.now()));
+    console.log('PERF first page after a fresh load ms (from navigation start)', freshLoad);
+
+    // The search, three times with different needles (the median is asserted; a busy machine has spikes):
+    // timed from the last keystroke's input event to a table of exactly the ten matches.
+    const searchTimes: number[] = [];
+    for (const needle of ['u01234', 'u07777', NEEDLE]) {
+      const ms = await timeSearch(needle);
+      searchTimes.push(ms);
+      console.log(`PERF search "${needle}" ms ${ms}; ${await listUsersTimings('__search', 'lastInput', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && u.includes(`search=${needle}`))}`);
+    }
+    const searchMs = [...searchTimes].sort((a, b) => a - b)[1]!;
+    console.log('PERF search ms (median of 3)', searchMs, JSON.stringify(searchTimes));
+    for (let i = 0; i < 10; i++) await hasText(main(), seededUsername(42420 + i));
+    await shots('13-users-search');
+
+    expect(firstPage).toBeLessThan(FIRST_PAGE_LIMIT_MS);
+    expect(searchMs).toBeLessThan(SEARCH_LIMIT_MS);
+  }, 90_000);
+
+  // ---- 7. the remaining screens, for the pictures ---------------------------------------------
+
+  it('7. every other screen renders (audit log, own keys with a JWT, connections) and is photographed light and dark', async () => {
+    diagnoseOnFailure('7-screens');
+    await ensureConnected();
+    await nav('Audit log');
+    await shown(heading('Audit log'));
+    // The settings changes of step 3 are audited.
+    await hasText(main(), /setting/i);
+    await shots('14-audit-log');
+
+    await nav('API keys');
+    await shown(heading('API keys'));
+    await main().getByRole('button', { name: 'Copy JWT' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 10_000 }).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const jwt = await page.evaluate(() => navigator.clipboard.readText());
+    const me = await api('GET', `${serverUrl}/api/v2/me`, { headers: { authorization: `Bearer ${jwt}` } });
+    expect(me.body.username).toBe(ADMIN.username);
+    await shots('15-keys-own');
+
+    await nav('Connections');
+    await shown(heading(/Connections/));
+    await hasText(main(), /bundled/i);
+    await shots('16-connections');
+  }, 60_000);
+
+  // ---- layout ------------------------------------------------------------------------------
+
+  it('layout: only the content pane scrolls, never the window (no blank window after scrolling a long table)', async () => {
+    diagnoseOnFailure('layout');
+    await ensureConnected();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    const found: Record<string, number> = {};
+    // The Users manager with a full page of rows (100,000 users seeded by step 6, or whatever exists).
+    await nav('Users');
+    await shown(heading('Users'));
+    const search = page.getByLabel('Search users');
+    if ((await search.inputValue()) !== '') await search.fill('');
+    await page.waitForFunction(() => document.querySelectorAll('#main table tbody tr').length >= 10, undefined, { timeout: 10_000 }).catch(() => undefined);
+    found.users = await overflow();
+    for (const [label, name] of [
+      ['API keys', 'API keys'],
+      ['Registration & settings', 'Registration & settings'],
+      ['Audit log', 'Audit log'],
+      ['Connections', 'Connections'],
+    ] as const) {
+      await nav(label);
+      await shown(heading(name));
+      await page.waitForTimeout(300);
+      found[label] = await overflow();
+    }
+    console.log('LAYOUT window overflow px by screen', JSON.stringify(found));
+    // One pixel is tolerated (a rounding artefact); a window that scrolls by a table's height is not.
+    for (const [screen, px] of Object.entries(found)) expect(px, `the window itself scrolls by ${px} px on ${screen}`).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  // ---- cleanup is part of the contract -------------------------------------------------------
+
+  it('SIGTERM stops console-web and its bundled server; nothing is left running', async () => {
+    diagnoseOnFailure('cleanup');
+    if (!serverPid) await bundledUrl().catch(() => undefined);
+    await context.close();
+    await web.stop();
+    expect(serveProcessesFor(bundledServerDir(dataDir))).toEqual([]);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(web.pid)).toBe(false);
+    if (serverPid) expect(alive(serverPid)).toBe(false);
+  }, 30_000);
+
+  it('the page threw no uncaught errors', () => {
+    if (consoleErrors.length) process.stdout.write(`console e2e: console errors in the page:\n  ${consoleErrors.join('\n  ')}\n`);
+    expect(pageErrors).toEqual([]);
+  });
+});
