@@ -265,5 +265,5 @@ describe.each(dialects())('graphistry-admin invites (%s)', (dialect) => {
     async function accept(token: string) {
       return t!.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token, username: 'erin', password: STRONG_PASSWORD } });
     }
-  });
+  }, 240_000); // a few CLI processes, each loading TypeScript through tsx
 });

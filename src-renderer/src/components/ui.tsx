@@ -107,9 +107,13 @@ export function Badge({ on, children }: { on: boolean; children: ReactNode }) {
   return <span className={`badge ${on ? 'on' : 'off'}`}>{children}</span>;
 }
 
+// Formatters are built once: toLocaleString builds one per call, which adds up over a table page.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export const DATE_ONLY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
 /** Local date and time for an ISO instant, or a dash. */
 export function when(iso: string | null | undefined, empty = '—'): string {
   if (!iso) return empty;
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? empty : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? empty : DATE_TIME.format(d);
 }

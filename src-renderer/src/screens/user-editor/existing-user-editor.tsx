@@ -74,6 +74,8 @@ export function ExistingUserEditor({ id }: { id: number }) {
     setBusy(false);
     if (!r.ok) {
       setErrors(errorsByField(r.error));
+      // The server kept the roles as they were: show them so, with its reason beside them.
+      if (r.error.serverCode === 'LAST_SUPERUSER' && form) setForm({ ...form, is_superuser: user.is_superuser, is_active: user.is_active });
       return setBanner(bannerError(r.error, FIELDS));
     }
     toast('ok', `Saved ${r.value.username}`);

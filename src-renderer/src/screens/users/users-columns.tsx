@@ -1,7 +1,7 @@
 import type { MouseEvent } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { User, UserOrderingField } from '../../../../src-shared/domain.ts';
-import { Badge, when } from '../../components/ui.tsx';
+import { Badge, DATE_ONLY, when } from '../../components/ui.tsx';
 
 /** Widths are fixed (table-layout: fixed) so columns never shift when another page of rows arrives. */
 export interface ColumnMeta {
@@ -31,7 +31,7 @@ function YesNo({ on }: { on: boolean }) {
 function Day({ iso }: { iso: string | null }) {
   if (!iso) return <span className="muted">Never</span>;
   const d = new Date(iso);
-  return <time dateTime={iso} title={when(iso)}>{Number.isNaN(d.getTime()) ? '—' : d.toLocaleDateString(undefined, { dateStyle: 'medium' })}</time>;
+  return <time dateTime={iso} title={when(iso)}>{Number.isNaN(d.getTime()) ? '—' : DATE_ONLY.format(d)}</time>;
 }
 
 export function userColumns(actions: {
