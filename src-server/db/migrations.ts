@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
 
 /**
@@ -109,18 +109,60 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+const LEDGER = 'graphistry_admin_migrations';
+/** Same constant in every process: one migrator at a time per PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 0x6761_6d67;
+
+/**
+ * Apply pending migrations, in name order, each recorded in a ledger table, all
+ * inside one transaction that holds the write lock (BEGIN IMMEDIATE on SQLite,
+ * an advisory lock on PostgreSQL), so processes starting together migrate once.
+ *
+ * Kysely's own Migrator is not used: it lists the tables of every schema
+ * through the catalog, which fails when another schema of the same database is
+ * dropped at that moment (as test suites and other apps do).
+ */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const all = migrations(dialect);
-  const provider: MigrationProvider = { getMigrations: async () => all };
-  // Kysely looks for its bookkeeping tables in every schema it can see; pin them
-  // to ours so another Kysely app (or another installation) in the same
-  // PostgreSQL database cannot make it skip creating them.
-  const schema =
-    dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  const all = Object.entries(migrations(dialect)).sort(([a], [b]) => a.localeCompare(b));
+  const apply = async (q: Kysely<unknown>) => {
+    await sql`create table if not exists ${sql.table(LEDGER)} (name varchar(128) primary key, applied_at varchar(32) not null)`.execute(q);
+    const done = new Set((await sql<{ name: string }>`select name from ${sql.table(LEDGER)}`.execute(q)).rows.map((r) => r.name));
+    for (const name of await adoptedFromKysely(q, dialect)) done.add(name);
+    for (const [name, migration] of all) {
+      if (done.has(name)) continue;
+      try {
+        await migration.up(q);
+      } catch (e) {
+        throw new Error(`database migration ${name} failed: ${(e as Error).message}`);
+      }
+      await sql`insert into ${sql.table(LEDGER)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(q);
+    }
+  };
+  if (dialect === 'postgres') {
+    await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+      await apply(trx);
+    });
+    return;
   }
+  await db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      await apply(conn);
+      await sql`commit`.execute(conn);
+    } catch (e) {
+      await sql`rollback`.execute(conn);
+      throw e;
+    }
+  });
+}
+
+/** Databases first migrated by Kysely's Migrator keep their history: its ledger counts as ours. */
+async function adoptedFromKysely(q: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const exists =
+    dialect === 'postgres'
+      ? (await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(q)).rows[0]?.t
+      : (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(q)).rows[0]?.name;
+  if (!exists) return [];
+  return (await sql<{ name: string }>`select name from kysely_migration`.execute(q)).rows.map((r) => r.name);
 }
