@@ -58,7 +58,7 @@ function openSqlite(opts: OpenDbOptions): Db {
   native.pragma('synchronous = NORMAL');
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 10000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -80,6 +80,31 @@ function openSqlite(opts: OpenDbOptions): Db {
     },
     async close() {
       await kysely.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement afresh; preparing costs
+ * about as much as running a small query. Statements are reused by SQL text
+ * (bounded, since generated SQL varies), which is safe because Kysely runs
+ * them one at a time under its connection lock and never streams here.
+ */
+function withStatementCache(native: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string): SQLite.Statement {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = native.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+    close(): void {
+      cache.clear();
+      native.close();
     },
   };
 }

@@ -3,7 +3,6 @@ import { SignJWT, jwtVerify, importPKCS8, exportJWK, calculateJwkThumbprint, err
 import { AppError } from '../errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { epochSeconds } from '../lib/clock.ts';
-import { sha256Hex } from '../lib/crypto.ts';
 
 /**
  * Claims as Graphistry's clients read them (`username`, `user_id`, `iat`,
@@ -60,7 +59,8 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
     }
-    const cacheKey = sha256Hex(token);
+    // The token itself keys the cache (bounded entries, each at most 4 KiB): hashing it cost more than the lookup saves.
+    const cacheKey = token;
     let claims = verified.get(cacheKey);
     if (!claims) {
       try {
