@@ -27,11 +27,10 @@ const dataDir = values['data-dir'] ?? process.env.GRAPHISTRY_CONSOLE_DATA ?? joi
 const rendererDir = join(repo, 'out', 'renderer');
 if (!existsSync(join(rendererDir, 'index.html'))) log('console:web: out/renderer is not built; serving a page that says how (npm run build)');
 
-// The console service is loaded only when it exists, and a broken one leaves
-// a console that answers UNSUPPORTED rather than none at all.
-const servicePresent = existsSync(join(repo, 'src-main', 'console-service.ts'));
+// A console service that fails to start leaves a console that answers
+// UNSUPPORTED and says why, rather than none at all.
 const loaded = await loadConsoleHandlers(
-  servicePresent ? () => import('../src-main/bridge/host-handlers.ts') : null,
+  () => import('../src-main/bridge/host-handlers.ts'),
   // No clipboard here: the page copies, and the service answers `delegated`.
   { dataDir, serverCommand: defaultServerCommand(), clipboard: null },
   log,

@@ -27,17 +27,15 @@ export interface LoadedHandlers extends HostHandlers {
 
 /**
  * Loads the wired console service (host-handlers.ts) through `importer`, a
- * dynamic import the host makes only when src-main/console-service.ts exists
- * (null otherwise). A module that fails to load or to start is logged and
+ * dynamic import. A module that fails to load or to start is logged and
  * replaced by UNSUPPORTED answers.
  */
 export async function loadConsoleHandlers(
-  importer: (() => Promise<HostModule>) | null,
+  importer: () => Promise<HostModule>,
   options: HostOptions,
   log: (msg: string) => void,
 ): Promise<LoadedHandlers> {
   const fallback = (reason: string): LoadedHandlers => ({ handlers: unsupportedHandlers(reason), shutdown: async () => undefined, source: 'unsupported' });
-  if (!importer) return fallback('This build of the console has no console service yet.');
   try {
     const mod = await importer();
     return { ...(await mod.createHostHandlers(options)), source: 'service' };

@@ -44,8 +44,3 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
     .join('; ');
   throw new AppError('VALIDATION', `Invalid ${where}: ${summary}.`, { fields });
 }
-
-/** Reject strings with control characters (NUL, escapes) where a human-readable name is expected. */
-export function hasControlChars(s: string): boolean {
-  return /\p{Cc}/u.test(s);
-}

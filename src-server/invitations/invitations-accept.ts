@@ -12,7 +12,7 @@ import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { conflictError, uniqueViolation } from '../users/users-service.ts';
 import { emailSchema, usernameSchema } from '../users/users-schemas.ts';
 import { parseInput } from '../http/validate.ts';
-import { bool } from '../db/schema.ts';
+import { bool, type UserRow } from '../db/schema.ts';
 import type { InvitationsRepo } from './invitations-repo.ts';
 import { invitationRefusal, statusOf, type InspectStatus, type InvitationView } from './invitations-view.ts';
 
@@ -61,7 +61,7 @@ export function createAcceptStep(deps: AcceptDeps) {
     const before = await inspect(token);
     const id = before.invitation?.id ?? null;
     const email = input.email || null; // a form's empty field means no email
-    let result: { user: User; key: NewPersonalKey };
+    let result: { row: UserRow; user: User; key: NewPersonalKey };
     try {
       if (before.status !== 'valid') throw invitationRefusal(before.status);
       parseInput(accountFields, { username: input.username, email }, 'body');
@@ -76,27 +76,15 @@ export function createAcceptStep(deps: AcceptDeps) {
           const status = row ? statusOf(row, now) : 'unknown';
           throw invitationRefusal(status === 'pending' ? 'used' : status);
         }
-        const row = await users.insert(trx, {
-          username: input.username,
-          username_lower: input.username.toLowerCase(),
-          email,
-          email_lower: email ? email.toLowerCase() : null,
-          password_hash: passwordHash,
-          is_active: users.flag(true),
-          is_staff: users.flag(bool(claimed.grant_staff)),
-          // An invitation never makes a superuser: that is granted by an existing one, by name.
-          is_superuser: users.flag(false),
-          auth_epoch: 0,
-          date_joined: now.toISOString(),
-          last_login: now.toISOString(),
-        });
+        // An invitation never makes a superuser: that is granted by an existing one, by name.
+        const row = await users.create(trx, { username: input.username, email, passwordHash, staff: bool(claimed.grant_staff), superuser: false, at: now.toISOString(), signedIn: true });
         const user = toUser(row);
         await repo.setUsedBy(trx, id!, user.id);
         const actor = { userId: user.id, username: user.username, ip };
         await audit.record(actor, { action: 'invitation.accept', targetType: 'invitation', targetId: id!, detail: { user_id: user.id, username: user.username, grant_staff: user.is_staff } }, trx);
         await audit.record(actor, { action: 'user.signup', targetType: 'user', targetId: user.id, target: user.username, detail: { via: 'invitation', invitation_id: id, is_staff: user.is_staff, is_superuser: false } }, trx);
         const key = await keys.create(trx, actor, user);
-        return { user, key };
+        return { row, user, key };
       });
     } catch (e) {
       // Refusals of a known link are worth an audit line (who tried a used or revoked link, from where);
@@ -108,8 +96,7 @@ export function createAcceptStep(deps: AcceptDeps) {
       if (field) throw conflictError(field);
       throw e;
     }
-    const row = (await users.byId(db.kysely, result.user.id))!;
-    const { token: jwt } = await tokens.issue(row);
-    return { ...result, token: jwt };
+    const { token: jwt } = await tokens.issue(result.row);
+    return { user: result.user, key: result.key, token: jwt };
   };
 }

@@ -30,15 +30,14 @@ export function toPersonalKey(row: KeyRow, now: Date): PersonalKey {
   };
 }
 
-/** Parse `PersonalKey <id>:<secret>` (Graphistry's header). Returns null when the header is not of that scheme. */
-export function parsePersonalKeyHeader(header: string | undefined): { id: string; secret: string } | null | 'malformed' {
-  if (!header) return null;
-  const m = /^PersonalKey\s+(.*)$/i.exec(header.trim());
-  if (!m) return null;
-  const value = m[1]!.trim();
-  const colon = value.indexOf(':');
-  if (colon <= 0 || colon === value.length - 1) return 'malformed';
-  return { id: value.slice(0, colon), secret: value.slice(colon + 1) };
+/**
+ * Parse Graphistry's `Authorization: PersonalKey <id>:<secret>` header, the
+ * one parser for the key exchange and for API calls alike. Null when the
+ * header is absent, of another scheme, or malformed.
+ */
+export function parsePersonalKeyHeader(header: string | undefined): { id: string; secret: string } | null {
+  const m = header ? /^PersonalKey\s+([^:\s]+):(\S+)\s*$/i.exec(header) : null;
+  return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 
 export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; clock: Clock; pepper: Buffer; audit: AuditService }) {

@@ -5,13 +5,10 @@ import type { NewPersonalKey, User } from '../../src-shared/domain.ts';
 import { html, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import { safeNext } from './safe-next.ts';
-import { formValue, type PageContext } from './pages-plugin.ts';
+import { formText, formValue, type PageContext } from './pages-plugin.ts';
 import type { Flash } from './flash.ts';
 
-const text = (request: FastifyRequest, name: string): string => {
-  const v = formValue(request, name);
-  return typeof v === 'string' ? v : '';
-};
+const text = formText;
 
 function rules(minLength: number): SafeHtml {
   return html`<ul class="rules" id="password-rules">${describePasswordRules(minLength).map((r) => html`<li>${r}</li>`)}</ul>`;

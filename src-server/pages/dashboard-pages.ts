@@ -5,13 +5,10 @@ import { toUser } from '../users/users-repo.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice, secretBox } from './layout.ts';
-import { formValue, type PageContext } from './pages-plugin.ts';
+import { formText, type PageContext } from './pages-plugin.ts';
 import type { Flash } from './flash.ts';
 
-const text = (request: FastifyRequest, name: string): string => {
-  const v = formValue(request, name);
-  return typeof v === 'string' ? v : '';
-};
+const text = formText;
 
 const EXPIRY_CHOICES: Array<[string, string]> = [
   ['', 'Never'],

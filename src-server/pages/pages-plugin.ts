@@ -150,4 +150,10 @@ function refererOrigin(referer: string | undefined): string | undefined {
   }
 }
 
-export { formValue };
+/** A form field as text: absent, repeated or non-text fields read as empty. */
+function formText(request: FastifyRequest, name: string): string {
+  const v = formValue(request, name);
+  return typeof v === 'string' ? v : '';
+}
+
+export { formValue, formText };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { UserRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { safeEqual } from '../lib/crypto.ts';
 import type { PasswordHasher } from '../lib/password-hasher.ts';
@@ -81,7 +82,7 @@ export function createSignupService(deps: {
       assertPassword(input.password, input.username, passwordMinLength);
       const passwordHash = await hasher.hash(input.password);
 
-      let result: { user: User; key: NewPersonalKey; first: boolean };
+      let result: { row: UserRow; user: User; key: NewPersonalKey; first: boolean };
       try {
         result = await db.withAccountsLock(async (trx) => {
           const first = (await users.count(trx)) === 0;
@@ -89,18 +90,14 @@ export function createSignupService(deps: {
           if (!first && !values.IS_SIGNUPS_OPEN_AFTER_FIRST) throw closed();
           if (first) checkSetupToken(input.setup_token);
           const staff = first || values.IS_SIGNUP_STAFF_BY_DEFAULT;
-          const row = await users.insert(trx, {
+          const row = await users.create(trx, {
             username: input.username,
-            username_lower: input.username.toLowerCase(),
-            email: input.email ?? null,
-            email_lower: input.email ? input.email.toLowerCase() : null,
-            password_hash: passwordHash,
-            is_active: users.flag(true),
-            is_staff: users.flag(staff),
-            is_superuser: users.flag(first),
-            auth_epoch: 0,
-            date_joined: clock.now().toISOString(),
-            last_login: clock.now().toISOString(),
+            email: input.email,
+            passwordHash,
+            staff,
+            superuser: first,
+            at: clock.now().toISOString(),
+            signedIn: true,
           });
           const user = toUser(row);
           const actor = { userId: user.id, username: user.username, ip };
@@ -109,7 +106,7 @@ export function createSignupService(deps: {
             await audit.record(actor, { action: 'registration.closed', detail: { reason: 'first administrator created' } }, trx);
           }
           const key = await keys.create(trx, actor, user);
-          return { user, key, first };
+          return { row, user, key, first };
         });
       } catch (e) {
         if (e instanceof AppError && e.code === 'SIGNUPS_CLOSED') {
@@ -119,9 +116,8 @@ export function createSignupService(deps: {
         if (field) throw conflictError(field);
         throw e;
       }
-      const row = (await users.byId(db.kysely, result.user.id))!;
-      const { token } = await tokens.issue(row);
-      return { ...result, token };
+      const { token } = await tokens.issue(result.row);
+      return { user: result.user, key: result.key, first: result.first, token };
     },
   };
 }

@@ -55,7 +55,7 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
   }
 
   /** Verify signature and expiry; throws TOKEN_EXPIRED or TOKEN_INVALID with Graphistry's texts. */
-  async function verify(token: string, opts: { allowExpired?: boolean } = {}): Promise<AccessClaims> {
+  async function verify(token: string): Promise<AccessClaims> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
     }
@@ -64,7 +64,7 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
     let claims = verified.get(cacheKey);
     if (!claims) {
       try {
-        const { payload } = await jwtVerify(token, publicKey, { algorithms: [ALG], currentDate: clock.now(), clockTolerance: opts.allowExpired ? Number.MAX_SAFE_INTEGER : 0 });
+        const { payload } = await jwtVerify(token, publicKey, { algorithms: [ALG], currentDate: clock.now() });
         claims = checkShape(payload);
       } catch (e) {
         if (e instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', TOKEN_EXPIRED_MESSAGE);
@@ -76,7 +76,7 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
         verified.set(cacheKey, claims);
       }
     }
-    if (!opts.allowExpired && epochSeconds(clock.now()) >= claims.exp) {
+    if (epochSeconds(clock.now()) >= claims.exp) {
       verified.delete(cacheKey);
       throw new AppError('TOKEN_EXPIRED', TOKEN_EXPIRED_MESSAGE);
     }

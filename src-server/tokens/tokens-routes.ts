@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { parseInput } from '../http/validate.ts';
+import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
 import type { Services } from '../services.ts';
 
 /**
@@ -75,13 +76,12 @@ export function tokensRoutes(app: FastifyInstance, s: Services): void {
   });
 
   const pkeyExchange = async (request: FastifyRequest, body: unknown) => {
-    const header = request.headers.authorization ?? '';
-    const m = /^PersonalKey\s+([^:\s]+):(\S+)\s*$/i.exec(header);
-    if (!m) {
+    const key = parsePersonalKeyHeader(request.headers.authorization);
+    if (!key) {
       throw new AppError('UNAUTHENTICATED', 'Send Authorization: PersonalKey <id>:<secret>.', { headers: { 'WWW-Authenticate': 'PersonalKey' } });
     }
     const { org_name } = parseInput(orgBody, body ?? {}, 'body');
-    const { token, user } = await s.tokens.exchangeKey(m[1]!, m[2]!, request.ip);
+    const { token, user } = await s.tokens.exchangeKey(key.id, key.secret, request.ip);
     return { token, active_organization: activeOrganization(user.username, org_name) };
   };
   const pkeySchema = { summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)', tags: ['tokens'] };

@@ -6,7 +6,7 @@ import { epochSeconds } from '../lib/clock.ts';
 import type { PasswordHasher } from '../lib/password-hasher.ts';
 import { AppError, BAD_CREDENTIALS_MESSAGE } from '../errors.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
-import type { KeysService } from '../keys/keys-service.ts';
+import { parsePersonalKeyHeader, type KeysService } from '../keys/keys-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { AccessClaims, JwtSigner } from './jwt.ts';
@@ -159,9 +159,9 @@ export function createTokensService(deps: TokensServiceDeps) {
         if (!principal) throw unauthenticated('Invalid token.');
         return principal;
       }
-      const pk = /^PersonalKey\s+([^:\s]+):(\S+)\s*$/i.exec(header);
+      const pk = parsePersonalKeyHeader(header);
       if (pk) {
-        const key = await keys.authenticate(pk[1]!, pk[2]!);
+        const key = await keys.authenticate(pk.id, pk.secret);
         const user = key ? await users.byId(db, key.user_id) : undefined;
         if (!key || !user || !bool(user.is_active)) throw unauthenticated('Invalid personal key.');
         return { user, via: 'personal_key', keyId: key.id, claims: null };

@@ -5,6 +5,18 @@ import type { User, UserOrderingField } from '../../src-shared/domain.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+export interface NewAccount {
+  username: string;
+  email?: string | null | undefined;
+  passwordHash: string;
+  active?: boolean | undefined;
+  staff: boolean;
+  superuser: boolean;
+  /** ISO time of creation. */
+  at: string;
+  signedIn: boolean;
+}
+
 export interface ListUsersFilter {
   search?: string | undefined;
   isStaff?: boolean | undefined;
@@ -57,9 +69,26 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
       const r = await query.executeTakeFirst();
       return Number(r?.n ?? 0);
     },
-    async insert(q: Q, row: NewUserRow): Promise<UserRow> {
-      const inserted = await q.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
-      return inserted;
+    /**
+     * Insert a new account (admin-created, signed up or invited alike): the
+     * lower-cased lookup columns, flags and epoch are derived here, once.
+     */
+    async create(q: Q, u: NewAccount): Promise<UserRow> {
+      const row: NewUserRow = {
+        username: u.username,
+        username_lower: u.username.toLowerCase(),
+        email: u.email ?? null,
+        email_lower: u.email ? u.email.toLowerCase() : null,
+        password_hash: u.passwordHash,
+        is_active: flag(u.active ?? true),
+        is_staff: flag(u.staff),
+        is_superuser: flag(u.superuser),
+        auth_epoch: 0,
+        date_joined: u.at,
+        // Self-registration signs the person in at once; an admin-created account has not logged in yet.
+        last_login: u.signedIn ? u.at : null,
+      };
+      return q.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async update(q: Q, id: number, patch: UserRowUpdate): Promise<UserRow | undefined> {
       return q.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();

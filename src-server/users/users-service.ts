@@ -77,18 +77,15 @@ export function createUsersService(deps: UsersServiceDeps) {
       const now = clock.now().toISOString();
       try {
         return await db.withAccountsLock(async (trx) => {
-          const row = await repo.insert(trx, {
+          const row = await repo.create(trx, {
             username: input.username,
-            username_lower: input.username.toLowerCase(),
-            email: input.email ?? null,
-            email_lower: input.email ? input.email.toLowerCase() : null,
-            password_hash: passwordHash,
-            is_active: repo.flag(input.is_active ?? true),
-            is_staff: repo.flag(input.is_staff ?? false),
-            is_superuser: repo.flag(input.is_superuser ?? false),
-            auth_epoch: 0,
-            date_joined: now,
-            last_login: null,
+            email: input.email,
+            passwordHash,
+            active: input.is_active,
+            staff: input.is_staff ?? false,
+            superuser: input.is_superuser ?? false,
+            at: now,
+            signedIn: false,
           });
           const user = toUser(row);
           await audit.record(actor, { action: 'user.create', targetType: 'user', targetId: user.id, target: user.username, detail: { is_active: user.is_active, is_staff: user.is_staff, is_superuser: user.is_superuser } }, trx);

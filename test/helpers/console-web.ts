@@ -3,6 +3,7 @@
 // throwaway keychain where one can be made), call its bridge, talk to the
 // bundled server's own REST API, and seed its SQLite file directly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { User } from '../../src-shared/domain.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,14 +239,7 @@ export async function jwtFor(serverUrl: string, username: string, password: stri
   return r.body.token;
 }
 
-export interface ApiUser {
-  id: number;
-  username: string;
-  email: string | null;
-  is_active: boolean;
-  is_staff: boolean;
-  is_superuser: boolean;
-}
+export type ApiUser = User;
 
 /** One user as the server reports it (admin API, exact username match). */
 export async function serverUser(serverUrl: string, jwt: string, username: string): Promise<ApiUser | null> {

@@ -1,20 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, User } from '../../src-shared/domain.ts';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 
-interface UserOut {
-  id: number;
-  username: string;
-  email: string | null;
-  is_active: boolean;
-  is_staff: boolean;
-  is_superuser: boolean;
-}
-interface PageOut {
-  count: number;
-  page: number;
-  page_size: number;
-  results: UserOut[];
-}
+type UserOut = User;
+type PageOut = Page<User>;
 
 describe.each(dialects())('admin API (%s)', (dialect) => {
   let t: TestApp;
