@@ -1,5 +1,5 @@
-import { createPublicKey } from 'node:crypto';
-import { SignJWT, jwtVerify, importPKCS8, exportJWK, calculateJwkThumbprint, errors as joseErrors, type JWK, type CryptoKey, type KeyObject } from 'jose';
+import { createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
+import { jwtVerify, exportJWK, calculateJwkThumbprint, errors as joseErrors, type JWK } from 'jose';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { epochSeconds } from '../lib/clock.ts';
@@ -29,7 +29,7 @@ const CACHE_LIMIT = 10_000;
 
 export async function createJwtSigner(deps: { privateKeyPem: string; clock: Clock; lifetimeSeconds: number }) {
   const { clock, lifetimeSeconds } = deps;
-  const privateKey: CryptoKey | KeyObject = await importPKCS8(deps.privateKeyPem, ALG);
+  const privateKey = createPrivateKey(deps.privateKeyPem);
   const publicKey = createPublicKey(deps.privateKeyPem);
   const publicJwk: JWK = { ...(await exportJWK(publicKey)), alg: ALG, use: 'sig' };
   const kid = await calculateJwkThumbprint(publicJwk);
@@ -37,6 +37,7 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
   // Signature checks are cached by token hash until expiry; the per-request
   // user/key lookup that enforces revocation is never cached.
   const verified = new Map<string, AccessClaims>();
+  const header = Buffer.from(JSON.stringify({ alg: ALG, kid, typ: 'JWT' })).toString('base64url');
 
   async function sign(input: { userId: number; username: string; email: string | null; ver: number; origIat?: number; keyId?: string }): Promise<{ token: string; claims: AccessClaims }> {
     const iat = epochSeconds(clock.now());
@@ -50,8 +51,12 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
       ver: input.ver,
       ...(input.keyId ? { pk: input.keyId } : {}),
     };
-    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: ALG, kid, typ: 'JWT' }).sign(privateKey);
-    return { token, claims };
+    // Signed with node:crypto rather than jose's WebCrypto path: a quarter of the
+    // CPU, and signing sits on the hot path of every sign-in and key exchange.
+    // JOSE's ES256 signature is the raw r||s form (dsaEncoding ieee-p1363).
+    const input64 = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const signature = cryptoSign('sha256', Buffer.from(input64), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    return { token: `${input64}.${signature.toString('base64url')}`, claims };
   }
 
   /** Verify signature and expiry; throws TOKEN_EXPIRED or TOKEN_INVALID with Graphistry's texts. */
