@@ -11,9 +11,7 @@ export const PLACEHOLDER_HTML = `<!doctype html>
 <body>
 <h1>The console's renderer is not built</h1>
 <p>Web mode serves the built React renderer from <code>out/renderer/</code>, and it is not there yet.</p>
-<p>Build it, then start web mode again:</p>
-<pre>npm run build          # electron-vite build: main, preload and renderer into out/
-npm run console:web</pre>
+<p>Stop this console and start it again with <code>npm start</code>: it builds the renderer first when it is missing.</p>
 <p>The bridge at <code>POST /bridge/&lt;method&gt;</code> is already answering.</p>
 </body>
 </html>

@@ -28,7 +28,7 @@ async function call(method: string, params: unknown, token: string): Promise<Res
       cache: 'no-store',
     });
   } catch {
-    return { ok: false, error: { code: 'UNREACHABLE', message: 'The console host does not answer; is `npm run console:web` still running?' } };
+    return { ok: false, error: { code: 'UNREACHABLE', message: 'The console host does not answer; is `npm start` still running in its terminal?' } };
   }
   if (res.status === 401) {
     return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This page has no valid console token: open the URL that `npm run console:web` printed.' } };
