@@ -10,6 +10,8 @@ import { adminRoutes } from './users/admin-users-routes.ts';
 import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/invitations-routes.ts';
 import { installOpenApi } from './openapi/openapi.ts';
 import { pagesPlugin } from './pages/pages-plugin.ts';
+import { requestLogSerializer } from './http/redact.ts';
+import { fastifyTrustProxy } from './lib/trust-proxy.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -28,9 +30,9 @@ export interface AppDeps extends ServiceDeps {
  */
 export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: withRedaction(deps.logger),
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Exact paths matter: Graphistry's clients call '/api-token-auth/' with the slash and '/api/v2/auth/token/generate' without.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     return503OnClosing: true,
@@ -58,4 +60,11 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   await app.register(invitationsAdminRoutes(services), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
   return app as unknown as FastifyInstance & { services: Services };
+}
+
+/** Every request log line goes through the redacting serializer: URLs can carry invitation tokens and other secrets. */
+function withRedaction(logger: AppDeps['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: requestLogSerializer } };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 
 /**
  * Server configuration: one schema, parsed once, frozen, passed in.
@@ -27,7 +28,18 @@ export const configSchema = z.object({
   jwtRefreshExpirationDelta: intFrom(60, 365 * 24 * 3600).default(86400),
   passwordMinLength: intFrom(8, 128).default(8),
   setupToken: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
-  trustProxy: boolFrom.default(false),
+  /** Which X-Forwarded-For entries to believe: false, a hop count, or proxy addresses (see lib/trust-proxy.ts). */
+  trustProxy: z
+    .unknown()
+    .transform((v, ctx): TrustProxy => {
+      try {
+        return parseTrustProxy(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default(false),
   hashConcurrency: intFrom(1, 64).default(Math.max(1, availableParallelism())),
   hashQueueLimit: intFrom(1, 100_000).default(512),
   throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),

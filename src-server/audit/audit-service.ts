@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditQuery, AuditRepo } from './audit-repo.ts';
 import type { AuditEntry } from '../../src-shared/domain.ts';
+import { redactFields } from '../http/redact.ts';
 
 /** Who is acting, as the audit log records it. `userId` is null for the CLI and for anonymous callers. */
 export interface Actor {
@@ -17,7 +18,7 @@ export interface AuditEvent {
   targetType?: string;
   targetId?: string | number;
   target?: string;
-  /** Never a secret: callers pass names, flags and changed field names only. */
+  /** Never a secret: callers pass names, flags and changed field names only (`redactFields` is the net under that rule). */
   detail?: Record<string, unknown>;
 }
 
@@ -38,7 +39,7 @@ export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo
         target: event.target ?? null,
         clientIp: actor.ip,
         outcome: event.outcome ?? 'success',
-        detail: event.detail ?? null,
+        detail: event.detail ? redactFields(event.detail) : null,
       });
     },
     async list(query: AuditQuery): Promise<{ count: number; results: AuditEntry[] }> {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { redactRequestUrl } from './redact.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -93,7 +94,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     const e = toAppError(err as Error);
     if (e.status >= 500) {
       // The client gets a generic sentence; the log gets the cause (never request bodies).
-      request.log.error({ err, code: e.code, url: request.url.split('?')[0] }, 'request failed');
+      request.log.error({ err, code: e.code, url: redactRequestUrl(request.url) }, 'request failed');
     }
     return sendError(request, reply, e);
   });

@@ -43,6 +43,8 @@ export interface TestAppOptions {
   clock?: Clock;
   dataDir?: string;
   pgSchema?: string;
+  /** Collect the server's log (level info) here, as `serve` writes it to stderr. */
+  log?: { write(line: string): void };
 }
 
 export function tempDir(prefix = 'gadm-'): string {
@@ -64,7 +66,13 @@ export async function makeTestApp(dialect: DialectName, opts: TestAppOptions = {
   }
   await checkSecretsFingerprint(db, secrets);
   const hasher = opts.hasher ?? (opts.argon2 ? undefined : createFastTestHasher());
-  const app = await buildApp(config, { db, secrets, ...(hasher ? { hasher } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp(config, {
+    db,
+    secrets,
+    ...(hasher ? { hasher } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.log ? { logger: { level: 'info', stream: opts.log } } : {}),
+  });
   await app.ready();
   return {
     app,
