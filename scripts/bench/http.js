@@ -1,546 +1,241 @@
 #!/usr/bin/env node
-// `npm run bench` section `http` (alone: `node scripts/bench/http.js`):
-// throughput of the embedded account server, each figure
-// read against a yardstick measured in the same run on the same machine.
+// `npm run bench` section `http` (alone: `node scripts/bench/http.js`): what
+// the account server's hot endpoints cost, next to what they could cost.
 //
-// WHAT IT MEASURES (HTTP/1.1 keep-alive on 127.0.0.1; the server, each
-// yardstick and the load generator are separate processes, so none shares an
-// event loop with another):
+// WHAT RUNS (separate processes, HTTP/1.1 keep-alive on 127.0.0.1):
+//   server   `node bin/graphistry-admin.js serve`, fresh SQLite data dir, at its
+//            DEFAULT log level (info), stderr to a file as a service manager
+//            would take it; 10,000 seeded users (bulk SQL, scripts/bench/seed.js)
+//   floors   scripts/bench/hello-server.js: a bare node:http hello world;
+//            scripts/bench/floor-server.js: bare node:http doing each endpoint's
+//            essential work with prepared statements on the same database
+//   load     Debian's wrk (scripts/bench/wrk.js), 1 thread, BENCH_CONNECTIONS
+//   argon2   scripts/bench/argon2-loop.js: a bare argon2id verify loop with the
+//            server's parameters and its concurrency (the sign-in floor)
 //
-//   baseline  a raw `node:http` hello-world server (scripts/bench/hello-server.js):
-//             what Node itself does on this machine with this load generator.
-//   me        GET /api/v2/me with `Authorization: Bearer <jwt>` against the real
-//             server (`node bin/graphistry-admin.js serve`, fresh temp data dir,
-//             SQLite, hashConcurrency as below). Per request: JWT check (cached
-//             after the first verify) and a user-row read (never cached, so
-//             deactivation and revocation bite at once).
-//             TARGET: me / baseline >= 0.5.
-//   pkey      POST /api/v2/auth/pkey/jwt/ with `Authorization: PersonalKey id:secret`:
-//             HMAC of the secret, key and user reads, one audit row written, one
-//             ES256 JWT signed. Ratio to baseline reported, no target.
-//   signin    POST /api/v2/auth/token/generate with the right password; argon2id
-//             (m=19456 KiB, t=2, p=1) is the cost, so it is read against
-//   argon2    a bare @node-rs/argon2 `verify` loop (scripts/bench/argon2-loop.js)
-//             using the server's own ARGON2ID_PARAMS with N verifies in flight,
-//             N = the server's hashConcurrency = os.availableParallelism()
-//             ($HASH_CONCURRENCY when set; the server child gets the same value).
-//             The server's semaphore also runs N verifies at once; the loader keeps
-//             2*N sign-ins open so that semaphore never idles between requests.
-//             TARGET: signin / argon2 >= 0.8.
+// HOW: every scenario runs against the server and against its floor in the
+// same round, BENCH_ROUNDS rounds of BENCH_SLICE_S seconds each, the order
+// rotating per round, after one warm-up slice each. CPU per request is the
+// measured process's utime+stime (all threads, /proc/<pid>/stat) over the
+// slice, divided by the requests wrk completed in it. The headline is the
+// ratio of the server's CPU per request to its floor's, the median of the
+// per-round ratios (so a noisy neighbour skews both sides of a round alike).
+// Sign-in is read as throughput against the argon2id loop instead: its cost
+// is the hash, so the question is whether anything else gets in its way.
 //
-// HOW: the load generator (scripts/bench/loader.js) is one long-lived process that
-// keeps a fixed number of requests in flight (32 keep-alive connections for
-// baseline/me/pkey, reused across slices) and counts completions in a timed window.
-// Small or shared machines are noisy, so instead of one long run per scenario the
-// bench interleaves short slices: after a 1 s warm-up per scenario, 12 rounds of
-// [baseline, me, pkey] x 400 ms, then 6 rounds of [signin, argon2] x 1 s, rotating
-// the order each round. It watches /proc/stat during every slice: a round in which
-// other processes (anything but the measured process and the loader) used >= 35%
-// of a core is left out, and a few extra rounds are run (bounded in count and
-// time) while fewer than half the rounds were clean. Each ratio is the MEDIAN of
-// the per-round ratios of the clean rounds (min..max shown); req/s is the median
-// per-round rate. With fewer than 3 clean rounds it falls back to every round and
-// marks the verdict with "?" (noisy: re-run on an idle machine). Before each round
-// it also waits briefly (bounded) for the machine to go idle. Peak RSS is VmHWM
-// from /proc/<pid>/status at the end. The whole run takes about 45-80 s.
+// TARGETS: /me (both token kinds) and the key exchange at most 1.3x their
+// floors; sign-in at least 0.9 of the argon2id loop's rate.
 //
-// HOW TO READ IT: one line per round while it runs, then a table: req/s, latency
-// p50/p99 in ms (2% buckets), "srv cpu" = CPU of the measured process (server, hello
-// server, or argon2 loop incl. its threads; 100% = one core), "us/req" = server CPU
-// time per request, "ldr cpu" = the load generator's, "other" = median CPU of
-// everything else on the machine during the used rounds, "rounds" = used/total.
-// A loader near 100% means the loader, not the server, set the pace of that row (on
-// the baseline this makes ratios against it read high). The last line is
-// `BENCH_JSON {...}` with every figure (including per-round rates) for scripts.
-// Exit code 0 when every measurement ran cleanly, even if a target FAILs; 1 when
-// a measurement errored (a child failed, or any request got an error or an
-// unexpected status). Children and the temp data dir are removed on exit.
+// Columns: req/s, p50/p99 latency (wrk), cpu us/req, ldr = wrk's CPU (100% =
+// one core; near 100% would mean the loader set the pace), other = CPU used by
+// everything else on the machine meanwhile (noise), log B/req = bytes the
+// server logged per request. Last line: BENCH_JSON {...}.
 //
-// Knobs (env): BENCH_CONNECTIONS (32), BENCH_HTTP_ROUNDS (12), BENCH_HTTP_SLICE_MS
-// (400), BENCH_SIGNIN_ROUNDS (6), BENCH_SIGNIN_SLICE_MS (1000),
-// BENCH_QUIET_BUDGET_MS (15000), HASH_CONCURRENCY.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Knobs (env): BENCH_ROUNDS (5), BENCH_SLICE_S (1), BENCH_CONNECTIONS (16),
+// BENCH_SIGNIN_ROUNDS (4), BENCH_USERS (10000), HASH_CONCURRENCY.
+import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { merge, summary } from './histogram.js';
+import { BENCH, ROOT, call, cleanup, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
+import { hasWrk, runWrk } from './wrk.js';
+import { seedSqlite } from './seed.js';
 
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(BENCH, '..', '..');
-const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 32);
-const HTTP_ROUNDS = intEnv('BENCH_HTTP_ROUNDS', 12);
-const HTTP_SLICE_MS = intEnv('BENCH_HTTP_SLICE_MS', 400);
-const SIGNIN_ROUNDS = intEnv('BENCH_SIGNIN_ROUNDS', 6);
-const SIGNIN_SLICE_MS = intEnv('BENCH_SIGNIN_SLICE_MS', 1000);
-const WARMUP_MS = 1000; // once per scenario, before its first counted slice
-const SLICE_WARMUP_MS = 50; // at the start of every slice: the pipeline refills (connections stay open)
-const SIGNIN_WARMUP_MS = 100; // the same for sign-in slices (the hash semaphore refills)
+const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
+const ROUNDS = intEnv('BENCH_ROUNDS', 5);
+const SLICE_S = intEnv('BENCH_SLICE_S', 1);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16);
+const SIGNIN_ROUNDS = intEnv('BENCH_SIGNIN_ROUNDS', 4);
+const USERS = intEnv('BENCH_USERS', 10_000);
 const HASH_CONCURRENCY = intEnv('HASH_CONCURRENCY', Math.max(1, availableParallelism()));
-const SIGNIN_CONNECTIONS = 2 * HASH_CONCURRENCY;
-const TARGETS = { me: 0.5, signin: 0.8 };
-const QUIET_BUDGET_MS = intEnv('BENCH_QUIET_BUDGET_MS', 15_000);
-const CLEAN_OTHER_PCT = 35; // a slice is "clean" when other processes used less than this (% of one core)
-const MIN_CLEAN_ROUNDS = 3; // fewer clean rounds than this: use every round and flag the figures noisy
-const HTTP_PHASE_DEADLINE_MS = 45_000; // extra HTTP rounds (beyond the minimum) stop after this much run time
-const SIGNIN_PHASE_DEADLINE_MS = 72_000; // extra sign-in rounds stop after this much run time
-const QUIET_PER_ROUND_MS = 1500;
-const QUIET_BUSY_PCT = 25; // machine busy (% of one core) under which it counts as idle
-const CLK_TCK = 100; // Linux USER_HZ: the unit of utime/stime in /proc/<pid>/stat
+const TARGETS = { me: 1.3, me_key: 1.3, pkey: 1.3, signin: 0.9 };
 
-function intEnv(name, fallback) {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-}
-
-// ------------------------------------------------------------------ cleanup
-const children = new Set();
-const tempDirs = new Set();
-function cleanup() {
-  for (const child of children) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  children.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(sig, () => {
-    console.error(`\nbench: ${sig}, stopping children`);
-    cleanup();
-    process.exit(130);
-  });
-}
-
-function spawnTracked(args, opts) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, ...opts });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-const isAlive = (child) => child.exitCode === null && child.signalCode === null;
-
-// ------------------------------------------------------------------ children
-/** The server child's environment: SQLite in its own data dir, nothing inherited that points elsewhere. */
+/** The server child's environment: its own SQLite data dir, default log level, nothing inherited that points elsewhere. */
 function serverEnv() {
-  const env = { ...process.env };
+  const env = { ...process.env, HASH_CONCURRENCY: String(HASH_CONCURRENCY) };
   for (const k of ['DATABASE_URL', 'GRAPHISTRY_ADMIN_DATA', 'HOST', 'PORT', 'LOG_LEVEL', 'SETUP_TOKEN', 'TRUST_PROXY']) delete env[k];
-  env.HASH_CONCURRENCY = String(HASH_CONCURRENCY);
   return env;
 }
 
-/** Start a child and resolve with { child, match } once a stdout line matches `ready`. */
-function startChild(label, args, { env = process.env, ready, timeoutMs = 30_000, stdin = 'ignore' }) {
-  return new Promise((resolve, reject) => {
-    const child = spawnTracked(args, { env, stdio: [stdin, 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let done = false;
-    const finish = (e, v) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      if (e) {
-        child.kill('SIGKILL');
-        reject(e);
-      } else resolve(v);
-    };
-    const timer = setTimeout(() => finish(new Error(`${label}: not ready after ${timeoutMs} ms\n${err}`)), timeoutMs);
-    const onData = (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) finish(null, { child, match: m, rest: out.slice(m.index + m[0].length) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => {
-      if (err.length < 20_000) err += d;
-    });
-    child.once('exit', (code, sig) => finish(new Error(`${label}: exited (${code ?? sig}) before it was ready\n${out}${err}`)));
-  });
-}
-
-/** SIGTERM, then SIGKILL if it lingers. */
-async function stopChild(child, graceMs = 5000) {
-  if (!isAlive(child)) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(t);
-}
-
-/**
- * A long-lived measuring child (the load generator or the argon2 loop): prints
- * `ready[ json]`, then answers each JSON line on stdin with one JSON line on
- * stdout. It exits when its stdin closes, so it never outlives the bench.
- */
+/** A long-lived child answering one JSON line per JSON line on stdin (the argon2 loop). */
 async function startService(label, args) {
-  const { child, match } = await startChild(label, args, { ready: /^ready(.*)\n/m, stdin: 'pipe', timeoutMs: 60_000 });
-  const info = match[1].trim() ? JSON.parse(match[1]) : {};
+  const { child, match } = await startChild(label, args, { ready: /^ready(.*)\n/m });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  let err = '';
-  child.stderr.on('data', (d) => {
-    if (err.length < 20_000) err += d;
-  });
   return {
     child,
-    info,
+    info: match[1].trim() ? JSON.parse(match[1]) : {},
     async run(spec) {
       child.stdin.write(`${JSON.stringify(spec)}\n`);
-      const timeoutMs = (spec.warmupMs ?? 0) + (spec.durationMs ?? 0) + 30_000;
-      let timer;
-      const next = await Promise.race([
-        lines.next(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${label}: no result after ${timeoutMs} ms`)), timeoutMs))),
-      ]).finally(() => clearTimeout(timer));
-      if (next.done) throw new Error(`${label}: exited\n${err}`);
-      const result = JSON.parse(next.value);
-      if (result.fatal) throw new Error(`${label}: ${result.fatal}`);
-      return result;
+      const next = await lines.next();
+      if (next.done) throw new Error(`${label}: exited`);
+      return JSON.parse(next.value);
     },
-    async stop() {
-      if (!isAlive(child)) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin.end();
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => child.stdin.end(),
   };
 }
 
-// ------------------------------------------------------------------ /proc
-function peakRssKb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-/** utime + stime of a process (all its threads), in ms. */
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) / CLK_TCK) * 1000;
-  } catch {
-    return null;
-  }
-}
-/** CPU time the whole machine spent busy, in ms (all cores). */
-function machineBusyMs() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal
-    return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / CLK_TCK) * 1000;
-  } catch {
-    return null;
-  }
-}
-
-let quietSpentMs = 0;
-/** Before a round, wait (bounded per round and per run) until the machine is idle; returns ms waited. */
-async function waitQuiet() {
-  const t0 = Date.now();
-  while (quietSpentMs + (Date.now() - t0) < QUIET_BUDGET_MS && Date.now() - t0 < QUIET_PER_ROUND_MS) {
-    const a = machineBusyMs();
-    await new Promise((r) => setTimeout(r, 100));
-    const b = machineBusyMs();
-    if (a === null || b === null || ((b - a) * 100) / 100 < QUIET_BUSY_PCT) break;
-  }
-  const waited = Date.now() - t0;
-  quietSpentMs += waited;
-  return waited;
-}
-
-// ------------------------------------------------------------------ measuring
-function newTally(key, name, conns) {
-  return { key, name, conns, rounds: [] };
-}
-
-/**
- * One timed slice of one scenario. `drive` runs it and returns the child's
- * JSON; `pid` is the process whose CPU is charged to the scenario. CPU the
- * whole machine spent beyond that process and the load generator is charged
- * to "other" (outside load). Recorded as one round of `tally` unless warm-up.
- */
-async function slice(tally, pid, drive, { warmup = false } = {}) {
-  const p0 = cpuMs(pid);
-  const m0 = machineBusyMs();
-  const t0 = performance.now();
-  const r = await drive();
-  const wallMs = performance.now() - t0;
-  const p1 = cpuMs(pid);
-  const m1 = machineBusyMs();
-  if (r.errors || r.unexpected_status) {
-    throw new Error(`${tally.name}: ${r.errors} error(s), ${r.unexpected_status ?? 0} unexpected status(es) ${JSON.stringify(r.statuses ?? {})}; first: ${r.first_error}`);
-  }
-  if (warmup) return r;
-  if (!r.requests) throw new Error(`${tally.name}: nothing completed in a ${r.duration_ms} ms window`);
-  const procMs = p0 !== null && p1 !== null ? p1 - p0 : 0;
-  const loaderMs = r.loader_cpu_total_ms ?? 0;
-  tally.rounds.push({
-    rps: (r.requests / r.duration_ms) * 1000,
-    requests: r.requests,
-    requestsTotal: r.requests_total,
-    measuredMs: r.duration_ms,
-    hist: r.hist,
-    procMs,
-    wallMs,
-    loaderWindowMs: r.loader_window_cpu_ms ?? 0,
-    otherPct: m0 !== null && m1 !== null ? Math.max(0, ((m1 - m0 - procMs - loaderMs) * 100) / wallMs) : 0,
-  });
-  return r;
-}
-
-const round1 = (x) => Math.round(x * 10) / 10;
-const round3 = (x) => Math.round(x * 1000) / 1000;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
-
-/** Round indexes where every scenario of the group ran with little outside load. */
-function cleanRounds(tallies) {
-  const n = Math.min(...tallies.map((t) => t.rounds.length));
-  return Array.from({ length: n }, (_, i) => i).filter((i) => tallies.every((t) => t.rounds[i].otherPct < CLEAN_OTHER_PCT));
-}
-
-/** Which rounds a group's figures use: the clean ones when there are enough, else all (and flagged noisy). */
-function usedRounds(tallies) {
-  const clean = cleanRounds(tallies);
-  const all = tallies[0].rounds.map((_, i) => i);
-  return clean.length >= MIN_CLEAN_ROUNDS ? { idx: clean, clean: clean.length, total: all.length, noisy: false } : { idx: all, clean: clean.length, total: all.length, noisy: true };
-}
-
-function figures(t, used) {
-  const rs = used.idx.map((i) => t.rounds[i]);
-  const sum = (f) => rs.reduce((a, r) => a + f(r), 0);
-  const hist = {};
-  for (const r of rs) merge(hist, r.hist);
-  const isArgon = t.key === 'argon2';
-  return {
-    rps: round1(median(rs.map((r) => r.rps))),
-    rps_mean_all_rounds: round1((t.rounds.reduce((a, r) => a + r.requests, 0) / t.rounds.reduce((a, r) => a + r.measuredMs, 0)) * 1000),
-    requests: sum((r) => r.requests),
-    measured_ms: sum((r) => r.measuredMs),
-    connections: t.conns,
-    latency_ms: summary(hist),
-    proc_cpu_pct: Math.round((sum((r) => r.procMs) * 100) / sum((r) => r.wallMs)),
-    proc_cpu_us_per_req: isArgon ? null : Math.round((sum((r) => r.procMs) * 1000) / Math.max(1, sum((r) => r.requestsTotal))),
-    loader_cpu_pct: isArgon ? null : Math.round((sum((r) => r.loaderWindowMs) * 100) / sum((r) => r.measuredMs)),
-    other_cpu_pct: Math.round(median(rs.map((r) => r.otherPct))),
-    rounds_used: `${used.idx.length}/${used.total}`,
-    rounds_rps: t.rounds.map((r) => round1(r.rps)),
-    rounds_other_cpu_pct: t.rounds.map((r) => Math.round(r.otherPct)),
-  };
-}
-
-function ratioOf(num, den, used) {
-  const perRound = num.rounds.map((r, i) => r.rps / den.rounds[i].rps);
-  const picked = used.idx.map((i) => perRound[i]);
-  return {
-    ratio: round3(median(picked)),
-    ratio_min: round3(Math.min(...picked)),
-    ratio_max: round3(Math.max(...picked)),
-    rounds_ratio: perRound.map(round3),
-    clean_rounds: used.clean,
-    noisy: used.noisy,
-  };
-}
-
-// ------------------------------------------------------------------ setup calls
-async function call(method, url, { headers = {}, body, expect }) {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  if (res.status !== expect) throw new Error(`${method} ${url}: expected ${expect}, got ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
-// ------------------------------------------------------------------ main
-async function main() {
-  const started = Date.now();
-  const cpuModel = cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`Graphistry Admin bench: node ${process.version}, ${availableParallelism()} core(s) (${cpuModel})`);
-  console.log(
-    `HTTP: ${CONNECTIONS} keep-alive connections, ${HTTP_ROUNDS}+ rounds x ${HTTP_SLICE_MS} ms per scenario; sign-in: ${SIGNIN_CONNECTIONS} connections vs argon2 loop with N=${HASH_CONCURRENCY} in flight, ${SIGNIN_ROUNDS}+ rounds x ${SIGNIN_SLICE_MS} ms`,
-  );
-
-  const dataDir = mkdtempSync(join(tmpdir(), 'gadm-bench-'));
-  tempDirs.add(dataDir);
+async function setUp() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gadm-bench-http-'));
+  removeOnExit(dataDir);
+  const logFile = join(dataDir, 'server.log');
   const urlLine = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-  const [hello, server] = await Promise.all([
-    startChild('baseline server', [join(BENCH, 'hello-server.js')], { ready: urlLine, stdin: 'pipe' }),
-    startChild('account server', [join(ROOT, 'bin', 'graphistry-admin.js'), 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'silent'], {
-      env: serverEnv(),
-      ready: urlLine,
-      timeoutMs: 60_000,
-    }),
-  ]);
-  const helloUrl = hello.match[1];
+  const server = await startChild('account server', [join(ROOT, 'bin', 'graphistry-admin.js'), 'serve', '--data-dir', dataDir, '--port', '0'], {
+    env: serverEnv(),
+    ready: urlLine,
+    stderrTo: openSync(logFile, 'a'),
+  });
   const base = server.match[1];
-
   const username = 'benchadmin';
   const password = `Bench-${Math.random().toString(36).slice(2)}-Zq8!vR3#tLp9`;
   const signup = await call('POST', `${base}/api/v2/auth/signup`, { body: { username, password }, expect: 201 });
-  const { token } = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username, password }, expect: 200 });
-  const me0 = await call('GET', `${base}/api/v2/me`, { headers: { authorization: `Bearer ${token}` }, expect: 200 });
-  if (me0.username !== username) throw new Error(`GET /api/v2/me answered for ${me0.username}`);
-  const [loader, argonLoop] = await Promise.all([
-    startService('load generator', [join(BENCH, 'loader.js'), '--serve']),
+  const { token } = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username, password } });
+  const keyToken = (await call('POST', `${base}/api/v2/auth/pkey/jwt/`, { headers: { authorization: signup.key.authorization } })).token;
+  const seedMs = seedSqlite(join(dataDir, 'graphistry-admin.sqlite3'), USERS);
+  const [hello, floor, argon] = await Promise.all([
+    startChild('hello server', [join(BENCH, 'hello-server.js')], { ready: urlLine }),
+    startChild('floor server', [join(BENCH, 'floor-server.js'), dataDir], { ready: urlLine }),
     startService('argon2 loop', [join(BENCH, 'argon2-loop.js'), JSON.stringify({ concurrency: HASH_CONCURRENCY })]),
   ]);
+  const list = await call('GET', `${base}/api/v2/admin/users`, { headers: { authorization: `Bearer ${token}` } });
+  if (list.count !== USERS + 1) throw new Error(`admin list counts ${list.count} users, expected ${USERS + 1}`);
+  return { dataDir, logFile, server, base, hello, floor, argon, username, password, token, keyToken, authorization: signup.key.authorization, seedMs };
+}
 
-  const tallies = {
-    baseline: newTally('baseline', 'baseline: node:http hello world', CONNECTIONS),
-    me: newTally('me', 'GET /api/v2/me (Bearer JWT)', CONNECTIONS),
-    pkey: newTally('pkey', 'POST /api/v2/auth/pkey/jwt/', CONNECTIONS),
-    signin: newTally('signin', 'POST /api/v2/auth/token/generate', SIGNIN_CONNECTIONS),
-    argon2: newTally('argon2', `argon2id verify loop (N=${HASH_CONCURRENCY})`, HASH_CONCURRENCY),
+/** Each scenario: the server's request and its floor's, answering the same thing. */
+function scenarios(s) {
+  const srv = { origin: s.base, pid: s.server.child.pid };
+  const flr = { origin: s.floor.match[1], pid: s.floor.child.pid };
+  const bearer = (t) => ({ authorization: `Bearer ${t}` });
+  return [
+    { key: 'ht', name: 'GET /ht/ (health) vs hello world', server: { ...srv, path: '/ht/' }, floor: { origin: s.hello.match[1], pid: s.hello.child.pid, path: '/' } },
+    { key: 'me', name: 'GET /api/v2/me (Bearer)', server: { ...srv, path: '/api/v2/me', headers: bearer(s.token) }, floor: { ...flr, path: '/me', headers: bearer(s.token) } },
+    { key: 'me_key', name: 'GET /api/v2/me (key-minted token)', server: { ...srv, path: '/api/v2/me', headers: bearer(s.keyToken) }, floor: { ...flr, path: '/me', headers: bearer(s.keyToken) } },
+    { key: 'pkey', name: 'POST /api/v2/auth/pkey/jwt/ (key exchange)', server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization } }, floor: { ...flr, method: 'POST', path: '/pkey', headers: { authorization: s.authorization } } },
+    { key: 'verify', name: 'POST /api/v2/auth/token/verify', server: { ...srv, method: 'POST', path: '/api/v2/auth/token/verify', body: { token: s.token } }, floor: { ...flr, method: 'POST', path: '/verify', body: { token: s.token } } },
+    { key: 'refresh', name: 'POST /api/v2/auth/token/refresh', server: { ...srv, method: 'POST', path: '/api/v2/auth/token/refresh', body: { token: s.token } }, floor: { ...flr, method: 'POST', path: '/refresh', body: { token: s.token } } },
+    { key: 'admin_list', name: `GET /api/v2/admin/users (page 1 of ${USERS + 1})`, server: { ...srv, path: '/api/v2/admin/users', headers: bearer(s.token) }, floor: { ...flr, path: '/admin/users', headers: bearer(s.token) } },
+  ];
+}
+
+/** One wrk slice with the machine's other CPU use and the server log growth around it. */
+async function slice(target, logFile, durationS = SLICE_S) {
+  const m0 = machineBusyMs();
+  const log0 = logFile ? statSync(logFile).size : 0;
+  const r = await runWrk({ ...target, connections: CONNECTIONS, durationS });
+  const m1 = machineBusyMs();
+  if (r.errors || r.non2xx) throw new Error(`${target.method ?? 'GET'} ${target.path}: ${r.errors} socket error(s), ${r.non2xx} non-2xx answer(s)`);
+  if (!r.requests) throw new Error(`${target.path}: no request completed`);
+  return {
+    ...r,
+    cpu_us: (r.server_cpu_ms * 1000) / r.requests,
+    ldr_pct: (r.loader_cpu_ms * 100) / r.wall_ms,
+    other_pct: Math.max(0, ((m1 - m0 - r.server_cpu_ms - r.loader_cpu_ms) * 100) / r.wall_ms),
+    log_bytes: logFile ? (statSync(logFile).size - log0) / r.requests : null,
   };
-  const http = {
-    baseline: { pid: hello.child.pid, spec: { url: `${helloUrl}/` } },
-    me: { pid: server.child.pid, spec: { url: `${base}/api/v2/me`, headers: { authorization: `Bearer ${token}` } } },
-    pkey: { pid: server.child.pid, spec: { url: `${base}/api/v2/auth/pkey/jwt/`, method: 'POST', headers: { authorization: signup.key.authorization } } },
-    signin: { pid: server.child.pid, spec: { url: `${base}/api/v2/auth/token/generate`, method: 'POST', body: { username, password }, maxRequests: 20_000 } },
-  };
-  const runHttp = (key, warmupMs, durationMs) => () =>
-    loader.run({ connections: tallies[key].conns, maxRequests: 500_000, ...http[key].spec, warmupMs, durationMs });
-  const runArgon = (warmupMs, durationMs) => () => argonLoop.run({ warmupMs, durationMs });
-  const flag = (tallyList) => (tallyList.every((t) => t.rounds.at(-1).otherPct < CLEAN_OTHER_PCT) ? '' : '  (busy machine: round not counted)');
+}
 
-  // Warm-up (JIT, caches, SQLite pages), not counted.
-  process.stdout.write('warm-up ...');
-  for (const key of ['baseline', 'me', 'pkey']) await slice(tallies[key], http[key].pid, runHttp(key, WARMUP_MS, 0), { warmup: true });
-  process.stdout.write(' done\n');
+const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
 
-  // HTTP rounds: at least HTTP_ROUNDS; more (bounded by count and time) while too few ran on an idle machine.
-  const httpGroup = [tallies.baseline, tallies.me, tallies.pkey];
-  const httpDeadline = started + HTTP_PHASE_DEADLINE_MS;
-  for (let r = 0; r < HTTP_ROUNDS * 2; r++) {
-    if (r >= HTTP_ROUNDS && (cleanRounds(httpGroup).length >= HTTP_ROUNDS / 2 || Date.now() > httpDeadline)) break;
-    await waitQuiet();
-    for (const key of rotate(['baseline', 'me', 'pkey'], r)) await slice(tallies[key], http[key].pid, runHttp(key, SLICE_WARMUP_MS, HTTP_SLICE_MS));
-    const got = (k) => Math.round(tallies[k].rounds.at(-1).rps);
-    console.log(`HTTP round ${String(r + 1).padStart(2)}: baseline ${got('baseline')}, me ${got('me')}, pkey ${got('pkey')} req/s${flag(httpGroup)}`);
-  }
+function summarize(slices) {
+  const pick = (k) => median(slices.map((x) => x[k]));
+  return { rps: round(pick('rps')), p50_ms: pick('p50_ms'), p99_ms: pick('p99_ms'), cpu_us_per_req: round(pick('cpu_us')), loader_cpu_pct: Math.round(pick('ldr_pct')), other_cpu_pct: Math.round(pick('other_pct')), ...(slices[0].log_bytes === null ? {} : { log_bytes_per_req: round(pick('log_bytes')) }) };
+}
 
-  process.stdout.write('sign-in warm-up ...');
-  await slice(tallies.signin, server.child.pid, runHttp('signin', WARMUP_MS, 0), { warmup: true });
-  await slice(tallies.argon2, argonLoop.child.pid, runArgon(WARMUP_MS / 2, 0), { warmup: true });
-  process.stdout.write(' done\n');
-  const signinGroup = [tallies.signin, tallies.argon2];
-  const signinDeadline = started + SIGNIN_PHASE_DEADLINE_MS;
-  for (let r = 0; r < SIGNIN_ROUNDS * 2; r++) {
-    if (r >= SIGNIN_ROUNDS && (cleanRounds(signinGroup).length >= SIGNIN_ROUNDS / 2 || Date.now() > signinDeadline)) break;
-    await waitQuiet();
-    for (const key of rotate(['signin', 'argon2'], r)) {
-      if (key === 'signin') await slice(tallies.signin, server.child.pid, runHttp('signin', SIGNIN_WARMUP_MS, SIGNIN_SLICE_MS));
-      else await slice(tallies.argon2, argonLoop.child.pid, runArgon(SIGNIN_WARMUP_MS, SIGNIN_SLICE_MS));
+async function signinRounds(s) {
+  const server = { origin: s.base, pid: s.server.child.pid, method: 'POST', path: '/api/v2/auth/token/generate', body: { username: s.username, password: s.password } };
+  const rounds = [];
+  await runWrk({ ...server, connections: 2 * HASH_CONCURRENCY, durationS: 1 });
+  await s.argon.run({ warmupMs: 300, durationMs: 0 });
+  for (let r = 0; r < SIGNIN_ROUNDS; r++) {
+    const got = {};
+    for (const who of rotate(['server', 'argon2'], r)) {
+      if (who === 'server') got.server = await runWrk({ ...server, connections: 2 * HASH_CONCURRENCY, durationS: 2 });
+      else {
+        const a = await s.argon.run({ warmupMs: 100, durationMs: 2000 });
+        got.argon2 = { rps: (a.requests / a.duration_ms) * 1000 };
+      }
     }
-    const got = (k) => round1(tallies[k].rounds.at(-1).rps);
-    console.log(`sign-in round ${String(r + 1).padStart(2)}: signin ${got('signin')}/s, argon2 loop ${got('argon2')}/s${flag(signinGroup)}`);
+    if (got.server.errors || got.server.non2xx) throw new Error(`sign-in: ${got.server.errors} error(s), ${got.server.non2xx} non-2xx`);
+    rounds.push({ server: got.server.rps, argon2: got.argon2.rps, ratio: got.server.rps / got.argon2.rps, p50: got.server.p50_ms, p99: got.server.p99_ms });
+    console.log(`sign-in round ${r + 1}: server ${round(got.server.rps)}/s, argon2id loop ${round(got.argon2.rps)}/s`);
   }
+  return {
+    rps: round(median(rounds.map((x) => x.server))),
+    argon2_rps: round(median(rounds.map((x) => x.argon2))),
+    p50_ms: median(rounds.map((x) => x.p50)),
+    p99_ms: median(rounds.map((x) => x.p99)),
+    ratio: round(median(rounds.map((x) => x.ratio)), 3),
+    ratio_min: round(Math.min(...rounds.map((x) => x.ratio)), 3),
+    ratio_max: round(Math.max(...rounds.map((x) => x.ratio)), 3),
+    connections: 2 * HASH_CONCURRENCY,
+    hash_concurrency: HASH_CONCURRENCY,
+  };
+}
 
-  const rss = { server: peakRssKb(server.child.pid), baseline: peakRssKb(hello.child.pid), argon2_loop: peakRssKb(argonLoop.child.pid) };
-  await Promise.all([stopChild(server.child), stopChild(hello.child), argonLoop.stop(), loader.stop()]);
-  rmSync(dataDir, { recursive: true, force: true });
-  tempDirs.delete(dataDir);
+async function main() {
+  if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
+  const started = Date.now();
+  console.log(`http: node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`);
+  const s = await setUp();
+  const list = scenarios(s);
+  for (const sc of list) {
+    await slice(sc.server, null, 1); // warm-up: JIT, caches, SQLite pages
+    await slice(sc.floor, null, 1);
+  }
+  const got = Object.fromEntries(list.map((sc) => [sc.key, { server: [], floor: [] }]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const sc of rotate(list, r)) {
+      for (const who of rotate(['server', 'floor'], r)) got[sc.key][who].push(await slice(sc[who], who === 'server' ? s.logFile : null));
+    }
+    console.log(`round ${r + 1}/${ROUNDS}: ${list.map((sc) => `${sc.key} ${round(got[sc.key].server.at(-1).cpu_us / got[sc.key].floor.at(-1).cpu_us, 2)}x`).join(', ')}`);
+  }
+  const signin = await signinRounds(s);
+  const serverMem = memKb(s.server.child.pid);
+  await Promise.all([stopChild(s.server.child), stopChild(s.hello.child), stopChild(s.floor.child), s.argon.stop()]);
 
-  // ---------------------------------------------------------------- report
-  const httpUsed = usedRounds(httpGroup);
-  const signinUsed = usedRounds(signinGroup);
   const results = {};
-  for (const key of ['baseline', 'me', 'pkey']) results[key] = figures(tallies[key], httpUsed);
-  for (const key of ['signin', 'argon2']) results[key] = figures(tallies[key], signinUsed);
-  Object.assign(results.me, ratioOf(tallies.me, tallies.baseline, httpUsed), { ratio_to: 'baseline', target: TARGETS.me });
-  Object.assign(results.pkey, ratioOf(tallies.pkey, tallies.baseline, httpUsed), { ratio_to: 'baseline' });
-  Object.assign(results.signin, ratioOf(tallies.signin, tallies.argon2, signinUsed), { ratio_to: 'argon2', target: TARGETS.signin });
-  for (const key of ['me', 'signin']) results[key].pass = results[key].ratio >= results[key].target;
-  const verdict = (f) => `${f.pass ? 'PASS' : 'FAIL'}${f.noisy ? '?' : ''}`;
+  for (const sc of list) {
+    const ratios = got[sc.key].server.map((x, i) => x.cpu_us / got[sc.key].floor[i].cpu_us);
+    const target = TARGETS[sc.key];
+    const ratio = round(median(ratios), 3);
+    results[sc.key] = {
+      name: sc.name,
+      server: summarize(got[sc.key].server),
+      floor: summarize(got[sc.key].floor),
+      ratio,
+      ratio_min: round(Math.min(...ratios), 3),
+      ratio_max: round(Math.max(...ratios), 3),
+      rounds_ratio: ratios.map((x) => round(x, 3)),
+      ...(target ? { target_max: target, pass: ratio <= target } : {}),
+    };
+  }
+  results.signin = { name: 'POST /api/v2/auth/token/generate vs argon2id loop', ...signin, target_min: TARGETS.signin, pass: signin.ratio >= TARGETS.signin };
 
-  const pct = (x) => (x === null || x === undefined ? '-' : `${x}%`);
-  const ms = (x) => (x === null || x === undefined ? '-' : x.toFixed(2));
-  const header = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'srv cpu', 'us/req', 'ldr cpu', 'other', 'rounds', 'ratio: median (min..max)', 'target', 'result'];
-  const table = [header];
-  for (const [key, t] of Object.entries(tallies)) {
-    const f = results[key];
-    table.push([
-      t.name,
-      String(t.conns),
-      f.rps.toFixed(1),
-      ms(f.latency_ms.p50),
-      ms(f.latency_ms.p99),
-      pct(f.proc_cpu_pct),
-      String(f.proc_cpu_us_per_req ?? '-'),
-      pct(f.loader_cpu_pct),
-      pct(f.other_cpu_pct),
-      f.rounds_used,
-      f.ratio === undefined ? '' : `${f.ratio.toFixed(3)} (${f.ratio_min.toFixed(2)}..${f.ratio_max.toFixed(2)}) vs ${f.ratio_to}`,
-      f.target === undefined ? '' : `>= ${f.target}`,
-      f.target === undefined ? '' : verdict(f),
-    ]);
+  const ms = (x) => x.toFixed(2);
+  const rows = [['scenario', 'side', 'req/s', 'p50 ms', 'p99 ms', 'cpu us/req', 'ldr', 'other', 'log B/req', 'ratio (min..max)', 'target', 'result']];
+  for (const sc of list) {
+    const r = results[sc.key];
+    const verdict = r.target_max ? [`<= ${r.target_max}`, r.pass ? 'PASS' : 'FAIL'] : ['', ''];
+    for (const who of ['server', 'floor']) {
+      const f = r[who];
+      rows.push([who === 'server' ? sc.name : '', who, f.rps.toFixed(0), ms(f.p50_ms), ms(f.p99_ms), f.cpu_us_per_req.toFixed(1), `${f.loader_cpu_pct}%`, `${f.other_cpu_pct}%`, f.log_bytes_per_req?.toFixed(0) ?? '', who === 'server' ? `${r.ratio.toFixed(2)}x (${r.ratio_min.toFixed(2)}..${r.ratio_max.toFixed(2)})` : '', who === 'server' ? verdict[0] : '', who === 'server' ? verdict[1] : '']);
+    }
   }
-  const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i === 0 || i === 10 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  rows.push([results.signin.name, 'server', signin.rps.toFixed(1), ms(signin.p50_ms), ms(signin.p99_ms), '', '', '', '', `${signin.ratio.toFixed(2)} of loop (${signin.ratio_min.toFixed(2)}..${signin.ratio_max.toFixed(2)})`, `>= ${TARGETS.signin}`, results.signin.pass ? 'PASS' : 'FAIL']);
+  rows.push(['', 'argon2', signin.argon2_rps.toFixed(1), '', '', '', '', '', '', '', '', '']);
   console.log('');
-  console.log(line(table[0]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of table.slice(1)) console.log(line(r));
-  console.log('');
-  const mib = (kb) => (kb === null ? 'n/a' : `${(kb / 1024).toFixed(1)} MiB`);
-  console.log(`peak RSS (VmHWM): server ${mib(rss.server)}, baseline ${mib(rss.baseline)}, argon2 loop ${mib(rss.argon2_loop)}`);
-  for (const [label, used] of [['HTTP', httpUsed], ['sign-in', signinUsed]]) {
-    if (used.noisy) console.log(`note: only ${used.clean}/${used.total} ${label} rounds ran on an idle machine (need ${MIN_CLEAN_ROUNDS}), so its figures use every round and are noisy ("?" after PASS/FAIL): re-run when the machine is idle.`);
-    else if (used.clean < used.total) console.log(`note: ${used.total - used.clean}/${used.total} ${label} rounds were left out: other processes used >= ${CLEAN_OTHER_PCT}% CPU meanwhile.`);
-  }
-  if (results.baseline.loader_cpu_pct >= 90) console.log(`note: the load generator used ${results.baseline.loader_cpu_pct}% CPU on the baseline, so the baseline is partly loader-bound (ratios against it read higher than against the server's true ceiling).`);
-  if (quietSpentMs >= 1000) console.log(`note: waited ${(quietSpentMs / 1000).toFixed(1)} s in all for the machine to go idle (budget ${QUIET_BUDGET_MS / 1000} s).`);
-  const allPass = results.me.pass && results.signin.pass;
-  const elapsed = Math.round((Date.now() - started) / 100) / 10;
-  console.log(`targets: me/baseline ${verdict(results.me)} (${results.me.ratio.toFixed(3)} >= ${TARGETS.me}?), signin/argon2 ${verdict(results.signin)} (${results.signin.ratio.toFixed(3)} >= ${TARGETS.signin}?); elapsed ${elapsed} s`);
-  console.log(
-    `BENCH_JSON ${JSON.stringify({
-      node: process.version,
-      cores: availableParallelism(),
-      cpu: cpuModel,
-      hash_concurrency: HASH_CONCURRENCY,
-      argon2_params: argonLoop.info.params,
-      http: { connections: CONNECTIONS, slice_ms: HTTP_SLICE_MS, rounds: httpUsed.total, clean_rounds: httpUsed.clean },
-      signin: { connections: SIGNIN_CONNECTIONS, slice_ms: SIGNIN_SLICE_MS, rounds: signinUsed.total, clean_rounds: signinUsed.clean },
-      results,
-      peak_rss_kb: rss,
-      waited_for_quiet_ms: quietSpentMs,
-      all_targets_pass: allPass,
-      noisy: httpUsed.noisy || signinUsed.noisy,
-      elapsed_s: elapsed,
-    })}`,
-  );
+  printTable(rows);
+  console.log(`\nserver memory after the run: RSS ${round(serverMem.rss / 1024)} MiB (peak ${round(serverMem.peak / 1024)} MiB); ${USERS} users seeded in ${round(s.seedMs / 1000)} s`);
+  const allPass = Object.values(results).every((r) => r.pass !== false);
+  const elapsed = round((Date.now() - started) / 1000);
+  console.log(`targets: ${Object.entries(results).filter(([, r]) => r.pass !== undefined).map(([k, r]) => `${k} ${r.pass ? 'PASS' : 'FAIL'} (${r.ratio})`).join(', ')}; elapsed ${elapsed} s`);
+  console.log(`BENCH_JSON ${JSON.stringify({ connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, users: USERS, results, server_rss_kb: serverMem.rss, server_peak_rss_kb: serverMem.peak, all_targets_pass: allPass, elapsed_s: elapsed })}`);
 }
 
 main().then(
-  () => {
-    cleanup();
-    process.exitCode = 0;
-  },
+  () => cleanup(),
   (e) => {
-    console.log('');
-    console.error(`bench: ERROR: ${e?.stack ?? e}`);
+    console.error(`bench http: ERROR: ${e?.stack ?? e}`);
     cleanup();
     process.exitCode = 1;
   },

@@ -1,0 +1,139 @@
+// Process plumbing shared by the bench sections: children that never outlive
+// the bench, readiness on a stdout line, and CPU/memory from /proc.
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(BENCH, '..', '..');
+const CLK_TCK = 100; // Linux USER_HZ: the unit of utime/stime in /proc/<pid>/stat
+
+const children = new Set();
+const tempDirs = new Set();
+export function cleanup() {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    console.error(`\nbench: ${sig}, stopping children`);
+    cleanup();
+    process.exit(130);
+  });
+}
+export const removeOnExit = (dir) => tempDirs.add(dir);
+
+export function spawnTracked(cmd, args, opts) {
+  const child = spawn(cmd, args, { cwd: ROOT, ...opts });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export const isAlive = (child) => child.exitCode === null && child.signalCode === null;
+
+/**
+ * Start a Node child and resolve with { child, match, stderr() } once a stdout
+ * line matches `ready`. stderr goes to `stderrTo` (a file descriptor) or is
+ * kept (bounded) for the error message.
+ */
+export function startChild(label, args, { env = process.env, ready, timeoutMs = 60_000, stdin = 'pipe', stderrTo = 'pipe', nodeArgs = [] }) {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(process.execPath, [...nodeArgs, ...args], { env, stdio: [stdin, 'pipe', stderrTo] });
+    let out = '';
+    let err = '';
+    let done = false;
+    const finish = (e, v) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      if (e) {
+        child.kill('SIGKILL');
+        reject(e);
+      } else resolve(v);
+    };
+    const timer = setTimeout(() => finish(new Error(`${label}: not ready after ${timeoutMs} ms\n${err}`)), timeoutMs);
+    const onData = (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) finish(null, { child, match: m, stderr: () => err });
+    };
+    child.stdout.on('data', onData);
+    child.stderr?.on('data', (d) => {
+      if (err.length < 20_000) err += d;
+    });
+    child.once('exit', (code, sig) => finish(new Error(`${label}: exited (${code ?? sig}) before it was ready\n${out}${err}`)));
+  });
+}
+
+/** SIGTERM (or closing stdin), then SIGKILL if it lingers. */
+export async function stopChild(child, graceMs = 5000) {
+  if (!isAlive(child)) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
+/** utime + stime of a process, all its threads, in ms (null once it is gone). */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) / CLK_TCK) * 1000;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time the whole machine spent busy, in ms (all cores). */
+export function machineBusyMs() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) / CLK_TCK) * 1000;
+}
+
+/** { rss, peak } in KiB from /proc/<pid>/status. */
+export function memKb(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) || null;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return { rss: null, peak: null };
+  }
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+export const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** JSON over fetch with an expected status; throws with the body otherwise. */
+export async function call(method, url, { headers = {}, body, expect = 200 } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (res.status !== expect) throw new Error(`${method} ${url}: expected ${expect}, got ${res.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A table with the first column left-aligned, the others right-aligned. */
+export function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c ?? '').padEnd(widths[i]) : String(c ?? '').padStart(widths[i]))).join('  ').trimEnd();
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+}
