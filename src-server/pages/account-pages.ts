@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.ts';
 import { describePasswordRules } from '../lib/password-policy.ts';
 import type { NewPersonalKey, User } from '../../src-shared/domain.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import { safeNext } from './safe-next.ts';
 import { formText, formValue, type PageContext } from './pages-plugin.ts';
@@ -161,7 +161,7 @@ function invitationPages(app: FastifyInstance, ctx: PageContext, land: Land): vo
     reply.header('referrer-policy', 'no-referrer'); // the URL itself is the secret
     const csrf = ctx.anonymousCsrf(request, reply);
     const body = html`<div class="card"><h1>You are invited</h1>
-<p class="lead">Choose a username and password for your account${invitation.grant_staff ? html` (with <strong>staff</strong> access: notebooks and investigations)` : ''}. This link works once and expires ${invitation.expires_at.slice(0, 10)}.</p>
+<p class="lead">Choose a username and password for your account${invitation.grant_staff ? html` (with <strong>staff</strong> access: notebooks and investigations)` : ''}. This link works once and expires ${when(invitation.expires_at)}.</p>
 ${form.error && !form.error.fields?.length ? notice('error', form.error.message) : ''}
 <form method="post" action="/accounts/invite/${token}/" novalidate>
 ${csrfInput(csrf)}

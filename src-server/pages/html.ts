@@ -1,3 +1,5 @@
+import { formatDate } from '../../src-shared/dates.ts';
+
 /**
  * A tiny HTML template tag that escapes every interpolated value unless it is
  * already `SafeHtml` (built by this tag). Arrays are joined; null, undefined
@@ -33,8 +35,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtm
   return new SafeHtml(out);
 }
 
-/** Format an ISO timestamp for people, in UTC, without a script. */
+/** An ISO timestamp for people, in the console's one date format, in UTC (pages have no script to know the reader's zone). */
 export function when(iso: string | null | undefined, empty = 'never'): string {
-  if (!iso) return empty;
-  return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  return formatDate(iso, { utc: true, empty });
 }

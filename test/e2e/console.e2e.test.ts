@@ -6,12 +6,12 @@
 // and run in order. A later step that needs an earlier one's result sets it
 // up through the bridge when that step failed, so one broken screen does not
 // hide the state of the others.
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { readdirSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
+import { consoleKit } from '../helpers/console-kit.ts';
 import {
   api,
   bundledServerDir,
@@ -49,14 +49,12 @@ const SEARCH_LIMIT_MS = 1_500;
   let page: Page;
   let serverUrl = '';
   let serverPid: number | null = null;
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  const shotsTaken: string[] = [];
+  const kit = consoleKit({ page: () => page, web: () => web, prefix: 'console' });
+  const { shown, gone, checked, hasText, main, heading, nav, shots, diagnoseOnFailure, pageErrors, consoleErrors, shotsTaken } = kit;
 
   beforeAll(async () => {
     process.stdout.write(`console e2e: ${ensureRendererBuilt()}\n`);
-    // This run's pictures only: an earlier run's (or its FAILED ones) must not be mistaken for today's.
-    for (const f of readdirSync(screenshotDir())) if (f.startsWith('console-') && f.endsWith('.png')) rmSync(join(screenshotDir(), f));
+    kit.clearShots();
     dataDir = tempDir();
     web = await startConsoleWeb(dataDir);
     process.stdout.write(`console e2e: console-web pid ${web.pid} at ${web.origin} (keychain: ${web.keychain ? 'throwaway gnome-keyring' : 'none'})\n`);
@@ -65,10 +63,7 @@ const SEARCH_LIMIT_MS = 1_500;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    kit.watch(page);
     await page.goto(web.url);
   }, 120_000);
 
@@ -88,47 +83,6 @@ const SEARCH_LIMIT_MS = 1_500;
   });
 
   // ---- helpers -------------------------------------------------------------------------
-
-  // playwright-core has no web-first assertions: these wait the Playwright way, then fail with vitest.
-  const shown = (l: Locator, timeout?: number) => l.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
-  const gone = (l: Locator) => l.waitFor({ state: 'hidden' });
-  const checked = (l: Locator, on: boolean) => expect.poll(() => l.isChecked(), { timeout: 10_000 }).toBe(on);
-  const hasText = (l: Locator, want: string | RegExp, timeout = 10_000) =>
-    expect.poll(() => l.innerText().catch(() => ''), { timeout }).toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
-
-  const main = () => page.locator('#main');
-  const heading = (name: string | RegExp) => page.getByRole('heading', { name, exact: typeof name === 'string' });
-  const nav = (label: string) => page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: label, exact: true }).click();
-
-  /** The screen as it is, in light and in dark (saved for people to look at, never committed). */
-  async function shots(name: string) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      // Let the theme's transitions settle before the picture.
-      await page.waitForTimeout(120);
-      // The window as the admin sees it: the console is an app shell whose content pane scrolls, so a
-      // full-page capture would show the overflow of that pane rather than the screen.
-      await page.screenshot({ path: `${screenshotDir()}/console-${name}-${colorScheme}.png` });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    shotsTaken.push(`console-${name}`);
-  }
-
-  /** On failure: what the page showed, the console's and the bundled server's last lines, and a picture. */
-  function diagnoseOnFailure(step: string) {
-    onTestFailed(async () => {
-      const text = await main()
-        .innerText({ timeout: 1_000 })
-        .catch(() => '(no #main)');
-      const log = await web.bridge<{ lines: string[] }>('bundledServerLog', { lines: 30 }).catch(() => null);
-      process.stderr.write(
-        `\n--- ${step} failed; the page showed:\n${text.slice(0, 2_000)}\n--- console-web output:\n${web.output().slice(-1_500)}\n` +
-          `--- bundled server log:\n${log?.ok ? log.value.lines.join('\n') : JSON.stringify(log)}\n` +
-          `--- page errors: ${JSON.stringify(pageErrors)}\n--- console errors: ${JSON.stringify(consoleErrors.slice(-10))}\n`,
-      );
-      await page.screenshot({ path: `${screenshotDir()}/console-FAILED-${step}.png`, fullPage: true }).catch(() => undefined);
-    });
-  }
 
   async function bundledUrl(): Promise<string> {
     const s = await web.bridge<{ state: string; url: string | null; pid: number | null }>('bundledServerStatus');
@@ -597,6 +551,53 @@ const SEARCH_LIMIT_MS = 1_500;
     // One pixel is tolerated (a rounding artefact); a window that scrolls by a table's height is not.
     for (const [screen, px] of Object.entries(found)) expect(px, `the window itself scrolls by ${px} px on ${screen}`).toBeLessThanOrEqual(1);
   }, 60_000);
+
+  it('layout: at 1280, 1024 and 900 px the username links are whole and clickable, key names readable, Revoke reachable, the page title names the screen', async () => {
+    diagnoseOnFailure('layout-widths');
+    await ensureConnected();
+    const memberId = await ensureMember();
+    await kit.atWidths(async (width) => {
+      await nav('Users');
+      await shown(heading('Users'));
+      expect(await page.title()).toBe('Users · Graphistry Admin');
+      const search = page.getByLabel('Search users');
+      await search.fill(MEMBER.username);
+      const link = main().getByRole('link', { name: MEMBER.username, exact: true });
+      await shown(link);
+      await search.fill('');
+      await page.waitForFunction(() => document.querySelectorAll('#main table tbody tr a.row-link').length >= 10, undefined, { timeout: 10_000 });
+      // The first rows of the page (the admin, the member, seeded users) and the member found by search.
+      const links = main().locator('tbody a.row-link');
+      const problems: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const p = await kit.usable(links.nth(i));
+        if (p) problems.push(p);
+      }
+      expect(problems, `at ${width} px`).toEqual([]);
+      // The sidebar folds away below 1100 px, so the table keeps the window's width.
+      const sidebarWidth = await page.locator('nav.sidebar').evaluate((el) => el.getBoundingClientRect().width);
+      if (width <= 1100) expect(sidebarWidth).toBeGreaterThan(width - 40);
+
+      await search.fill(MEMBER.username);
+      await expect.poll(() => links.count()).toBe(1);
+      await link.click();
+      await shown(heading(MEMBER.username));
+      expect(await page.title()).toBe(`${MEMBER.username} · Users · Graphistry Admin`);
+      await main().getByRole('link', { name: 'API keys' }).click();
+      await shown(heading('API keys'));
+      expect(page.url()).toContain(`#/keys/${memberId}`);
+      const names = main().locator('table.keys-table tbody td:first-child');
+      await shown(names.first());
+      for (const p of await Promise.all((await names.all()).map((n) => kit.usable(n)))) expect(p, `a key name at ${width} px`).toBeNull();
+      // Every column is there; a narrow window scrolls the table sideways to its Revoke buttons.
+      const revoke = main().locator('table.keys-table').getByRole('button', { name: 'Revoke' }).first();
+      if (await revoke.count()) {
+        await revoke.scrollIntoViewIfNeeded();
+        expect(await kit.usable(revoke), `Revoke at ${width} px`).toBeNull();
+      }
+    });
+    await page.getByLabel('Search users').fill('').catch(() => undefined);
+  }, 90_000);
 
   // ---- cleanup is part of the contract -------------------------------------------------------
 

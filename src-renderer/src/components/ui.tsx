@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import type { ConsoleError } from '../../../src-shared/console-errors.ts';
+import { formatDate } from '../../../src-shared/dates.ts';
 import { describeError } from '../lib/api.ts';
 
 /** A labelled input with its hint and its error, wired for screen readers. */
@@ -107,13 +108,7 @@ export function Badge({ on, children }: { on: boolean; children: ReactNode }) {
   return <span className={`badge ${on ? 'on' : 'off'}`}>{children}</span>;
 }
 
-// Formatters are built once: toLocaleString builds one per call, which adds up over a table page.
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export const DATE_ONLY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-
-/** Local date and time for an ISO instant, or a dash. */
+/** Local date and time for an ISO instant, in the console's one date format, or a dash. */
 export function when(iso: string | null | undefined, empty = '—'): string {
-  if (!iso) return empty;
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? empty : DATE_TIME.format(d);
+  return formatDate(iso, { empty });
 }

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTitle } from '../../lib/title.ts';
 import { useAudit, pageCount } from '../../stores/audit-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
@@ -11,6 +12,7 @@ export function AuditScreen() {
   useEffect(() => void useAudit.getState().load(), []);
   const pages = pageCount(data?.count ?? 0, pageSize);
   const filtered = Boolean(filters.actor || filters.action);
+  useTitle('Audit log');
 
   return (
     <div className="screen-audit">

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { BundledServerCard } from './bundled-server-card.tsx';
 import { profileRows } from './connections-model.ts';
@@ -12,6 +13,7 @@ export function ConnectionsScreen() {
   const { profiles, status, server, refresh, navigate } = useApp();
   const [dialog, setDialog] = useState<ProfileDialog>(null);
   const add = () => navigate({ name: 'wizard' });
+  useTitle('Connections');
 
   // Health, saved sign-ins and the server's state may have changed since the last screen.
   useEffect(() => {

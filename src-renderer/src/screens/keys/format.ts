@@ -1,23 +1,23 @@
+import { formatDate } from '../../../../src-shared/dates.ts';
+
 /**
- * Compact dates for table cells, where `when()` (medium date + time) would be
- * cut off: the year only when it is not this year, and the full instant in
- * the cell's title. Shared by the keys, invitations and audit tables.
+ * Dates in table cells, in the one format of the console and the server's
+ * pages (src-shared/dates.ts): the year always, local time.
  */
-export function shortWhen(iso: string | null | undefined, empty = '—', now: Date = new Date()): string {
-  const d = iso ? new Date(iso) : null;
-  if (!d || Number.isNaN(d.getTime())) return empty;
-  const sameYear = d.getFullYear() === now.getFullYear();
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: 'numeric', minute: '2-digit' });
+export function shortWhen(iso: string | null | undefined, empty = '—'): string {
+  return formatDate(iso, { empty });
 }
 
 /** A date without the time, for expiries counted in days. */
 export function shortDate(iso: string | null | undefined, empty = '—'): string {
-  const d = iso ? new Date(iso) : null;
-  if (!d || Number.isNaN(d.getTime())) return empty;
-  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' });
+  return formatDate(iso, { time: false, empty });
 }
 
-/** The exact instant for a title attribute (hover), or nothing. */
+/** The exact instant for a title attribute (hover): the same format with seconds and the time zone. */
 export function exact(iso: string | null | undefined): string | undefined {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'long' }) : undefined;
+  if (!iso) return undefined;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return undefined;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return `${formatDate(iso)}:${String(d.getSeconds()).padStart(2, '0')} (${zone})`;
 }

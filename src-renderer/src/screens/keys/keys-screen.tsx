@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { NewPersonalKey, PersonalKey } from '../../../../src-shared/domain.ts';
+import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
@@ -19,6 +20,7 @@ export function KeysScreen({ userId }: { userId?: number | undefined }) {
   const [created, setCreated] = useState<NewPersonalKey | null>(null);
   const [revoking, setRevoking] = useState<PersonalKey | null>(null);
   const shownName = name ?? (userId === undefined ? 'you' : `user ${userId}`);
+  useTitle(userId === undefined ? 'API keys' : `${shownName}'s API keys`);
 
   return (
     <div className="screen-keys">

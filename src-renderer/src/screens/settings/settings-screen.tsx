@@ -1,8 +1,10 @@
+import { useTitle } from '../../lib/title.ts';
 import { RegistrationCard } from './registration-card.tsx';
 import { InvitationsCard } from './invitations-card.tsx';
 
 /** Runtime settings (applied at once, audited) and invitations. */
 export function SettingsScreen() {
+  useTitle('Registration & settings');
   return (
     <div className="screen-settings">
       <div className="page-head">

@@ -3,6 +3,7 @@ import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { User } from '../../../../src-shared/domain.ts';
 import { ErrorBanner, Field, Spinner, when } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
+import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { bannerError, diffPatch, errorsByField, formFromUser, withoutKey, type UserForm } from './editor-logic.ts';
@@ -26,6 +27,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
   const [banner, setBanner] = useState<ConsoleError | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  useTitle(user ? `${user.username} · Users` : 'User');
 
   async function load() {
     setLoadError(null);

@@ -3,6 +3,7 @@ import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { ErrorBanner, Field } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
 import type { Route } from '../../lib/route.ts';
+import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, errorsByField, withoutKey, type NewUserForm } from './editor-logic.ts';
@@ -24,6 +25,7 @@ export function NewUserEditor() {
   const [busy, setBusy] = useState(false);
   // A new key remounts the fields after "Save and add another", so autofocus puts the cursor back in Username.
   const [round, setRound] = useState(0);
+  useTitle('Add user');
 
   function set<K extends keyof NewUserForm>(name: K, value: NewUserForm[K]) {
     setForm((f) => ({ ...f, [name]: value }));

@@ -1,11 +1,15 @@
 import type { MouseEvent } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { User, UserOrderingField } from '../../../../src-shared/domain.ts';
-import { Badge, DATE_ONLY, when } from '../../components/ui.tsx';
+import { formatDate } from '../../../../src-shared/dates.ts';
+import { Badge, when } from '../../components/ui.tsx';
 
-/** Widths are fixed (table-layout: fixed) so columns never shift when another page of rows arrives. */
+/**
+ * Widths are fixed (table-layout: fixed) so columns never shift when another
+ * page of rows arrives; they live in styles.css by column class (`c-<id>`),
+ * where narrow windows give the low-value columns less first.
+ */
 export interface ColumnMeta {
-  width: string;
   /** The server's ordering field; absent for columns that do not sort. */
   sort?: UserOrderingField;
   className?: string;
@@ -30,8 +34,11 @@ function YesNo({ on }: { on: boolean }) {
 /** The day fits the column; the time is one hover away (the whole `when()` as the title). */
 function Day({ iso }: { iso: string | null }) {
   if (!iso) return <span className="muted">Never</span>;
-  const d = new Date(iso);
-  return <time dateTime={iso} title={when(iso)}>{Number.isNaN(d.getTime()) ? '—' : DATE_ONLY.format(d)}</time>;
+  return (
+    <time dateTime={iso} title={when(iso)}>
+      {formatDate(iso, { time: false })}
+    </time>
+  );
 }
 
 export function userColumns(actions: {
@@ -46,7 +53,7 @@ export function userColumns(actions: {
   return [
     col.display({
       id: 'select',
-      meta: { width: '44px', className: 'check-cell' } satisfies ColumnMeta,
+      meta: { className: 'check-cell' } satisfies ColumnMeta,
       cell: ({ row }) => (
         <input
           type="checkbox"
@@ -58,7 +65,7 @@ export function userColumns(actions: {
     }),
     col.accessor('username', {
       header: 'Username',
-      meta: { width: '16%', sort: 'username' } satisfies ColumnMeta,
+      meta: { sort: 'username' } satisfies ColumnMeta,
       cell: ({ row, getValue }) => (
         <a className="row-link" href={`#/users/${row.original.id}`} onClick={openLink(row.original.id)} title={getValue()}>
           {getValue()}
@@ -67,21 +74,21 @@ export function userColumns(actions: {
     }),
     col.accessor('email', {
       header: 'Email',
-      meta: { width: 'auto', sort: 'email' } satisfies ColumnMeta,
+      meta: { sort: 'email' } satisfies ColumnMeta,
       cell: ({ getValue }) => <span title={getValue() ?? ''}>{getValue() || <span className="muted">—</span>}</span>,
     }),
-    col.accessor('is_staff', { header: 'Staff', meta: { width: '92px', sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: ({ getValue }) => <YesNo on={getValue()} /> }),
+    col.accessor('is_staff', { header: 'Staff', meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: ({ getValue }) => <YesNo on={getValue()} /> }),
     col.accessor('is_superuser', {
       header: 'Superuser',
-      meta: { width: '132px', sort: 'is_superuser', className: 'center' } satisfies ColumnMeta,
+      meta: { sort: 'is_superuser', className: 'center' } satisfies ColumnMeta,
       cell: ({ getValue }) => <YesNo on={getValue()} />,
     }),
     col.accessor('is_active', {
       header: 'Active',
-      meta: { width: '108px', sort: 'is_active' } satisfies ColumnMeta,
+      meta: { sort: 'is_active' } satisfies ColumnMeta,
       cell: ({ getValue }) => <Badge on={getValue()}>{getValue() ? 'Active' : 'Inactive'}</Badge>,
     }),
-    col.accessor('date_joined', { header: 'Date joined', meta: { width: '132px', sort: 'date_joined' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
-    col.accessor('last_login', { header: 'Last login', meta: { width: '132px', sort: 'last_login' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
+    col.accessor('date_joined', { header: 'Date joined', meta: { sort: 'date_joined' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
+    col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
   ];
 }

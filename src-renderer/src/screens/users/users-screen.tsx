@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { EmptyState, ErrorBanner } from '../../components/ui.tsx';
+import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { hasFilters } from '../../stores/users-query.ts';
@@ -16,6 +17,7 @@ export function UsersScreen() {
   const loaded = useUsers((s) => s.loaded);
   const error = useUsers((s) => s.error);
   const filtered = useUsers((s) => hasFilters(s.query));
+  useTitle('Users');
 
   // Every visit asks again: the editor, another admin or the CLI may have changed users since.
   useEffect(() => {

@@ -55,7 +55,7 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
       <table className="users-table" aria-busy={loading || undefined} aria-label="Users">
         <colgroup>
           {table.getVisibleLeafColumns().map((c) => (
-            <col key={c.id} style={{ width: (c.columnDef.meta as ColumnMeta | undefined)?.width }} />
+            <col key={c.id} className={`c-${c.id}`} />
           ))}
         </colgroup>
         <thead>

@@ -1,10 +1,10 @@
 import { useId } from 'react';
 
 /** Step 1: where the accounts live. */
-export function ChooseStep(props: { onChoose(path: 'bundled' | 'remote'): void; onCancel?: (() => void) | undefined }) {
+export function ChooseStep(props: { title: string; onChoose(path: 'bundled' | 'remote'): void; onCancel?: (() => void) | undefined }) {
   return (
     <section className="wizard-step" aria-labelledby="wizard-title">
-      <h1 id="wizard-title">Set up Graphistry Admin</h1>
+      <h1 id="wizard-title">{props.title}</h1>
       <p className="muted">Choose the server whose accounts this console manages. You can add the other kind later under Connections.</p>
       <div className="choices">
         <Choice

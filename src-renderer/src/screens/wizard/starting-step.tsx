@@ -20,13 +20,13 @@ export function BundledStatus({ line, running }: { line: string | null; running:
 }
 
 /** While the server starts (and asks who is registered): progress, or the failure with a retry. */
-export function StartingStep(props: { statusLine: string | null; running: boolean; busy: boolean; error: ConsoleError | null; onRetry(): void; onBack(): void }) {
+export function StartingStep(props: { title: string; statusLine: string | null; running: boolean; busy: boolean; error: ConsoleError | null; onRetry(): void; onBack(): void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // The choice button that had focus is gone; put focus somewhere that reads the step.
   useEffect(() => heading.current?.focus(), []);
   return (
     <section className="wizard-step" aria-labelledby="wizard-title" aria-busy={props.busy || undefined}>
-      <p className="eyebrow">Set up Graphistry Admin · this computer</p>
+      <p className="eyebrow">{props.title} · this computer</p>
       <h1 id="wizard-title" ref={heading} tabIndex={-1}>
         The bundled server
       </h1>

@@ -1,4 +1,5 @@
-import { useEffect, useReducer, useRef } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { useTitle } from '../../lib/title.ts';
 import { call } from '../../lib/api.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
@@ -16,6 +17,9 @@ export function WizardScreen() {
   const [state, dispatch] = useReducer(wizardReducer, initialWizard);
   const hasProfiles = useApp((s) => s.profiles.length > 0);
   const finished = useRef(false);
+  // First-run setup only for a console with no connection at all; otherwise this is "Add a connection".
+  const [title] = useState(() => (useApp.getState().profiles.length === 0 ? 'Set up Graphistry Admin' : 'Add a connection'));
+  useTitle(title);
 
   // Work started now reports with today's epoch; after a Back its answers are dropped.
   const emitter = (): Emit => {
@@ -44,6 +48,7 @@ export function WizardScreen() {
     case 'choose':
       return (
         <ChooseStep
+          title={title}
           onChoose={(path) => {
             dispatch({ type: 'choose', path });
             if (path === 'bundled') void startBundled(call, emitter());
@@ -52,13 +57,13 @@ export function WizardScreen() {
         />
       );
     case 'starting':
-      return <StartingStep statusLine={statusLine} running={running} busy={state.busy} error={state.error} onRetry={() => void startBundled(call, emitter())} onBack={back} />;
+      return <StartingStep title={title} statusLine={statusLine} running={running} busy={state.busy} error={state.error} onRetry={() => void startBundled(call, emitter())} onBack={back} />;
     case 'first-admin':
     case 'sign-in':
       if (!state.registration) return null;
       return (
         <section className="wizard-step">
-          <p className="eyebrow">Set up Graphistry Admin · this computer</p>
+          <p className="eyebrow">{title} · this computer</p>
           <BundledStatus line={statusLine} running={running} />
           {state.step === 'first-admin' ? (
             <FirstAdminForm
@@ -81,7 +86,7 @@ export function WizardScreen() {
     case 'remote':
       return (
         <section className="wizard-step">
-          <p className="eyebrow">Set up Graphistry Admin · remote server</p>
+          <p className="eyebrow">{title} · remote server</p>
           <RemoteForm busy={state.busy} error={state.error} onSubmit={(input) => void connectRemote(call, emitter(), state.profileId, input)} onBack={back} />
         </section>
       );

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate } from './dates.ts';
+
+describe('formatDate', () => {
+  it('writes day, month, year and a 24-hour time; UTC says so', () => {
+    expect(formatDate('2025-01-02T03:04:59.000Z', { utc: true })).toBe('2 Jan 2025, 03:04 UTC');
+    expect(formatDate('2025-12-31T23:59:00.000Z', { utc: true, time: false })).toBe('31 Dec 2025');
+  });
+  it('keeps the year for dates of this year too (one format everywhere)', () => {
+    const now = new Date().toISOString();
+    expect(formatDate(now, { utc: true })).toContain(String(new Date().getUTCFullYear()));
+  });
+  it('shows the empty text for no date or a bad one', () => {
+    expect(formatDate(null)).toBe('—');
+    expect(formatDate('not a date', { empty: 'never' })).toBe('never');
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The one way dates are written, in the console and on the server's pages:
+ * "12 Jan 2025, 14:05", always with the year and a 24-hour clock, whatever
+ * the browser's locale, so the two never disagree about what a date looks
+ * like. The console shows local time; the server's pages render without a
+ * script, so they show UTC and say so.
+ */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+export interface DateOptions {
+  /** Show the time of day (default true). */
+  time?: boolean;
+  /** UTC instead of local time, with " UTC" after the time. */
+  utc?: boolean;
+  /** What an absent or unreadable date shows. */
+  empty?: string;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+function parts(d: Date, utc: boolean) {
+  return utc
+    ? { y: d.getUTCFullYear(), m: d.getUTCMonth(), day: d.getUTCDate(), h: d.getUTCHours(), min: d.getUTCMinutes() }
+    : { y: d.getFullYear(), m: d.getMonth(), day: d.getDate(), h: d.getHours(), min: d.getMinutes() };
+}
+
+/** "12 Jan 2025, 14:05" (or "12 Jan 2025" with `time: false`); `empty` for no date. */
+export function formatDate(iso: string | null | undefined, opts: DateOptions = {}): string {
+  const empty = opts.empty ?? '—';
+  if (!iso) return empty;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return empty;
+  const p = parts(d, opts.utc ?? false);
+  const day = `${p.day} ${MONTHS[p.m]} ${p.y}`;
+  if (opts.time === false) return day;
+  return `${day}, ${two(p.h)}:${two(p.min)}${opts.utc ? ' UTC' : ''}`;
+}
