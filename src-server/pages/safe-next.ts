@@ -1,23 +1,39 @@
 /**
- * Only same-site relative paths may be a `next` target after sign-in.
- * Browsers treat `//host`, `/\host` and backslashes as other hosts, and
- * schemes like `javascript:` run code, so anything but a plain absolute path
- * on this site falls back to the dashboard.
+ * Only same-site paths may be a `next` target after sign-in. Browsers treat
+ * `//host`, `/\host` and backslashes as other hosts, and schemes like
+ * `javascript:` run code, so anything but a plain absolute path on this site
+ * falls back to the dashboard.
+ *
+ * The decision is made on the path as the browser will resolve it, not on the
+ * raw text: `/.//evil.example`, `/%2e//evil.example` and `/x/../..//evil.example`
+ * all start with one slash, but their dot segments collapse to
+ * `//evil.example`, another host. What is returned is that normalised form,
+ * so the text checked is the text sent in `Location`.
  */
 export const DEFAULT_NEXT = '/dashboard/';
 
+/** Another host once resolved (`//x`, `/\x`), even after one round of %-decoding, as some proxies decode. */
+function leavesSite(path: string): boolean {
+  if (/^[/\\]{2}/.test(path)) return true;
+  try {
+    return /^[/\\]{2}/.test(decodeURIComponent(path));
+  } catch {
+    return true; // undecodable escapes: no place to send anyone
+  }
+}
+
 export function safeNext(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2000) return DEFAULT_NEXT;
-  if (!raw.startsWith('/') || raw.startsWith('//')) return DEFAULT_NEXT;
+  if (!raw.startsWith('/') || leavesSite(raw)) return DEFAULT_NEXT;
   if (/[\\\p{Cc}\s]/u.test(raw)) return DEFAULT_NEXT;
+  let u: URL;
   try {
-    const base = new URL('http://same.invalid');
-    const u = new URL(raw, base);
-    if (u.origin !== base.origin) return DEFAULT_NEXT;
-    // Sign-in pages themselves are no place to land.
-    if (u.pathname.startsWith('/accounts/login') || u.pathname.startsWith('/accounts/logout')) return DEFAULT_NEXT;
-    return u.pathname + u.search + u.hash;
+    u = new URL(raw, 'http://same.invalid');
   } catch {
     return DEFAULT_NEXT;
   }
+  if (u.origin !== 'http://same.invalid' || u.username || u.password || leavesSite(u.pathname)) return DEFAULT_NEXT;
+  // Sign-in pages themselves are no place to land.
+  if (u.pathname.startsWith('/accounts/login') || u.pathname.startsWith('/accounts/logout')) return DEFAULT_NEXT;
+  return u.pathname + u.search + u.hash;
 }
