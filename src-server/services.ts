@@ -15,6 +15,7 @@ import { createSettingsService } from './settings/settings-service.ts';
 import { createJwtSigner } from './tokens/jwt.ts';
 import { createTokensService } from './tokens/tokens-service.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
+import { createPasswordCheck } from './auth/password-check.ts';
 import { createSignupService } from './registration/signup-service.ts';
 import { createSessionsRepo } from './sessions/sessions-repo.ts';
 import { createSessionsService } from './sessions/sessions-service.ts';
@@ -48,8 +49,9 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
     clock,
   );
-  const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, hasher, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
-  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, clock, passwordMinLength: config.passwordMinLength });
+  const checkPassword = createPasswordCheck({ hasher, throttle, audit });
+  const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
+  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, clock, passwordMinLength: config.passwordMinLength });
   const signup = createSignupService({
     db,
     users: usersRepo,

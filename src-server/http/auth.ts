@@ -28,7 +28,7 @@ export function requirePrincipal(request: FastifyRequest): Principal {
  */
 export function guard(app: FastifyInstance, tokens: TokensService, level: 'user' | 'superuser'): void {
   app.addHook('onRequest', async (request) => {
-    request.principal = await tokens.authenticate(request.headers.authorization);
+    request.principal = await tokens.authenticate(request.headers.authorization, request.ip);
     if (level === 'superuser' && !bool(request.principal.user.is_superuser)) {
       throw new AppError('SUPERUSER_REQUIRED', 'This needs a superuser account.');
     }

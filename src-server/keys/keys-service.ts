@@ -35,6 +35,11 @@ export function toPersonalKey(row: KeyRow, now: Date): PersonalKey {
  * one parser for the key exchange and for API calls alike. Null when the
  * header is absent, of another scheme, or malformed.
  */
+/** Is this a key id as we make them (randomToken(16))? Anything else is never looked up nor recorded. */
+export function isKeyId(id: string): boolean {
+  return /^[A-Za-z0-9]{16}$/.test(id);
+}
+
 export function parsePersonalKeyHeader(header: string | undefined): { id: string; secret: string } | null {
   const m = header ? /^PersonalKey\s+([^:\s]+):(\S+)\s*$/i.exec(header) : null;
   return m ? { id: m[1]!, secret: m[2]! } : null;

@@ -110,7 +110,7 @@ export function tokensRoutes(app: FastifyInstance, s: Services): void {
     '/api/v2/o/:slug/switch/',
     { config: drf, schema: { summary: "Switch the active organization (each user's personal org is their username)", tags: ['tokens'] } },
     async (request) => {
-      const principal = await s.tokens.authenticate(request.headers.authorization);
+      const principal = await s.tokens.authenticate(request.headers.authorization, request.ip);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const slug = request.params.slug;
       if (body.slug !== undefined && body.slug !== slug) {

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Database, UserRow } from '../db/schema.ts';
+import type { Database, KeyRow, UserRow } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { epochSeconds } from '../lib/clock.ts';
-import type { PasswordHasher } from '../lib/password-hasher.ts';
+import type { PasswordCheck } from '../auth/password-check.ts';
 import { AppError, BAD_CREDENTIALS_MESSAGE } from '../errors.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
-import { parsePersonalKeyHeader, type KeysService } from '../keys/keys-service.ts';
+import { isKeyId, parsePersonalKeyHeader, type KeysService } from '../keys/keys-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { AccessClaims, JwtSigner } from './jwt.ts';
@@ -27,7 +27,7 @@ export interface TokensServiceDeps {
   users: UsersRepo;
   keys: KeysService;
   jwt: JwtSigner;
-  hasher: PasswordHasher;
+  checkPassword: PasswordCheck;
   throttle: LoginThrottle;
   audit: AuditService;
   clock: Clock;
@@ -35,14 +35,40 @@ export interface TokensServiceDeps {
 }
 
 export function createTokensService(deps: TokensServiceDeps) {
-  const { db, users, keys, jwt, hasher, throttle, audit, clock, refreshSeconds } = deps;
-  // Verified against when the username is unknown, so an unknown user costs
-  // the same argon2id time as a wrong password.
-  let dummyHash: Promise<string> | null = null;
-  const getDummyHash = () => (dummyHash ??= hasher.hash('graphistry-admin-dummy-password'));
+  const { db, users, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds } = deps;
 
-  function badCredentials(status?: number, headers?: Record<string, string>): AppError {
-    return new AppError(status === 429 ? 'THROTTLED' : 'INVALID_CREDENTIALS', BAD_CREDENTIALS_MESSAGE, { ...(headers ? { headers } : {}) });
+  /** The one sentence for every failed sign-in; 429 with Retry-After once throttled. */
+  function badCredentials(retryAfter = 0): AppError {
+    if (retryAfter > 0) return new AppError('THROTTLED', BAD_CREDENTIALS_MESSAGE, { headers: { 'Retry-After': String(retryAfter) } });
+    return new AppError('INVALID_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);
+  }
+
+  /**
+   * The account a sign-in names, by username (as typed, then in Django's NFKC
+   * form, so accounts made before names were normalised keep working) or by
+   * email. Names no account can have (too long, control characters, which
+   * PostgreSQL cannot even compare) skip the lookup.
+   */
+  async function findAccount(identifier: string): Promise<UserRow | undefined> {
+    if (identifier.length > 254 || /\p{Cc}/u.test(identifier)) return undefined;
+    const user = await users.byLogin(db, identifier);
+    return user ?? (identifier.includes('@') ? users.byEmail(db, identifier) : undefined);
+  }
+
+  /**
+   * A presented personal key: its user when the key is good and the user
+   * active; otherwise the failure is counted per address and audited, and the
+   * answer says how long to wait (0: a plain 401).
+   */
+  async function keyPrincipal(id: string, secret: string, ip: string | null, via: 'exchange' | 'api'): Promise<{ user: UserRow; key: KeyRow } | { retryAfter: number }> {
+    const key = await keys.authenticate(id, secret);
+    const user = key ? await users.byId(db, key.user_id) : undefined;
+    if (key && user && bool(user.is_active)) return { user, key };
+    const retryAfter = throttle.keyFailed(ip);
+    // Only a well-formed key id is recorded: whatever else was sent there may be a secret pasted in the wrong place.
+    const keyId = isKeyId(id) ? id : null;
+    await audit.record({ userId: null, username: 'anonymous', ip }, { action: 'auth.pkey', outcome: 'failure', detail: { key_id: keyId, via, reason: retryAfter > 0 ? 'throttled' : key ? 'inactive' : 'bad_key' } });
+    return { retryAfter };
   }
 
   async function issue(user: UserRow, opts: { keyId?: string; origIat?: number } = {}) {
@@ -69,52 +95,32 @@ export function createTokensService(deps: TokensServiceDeps) {
 
     /** Username (or email) and password to a JWT. Every failure is the same 4xx text. */
     async passwordLogin(identifier: string, password: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
-      // A cheap lookup first, so the account is throttled as one whether it is
-      // named by username or by email.
-      // Names no account can have (too long, NUL, which PostgreSQL cannot even compare) skip the lookup.
-      const lookable = identifier.length <= 254 && !/\p{Cc}/u.test(identifier);
-      let user = lookable ? await users.byUsername(db, identifier) : undefined;
-      if (!user && lookable && identifier.includes('@')) user = await users.byEmail(db, identifier);
-      const account = user ? `#${user.id}` : identifier;
-      // Counted before hashing, so concurrent guesses cannot all slip past the limit.
-      const wait = throttle.reserve(account, ip);
-      if (wait > 0) {
-        await audit.record({ userId: null, username: identifier, ip }, { action: 'auth.login', outcome: 'failure', target: identifier, detail: { reason: 'throttled' } });
-        throw badCredentials(429, { 'Retry-After': String(wait) });
-      }
-      let ok: boolean;
-      try {
-        ok = await hasher.verify(user?.password_hash ?? (await getDummyHash()), password);
-      } catch (e) {
-        throttle.release(account, ip); // never judged (hasher busy, database down): not a failed guess
-        throw e;
-      }
-      if (!user || !ok || !bool(user.is_active)) {
-        await audit.record(
-          { userId: null, username: identifier, ip },
-          { action: 'auth.login', outcome: 'failure', ...(user ? { targetType: 'user', targetId: Number(user.id) } : {}), target: identifier, detail: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' } },
-        );
-        throw badCredentials();
-      }
-      throttle.succeed(account, ip);
+      const user = await findAccount(identifier);
+      const verdict = await checkPassword({
+        user,
+        typed: identifier,
+        password,
+        usable: Boolean(user && bool(user.is_active)),
+        ip,
+        audit: { actor: { userId: null, username: identifier, ip }, action: 'auth.login', target: identifier },
+      });
+      if (!verdict.ok) throw badCredentials(verdict.retryAfter);
+      const found = user!;
       const now = clock.now().toISOString();
-      await users.update(db, Number(user.id), { last_login: now });
-      await audit.record({ userId: Number(user.id), username: user.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { method: 'password' } });
-      const { token } = await issue(user);
-      return { token, user: { ...user, last_login: now } };
+      await users.update(db, Number(found.id), { last_login: now });
+      await audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } });
+      const { token } = await issue(found);
+      return { token, user: { ...found, last_login: now } };
     },
 
     /** `PersonalKey id:secret` to a JWT; the JWT names the key so revoking the key ends it. */
     async exchangeKey(id: string, secret: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
-      const wait = throttle.retryAfter(null, ip);
-      if (wait > 0) throw new AppError('THROTTLED', 'Invalid personal key.', { headers: { 'Retry-After': String(wait) } });
-      const key = await keys.authenticate(id, secret);
-      const user = key ? await users.byId(db, key.user_id) : undefined;
-      if (!key || !user || !bool(user.is_active)) {
-        throttle.fail(null, ip);
-        await audit.record({ userId: null, username: 'anonymous', ip }, { action: 'auth.pkey', outcome: 'failure', detail: { key_id: id.slice(0, 64) } });
-        throw new AppError('UNAUTHENTICATED', 'Invalid personal key.', { headers: { 'WWW-Authenticate': 'PersonalKey' } });
+      const found = await keyPrincipal(id, secret, ip, 'exchange');
+      if ('retryAfter' in found) {
+        const headers: Record<string, string> = found.retryAfter > 0 ? { 'Retry-After': String(found.retryAfter) } : { 'WWW-Authenticate': 'PersonalKey' };
+        throw new AppError(found.retryAfter > 0 ? 'THROTTLED' : 'UNAUTHENTICATED', 'Invalid personal key.', { headers });
       }
+      const { user, key } = found;
       await audit.record({ userId: Number(user.id), username: user.username, ip }, { action: 'auth.pkey', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { key_id: id } });
       const { token } = await issue(user, { keyId: key.id });
       return { token, user };
@@ -141,9 +147,11 @@ export function createTokensService(deps: TokensServiceDeps) {
 
     /**
      * The caller of an API request, from `Authorization: Bearer <jwt>` or
-     * `Authorization: PersonalKey <id>:<secret>`. Any failure is one 401.
+     * `Authorization: PersonalKey <id>:<secret>`. Any failure is one 401
+     * (429 once an address's personal-key failures pass the limit); a failed
+     * personal key is counted and audited as at the key exchange.
      */
-    async authenticate(header: string | undefined): Promise<Principal> {
+    async authenticate(header: string | undefined, ip: string | null): Promise<Principal> {
       const unauthenticated = (why: string) =>
         new AppError('UNAUTHENTICATED', why, { headers: { 'WWW-Authenticate': 'Bearer, PersonalKey' } });
       if (!header) throw unauthenticated('Authentication credentials were not provided.');
@@ -161,10 +169,12 @@ export function createTokensService(deps: TokensServiceDeps) {
       }
       const pk = parsePersonalKeyHeader(header);
       if (pk) {
-        const key = await keys.authenticate(pk.id, pk.secret);
-        const user = key ? await users.byId(db, key.user_id) : undefined;
-        if (!key || !user || !bool(user.is_active)) throw unauthenticated('Invalid personal key.');
-        return { user, via: 'personal_key', keyId: key.id, claims: null };
+        const found = await keyPrincipal(pk.id, pk.secret, ip, 'api');
+        if ('retryAfter' in found) {
+          if (found.retryAfter > 0) throw new AppError('THROTTLED', 'Invalid personal key.', { headers: { 'Retry-After': String(found.retryAfter) } });
+          throw unauthenticated('Invalid personal key.');
+        }
+        return { user: found.user, via: 'personal_key', keyId: found.key.id, claims: null };
       }
       throw unauthenticated('Unsupported authorization scheme: use Bearer or PersonalKey.');
     },

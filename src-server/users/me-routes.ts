@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { guard, actorOf, requirePrincipal } from '../http/auth.ts';
 import { parseInput } from '../http/validate.ts';
 import { toUser } from './users-repo.ts';
+import { changePasswordBody } from './users-schemas.ts';
 import { createKeyBody, expiryFrom, keyParams } from '../keys/keys-schemas.ts';
 import type { Services } from '../services.ts';
 
@@ -31,6 +32,14 @@ export function meRoutes(s: Services) {
     app.delete('/keys/:keyId', { schema: { summary: 'Revoke one of your keys', tags } }, async (request) => {
       const { keyId } = parseInput(keyParams, request.params, 'params');
       return s.keys.revoke(actorOf(request), toUser(requirePrincipal(request).user), keyId);
+    });
+
+    app.post('/password', { schema: { summary: 'Change your password (the current one is required; ends your other tokens and sessions, returns a fresh JWT)', tags } }, async (request) => {
+      const body = parseInput(changePasswordBody, request.body, 'body');
+      const p = requirePrincipal(request);
+      const epoch = await s.users.changeOwnPassword(actorOf(request), Number(p.user.id), body.current_password, body.password);
+      const { token, claims } = await s.tokens.issue({ ...p.user, auth_epoch: epoch }, p.keyId ? { keyId: p.keyId } : {});
+      return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
     });
 
     app.post('/token', { schema: { summary: 'Mint a JWT for API use', tags } }, async (request) => {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { User, UserOrderingField } from '../../src-shared/domain.ts';
+import { normalizeUsername } from './username-identity.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -51,6 +52,16 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
     },
     async byUsername(q: Q, username: string): Promise<UserRow | undefined> {
       return q.selectFrom('users').selectAll().where('username_lower', '=', username.toLowerCase()).executeTakeFirst();
+    },
+    /**
+     * The account a typed sign-in name means: as typed (case-insensitively),
+     * else in Django's NFKC form (`ａｄｍｉｎ` signs in as `admin`). As typed
+     * comes first so that names stored before normalisation keep signing in.
+     */
+    async byLogin(q: Q, typed: string): Promise<UserRow | undefined> {
+      const exact = await this.byUsername(q, typed);
+      const normal = normalizeUsername(typed);
+      return exact ?? (normal === typed ? undefined : this.byUsername(q, normal));
     },
     async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
       return q.selectFrom('users').selectAll().where('email_lower', '=', email.toLowerCase()).executeTakeFirst();

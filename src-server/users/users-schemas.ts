@@ -50,6 +50,9 @@ export interface UpdateUserInput {
 
 export const setPasswordBody = z.strictObject({ password: passwordSchema });
 
+/** A signed-in user's own change: the current password proves it is them, not just their token. */
+export const changePasswordBody = z.strictObject({ current_password: passwordSchema, password: passwordSchema });
+
 const boolQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const orderingValues = USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
 

@@ -4,6 +4,7 @@ import { bool } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { PasswordHasher } from '../lib/password-hasher.ts';
+import type { PasswordCheck } from '../auth/password-check.ts';
 import { assertPassword } from '../lib/password-policy.ts';
 import { AppError } from '../errors.ts';
 import type { NewPersonalKey, Page, User, UserOrderingField } from '../../src-shared/domain.ts';
@@ -20,6 +21,7 @@ export interface UsersServiceDeps {
   keys: KeysService;
   audit: AuditService;
   hasher: PasswordHasher;
+  checkPassword: PasswordCheck;
   clock: Clock;
   passwordMinLength: number;
 }
@@ -39,7 +41,7 @@ export function conflictError(field: 'username' | 'email'): AppError {
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { db, repo, keys, audit, hasher, clock, passwordMinLength } = deps;
+  const { db, repo, keys, audit, hasher, checkPassword, clock, passwordMinLength } = deps;
   const k: Kysely<Database> = db.kysely;
 
   async function mustGet(q: Kysely<Database>, id: number): Promise<UserRow> {
@@ -158,8 +160,15 @@ export function createUsersService(deps: UsersServiceDeps) {
      */
     async changeOwnPassword(actor: Actor, id: number, current: string, next: string): Promise<number> {
       const row = await mustGet(k, id);
-      if (!(await hasher.verify(row.password_hash, current))) {
-        throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields: [{ field: 'current_password', message: 'Your current password is not correct.' }] });
+      // Throttled and audited like a sign-in: a stolen session must not become a free password oracle.
+      const verdict = await checkPassword({ user: row, typed: row.username, password: current, usable: true, ip: actor.ip, audit: { actor, action: 'user.password', target: row.username, detail: { self: true } } });
+      if (!verdict.ok) {
+        const fields = [{ field: 'current_password', message: 'Your current password is not correct.' }];
+        if (verdict.retryAfter > 0) {
+          const minutes = Math.ceil(verdict.retryAfter / 60);
+          throw new AppError('THROTTLED', `Too many wrong passwords: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { headers: { 'Retry-After': String(verdict.retryAfter) } });
+        }
+        throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields });
       }
       assertPassword(next, row.username, passwordMinLength);
       const passwordHash = await hasher.hash(next);

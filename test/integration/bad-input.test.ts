@@ -162,6 +162,14 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/v2/me/keys', guard: 'hook', credential: 'bearer', body: keyBody, baseCodes: ['ok'] },
   { method: 'DELETE', path: '/api/v2/me/keys/:keyId', guard: 'hook', credential: 'bearer', baseCodes: ['KEY_NOT_FOUND'] },
   { method: 'POST', path: '/api/v2/me/token', guard: 'hook', credential: 'bearer', body: { fields: {}, base: {}, strict: true, optional: true }, baseCodes: ['ok'] },
+  {
+    method: 'POST',
+    path: '/api/v2/me/password',
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: { current_password: str('password', { required: true }), password: str('password', { required: true }) }, base: { current_password: 'definitely not the current one', password: STRONG_PASSWORD }, strict: true },
+    baseCodes: ['INVALID_CREDENTIALS', 'THROTTLED'],
+  },
   { method: 'GET', path: `${A}/users`, guard: 'hook', credential: 'bearer', query: 'users', baseCodes: ['ok'] },
   {
     method: 'POST',

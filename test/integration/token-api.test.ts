@@ -540,25 +540,52 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expect((await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD })).statusCode).toBe(429);
     });
 
-    it('a per-address limit applies across different usernames', async () => {
+    it("regression: an address past its limit refused everyone there, right password and personal key included; now its failures answer 429 and correct credentials get in", async () => {
       await start({ throttleAccountFailures: 1000, throttleAddressFailures: 4 });
       const from = (remoteAddress: string, username: string, password: string) =>
         t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', remoteAddress, payload: { username, password } });
       for (const username of ['u1', 'u2', 'u3', 'alice']) {
         expect((await from('10.1.1.1', username, 'wrong password here')).statusCode).toBe(400);
       }
-      const blocked = await from('10.1.1.1', 'alice', STRONG_PASSWORD);
-      expect(blocked.statusCode).toBe(429);
-      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-      expect(expectJson(blocked)).toMatchObject(BAD_CREDENTIALS);
-      // Personal-key exchange from that address is held back as well.
-      const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.1.1.1', headers: { authorization: alice.key.authorization } });
-      expect(pk.statusCode).toBe(429);
-      // Another address is not, and successful logins never use up its budget.
-      for (let i = 0; i < 6; i++) {
-        const elsewhere = await from('10.1.1.2', 'alice', STRONG_PASSWORD);
-        expect(elsewhere.statusCode).toBe(200);
+      // Past the limit, a failure says when to retry, the same for an unknown name and a wrong password.
+      for (const username of ['u4', 'alice']) {
+        const blocked = await from('10.1.1.1', username, 'wrong password here');
+        expect(blocked.statusCode).toBe(429);
+        expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+        expect(expectJson(blocked)).toMatchObject(BAD_CREDENTIALS);
       }
+      // The right password for an account that is not itself locked still gets in, and so does a personal key.
+      expect((await from('10.1.1.1', 'alice', STRONG_PASSWORD)).statusCode).toBe(200);
+      const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.1.1.1', headers: { authorization: alice.key.authorization } });
+      expect(pk.statusCode).toBe(200);
+      // Another address never saw any of it.
+      expect((await from('10.1.1.2', 'u5', 'wrong password here')).statusCode).toBe(400);
+    });
+
+    it('regression: signing in as "#1" counted against user 1 and locked them out', async () => {
+      await start({ throttleAccountFailures: 2, throttleAddressFailures: 1000 });
+      for (let i = 0; i < 5; i++) await post('/api-token-auth/', { username: `#${alice.user.id}`, password: 'wrong password here' });
+      expect((await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD })).statusCode).toBe(200);
+    });
+
+    it('regression: personal-key failures on API routes were neither throttled nor audited, and password failures held back key exchanges', async () => {
+      await start({ throttleAccountFailures: 1000, throttleAddressFailures: 3 });
+      const bad = `PersonalKey ${alice.key.id}:${'x'.repeat(43)}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await t.app.inject({ method: 'GET', url: '/api/v2/me', remoteAddress: '10.3.0.1', headers: { authorization: bad } })).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      const audited = await t.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'auth.pkey').where('outcome', '=', 'failure').execute();
+      expect(audited).toHaveLength(5);
+      expect(audited.map((r) => r.client_ip)).toEqual(Array(5).fill('10.3.0.1'));
+      expect(JSON.parse(audited[0]!.detail!)).toMatchObject({ key_id: alice.key.id, via: 'api' });
+      // The right key from that address still works, on API routes and at the exchange.
+      expect((await t.app.inject({ method: 'GET', url: '/api/v2/me', remoteAddress: '10.3.0.1', headers: { authorization: alice.key.authorization } })).statusCode).toBe(200);
+      // Password failures from an address never hold back a key exchange from it.
+      for (let i = 0; i < 6; i++) await t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: '10.3.0.2', payload: { username: `nobody${i}`, password: 'wrong password here' } });
+      const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.3.0.2', headers: { authorization: alice.key.authorization } });
+      expect(pk.statusCode).toBe(200);
     });
 
     it('concurrent guesses cannot slip past the limit while their passwords are being hashed (real argon2id)', async () => {
