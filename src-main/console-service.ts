@@ -100,9 +100,14 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
     connect: async ({ profileId }) => {
       const profile = await reach(profileId);
-      const stored = await vault.get(profileId);
+      // Without a keychain there is simply no saved sign-in: that is a password prompt, not the keychain's own error text.
+      const stored = await vault.get(profileId).catch((e: unknown) => {
+        if (e instanceof ConsoleFailure && e.error.code === 'NO_KEYCHAIN') return null;
+        throw e;
+      });
       if (!stored) {
-        throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: `No saved sign-in for "${profile.name}": sign in with your password once.` });
+        const why = (await keychainStatus()).available ? 'the console keeps no sign-in for it' : 'this computer has no OS keychain to keep one';
+        throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: `Sign in to "${profile.name}" with your password: ${why}.` });
       }
       const auth = { type: 'personal_key' as const, id: stored.id, secret: stored.secret };
       const user = await session.anonymous(profile).withAuth(auth).me();
@@ -129,15 +134,18 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     signOut: async ({ profileId }) => {
       const stored = await vault.get(profileId).catch(() => null);
       const profile = await session.profile(profileId);
+      let revoked = false;
       if (stored) {
         // Best effort: the key dies on the server too when the server is reachable.
-        await Promise.resolve()
+        revoked = await Promise.resolve()
           .then(() => session.anonymous(profile).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id))
-          .catch(() => undefined);
+          .then(() => true)
+          .catch(() => false);
         await vault.delete(profileId);
       }
-      if (session.active?.profile.id === profileId) session.clear();
-      return null;
+      const wasConnected = session.active?.profile.id === profileId;
+      if (wasConnected) session.clear();
+      return { removed_from_keychain: stored !== null, revoked_on_server: revoked, was_connected: wasConnected };
     },
 
     startBundledServer: () => bundled.start(),

@@ -139,7 +139,8 @@ export interface ConsoleResults {
   disconnect: ConnectionStatus;
   connectionStatus: ConnectionStatus;
   signIn: ConnectionStatus;
-  signOut: null;
+  /** What signing out actually did, so the console says exactly that. */
+  signOut: { removed_from_keychain: boolean; revoked_on_server: boolean; was_connected: boolean };
   startBundledServer: BundledServerStatus;
   stopBundledServer: BundledServerStatus;
   bundledServerStatus: BundledServerStatus;

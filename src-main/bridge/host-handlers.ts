@@ -30,7 +30,8 @@ export interface HostHandlers {
  * the embedded server's REST API through axios.
  */
 export async function createHostHandlers(opts: HostOptions): Promise<HostHandlers> {
-  const bundled = createBundledServer({ dataDir: join(opts.dataDir, 'server'), command: opts.serverCommand });
+  // The port is kept in the console's folder (not the server's, which belongs to the server).
+  const bundled = createBundledServer({ dataDir: join(opts.dataDir, 'server'), portFile: join(opts.dataDir, 'bundled-server.json'), command: opts.serverCommand });
   const handlers = createConsoleService({
     profiles: createProfilesStore(opts.dataDir),
     vault: createKeychainVault(),

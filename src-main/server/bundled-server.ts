@@ -1,5 +1,6 @@
 import type { BundledServerStatus } from '../../src-shared/console-api.ts';
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
+import { readPort, writePort } from './port-file.ts';
 import type { BundledServer } from '../contracts.ts';
 import { exitText, lastError, startFailure, summarize } from './failure.ts';
 import { createLogBuffer } from './log-buffer.ts';
@@ -9,8 +10,14 @@ import { ChildExitedError, DeadlineError, waitHealthy, whileAlive } from './wait
 
 export interface BundledServerOptions {
   dataDir: string;
-  /** 0 (the default) lets the system pick a free loopback port on each start. */
+  /** 0 (the default) lets the system pick a free loopback port; with `portFile`, only the first time. */
   port?: number;
+  /**
+   * Where the port of the last start is kept, so the server comes back on
+   * the same address and links made with it (invitations, the sign-up page)
+   * keep working across restarts. A port taken meanwhile gives way to a free one.
+   */
+  portFile?: string;
   /** Default: this Node running bin/graphistry-admin.js. */
   command?: ServerCommand;
   startTimeoutMs?: number;
@@ -76,6 +83,18 @@ export function createBundledServer(opts: BundledServerOptions): BundledServer {
   }
 
   async function launch(): Promise<BundledServerStatus> {
+    const remembered = port === 0 && opts.portFile ? readPort(opts.portFile) : null;
+    if (remembered === null) return launchOn(port);
+    try {
+      return await launchOn(remembered);
+    } catch (e) {
+      if (!(e instanceof ConsoleFailure && e.error.code === 'PORT_IN_USE') || abortStart) throw e;
+      log.note(`port ${remembered} is taken by another program now: starting on a free port (links made with the old address stop working)`);
+      return launchOn(0);
+    }
+  }
+
+  async function launchOn(port: number): Promise<BundledServerStatus> {
     abortStart = false;
     const args = serveArgs(command, { port, dataDir: opts.dataDir });
     log.note(`starting: serve --host 127.0.0.1 --port ${port} --data-dir ${opts.dataDir}`);
@@ -98,6 +117,7 @@ export function createBundledServer(opts: BundledServerOptions): BundledServer {
       if (abortStart) throw new ChildExitedError(await c.exited);
       set({ state: 'running', url, started_at: new Date().toISOString() });
       log.note(`ready at ${url}`);
+      if (opts.portFile) writePort(opts.portFile, url, log.note);
       return status;
     } catch (e) {
       if (!c.hasExited()) await terminate(c);

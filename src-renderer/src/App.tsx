@@ -12,6 +12,8 @@ import { UserEditorScreen } from './screens/user-editor/user-editor-screen.tsx';
 import { KeysScreen } from './screens/keys/keys-screen.tsx';
 import { SettingsScreen } from './screens/settings/settings-screen.tsx';
 import { AuditScreen } from './screens/audit/audit-screen.tsx';
+import { SignInScreen } from './screens/sign-in/sign-in-screen.tsx';
+import { HostDownPage, TokenPage } from './screens/sign-in/token-page.tsx';
 
 interface AppProps {
   api: ConsoleApi | null;
@@ -23,6 +25,8 @@ function Screen() {
   switch (route.name) {
     case 'wizard':
       return <WizardScreen />;
+    case 'sign-in':
+      return <SignInScreen profileId={route.profileId} />;
     case 'connections':
       return <ConnectionsScreen />;
     case 'users':
@@ -39,21 +43,15 @@ function Screen() {
 }
 
 export function App({ api, mode }: AppProps) {
-  const { booting, bootError, route, boot } = useApp();
+  const { booting, route, boot, host, status } = useApp();
   useEffect(() => {
     if (!api) return;
     setApi(api);
     void boot();
   }, [api, boot]);
 
-  if (!api) {
-    return (
-      <main className="standalone">
-        <h1>Graphistry Admin</h1>
-        <p>This page has no console bridge. Open the URL printed by <code>npm run console:web</code>, or start the desktop app.</p>
-      </main>
-    );
-  }
+  if (!api) return <TokenPage reason="missing" />;
+  if (host === 'token-refused') return <TokenPage reason="refused" />;
   if (booting) {
     return (
       <main className="standalone" aria-busy="true">
@@ -61,12 +59,13 @@ export function App({ api, mode }: AppProps) {
       </main>
     );
   }
+  // Nothing ever loaded: there is no screen to show offline.
+  if (host === 'down' && status === null) return <HostDownPage onRetry={() => void boot()} />;
   return (
     <>
-      {route.name === 'wizard' ? (
+      {route.name === 'wizard' || route.name === 'sign-in' ? (
         <main className="standalone wide" id="main">
-          {bootError ? <div className="banner error" role="alert">{bootError}</div> : null}
-          <WizardScreen />
+          {route.name === 'wizard' ? <WizardScreen /> : <SignInScreen profileId={route.profileId} />}
         </main>
       ) : (
         <Shell>

@@ -89,15 +89,25 @@ const STOP_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
  * app would, and never touches a real keyring; elsewhere it runs without a
  * session bus, i.e. with no keychain at all.
  */
-export async function startConsoleWeb(dataDir: string, opts: { keychain?: boolean; timeoutMs?: number } = {}): Promise<ConsoleWeb> {
+export async function startConsoleWeb(
+  dataDir: string,
+  opts: {
+    keychain?: boolean;
+    timeoutMs?: number;
+    /** The keyring's folder, kept across launches (a relaunch finds what the last one stored); by default a throwaway one. */
+    keyringHome?: string;
+    /** The console's own port (default 0: a free one), e.g. an earlier launch's, to open that launch's link against this one. */
+    port?: number;
+  } = {},
+): Promise<ConsoleWeb> {
   const keychain = (opts.keychain ?? true) && has('dbus-run-session') && has('gnome-keyring-daemon');
-  const nodeArgs = ['--import', 'tsx', '--import', STOP_WITH_PARENT, join(REPO, 'scripts', 'console-web.ts'), '--data-dir', dataDir, '--port', '0'];
+  const nodeArgs = ['--import', 'tsx', '--import', STOP_WITH_PARENT, join(REPO, 'scripts', 'console-web.ts'), '--data-dir', dataDir, '--port', String(opts.port ?? 0)];
   const env = withoutSessionBus(process.env);
   // `sh` prints its pid and then execs node, so that pid IS the console's.
   let proc: ChildProcess;
   let keyringHome: string | null = null;
   if (keychain) {
-    keyringHome = mkdtempSync(join(tmpdir(), 'gadm-e2e-keyring-'));
+    keyringHome = opts.keyringHome ?? mkdtempSync(join(tmpdir(), 'gadm-e2e-keyring-'));
     const script =
       'echo "CONSOLE_PID $$"; printf %s test-keyring | XDG_DATA_HOME="$GADM_KEYRING_HOME" XDG_RUNTIME_DIR="$GADM_KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets >/dev/null' +
       ' || echo "gnome-keyring-daemon did not start: the console runs without a keychain" >&2; exec "$@"';
@@ -164,7 +174,7 @@ export async function startConsoleWeb(dataDir: string, opts: { keychain?: boolea
             throw new Error(`console-web (pid ${pid}) did not end within 15 s of SIGTERM:\n${out.slice(-2000)}`);
           }
         }
-        if (keyringHome) rmSync(keyringHome, { recursive: true, force: true });
+        if (keyringHome && !opts.keyringHome) rmSync(keyringHome, { recursive: true, force: true });
       })();
       return stopped;
     },

@@ -85,6 +85,30 @@ describe('bundled server launcher (real child processes)', () => {
     expect(s.status()).toMatchObject({ state: 'stopped', pid: null, last_error: expect.stringContaining(`Port ${port}`) });
   });
 
+  it('keeps its port across restarts (links made with it stay valid), and takes a free one when that port is taken meanwhile', async () => {
+    const dir = tempDir();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const portFile = `${dir}/bundled-server.json`;
+    const first = launcher({ portFile });
+    const a = await first.start();
+    await first.stop();
+    // A new launcher, as after the console restarts: same port.
+    const second = launcher({ dataDir: a.data_dir, portFile });
+    const b = await second.start();
+    expect(b.url).toBe(a.url);
+    await second.stop();
+    // Another program took the port in between: the server still starts, elsewhere, and keeps that port next.
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(Number(new URL(a.url!).port), '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => blocker.close(r)));
+    const third = launcher({ dataDir: a.data_dir, portFile });
+    const c = await third.start();
+    expect(c.state).toBe('running');
+    expect(c.url).not.toBe(a.url);
+    expect(third.log().some((l) => l.includes('is taken by another program now'))).toBe(true);
+    expect(JSON.parse(readFileSync(portFile, 'utf8'))).toEqual({ port: Number(new URL(c.url!).port) });
+  });
+
   it('a second launcher on the same data dir is DATABASE_LOCKED, and the first keeps running', async () => {
     const first = launcher();
     const running = await first.start();

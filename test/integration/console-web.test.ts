@@ -159,7 +159,7 @@ describe('web-mode static files', () => {
     try {
       const res = await send(bare.port, { path: '/', headers: { host: `127.0.0.1:${bare.port}` } });
       expect(res.status).toBe(200);
-      expect(res.body).toContain('npm run build');
+      expect(res.body).toContain('npm start');
       expect(res.headers['content-security-policy']).toBe(RENDERER_CSP);
     } finally {
       await bare.close();

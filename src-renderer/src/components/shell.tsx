@@ -1,7 +1,12 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useApp } from '../stores/app-store.ts';
 import type { Route } from '../lib/route.ts';
 import { ConnectionSwitcher } from './connection-switcher.tsx';
+import { UserMenu } from './user-menu.tsx';
+
+/** How often the header asks whether the console (and the server behind it) still answers. */
+export const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_OFFLINE_MS = 3_000;
 
 const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'users' }, label: 'Users', match: ['users', 'user'] },
@@ -13,14 +18,22 @@ const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
 
 /** The frame of every connected screen: a sidebar of screens and the connection in the header. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { route, navigate, status } = useApp();
+  const { route, navigate, status, host } = useApp();
+  // The header must notice on its own when the console host or the server stops answering (and when it is back).
+  useEffect(() => {
+    const timer = setInterval(() => void useApp.getState().refreshStatus(), host === 'down' ? HEARTBEAT_OFFLINE_MS : HEARTBEAT_MS);
+    return () => clearInterval(timer);
+  }, [host]);
   return (
     <div className="shell">
       <header className="topbar">
         <div className="brand">
           Graphistry Admin <span className="muted">console</span>
         </div>
-        <ConnectionSwitcher />
+        <div className="topbar-right">
+          <ConnectionSwitcher />
+          <UserMenu />
+        </div>
       </header>
       <nav className="sidebar" aria-label="Screens">
         <ul>

@@ -31,13 +31,13 @@ export function fieldErrors(error: ConsoleError | null | undefined): Record<stri
   return Object.fromEntries((error?.fields ?? []).map((f) => [f.field, f.message]));
 }
 
-/** A sentence for an error, with a hint for the codes people can act on. */
+/**
+ * A sentence for an error. The main process's messages already say what to
+ * do (which host did not answer, which certificate failed, that `npm start`
+ * stopped), so nothing generic is added to them.
+ */
 export function describeError(error: ConsoleError): string {
   switch (error.code) {
-    case 'UNREACHABLE':
-      return `${error.message} Check the address and that the server is running.`;
-    case 'TLS':
-      return `${error.message} The server's certificate is not trusted by this computer.`;
     case 'NOT_CONNECTED':
       return 'Not connected: choose a connection and sign in.';
     default:

@@ -1,6 +1,7 @@
 /** The console's screens. Kept in the URL hash so reloads and back/forward work. */
 export type Route =
   | { name: 'wizard' }
+  | { name: 'sign-in'; profileId: string }
   | { name: 'connections' }
   | { name: 'users' }
   | { name: 'user'; id: number | 'new' }
@@ -14,13 +15,17 @@ export function routeToHash(r: Route): string {
       return `#/users/${r.id}`;
     case 'keys':
       return r.userId ? `#/keys/${r.userId}` : '#/keys';
+    case 'sign-in':
+      return `#/sign-in/${encodeURIComponent(r.profileId)}`;
     default:
       return `#/${r.name}`;
   }
 }
 
+/** The route of a hash; a screen's own state after `?` (the Users list's filters) is not part of the route. */
 export function hashToRoute(hash: string): Route | null {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const parts = path.split('/').filter(Boolean);
   const [head, arg] = parts;
   const id = arg !== undefined && /^\d{1,10}$/.test(arg) ? Number(arg) : null;
   switch (head) {
@@ -34,7 +39,12 @@ export function hashToRoute(hash: string): Route | null {
       return { name: head };
     case 'keys':
       return id ? { name: 'keys', userId: id } : { name: 'keys' };
+    case 'sign-in':
+      return arg && /^[A-Za-z0-9_-]{1,64}$/.test(arg) ? { name: 'sign-in', profileId: arg } : null;
     default:
       return null;
   }
 }
+
+/** Screens that show a server's data, and so need a live connection. */
+export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'settings', 'audit'];

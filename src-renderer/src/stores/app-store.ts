@@ -1,34 +1,71 @@
 import { create } from 'zustand';
 import type { BundledServerStatus, ConnectionStatus, Profile } from '../../../src-shared/console-api.ts';
+import type { ConsoleError } from '../../../src-shared/console-errors.ts';
+import type { HostState } from '../bridge/web-bridge.ts';
 import { call } from '../lib/api.ts';
-import { hashToRoute, routeToHash, type Route } from '../lib/route.ts';
+import { hashToRoute, NEEDS_CONNECTION, routeToHash, type Route } from '../lib/route.ts';
 
 interface AppState {
   route: Route;
   status: ConnectionStatus | null;
   profiles: Profile[];
   server: BundledServerStatus | null;
+  /** Whether the console host (web mode) answers; Electron's main process always does. */
+  host: HostState;
   booting: boolean;
-  bootError: string | null;
+  /** Why the sign-in card is shown instead of the screen asked for (a saved sign-in that stopped working, a server that did not answer). */
+  signInNotice: ConsoleError | null;
+  /** Where to go once signed in: the screen the admin was on, or asked for. */
+  afterSignIn: Route | null;
   navigate(route: Route): void;
   refresh(): Promise<void>;
-  /** First screen: the Users manager when a saved sign-in still works, otherwise the wizard. */
+  /** Only the connection's status (the header's heartbeat). */
+  refreshStatus(): Promise<void>;
+  setHost(host: HostState): void;
+  /**
+   * The first screen. Still connected (a reload): the screen in the address.
+   * Otherwise the last-used connection: signed in from the keychain where it
+   * can be, or its sign-in card with the username filled in. The setup
+   * wizard only when the console has no connection at all.
+   */
   boot(): Promise<void>;
+  /** Signed in (or connected) just now: go where the admin was headed. */
+  signedIn(): void;
 }
 
-const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'settings', 'audit'];
+/** The connection a returning admin used last (the most recent use; else the first one saved). */
+export function lastUsedProfile(profiles: readonly Profile[]): Profile | null {
+  const sorted = [...profiles].sort((a, b) => (b.last_used_at ?? '').localeCompare(a.last_used_at ?? '') || a.created_at.localeCompare(b.created_at));
+  return sorted[0] ?? null;
+}
+
+/** Where a screen that needs a connection sends an admin who has none: that connection's sign-in, or setup. */
+export function entryRoute(profiles: readonly Profile[]): Route {
+  const last = lastUsedProfile(profiles);
+  return last ? { name: 'sign-in', profileId: last.id } : { name: 'wizard' };
+}
 
 export const useApp = create<AppState>((set, get) => ({
   route: { name: 'wizard' },
   status: null,
   profiles: [],
   server: null,
+  host: 'up',
   booting: true,
-  bootError: null,
+  signInNotice: null,
+  afterSignIn: null,
 
   navigate(route) {
-    const r = NEEDS_CONNECTION.includes(route.name) && !get().status?.connected ? ({ name: 'wizard' } as Route) : route;
-    if (window.location.hash !== routeToHash(r)) window.history.pushState(null, '', routeToHash(r));
+    let r = route;
+    if (NEEDS_CONNECTION.includes(route.name) && !get().status?.connected) {
+      set({ afterSignIn: route });
+      r = entryRoute(get().profiles);
+    }
+    // The screen's own query (the Users list's filters) stays when the screen does not change.
+    const current = window.location.hash;
+    const same = hashToRoute(current);
+    const keep = same && routeToHash(same) === routeToHash(r);
+    if (!keep) window.history.pushState(null, '', routeToHash(r));
     set({ route: r });
   },
 
@@ -41,23 +78,46 @@ export const useApp = create<AppState>((set, get) => ({
     });
   },
 
+  async refreshStatus() {
+    const status = await call('connectionStatus', {});
+    if (status.ok) set({ status: status.value });
+  },
+
+  setHost(host) {
+    if (get().host !== host) set({ host });
+  },
+
   async boot() {
-    set({ booting: true, bootError: null });
+    set({ booting: true, signInNotice: null });
     await get().refresh();
-    let { status } = get();
-    if (!status?.connected) {
-      // Reconnect to the most recently used profile that has a saved sign-in.
-      const saved = [...get().profiles].filter((p) => p.has_credential).sort((a, b) => (b.last_used_at ?? '').localeCompare(a.last_used_at ?? ''))[0];
-      if (saved) {
-        const r = await call('connect', { profileId: saved.id });
-        if (r.ok) status = r.value;
-        else set({ bootError: `Could not reconnect to “${saved.name}”: ${r.error.message}` });
+    if (get().host !== 'up') return set({ booting: false });
+    const wanted = hashToRoute(window.location.hash);
+    let connected = get().status?.connected ?? false;
+    if (!connected && wanted?.name !== 'connections') {
+      const last = lastUsedProfile(get().profiles);
+      if (!last) {
+        set({ booting: false });
+        return get().navigate({ name: 'wizard' });
+      }
+      if (last.has_credential) {
+        const r = await call('connect', { profileId: last.id });
+        connected = r.ok;
+        if (!r.ok) set({ signInNotice: r.error });
         await get().refresh();
       }
+      if (!connected) {
+        set({ booting: false, afterSignIn: wanted && NEEDS_CONNECTION.includes(wanted.name) ? wanted : null });
+        return get().navigate({ name: 'sign-in', profileId: last.id });
+      }
     }
-    const wanted = hashToRoute(window.location.hash);
     set({ booting: false });
-    get().navigate(status?.connected ? (wanted && wanted.name !== 'wizard' ? wanted : { name: 'users' }) : { name: 'wizard' });
+    get().navigate(wanted && wanted.name !== 'sign-in' && (connected || wanted.name === 'connections') ? wanted : { name: 'users' });
+  },
+
+  signedIn() {
+    const next = get().afterSignIn;
+    set({ afterSignIn: null, signInNotice: null });
+    get().navigate(next ?? { name: 'users' });
   },
 }));
 

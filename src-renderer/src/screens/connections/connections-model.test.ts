@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BundledServerStatus, ConnectionStatus, Profile } from '../../../../src-shared/console-api.ts';
 import type { User } from '../../../../src-shared/domain.ts';
-import { profileRows, serverButtons, serverStateText, settling } from './connections-model.ts';
+import { profileRows, serverButtons, serverStateText, settling, signOutMessage } from './connections-model.ts';
 
 const profile = (p: Partial<Profile>): Profile => ({ id: 'p', name: 'x', kind: 'remote', created_at: '2025-01-01T00:00:00Z', last_used_at: null, has_credential: false, ...p });
 const server = (s: Partial<BundledServerStatus>): BundledServerStatus => ({ state: 'stopped', url: null, pid: null, data_dir: '/d', last_error: null, started_at: null, ...s });
@@ -47,5 +47,16 @@ describe('connections model', () => {
     expect(serverStateText(null)).toBe('Unknown');
     expect(serverStateText(server({ state: 'starting' }))).toBe('Starting…');
     expect([settling('starting'), settling('running')]).toEqual([true, false]);
+  });
+});
+
+describe('sign-out messages say what was stored and what was done', () => {
+  it('claims a key was removed only when one was kept', () => {
+    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: true })).not.toMatch(/keychain/);
+    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: false })).toMatch(/nothing to remove/);
+  });
+  it('says when the key could not be revoked on the server', () => {
+    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: true, was_connected: true })).toMatch(/revoked on the server and removed/);
+    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: false, was_connected: true })).toMatch(/stays valid there/);
   });
 });

@@ -1,4 +1,4 @@
-import type { BundledServerStatus, ConnectionStatus, Profile, ServerState } from '../../../../src-shared/console-api.ts';
+import type { BundledServerStatus, ConnectionStatus, ConsoleResults, Profile, ServerState } from '../../../../src-shared/console-api.ts';
 
 /**
  * What the Connections screen shows, derived from the app store without
@@ -71,4 +71,11 @@ export function serverButtons(state: ServerState | undefined): { start: boolean;
 /** States that change on their own soon: poll faster while in them. */
 export function settling(state: ServerState | undefined): boolean {
   return state === 'starting' || state === 'stopping';
+}
+
+/** What the toast says after signing out: exactly what was done, no more. */
+export function signOutMessage(name: string, r: ConsoleResults['signOut']): string {
+  if (!r.removed_from_keychain) return r.was_connected ? `Signed out of ${name}. The console kept no sign-in for it.` : `${name} had no saved sign-in; nothing to remove.`;
+  if (r.revoked_on_server) return `Signed out of ${name}: its key was revoked on the server and removed from the keychain.`;
+  return `Signed out of ${name} and removed its key from the keychain. The server could not be reached to revoke that key: it stays valid there until revoked.`;
 }

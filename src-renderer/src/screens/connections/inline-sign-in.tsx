@@ -1,53 +1,38 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { Profile } from '../../../../src-shared/console-api.ts';
-import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { Field } from '../../components/ui.tsx';
-import { call } from '../../lib/api.ts';
 import { BusyLine, PlainBanner } from '../wizard/form-bits.tsx';
-import { explainSignInError, hostOf, splitError } from '../wizard/wizard-text.ts';
-
-const LABELS = { username: 'Username', password: 'Password' } as const;
+import { SIGN_IN_LABELS as LABELS, useSignIn } from '../sign-in/use-sign-in.ts';
 
 /**
- * Shown under a profile whose Connect answered UNAUTHORIZED (no saved sign-in,
- * or its key was revoked): a password sign-in, after which the console keeps
- * a key again.
+ * A password sign-in in place: under a row of Connections whose Connect
+ * answered that it needs one (no saved sign-in, or its key was revoked), and
+ * under the header's switcher. After it the console keeps a key again.
  */
-export function InlineSignIn(props: { profile: Profile; host: string; reason: string; onDone(): void; onCancel(): void }) {
-  const [username, setUsername] = useState(props.profile.username ?? '');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ConsoleError | null>(null);
-  const { fields, banner } = splitError(error, LABELS);
-
-  async function submit(e: FormEvent) {
+export function InlineSignIn(props: { profile: Profile; reason: string; onDone(): void; onCancel(): void }) {
+  const s = useSignIn(props.profile, props.onDone);
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const r = await call('signIn', { profileId: props.profile.id, username: username.trim(), password });
-    setBusy(false);
-    if (r.ok) props.onDone();
-    else setError(explainSignInError(r.error, hostOf(props.host)));
-  }
+    void s.submit();
+  };
 
   return (
-    <form className="inline-form" aria-label={`Sign in to ${props.profile.name}`} onSubmit={(e) => void submit(e)} noValidate>
+    <form className="inline-form" aria-label={`Sign in to ${props.profile.name}`} onSubmit={submit} noValidate>
       <p className="muted small">{props.reason}</p>
       <div className="inline-fields">
         {/* With the username remembered, the password is what is left to type. */}
-        <Field label={LABELS.username} value={username} onChange={setUsername} error={fields.username} required autoFocus={!username} autoComplete="username" />
-        <Field label={LABELS.password} type="password" value={password} onChange={setPassword} error={fields.password} required autoFocus={Boolean(username)} autoComplete="current-password" />
+        <Field label={LABELS.username} value={s.username} onChange={s.setUsername} error={s.fields.username} required autoFocus={!s.username} autoComplete="username" />
+        <Field label={LABELS.password} type="password" value={s.password} onChange={s.setPassword} error={s.fields.password} required autoFocus={Boolean(s.username)} autoComplete="current-password" />
       </div>
-      <PlainBanner error={banner} />
+      <PlainBanner error={s.banner} />
       <div className="actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={s.busy}>
           Sign in
         </button>
-        <button type="button" className="secondary" onClick={props.onCancel} disabled={busy}>
+        <button type="button" className="secondary" onClick={props.onCancel} disabled={s.busy}>
           Cancel
         </button>
-        <BusyLine busy={busy} text="Signing in…" />
+        <BusyLine busy={s.busy} text="Signing in…" />
       </div>
     </form>
   );

@@ -4,6 +4,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { call } from '../../lib/api.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
+import { signOutMessage } from './connections-model.ts';
 
 export type ProfileDialog = { kind: 'sign-out' | 'forget'; profile: Profile } | null;
 
@@ -19,15 +20,23 @@ export function ProfileDialogs({ dialog, onClose }: { dialog: ProfileDialog; onC
   async function confirm() {
     if (!dialog || !p) return;
     setBusy(true);
-    const r = dialog.kind === 'sign-out' ? await call('signOut', { profileId: p.id }) : await call('deleteProfile', { profileId: p.id });
-    // Refresh first, so the table already shows the change when the toast says so.
+    const toast = useToasts.getState().show;
+    if (dialog.kind === 'sign-out') {
+      const r = await call('signOut', { profileId: p.id });
+      // Refresh first, so the table already shows the change when the toast says so.
+      await useApp.getState().refresh();
+      setBusy(false);
+      onClose();
+      if (r.ok) toast('ok', signOutMessage(p.name, r.value));
+      else toast('error', r.error.message);
+      return;
+    }
+    const r = await call('deleteProfile', { profileId: p.id });
     await useApp.getState().refresh();
     setBusy(false);
     onClose();
-    const toast = useToasts.getState().show;
-    if (!r.ok) toast('error', r.error.message);
-    else if (dialog.kind === 'sign-out') toast('ok', `Signed out of ${p.name}; its saved key is gone from the keychain`);
-    else toast('ok', `Forgot ${p.name}`);
+    if (r.ok) toast('ok', `Forgot ${p.name}`);
+    else toast('error', r.error.message);
   }
 
   return (

@@ -16,13 +16,12 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
   const [busy, setBusy] = useState(false);
   const [signIn, setSignIn] = useState<string | null>(null);
   const [error, setError] = useState<ConsoleError | null>(null);
-  const serverUrl = useApp((s) => s.server?.url ?? null);
 
   async function connected() {
     const app = useApp.getState();
     await app.refresh();
     useToasts.getState().show('ok', `Connected to ${p.name}`);
-    app.navigate({ name: 'users' });
+    app.signedIn();
   }
 
   async function connect() {
@@ -40,7 +39,6 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
     await useApp.getState().refresh();
   }
 
-  const host = p.kind === 'remote' ? (p.url ?? p.name) : (serverUrl ?? 'the bundled server');
   return (
     <>
       <tr className={row.active ? 'active-row' : undefined} aria-current={row.active ? 'true' : undefined}>
@@ -69,7 +67,7 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
         <tr className="detail-row">
           <td colSpan={COLUMNS}>
             {signIn !== null ? (
-              <InlineSignIn profile={p} host={host} reason={signIn} onDone={() => void connected()} onCancel={() => setSignIn(null)} />
+              <InlineSignIn profile={p} reason={signIn} onDone={() => void connected()} onCancel={() => setSignIn(null)} />
             ) : (
               <ErrorBanner error={error} onRetry={() => void connect()} />
             )}
