@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
+import { usernameSkeleton } from '../users/username-identity.ts';
 
 /**
  * Migrations live in code (no files to find at run time, so the bundled
@@ -106,7 +107,38 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003a_username_skeleton': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('users').addColumn('username_skeleton', 'text').execute();
+        await backfillUsernameSkeletons(db);
+        await sql`create unique index users_username_skeleton_uq on users (username_skeleton) where username_skeleton is not null`.execute(db);
+      },
+    },
   };
+}
+
+/**
+ * Existing accounts get their look-alike skeleton. Where existing names
+ * already look alike, the oldest keeps it and the others keep none (and keep
+ * signing in as before); a new name like any of them still meets the oldest's.
+ * Written in batches, so databases with many users migrate in seconds.
+ */
+async function backfillUsernameSkeletons(db: Kysely<unknown>): Promise<void> {
+  const rows = (await sql<{ id: number; username: string }>`select id, username from users order by id`.execute(db)).rows;
+  const taken = new Set<string>();
+  const updates: Array<[number, string]> = [];
+  for (const row of rows) {
+    const skeleton = usernameSkeleton(row.username);
+    if (taken.has(skeleton)) continue;
+    taken.add(skeleton);
+    updates.push([Number(row.id), skeleton]);
+  }
+  for (let i = 0; i < updates.length; i += 500) {
+    const batch = updates.slice(i, i + 500);
+    const cases = sql.join(batch.map(([id, skeleton]) => sql`when ${id} then ${skeleton}`), sql` `);
+    const ids = sql.join(batch.map(([id]) => sql`${id}`));
+    await sql`update users set username_skeleton = case id ${cases} end where id in (${ids})`.execute(db);
+  }
 }
 
 const LEDGER = 'graphistry_admin_migrations';

@@ -9,6 +9,8 @@ export interface UsersTable {
   id: Generated<number>;
   username: string;
   username_lower: string;
+  /** TR39 skeleton of the folded name (username-identity.ts): unique, so look-alike names cannot both exist. Null only for rows that already clashed when it was introduced. */
+  username_skeleton: string | null;
   email: string | null;
   email_lower: string | null;
   password_hash: string;

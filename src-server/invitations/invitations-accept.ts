@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
-import { conflictError, uniqueViolation } from '../users/users-service.ts';
+import { accountConflict } from '../users/users-service.ts';
 import { emailSchema, usernameSchema } from '../users/users-schemas.ts';
 import { parseInput } from '../http/validate.ts';
 import { bool, type UserRow } from '../db/schema.ts';
@@ -62,10 +62,11 @@ export function createAcceptStep(deps: AcceptDeps) {
     const id = before.invitation?.id ?? null;
     const email = input.email || null; // a form's empty field means no email
     let result: { row: UserRow; user: User; key: NewPersonalKey };
+    let username = input.username;
     try {
       if (before.status !== 'valid') throw invitationRefusal(before.status);
-      parseInput(accountFields, { username: input.username, email }, 'body');
-      assertPassword(input.password, input.username, passwordMinLength);
+      ({ username } = parseInput(accountFields, { username: input.username, email }, 'body'));
+      assertPassword(input.password, username, passwordMinLength);
       const passwordHash = await hasher.hash(input.password);
       result = await db.withAccountsLock(async (trx) => {
         const now = clock.now();
@@ -77,7 +78,7 @@ export function createAcceptStep(deps: AcceptDeps) {
           throw invitationRefusal(status === 'pending' ? 'used' : status);
         }
         // An invitation never makes a superuser: that is granted by an existing one, by name.
-        const row = await users.create(trx, { username: input.username, email, passwordHash, staff: bool(claimed.grant_staff), superuser: false, at: now.toISOString(), signedIn: true });
+        const row = await users.create(trx, { username, email, passwordHash, staff: bool(claimed.grant_staff), superuser: false, at: now.toISOString(), signedIn: true });
         const user = toUser(row);
         await repo.setUsedBy(trx, id!, user.id);
         const actor = { userId: user.id, username: user.username, ip };
@@ -92,9 +93,7 @@ export function createAcceptStep(deps: AcceptDeps) {
       if (e instanceof AppError && REFUSALS.has(e.code) && id) {
         await audit.record({ userId: null, username: input.username, ip }, { action: 'invitation.accept', outcome: 'failure', targetType: 'invitation', targetId: id, detail: { reason: e.code } });
       }
-      const field = uniqueViolation(e);
-      if (field) throw conflictError(field);
-      throw e;
+      throw (await accountConflict(e, db.kysely, users, username)) ?? e;
     }
     const { token: jwt } = await tokens.issue(result.row);
     return { user: result.user, key: result.key, token: jwt };

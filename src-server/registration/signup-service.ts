@@ -11,7 +11,7 @@ import type { KeysService } from '../keys/keys-service.ts';
 import type { SettingsRepo } from '../settings/settings-repo.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
-import { conflictError, uniqueViolation } from '../users/users-service.ts';
+import { accountConflict } from '../users/users-service.ts';
 import { parseInput } from '../http/validate.ts';
 import { signupInput } from './signup-schemas.ts';
 
@@ -112,9 +112,7 @@ export function createSignupService(deps: {
         if (e instanceof AppError && e.code === 'SIGNUPS_CLOSED') {
           await audit.record({ userId: null, username: input.username, ip }, { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } });
         }
-        const field = uniqueViolation(e);
-        if (field) throw conflictError(field);
-        throw e;
+        throw (await accountConflict(e, db.kysely, users, input.username)) ?? e;
       }
       const { token } = await tokens.issue(result.row);
       return { user: result.user, key: result.key, first: result.first, token };

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { User, UserOrderingField } from '../../src-shared/domain.ts';
-import { normalizeUsername } from './username-identity.ts';
+import { normalizeUsername, usernameSkeleton } from './username-identity.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -27,6 +27,16 @@ export interface ListUsersFilter {
   descending: boolean;
   limit: number;
   offset: number;
+}
+
+/**
+ * The columns a username sets, derived in this one place: the name in NFKC
+ * form (Django's `normalize_username`), its lower-cased lookup key, and its
+ * look-alike skeleton, unique in the database.
+ */
+export function usernameColumns(username: string): { username: string; username_lower: string; username_skeleton: string } {
+  const name = normalizeUsername(username);
+  return { username: name, username_lower: name.toLowerCase(), username_skeleton: usernameSkeleton(name) };
 }
 
 /** The public shape of a user row: never the hash, never the epoch. */
@@ -63,6 +73,12 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
       const normal = normalizeUsername(typed);
       return exact ?? (normal === typed ? undefined : this.byUsername(q, normal));
     },
+    /** The existing account whose name looks like `username` (same skeleton), if any. */
+    async lookAlike(q: Q, username: string, exceptId?: number): Promise<UserRow | undefined> {
+      let query = q.selectFrom('users').selectAll().where('username_skeleton', '=', usernameSkeleton(username));
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      return query.executeTakeFirst();
+    },
     async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
       return q.selectFrom('users').selectAll().where('email_lower', '=', email.toLowerCase()).executeTakeFirst();
     },
@@ -86,8 +102,7 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
      */
     async create(q: Q, u: NewAccount): Promise<UserRow> {
       const row: NewUserRow = {
-        username: u.username,
-        username_lower: u.username.toLowerCase(),
+        ...usernameColumns(u.username),
         email: u.email ?? null,
         email_lower: u.email ? u.email.toLowerCase() : null,
         password_hash: u.passwordHash,

@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
+import { normalizeUsername } from './username-identity.ts';
 
-/** Django's username rule: letters, digits and @.+-_ only, at most 150 characters. */
+/**
+ * Django's username rule: letters, digits and @.+-_ only, at most 150
+ * characters, judged (and stored) in NFKC form as Django's
+ * `normalize_username` does, so fullwidth `ａｄｍｉｎ` is `admin`.
+ */
 export const usernameSchema = z
   .string()
-  .min(1, 'is required')
-  .max(150, 'must be at most 150 characters')
-  .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _');
+  .transform(normalizeUsername)
+  .pipe(
+    z
+      .string()
+      .min(1, 'is required')
+      .max(150, 'must be at most 150 characters')
+      .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _'),
+  );
 
 export const emailSchema = z
   .string()

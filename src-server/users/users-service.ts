@@ -10,8 +10,9 @@ import { AppError } from '../errors.ts';
 import type { NewPersonalKey, Page, User, UserOrderingField } from '../../src-shared/domain.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
-import { toUser, type UsersRepo } from './users-repo.ts';
-import type { CreateUserInput, ListUsersQuery, UpdateUserInput } from './users-schemas.ts';
+import { toUser, usernameColumns, type UsersRepo } from './users-repo.ts';
+import { createUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput } from './users-schemas.ts';
+import { parseInput } from '../http/validate.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
@@ -38,6 +39,22 @@ export function conflictError(field: 'username' | 'email'): AppError {
   return field === 'email'
     ? new AppError('EMAIL_TAKEN', 'A user with that email already exists.', { fields: [{ field: 'email', message: 'already in use' }] })
     : new AppError('USERNAME_TAKEN', 'A user with that username already exists.', { fields: [{ field: 'username', message: 'already in use' }] });
+}
+
+/**
+ * The clear error for a unique-constraint failure while writing `username`
+ * (null when `e` is not one). A username can clash by its lower-cased form or
+ * by its look-alike skeleton; the latter names the existing account, so the
+ * person choosing sees what their name would be mistaken for.
+ */
+export async function accountConflict(e: unknown, q: Kysely<Database>, repo: UsersRepo, username: string | undefined, exceptId?: number): Promise<AppError | null> {
+  const field = uniqueViolation(e);
+  if (field !== 'username' || username === undefined) return field ? conflictError(field) : null;
+  const { username: name, username_lower } = usernameColumns(username);
+  const other = await repo.lookAlike(q, name, exceptId);
+  if (!other || other.username_lower === username_lower) return conflictError('username');
+  const message = `The username “${name}” looks too much like the existing username “${other.username}”: choose one that reads differently.`;
+  return new AppError('USERNAME_TAKEN', message, { fields: [{ field: 'username', message: `looks like the existing username “${other.username}”` }] });
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
@@ -73,7 +90,9 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /** Superuser (or CLI) creates a user; the user's first personal key comes back once. */
-    async create(actor: Actor, input: CreateUserInput): Promise<{ user: User; key: NewPersonalKey }> {
+    async create(actor: Actor, raw: CreateUserInput): Promise<{ user: User; key: NewPersonalKey }> {
+      // The command line calls this directly, so the API's rules (and the NFKC form of the name) are applied here too.
+      const input = parseInput(createUserBody, raw, 'body');
       assertPassword(input.password, input.username, passwordMinLength);
       const passwordHash = await hasher.hash(input.password);
       const now = clock.now().toISOString();
@@ -95,9 +114,7 @@ export function createUsersService(deps: UsersServiceDeps) {
           return { user, key };
         });
       } catch (e) {
-        const field = uniqueViolation(e);
-        if (field) throw conflictError(field);
-        throw e;
+        throw (await accountConflict(e, k, repo, input.username)) ?? e;
       }
     },
 
@@ -112,7 +129,7 @@ export function createUsersService(deps: UsersServiceDeps) {
             throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.');
           }
           const set: Record<string, unknown> = {};
-          if (patch.username !== undefined) Object.assign(set, { username: patch.username, username_lower: patch.username.toLowerCase() });
+          if (patch.username !== undefined) Object.assign(set, usernameColumns(patch.username));
           if (patch.email !== undefined) Object.assign(set, { email: patch.email, email_lower: patch.email ? patch.email.toLowerCase() : null });
           for (const f of ['is_active', 'is_staff', 'is_superuser'] as const) {
             if (patch[f] !== undefined) set[f] = repo.flag(patch[f]);
@@ -134,9 +151,7 @@ export function createUsersService(deps: UsersServiceDeps) {
           return toUser(after);
         });
       } catch (e) {
-        const field = uniqueViolation(e);
-        if (field) throw conflictError(field);
-        throw e;
+        throw (await accountConflict(e, k, repo, patch.username, id)) ?? e;
       }
     },
 
