@@ -39,7 +39,8 @@ export const createUserBody = z.strictObject({
   is_staff: z.boolean().optional(),
   is_superuser: z.boolean().optional(),
 });
-export type CreateUserInput = z.infer<typeof createUserBody>;
+/** What callers pass (the service parses it itself: the command line has no route schema in front). */
+export type CreateUserInput = z.input<typeof createUserBody>;
 
 export const updateUserBody = z
   .strictObject({
