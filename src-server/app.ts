@@ -43,6 +43,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   const services = await createServices(config, deps);
   app.decorate('services', services);
   app.decorateRequest('principal', null);
+  app.decorateRequest('guardLevel', null);
   installErrorHandling(app);
   installOpenApi(app, { version: SERVER_VERSION });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

@@ -16,6 +16,7 @@ import { createJwtSigner } from './tokens/jwt.ts';
 import { createTokensService } from './tokens/tokens-service.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
 import { createPasswordCheck } from './auth/password-check.ts';
+import { createPrivilegedWrites } from './auth/privileged-writes.ts';
 import { createSignupService } from './registration/signup-service.ts';
 import { createSessionsRepo } from './sessions/sessions-repo.ts';
 import { createSessionsService } from './sessions/sessions-service.ts';
@@ -41,9 +42,10 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const auditRepo = createAuditRepo();
   const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock });
   const usersRepo = createUsersRepo(db.dialect);
-  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(), clock, pepper: deps.secrets.keyPepper, audit });
+  const writes = createPrivilegedWrites(db);
+  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(), clock, pepper: deps.secrets.keyPepper, audit, writes });
   const settingsRepo = createSettingsRepo();
-  const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock });
+  const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock, writes });
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });
   const throttle = createLoginThrottle(
     { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
@@ -51,7 +53,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   );
   const checkPassword = createPasswordCheck({ hasher, throttle, audit });
   const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
-  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, clock, passwordMinLength: config.passwordMinLength });
+  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength: config.passwordMinLength });
   const signup = createSignupService({
     db,
     users: usersRepo,
@@ -64,7 +66,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     setupToken: config.setupToken,
   });
-  const invitations = createInvitationsService({ db, repo: createInvitationsRepo(db.dialect), users: usersRepo, keys, tokens, audit, hasher, clock, passwordMinLength: config.passwordMinLength, secretKey: deps.secrets.secretKey });
+  const invitations = createInvitationsService({ db, repo: createInvitationsRepo(db.dialect), users: usersRepo, keys, tokens, audit, hasher, clock, passwordMinLength: config.passwordMinLength, secretKey: deps.secrets.secretKey, writes });
   const sessions = createSessionsService({
     db: db.kysely,
     repo: createSessionsRepo(),

@@ -10,6 +10,8 @@ export interface Actor {
   userId: number | null;
   username: string;
   ip: string | null;
+  /** The role this actor was allowed in with, re-checked where a privileged write commits (auth/privileged-writes.ts). */
+  requires?: 'user' | 'superuser';
 }
 
 export interface AuditEvent {

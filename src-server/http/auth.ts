@@ -7,13 +7,16 @@ import type { Principal, TokensService } from '../tokens/tokens-service.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The level the route prefix's guard let this request in at. */
+    guardLevel: 'user' | 'superuser' | null;
   }
 }
 
-/** Who the audit log should name for this request. */
+/** Who the audit log should name for this request, and the role its writes must still hold when they commit. */
 export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal;
-  return p ? { userId: Number(p.user.id), username: p.user.username, ip: request.ip } : { userId: null, username: 'anonymous', ip: request.ip };
+  if (!p) return { userId: null, username: 'anonymous', ip: request.ip };
+  return { userId: Number(p.user.id), username: p.user.username, ip: request.ip, requires: request.guardLevel ?? 'user' };
 }
 
 export function requirePrincipal(request: FastifyRequest): Principal {
@@ -29,6 +32,7 @@ export function requirePrincipal(request: FastifyRequest): Principal {
 export function guard(app: FastifyInstance, tokens: TokensService, level: 'user' | 'superuser'): void {
   app.addHook('onRequest', async (request) => {
     request.principal = await tokens.authenticate(request.headers.authorization, request.ip);
+    request.guardLevel = level;
     if (level === 'superuser' && !bool(request.principal.user.is_superuser)) {
       throw new AppError('SUPERUSER_REQUIRED', 'This needs a superuser account.');
     }

@@ -1,6 +1,7 @@
 import { hmacSha256Hex, randomSecret, randomToken } from '../lib/crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Actor } from '../audit/audit-service.ts';
+import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
 import { invitationPath, statusOf, toInvitationView, type InspectStatus, type InvitationView } from './invitations-view.ts';
 import { createAcceptStep, type AcceptDeps } from './invitations-accept.ts';
 
@@ -33,6 +34,7 @@ function validateCreate(input: CreateInvitationInput): { hours: number; note: st
 export interface InvitationsServiceDeps extends Omit<AcceptDeps, 'inspect'> {
   /** `.env`'s general secret: the HMAC key for token hashes, so a leaked database row cannot be turned back into a link. */
   secretKey: Buffer;
+  writes: PrivilegedWrites;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface InvitationsServiceDeps extends Omit<AcceptDeps, 'inspect'> {
  * const { user, key, token } = await invitations.accept(linkToken, { username: 'ana', password }, ip);
  */
 export function createInvitationsService(deps: InvitationsServiceDeps) {
-  const { db, repo, clock, audit, secretKey } = deps;
+  const { db, repo, clock, audit, secretKey, writes } = deps;
   // Domain-separated: the same secret key also signs sessions and CSRF tokens.
   const hashToken = (token: string) => hmacSha256Hex(secretKey, `invitation:${token}`);
 
@@ -67,7 +69,7 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
       const { hours, note } = validateCreate(input);
       const now = clock.now();
       const token = randomSecret(32);
-      const row = await db.kysely.transaction().execute(async (trx) => {
+      const row = await writes.run(actor, async (trx) => {
         const inserted = await repo.insert(trx, {
           id: randomToken(16),
           token_hash: hashToken(token),
@@ -95,7 +97,7 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
 
     /** Withdraw a link. Revoking twice is harmless; a used invitation cannot be revoked (the account exists). */
     async revoke(actor: Actor, id: string): Promise<InvitationView> {
-      return db.kysely.transaction().execute(async (trx) => {
+      return writes.run(actor, async (trx) => {
         const now = clock.now();
         const existing = await repo.byId(trx, id);
         if (!existing) throw new AppError('INVITATION_NOT_FOUND', `No invitation with id ${id}.`);

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { NewPersonalKey, PersonalKey } from '../../src-shared/domain.ts';
 import type { KeysRepo } from './keys-repo.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -45,8 +46,8 @@ export function parsePersonalKeyHeader(header: string | undefined): { id: string
   return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 
-export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; clock: Clock; pepper: Buffer; audit: AuditService }) {
-  const { db, repo, clock, pepper, audit } = deps;
+export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; clock: Clock; pepper: Buffer; audit: AuditService; writes: PrivilegedWrites }) {
+  const { db, repo, clock, pepper, audit, writes } = deps;
   const digest = (id: string, secret: string) => hmacSha256Hex(pepper, `${id}:${secret}`);
   // Compared against when the id is unknown, so both failures cost the same.
   const dummyDigest = digest('unknown', 'unknown');
@@ -87,7 +88,7 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
 
     /** `create` in its own transaction, for callers that are not already in one. */
     async issue(actor: Actor, user: { id: number; username: string }, opts: { name?: string; expiresAt?: Date | null } = {}): Promise<NewPersonalKey> {
-      return db.transaction().execute((trx) => this.create(trx, actor, user, opts));
+      return writes.run(actor, (trx) => this.create(trx, actor, user, opts));
     },
 
     async list(userId: number): Promise<PersonalKey[]> {
@@ -97,7 +98,7 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
 
     async revoke(actor: Actor, user: { id: number; username: string }, keyId: string): Promise<PersonalKey> {
       if (!KEY_ID.test(keyId)) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
-      return db.transaction().execute(async (trx) => {
+      return writes.run(actor, async (trx) => {
         const existing = await repo.byId(trx, keyId);
         if (!existing || existing.user_id !== user.id) throw new AppError('KEY_NOT_FOUND', 'No such key for this user.');
         if (existing.revoked_at) return toPersonalKey(existing, clock.now());

@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../errors.ts';
 import { bool } from '../db/schema.ts';
 import { toUser } from '../users/users-repo.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
+import type { Actor } from '../audit/audit-service.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice, secretBox } from './layout.ts';
 import { formText, type PageContext } from './pages-plugin.ts';
@@ -127,7 +128,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
     });
   }
 
-  const actor = (request: FastifyRequest, session: ActiveSession) => ({ userId: Number(session.user.id), username: session.user.username, ip: request.ip });
+  const actor = (request: FastifyRequest, session: ActiveSession): Actor => ({ userId: Number(session.user.id), username: session.user.username, ip: request.ip, requires: 'user' });
 
   post('/dashboard/keys', 'Create a personal key', async (request, _reply, session) => {
     const name = text(request, 'name').trim() || 'api';

@@ -5,13 +5,14 @@ import { AppError } from '../errors.ts';
 import type { SettingView as SharedSettingView } from '../../src-shared/domain.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { SettingsRepo } from './settings-repo.ts';
+import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
 import { isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingsValues } from './settings-registry.ts';
 
 /** The shared shape, with the key narrowed to the registry's keys. */
 export type SettingView = SharedSettingView & { key: SettingKey };
 
-export function createSettingsService(deps: { db: Kysely<Database>; repo: SettingsRepo; audit: AuditService; clock: Clock }) {
-  const { db, repo, audit, clock } = deps;
+export function createSettingsService(deps: { db: Kysely<Database>; repo: SettingsRepo; audit: AuditService; clock: Clock; writes: PrivilegedWrites }) {
+  const { db, repo, audit, clock, writes } = deps;
 
   async function describe(): Promise<SettingView[]> {
     const values = await repo.readAll(db);
@@ -44,7 +45,7 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
       if (issues.length) throw new AppError('VALIDATION', 'Some settings have values of the wrong type.', { fields: issues });
       const current = await repo.readAll(db);
       const at = clock.now().toISOString();
-      await db.transaction().execute(async (trx) => {
+      await writes.run(actor, async (trx) => {
         for (const [key, value] of entries as Array<[SettingKey, unknown]>) {
           await repo.write(trx, key, value, at, actor.username);
           await audit.record(actor, { action: 'settings.change', targetType: 'setting', targetId: key, target: key, detail: { from: current[key], to: value } }, trx);

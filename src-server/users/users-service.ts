@@ -5,6 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { PasswordHasher } from '../lib/password-hasher.ts';
 import type { PasswordCheck } from '../auth/password-check.ts';
+import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
 import { assertPassword } from '../lib/password-policy.ts';
 import { AppError } from '../errors.ts';
 import type { NewPersonalKey, Page, User, UserOrderingField } from '../../src-shared/domain.ts';
@@ -23,6 +24,7 @@ export interface UsersServiceDeps {
   audit: AuditService;
   hasher: PasswordHasher;
   checkPassword: PasswordCheck;
+  writes: PrivilegedWrites;
   clock: Clock;
   passwordMinLength: number;
 }
@@ -58,7 +60,7 @@ export async function accountConflict(e: unknown, q: Kysely<Database>, repo: Use
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { db, repo, keys, audit, hasher, checkPassword, clock, passwordMinLength } = deps;
+  const { db, repo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength } = deps;
   const k: Kysely<Database> = db.kysely;
 
   async function mustGet(q: Kysely<Database>, id: number): Promise<UserRow> {
@@ -97,7 +99,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       const passwordHash = await hasher.hash(input.password);
       const now = clock.now().toISOString();
       try {
-        return await db.withAccountsLock(async (trx) => {
+        return await writes.run(actor, async (trx) => {
           const row = await repo.create(trx, {
             username: input.username,
             email: input.email,
@@ -121,7 +123,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     /** Edit fields and roles. The last active superuser can never be demoted or deactivated. */
     async update(actor: Actor, id: number, patch: UpdateUserInput): Promise<User> {
       try {
-        return await db.withAccountsLock(async (trx) => {
+        return await writes.run(actor, async (trx) => {
           const before = await mustGet(trx, id);
           const losesSuper =
             bool(before.is_superuser) && bool(before.is_active) && (patch.is_superuser === false || patch.is_active === false);
@@ -160,7 +162,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       const target = await mustGet(k, id);
       assertPassword(password, target.username, passwordMinLength);
       const passwordHash = await hasher.hash(password);
-      return db.withAccountsLock(async (trx) => {
+      return writes.run(actor, async (trx) => {
         const current = await mustGet(trx, id);
         const row = (await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: current.auth_epoch + 1 }))!;
         await audit.record(actor, { action: 'user.password', targetType: 'user', targetId: id, target: row.username }, trx);
@@ -187,7 +189,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       }
       assertPassword(next, row.username, passwordMinLength);
       const passwordHash = await hasher.hash(next);
-      return db.withAccountsLock(async (trx) => {
+      return writes.run(actor, async (trx) => {
         const fresh = await mustGet(trx, id);
         const epoch = fresh.auth_epoch + 1;
         await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch });
@@ -197,7 +199,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     async remove(actor: Actor, id: number): Promise<void> {
-      await db.withAccountsLock(async (trx) => {
+      await writes.run(actor, async (trx) => {
         const row = await mustGet(trx, id);
         if (bool(row.is_superuser) && bool(row.is_active) && (await repo.countActiveSuperusers(trx, id)) === 0) {
           throw new AppError('LAST_SUPERUSER', 'This is the last active superuser and cannot be deleted.');
