@@ -7,9 +7,12 @@ import type { Services } from '../services.ts';
 
 /**
  * Graphistry's token API, path for path (trailing slashes included) as its
- * official clients call it: pygraphistry and the JS client use
- * `/api/v2/auth/token/generate` and `/api/v2/auth/pkey/jwt/`; older clients
- * and notebooks use the djangorestframework-jwt paths `/api-token-*`.
+ * official clients call it: pygraphistry signs in with a password at
+ * `/api-token-auth/`, exchanges keys with GET `/api/v2/auth/pkey/jwt/` (a
+ * JSON body on a GET), refreshes at `/api/v2/auth/token/refresh` and
+ * verifies at `/api-token-verify/` (graphistry/arrow_uploader.py); the JS
+ * client signs in at `/api/v2/auth/token/generate`; older clients and
+ * notebooks use the other djangorestframework-jwt paths `/api-token-*`.
  * Errors carry DRF's `non_field_errors` as well as `{error, message}`.
  */
 const loginBody = z.object({
@@ -24,13 +27,23 @@ const drf = { drfErrors: true } as const;
 const BODY_LIMIT = 64 * 1024;
 
 /**
- * Each user has a personal organization whose slug is the username. Clients
- * that pass `org_name` check `is_found` and `is_member` themselves.
+ * Each user has a personal organization whose slug is the username, named
+ * case-insensitively (as the switch route below accepts it).
+ */
+function isOwnOrganization(slug: string, username: string): boolean {
+  return slug.toLowerCase() === username.toLowerCase();
+}
+
+/**
+ * The `active_organization` of a sign-in. pygraphistry refuses the sign-in
+ * when the slug differs from the `org_name` it sent, and then checks
+ * `is_found` and `is_member` itself, so the slug echoes the spelling sent
+ * (`ADMIN` for user `admin`): the same spelling the switch route accepts.
  */
 function activeOrganization(username: string, orgName: string | null | undefined) {
   if (!orgName) return { slug: username, is_found: true, is_member: true };
-  const mine = orgName.toLowerCase() === username.toLowerCase();
-  return { slug: mine ? username : orgName, is_found: mine, is_member: mine };
+  const mine = isOwnOrganization(orgName, username);
+  return { slug: orgName, is_found: mine, is_member: mine };
 }
 
 /** Graphistry's JS client sends a JSON body even with GET; Fastify skips GET bodies, so read it here (bounded). */
@@ -116,7 +129,7 @@ export function tokensRoutes(app: FastifyInstance, s: Services): void {
       if (body.slug !== undefined && body.slug !== slug) {
         throw new AppError('VALIDATION', 'The slug in the form does not match the one in the path.', { fields: [{ field: 'slug', message: 'does not match the path' }] });
       }
-      if (slug.toLowerCase() !== principal.user.username.toLowerCase()) {
+      if (!isOwnOrganization(slug, principal.user.username)) {
         throw new AppError('ORG_NOT_FOUND', 'No such organization, or you are not a member of it.');
       }
       return { status: 'OK' };

@@ -125,6 +125,24 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expect(json(other).active_organization).toMatchObject({ is_found: false, is_member: false });
     });
 
+    it('regression: org_name "ALICE" for user alice answered slug "alice", which pygraphistry refuses as a different organization', async () => {
+      await start();
+      // pygraphistry's _handle_login_response: the slug must equal the org_name sent, then is_found and is_member must hold.
+      const pygraphistryAccepts = (sent: string, org: { slug?: string; is_found?: boolean; is_member?: boolean }) => org.slug === sent && org.is_found === true && org.is_member === true;
+      for (const sent of ['ALICE', 'Alice', 'alice']) {
+        const viaPassword = json<{ active_organization: { slug: string } }>(await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: sent })).active_organization;
+        expect(pygraphistryAccepts(sent, viaPassword), `password, ${sent}`).toBe(true);
+        const viaKey = await t.app.inject({ method: 'GET', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: alice.key.authorization, 'content-type': 'application/json' }, payload: JSON.stringify({ org_name: sent }) });
+        expect(pygraphistryAccepts(sent, json<{ active_organization: { slug: string } }>(viaKey).active_organization), `key, ${sent}`).toBe(true);
+        // And the spelling the sign-in answered is one the switch route accepts.
+        const token = json<{ token: string }>(viaKey).token;
+        const sw = await t.app.inject({ method: 'POST', url: `/api/v2/o/${sent}/switch/`, headers: { authorization: `Bearer ${token}` }, payload: { slug: sent } });
+        expect(sw.statusCode, `switch ${sent}`).toBe(200);
+      }
+      const other = json<{ active_organization: { slug: string; is_found: boolean } }>(await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: 'BOB' })).active_organization;
+      expect(other).toEqual({ slug: 'BOB', is_found: false, is_member: false });
+    });
+
     it('has no slash-less twin', async () => {
       await start();
       expectNotFound(await post('/api-token-auth', { username: 'alice', password: STRONG_PASSWORD }));
