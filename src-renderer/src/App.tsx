@@ -4,6 +4,7 @@ import { setApi } from './lib/api.ts';
 import { useApp } from './stores/app-store.ts';
 import { Shell } from './components/shell.tsx';
 import { Toasts } from './components/toasts.tsx';
+import { LeaveDialog } from './components/leave-dialog.tsx';
 import { Spinner } from './components/ui.tsx';
 import { WizardScreen } from './screens/wizard/wizard-screen.tsx';
 import { ConnectionsScreen } from './screens/connections/connections-screen.tsx';
@@ -73,6 +74,7 @@ export function App({ api, mode }: AppProps) {
         </Shell>
       )}
       <Toasts />
+      <LeaveDialog />
       <footer className="sr-only">{mode === 'electron' ? 'Desktop app' : 'Web mode (loopback)'}</footer>
     </>
   );

@@ -522,6 +522,134 @@ const SEARCH_LIMIT_MS = 1_500;
     await shots('16-connections');
   }, 60_000);
 
+  // ---- 8. nothing is lost silently --------------------------------------------------------
+
+  it('8. nothing is lost silently: leaving unsaved edits asks; "Save and add another" keeps every uncopied key (Copy id, Copy secret); toasts clear the Save bar; bulk Deactivate confirms and Undo brings them back', async () => {
+    diagnoseOnFailure('8-nothing-lost');
+    await ensureMember();
+    const jwt = await adminJwt();
+
+    // Unsaved edits: the sidebar asks first; Stay keeps them.
+    await openUserFromList(MEMBER.username);
+    await main().getByLabel('Email').fill('dana@example.com');
+    await nav('Audit log');
+    const leave = page.getByRole('dialog', { name: 'Leave this screen?' });
+    await shown(leave);
+    await hasText(leave, `Your changes to ${MEMBER.username} are not saved.`);
+    await shots('17-leave-unsaved');
+    await leave.getByRole('button', { name: 'Stay' }).click();
+    await gone(leave);
+    expect(await main().getByLabel('Email').inputValue()).toBe('dana@example.com');
+    // Back in the browser asks too.
+    await page.goBack();
+    await shown(leave);
+    await leave.getByRole('button', { name: 'Stay' }).click();
+    await shown(heading(MEMBER.username));
+    await main().getByRole('button', { name: 'Save and continue editing' }).click();
+    await expect.poll(async () => (await serverUser(serverUrl, jwt, MEMBER.username))?.email).toBe('dana@example.com');
+    // The toast stands clear of the Save bar, at every width.
+    await kit.atWidths(async (width) => {
+      const toast = page.locator('.toast').last();
+      await shown(toast);
+      const [t, bar] = await Promise.all([toast.boundingBox(), main().locator('.editor-actions').boundingBox()]);
+      expect(t!.y + t!.height <= bar!.y || t!.y >= bar!.y + bar!.height, `the toast covers the Save bar at ${width} px`).toBe(true);
+    });
+
+    // Two users in a row with "Save and add another": both keys stay on screen.
+    await nav('Users');
+    await main().getByRole('button', { name: 'Add user' }).click();
+    const made: string[] = ['ana.bulk', 'ben.bulk'];
+    for (const username of made) {
+      await main().getByLabel('Username', { exact: true }).fill(username);
+      await main().getByLabel('Password', { exact: true }).fill(MEMBER.password);
+      await main().getByLabel('Password again').fill(MEMBER.password);
+      await main().getByRole('button', { name: 'Save and add another' }).click();
+      await shown(main().getByText(`${username}’s first API key`));
+    }
+    await expect.poll(() => main().locator('.fresh-key').count()).toBe(2);
+    await shots('18-two-fresh-keys');
+    const first = main().locator('.fresh-key').first();
+    await first.getByRole('button', { name: 'Copy id' }).click();
+    const header = (await first.locator('.secret code').innerText()).trim();
+    const [, keyId, secret] = /^PersonalKey ([^:]+):(\S+)$/.exec(header)!;
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(keyId);
+    await first.getByRole('button', { name: 'Copy secret' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    // ben's key was never copied: leaving asks.
+    await nav('Users');
+    await shown(leave);
+    await hasText(leave, /ben\.bulk’s first API key has not been copied/);
+    await leave.getByRole('button', { name: 'Leave anyway' }).click();
+    await shown(heading('Users'));
+
+    // Bulk deactivate: a confirmation, then Undo.
+    const search = page.getByLabel('Search users');
+    await search.fill('.bulk');
+    await expect.poll(() => userRows().count()).toBe(2);
+    await page.getByLabel('Select all on this page').check();
+    await main().getByRole('button', { name: 'Deactivate' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Deactivate 2 users?' });
+    await shown(confirm);
+    await hasText(confirm, /signed out at once/);
+    await shots('19-bulk-deactivate-confirm');
+    await confirm.getByRole('button', { name: 'Deactivate' }).click();
+    const active = async () => Promise.all(made.map(async (u) => (await serverUser(serverUrl, jwt, u))?.is_active));
+    await expect.poll(active).toEqual([false, false]);
+    await page.locator('.toast', { hasText: 'Deactivated 2 users' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(active).toEqual([true, true]);
+    await search.fill('');
+  }, 90_000);
+
+  // ---- 9. lists stay true ---------------------------------------------------------------------
+
+  it('9. lists stay true: Users refreshes on its sidebar entry, on window focus and with Refresh; search, filters, sort and page live in the address (reload, back, forward)', async () => {
+    diagnoseOnFailure('9-lists');
+    await ensureConnected();
+    const jwt = await adminJwt();
+    const behindTheBack = (username: string) =>
+      api('POST', `${serverUrl}/api/v2/admin/users`, { headers: { authorization: `Bearer ${jwt}` }, body: { username, password: MEMBER.password } });
+    await nav('Users');
+    const search = page.getByLabel('Search users');
+    await search.fill('zz.late');
+    await expect.poll(() => userRows().filter({ hasText: 'zz.late' }).count()).toBe(0);
+    for (const [i, how] of [
+      [1, async () => nav('Users')],
+      [2, async () => page.evaluate(() => window.dispatchEvent(new Event('focus')))],
+      [3, async () => main().getByRole('button', { name: 'Refresh' }).click()],
+    ] as const) {
+      expect((await behindTheBack(`zz.late${i}`)).status).toBe(201);
+      await page.waitForTimeout(2_100); // focus reloads at most every 2 s
+      await how();
+      await shown(main().getByRole('link', { name: `zz.late${i}`, exact: true }));
+    }
+
+    // The list's state in the address: a reload shows the same list.
+    await search.fill('u001');
+    await page.getByLabel('Active').selectOption('no');
+    await main().getByRole('button', { name: /Date joined/ }).click();
+    await page.getByLabel('Rows per page').selectOption('25');
+    await expect.poll(() => page.url()).toMatch(/#\/users\?q=u001&active=no&o=date_joined&size=25$/);
+    const firstRow = async () => (await userRows().first().locator('a.row-link').innerText().catch(() => '')).trim();
+    await expect.poll(firstRow).toBe('u001001');
+    await main().getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.url()).toContain('page=2');
+    // The 26th of the inactive u001xxx by date joined: every 11th user is inactive, from u001001.
+    const page2 = 'u001276';
+    await expect.poll(firstRow).toBe(page2);
+    await page.reload();
+    await shown(heading('Users'), 20_000);
+    await expect.poll(firstRow).toBe(page2);
+    expect(await search.inputValue()).toBe('u001');
+    expect(await page.getByLabel('Active').inputValue()).toBe('no');
+    await shots('20-users-from-address');
+    await page.goBack();
+    await expect.poll(firstRow).toBe('u001001');
+    await page.goForward();
+    await expect.poll(firstRow).toBe(page2);
+    // A plain list again for the steps after this one.
+    await reopen('#/users');
+  }, 90_000);
+
   // ---- layout ------------------------------------------------------------------------------
 
   it('layout: only the content pane scrolls, never the window (no blank window after scrolling a long table)', async () => {

@@ -9,6 +9,7 @@ export function ConfirmDialog(props: {
   title: string;
   children?: ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
   danger?: boolean;
   typeToConfirm?: string;
   busy?: boolean;
@@ -41,7 +42,7 @@ export function ConfirmDialog(props: {
       ) : null}
       <div className="actions end">
         <button type="button" className="secondary" onClick={props.onCancel}>
-          Cancel
+          {props.cancelLabel ?? 'Cancel'}
         </button>
         <button type="button" className={props.danger ? 'danger' : ''} disabled={!ready || props.busy} onClick={props.onConfirm}>
           {props.confirmLabel}

@@ -1,6 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { useApp } from '../stores/app-store.ts';
-import type { Route } from '../lib/route.ts';
+import { routeToHash, type Route } from '../lib/route.ts';
 import { ConnectionSwitcher } from './connection-switcher.tsx';
 import { UserMenu } from './user-menu.tsx';
 
@@ -18,12 +18,28 @@ const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
 
 /** The frame of every connected screen: a sidebar of screens and the connection in the header. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { route, navigate, status, host } = useApp();
+  const { route, navigate, status, host, reloadScreen } = useApp();
   // The header must notice on its own when the console host or the server stops answering (and when it is back).
   useEffect(() => {
     const timer = setInterval(() => void useApp.getState().refreshStatus(), host === 'down' ? HEARTBEAT_OFFLINE_MS : HEARTBEAT_MS);
     return () => clearInterval(timer);
   }, [host]);
+  // Back to the window after working elsewhere (another admin, the CLI, the server's own pages): the list on screen may be stale.
+  useEffect(() => {
+    let last = 0;
+    const onFocus = () => {
+      if (document.visibilityState !== 'visible' || Date.now() - last < 2_000) return;
+      last = Date.now();
+      useApp.getState().reloadScreen();
+      void useApp.getState().refreshStatus();
+    };
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onFocus);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onFocus);
+    };
+  }, []);
   return (
     <div className="shell">
       <header className="topbar">
@@ -42,7 +58,7 @@ export function Shell({ children }: { children: ReactNode }) {
             const current = n.match.includes(route.name);
             return (
               <li key={n.label}>
-                <button type="button" className={`nav ${current ? 'current' : ''}`} aria-current={current ? 'page' : undefined} disabled={disabled} onClick={() => navigate(n.route)}>
+                <button type="button" className={`nav ${current ? 'current' : ''}`} aria-current={current ? 'page' : undefined} disabled={disabled} onClick={() => (routeToHash(route) === routeToHash(n.route) ? reloadScreen() : navigate(n.route))}>
                   {n.label}
                 </button>
               </li>

@@ -4,6 +4,7 @@ import type { ConsoleError } from '../../../src-shared/console-errors.ts';
 import type { HostState } from '../bridge/web-bridge.ts';
 import { call } from '../lib/api.ts';
 import { hashToRoute, NEEDS_CONNECTION, routeToHash, type Route } from '../lib/route.ts';
+import { leaveObjection } from './leave-guard.ts';
 
 interface AppState {
   route: Route;
@@ -17,7 +18,15 @@ interface AppState {
   signInNotice: ConsoleError | null;
   /** Where to go once signed in: the screen the admin was on, or asked for. */
   afterSignIn: Route | null;
-  navigate(route: Route): void;
+  /** A move that waits for the admin's answer, because something on screen would be lost. */
+  leaving: { to: Route; message: string } | null;
+  /** Bumped to make the current screen load its data again (its sidebar entry clicked again, the window focused, Refresh). */
+  reloads: number;
+  /** `force`: what would be lost is saved, or the admin said to leave it. */
+  navigate(route: Route, opts?: { force?: boolean }): void;
+  confirmLeave(): void;
+  cancelLeave(): void;
+  reloadScreen(): void;
   refresh(): Promise<void>;
   /** Only the connection's status (the header's heartbeat). */
   refreshStatus(): Promise<void>;
@@ -54,8 +63,18 @@ export const useApp = create<AppState>((set, get) => ({
   booting: true,
   signInNotice: null,
   afterSignIn: null,
+  leaving: null,
+  reloads: 0,
 
-  navigate(route) {
+  navigate(route, opts = {}) {
+    if (!opts.force && routeToHash(route) !== routeToHash(get().route)) {
+      const message = leaveObjection();
+      if (message) {
+        // Back/forward already changed the address: put it back while the admin decides.
+        if (window.location.hash !== routeToHash(get().route)) window.history.pushState(null, '', routeToHash(get().route));
+        return set({ leaving: { to: route, message } });
+      }
+    }
     let r = route;
     if (NEEDS_CONNECTION.includes(route.name) && !get().status?.connected) {
       set({ afterSignIn: route });
@@ -67,6 +86,18 @@ export const useApp = create<AppState>((set, get) => ({
     const keep = same && routeToHash(same) === routeToHash(r);
     if (!keep) window.history.pushState(null, '', routeToHash(r));
     set({ route: r });
+  },
+
+  confirmLeave() {
+    const leaving = get().leaving;
+    set({ leaving: null });
+    if (leaving) get().navigate(leaving.to, { force: true });
+  },
+  cancelLeave() {
+    set({ leaving: null });
+  },
+  reloadScreen() {
+    set({ reloads: get().reloads + 1 });
   },
 
   async refresh() {
@@ -117,7 +148,7 @@ export const useApp = create<AppState>((set, get) => ({
   signedIn() {
     const next = get().afterSignIn;
     set({ afterSignIn: null, signInNotice: null });
-    get().navigate(next ?? { name: 'users' });
+    get().navigate(next ?? { name: 'users' }, { force: true });
   },
 }));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hasFilters, nextOrdering, pageCount, pageSummary, sortDirection, toListParams } from './users-query.ts';
+import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hashParams, hasFilters, nextOrdering, pageCount, pageSummary, paramsToQuery, queryToParams, sortDirection, toListParams } from './users-query.ts';
 
 describe('nextOrdering', () => {
   it('starts a new column ascending, then flips asc -> desc -> asc', () => {
@@ -71,5 +71,21 @@ describe('createLatestGuard', () => {
     const second = g.begin();
     expect(g.isLatest(first)).toBe(false);
     expect(g.isLatest(second)).toBe(true);
+  });
+});
+
+describe('the query in the address', () => {
+  it('round-trips every part, and a plain list has no parameters', () => {
+    const q = { ...DEFAULT_QUERY, search: 'ali b', is_staff: false, is_superuser: true, ordering: '-date_joined' as const, page: 3, page_size: 100 };
+    expect(paramsToQuery(queryToParams(q))).toEqual(q);
+    expect(queryToParams(DEFAULT_QUERY)).toBe('');
+    expect(paramsToQuery('')).toEqual(DEFAULT_QUERY);
+  });
+  it('ignores what it cannot read (a hand-edited address)', () => {
+    expect(paramsToQuery('o=password&page=-2&size=7&staff=maybe')).toEqual(DEFAULT_QUERY);
+  });
+  it('takes the part after ? of a hash', () => {
+    expect(hashParams('#/users?q=x&page=2')).toBe('q=x&page=2');
+    expect(hashParams('#/users')).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import type { ConsoleParams } from '../../../src-shared/console-api.ts';
 import type { UserOrderingField, UserQuery } from '../../../src-shared/domain.ts';
+import { USER_ORDERING_FIELDS } from '../../../src-shared/domain.ts';
 
 /**
  * The Users manager's query, and the pure rules around it: what a header
@@ -114,3 +115,43 @@ export function createLatestGuard() {
   };
 }
 export type LatestGuard = ReturnType<typeof createLatestGuard>;
+
+// ---- the query in the screen's address ------------------------------------------------
+
+const FILTER_PARAMS: ReadonlyArray<[UserFilter, string]> = [
+  ['is_staff', 'staff'],
+  ['is_superuser', 'superuser'],
+  ['is_active', 'active'],
+];
+const ORDERINGS = new Set<string>(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]));
+
+/** The query as the part of the address after `#/users?`: only what differs from the defaults, so a plain list is a plain `#/users`. */
+export function queryToParams(q: UsersQuery): string {
+  const p = new URLSearchParams();
+  if (q.search.trim()) p.set('q', q.search.trim());
+  for (const [name, param] of FILTER_PARAMS) if (q[name] !== undefined) p.set(param, q[name] ? 'yes' : 'no');
+  if (q.ordering !== DEFAULT_QUERY.ordering) p.set('o', q.ordering);
+  if (q.page !== 1) p.set('page', String(q.page));
+  if (q.page_size !== DEFAULT_QUERY.page_size) p.set('size', String(q.page_size));
+  return p.toString();
+}
+
+/** The query an address asks for; anything unreadable (a hand-edited address) falls back to the default for that part. */
+export function paramsToQuery(params: string): UsersQuery {
+  const p = new URLSearchParams(params);
+  const q: UsersQuery = { ...DEFAULT_QUERY, search: (p.get('q') ?? '').slice(0, 150) };
+  for (const [name, param] of FILTER_PARAMS) q[name] = filterValue(p.get(param) ?? '');
+  const o = p.get('o');
+  if (o && ORDERINGS.has(o)) q.ordering = o as Ordering;
+  const page = Number(p.get('page'));
+  if (Number.isInteger(page) && page >= 1 && page <= 1_000_000) q.page = page;
+  const size = Number(p.get('size'));
+  if ((PAGE_SIZES as readonly number[]).includes(size)) q.page_size = size;
+  return q;
+}
+
+/** The part after `?` of a hash (`#/users?q=ali` -> `q=ali`). */
+export function hashParams(hash: string): string {
+  const at = hash.indexOf('?');
+  return at < 0 ? '' : hash.slice(at + 1);
+}

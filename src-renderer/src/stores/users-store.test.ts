@@ -149,9 +149,25 @@ describe('users store', () => {
     store.getState().toggleSelected(2, true);
     await store.getState().bulkSetActive(false);
     const texts = useToasts.getState().toasts.map((t) => `${t.kind}: ${t.text}`);
-    expect(texts).toEqual(['ok: Deactivated 1 user', 'error: Could not deactivate one user. admin: This is the last active superuser: make another superuser first.']);
+    expect(texts).toEqual(['ok: Deactivated user0002', 'error: Could not deactivate one user. admin: This is the last active superuser: make another superuser first.']);
+    expect(useToasts.getState().toasts[0]!.action?.label).toBe('Undo');
     expect(store.getState().results.find((u) => u.id === 2)!.is_active).toBe(false);
     expect([...store.getState().selected]).toEqual([1]);
+  });
+
+  it("Undo after a bulk deactivation activates exactly the users it deactivated", async () => {
+    await store.getState().load();
+    store.getState().toggleSelected(1, true);
+    store.getState().toggleSelected(2, true);
+    store.getState().toggleSelected(3, true);
+    await store.getState().bulkSetActive(false);
+    await settle();
+    const undo = useToasts.getState().toasts.find((t) => t.action)!;
+    undo.action!.run();
+    await settle();
+    const byId = new Map(store.getState().results.map((u) => [u.id, u.is_active]));
+    expect([byId.get(1), byId.get(2), byId.get(3)]).toEqual([true, true, true]);
+    expect(useToasts.getState().toasts.at(-1)!.text).toBe('Activated 2 users');
   });
 
   it('goes to the last page that still exists when the current one empties', async () => {

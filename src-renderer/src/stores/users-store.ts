@@ -28,9 +28,12 @@ export interface UsersState {
   setPage(page: number): void;
   setPageSize(size: number): void;
   load(): Promise<void>;
+  /** Show exactly this query (from the address: a reload, back or forward). */
+  applyQuery(query: UsersQuery): void;
   toggleSelected(id: number, on: boolean): void;
   selectPage(on: boolean): void;
-  bulkSetActive(active: boolean): Promise<void>;
+  /** Activate or deactivate the selected users; a deactivation offers Undo for the users it changed. */
+  bulkSetActive(active: boolean, ids?: readonly number[]): Promise<void>;
 }
 
 /** A store per call, so tests start clean; the app uses the one `usersStore` below. */
@@ -84,6 +87,12 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         if (size !== get().query.page_size) change({ page_size: size, page: 1 });
       },
 
+      applyQuery(query) {
+        clearTimeout(searchTimer);
+        set({ searchText: query.search });
+        change({ ...query });
+      },
+
       async load() {
         const ticket = guard.begin();
         set({ loading: true });
@@ -115,8 +124,8 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         set({ selected: on ? new Set(get().results.map((u) => u.id)) : new Set() });
       },
 
-      async bulkSetActive(active) {
-        const ids = [...get().selected];
+      async bulkSetActive(active, only) {
+        const ids = only ? [...only] : [...get().selected];
         if (ids.length === 0 || get().bulkBusy) return;
         const toast = useToasts.getState().show;
         const names = new Map(get().results.map((u) => [u.id, u.username]));
@@ -129,13 +138,18 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
           return;
         }
         const { updated, failed } = r.value;
-        if (updated.length > 0) toast('ok', `${active ? 'Activated' : 'Deactivated'} ${updated.length} ${updated.length === 1 ? 'user' : 'users'}`);
+        if (updated.length > 0) {
+          const text = `${active ? 'Activated' : 'Deactivated'} ${updated.length === 1 ? updated[0]!.username : `${updated.length} users`}`;
+          // Deactivating ended their sessions and stopped their keys: Undo lets them back in (new sign-ins; the keys work again).
+          const back = updated.map((u) => u.id);
+          toast('ok', text, active ? undefined : { action: { label: 'Undo', run: () => void get().bulkSetActive(true, back) } });
+        }
         if (failed.length > 0) {
           const why = failed.map((f) => `${names.get(f.id) ?? `user #${f.id}`}: ${f.message}`).join(' ');
           toast('error', `Could not ${verb} ${failed.length === 1 ? 'one user' : `${failed.length} users`}. ${why}`);
         }
         // The ones that failed stay selected, so a retry after fixing the cause is one click.
-        set({ selected: new Set(failed.map((f) => f.id)) });
+        if (!only) set({ selected: new Set(failed.map((f) => f.id)) });
         await get().load();
       },
     };

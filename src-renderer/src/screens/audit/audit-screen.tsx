@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTitle } from '../../lib/title.ts';
+import { useReloads } from '../../lib/use-reloads.ts';
 import { useAudit, pageCount } from '../../stores/audit-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
@@ -10,6 +11,7 @@ export function AuditScreen() {
   const { data, loading, error, page, pageSize, filters, load, goTo } = useAudit();
   // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
   useEffect(() => void useAudit.getState().load(), []);
+  useReloads(() => void useAudit.getState().load());
   const pages = pageCount(data?.count ?? 0, pageSize);
   const filtered = Boolean(filters.actor || filters.action);
   useTitle('Audit log');

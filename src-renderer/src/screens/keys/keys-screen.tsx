@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NewPersonalKey, PersonalKey } from '../../../../src-shared/domain.ts';
 import { useTitle } from '../../lib/title.ts';
+import { useReloads } from '../../lib/use-reloads.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
@@ -17,6 +18,7 @@ export function KeysScreen({ userId }: { userId?: number | undefined }) {
   const owner = userId ?? 'me';
   const { name, error: nameError } = useOwnerName(userId, myName);
   const { keys, error, loading, reload } = useKeys(owner);
+  useReloads(() => void reload());
   const [created, setCreated] = useState<NewPersonalKey | null>(null);
   const [revoking, setRevoking] = useState<PersonalKey | null>(null);
   const shownName = name ?? (userId === undefined ? 'you' : `user ${userId}`);

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { NewPersonalKey } from '../../../../src-shared/domain.ts';
-import { copyText } from '../../lib/copy.ts';
+import { KeyCopyButtons } from '../../components/key-copy-buttons.tsx';
 import { when } from '../../components/ui.tsx';
 
 /**
@@ -23,12 +23,7 @@ export function NewKeyNotice({ created, onDone }: { created: NewPersonalKey; onD
           <code>{created.authorization}</code>
         </div>
         <div className="actions">
-          <button type="button" ref={copyRef} onClick={() => void copyText(created.authorization, { sensitive: true, what: 'Copied' })}>
-            Copy
-          </button>
-          <button type="button" className="secondary" onClick={() => void copyText(created.secret, { sensitive: true, what: 'Secret copied' })}>
-            Copy secret
-          </button>
+          <KeyCopyButtons created={created} copyRef={copyRef} />
           <button type="button" className="ghost" onClick={onDone}>
             Done
           </button>

@@ -9,11 +9,13 @@ import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { InviteForm } from './invite-form.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
 import { useInvitations } from './use-invitations.ts';
+import { useReloads } from '../../lib/use-reloads.ts';
 
 /** Invitations: single-use sign-up links that work even while registration is closed. */
 export function InvitationsCard() {
   const toast = useToasts((s) => s.show);
   const { invitations, error, loading, reload } = useInvitations();
+  useReloads(() => void reload());
   const [link, setLink] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<InvitationView | null>(null);
   const [revokeBusy, setRevokeBusy] = useState(false);

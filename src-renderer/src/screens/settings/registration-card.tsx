@@ -2,10 +2,12 @@ import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
 import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, isOn, lastChanged } from './settings-logic.ts';
 import { SettingSwitch } from './setting-switch.tsx';
 import { useSettings } from './use-settings.ts';
+import { useReloads } from '../../lib/use-reloads.ts';
 
 /** Who may sign up on their own, and with which access. */
 export function RegistrationCard() {
   const { settings, error, loading, pending, load, change } = useSettings();
+  useReloads(() => void load());
   const find = (key: string) => settings?.find((s) => s.key === key);
   return (
     <section className="card" aria-labelledby="registration-h" aria-busy={loading}>

@@ -26,7 +26,7 @@ export function DeleteUser({ user, open, onClose }: { user: User; open: boolean;
     if (!r.ok) return setError(r.error);
     onClose();
     toast('ok', `Deleted ${user.username}`);
-    navigate({ name: 'users' });
+    navigate({ name: 'users' }, { force: true });
   }
   const cancel = () => {
     setError(null);

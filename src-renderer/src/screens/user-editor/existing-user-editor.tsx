@@ -6,7 +6,8 @@ import { call } from '../../lib/api.ts';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
-import { bannerError, diffPatch, errorsByField, formFromUser, withoutKey, type UserForm } from './editor-logic.ts';
+import { bannerError, diffPatch, errorsByField, formFromUser, isDirty, withoutKey, type UserForm } from './editor-logic.ts';
+import { useLeaveGuard } from '../../stores/leave-guard.ts';
 import { EditorActions, type After } from './editor-actions.tsx';
 import { FreshKeyNotice } from './fresh-key-notice.tsx';
 import { Permissions } from './permissions.tsx';
@@ -28,6 +29,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   useTitle(user ? `${user.username} · Users` : 'User');
+  useLeaveGuard(user && form && isDirty(form, user) ? `Your changes to ${user.username} are not saved.` : null);
 
   async function load() {
     setLoadError(null);
@@ -81,8 +83,8 @@ export function ExistingUserEditor({ id }: { id: number }) {
       return setBanner(bannerError(r.error, FIELDS));
     }
     toast('ok', `Saved ${r.value.username}`);
-    if (after === 'list') return navigate({ name: 'users' });
-    if (after === 'another') return navigate({ name: 'user', id: 'new' });
+    if (after === 'list') return navigate({ name: 'users' }, { force: true });
+    if (after === 'another') return navigate({ name: 'user', id: 'new' }, { force: true });
     setUser(r.value);
     setForm(formFromUser(r.value));
     setErrors({});

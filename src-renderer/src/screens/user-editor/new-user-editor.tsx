@@ -10,6 +10,7 @@ import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, errorsByField,
 import { EditorActions, type After } from './editor-actions.tsx';
 import { FreshKeyNotice } from './fresh-key-notice.tsx';
 import { useFreshKey } from './fresh-key.ts';
+import { useLeaveGuard } from '../../stores/leave-guard.ts';
 import { Permissions } from './permissions.tsx';
 import { StrengthHint } from './strength-hint.tsx';
 
@@ -26,6 +27,8 @@ export function NewUserEditor() {
   // A new key remounts the fields after "Save and add another", so autofocus puts the cursor back in Username.
   const [round, setRound] = useState(0);
   useTitle('Add user');
+  const typed = (Object.keys(BLANK_NEW_USER) as Array<keyof NewUserForm>).some((k) => form[k] !== BLANK_NEW_USER[k]);
+  useLeaveGuard(typed ? `The new user${form.username.trim() ? ` “${form.username.trim()}”` : ''} is not saved yet.` : null);
 
   function set<K extends keyof NewUserForm>(name: K, value: NewUserForm[K]) {
     setForm((f) => ({ ...f, [name]: value }));
@@ -47,7 +50,7 @@ export function NewUserEditor() {
     toast('ok', `Saved ${user.username}`);
     const next: Route = after === 'list' ? { name: 'users' } : after === 'continue' ? { name: 'user', id: user.id } : { name: 'user', id: 'new' };
     useFreshKey.getState().hold(user.username, key, next);
-    if (after !== 'another') return navigate(next);
+    if (after !== 'another') return navigate(next, { force: true });
     setForm({ ...BLANK_NEW_USER });
     setErrors({});
     setRound((n) => n + 1);

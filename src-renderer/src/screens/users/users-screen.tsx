@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useReloads } from '../../lib/use-reloads.ts';
+import { useUsersAddress } from './use-users-address.ts';
 import { EmptyState, ErrorBanner } from '../../components/ui.tsx';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
@@ -19,10 +20,10 @@ export function UsersScreen() {
   const filtered = useUsers((s) => hasFilters(s.query));
   useTitle('Users');
 
-  // Every visit asks again: the editor, another admin or the CLI may have changed users since.
-  useEffect(() => {
-    void usersStore.getState().load();
-  }, []);
+  // Every visit asks again (the editor, another admin or the CLI may have changed users since), and so does
+  // clicking Users again, coming back to the window, or Refresh.
+  useUsersAddress();
+  useReloads(() => void usersStore.getState().load());
 
   const empty = filtered ? (
     <EmptyState title="No users match">

@@ -55,6 +55,9 @@ export function UsersToolbar() {
       <FilterSelect name="is_staff" label="Staff" />
       <FilterSelect name="is_superuser" label="Superuser" />
       <FilterSelect name="is_active" label="Active" />
+      <button type="button" className="secondary small refresh" onClick={() => void usersStore.getState().load()} disabled={loading}>
+        Refresh
+      </button>
       {/* Always in the layout (empty when idle) so the toolbar never reflows. */}
       <span className="busy-slot">
         {loading ? <Spinner label="Loading users" /> : null}
