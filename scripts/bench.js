@@ -25,7 +25,7 @@ const BENCH = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 
 /** Every section, in run order. */
 const SECTIONS = [
-  { name: 'http', file: 'http.js', about: 'hot HTTP paths vs a node:http baseline; password sign-in vs a bare argon2id loop' },
+  { name: 'http', file: 'http.js', about: 'hot endpoints: server CPU per request vs bare node:http floors (wrk); sign-in vs a bare argon2id loop' },
   { name: 'cli', file: 'cli.js', about: 'command-line start-up time and the idle server\'s memory' },
 ];
 
