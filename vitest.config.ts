@@ -9,5 +9,9 @@ export default defineConfig({
     // Two cores here and in CI: more workers only adds contention for argon2id and PostgreSQL.
     maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Every process a test starts through bin/graphistry-admin.js runs the
+    // TypeScript sources, never a prebuilt out/server that could be older
+    // (test/integration/server-build.test.ts checks the build itself).
+    env: { GRAPHISTRY_ADMIN_FROM_SOURCE: '1' },
   },
 });

@@ -11,10 +11,12 @@ import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/i
 import { installOpenApi } from './openapi/openapi.ts';
 import { pagesPlugin } from './pages/pages-plugin.ts';
 import { requestLogSerializer } from './http/redact.ts';
+import { OneLineRequestLog, sameLoggerForRequests } from './http/request-log.ts';
 import { fastifyTrustProxy } from './lib/trust-proxy.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
+const SECURITY_HEADERS = Object.freeze({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
 
 export interface AppDeps extends ServiceDeps {
   logger?: FastifyServerOptions['logger'];
@@ -31,6 +33,8 @@ export interface AppDeps extends ServiceDeps {
 export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const app = Fastify({
     logger: withRedaction(deps.logger),
+    logController: new OneLineRequestLog(),
+    childLoggerFactory: sameLoggerForRequests,
     bodyLimit: BODY_LIMIT,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // Exact paths matter: Graphistry's clients call '/api-token-auth/' with the slash and '/api/v2/auth/token/generate' without.
@@ -40,6 +44,13 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
     // Router-level failures (bad %-escapes, over-long params) answer in our error format too.
     frameworkErrors,
   });
+  // Set before anything else runs, so every answer has them (errors and 404s
+  // included); a route that wants another cache-control or referrer-policy
+  // simply sets its own. A callback hook: no promise per request.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
+  });
   const services = await createServices(config, deps);
   app.decorate('services', services);
   app.decorateRequest('principal', null);
@@ -47,11 +58,6 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   installErrorHandling(app);
   installOpenApi(app, { version: SERVER_VERSION });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
-  });
 
   tokensRoutes(app, services);
   signupRoutes(app, services);

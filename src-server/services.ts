@@ -39,11 +39,11 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const { db } = deps;
   const clock = deps.clock ?? systemClock;
   const hasher = deps.hasher ?? createArgon2Hasher(config.hashConcurrency, config.hashQueueLimit);
-  const auditRepo = createAuditRepo();
+  const auditRepo = createAuditRepo(db);
   const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock });
-  const usersRepo = createUsersRepo(db.dialect);
+  const usersRepo = createUsersRepo(db);
   const writes = createPrivilegedWrites(db);
-  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(), clock, pepper: deps.secrets.keyPepper, audit, writes });
+  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(db), clock, pepper: deps.secrets.keyPepper, audit, writes });
   const settingsRepo = createSettingsRepo();
   const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock, writes });
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });

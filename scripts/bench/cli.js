@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './proc.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'graphistry-admin.js');
@@ -83,6 +84,7 @@ function serveOnce() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+ensureBuilt();
 mustRun(['config', 'list', '--data-dir', dataDir]); // migrate and create .env once
 const rows = {
   help: time(`${quote(process.execPath)} ${quote(BIN)} --help`),

@@ -56,8 +56,9 @@ const pageUsers = db.prepare('select * from users order by username_lower, id li
 
 const HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 const send = (res, status, body) => {
-  res.writeHead(status, HEADERS);
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...HEADERS, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 };
 const b = (v) => v === 1 || v === true;
 const toUser = (r) => ({ id: r.id, username: r.username, email: r.email, is_active: b(r.is_active), is_staff: b(r.is_staff), is_superuser: b(r.is_superuser), date_joined: r.date_joined, last_login: r.last_login });

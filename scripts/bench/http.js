@@ -37,7 +37,7 @@ import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, ROOT, call, cleanup, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
+import { BENCH, ROOT, call, cleanup, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 
@@ -175,6 +175,7 @@ async function signinRounds(s) {
 async function main() {
   if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
   const started = Date.now();
+  ensureBuilt();
   console.log(`http: node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`);
   const s = await setUp();
   const list = scenarios(s);

@@ -1,6 +1,6 @@
 // Process plumbing shared by the bench sections: children that never outlive
 // the bench, readiness on a stdout line, and CPU/memory from /proc.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +136,14 @@ export function printTable(rows) {
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
+}
+
+/**
+ * The bench measures what users run: bin/graphistry-admin.js on the prebuilt
+ * bundle. Rebuild it when any source is newer (bin would otherwise fall back
+ * to the sources through tsx).
+ */
+export function ensureBuilt() {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-server.js')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build-server failed: ${r.stderr || r.stdout}`);
 }

@@ -9,7 +9,7 @@ export interface ServerCommand {
   env?: Record<string, string>;
 }
 
-/** This Node running the repository's CLI entry (tsx, no build step). */
+/** This Node running the repository's CLI entry (the prebuilt bundle when fresh, else the sources through tsx). */
 export function defaultServerCommand(): ServerCommand {
   return { execPath: process.execPath, args: [fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url))] };
 }

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditRow, Database } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import { statement } from '../db/statements.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -34,24 +36,27 @@ function clean(text: string | null | undefined, max: number): string | null {
   return text.replace(/\p{Cc}/gu, '\uFFFD').slice(0, max);
 }
 
-export function createAuditRepo() {
+const INSERT = statement(
+  'insert into audit_log (at, actor_id, actor, action, target_type, target_id, target, client_ip, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+
+export function createAuditRepo(db: Pick<Db, 'statements'>) {
+  const st = db.statements;
   return {
+    /** One autocommit row (or part of `q`'s transaction); SQLite's WAL commit is a write, not an fsync (synchronous=NORMAL). */
     async insert(q: Q, e: AuditEntryInput): Promise<void> {
-      await q
-        .insertInto('audit_log')
-        .values({
-          at: e.at,
-          actor_id: e.actorId,
-          actor: clean(e.actor, 200) ?? '',
-          action: e.action,
-          target_type: e.targetType ?? null,
-          target_id: e.targetId ?? null,
-          target: clean(e.target, 200),
-          client_ip: clean(e.clientIp, 64),
-          outcome: e.outcome,
-          detail: e.detail ? JSON.stringify(e.detail) : null,
-        })
-        .execute();
+      await st.run(q, INSERT, [
+        e.at,
+        e.actorId,
+        clean(e.actor, 200) ?? '',
+        e.action,
+        e.targetType ?? null,
+        e.targetId ?? null,
+        clean(e.target, 200),
+        clean(e.clientIp, 64),
+        e.outcome,
+        e.detail ? JSON.stringify(e.detail) : null,
+      ]);
     },
     async page(q: Q, query: AuditQuery): Promise<{ count: number; rows: AuditRow[] }> {
       let base = q.selectFrom('audit_log');

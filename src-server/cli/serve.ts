@@ -4,6 +4,7 @@ import { acquireDataDirLock, type DataDirLock } from '../lib/data-dir-lock.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { readDotenv } from '../secrets.ts';
 import type { Out } from './output.ts';
+import { batchedLogStream } from '../http/request-log.ts';
 
 /**
  * `serve`: open the data dir, build the app, listen, print the URL (the
@@ -24,8 +25,9 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   const app = await buildApp(config, {
     db: rt.db,
     secrets: rt.secrets,
-    // Logs go to stderr so stdout carries only the URL line (scripts read it).
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: process.stderr },
+    // Logs go to stderr so stdout carries only the URL line (scripts read it);
+    // no pid/hostname on every line (one process, one host).
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: batchedLogStream(process.stderr), base: null },
   });
   if (rt.envCreated) app.log.info({ path: `${config.dataDir}/.env` }, 'created .env with new random secrets (mode 0600); keep it with the database');
   if (rt.secretsWarning) app.log.error(rt.secretsWarning);

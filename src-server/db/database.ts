@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { postgresStatements, sqliteStatements, type Statements } from './statements.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,8 @@ export interface Db {
   readonly dialect: Dialect;
   /** Human-readable location (file path or URL without password). */
   readonly location: string;
+  /** Prepared statements for the hot paths (see statements.ts). */
+  readonly statements: Statements;
   /**
    * Run `fn` in a transaction that holds the accounts write lock, so decisions
    * like "is this the first user?" or "is another superuser left?" cannot
@@ -37,7 +40,8 @@ export interface OpenDbOptions {
 const ACCOUNTS_LOCK_KEY = 0x6772_6170; // arbitrary constant shared by every process
 
 export async function openDatabase(opts: OpenDbOptions): Promise<Db> {
-  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openSqlite(opts);
+  // pg is loaded only for PostgreSQL: it pulls in TLS and DNS, a third of a SQLite command's start-up.
+  const db = opts.databaseUrl ? openPostgres((await import('pg')).default, opts.databaseUrl, opts) : openSqlite(opts);
   try {
     await migrateToLatest(db.kysely as Kysely<unknown>, db.dialect);
   } catch (e) {
@@ -58,11 +62,13 @@ function openSqlite(opts: OpenDbOptions): Db {
   native.pragma('synchronous = NORMAL');
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 10000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const cached = withStatementCache(native);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return {
     kysely,
     dialect: 'sqlite',
     location: file,
+    statements: sqliteStatements(native, kysely, cached.prepare),
     async withAccountsLock(fn) {
       // Kysely's SQLite driver runs one connection behind a mutex, so holding it
       // for the whole transaction also serialises writers inside this process.
@@ -109,8 +115,8 @@ function withStatementCache(native: SQLite.Database, max = 500) {
   };
 }
 
-function openPostgres(url: string, opts: OpenDbOptions): Db {
-  const pool = new pg.Pool({
+function openPostgres(driver: typeof pg, url: string, opts: OpenDbOptions): Db {
+  const pool = new driver.Pool({
     connectionString: url,
     max: opts.pgPoolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
@@ -122,6 +128,7 @@ function openPostgres(url: string, opts: OpenDbOptions): Db {
     kysely,
     dialect: 'postgres',
     location: redactUrl(url),
+    statements: postgresStatements(pool, kysely),
     async withAccountsLock(fn) {
       return kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${ACCOUNTS_LOCK_KEY})`.execute(trx);

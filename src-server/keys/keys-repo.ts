@@ -1,15 +1,21 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, KeyRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import { statement } from '../db/statements.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
-export function createKeysRepo() {
+const BY_ID = statement('select * from personal_keys where id = ?');
+const TOUCH = statement('update personal_keys set last_used_at = ? where id = ?');
+
+export function createKeysRepo(db: Pick<Db, 'statements'>) {
+  const st = db.statements;
   return {
     async insert(q: Q, row: KeyRow): Promise<void> {
       await q.insertInto('personal_keys').values(row).execute();
     },
     async byId(q: Q, id: string): Promise<KeyRow | undefined> {
-      return q.selectFrom('personal_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return st.one<KeyRow>(q, BY_ID, [id]);
     },
     async forUser(q: Q, userId: number): Promise<KeyRow[]> {
       return q.selectFrom('personal_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').execute();
@@ -25,7 +31,7 @@ export function createKeysRepo() {
         .executeTakeFirst();
     },
     async touch(q: Q, id: string, at: string): Promise<void> {
-      await q.updateTable('personal_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+      await st.run(q, TOUCH, [at, id]);
     },
   };
 }

@@ -3,6 +3,8 @@ import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.
 import { bool } from '../db/schema.ts';
 import type { User, UserOrderingField } from '../../src-shared/domain.ts';
 import { normalizeUsername, usernameSkeleton } from './username-identity.ts';
+import type { Db } from '../db/database.ts';
+import { statement, type Statement } from '../db/statements.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -53,15 +55,28 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
+const BY_ID = statement('select * from users where id = ?');
+const BY_USERNAME = statement('select * from users where username_lower = ?');
+const BY_EMAIL = statement('select * from users where email_lower = ?');
+/** Patch keys are column names from our own code (UserRowUpdate), never from input; checked all the same. */
+const COLUMN = /^[a-z_]{1,40}$/;
+
+/** One prepared UPDATE per set of patched columns (a handful exist: sign-in, edits, password, roles). */
+function updateStatement(columns: string[]): Statement {
+  for (const c of columns) if (!COLUMN.test(c) || c === 'id') throw new Error(`users: column ${c} cannot be updated`);
+  return statement(`update users set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ? returning *`);
+}
+
+export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
+  const { dialect, statements: st } = db;
   const flag = (v: boolean) => (dialect === 'postgres' ? v : v ? 1 : 0);
   return {
     flag,
     async byId(q: Q, id: number): Promise<UserRow | undefined> {
-      return q.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return st.one<UserRow>(q, BY_ID, [id]);
     },
     async byUsername(q: Q, username: string): Promise<UserRow | undefined> {
-      return q.selectFrom('users').selectAll().where('username_lower', '=', username.toLowerCase()).executeTakeFirst();
+      return st.one<UserRow>(q, BY_USERNAME, [username.toLowerCase()]);
     },
     /**
      * The account a typed sign-in name means: as typed (case-insensitively),
@@ -80,7 +95,7 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
       return query.executeTakeFirst();
     },
     async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
-      return q.selectFrom('users').selectAll().where('email_lower', '=', email.toLowerCase()).executeTakeFirst();
+      return st.one<UserRow>(q, BY_EMAIL, [email.toLowerCase()]);
     },
     async count(q: Q): Promise<number> {
       const r = await q.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
@@ -117,7 +132,9 @@ export function createUsersRepo(dialect: 'sqlite' | 'postgres') {
       return q.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async update(q: Q, id: number, patch: UserRowUpdate): Promise<UserRow | undefined> {
-      return q.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+      const columns = Object.keys(patch).filter((c) => patch[c as keyof UserRowUpdate] !== undefined).sort();
+      if (columns.length === 0) return st.one<UserRow>(q, BY_ID, [id]);
+      return st.one<UserRow>(q, updateStatement(columns), [...columns.map((c) => patch[c as keyof UserRowUpdate]), id]);
     },
     async remove(q: Q, id: number): Promise<boolean> {
       const r = await q.deleteFrom('users').where('id', '=', id).executeTakeFirst();
