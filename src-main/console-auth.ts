@@ -27,12 +27,50 @@ export async function adoptMachineKey(opts: {
   const previous = await opts.vault.get(opts.profileId).catch(() => null);
   const key = await authed.createKey('me', { name: `Graphistry Admin Console on ${opts.machine}`.slice(0, 100) });
   await opts.vault.set(opts.profileId, { kind: 'personal_key', id: key.id, secret: key.secret, username: user.username });
-  if (previous && previous.id !== key.id) await authed.revokeKey('me', previous.id).catch(() => undefined);
+  if (previous?.kind === 'personal_key' && previous.id !== key.id) await authed.revokeKey('me', previous.id).catch(() => undefined);
   return { auth: { type: 'personal_key', id: key.id, secret: key.secret }, user, stored: true };
 }
 
 export function requireSuperuser(user: User): void {
   if (!user.is_superuser) {
     throw new ConsoleFailure({ code: 'FORBIDDEN', message: `"${user.username}" is not a superuser: the console needs an administrator account.` });
+  }
+}
+
+/** The admin password a Graphistry profile keeps in the keychain, read at the moment a session must be opened. */
+export function keychainPassword(vault: Vault, profileId: string, username: string): () => Promise<string | null> {
+  return async () => {
+    const stored = await vault.get(profileId).catch(() => null);
+    return stored?.kind === 'password' && stored.username === username ? stored.password : null;
+  };
+}
+
+/**
+ * A Graphistry's admin site takes only a password, so that is what the
+ * keychain keeps for it (never a file, never the renderer). The password
+ * typed now opens the first session; after that it is read from the keychain
+ * whenever the session must be opened again. With no keychain nothing is kept:
+ * the session lasts until the admin site ends it.
+ */
+export async function signInToGraphistry(opts: {
+  backend: Backend;
+  vault: Vault;
+  profileId: string;
+  username: string;
+  password: string;
+}): Promise<{ auth: BackendAuth; backend: Backend; user: User; stored: boolean }> {
+  let typed: string | null = opts.password;
+  const fromKeychain = keychainPassword(opts.vault, opts.profileId, opts.username);
+  const auth: BackendAuth = { type: 'admin_password', username: opts.username, password: async () => typed ?? fromKeychain() };
+  const backend = opts.backend.withAuth(auth);
+  try {
+    const user = await backend.me();
+    if (!user.is_superuser) await backend.endSession().catch(() => undefined);
+    requireSuperuser(user);
+    const keychain = await opts.vault.status();
+    if (keychain.available) await opts.vault.set(opts.profileId, { kind: 'password', username: opts.username, password: opts.password });
+    return { auth, backend, user, stored: keychain.available };
+  } finally {
+    typed = null;
   }
 }

@@ -1,18 +1,22 @@
 import { hostname } from 'node:os';
-import type { Backend, BundledServer, ConsoleHandlers, ProfilesStore, Vault } from './contracts.ts';
+import type { BundledServer, ConsoleHandlers, ProfilesStore, Vault } from './contracts.ts';
 import type { ConnectionStatus, Profile } from '../src-shared/console-api.ts';
 import { CLIPBOARD_CLEAR_MS } from '../src-shared/console-api.ts';
 import { ConsoleFailure } from '../src-shared/console-errors.ts';
 import type { ClipboardGuard } from './clipboard/clipboard-guard.ts';
 import { createConsoleSession } from './console-session.ts';
-import { adoptMachineKey, requireSuperuser } from './console-auth.ts';
+import { adoptMachineKey, keychainPassword, requireSuperuser, signInToGraphistry } from './console-auth.ts';
 import { userHandlers } from './console-users.ts';
+import type { BackendFactory } from './backend/backend-factory.ts';
+import type { BackendCapabilities } from '../src-shared/domain.ts';
+import { inspectCertificate } from './backend/tls-trust.ts';
 
 export interface ConsoleServiceDeps {
   profiles: ProfilesStore;
   vault: Vault;
   bundled: BundledServer;
-  backendFor: (baseUrl: string) => Backend;
+  /** Makes backends for a profile's address (and tells an embedded server from a Graphistry). */
+  backends: BackendFactory;
   /** The OS clipboard behind its 45 s guard; null in web mode, where the page copies. */
   clipboard: ClipboardGuard | null;
   machine?: string;
@@ -26,7 +30,9 @@ export interface ConsoleServiceDeps {
 export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers {
   const { profiles, vault, bundled } = deps;
   const machine = deps.machine ?? hostname();
-  const session = createConsoleSession({ profiles, bundled, backendFor: deps.backendFor });
+  const session = createConsoleSession({ profiles, bundled, backends: deps.backends });
+  // Asked once per connection: a Graphistry learns them from its admin site.
+  let capabilities: { backend: unknown; value: BackendCapabilities } | null = null;
 
   async function withCredentialFlag(p: Omit<Profile, 'has_credential'>): Promise<Profile> {
     const stored = await vault.get(p.id).catch(() => null);
@@ -45,10 +51,14 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     const a = session.active;
     let healthy = false;
     let url: string | null = null;
+    let caps: BackendCapabilities | null = null;
     if (a) {
       try {
         url = session.urlOf(a.profile);
-        await deps.backendFor(url).health();
+        const backend = session.backend();
+        if (capabilities?.backend !== backend) capabilities = { backend, value: await backend.capabilities() };
+        caps = capabilities.value;
+        await (await session.anonymous(a.profile)).health();
         healthy = true;
       } catch {
         healthy = false;
@@ -59,7 +69,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
       connected: a !== null,
       user: a?.user ?? null,
       server_url: url,
-      backend: a ? 'embedded' : null,
+      backend: a?.kind ?? null,
+      capabilities: caps,
       healthy,
       keychain,
     };
@@ -67,7 +78,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
   /** Remember who signed in on a profile (a name, never a secret). */
   async function rememberUser(profile: Omit<Profile, 'has_credential'>, username: string) {
-    await profiles.save({ id: profile.id, name: profile.name, kind: profile.kind, ...(profile.url ? { url: profile.url } : {}), username });
+    const { created_at: _c, last_used_at: _l, ...fields } = profile;
+    await profiles.save({ ...fields, username });
     await profiles.touch(profile.id);
   }
 
@@ -83,10 +95,15 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     saveProfile: async (input) => {
       const before = input.id ? await profiles.get(input.id) : null;
       const saved = await profiles.save(input);
-      // A key kept for one server is no good for another: forget it when the profile now points elsewhere.
-      if (before && (before.kind !== saved.kind || before.url !== saved.url)) {
-        await vault.delete(saved.id).catch(() => undefined);
-        if (session.active?.profile.id === saved.id) session.clear();
+      if (before) {
+        // A credential kept for one server is no good for another: forget it when the profile now points elsewhere.
+        const moved = before.kind !== saved.kind || before.url !== saved.url;
+        const reached = before.admin_path !== saved.admin_path || before.ca_file !== saved.ca_file || before.pinned_certificate !== saved.pinned_certificate;
+        if (moved) await vault.delete(saved.id).catch(() => undefined);
+        if (moved || reached) {
+          session.forget(before);
+          if (session.active?.profile.id === saved.id) session.clear();
+        }
       }
       return withCredentialFlag(saved);
     },
@@ -109,10 +126,15 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
         const why = (await keychainStatus()).available ? 'the console keeps no sign-in for it' : 'this computer has no OS keychain to keep one';
         throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: `Sign in to "${profile.name}" with your password: ${why}.` });
       }
-      const auth = { type: 'personal_key' as const, id: stored.id, secret: stored.secret };
-      const user = await session.anonymous(profile).withAuth(auth).me();
+      const kind = await session.kindOf(profile);
+      const auth =
+        stored.kind === 'personal_key'
+          ? { type: 'personal_key' as const, id: stored.id, secret: stored.secret }
+          : { type: 'admin_password' as const, username: stored.username, password: keychainPassword(vault, profileId, stored.username) };
+      const backend = (await session.anonymous(profile)).withAuth(auth);
+      const user = await backend.me();
       requireSuperuser(user);
-      session.set(profile, auth, user);
+      session.set(profile, kind, auth, backend, user);
       await profiles.touch(profileId);
       return status();
     },
@@ -124,29 +146,37 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
     signIn: async ({ profileId, username, password }) => {
       const profile = await reach(profileId);
-      const backend = session.anonymous(profile);
-      const { token } = await backend.login(username, password);
-      const { auth, user } = await adoptMachineKey({ backend, token, vault, profileId, username, machine });
-      session.set(profile, auth, user);
-      await rememberUser(profile, user.username);
+      const kind = await session.kindOf(profile);
+      const anonymous = await session.anonymous(profile);
+      if (kind === 'remote-graphistry') {
+        const { auth, backend, user } = await signInToGraphistry({ backend: anonymous, vault, profileId, username, password });
+        session.set(profile, kind, auth, backend, user);
+      } else {
+        const { token } = await anonymous.login(username, password);
+        const { auth, user } = await adoptMachineKey({ backend: anonymous, token, vault, profileId, username, machine });
+        session.set(profile, kind, auth, anonymous.withAuth(auth), user);
+      }
+      await rememberUser(profile, username);
       return status();
     },
     signOut: async ({ profileId }) => {
       const stored = await vault.get(profileId).catch(() => null);
       const profile = await session.profile(profileId);
       let revoked = false;
-      if (stored) {
+      if (stored?.kind === 'personal_key') {
         // Best effort: the key dies on the server too when the server is reachable.
         revoked = await Promise.resolve()
-          .then(() => session.anonymous(profile).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id))
+          .then(async () => (await session.anonymous(profile)).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id))
           .then(() => true)
           .catch(() => false);
-        await vault.delete(profileId);
       }
+      if (stored) await vault.delete(profileId);
       const wasConnected = session.active?.profile.id === profileId;
+      // Clearing the connection also ends a Graphistry's admin-site session.
       if (wasConnected) session.clear();
-      return { removed_from_keychain: stored !== null, revoked_on_server: revoked, was_connected: wasConnected };
+      return { removed_from_keychain: stored !== null, revoked_on_server: revoked, was_connected: wasConnected, credential: stored?.kind ?? null };
     },
+    inspectCertificate: ({ url }) => inspectCertificate(url),
 
     startBundledServer: () => bundled.start(),
     stopBundledServer: async () => {
@@ -156,13 +186,13 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     bundledServerStatus: async () => bundled.status(),
     bundledServerLog: async ({ lines }) => ({ lines: bundled.log(lines ?? 200) }),
 
-    registrationState: async ({ profileId }) => session.anonymous(await reach(profileId)).registrationState(),
+    registrationState: async ({ profileId }) => (await session.anonymous(await reach(profileId))).registrationState(),
     signUpFirstAdmin: async ({ profileId, username, password, email, setup_token }) => {
       const profile = await reach(profileId);
-      const backend = session.anonymous(profile);
+      const backend = await session.anonymous(profile);
       const { token } = await backend.signUp({ username, password, email: email || null, ...(setup_token ? { setup_token } : {}) });
       const { auth, user } = await adoptMachineKey({ backend, token, vault, profileId, username, machine });
-      session.set(profile, auth, user);
+      session.set(profile, 'embedded', auth, backend.withAuth(auth), user);
       await rememberUser(profile, user.username);
       return status();
     },

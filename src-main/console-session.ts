@@ -2,16 +2,30 @@ import type { Backend, BackendAuth, BundledServer, ProfilesStore } from './contr
 import type { Profile } from '../src-shared/console-api.ts';
 import type { User } from '../src-shared/domain.ts';
 import { ConsoleFailure } from '../src-shared/console-errors.ts';
+import type { BackendFactory, ServerKind, ServerTarget } from './backend/backend-factory.ts';
 
 type StoredProfile = Omit<Profile, 'has_credential'>;
 
+interface Active {
+  profile: StoredProfile;
+  kind: ServerKind;
+  auth: BackendAuth;
+  user: User;
+  url: string;
+  /** The signed-in backend, kept for the connection's life: for a Graphistry it holds the admin-site session. */
+  backend: Backend;
+}
+
 /**
- * The console's one live connection: which profile, with what credentials,
- * as which user. Credentials stay in the main process; the renderer only
- * ever sees the ConnectionStatus built from this.
+ * The console's one live connection: which profile, which kind of server,
+ * with what credentials, as which user. Credentials stay in the main
+ * process; the renderer only ever sees the ConnectionStatus built from this.
  */
-export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: BundledServer; backendFor: (baseUrl: string) => Backend }) {
-  let active: { profile: StoredProfile; auth: BackendAuth; user: User } | null = null;
+export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: BundledServer; backends: BackendFactory }) {
+  let active: Active | null = null;
+  // What each address turned out to be; asked again when a profile's address or admin path changes.
+  const kinds = new Map<string, ServerKind>();
+  const kindKey = (t: ServerTarget) => `${t.url} ${t.admin_path ?? ''} ${t.ca_file ?? ''} ${t.pinned_certificate ?? ''}`;
 
   /** The base URL of a profile right now (the bundled server's port changes with each start). */
   function urlOf(profile: StoredProfile): string {
@@ -23,16 +37,38 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     return status.url;
   }
 
+  function targetOf(profile: StoredProfile): ServerTarget {
+    return { url: urlOf(profile), admin_path: profile.admin_path, ca_file: profile.ca_file, pinned_certificate: profile.pinned_certificate };
+  }
+
+  async function kindOf(profile: StoredProfile): Promise<ServerKind> {
+    if (profile.kind === 'bundled') return 'embedded';
+    const target = targetOf(profile);
+    const known = kinds.get(kindKey(target));
+    if (known) return known;
+    const kind = await deps.backends.detect(target);
+    kinds.set(kindKey(target), kind);
+    return kind;
+  }
+
   return {
     urlOf,
-    anonymous(profile: StoredProfile): Backend {
-      return deps.backendFor(urlOf(profile));
+    kindOf,
+    /** An anonymous backend for the profile, of the kind its address turned out to be. */
+    async anonymous(profile: StoredProfile): Promise<Backend> {
+      return deps.backends.backendFor(targetOf(profile), await kindOf(profile));
     },
-    set(profile: StoredProfile, auth: BackendAuth, user: User) {
-      active = { profile, auth, user };
+    set(profile: StoredProfile, kind: ServerKind, auth: BackendAuth, backend: Backend, user: User) {
+      if (active && active.backend !== backend) void active.backend.endSession().catch(() => undefined);
+      active = { profile, kind, auth, user, url: urlOf(profile), backend };
     },
     clear() {
+      if (active) void active.backend.endSession().catch(() => undefined);
       active = null;
+    },
+    /** Forget what an address was found to be (its profile changed). */
+    forget(profile: StoredProfile) {
+      for (const key of [...kinds.keys()]) if (profile.url && key.startsWith(`${profile.url} `)) kinds.delete(key);
     },
     get active() {
       return active;
@@ -40,7 +76,10 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     /** The authenticated backend of the active connection, or NOT_CONNECTED. */
     backend(): Backend {
       if (!active) throw new ConsoleFailure({ code: 'NOT_CONNECTED', message: 'Not connected: choose a connection and sign in.' });
-      return deps.backendFor(urlOf(active.profile)).withAuth(active.auth);
+      const url = urlOf(active.profile);
+      // The bundled server came back on another port: same credentials, new address.
+      if (url !== active.url) active = { ...active, url, backend: deps.backends.backendFor(targetOf(active.profile), active.kind).withAuth(active.auth) };
+      return active.backend;
     },
     async profile(profileId: string): Promise<StoredProfile> {
       const p = await deps.profiles.get(profileId);

@@ -1,4 +1,4 @@
-import type { AuditEntry, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
+import type { AuditEntry, BackendCapabilities, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 
 /**
@@ -8,8 +8,18 @@ import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts'
  * Every method throws `ConsoleFailure` (src-shared/console-errors.ts) on failure.
  */
 
-/** How a backend authenticates: a short-lived JWT (right after a password sign-in) or a personal key. */
-export type BackendAuth = { type: 'bearer'; token: string } | { type: 'personal_key'; id: string; secret: string };
+/**
+ * How a backend authenticates: a short-lived JWT (right after a password
+ * sign-in) or a personal key (the embedded server); an admin password (a
+ * Graphistry's Django admin, which has no other way in). The password is
+ * asked for whenever a session must be opened (first use, and again when the
+ * admin site's session has expired): the console reads it from the keychain
+ * each time rather than keeping it; null means "sign in by hand".
+ */
+export type BackendAuth =
+  | { type: 'bearer'; token: string }
+  | { type: 'personal_key'; id: string; secret: string }
+  | { type: 'admin_password'; username: string; password: () => Promise<string | null> };
 
 export interface UserInput {
   username: string;
@@ -36,8 +46,12 @@ export interface UserPatch {
 export interface Backend {
   readonly kind: 'embedded' | 'remote-graphistry';
   readonly baseUrl: string;
-  /** A copy of this backend that sends the given credentials. */
+  /** A copy of this backend that sends the given credentials (for a Graphistry, one admin-site session). */
   withAuth(auth: BackendAuth): Backend;
+  /** What this server offers; the screens say plainly what it does not. */
+  capabilities(): Promise<BackendCapabilities>;
+  /** Ends the server-side session where there is one (a Django admin's); the embedded server has none. */
+  endSession(): Promise<void>;
   // Anonymous
   health(): Promise<void>;
   registrationState(): Promise<RegistrationState>;
@@ -47,7 +61,8 @@ export interface Backend {
   me(): Promise<User>;
   listUsers(query: UserQuery): Promise<Page<User>>;
   getUser(id: number): Promise<User>;
-  createUser(input: UserInput): Promise<{ user: User; key: NewPersonalKey }>;
+  /** `key` is the new user's first API key where the server makes one with the account (null for a Graphistry). */
+  createUser(input: UserInput): Promise<{ user: User; key: NewPersonalKey | null }>;
   updateUser(id: number, patch: UserPatch): Promise<User>;
   deleteUser(id: number): Promise<void>;
   setUserPassword(id: number, password: string): Promise<User>;
@@ -63,8 +78,12 @@ export interface Backend {
   listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
 }
 
-/** What the keychain holds for a profile. Never written anywhere else. */
-export type StoredCredential = { kind: 'personal_key'; id: string; secret: string; username: string };
+/**
+ * What the keychain holds for a profile. Never written anywhere else. The
+ * embedded server: a personal key made for this machine. A Graphistry: the
+ * admin's password, since Django's admin site has no other way in.
+ */
+export type StoredCredential = { kind: 'personal_key'; id: string; secret: string; username: string } | { kind: 'password'; username: string; password: string };
 
 export interface Vault {
   /** Whether an OS keychain answers here; `detail` says why not. */
@@ -80,6 +99,9 @@ export interface ProfileInput {
   kind: 'bundled' | 'remote';
   url?: string;
   username?: string;
+  admin_path?: string;
+  ca_file?: string;
+  pinned_certificate?: string;
 }
 
 /** Named connections, as JSON in the app's data folder; never a secret in them. */

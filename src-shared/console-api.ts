@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Result } from './console-errors.ts';
-import type { AuditEntry, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
+import type { AuditEntry, BackendCapabilities, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
 import { USER_ORDERING_FIELDS } from './domain.ts';
 
 /**
@@ -26,6 +26,14 @@ const remoteUrl = z
   .url('must be a URL')
   .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://');
 const none = z.strictObject({});
+/** Where a Graphistry's Django admin lives (its DJANGO_ADMIN_URL); the profiles store adds the slashes. */
+const adminPath = z
+  .string()
+  .max(200)
+  .regex(/^\/?([A-Za-z0-9._~-]+\/)*[A-Za-z0-9._~-]*$/, 'must be a path such as /admin/')
+  .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments');
+/** SHA-256 fingerprint of a certificate, as Node and browsers print it. */
+const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (32 hex pairs separated by colons)');
 const userTarget = z.union([z.literal('me'), id]);
 
 export const profileInput = z.strictObject({
@@ -35,6 +43,12 @@ export const profileInput = z.strictObject({
   /** Remote Graphistry (or another embedded server) base URL; absent for the bundled server. */
   url: remoteUrl.optional(),
   username: username.optional(),
+  /** A Graphistry's admin site prefix; default /admin/. */
+  admin_path: adminPath.optional(),
+  /** A PEM file of the certificate authority to trust for this server only. */
+  ca_file: text(4096).min(1).optional(),
+  /** "Allow this self-signed certificate": its fingerprint, trusted for this server only. */
+  pinned_certificate: fingerprint.optional(),
 });
 
 export const userQuery = z.strictObject({
@@ -58,6 +72,8 @@ export const consoleParams = {
   /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
   signIn: z.strictObject({ profileId, username, password }),
   signOut: z.strictObject({ profileId }),
+  /** The certificate a server presents, to show before the admin chooses to trust it. */
+  inspectCertificate: z.strictObject({ url: remoteUrl }),
   // The bundled server
   startBundledServer: none,
   stopBundledServer: none,
@@ -103,6 +119,9 @@ export interface Profile {
   kind: 'bundled' | 'remote';
   url?: string;
   username?: string;
+  admin_path?: string;
+  ca_file?: string;
+  pinned_certificate?: string;
   created_at: string;
   last_used_at: string | null;
   /** Whether the keychain holds a credential for it (never the credential). */
@@ -127,8 +146,24 @@ export interface ConnectionStatus {
   user: User | null;
   server_url: string | null;
   backend: 'embedded' | 'remote-graphistry' | null;
+  /** What the connected server offers (null when not connected). */
+  capabilities: BackendCapabilities | null;
   healthy: boolean;
   keychain: { available: boolean; detail: string | null };
+}
+
+export interface CertificateInfo {
+  host: string;
+  subject: string;
+  issuer: string;
+  valid_from: string;
+  valid_to: string;
+  fingerprint256: string;
+  self_signed: boolean;
+  /** Whether this computer already trusts it (then nothing needs pinning). */
+  trusted: boolean;
+  /** Why not, in OpenSSL's words (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+  problem: string | null;
 }
 
 export interface ConsoleResults {
@@ -140,7 +175,9 @@ export interface ConsoleResults {
   connectionStatus: ConnectionStatus;
   signIn: ConnectionStatus;
   /** What signing out actually did, so the console says exactly that. */
-  signOut: { removed_from_keychain: boolean; revoked_on_server: boolean; was_connected: boolean };
+  /** `credential`: what the keychain held (a Graphistry's is its admin password: nothing to revoke, the session ends). */
+  signOut: { removed_from_keychain: boolean; revoked_on_server: boolean; was_connected: boolean; credential: 'personal_key' | 'password' | null };
+  inspectCertificate: CertificateInfo;
   startBundledServer: BundledServerStatus;
   stopBundledServer: BundledServerStatus;
   bundledServerStatus: BundledServerStatus;
@@ -149,7 +186,8 @@ export interface ConsoleResults {
   signUpFirstAdmin: ConnectionStatus;
   listUsers: Page<User>;
   getUser: User;
-  createUser: { user: User; key: NewPersonalKey };
+  /** `key` is null where the server makes no API key with the account (a remote Graphistry). */
+  createUser: { user: User; key: NewPersonalKey | null };
   updateUser: User;
   deleteUser: null;
   setUserPassword: User;

@@ -61,10 +61,30 @@ export interface SettingView {
   key: string;
   value: unknown;
   default: unknown;
-  type: 'boolean';
+  /** Booleans are switches; a remote Graphistry's other settings (numbers, text, dates) are shown read-only. */
+  type: 'boolean' | 'number' | 'text' | 'datetime' | 'other';
   description: string;
   updated_at: string | null;
   updated_by: string | null;
+  /** Shown but not changeable from the console (every setting that is not a boolean is). */
+  read_only?: boolean;
+}
+
+/** Features a backend may lack; each missing one comes with the sentence the screens show instead. */
+export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup'] as const;
+export type BackendFeature = (typeof BACKEND_FEATURES)[number];
+
+/**
+ * What the server behind a connection can do, declared by its backend so the
+ * screens say plainly what is not there instead of showing an empty table or
+ * an error. The embedded server offers everything.
+ */
+export interface BackendCapabilities {
+  unsupported: Partial<Record<BackendFeature, string>>;
+  /** The Users manager's sortable columns (a Django admin sorts only by the columns it lists). */
+  sortable: UserOrderingField[];
+  /** Said beside bulk activate/deactivate when the server takes one change per user; null when there is nothing to say. */
+  bulk_note: string | null;
 }
 
 export interface RegistrationState {

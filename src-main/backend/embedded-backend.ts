@@ -3,6 +3,7 @@ import type { UserQuery } from '../../src-shared/domain.ts';
 import type { Backend, BackendAuth, UserPatch } from '../contracts.ts';
 import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
+import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
 
 export interface EmbeddedBackendOptions {
   baseUrl: string;
@@ -11,6 +12,8 @@ export interface EmbeddedBackendOptions {
   timeoutMs?: number;
   /** PEM to trust for an https server with a self-signed or private certificate. */
   ca?: string;
+  /** The profile's own trust (a CA file or a pinned certificate; tls-trust.ts). */
+  httpsAgent?: () => Promise<import('node:https').Agent | undefined>;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -28,11 +31,20 @@ const HEADER_SAFE = /^[\x21-\x7e]{1,4096}$/;
  * const page = await admin.listUsers({ search: 'ali', page_size: 25 });
  */
 export function createEmbeddedBackend(opts: EmbeddedBackendOptions): Backend {
-  return backendOn(createHttpClient({ baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.ca ? { ca: opts.ca } : {}) }), opts.auth);
+  const client = createHttpClient({
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}),
+  });
+  return backendOn(client, opts.auth);
 }
 
 function authorizationOf(auth: BackendAuth | undefined): { authorization?: string; secrets: string[] } {
   if (!auth) return { secrets: [] };
+  if (auth.type === 'admin_password') {
+    throw new ConsoleFailure({ code: 'UNSUPPORTED', message: 'This server is a Graphistry Admin server: sign in with a personal key or a password through its token API.' });
+  }
   const parts = auth.type === 'bearer' ? [auth.token] : [auth.id, auth.secret];
   if (!parts.every((p) => HEADER_SAFE.test(p)) || (auth.type === 'personal_key' && auth.id.includes(':'))) {
     throw new ConsoleFailure({ code: 'UNAUTHORIZED', message: 'The saved credential is malformed: sign in again.' });
@@ -72,6 +84,9 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
     kind: 'embedded',
     baseUrl: http.baseUrl,
     withAuth: (next) => backendOn(http, next),
+    capabilities: async () => EMBEDDED_CAPABILITIES,
+    // Nothing to end: a personal key or a JWT is not a session (signing out revokes the key instead).
+    endSession: async () => undefined,
 
     health: async () => {
       await anon({ method: 'GET', path: '/ht/', expect: 'text' });

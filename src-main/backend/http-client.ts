@@ -10,6 +10,8 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** PEM of a certificate authority (or a self-signed certificate) to trust instead of the system's. */
   ca?: string;
+  /** The profile's own trust (tls-trust.ts), resolved before the first request. */
+  httpsAgent?: () => Promise<HttpsAgent | undefined>;
 }
 
 export interface RequestSpec<T> {
@@ -51,32 +53,64 @@ export function parseBaseUrl(raw: string): URL {
   return url;
 }
 
+/**
+ * An axios instance that answers every status (the caller reads it), as
+ * text (parsed by the caller, so an HTML page is recognized as such), follows
+ * no redirect (following one would carry the credential wherever it points),
+ * and skips system proxies for loopback, which a proxy can never reach.
+ */
+export function textAxios(o: { hostname: string; timeoutMs: number; maxBytes: number; headers: Record<string, string>; baseURL?: string; httpsAgent?: HttpsAgent }): AxiosInstance {
+  return axios.create({
+    ...(o.baseURL ? { baseURL: o.baseURL } : {}),
+    timeout: o.timeoutMs,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    maxContentLength: o.maxBytes,
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+    headers: o.headers,
+    ...(o.httpsAgent ? { httpsAgent: o.httpsAgent } : {}),
+    ...(LOOPBACK.test(o.hostname) ? { proxy: false as const } : {}),
+  });
+}
+
+/** The profile's HTTPS agent, made once; a failed trust check is asked again next time rather than remembered. */
+export function memoAgent(provider: (() => Promise<HttpsAgent | undefined>) | undefined): () => Promise<HttpsAgent | undefined> {
+  let agent: Promise<HttpsAgent | undefined> | null = null;
+  return () => {
+    agent ??= provider
+      ? provider().catch((e: unknown) => {
+          agent = null;
+          throw e;
+        })
+      : Promise.resolve(undefined);
+    return agent;
+  };
+}
+
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const url = parseBaseUrl(opts.baseUrl);
   const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   const host = url.host;
-  const instance: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    timeout: opts.timeoutMs,
-    // A redirect is never part of this API; following one would also carry the credential to wherever it points.
-    maxRedirects: 0,
-    validateStatus: () => true,
-    // Parsed here, so an HTML page is recognized as such rather than passed on as a string.
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    maxContentLength: MAX_ANSWER_BYTES,
-    transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+  const instance = textAxios({
+    hostname: url.hostname,
+    timeoutMs: opts.timeoutMs,
+    maxBytes: MAX_ANSWER_BYTES,
     headers: { Accept: 'application/json' },
+    baseURL: baseUrl,
     ...(opts.ca ? { httpsAgent: new HttpsAgent({ ca: opts.ca }) } : {}),
-    // A system proxy can never reach this machine's loopback, where the bundled server listens.
-    ...(LOOPBACK.test(url.hostname) ? { proxy: false as const } : {}),
   });
+
+  const agent = memoAgent(opts.httpsAgent);
 
   async function send<T>(spec: RequestSpec<T>): Promise<T> {
     const ctx: FailureContext = { host, secrets: spec.secrets ?? [] };
+    const httpsAgent = await agent();
     let res: AxiosResponse<unknown>;
     try {
       res = await instance.request({
+        ...(httpsAgent ? { httpsAgent } : {}),
         method: spec.method,
         url: spec.path,
         params: spec.query,

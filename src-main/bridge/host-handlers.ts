@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createEmbeddedBackend } from '../backend/embedded-backend.ts';
+import { createBackendFactory } from '../backend/backend-factory.ts';
 import { createClipboardGuard } from '../clipboard/clipboard-guard.ts';
 import type { Clipboard, ConsoleHandlers } from '../contracts.ts';
 import { createConsoleService } from '../console-service.ts';
@@ -27,7 +27,7 @@ export interface HostHandlers {
 /**
  * The console service wired to the real parts: profiles as JSON in the data
  * folder, secrets in the OS keychain, the bundled server as a child process,
- * the embedded server's REST API through axios.
+ * the embedded server's REST API or a Graphistry's Django admin through axios.
  */
 export async function createHostHandlers(opts: HostOptions): Promise<HostHandlers> {
   // The port is kept in the console's folder (not the server's, which belongs to the server).
@@ -36,7 +36,7 @@ export async function createHostHandlers(opts: HostOptions): Promise<HostHandler
     profiles: createProfilesStore(opts.dataDir),
     vault: createKeychainVault(),
     bundled,
-    backendFor: (baseUrl) => createEmbeddedBackend({ baseUrl }),
+    backends: createBackendFactory(),
     clipboard: opts.clipboard ? createClipboardGuard(opts.clipboard) : null,
   });
   return {

@@ -18,6 +18,9 @@ const storedProfile = z.object({
   kind: z.enum(['bundled', 'remote']),
   url: z.string().max(2000).optional(),
   username: z.string().max(150).optional(),
+  admin_path: z.string().max(202).optional(),
+  ca_file: z.string().max(4096).optional(),
+  pinned_certificate: z.string().max(200).optional(),
   created_at: z.string(),
   last_used_at: z.string().nullable(),
 }).refine((p) => (p.kind === 'remote') === (p.url !== undefined), { message: 'needs a url exactly when it is remote', path: ['url'] });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { z } from 'zod';
 import { ConsoleFailure, type ConsoleFieldIssue } from '../../src-shared/console-errors.ts';
 import { profileInput } from '../../src-shared/console-api.ts';
@@ -32,7 +34,36 @@ function fieldIssues(i: z.core.$ZodIssue): ConsoleFieldIssue[] {
  * user name, password, query or fragment: the file is plain text on disk, and
  * credentials belong in the keychain only.
  */
-function validate(input: ProfileInput): Pick<StoredProfile, 'name' | 'kind' | 'url' | 'username'> {
+type Fields = Pick<StoredProfile, 'name' | 'kind' | 'url' | 'username' | 'admin_path' | 'ca_file' | 'pinned_certificate'>;
+
+/** A Graphistry's admin path, spelled one way: `/admin/`, `/portal/admin/`. The default is left out. */
+const adminPathOf = (raw: string) => `/${raw.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+
+/** How this profile's server is reached: admin path and TLS trust, which only a remote https profile may carry. */
+function reachFields(input: ProfileInput, url: string | undefined, fields: ConsoleFieldIssue[]): Pick<Fields, 'admin_path' | 'ca_file' | 'pinned_certificate'> {
+  const out: Pick<Fields, 'admin_path' | 'ca_file' | 'pinned_certificate'> = {};
+  const remote = input.kind === 'remote';
+  for (const f of ['admin_path', 'ca_file', 'pinned_certificate'] as const) {
+    if (!remote && input[f] !== undefined) fields.push({ field: f, message: 'is only for a remote server' });
+  }
+  if (!remote) return out;
+  if (input.admin_path !== undefined && adminPathOf(input.admin_path) !== '/admin/') out.admin_path = adminPathOf(input.admin_path);
+  const https = url?.startsWith('https://') ?? false;
+  if (input.ca_file !== undefined) {
+    if (!https) fields.push({ field: 'ca_file', message: 'applies only to an https:// address' });
+    else if (!isAbsolute(input.ca_file)) fields.push({ field: 'ca_file', message: 'must be an absolute path' });
+    else if (!existsSync(input.ca_file) || !statSync(input.ca_file).isFile()) fields.push({ field: 'ca_file', message: 'is not a file on this computer' });
+    else out.ca_file = input.ca_file;
+  }
+  if (input.pinned_certificate !== undefined) {
+    if (!https) fields.push({ field: 'pinned_certificate', message: 'applies only to an https:// address' });
+    else if (input.ca_file !== undefined) fields.push({ field: 'pinned_certificate', message: 'cannot go with a CA file: choose one' });
+    else out.pinned_certificate = input.pinned_certificate.toUpperCase();
+  }
+  return out;
+}
+
+function validate(input: ProfileInput): Fields {
   const parsed = profileInput.safeParse({ ...input, name: typeof input.name === 'string' ? input.name.trim() : input.name });
   const fields: ConsoleFieldIssue[] = parsed.success ? [] : parsed.error.issues.flatMap(fieldIssues);
   let url: string | undefined;
@@ -45,8 +76,9 @@ function validate(input: ProfileInput): Pick<StoredProfile, 'name' | 'kind' | 'u
     // One spelling per server: clients add their paths after it.
     url = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
+  const reach = parsed.success ? reachFields(parsed.data, url, fields) : {};
   if (fields.length || !parsed.success) throw invalid(fields);
-  return { name: parsed.data.name, kind: parsed.data.kind, ...(url ? { url } : {}), ...(parsed.data.username ? { username: parsed.data.username } : {}) };
+  return { name: parsed.data.name, kind: parsed.data.kind, ...(url ? { url } : {}), ...(parsed.data.username ? { username: parsed.data.username } : {}), ...reach };
 }
 
 /**

@@ -20,13 +20,21 @@ const PROFILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const NO_KEYCHAIN_DETAIL =
   'No OS keychain answers (on Linux, a Secret Service such as gnome-keyring over D-Bus), so the console keeps no credentials and asks you to sign in each time.';
 
-// A stored value is only trusted if it has exactly this shape.
-const storedCredential = z.strictObject({
-  kind: z.literal('personal_key'),
-  id: z.string().min(1).max(200),
-  secret: z.string().min(1).max(4096),
-  username: z.string().min(1).max(150),
-});
+// A stored value is only trusted if it has exactly one of these shapes.
+const storedCredential = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('personal_key'),
+    id: z.string().min(1).max(200),
+    secret: z.string().min(1).max(4096),
+    username: z.string().min(1).max(150),
+  }),
+  // A Graphistry's Django admin takes only a password.
+  z.strictObject({
+    kind: z.literal('password'),
+    username: z.string().min(1).max(150),
+    password: z.string().min(1).max(4096),
+  }),
+]);
 
 /** The platform's own reason, bounded; keyring errors name the store, never the value. */
 function reasonOf(e: unknown): string {

@@ -8,20 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedBackend } from '../../src-main/backend/embedded-backend.ts';
 import type { Backend } from '../../src-main/contracts.ts';
-import { ConsoleFailure, type ConsoleError } from '../../src-shared/console-errors.ts';
+import { failure } from '../helpers/failure.ts';
 import type { NewPersonalKey, RegistrationState, User } from '../../src-shared/domain.ts';
 import { dialects, makeTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 
-/** The ConsoleError a call failed with; anything else (success, a plain Error) fails the test. */
-async function failure(call: Promise<unknown>): Promise<ConsoleError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof ConsoleFailure) return e.error;
-    throw e;
-  }
-  throw new Error('expected a ConsoleFailure, but the call succeeded');
-}
 
 const names = (users: User[]) => users.map((u) => u.username);
 
@@ -60,7 +50,7 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
   it('searches, filters, orders and pages users; creates, edits, re-passwords and deletes one', async () => {
     const carol = await admin.createUser({ username: 'carol', password: STRONG_PASSWORD, email: 'carol@example.com', is_staff: true });
     expect(carol.user).toMatchObject({ username: 'carol', is_staff: true, is_superuser: false });
-    expect(carol.key.key.id).toBe(carol.key.id);
+    expect(carol.key!.key.id).toBe(carol.key!.id);
     await admin.createUser({ username: 'dave', password: STRONG_PASSWORD });
     const staff = await admin.listUsers({ is_staff: true, ordering: '-username', page_size: 1 });
     expect(staff).toMatchObject({ count: 2, page: 1, page_size: 1 });
@@ -131,7 +121,7 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
     expect(await failure(anon.login('ghost', 'not the password'))).toMatchObject({ code: 'UNAUTHORIZED', serverCode: 'INVALID_CREDENTIALS' });
 
     const frank = await admin.createUser({ username: 'frank', password: STRONG_PASSWORD });
-    const asFrank = anon.withAuth({ type: 'personal_key', id: frank.key.id, secret: frank.key.secret });
+    const asFrank = anon.withAuth({ type: 'personal_key', id: frank.key!.id, secret: frank.key!.secret });
     expect((await asFrank.me()).username).toBe('frank');
     expect(await failure(asFrank.listUsers({}))).toMatchObject({ code: 'FORBIDDEN', serverCode: 'SUPERUSER_REQUIRED' });
     expect(await failure(anon.signUp({ username: 'late', password: STRONG_PASSWORD }))).toMatchObject({ code: 'FORBIDDEN', serverCode: 'SIGNUPS_CLOSED' });

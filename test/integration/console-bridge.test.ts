@@ -27,6 +27,7 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   connectionStatus: {},
   signIn: { profileId: 'p1', username: 'admin', password: 'hunter2-secret' },
   signOut: { profileId: 'p1' },
+  inspectCertificate: { url: 'https://graphistry.example.com' },
   startBundledServer: {},
   stopBundledServer: {},
   bundledServerStatus: {},

@@ -6,7 +6,7 @@ import { createConsoleService } from '../../src-main/console-service.ts';
 import { createProfilesStore } from '../../src-main/profiles/profiles-store.ts';
 import { createKeychainVault } from '../../src-main/vault/keychain-vault.ts';
 import { createBundledServer } from '../../src-main/server/bundled-server.ts';
-import { createEmbeddedBackend } from '../../src-main/backend/embedded-backend.ts';
+import { createBackendFactory } from '../../src-main/backend/backend-factory.ts';
 import type { ConsoleHandlers } from '../../src-main/contracts.ts';
 
 /** Every file under a folder, recursively. */
@@ -34,7 +34,7 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
       profiles: createProfilesStore(appData),
       vault: createKeychainVault({ service }),
       bundled,
-      backendFor: (baseUrl) => createEmbeddedBackend({ baseUrl }),
+      backends: createBackendFactory(),
       clipboard: null,
       machine: 'test-machine',
     });
@@ -67,7 +67,7 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
     expect(signedUp.profile?.has_credential).toBe(true);
 
     const created = await first.createUser({ username: 'bob', password: 'bobs own passphrase' });
-    secrets.push('bobs own passphrase', created.key.secret);
+    secrets.push('bobs own passphrase', created.key!.secret);
     const keys = await first.listKeys({ user: 'me' });
     expect(keys.map((k) => k.name)).toContain('Graphistry Admin Console on test-machine');
     const jwt = await first.mintJwt({});
@@ -88,18 +88,19 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
 
     // The machine key is in the keychain, and nowhere on disk; nor is any password or token.
     const stored = await createKeychainVault({ service }).get(profileId);
-    expect(stored?.secret).toBeTruthy();
-    secrets.push(stored!.secret);
+    if (stored?.kind !== 'personal_key') throw new Error(`expected a personal key in the keychain, found ${stored?.kind}`);
+    expect(stored.secret).toBeTruthy();
+    secrets.push(stored.secret);
     for (const file of filesUnder(appData)) {
       const content = readFileSync(file).toString('latin1');
       for (const secret of secrets) expect(content.includes(secret), `${secret.slice(0, 6)}… found in ${file}`).toBe(false);
     }
 
     // Signing out forgets the key (keychain entry gone, key revoked on the server).
-    expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: true, revoked_on_server: true, was_connected: true });
+    expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: true, revoked_on_server: true, was_connected: true, credential: 'personal_key' });
     expect(await createKeychainVault({ service }).get(profileId)).toBeNull();
     // Signing out again: nothing was kept, and the answer says so.
-    expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: false, revoked_on_server: false, was_connected: false });
+    expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: false, revoked_on_server: false, was_connected: false, credential: null });
     await expect(second.connect({ profileId })).rejects.toMatchObject({ error: { code: 'UNAUTHORIZED' } });
     await second.stopBundledServer({});
   });

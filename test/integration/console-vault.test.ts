@@ -55,13 +55,19 @@ describe.skipIf(!keychain.available)('keychain vault (real OS keychain)', () => 
     await vault.delete('profile-b');
   });
 
+  it("keeps a Graphistry admin's password as its own kind of credential", async () => {
+    await vault.set('graphistry', { kind: 'password', username: 'admin', password: 'a graphistry passphrase' });
+    expect(await vault.get('graphistry')).toEqual({ kind: 'password', username: 'admin', password: 'a graphistry passphrase' });
+    await vault.delete('graphistry');
+  });
+
   it('answers null for a profile with nothing stored', async () => {
     expect(await vault.get('never-stored')).toBeNull();
   });
 
   it('does not trust a value in its slot that is not a credential', async () => {
     const slot = new AsyncEntry(service, 'profile:tampered', { linux: { store: 'secret-service' } });
-    for (const value of ['not json', '{"kind":"password","password":"x","username":"u"}', '{"kind":"personal_key","id":"k"}']) {
+    for (const value of ['not json', '{"kind":"token","value":"x","username":"u"}', '{"kind":"password","password":"x"}', '{"kind":"personal_key","id":"k"}']) {
       await slot.setPassword(value);
       expect(await vault.get('tampered')).toBeNull();
     }

@@ -12,6 +12,7 @@ const status = (s: Partial<ConnectionStatus>): ConnectionStatus => ({
   user: null,
   server_url: null,
   backend: null,
+  capabilities: null,
   healthy: false,
   keychain: { available: true, detail: null },
   ...s,
@@ -52,11 +53,15 @@ describe('connections model', () => {
 
 describe('sign-out messages say what was stored and what was done', () => {
   it('claims a key was removed only when one was kept', () => {
-    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: true })).not.toMatch(/keychain/);
-    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: false })).toMatch(/nothing to remove/);
+    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: true, credential: null })).not.toMatch(/keychain/);
+    expect(signOutMessage('Lab', { removed_from_keychain: false, revoked_on_server: false, was_connected: false, credential: null })).toMatch(/nothing to remove/);
   });
   it('says when the key could not be revoked on the server', () => {
-    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: true, was_connected: true })).toMatch(/revoked on the server and removed/);
-    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: false, was_connected: true })).toMatch(/stays valid there/);
+    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: true, was_connected: true, credential: 'personal_key' })).toMatch(/revoked on the server and removed/);
+    expect(signOutMessage('Lab', { removed_from_keychain: true, revoked_on_server: false, was_connected: true, credential: 'personal_key' })).toMatch(/stays valid there/);
+    // A Graphistry keeps the admin's password: nothing to revoke, and no "could not be reached".
+    expect(signOutMessage('Hub', { removed_from_keychain: true, revoked_on_server: false, was_connected: true, credential: 'password' })).toBe(
+      'Signed out of Hub: its admin password was removed from the keychain and the admin-site session ended.',
+    );
   });
 });

@@ -49,7 +49,8 @@ export function NewUserEditor() {
     const { user, key } = r.value;
     toast('ok', `Saved ${user.username}`);
     const next: Route = after === 'list' ? { name: 'users' } : after === 'continue' ? { name: 'user', id: user.id } : { name: 'user', id: 'new' };
-    useFreshKey.getState().hold(user.username, key, next);
+    // A Graphistry makes no key with the account (its users make theirs on their dashboard).
+    if (key) useFreshKey.getState().hold(user.username, key, next);
     if (after !== 'another') return navigate(next, { force: true });
     setForm({ ...BLANK_NEW_USER });
     setErrors({});

@@ -1,0 +1,32 @@
+import type { BackendCapabilities, BackendFeature, UserOrderingField } from '../../src-shared/domain.ts';
+import { USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
+
+/**
+ * What each kind of server offers, in one place: the screens read these
+ * (through ConnectionStatus) and the shared backend contract suite skips
+ * exactly what is declared missing here, so the two cannot drift.
+ */
+export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
+  unsupported: {},
+  sortable: [...USER_ORDERING_FIELDS],
+  bulk_note: null,
+});
+
+export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = Object.freeze({
+  own_keys: "Graphistry manages API keys on each user's own dashboard: make or revoke yours there. Copy JWT below works here.",
+  user_keys: "Graphistry manages API keys on each user's own dashboard; its admin site cannot list, make or revoke them.",
+  first_key: 'Graphistry makes no API key with a new account: the user creates one on their dashboard.',
+  invitations: "Graphistry's admin site has no invitation links: open registration for a while, or add the account in Users.",
+  audit: "Graphistry's admin site keeps its own change history on each user's page there; it has no audit log the console can read.",
+  signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
+});
+
+export const GRAPHISTRY_BULK_NOTE = "Graphistry's admin site changes one user at a time: Activate and Deactivate save each selected user in turn.";
+
+export function graphistryCapabilities(sortable: readonly string[]): BackendCapabilities {
+  return {
+    unsupported: { ...GRAPHISTRY_UNSUPPORTED },
+    sortable: USER_ORDERING_FIELDS.filter((f): f is UserOrderingField => sortable.includes(f)),
+    bulk_note: GRAPHISTRY_BULK_NOTE,
+  };
+}

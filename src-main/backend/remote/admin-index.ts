@@ -1,0 +1,48 @@
+import { findForm } from './admin-forms.ts';
+import type { AdminSession } from './admin-session.ts';
+import { attr, findAll, parseHtml } from './html.ts';
+import { failureForPage, remoteErrors } from './remote-errors.ts';
+
+export interface SiteMap {
+  /** The user model's change list, e.g. /admin/users/user/ (Graphistry's `users.User`), whatever its app and name. */
+  users: URL;
+  /** django-constance's settings page, when installed. */
+  constance: URL | null;
+}
+
+/** Likelier names first, so the usual case costs one probe. */
+function score(model: string): number {
+  if (model === 'user') return 0;
+  if (model.includes('user')) return 1;
+  return /account|member|person|profile|staff/.test(model) ? 2 : 3;
+}
+
+/**
+ * The admin index links every registered model's change list as
+ * `<admin><app_label>/<model_name>/`. The user model is the one whose add
+ * form is Django's user creation form (`password1` and `password2`): no app
+ * or model name is assumed, since a custom user model may have any.
+ */
+export async function discoverSite(session: AdminSession): Promise<SiteMap> {
+  const { admin, http } = session;
+  const index = await session.page(admin);
+  if (index.status !== 200) throw failureForPage(index, http.host, 'show its index');
+  const models = new Map<string, { url: URL; app: string; model: string }>();
+  const pattern = new RegExp(`^${admin.pathname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([A-Za-z0-9_]+)/([A-Za-z0-9_]+)/$`);
+  for (const a of findAll(parseHtml(index.body), (e) => e.tagName === 'a' && attr(e, 'href') !== null)) {
+    const url = new URL(attr(a, 'href')!, index.url);
+    const m = url.origin === http.origin ? pattern.exec(url.pathname) : null;
+    if (m) models.set(url.pathname, { url: new URL(url.pathname, url), app: m[1]!, model: m[2]! });
+  }
+  const constance = [...models.values()].find((m) => m.app === 'constance')?.url ?? null;
+  const candidates = [...models.values()]
+    .filter((m) => m.app !== 'constance' && !(m.app === 'auth' && m.model === 'group'))
+    .sort((a, b) => score(a.model) - score(b.model))
+    .slice(0, 8);
+  for (const c of candidates) {
+    const add = await session.page(new URL('add/', c.url), admin);
+    if (add.status !== 200) continue;
+    if (findForm(parseHtml(add.body), add.url.toString(), ['password1', 'password2'])) return { users: c.url, constance };
+  }
+  throw remoteErrors.noUserModel(http.host);
+}

@@ -1,0 +1,22 @@
+import { ConsoleFailure, type ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
+import { formErrors } from './admin-forms.ts';
+import type { Element } from './html.ts';
+
+/**
+ * A form Django sent back with errors, as a VALIDATION failure whose fields
+ * are the console's names for Django's (`password1` is the password,
+ * `password2` its confirmation), and whose message is Django's own first
+ * sentence about what is wrong.
+ */
+export function formFailure(root: Element, rename: Record<string, string> = {}): ConsoleFailure {
+  const { fields, general } = formErrors(root);
+  const issues: ConsoleFieldIssue[] = fields.map((f) => ({ field: rename[f.field] ?? f.field, message: f.message }));
+  const specific = general.filter((g) => !/^please correct the errors? below\.?$/i.test(g));
+  const message = specific[0] ?? (issues.length === 1 ? `${label(issues[0]!.field)}: ${issues[0]!.message}` : issues.length ? 'Some values are not valid; see the fields.' : 'The admin site refused the change.');
+  return new ConsoleFailure({ code: 'VALIDATION', serverCode: 'VALIDATION', message, ...(issues.length ? { fields: issues } : {}) });
+}
+
+function label(field: string): string {
+  const text = field.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

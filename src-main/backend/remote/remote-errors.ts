@@ -1,0 +1,55 @@
+import { ConsoleFailure, type ConsoleErrorCode, type ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
+import type { AdminPage } from './admin-http.ts';
+
+/**
+ * The remote backend's failures, each a specific sentence an admin can act
+ * on. `serverCode` names the case for the screens and the tests. The bundled
+ * server's LAST_SUPERUSER sentences are repeated word for word, so the refusal
+ * reads the same whichever server the console manages.
+ */
+const fail = (code: ConsoleErrorCode, serverCode: string, message: string, fields?: ConsoleFieldIssue[]) =>
+  new ConsoleFailure({ code, serverCode, message, ...(fields?.length ? { fields } : {}) });
+
+/** Thrown inside an operation when the admin site sent us to its login page: the caller signs in again and retries. */
+export class SessionExpired extends Error {
+  constructor() {
+    super('the admin-site session has ended');
+    this.name = 'SessionExpired';
+  }
+}
+
+export const remoteErrors = {
+  notGraphistry: (host: string, why: string) =>
+    fail('UNREACHABLE', 'NOT_GRAPHISTRY', `The server at ${host} is neither a Graphistry (no Django admin site there) nor a Graphistry Admin server (${why}): check the address.`),
+  wrongAdminPath: (host: string, path: string) =>
+    fail('NOT_FOUND', 'WRONG_ADMIN_PATH', `${host} is a Graphistry, but its admin site is not at ${path}: set the admin path to the one it uses (Graphistry's DJANGO_ADMIN_URL).`, [
+      { field: 'admin_path', message: `has no Django admin site at ${path}` },
+    ]),
+  wrongPassword: () => fail('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Wrong username or password.'),
+  wrongPasswordOrNotStaff: () =>
+    fail('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'The admin site refused this sign-in: the username or password is wrong, or the account is not staff.'),
+  notStaff: (username: string) =>
+    fail('FORBIDDEN', 'NOT_STAFF', `"${username}" signed in, but is not staff, so Graphistry's admin site refuses it: sign in as a superuser.`),
+  notSuperuser: (username: string) => fail('FORBIDDEN', 'SUPERUSER_REQUIRED', `"${username}" is not a superuser: the console needs an administrator account.`),
+  noUserModel: (host: string) =>
+    fail('FORBIDDEN', 'NO_USER_ADMIN', `The admin site at ${host} lists no user model this account can manage: sign in as a superuser.`),
+  sessionEnded: () => fail('UNAUTHORIZED', 'SESSION_EXPIRED', "The Graphistry admin session has ended and no password is kept for it: sign in again."),
+  csrfRefused: (host: string) =>
+    fail('FORBIDDEN', 'CSRF_REFUSED', `The admin site at ${host} refused the form (Django's CSRF check): behind a proxy, make sure it passes the Host header and X-Forwarded-Proto through unchanged.`),
+  unexpected: (host: string, what: string) =>
+    fail('SERVER_ERROR', 'UNEXPECTED_PAGE', `The admin site at ${host} answered ${what} in a way the console does not recognize; it may run a customized admin.`),
+  lastSuperuser: (deleting: boolean, fields: ConsoleFieldIssue[] = []) =>
+    fail('CONFLICT', 'LAST_SUPERUSER', deleting ? 'This is the last active superuser and cannot be deleted.' : 'This is the last active superuser: make another superuser first.', fields),
+  usernameTaken: () => fail('CONFLICT', 'USERNAME_TAKEN', 'A user with that username already exists.', [{ field: 'username', message: 'already in use' }]),
+  userNotFound: (id: number) => fail('NOT_FOUND', 'USER_NOT_FOUND', `No user with id ${id}.`),
+  unsupported: (message: string) => fail('UNSUPPORTED', 'UNSUPPORTED', message),
+  refusedLookup: (host: string, what: string) => fail('UNSUPPORTED', 'LOOKUP_REFUSED', `The admin site at ${host} refused to ${what}.`),
+};
+
+/** A page that is not what an operation expects, by status: missing, forbidden, broken, or not an HTML page of the admin. */
+export function failureForPage(page: AdminPage, host: string, what: string, notFound?: () => ConsoleFailure): ConsoleFailure {
+  if (page.status === 404 && notFound) return notFound();
+  if (page.status === 403) return /csrf/i.test(page.body) ? remoteErrors.csrfRefused(host) : fail('FORBIDDEN', 'FORBIDDEN', `The admin site at ${host} does not let this account ${what}.`);
+  if (page.status >= 500) return fail('SERVER_ERROR', 'SERVER_ERROR', `The admin site at ${host} failed (${page.status}) while trying to ${what}.`);
+  return remoteErrors.unexpected(host, `${page.status} to "${what}"`);
+}

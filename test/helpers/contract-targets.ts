@@ -1,0 +1,66 @@
+// The servers the backend contract suite runs against: the bundled server
+// (EmbeddedBackend over real HTTP) and the Django reference peer
+// (RemoteGraphistryBackend working its admin site). What each offers is not
+// declared here but in src-main/backend/capabilities.ts, which the screens read
+// too: the suite expects exactly that.
+import type { AddressInfo } from 'node:net';
+import { EMBEDDED_CAPABILITIES, graphistryCapabilities } from '../../src-main/backend/capabilities.ts';
+import { createEmbeddedBackend } from '../../src-main/backend/embedded-backend.ts';
+import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/remote-backend.ts';
+import type { Backend } from '../../src-main/contracts.ts';
+import type { BackendCapabilities } from '../../src-shared/domain.ts';
+import { makeTestApp, STRONG_PASSWORD } from './app.ts';
+import { PEER_ADMIN, startDjangoPeer } from './django-peer.ts';
+
+export interface ContractHarness {
+  anon: Backend;
+  admin: Backend;
+  adminName: string;
+  /** What this server must declare, from the one place capabilities are declared. */
+  expected: BackendCapabilities;
+  close(): Promise<void>;
+}
+
+export interface ContractTarget {
+  name: string;
+  /** Why it cannot run here, or null. */
+  missing(): Promise<string | null>;
+  start(): Promise<ContractHarness>;
+}
+
+export const embeddedTarget: ContractTarget = {
+  name: 'bundled server (EmbeddedBackend)',
+  missing: async () => null,
+  async start() {
+    const t = await makeTestApp('sqlite');
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const anon = createEmbeddedBackend({ baseUrl: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` });
+    const first = await anon.signUp({ username: 'admin', password: STRONG_PASSWORD, email: 'admin@example.com' });
+    return {
+      anon,
+      admin: anon.withAuth({ type: 'personal_key', id: first.key.id, secret: first.key.secret }),
+      adminName: 'admin',
+      expected: EMBEDDED_CAPABILITIES,
+      close: () => t.close(),
+    };
+  },
+};
+
+/** The peer's user admin in its Graphistry-like configuration lists every column, so every column sorts. */
+const PEER_LISTED = ['username', 'email', 'is_staff', 'is_superuser', 'is_active', 'date_joined', 'last_login'];
+
+export const graphistryTarget: ContractTarget = {
+  name: 'Django reference peer (RemoteGraphistryBackend)',
+  missing: async () => (await import('./django-peer.ts')).djangoMissing(),
+  async start() {
+    const peer = await startDjangoPeer();
+    const anon = createRemoteGraphistryBackend({ baseUrl: peer.url });
+    return {
+      anon,
+      admin: anon.withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }),
+      adminName: PEER_ADMIN.username,
+      expected: graphistryCapabilities(PEER_LISTED),
+      close: () => peer.stop(),
+    };
+  },
+};

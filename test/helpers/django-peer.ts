@@ -1,0 +1,129 @@
+// The reference Graphistry peer (test/fixtures/graphistry-peer): a real Django
+// project on Debian's python3-django, started on a free loopback port the way
+// an operator would (migrate, createsuperuser --noinput, runserver --noreload),
+// and stopped by the pid it was given. Its request log is kept, so tests and
+// the bench can count the HTTP requests the console made.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const PYTHON = '/usr/bin/python3';
+export const PEER_DIR = fileURLToPath(new URL('../fixtures/graphistry-peer/', import.meta.url));
+export const PEER_ADMIN = { username: 'admin', email: 'admin@example.com', password: 'correct horse battery staple' } as const;
+
+export interface PeerOptions {
+  /** Which columns the user admin lists: see test/fixtures/graphistry-peer/users/admin.py. */
+  listDisplay?: 'graphistry' | 'django' | 'cookiecutter';
+  adminPath?: string;
+  /** Behind a TLS-terminating proxy (trust X-Forwarded-Proto; Secure cookies; CSRF checks Referer). */
+  tlsProxy?: boolean;
+  timeZone?: string;
+}
+
+export interface DjangoPeer {
+  url: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  /** Requests the server has logged so far. */
+  requests(): number;
+  log(): string;
+  /** `manage.py shell -c CODE`, its standard output. */
+  shell(code: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let checked: string | null | undefined;
+/** Why the peer cannot run here (no Debian python3-django stack), or null. */
+export async function djangoMissing(): Promise<string | null> {
+  if (checked !== undefined) return checked;
+  if (!existsSync(PYTHON)) return (checked = `${PYTHON} is missing`);
+  try {
+    await run(PYTHON, ['-c', 'import django, constance, picklefield, rest_framework, rest_framework_simplejwt']);
+    return (checked = null);
+  } catch {
+    return (checked = `${PYTHON} lacks Django, django-constance, picklefield, DRF or simplejwt (apt-get install python3-django python3-django-constance python3-django-picklefield python3-djangorestframework python3-djangorestframework-simplejwt)`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPeer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gadm-peer-'));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PEER_DATA_DIR: dataDir,
+    PEER_SECRET_KEY: `peer-${process.pid}-${Date.now()}-${Math.random()}`,
+    PEER_ADMIN_PATH: opts.adminPath ?? 'admin/',
+    PEER_LIST_DISPLAY: opts.listDisplay ?? 'graphistry',
+    PEER_TLS_PROXY: opts.tlsProxy ? '1' : '0',
+    PEER_TIME_ZONE: opts.timeZone ?? 'UTC',
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONUNBUFFERED: '1',
+    DJANGO_SUPERUSER_PASSWORD: PEER_ADMIN.password,
+  };
+  const manage = (args: string[], timeout = 60_000) => run(PYTHON, ['manage.py', ...args], { cwd: PEER_DIR, env, timeout, maxBuffer: 32 * 1024 * 1024 });
+  try {
+    await manage(['migrate', '--noinput']);
+    await manage(['createsuperuser', '--noinput', '--username', PEER_ADMIN.username, '--email', PEER_ADMIN.email]);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const proc: ChildProcess = spawn(PYTHON, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${port}`], { cwd: PEER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    proc.stdout!.on('data', (c) => (log += String(c)));
+    proc.stderr!.on('data', (c) => (log += String(c)));
+    // runserver prints its banner before it binds: only an answer from /ht/ says it listens (and that the port was ours).
+    const exitedEarly = new Promise<false>((resolve) => proc.once('exit', () => resolve(false)));
+    const answers = (async () => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && proc.exitCode === null) {
+        const ok = await fetch(`http://127.0.0.1:${port}/ht/`).then((r) => r.status === 200, () => false);
+        // Ours only if our own process logged the request (another server could hold a port that was free a moment ago).
+        await new Promise((r) => setTimeout(r, ok ? 50 : 100));
+        if (ok && proc.exitCode === null && /"GET \/ht\/ HTTP\/1\.1" 200/.test(log)) return true;
+      }
+      return false;
+    })();
+    const up = await Promise.race([answers, exitedEarly]);
+    if (!up) {
+      proc.kill('SIGKILL');
+      if (attempt < 2 && /already in use/i.test(log)) continue;
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`the Django peer did not start:\n${log.slice(-3000)}`);
+    }
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      pid: proc.pid!,
+      dataDir,
+      requests: () => (log.match(/"(GET|POST|HEAD|PUT|DELETE|PATCH) \S+ HTTP\/1\.[01]"/g) ?? []).length,
+      log: () => log,
+      shell: async (code) => (await manage(['shell', '-c', code], 120_000)).stdout,
+      async stop() {
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        }
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+}

@@ -1,0 +1,132 @@
+// One contract for every backend: the same tests against the bundled server
+// and against a real Django admin (the reference Graphistry peer). Where a
+// server lacks a feature, the test expects the UNSUPPORTED error with exactly
+// the sentence its declared capabilities give, and nothing else differs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src-main/contracts.ts';
+import { failure } from '../helpers/failure.ts';
+import type { BackendFeature, User } from '../../src-shared/domain.ts';
+import { embeddedTarget, graphistryTarget, type ContractHarness } from '../helpers/contract-targets.ts';
+
+
+const PASSWORD = 'carol keeps a long passphrase';
+const names = (users: User[]) => users.map((u) => u.username);
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+for (const target of [embeddedTarget, graphistryTarget]) {
+  const missing = await target.missing();
+  if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the backend contract against the ${target.name}.\n\n`);
+
+  (missing ? describe.skip : describe)(`backend contract: ${target.name}`, () => {
+    let h: ContractHarness;
+    let admin: Backend;
+    let me: User;
+    beforeAll(async () => {
+      h = await target.start();
+      admin = h.admin;
+      me = await admin.me();
+    }, 90_000);
+    afterAll(async () => h?.close());
+    const unsupported = (f: BackendFeature) => h.expected.unsupported[f];
+
+    it('says who is signed in, and declares what it offers', async () => {
+      expect(me).toMatchObject({ username: h.adminName, is_superuser: true, is_staff: true, is_active: true });
+      expect(me.date_joined).toMatch(ISO);
+      expect(await admin.capabilities()).toEqual(h.expected);
+    });
+
+    it('creates a user and reads it back; a first API key comes with it only where the server makes one', async () => {
+      const carol = await admin.createUser({ username: 'carol', password: PASSWORD, email: 'carol@example.com', is_staff: true });
+      expect(carol.user).toMatchObject({ username: 'carol', email: 'carol@example.com', is_staff: true, is_superuser: false, is_active: true, last_login: null });
+      if (unsupported('first_key')) expect(carol.key).toBeNull();
+      else expect(carol.key?.authorization).toMatch(/^PersonalKey \S+:\S+$/);
+      expect(await admin.getUser(carol.user.id)).toEqual(carol.user);
+    });
+
+    it('lists users with search, filters, ordering and paging, every column filled', async () => {
+      await admin.createUser({ username: 'dave', password: PASSWORD });
+      const staff = await admin.listUsers({ is_staff: true, ordering: '-username', page_size: 1 });
+      expect(staff).toMatchObject({ count: 2, page: 1, page_size: 1 });
+      expect(names(staff.results)).toEqual(['carol']);
+      expect(names((await admin.listUsers({ search: 'DAV', ordering: 'username' })).results)).toEqual(['dave']);
+      const second = await admin.listUsers({ is_superuser: false, is_active: true, ordering: 'username', page: 2, page_size: 1 });
+      expect(second.count).toBe(2);
+      expect(names(second.results)).toEqual(['dave']);
+      const all = await admin.listUsers({ ordering: 'username' });
+      expect(names(all.results)).toEqual(['admin', 'carol', 'dave']);
+      for (const u of all.results) {
+        expect(Object.keys(u).sort()).toEqual(['date_joined', 'email', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_login', 'username']);
+        expect(u.date_joined).toMatch(ISO);
+      }
+      expect(all.results[0]).toMatchObject({ email: 'admin@example.com', is_superuser: true, last_login: expect.stringMatching(ISO) });
+      expect(all.results[2]).toMatchObject({ email: null, is_staff: false, last_login: null });
+    });
+
+    it('updates, sets a password and deletes a user', async () => {
+      const carol = (await admin.listUsers({ search: 'carol', ordering: 'username' })).results[0]!;
+      expect(await admin.updateUser(carol.id, { is_staff: false, email: null })).toMatchObject({ id: carol.id, is_staff: false, email: null });
+      expect((await admin.getUser(carol.id)).is_staff).toBe(false);
+      await admin.setUserPassword(carol.id, 'a much better passphrase');
+      expect((await h.anon.login('carol', 'a much better passphrase')).token.split('.')).toHaveLength(3);
+      await admin.deleteUser(carol.id);
+      expect(await failure(admin.getUser(carol.id))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND', message: `No user with id ${carol.id}.` });
+    });
+
+    it('refuses to leave no active superuser, with the same code and sentence', async () => {
+      const demote = await failure(admin.updateUser(me.id, { is_superuser: false }));
+      expect(demote).toMatchObject({ code: 'CONFLICT', serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
+      expect(demote.fields?.map((f) => f.field)).toEqual(['is_superuser']);
+      expect((await failure(admin.updateUser(me.id, { is_active: false }))).fields?.map((f) => f.field)).toEqual(['is_active']);
+      expect(await failure(admin.deleteUser(me.id))).toMatchObject({ code: 'CONFLICT', serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser and cannot be deleted.' });
+      expect(await admin.me()).toMatchObject({ is_superuser: true, is_active: true });
+    });
+
+    it('maps refused input to the field it concerns', async () => {
+      const weak = await failure(admin.createUser({ username: 'erin', password: 'erin' }));
+      expect(weak).toMatchObject({ code: 'VALIDATION' });
+      expect(weak.fields?.map((f) => f.field)).toContain('password');
+      const badName = await failure(admin.createUser({ username: 'has space', password: PASSWORD }));
+      expect(badName).toMatchObject({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'username' })] });
+      expect(await failure(admin.createUser({ username: 'ADMIN', password: PASSWORD }))).toMatchObject({ code: 'CONFLICT', serverCode: 'USERNAME_TAKEN', fields: [{ field: 'username' }] });
+      expect(await failure(admin.getUser(999_999))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND' });
+    });
+
+    it('opens and closes registration; settings that are not switches are read-only', async () => {
+      const settings = await admin.getSettings();
+      expect(settings.find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')).toMatchObject({ type: 'boolean', value: false });
+      expect(settings.find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.description).not.toBe('');
+      const opened = await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: true });
+      expect(opened.find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value).toBe(true);
+      expect((await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: false })).find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value).toBe(false);
+      for (const other of settings.filter((s) => s.type !== 'boolean')) {
+        expect(other.read_only).toBe(true);
+        expect(await failure(admin.setSettings({ [other.key]: true }))).toMatchObject({ code: 'VALIDATION', fields: [{ field: other.key }] });
+      }
+      expect(await failure(admin.setSettings({ NO_SUCH_SETTING: true }))).toMatchObject({ code: 'VALIDATION' });
+    });
+
+    it("mints the signed-in admin's own JWT", async () => {
+      const { token, expires_at } = await admin.mintJwt();
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { username: string; exp: number };
+      expect(claims.username).toBe(h.adminName);
+      expect(Date.parse(expires_at)).toBe(claims.exp * 1000);
+      expect(Date.parse(expires_at)).toBeGreaterThan(Date.now());
+    });
+
+    it('answers UNSUPPORTED with the declared sentence for what it does not offer, and serves the rest', async () => {
+      const someone = (await admin.listUsers({ search: 'dave', ordering: 'username' })).results[0]!.id;
+      const calls: Record<Exclude<BackendFeature, 'first_key'>, () => Promise<unknown>> = {
+        own_keys: () => admin.listKeys('me'),
+        user_keys: () => admin.listKeys(someone),
+        invitations: () => admin.listInvitations('pending'),
+        audit: () => admin.listAudit({}),
+        signup: () => h.anon.registrationState(),
+      };
+      for (const [feature, call] of Object.entries(calls) as Array<[BackendFeature, () => Promise<unknown>]>) {
+        const sentence = unsupported(feature);
+        if (sentence) expect(await failure(call()), feature).toEqual({ code: 'UNSUPPORTED', serverCode: 'UNSUPPORTED', message: sentence });
+        else await expect(call(), feature).resolves.toBeDefined();
+      }
+    });
+  });
+}
