@@ -40,6 +40,13 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
     // Exact paths matter: Graphistry's clients call '/api-token-auth/' with the slash and '/api/v2/auth/token/generate' without.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Bounded connections: a request must arrive whole within requestTimeout (headers within 10 s of it),
+    // an idle keep-alive connection closes after keepAliveTimeout, and a silent socket after requestTimeout.
+    // Fastify's defaults leave the first and last unbounded, so slow or stalled senders held sockets for minutes.
+    requestTimeout: config.requestTimeout * 1000,
+    keepAliveTimeout: config.keepAliveTimeout * 1000,
+    connectionTimeout: config.requestTimeout * 1000,
+    http: { headersTimeout: Math.min(10, config.requestTimeout) * 1000, connectionsCheckingInterval: 1000 },
     requestIdHeader: false,
     // Router-level failures (bad %-escapes, over-long params) answer in our error format too.
     frameworkErrors,

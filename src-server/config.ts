@@ -52,6 +52,12 @@ export const configSchema = z.object({
   /** A session unused for this long ends, whatever its absolute lifetime. */
   sessionIdleTimeout: intFrom(60, 365 * 24 * 3600).default(86_400),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seconds a request may take to arrive whole (headers and body); slow senders are cut off. */
+  requestTimeout: intFrom(1, 3600).default(30),
+  /** Seconds an idle keep-alive connection stays open (gunicorn's --keep-alive). */
+  keepAliveTimeout: intFrom(1, 600).default(5),
+  /** Seconds in-flight requests get after SIGTERM before their connections are closed (gunicorn's --graceful-timeout). */
+  gracefulTimeout: intFrom(0, 600).default(10),
 });
 
 export type ServerConfig = Readonly<z.infer<typeof configSchema>>;
@@ -76,6 +82,9 @@ export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   sessionCookieAge: 'SESSION_COOKIE_AGE',
   sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',
   logLevel: 'LOG_LEVEL',
+  requestTimeout: 'REQUEST_TIMEOUT',
+  keepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
+  gracefulTimeout: 'GRACEFUL_TIMEOUT',
 };
 
 export class ConfigError extends Error {

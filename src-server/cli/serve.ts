@@ -74,10 +74,29 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     }
   });
   if (watchStdin) process.stdin.destroy();
-  await app.close();
+  await shutDown(app, config.gracefulTimeout * 1000);
   await rt.close();
   lock?.release();
   return 0;
+}
+
+/**
+ * Stop listening and close idle keep-alive connections at once; requests in
+ * flight get `graceMs` to finish (new ones on their connections answer 503),
+ * then every connection left is closed, so a slow or stalled client can never
+ * keep the process (and the data dir's lock) alive. A second signal ends the
+ * grace at once.
+ */
+async function shutDown(app: Awaited<ReturnType<typeof buildApp>>, graceMs: number): Promise<void> {
+  const cutOff = () => app.server.closeAllConnections();
+  const timer = setTimeout(cutOff, graceMs);
+  process.on('SIGINT', cutOff);
+  process.on('SIGTERM', cutOff);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The SQLite data dir's lock; none for PostgreSQL, which several servers share by design. */
