@@ -31,6 +31,7 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   });
   if (rt.envCreated) app.log.info({ path: `${config.dataDir}/.env` }, 'created .env with new random secrets (mode 0600); keep it with the database');
   if (rt.secretsWarning) app.log.error(rt.secretsWarning);
+  if (rt.exposureWarning) app.log.warn(rt.exposureWarning);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {

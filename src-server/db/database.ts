@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
 import { postgresStatements, sqliteStatements, type Statements } from './statements.ts';
+import { ensurePrivateFile } from '../lib/private-files.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -56,6 +57,7 @@ function openSqlite(opts: OpenDbOptions): Db {
   if (!opts.memory) {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     file = join(opts.dataDir, 'graphistry-admin.sqlite3');
+    ensurePrivateFile(file); // password hashes: 0600, not the umask's 0644
   }
   const native = new SQLite(file, { timeout: 10_000 });
   native.pragma('journal_mode = WAL');

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processStartId } from './process-start.ts';
 
 /**
  * One `serve` per SQLite data dir. Two servers on one SQLite file would work
@@ -26,11 +27,18 @@ export class DataDirLockedError extends Error {
 // has not written its pid yet; only after this long is it considered abandoned.
 const EMPTY_LOCK_GRACE_MS = 5_000;
 
+/**
+ * The lock file holds the holder's pid on its first line (what older servers
+ * wrote, and what people read) and, on the second, when that process started
+ * (`processStartId`), so a stale lock whose pid now belongs to an unrelated
+ * process is recognised as stale instead of blocking every start.
+ */
 export function acquireDataDirLock(dataDir: string, pid: number = process.pid): DataDirLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'server.lock');
+  const content = `${pid}\n${processStartId(pid) ?? ''}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (tryCreate(path, pid)) return holding(path, pid);
+    if (tryCreate(path, content)) return holding(path, pid);
     const holder = readHolder(path);
     if (holder.kind === 'gone') continue;
     if (holder.kind === 'live') throw new DataDirLockedError(dataDir, holder.pid, path);
@@ -39,7 +47,7 @@ export function acquireDataDirLock(dataDir: string, pid: number = process.pid): 
   throw new DataDirLockedError(dataDir, readPid(path), path);
 }
 
-function tryCreate(path: string, pid: number): boolean {
+function tryCreate(path: string, content: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600); // O_CREAT | O_EXCL: exactly one process wins
@@ -48,7 +56,7 @@ function tryCreate(path: string, pid: number): boolean {
     throw e;
   }
   try {
-    writeSync(fd, `${pid}\n`);
+    writeSync(fd, content);
   } finally {
     closeSync(fd);
   }
@@ -72,7 +80,11 @@ function readHolder(path: string): Holder {
   // Our own pid in the file is a leftover from an earlier boot or container
   // (pid 1 is reused every time), never a live holder: we do not hold it yet.
   if (pid === process.pid) return { kind: 'stale', raw };
-  return isAlive(pid) ? { kind: 'live', pid } : { kind: 'stale', raw };
+  if (!isAlive(pid)) return { kind: 'stale', raw };
+  // The pid is in use: by the server that wrote the lock only if it started when the lock says.
+  const recorded = raw.split('\n')[1]?.trim();
+  const current = recorded ? processStartId(pid) : null;
+  return recorded && current && current !== recorded ? { kind: 'stale', raw } : { kind: 'live', pid };
 }
 
 /**
@@ -82,7 +94,7 @@ function readHolder(path: string): Holder {
  */
 function takeOverStale(path: string, staleContent: string): void {
   const guard = `${path}.takeover`;
-  if (!tryCreate(guard, process.pid)) {
+  if (!tryCreate(guard, `${process.pid}\n`)) {
     const g = readHolder(guard);
     if (g.kind === 'stale') unlinkQuietly(guard);
     return; // another process is taking over; the caller retries and sees the outcome
@@ -116,7 +128,7 @@ function holding(path: string, pid: number): DataDirLock {
 }
 
 function parsePid(raw: string): number | null {
-  const pid = Number(raw.trim());
+  const pid = Number(raw.split('\n')[0]!.trim());
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 

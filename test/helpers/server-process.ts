@@ -39,7 +39,7 @@ export async function startServer(args: string[], env: Record<string, string> = 
     proc,
     stderr: () => err,
     async stop() {
-      if (proc.exitCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
       await exited;

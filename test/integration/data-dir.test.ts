@@ -72,7 +72,7 @@ describe('data dir: database + .env', () => {
   it('one server per SQLite data dir: a second is refused naming the first; a clean stop frees it; a stale lock is taken over', async () => {
     const d = dir();
     const a = await start(d);
-    expect(readFileSync(`${d}/server.lock`, 'utf8').trim()).toBe(String(a.proc.pid));
+    expect(readFileSync(`${d}/server.lock`, 'utf8').split('\n')[0]).toBe(String(a.proc.pid));
     const refused = startServer(['--data-dir', d]);
     await expect(refused).rejects.toThrow(/exited with 1 before listening/);
     await expect(refused).rejects.toThrow(new RegExp(`the data dir ${d} is in use by another graphistry-admin server \\(pid ${a.proc.pid}\\)`));
@@ -85,6 +85,6 @@ describe('data dir: database + .env', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(`${d}/server.lock`, `${dead}\n`);
     const b = await start(d);
-    expect(readFileSync(`${d}/server.lock`, 'utf8').trim()).toBe(String(b.proc.pid));
+    expect(readFileSync(`${d}/server.lock`, 'utf8').split('\n')[0]).toBe(String(b.proc.pid));
   });
 });
