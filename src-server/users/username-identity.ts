@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import confusables from 'unhomoglyph/data.json' with { type: 'json' };
 
 /**
  * When two usernames are "the same person" to a reader. Django normalises
@@ -13,8 +13,7 @@ import { createRequire } from 'node:module';
  * those are added from UnicodeData.txt (every "LATIN LETTER SMALL CAPITAL x"
  * with a single-letter x).
  */
-const require = createRequire(import.meta.url);
-const CONFUSABLES = require('unhomoglyph/data.json') as Record<string, string>;
+const CONFUSABLES: Record<string, string> = confusables;
 
 const SMALL_CAPITALS: Record<string, string> = {
   '\u0262': 'g', '\u026A': 'i', '\u0274': 'n', '\u0276': 'œ', '\u0280': 'r', '\u028F': 'y', '\u0299': 'b', '\u029C': 'h', '\u029F': 'l',
