@@ -29,12 +29,32 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     // no pid/hostname on every line (one process, one host).
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: batchedLogStream(process.stderr), base: null },
   });
+  // Listening for the stop signals before the URL is printed: whoever starts us may send SIGTERM the
+  // moment it reads that line, and a signal with no handler yet kills the process without a clean stop.
+  const watchStdin = process.env.GRAPHISTRY_ADMIN_STOP_ON_STDIN_EOF === '1';
+  let onSignal: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    onSignal = resolve;
+    // The console's launcher gives us a pipe as stdin and never writes to it:
+    // the pipe closes when the console dies in any way (even SIGKILL or a
+    // crash, where its exit handlers never run), so no orphan keeps the port
+    // and the data dir lock. Opt-in, since a server under systemd has an
+    // empty stdin from the start.
+    if (watchStdin) {
+      process.stdin.once('end', () => resolve());
+      process.stdin.resume();
+    }
+  });
+  const signalled = () => onSignal();
+  process.on('SIGINT', signalled);
+  process.on('SIGTERM', signalled);
   if (rt.envCreated) app.log.info({ path: `${config.dataDir}/.env` }, 'created .env with new random secrets (mode 0600); keep it with the database');
   if (rt.secretsWarning) app.log.error(rt.secretsWarning);
   if (rt.exposureWarning) app.log.warn(rt.exposureWarning);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
+    if (watchStdin) process.stdin.destroy();
     await rt.close();
     lock?.release();
     const code = (e as { code?: string }).code;
@@ -59,22 +79,10 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
       );
     }
   }
-  const watchStdin = process.env.GRAPHISTRY_ADMIN_STOP_ON_STDIN_EOF === '1';
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    // The console's launcher gives us a pipe as stdin and never writes to it:
-    // the pipe closes when the console dies in any way (even SIGKILL or a
-    // crash, where its exit handlers never run), so no orphan keeps the port
-    // and the data dir lock. Opt-in, since a server under systemd has an
-    // empty stdin from the start.
-    if (watchStdin) {
-      process.stdin.once('end', stop);
-      process.stdin.resume();
-    }
-  });
+  await stopRequested;
   if (watchStdin) process.stdin.destroy();
+  // A second signal ends the grace period at once.
+  onSignal = () => app.server.closeAllConnections();
   await shutDown(app, config.gracefulTimeout * 1000);
   await rt.close();
   lock?.release();
@@ -85,14 +93,10 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
  * Stop listening and close idle keep-alive connections at once; requests in
  * flight get `graceMs` to finish (new ones on their connections answer 503),
  * then every connection left is closed, so a slow or stalled client can never
- * keep the process (and the data dir's lock) alive. A second signal ends the
- * grace at once.
+ * keep the process (and the data dir's lock) alive.
  */
 async function shutDown(app: Awaited<ReturnType<typeof buildApp>>, graceMs: number): Promise<void> {
-  const cutOff = () => app.server.closeAllConnections();
-  const timer = setTimeout(cutOff, graceMs);
-  process.on('SIGINT', cutOff);
-  process.on('SIGTERM', cutOff);
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
   try {
     await app.close();
   } finally {

@@ -19,6 +19,8 @@ export async function startServer(args: string[], env: Record<string, string> = 
   let out = '';
   let err = '';
   proc.stderr!.on('data', (c) => (err += String(c)));
+  // 'close' comes after 'exit' once stdout and stderr are drained: only then is the log whole.
+  const closed = new Promise<void>((r) => proc.once('close', () => r()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${err}`)), 30_000);
     proc.stdout!.on('data', (c) => {
@@ -39,10 +41,8 @@ export async function startServer(args: string[], env: Record<string, string> = 
     proc,
     stderr: () => err,
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await closed;
     },
   };
 }
