@@ -36,7 +36,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
   async function withCredentialFlag(p: Omit<Profile, 'has_credential'>): Promise<Profile> {
     const stored = await vault.get(p.id).catch(() => null);
-    return { ...p, has_credential: stored !== null };
+    return { ...p, has_credential: stored !== null, ...(stored ? { credential_kind: stored.kind } : {}) };
   }
 
   // Probing the keychain writes a test entry; once a minute is plenty.

@@ -126,6 +126,8 @@ export interface Profile {
   last_used_at: string | null;
   /** Whether the keychain holds a credential for it (never the credential). */
   has_credential: boolean;
+  /** Which kind, when it does: a personal key (Graphistry Admin server) or an admin password (a Graphistry). */
+  credential_kind?: 'personal_key' | 'password';
 }
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping' | 'crashed';

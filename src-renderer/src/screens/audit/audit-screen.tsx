@@ -5,16 +5,33 @@ import { useAudit, pageCount } from '../../stores/audit-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
 import { AuditTable } from './audit-table.tsx';
+import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
+
+/** The server's audit log, or what the server says instead where it keeps none the console can read. */
+export function AuditScreen() {
+  const notOffered = useNotOffered('audit');
+  useTitle('Audit log');
+  if (!notOffered) return <AuditLog />;
+  return (
+    <div className="screen-audit">
+      <div className="page-head">
+        <div>
+          <h1>Audit log</h1>
+        </div>
+      </div>
+      <NotOffered title="No audit log on this server" sentence={notOffered} />
+    </div>
+  );
+}
 
 /** The server's audit log, newest first, paged on the server. */
-export function AuditScreen() {
+function AuditLog() {
   const { data, loading, error, page, pageSize, filters, load, goTo } = useAudit();
   // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
   useEffect(() => void useAudit.getState().load(), []);
   useReloads(() => void useAudit.getState().load());
   const pages = pageCount(data?.count ?? 0, pageSize);
   const filtered = Boolean(filters.actor || filters.action);
-  useTitle('Audit log');
 
   return (
     <div className="screen-audit">

@@ -19,6 +19,13 @@ const status = (s: Partial<ConnectionStatus>): ConnectionStatus => ({
 });
 
 describe('connections model', () => {
+  it("names a Graphistry as such and shows its admin path and how its certificate is trusted", () => {
+    const hub = profile({ id: 'g', url: 'https://hub.example.org', admin_path: '/portal/admin/', pinned_certificate: 'AB:CD', has_credential: true, credential_kind: 'password' });
+    const [row] = profileRows([hub], status({}), server({}));
+    expect(row).toMatchObject({ kind: 'Graphistry', address: 'https://hub.example.org · admin at /portal/admin/ · certificate allowed by fingerprint' });
+    expect(profileRows([profile({ url: 'https://x.example' })], status({}), server({}))[0]?.kind).toBe('Remote');
+  });
+
   const bundled = profile({ id: 'b', kind: 'bundled', name: 'This computer', username: 'admin', has_credential: true });
   const remote = profile({ id: 'r', url: 'https://hub.example.org', username: 'ops' });
 

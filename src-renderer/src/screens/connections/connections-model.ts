@@ -6,7 +6,7 @@ import type { BundledServerStatus, ConnectionStatus, ConsoleResults, Profile, Se
  */
 export interface ProfileRow {
   profile: Profile;
-  kind: 'Bundled server' | 'Remote';
+  kind: 'Bundled server' | 'Remote' | 'Graphistry';
   /** The remote URL, or how the bundled server is doing. */
   address: string;
   /** Who is signed in on the active profile, else who signed in last (a name the profile remembers). */
@@ -24,14 +24,28 @@ export function profileRows(profiles: readonly Profile[], status: ConnectionStat
     const active = p.id === activeId;
     return {
       profile: p,
-      kind: p.kind === 'bundled' ? 'Bundled server' : 'Remote',
-      address: p.kind === 'bundled' ? serverStateText(server) : (p.url ?? '—'),
+      kind: p.kind === 'bundled' ? 'Bundled server' : graphistry(p, status) ? 'Graphistry' : 'Remote',
+      address: p.kind === 'bundled' ? serverStateText(server) : remoteAddress(p),
       user: active ? (status?.user?.username ?? p.username ?? null) : (p.username ?? null),
       active,
       canConnect: !(active && status?.healthy),
       canSignOut: p.has_credential || active,
     };
   });
+}
+
+/** A remote profile is known to be a Graphistry once it holds an admin password, or while connected to one. */
+function graphistry(p: Profile, status: ConnectionStatus | null): boolean {
+  return p.credential_kind === 'password' || (status?.connected === true && status.profile?.id === p.id && status.backend === 'remote-graphistry');
+}
+
+/** The address, with a Graphistry's admin path when it is not the default and how its certificate is trusted. */
+export function remoteAddress(p: Profile): string {
+  const parts = [p.url ?? '—'];
+  if (p.admin_path) parts.push(`admin at ${p.admin_path}`);
+  if (p.pinned_certificate) parts.push('certificate allowed by fingerprint');
+  else if (p.ca_file) parts.push(`CA ${p.ca_file}`);
+  return parts.join(' · ');
 }
 
 const STATE_TEXT: Record<ServerState, string> = {

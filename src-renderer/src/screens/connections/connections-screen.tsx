@@ -26,7 +26,8 @@ export function ConnectionsScreen() {
         <div>
           <h1>Connections</h1>
           <p className="muted">
-            The servers this console manages. Saved sign-ins are personal API keys kept in the OS keychain, never passwords.
+            The servers this console manages. Saved sign-ins live in the OS keychain, never in a file: a personal API key for a Graphistry Admin
+            server, the admin password for a Graphistry (its admin site has no other way in).
           </p>
         </div>
         <button type="button" onClick={add}>

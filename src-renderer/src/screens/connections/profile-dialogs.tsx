@@ -49,7 +49,12 @@ export function ProfileDialogs({ dialog, onClose }: { dialog: ProfileDialog; onC
         onConfirm={() => void confirm()}
         onCancel={onClose}
       >
-        {p?.has_credential ? (
+        {p?.credential_kind === 'password' ? (
+          <p>
+            The console removes the Graphistry admin password it keeps for this connection from the OS keychain and ends its admin-site session. To use
+            this connection again, sign in with the password.
+          </p>
+        ) : p?.has_credential ? (
           <p>
             The console removes the key it keeps for this connection from the OS keychain, and revokes that key on the server when it can reach it. To
             use this connection again, sign in with a password.

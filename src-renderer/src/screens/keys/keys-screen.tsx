@@ -10,9 +10,37 @@ import { KeysTable } from './keys-table.tsx';
 import { JwtCard } from './jwt-card.tsx';
 import { RevokeKeyDialog } from './revoke-key-dialog.tsx';
 import { useKeys, useOwnerName } from './use-keys.ts';
+import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
+
+/** API keys, or, where the server keeps them elsewhere (a Graphistry), what it says about that, and the JWT card. */
+export function KeysScreen({ userId }: { userId?: number | undefined }) {
+  const notOffered = useNotOffered(userId === undefined ? 'own_keys' : 'user_keys');
+  return notOffered ? <KeysElsewhere userId={userId} sentence={notOffered} /> : <KeysManager userId={userId} />;
+}
+
+function KeysElsewhere({ userId, sentence }: { userId: number | undefined; sentence: string }) {
+  const navigate = useApp((s) => s.navigate);
+  useTitle('API keys');
+  return (
+    <div className="screen-keys">
+      <div className="page-head">
+        <div>
+          <h1>API keys</h1>
+        </div>
+        {userId !== undefined ? (
+          <button type="button" className="secondary small" onClick={() => navigate({ name: 'user', id: userId })}>
+            Back to the user
+          </button>
+        ) : null}
+      </div>
+      <NotOffered title="Keys are made on the dashboard" sentence={sentence} />
+      {userId === undefined ? <JwtCard /> : null}
+    </div>
+  );
+}
 
 /** API keys of the signed-in admin (no `userId`) or, as admin, of any user. */
-export function KeysScreen({ userId }: { userId?: number | undefined }) {
+function KeysManager({ userId }: { userId?: number | undefined }) {
   const navigate = useApp((s) => s.navigate);
   const myName = useApp((s) => s.status?.user?.username);
   const owner = userId ?? 'me';

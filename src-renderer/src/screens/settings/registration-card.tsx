@@ -2,6 +2,7 @@ import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
 import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, isOn, lastChanged } from './settings-logic.ts';
 import { SettingSwitch } from './setting-switch.tsx';
 import { useSettings } from './use-settings.ts';
+import { OtherSettings } from './other-settings.tsx';
 import { useReloads } from '../../lib/use-reloads.ts';
 
 /** Who may sign up on their own, and with which access. */
@@ -21,22 +22,27 @@ export function RegistrationCard() {
         ) : null
       ) : (
         <>
-          <SettingSwitch
-            label="Open registration"
-            explain="Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator)."
-            on={isOn(settings, OPEN_REGISTRATION)}
-            busy={pending.has(OPEN_REGISTRATION)}
-            note={lastChanged(find(OPEN_REGISTRATION), when)}
-            onChange={(v) => void change(OPEN_REGISTRATION, v)}
-          />
-          <SettingSwitch
-            label="Make self-registered users staff"
-            explain="New sign-ups get staff access (notebook server and investigation tool)."
-            on={isOn(settings, STAFF_BY_DEFAULT)}
-            busy={pending.has(STAFF_BY_DEFAULT)}
-            note={lastChanged(find(STAFF_BY_DEFAULT), when)}
-            onChange={(v) => void change(STAFF_BY_DEFAULT, v)}
-          />
+          {find(OPEN_REGISTRATION) ? (
+            <SettingSwitch
+              label="Open registration"
+              explain="Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator)."
+              on={isOn(settings, OPEN_REGISTRATION)}
+              busy={pending.has(OPEN_REGISTRATION)}
+              note={lastChanged(find(OPEN_REGISTRATION), when)}
+              onChange={(v) => void change(OPEN_REGISTRATION, v)}
+            />
+          ) : null}
+          {find(STAFF_BY_DEFAULT) ? (
+            <SettingSwitch
+              label="Make self-registered users staff"
+              explain="New sign-ups get staff access (notebook server and investigation tool)."
+              on={isOn(settings, STAFF_BY_DEFAULT)}
+              busy={pending.has(STAFF_BY_DEFAULT)}
+              note={lastChanged(find(STAFF_BY_DEFAULT), when)}
+              onChange={(v) => void change(STAFF_BY_DEFAULT, v)}
+            />
+          ) : null}
+          <OtherSettings settings={settings} pending={pending} change={(k, v) => void change(k, v)} />
         </>
       )}
     </section>

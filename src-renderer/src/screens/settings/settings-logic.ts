@@ -2,6 +2,8 @@ import type { SettingView } from '../../../../src-shared/domain.ts';
 
 export const OPEN_REGISTRATION = 'IS_SIGNUPS_OPEN_AFTER_FIRST';
 export const STAFF_BY_DEFAULT = 'IS_SIGNUP_STAFF_BY_DEFAULT';
+/** Settings with their own words in the Registration card; any other the server has is listed under "Other settings". */
+export const KNOWN_SETTINGS: readonly string[] = [OPEN_REGISTRATION, STAFF_BY_DEFAULT];
 
 /** The invitation lifetimes offered, in the hours the server takes (it allows 1..720). */
 export const INVITE_EXPIRY_CHOICES = [
@@ -32,6 +34,22 @@ export function changeMessage(key: string, value: boolean): string {
 
 /** "Last changed by admin at <time>", or the default when nobody has changed it. */
 export function lastChanged(setting: SettingView | undefined, format: (iso: string) => string): string {
-  if (!setting?.updated_at) return 'Never changed: this is the default.';
+  if (!setting?.updated_at) {
+    // A Graphistry's settings (django-constance) keep no record of who changed them: say only what differs from the default.
+    if (typeof setting?.default === 'boolean' && setting.value !== setting.default) return `Changed from the default (${setting.default ? 'on' : 'off'}); this server does not record by whom.`;
+    return 'Never changed: this is the default.';
+  }
   return `Last changed by ${setting.updated_by ?? 'an unknown user'} at ${format(setting.updated_at)}.`;
+}
+
+/** A read-only setting's value as text. */
+export function shownValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '(empty)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Under a switch the console knows nothing else about: its default. */
+export function defaultNote(s: SettingView): string {
+  if (typeof s.default !== 'boolean') return '';
+  return `Default: ${s.default ? 'on' : 'off'}.`;
 }

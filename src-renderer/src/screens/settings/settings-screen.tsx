@@ -1,20 +1,23 @@
 import { useTitle } from '../../lib/title.ts';
 import { RegistrationCard } from './registration-card.tsx';
 import { InvitationsCard } from './invitations-card.tsx';
+import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
 
 /** Runtime settings (applied at once, audited) and invitations. */
 export function SettingsScreen() {
   useTitle('Registration & settings');
+  const noInvitations = useNotOffered('invitations');
+  const noAudit = useNotOffered('audit');
   return (
     <div className="screen-settings">
       <div className="page-head">
         <div>
           <h1>Registration &amp; settings</h1>
-          <p className="muted subtitle">Changes apply at once, without a restart, and are recorded in the audit log.</p>
+          <p className="muted subtitle">Changes apply at once, without a restart{noAudit ? '.' : ', and are recorded in the audit log.'}</p>
         </div>
       </div>
       <RegistrationCard />
-      <InvitationsCard />
+      {noInvitations ? <NotOffered title="Invitations" sentence={noInvitations} /> : <InvitationsCard />}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { User } from '../../../../src-shared/domain.ts';
 import { ErrorBanner, Field, Spinner, when } from '../../components/ui.tsx';
+import { useNotOffered } from '../../components/not-offered.tsx';
 import { call } from '../../lib/api.ts';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
@@ -19,6 +20,7 @@ const FIELDS = ['username', 'email', 'is_active', 'is_staff', 'is_superuser'] as
 /** One user, as Django's admin shows it: the account, its permissions, its password, its dates, and a way to its keys. */
 export function ExistingUserEditor({ id }: { id: number }) {
   const navigate = useApp((s) => s.navigate);
+  const keysElsewhere = useNotOffered('user_keys');
   const selfId = useApp((s) => s.status?.user?.id);
   const toast = useToasts((s) => s.show);
   const [user, setUser] = useState<User | null>(null);
@@ -104,9 +106,13 @@ export function ExistingUserEditor({ id }: { id: number }) {
             {isSelf ? ' · This is you' : ''}
           </p>
         </div>
-        <a className="button secondary" href={`#/keys/${user.id}`} onClick={(e) => (e.preventDefault(), navigate({ name: 'keys', userId: user.id }))}>
-          API keys
-        </a>
+        {keysElsewhere ? (
+          <p className="small muted head-note">{keysElsewhere}</p>
+        ) : (
+          <a className="button secondary" href={`#/keys/${user.id}`} onClick={(e) => (e.preventDefault(), navigate({ name: 'keys', userId: user.id }))}>
+            API keys
+          </a>
+        )}
       </div>
       <FreshKeyNotice autoFocus />
       <form onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { Spinner } from '../../components/ui.tsx';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
+import { useApp } from '../../stores/app-store.ts';
 
 /**
  * Shown while rows are selected. The count sits beside the buttons rather than
@@ -12,6 +13,7 @@ export function BulkActions() {
   const n = useUsers((s) => s.selected.size);
   const busy = useUsers((s) => s.bulkBusy);
   const [confirming, setConfirming] = useState(false);
+  const note = useApp((s) => s.status?.capabilities?.bulk_note ?? null);
   if (n === 0) return null;
   const run = (active: boolean) => void usersStore.getState().bulkSetActive(active);
   const who = n === 1 ? 'this user' : `these ${n} users`;
@@ -20,6 +22,7 @@ export function BulkActions() {
       <span className="bulk-count" aria-live="polite">
         {busy ? <Spinner label="Updating users" /> : null} {n} selected
       </span>
+      {note ? <span className="bulk-note small muted">{note}</span> : null}
       <button type="button" className="secondary" disabled={busy} onClick={() => run(true)}>
         Activate
       </button>

@@ -28,6 +28,8 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
   const loaded = useUsers((s) => s.loaded);
   const selected = useUsers((s) => s.selected);
   const navigate = useApp((s) => s.navigate);
+  // A Graphistry's admin sorts only by the columns its own list shows.
+  const sortable = useApp((s) => s.status?.capabilities?.sortable ?? null);
 
   const columns = useMemo(
     () => userColumns({ toggle: (id, on) => usersStore.getState().toggleSelected(id, on), open: (id) => navigate({ name: 'user', id }) }),
@@ -75,12 +77,13 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
                     </th>
                   );
                 }
-                const dir = meta?.sort ? sortDirection(query.ordering, meta.sort) : false;
+                const sorts = meta?.sort && (!sortable || sortable.includes(meta.sort)) ? meta.sort : undefined;
+                const dir = sorts ? sortDirection(query.ordering, sorts) : false;
                 const label = flexRender(h.column.columnDef.header, h.getContext());
                 return (
-                  <th key={h.id} className={meta?.className} aria-sort={meta?.sort ? (dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none') : undefined}>
-                    {meta?.sort ? (
-                      <button type="button" className={`sort ${dir || ''}`} onClick={() => usersStore.getState().toggleSort(meta.sort!)}>
+                  <th key={h.id} className={meta?.className} aria-sort={sorts ? (dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none') : undefined}>
+                    {sorts ? (
+                      <button type="button" className={`sort ${dir || ''}`} onClick={() => usersStore.getState().toggleSort(sorts)}>
                         {label}
                         <span className="sort-arrow" aria-hidden="true">
                           {dir === 'desc' ? '▼' : '▲'}

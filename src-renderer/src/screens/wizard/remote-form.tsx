@@ -4,13 +4,14 @@ import { Field } from '../../components/ui.tsx';
 import type { RemoteInput } from './wizard-flows.ts';
 import { FormFooter, WizardForm } from './form-bits.tsx';
 import { hostOf, normalizeUrl, splitError } from './wizard-text.ts';
+import { TrustCertificate } from './trust-certificate.tsx';
 
-// saveProfile reports `name` and `url`; signIn reports `username` and `password`.
-const LABELS = { name: 'Connection name', url: 'Server URL', username: 'Username', password: 'Password' } as const;
+// saveProfile reports `name`, `url`, `admin_path` and `ca_file`; signIn reports `username` and `password` (and `admin_path` when it is wrong).
+const LABELS = { name: 'Connection name', url: 'Server URL', username: 'Username', password: 'Password', admin_path: 'Admin path', ca_file: 'Certificate authority file' } as const;
 
-/** Remote path: an address and a superuser's credentials. */
+/** Remote path: an address (a Graphistry, or another Graphistry Admin server) and a superuser's credentials. */
 export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; onSubmit(input: RemoteInput): void; onBack(): void }) {
-  const [input, setInput] = useState<RemoteInput>({ name: '', url: '', username: '', password: '' });
+  const [input, setInput] = useState<RemoteInput>({ name: '', url: '', username: '', password: '', admin_path: '/admin/', ca_file: '' });
   // The name follows the address's host until the admin types a name of their own.
   const [nameTouched, setNameTouched] = useState(false);
   const { fields, banner } = splitError(props.error, LABELS);
@@ -23,8 +24,9 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
     <WizardForm label="Connect to a Graphistry server" busy={props.busy} error={props.error} onSubmit={() => props.onSubmit(input)}>
       <h1 id="wizard-title">Connect to a Graphistry server</h1>
       <p>
-        Sign in once with a <strong>superuser</strong> account. The console then keeps a personal API key named after this computer in the OS keychain,
-        never your password.
+        Sign in once with a <strong>superuser</strong> account. The console finds out by itself whether the address is a Graphistry or a Graphistry Admin
+        server. For a Graphistry it keeps your admin password in the OS keychain (its admin site has no other way in); for a Graphistry Admin server, a
+        personal API key named after this computer. Never in a file.
       </p>
       <Field
         label={LABELS.name}
@@ -59,6 +61,29 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
         required
         autoComplete="current-password"
       />
+      <details className="advanced" open={Boolean(fields.admin_path || fields.ca_file) || undefined}>
+        <summary>Admin path and certificate</summary>
+        <Field
+          label={LABELS.admin_path}
+          value={input.admin_path}
+          onChange={(admin_path) => setInput((s) => ({ ...s, admin_path }))}
+          error={fields.admin_path}
+          autoComplete="off"
+          hint="Where the Graphistry's Django admin site lives (its DJANGO_ADMIN_URL); /admin/ unless it was moved."
+        />
+        <Field
+          label={LABELS.ca_file}
+          value={input.ca_file}
+          onChange={(ca_file) => setInput((s) => ({ ...s, ca_file }))}
+          error={fields.ca_file}
+          autoComplete="off"
+          placeholder="/etc/ssl/private-ca.pem"
+          hint="For an https:// server whose certificate comes from your own certificate authority: the authority's PEM file, trusted for this server only."
+        />
+      </details>
+      {props.error?.code === 'TLS' && /^https:/i.test(normalizeUrl(input.url)) ? (
+        <TrustCertificate url={normalizeUrl(input.url)} busy={props.busy} onAllow={(fingerprint) => props.onSubmit({ ...input, pinned_certificate: fingerprint })} />
+      ) : null}
       <FormFooter busy={props.busy} submitLabel="Connect" busyText="Connecting…" banner={banner} onBack={props.onBack} plain />
     </WizardForm>
   );

@@ -78,7 +78,7 @@ describe('wizard flows', () => {
       signIn: { error: { code: 'UNAUTHORIZED', message: 'Unable to log in with provided credentials.' } },
       deleteProfile: null,
     });
-    await connectRemote(b.api, b.emit, null, { name: 'Hub', url: 'hub.example.org', username: 'admin', password: 'x' });
+    await connectRemote(b.api, b.emit, null, { name: 'Hub', url: 'hub.example.org', username: 'admin', password: 'x', admin_path: '/admin/', ca_file: '' });
     expect(b.calls[0]).toEqual(['saveProfile', { kind: 'remote', name: 'Hub', url: 'https://hub.example.org' }]);
     expect(b.calls[2]).toEqual(['deleteProfile', { profileId: 'r1' }]);
     expect(b.events.slice(-2)).toEqual([
@@ -89,10 +89,19 @@ describe('wizard flows', () => {
 
   it('remote: a profile kept from an earlier attempt is updated in place, not duplicated or removed', async () => {
     const b = fakeBridge({ saveProfile: profile({ id: 'r1', kind: 'remote' }), signIn: { error: { code: 'UNREACHABLE', message: 'Nothing is listening.' } } });
-    await connectRemote(b.api, b.emit, 'r1', { name: 'Hub', url: 'http://10.0.0.5:8000', username: 'admin', password: 'x' });
+    await connectRemote(b.api, b.emit, 'r1', { name: 'Hub', url: 'http://10.0.0.5:8000', username: 'admin', password: 'x', admin_path: '', ca_file: '' });
     expect(b.calls[0]?.[1]).toMatchObject({ id: 'r1' });
     expect(b.methods()).not.toContain('deleteProfile');
     expect(b.events.at(-1)).toMatchObject({ error: { message: 'Cannot reach 10.0.0.5:8000. Nothing is listening.' } });
+  });
+
+  it("remote: a Graphistry's admin path, CA file and allowed certificate reach the profile; the default path is left out", async () => {
+    const b = fakeBridge({ saveProfile: profile({ id: 'r2', kind: 'remote' }), signIn: { error: { code: 'FORBIDDEN', serverCode: 'NOT_STAFF', message: '"ann" signed in, but is not staff.' } }, deleteProfile: null });
+    const input = { name: 'Hub', url: 'https://hub.example.org', username: 'ann', password: 'x', admin_path: ' portal/admin ', ca_file: '/etc/ca.pem', pinned_certificate: 'AB:CD' };
+    await connectRemote(b.api, b.emit, null, input);
+    expect(b.calls[0]).toEqual(['saveProfile', { kind: 'remote', name: 'Hub', url: 'https://hub.example.org', admin_path: 'portal/admin', ca_file: '/etc/ca.pem', pinned_certificate: 'AB:CD' }]);
+    // The Graphistry's own sentence is kept: "not staff" is not the embedded server's "not a superuser".
+    expect(b.events.at(-1)).toMatchObject({ error: { serverCode: 'NOT_STAFF', message: '"ann" signed in, but is not staff.' } });
   });
 
   it('picks the most recently used bundled profile', () => {

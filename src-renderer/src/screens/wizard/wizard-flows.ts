@@ -81,6 +81,25 @@ export interface RemoteInput {
   url: string;
   username: string;
   password: string;
+  /** A Graphistry's admin site prefix (blank or /admin/: the default). */
+  admin_path: string;
+  /** A PEM file of the certificate authority to trust for this server only (blank: the system's). */
+  ca_file: string;
+  /** Set when the admin chose to allow the server's self-signed certificate. */
+  pinned_certificate?: string;
+}
+
+/** The profile fields of the form: only what differs from the defaults is sent. */
+export function remoteProfile(input: RemoteInput, url: string) {
+  const adminPath = input.admin_path.trim();
+  return {
+    kind: 'remote' as const,
+    name: input.name.trim(),
+    url,
+    ...(adminPath && adminPath.replace(/^\/*|\/*$/g, '') !== 'admin' ? { admin_path: adminPath } : {}),
+    ...(input.ca_file.trim() ? { ca_file: input.ca_file.trim() } : {}),
+    ...(input.pinned_certificate ? { pinned_certificate: input.pinned_certificate } : {}),
+  };
 }
 
 /**
@@ -91,7 +110,7 @@ export interface RemoteInput {
 export async function connectRemote(api: Call, emit: Emit, profileId: string | null, input: RemoteInput): Promise<void> {
   emit({ type: 'submit' });
   const url = normalizeUrl(input.url);
-  const saved = await api('saveProfile', { ...(profileId ? { id: profileId } : {}), kind: 'remote', name: input.name.trim(), url });
+  const saved = await api('saveProfile', { ...(profileId ? { id: profileId } : {}), ...remoteProfile(input, url) });
   if (!saved.ok) return emit({ type: 'failed', error: saved.error });
   const r = await api('signIn', { profileId: saved.value.id, username: input.username.trim(), password: input.password });
   if (r.ok) return emit({ type: 'done' });

@@ -27,6 +27,8 @@ export function hostOf(url: string): string {
  * TLS code); for wrong credentials the server's DRF sentence adds nothing.
  */
 export function explainSignInError(error: ConsoleError, host: string): ConsoleError {
+  // A Graphistry's own refusals (not staff, not a Graphistry, wrong admin path) already say what to do.
+  if (error.serverCode && ['NOT_STAFF', 'NOT_GRAPHISTRY', 'WRONG_ADMIN_PATH', 'CSRF_REFUSED', 'NO_USER_ADMIN'].includes(error.serverCode)) return error;
   switch (error.code) {
     case 'UNREACHABLE':
       return { ...error, message: `Cannot reach ${host}. ${error.message}` };
