@@ -198,6 +198,16 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
 
     ...userHandlers(session),
+    setUserPassword: async ({ id, password }) => {
+      const user = await session.backend().setUserPassword(id, password);
+      // A Graphistry admin who changes their own password: the keychain must hold the new one, or the next sign-in would fail.
+      const a = session.active;
+      if (a?.kind === 'remote-graphistry' && a.user.id === id) {
+        const stored = await vault.get(a.profile.id).catch(() => null);
+        if (stored?.kind === 'password') await vault.set(a.profile.id, { kind: 'password', username: stored.username, password });
+      }
+      return user;
+    },
 
     getSettings: () => session.backend().getSettings(),
     setSettings: ({ changes }) => session.backend().setSettings(changes),

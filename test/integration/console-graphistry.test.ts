@@ -123,6 +123,15 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
     expect((peer.log().match(/"POST \/portal\/admin\/login\//g) ?? []).length).toBe(before + 1);
   });
 
+  it("an admin who changes their own password: the keychain keeps the new one, so the next sign-in still works", async () => {
+    const id = (await consoleA.listProfiles({})).find((p) => p.name === 'peer')!.id;
+    const me = (await consoleA.connectionStatus({})).user!;
+    await consoleA.setUserPassword({ id: me.id, password: 'the admin has a new passphrase' });
+    expect(await createKeychainVault({ service }).get(id)).toMatchObject({ kind: 'password', password: 'the admin has a new passphrase' });
+    await peer.shell('from django.contrib.sessions.models import Session\nSession.objects.all().delete()');
+    expect((await consoleA.listUsers({ search: 'admin', ordering: 'username' })).results[0]?.username).toBe('admin');
+  });
+
   it('after a restart, connects from the keychain alone; without the keychain entry an ended session asks for a sign-in', async () => {
     const consoleB = launch();
     const id = (await consoleB.listProfiles({})).find((p) => p.name === 'peer')!.id;
