@@ -25,6 +25,8 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
   let active: Active | null = null;
   // What each address turned out to be; asked again when a profile's address or admin path changes.
   const kinds = new Map<string, ServerKind>();
+  // One anonymous backend per address (health checks reuse it: for a pinned certificate, its one probe handshake).
+  const anonymous = new Map<string, Backend>();
   const kindKey = (t: ServerTarget) => `${t.url} ${t.admin_path ?? ''} ${t.ca_file ?? ''} ${t.pinned_certificate ?? ''}`;
 
   /** The base URL of a profile right now (the bundled server's port changes with each start). */
@@ -56,7 +58,12 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     kindOf,
     /** An anonymous backend for the profile, of the kind its address turned out to be. */
     async anonymous(profile: StoredProfile): Promise<Backend> {
-      return deps.backends.backendFor(targetOf(profile), await kindOf(profile));
+      const target = targetOf(profile);
+      const kind = await kindOf(profile);
+      const key = `${kind} ${kindKey(target)}`;
+      let backend = anonymous.get(key);
+      if (!backend) anonymous.set(key, (backend = deps.backends.backendFor(target, kind)));
+      return backend;
     },
     set(profile: StoredProfile, kind: ServerKind, auth: BackendAuth, backend: Backend, user: User) {
       if (active && active.backend !== backend) void active.backend.endSession().catch(() => undefined);
@@ -68,7 +75,9 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     },
     /** Forget what an address was found to be (its profile changed). */
     forget(profile: StoredProfile) {
-      for (const key of [...kinds.keys()]) if (profile.url && key.startsWith(`${profile.url} `)) kinds.delete(key);
+      if (!profile.url) return;
+      for (const key of [...kinds.keys()]) if (key.startsWith(`${profile.url} `)) kinds.delete(key);
+      for (const key of [...anonymous.keys()]) if (key.split(' ')[1] === profile.url) anonymous.delete(key);
     },
     get active() {
       return active;

@@ -120,4 +120,25 @@ describe('profiles store (real files)', () => {
     expect(text).not.toMatch(/S3cret|password|secret|token/i);
     expect(Object.keys(JSON.parse(text).profiles[0]).sort()).toEqual(['created_at', 'id', 'kind', 'last_used_at', 'name', 'url', 'username']);
   });
+
+  it("keeps how a Graphistry is reached: its admin path (one spelling, the default left out), a CA file that exists, or a pinned fingerprint", async () => {
+    const { store } = setup();
+    const root = tempDir();
+    dirs.push(root);
+    const ca = join(root, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    const pin = `${'ab:'.repeat(31)}ab`;
+    const hub = await store.save({ name: 'hub', kind: 'remote', url: 'https://hub.example', admin_path: 'portal/admin', pinned_certificate: pin });
+    expect(hub).toMatchObject({ admin_path: '/portal/admin/', pinned_certificate: pin.toUpperCase() });
+    expect((await store.save({ id: hub.id, name: 'hub', kind: 'remote', url: 'https://hub.example', admin_path: '/admin/', ca_file: ca })).admin_path).toBeUndefined();
+    expect((await store.get(hub.id))?.ca_file).toBe(ca);
+    const fieldsOf = async (input: ProfileInput) => ((await store.save(input).catch((e: unknown) => e)) as { error: { fields: Array<{ field: string }> } }).error.fields.map((f) => f.field);
+    expect(await fieldsOf({ name: 'b', kind: 'bundled', admin_path: '/admin/' })).toEqual(['admin_path']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'http://plain.example', ca_file: ca })).toEqual(['ca_file']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', ca_file: join(root, 'missing.pem') })).toEqual(['ca_file']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', ca_file: 'relative.pem' })).toEqual(['ca_file']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', ca_file: ca, pinned_certificate: pin })).toEqual(['pinned_certificate']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', admin_path: '/../etc/' })).toEqual(['admin_path']);
+    expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', pinned_certificate: 'not a fingerprint' })).toEqual(['pinned_certificate']);
+  });
 });

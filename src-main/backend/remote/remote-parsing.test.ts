@@ -9,6 +9,7 @@ import { readChangeList } from './change-list.ts';
 import { createCookieJar } from './cookie-jar.ts';
 import { parseHtml } from './html.ts';
 import { isoFromDisplay, isoFromInputs } from './server-time.ts';
+import { failureForPage } from './remote-errors.ts';
 
 const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({ status: 200, url: new URL(url), location: null, contentType: 'text/html', body });
 
@@ -81,6 +82,12 @@ line two</textarea>
     expect(isoFromDisplay('2024-05-05 15:04:05', 0)).toBe('2024-05-05T15:04:05.000Z');
     expect(isoFromDisplay('5 mai 2024 15:04', 0)).toBeNull();
     expect(isoFromInputs('2024-01-02', '01:23:57', 7200)).toBe('2024-01-01T23:23:57.000Z');
+  });
+
+  it("says what Django's messages framework said when a page is not what an operation expects", () => {
+    const refused = failureForPage(page('<ul class="messagelist"><li class="success">Saved.</li><li class="warning">User with ID “42” doesn’t exist. Perhaps it was deleted?</li></ul>'), 'hub', 'delete user 42');
+    expect(refused.error).toEqual({ code: 'CONFLICT', serverCode: 'REFUSED', message: 'The admin site at hub did not delete user 42: User with ID “42” doesn’t exist. Perhaps it was deleted?' });
+    expect(failureForPage({ ...page('<h1>Forbidden (403)</h1><p>CSRF verification failed.</p>'), status: 403 }, 'hub', 'sign in').error.serverCode).toBe('CSRF_REFUSED');
   });
 
   it('keeps cookies as Django sets them: path, Secure only over https, Max-Age 0 deletes', () => {
