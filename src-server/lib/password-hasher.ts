@@ -1,5 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
 import { createSemaphore } from './semaphore.ts';
+import { createArgon2Threads } from './argon2-threads.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -15,17 +15,19 @@ export const ARGON2ID_PARAMS = Object.freeze({
 });
 
 /**
- * argon2id on libuv's thread pool (never on the event loop), with at most
+ * argon2id on hashing threads of lower CPU priority (never on the event loop,
+ * never on libuv's shared pool; see argon2-threads.ts), with at most
  * `concurrency` hashes in flight.
  */
 export function createArgon2Hasher(concurrency: number, queueLimit: number): PasswordHasher {
   const gate = createSemaphore(concurrency, queueLimit);
+  const threads = createArgon2Threads();
   return {
-    hash: (password) => gate.run(() => hash(password, ARGON2ID_PARAMS)),
+    hash: (password) => gate.run(() => threads.hash(password, ARGON2ID_PARAMS)),
     verify: (stored, password) =>
       gate.run(async () => {
         try {
-          return await verify(stored, password);
+          return await threads.verify(stored, password);
         } catch {
           return false; // a malformed stored hash never verifies
         }
