@@ -13,6 +13,8 @@ import { pagesPlugin } from './pages/pages-plugin.ts';
 import { requestLogSerializer } from './http/redact.ts';
 import { OneLineRequestLog, sameLoggerForRequests } from './http/request-log.ts';
 import { fastifyTrustProxy } from './lib/trust-proxy.ts';
+import { forwardAuthRoutes } from './gate/forward-auth-routes.ts';
+import { installGate } from './gate/gate-routes.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -73,6 +75,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   await app.register(adminRoutes(services), { prefix: '/api/v2/admin' });
   await app.register(invitationsAdminRoutes(services), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
+  await app.register(forwardAuthRoutes(services));
+  await installGate(app, services);
   return app as unknown as FastifyInstance & { services: Services };
 }
 

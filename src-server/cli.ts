@@ -42,7 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...GLOBAL_OPTIONS, ...Object.fromEntries(Object.entries(spec.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])) },
+      options: {
+        ...GLOBAL_OPTIONS,
+        ...Object.fromEntries(Object.entries(spec.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
+      },
       allowPositionals: true,
       allowNegative: true,
       strict: true,
@@ -57,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const out = createOut(Boolean(parsed.values.json));
   try {
-    return (await spec.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, out })) ?? 0;
+    return (await spec.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals, out })) ?? 0;
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(e.message + '\n');

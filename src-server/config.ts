@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
+import { gatesSchema } from './gate/gate-config.ts';
 
 /**
  * Server configuration: one schema, parsed once, frozen, passed in.
@@ -58,6 +59,8 @@ export const configSchema = z.object({
   keepAliveTimeout: intFrom(1, 600).default(5),
   /** Seconds in-flight requests get after SIGTERM before their connections are closed (gunicorn's --graceful-timeout). */
   gracefulTimeout: intFrom(0, 600).default(10),
+  /** Services reachable through the built-in gate, staff only: `name=/prefix/=http://host:port` each. */
+  gates: gatesSchema.default([]),
 });
 
 export type ServerConfig = Readonly<z.infer<typeof configSchema>>;
@@ -85,6 +88,7 @@ export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   requestTimeout: 'REQUEST_TIMEOUT',
   keepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
   gracefulTimeout: 'GRACEFUL_TIMEOUT',
+  gates: 'GATES',
 };
 
 export class ConfigError extends Error {

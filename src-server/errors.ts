@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   THROTTLED: 429,
   INTERNAL: 500,
+  UPSTREAM_UNAVAILABLE: 502,
   SERVER_BUSY: 503,
 } as const satisfies Record<string, number>;
 

@@ -22,6 +22,8 @@ import { createSessionsRepo } from './sessions/sessions-repo.ts';
 import { createSessionsService } from './sessions/sessions-service.ts';
 import { createInvitationsRepo } from './invitations/invitations-repo.ts';
 import { createInvitationsService } from './invitations/invitations-service.ts';
+import { createAuthRevisionRepo } from './gate/auth-revision-repo.ts';
+import { createForwardAuthService } from './gate/forward-auth-service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -76,7 +78,8 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     idleSeconds: config.sessionIdleTimeout,
     absoluteSeconds: config.sessionCookieAge,
   });
-  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup, invitations, sessions };
+  const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
+  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup, invitations, sessions, forwardAuth };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;
 

@@ -8,7 +8,7 @@ import { parseInput } from '../http/validate.ts';
 import { table, type Out } from './output.ts';
 import { promptHidden, readStdinLine } from './prompt.ts';
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 interface Ctx {
   values: Values;
   positionals: string[];
@@ -17,6 +17,8 @@ interface Ctx {
 interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** May be given more than once (the values come as a list). */
+  multiple?: boolean;
   help?: string;
 }
 export interface CommandSpec {
@@ -107,6 +109,7 @@ export const COMMANDS: CommandSpec[] = [
       port: { type: 'string', short: 'p', help: 'port (default 8000; 0 picks a free one)' },
       'setup-token': { type: 'string', help: 'require this token on the first sign-up (exposed hosts); or $SETUP_TOKEN' },
       'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+      gate: { type: 'string', multiple: true, help: 'name=/prefix/=http://host:port: staff-only proxy to a service (repeatable; or $GATES)' },
     },
     run: async ({ values: v, out }) =>
       (await import('./serve.ts')).serve(
@@ -116,6 +119,7 @@ export const COMMANDS: CommandSpec[] = [
           ...(v.port !== undefined ? { port: v.port } : {}),
           ...(v['setup-token'] ? { setupToken: v['setup-token'] } : {}),
           ...(v['log-level'] ? { logLevel: v['log-level'] } : {}),
+          ...(Array.isArray(v.gate) ? { gates: v.gate } : {}),
         },
         out,
       ),

@@ -67,10 +67,11 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const registration = await app.services.signup.state();
-  if (out.json) out.print({ url, port, data_dir: config.dataDir, database: rt.db.location, ...registration });
+  if (out.json) out.print({ url, port, data_dir: config.dataDir, database: rt.db.location, gates: config.gates, ...registration });
   else {
     process.stdout.write(`Graphistry Admin server listening on ${url}\n`);
     out.info(`data: ${config.dataDir} (${rt.db.dialect}: ${rt.db.location})`);
+    for (const g of config.gates) out.info(`gate ${g.name}: ${url}${g.prefix} -> ${g.upstream} (staff only)`);
     if (!registration.has_users) {
       out.info(
         registration.first_signup_needs_setup_token

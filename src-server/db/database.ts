@@ -25,6 +25,13 @@ export interface Db {
    * process sharing the database).
    */
   withAccountsLock<T>(fn: (trx: Transaction<Database> | Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only (null on PostgreSQL): how many statements this process has run
+   * on its one connection so far. Unchanged means this process wrote nothing
+   * meanwhile (see gate/auth-revision-repo.ts). PostgreSQL needs none: a commit
+   * there completes in a later event-loop turn.
+   */
+  readonly localStatements: (() => number) | null;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ function openSqlite(opts: OpenDbOptions): Db {
     dialect: 'sqlite',
     location: file,
     statements: sqliteStatements(native, kysely, cached.prepare),
+    localStatements: () => cached.statementsRun(),
     async withAccountsLock(fn) {
       // Kysely's SQLite driver runs one connection behind a mutex, so holding it
       // for the whole transaction also serialises writers inside this process.
@@ -100,8 +108,12 @@ function openSqlite(opts: OpenDbOptions): Db {
  */
 function withStatementCache(native: SQLite.Database, max = 500) {
   const cache = new Map<string, SQLite.Statement>();
+  // Every caller (Kysely's driver, the hot-path statements) prepares and runs in one synchronous step, so this counts statements run.
+  let run = 0;
   return {
+    statementsRun: () => run,
     prepare(text: string): SQLite.Statement {
+      run++;
       let statement = cache.get(text);
       if (!statement) {
         statement = native.prepare(text);
@@ -131,6 +143,7 @@ function openPostgres(driver: typeof pg, url: string, opts: OpenDbOptions): Db {
     dialect: 'postgres',
     location: redactUrl(url),
     statements: postgresStatements(pool, kysely),
+    localStatements: null,
     async withAccountsLock(fn) {
       return kysely.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${ACCOUNTS_LOCK_KEY})`.execute(trx);

@@ -114,6 +114,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`create unique index users_username_skeleton_uq on users (username_skeleton) where username_skeleton is not null`.execute(db);
       },
     },
+    '0005_auth_revision': {
+      async up(db: Kysely<unknown>) {
+        for (const statement of authRevisionStatements(dialect)) await sql.raw(statement).execute(db);
+      },
+    },
   };
 }
 
@@ -139,6 +144,47 @@ async function backfillUsernameSkeletons(db: Kysely<unknown>): Promise<void> {
     const ids = sql.join(batch.map(([id]) => sql`${id}`));
     await sql`update users set username_skeleton = case id ${cases} end where id in (${ids})`.execute(db);
   }
+}
+
+/**
+ * One counter that moves whenever anything that can take access away
+ * changes: a user's roles, active flag, auth epoch or name, a deleted user,
+ * session or key, a revoked or re-dated key. Triggers bump it in the same
+ * transaction as the change, whichever process makes it (server, CLI, another
+ * instance), so a cache of verified identities can stay valid exactly until
+ * the counter moves. It wraps instead of overflowing: only equality matters.
+ */
+function authRevisionStatements(dialect: Dialect): string[] {
+  const bump = 'update auth_revision set revision = (revision + 1) % 2147483647 where id = 1';
+  const userChanged = ['is_active', 'is_staff', 'is_superuser', 'auth_epoch', 'username', 'email']
+    .map((c) => (dialect === 'postgres' ? `old.${c} is distinct from new.${c}` : `old.${c} is not new.${c}`))
+    .join(' or ');
+  const keyChanged = dialect === 'postgres'
+    ? 'old.revoked_at is distinct from new.revoked_at or old.expires_at is distinct from new.expires_at'
+    : 'old.revoked_at is not new.revoked_at or old.expires_at is not new.expires_at';
+  const sessionChanged = dialect === 'postgres' ? 'old.auth_epoch is distinct from new.auth_epoch' : 'old.auth_epoch is not new.auth_epoch';
+  const triggers: Array<[name: string, event: string, table: string, when: string | null]> = [
+    ['auth_rev_users_update', 'update', 'users', userChanged],
+    ['auth_rev_users_delete', 'delete', 'users', null],
+    ['auth_rev_sessions_update', 'update', 'sessions', sessionChanged],
+    ['auth_rev_sessions_delete', 'delete', 'sessions', null],
+    ['auth_rev_keys_update', 'update', 'personal_keys', keyChanged],
+    ['auth_rev_keys_delete', 'delete', 'personal_keys', null],
+  ];
+  const table = [
+    'create table auth_revision (id integer primary key check (id = 1), revision integer not null)',
+    'insert into auth_revision (id, revision) values (1, 0)',
+  ];
+  if (dialect === 'postgres') {
+    return [
+      ...table,
+      // search_path is pinned at creation, so the function finds its table whatever the session's path.
+      `create function gadm_bump_auth_revision() returns trigger language plpgsql set search_path from current as $$ begin ${bump}; return null; end $$`,
+      // Row-level, so a statement that deletes nothing (expired-session sweeps) does not move the counter.
+      ...triggers.map(([name, event, on, when]) => `create trigger ${name} after ${event} on ${on} for each row${when ? ` when (${when})` : ''} execute function gadm_bump_auth_revision()`),
+    ];
+  }
+  return [...table, ...triggers.map(([name, event, on, when]) => `create trigger ${name} after ${event} on ${on} for each row${when ? ` when ${when}` : ''} begin ${bump}; end`)];
 }
 
 const LEDGER = 'graphistry_admin_migrations';

@@ -86,6 +86,12 @@ export interface InvitationsTable {
   revoked_at: string | null;
 }
 
+/** One row (id 1): moved by triggers whenever access can have been taken away (see migration 0005). */
+export interface AuthRevisionTable {
+  id: number;
+  revision: number;
+}
+
 export interface Database {
   users: UsersTable;
   personal_keys: PersonalKeysTable;
@@ -94,6 +100,7 @@ export interface Database {
   audit_log: AuditTable;
   sessions: SessionsTable;
   invitations: InvitationsTable;
+  auth_revision: AuthRevisionTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -129,9 +129,15 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
 
     /** Is a key (named in a JWT it minted) still usable right now? */
     async isUsable(id: string): Promise<boolean> {
+      return (await this.usableUntil(id)) !== null;
+    },
+
+    /** Until when a key stays usable (ms since the epoch; Infinity when it never expires), or null when it is not usable now. */
+    async usableUntil(id: string): Promise<number | null> {
       const row = await repo.byId(db, id);
-      if (!row || row.revoked_at) return false;
-      return !(row.expires_at && Date.parse(row.expires_at) <= clock.now().getTime());
+      if (!row || row.revoked_at) return null;
+      const until = row.expires_at ? Date.parse(row.expires_at) : Infinity;
+      return until <= clock.now().getTime() ? null : until;
     },
   };
 }

@@ -67,8 +67,17 @@ export function createSessionsService(deps: {
         await repo.remove(db, idHash);
         return null;
       }
-      if (now - Date.parse(row.last_seen_at) > TOUCH_INTERVAL_MS) await repo.touch(db, idHash, new Date(now).toISOString());
-      return { idHash, row, user, csrf: csrfFor('session', idHash) };
+      let seen = row;
+      if (now - Date.parse(row.last_seen_at) > TOUCH_INTERVAL_MS) {
+        seen = { ...row, last_seen_at: new Date(now).toISOString() };
+        await repo.touch(db, idHash, seen.last_seen_at);
+      }
+      return { idHash, row: seen, user, csrf: csrfFor('session', idHash) };
+    },
+
+    /** When this session ends if nothing else happens: its absolute end or its idle end, whichever is first (ms). */
+    endsAt(session: ActiveSession): number {
+      return Math.min(Date.parse(session.row.expires_at), Date.parse(session.row.last_seen_at) + idleSeconds * 1000);
     },
 
     async end(cookie: string | undefined): Promise<void> {

@@ -44,3 +44,12 @@ export function formClient(app: FastifyInstance, origin = 'http://localhost:80')
     },
   };
 }
+
+/** Sign in on the server's own sign-in page, as a browser would; returns the session's Cookie header. */
+export async function sessionCookie(app: FastifyInstance, username: string, password: string): Promise<string> {
+  const browser = formClient(app);
+  await browser.get('/accounts/login/');
+  const res = await browser.post('/accounts/login/', { username, password, next: '/dashboard/' });
+  if (res.statusCode !== 303 || !browser.jar.get('gadm_session')) throw new Error(`sign-in of ${username} failed: ${res.statusCode}`);
+  return `gadm_session=${browser.jar.get('gadm_session')}`;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { ACCESS_LEVELS, allows, identityHeaders, type AccessLevel } from './forward-auth-service.ts';
+import { credentialsOf } from './credentials.ts';
+import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
+
+/** nginx's auth_request may pass on any method of the original request; the check answers them all the same. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export function sendRefusal(reply: FastifyReply, r: Refusal): FastifyReply {
+  return reply.code(r.status).headers(r.headers).send(r.body);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `GET /auth/check?require=user|staff|superuser` for nginx `auth_request`,
+ * Traefik ForwardAuth and Caddy `forward_auth`: 200 with Remote-User,
+ * Remote-Email and Remote-Groups; 401 with X-Login-URL when nobody is signed
+ * in (or, with `redirect=1`, a 302 to sign-in for a browser loading a page:
+ * Traefik and Caddy hand the check's answer to the client as it is); 403 when
+ * signed in without the level. Identity headers on the request are ignored.
+ */
+export function forwardAuthRoutes(s: Services) {
+  return async (app: FastifyInstance) => {
+    // Proxies pass the original request's headers, maybe a Content-Type without a body: bodies are drained, never parsed.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_request, payload, done) => {
+      payload.resume();
+      payload.once('end', () => done(null));
+      payload.once('error', done);
+    });
+
+    app.route({
+      method: METHODS,
+      url: '/auth/check',
+      schema: { summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)', tags: ['gate'] },
+      handler: async (request, reply) => {
+        const query = request.query as Record<string, string | undefined>;
+        const level = (query.require ?? 'staff') as AccessLevel;
+        if (!ACCESS_LEVELS.includes(level)) {
+          throw new AppError('VALIDATION', 'require must be user, staff or superuser.', { fields: [{ field: 'require', message: 'must be user, staff or superuser' }] });
+        }
+        const found = await s.forwardAuth.identify(credentialsOf(request.headers, request.ip));
+        const headers = request.headers;
+        const page = (query.redirect === '1' || query.redirect === 'true') && isNavigation(header(headers['x-forwarded-method']) ?? request.method, headers);
+        if (!found) {
+          const url = loginUrl(header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']));
+          return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url, false));
+        }
+        if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
+        return reply.code(200).headers(identityHeaders(found.identity)).send();
+      },
+    });
+  };
+}

@@ -1,0 +1,135 @@
+import type { Clock } from '../lib/clock.ts';
+import { isAppError } from '../errors.ts';
+import { bool, type UserRow } from '../db/schema.ts';
+import type { SessionsService } from '../sessions/sessions-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { AuthRevisionRepo } from './auth-revision-repo.ts';
+import { createIdentityCache } from './identity-cache.ts';
+
+export const ACCESS_LEVELS = ['user', 'staff', 'superuser'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** Who a request comes from, as the gate and the forward-auth check tell other services. */
+export interface GateIdentity {
+  userId: number;
+  username: string;
+  email: string | null;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  /** Which credential proved it: an `authorization` header of ours is not passed on upstream. */
+  credential: 'authorization' | 'cookie';
+}
+
+export interface Identified {
+  identity: GateIdentity;
+  /** The identity may be trusted without another look until then (ms), unless the access revision moves first. */
+  until: number;
+  /** The access revision it was verified at. */
+  revision: number;
+}
+
+export interface Credentials {
+  /** The value of the session cookie, if any. */
+  cookie?: string | undefined;
+  authorization?: string | undefined;
+  /** The client's address: failed personal keys are throttled per address. */
+  ip: string | null;
+}
+
+/** Session and personal-key entries are re-resolved this often, so they keep recording that they are in use. */
+const REFRESH_MS = 60_000;
+/** Our own schemes; anything else in Authorization (an upstream app's own token) is left alone. */
+const OURS = /^(Bearer|PersonalKey)\s/i;
+
+/**
+ * Who is asking, for the forward-auth check and the built-in gate: the
+ * session cookie of the server's pages, `Authorization: Bearer <jwt>` or
+ * `Authorization: PersonalKey <id>:<secret>`, verified by the same session,
+ * token and key code as everywhere else, then cached (see identity-cache.ts).
+ * Identity headers that arrive with a request are never an input here.
+ */
+export function createForwardAuthService(deps: { sessions: SessionsService; tokens: TokensService; keys: KeysService; revision: AuthRevisionRepo; clock: Clock }) {
+  const { sessions, tokens, keys, revision, clock } = deps;
+  const cache = createIdentityCache<Identified>();
+  const revisionListeners = new Set<() => void>();
+
+  const identityOf = (user: UserRow, credential: GateIdentity['credential']): GateIdentity => ({
+    userId: Number(user.id),
+    username: user.username,
+    email: user.email,
+    isStaff: bool(user.is_staff),
+    isSuperuser: bool(user.is_superuser),
+    credential,
+  });
+
+  async function fromAuthorization(header: string, ip: string | null, rev: number, now: number): Promise<Identified | null> {
+    try {
+      const p = await tokens.authenticate(header, ip);
+      let until = p.claims ? p.claims.exp * 1000 : now + REFRESH_MS;
+      if (p.keyId) until = Math.min(until, (await keys.usableUntil(p.keyId)) ?? 0);
+      return { identity: identityOf(p.user, 'authorization'), until, revision: rev };
+    } catch (e) {
+      if (isAppError(e)) return null;
+      throw e;
+    }
+  }
+
+  async function fromCookie(cookie: string, rev: number, now: number): Promise<Identified | null> {
+    const session = await sessions.resolve(cookie);
+    if (!session) return null;
+    return { identity: identityOf(session.user, 'cookie'), until: Math.min(sessions.endsAt(session), now + REFRESH_MS), revision: rev };
+  }
+
+  async function lookup(key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Promise<Identified | null> {
+    const hit = cache.get(key, now);
+    if (hit) return hit;
+    const found = await resolve();
+    if (found) cache.set(key, found, found.until, rev, now);
+    return found;
+  }
+
+  return {
+    /** The signed-in identity behind these credentials, or null (nobody, or nothing valid). */
+    async identify(creds: Credentials): Promise<Identified | null> {
+      const rev = await revision.current();
+      if (cache.sync(rev)) for (const fn of revisionListeners) fn();
+      const now = clock.now().getTime();
+      const { authorization, cookie } = creds;
+      // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
+      if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
+        const found = await lookup(`a ${authorization}`, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
+        if (found) return found;
+      }
+      if (cookie) return lookup(`c ${cookie}`, rev, now, () => fromCookie(cookie, rev, now));
+      return null;
+    },
+
+    /** Called (synchronously, in the checking request) whenever a check sees the access revision move. */
+    onRevisionChange(fn: () => void): () => void {
+      revisionListeners.add(fn);
+      return () => revisionListeners.delete(fn);
+    },
+
+    /** The revision read now, for sweepers that re-check long-lived connections. */
+    revision: (): Promise<number> => revision.read(),
+  };
+}
+export type ForwardAuthService = ReturnType<typeof createForwardAuthService>;
+
+/** `staff` needs is_staff (as Django's admin does: a superuser without it is refused); `superuser` needs is_superuser. */
+export function allows(identity: GateIdentity, level: AccessLevel): boolean {
+  return level === 'user' || (level === 'staff' ? identity.isStaff : identity.isSuperuser);
+}
+
+const UNSAFE_HEADER_TEXT = /[^\x20-\x7e]/g;
+
+/** The identity headers we set (Remote-User, Remote-Email, Remote-Groups such as `staff,superuser`). */
+export function identityHeaders(identity: GateIdentity): Record<string, string> {
+  const groups = [identity.isStaff ? 'staff' : '', identity.isSuperuser ? 'superuser' : ''].filter(Boolean).join(',');
+  return {
+    'remote-user': identity.username.replace(UNSAFE_HEADER_TEXT, ''),
+    'remote-email': (identity.email ?? '').replace(UNSAFE_HEADER_TEXT, ''),
+    'remote-groups': groups,
+  };
+}
