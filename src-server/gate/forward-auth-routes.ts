@@ -37,6 +37,8 @@ export function forwardAuthRoutes(s: Services) {
     app.route({
       method: METHODS,
       url: '/auth/check',
+      // The proxy asks on every request it forwards and keeps its own access log: one line per check here would double it.
+      logLevel: 'warn',
       schema: { summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)', tags: ['gate'] },
       handler: async (request, reply) => {
         const query = request.query as Record<string, string | undefined>;
