@@ -48,7 +48,9 @@ try {
     // Dependencies are bundled too: loading Kysely's and pg's hundreds of
     // small modules one file at a time was most of a command's start-up.
     // Native addons (and pg's optional native binding) stay in node_modules.
-    external: ['better-sqlite3', '@node-rs/argon2', 'pg-native'],
+    // @fastify/cookie stays out too: it loads `cookie` with import() at run time, and
+    // bundled that way its functions went missing (every page that sets a cookie answered 500).
+    external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', '@fastify/cookie'],
     // Bundled CommonJS dependencies require() Node's built-ins.
     banner: { js: "import { createRequire as __gadmRequire } from 'node:module'; const require = __gadmRequire(import.meta.url);" },
     sourcemap: 'linked',

@@ -42,7 +42,8 @@ export function createArgon2Threads(nice = HASH_THREAD_NICE) {
   const idle: Worker[] = [];
 
   function spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2, nice } });
+    // No inherited flags: `--input-type=module` or a loader's --import would change how the source is read.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { argon2, nice } });
     worker.unref();
     return worker;
   }

@@ -60,6 +60,16 @@ describe('prebuilt server and CLI (out/server)', () => {
       expect(await css.text()).toContain('{');
       const reg = await fetch(`${url}/api/v2/auth/registration`);
       expect(await reg.json()).toMatchObject({ has_users: false });
+      // Regression: bundled, @fastify/cookie lost its cookie functions and every page that sets a cookie answered 500.
+      const login = await fetch(`${url}/accounts/login/`);
+      expect(login.status, await login.clone().text()).toBe(200);
+      expect(login.headers.getSetCookie().join()).toContain('gadm_presession=');
+      // Password hashing runs on its own threads, loaded from node_modules by the bundle too.
+      const signup = await fetch(`${url}/api/v2/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple' }) });
+      expect(signup.status, await signup.clone().text()).toBe(201);
+      const check = await fetch(`${url}/auth/check`);
+      expect(check.status).toBe(401);
+      expect(check.headers.get('x-login-url')).toBe('/accounts/login/');
     } finally {
       child.kill('SIGTERM');
     }
