@@ -41,7 +41,13 @@ export function createUpstream(gate: GateSpec) {
     forward(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, unavailable: (err: Error) => void): void {
       const up = request(req.method ?? 'GET', req.url ?? '/', headers, true);
       up.on('response', (answer: IncomingMessage) => {
-        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, downstreamHeaders(answer.rawHeaders));
+        try {
+          res.writeHead(answer.statusCode ?? 502, answer.statusMessage, downstreamHeaders(answer.rawHeaders));
+        } catch (err) {
+          // A header Node will not send on (invalid characters): the answer cannot be relayed.
+          answer.destroy();
+          return unavailable(err as Error);
+        }
         answer.pipe(res);
         answer.on('error', () => res.destroy());
       });

@@ -26,8 +26,20 @@ export class OneLineRequestLog extends LogController {
  * bindings serialization per request, for an id no line needs any more.
  */
 export function sameLoggerForRequests(logger: FastifyBaseLogger, bindings: object, options: object): FastifyBaseLogger {
-  return Object.keys(options).length === 0 ? logger : logger.child(bindings, options);
+  const keys = Object.keys(options);
+  if (keys.length === 0) return logger;
+  // A route with its own logLevel (the forward-auth check): one child per level, made once, not one per request.
+  if (keys.length === 1 && keys[0] === 'level') {
+    const level = String((options as { level: unknown }).level);
+    let children = byLevel.get(logger);
+    if (!children) byLevel.set(logger, (children = new Map()));
+    let child = children.get(level);
+    if (!child) children.set(level, (child = logger.child({}, { level })));
+    return child;
+  }
+  return logger.child(bindings, options);
 }
+const byLevel = new WeakMap<FastifyBaseLogger, Map<string, FastifyBaseLogger>>();
 
 /**
  * A log destination that gathers the lines written during one turn of the

@@ -68,6 +68,12 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     expect(headers['x-forwarded-user']).toBeUndefined();
     expect(headers.authorization).toBe('token for-the-tool-itself'); // not ours: the tool's own business
 
+    // Long paths (a notebook deep in folders) are not cut by the router's parameter limit.
+    const deep = `/pivot/whoami/${'folder/'.repeat(120)}notebook.ipynb`;
+    const long = await get(deep, bearer(carol.token));
+    expect(long.status).toBe(404); // the tool's own answer: it reached the tool
+    expect(await long.text()).toBe('not found');
+
     const viaJwt = (await (await get('/pivot/whoami', bearer(carol.token))).json()) as { headers: Record<string, string> };
     expect(viaJwt.headers['remote-user']).toBe('carol');
     expect(viaJwt.headers.authorization).toBeUndefined();
