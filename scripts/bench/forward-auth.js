@@ -42,8 +42,8 @@ const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) 
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const SLICE_S = intEnv('BENCH_SLICE_S', 2);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16);
-const LATENCY_ROUNDS = intEnv('BENCH_FA_LATENCY_ROUNDS', 3);
-const LATENCY_MS = intEnv('BENCH_FA_LATENCY_MS', 2500);
+const LATENCY_ROUNDS = intEnv('BENCH_FA_LATENCY_ROUNDS', 4);
+const LATENCY_MS = intEnv('BENCH_FA_LATENCY_MS', 2000);
 const SIGNINS = intEnv('BENCH_FA_SIGNINS', 16);
 const TARGETS = { cookie: 0.7, burst_p99: 2 };
 const PASSWORD = `Bench-${Math.random().toString(36).slice(2)}-Zq8!vR3#tLp9`;

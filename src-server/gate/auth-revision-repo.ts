@@ -21,27 +21,34 @@ export function createAuthRevisionRepo(db: Db) {
   // completes only in a later turn. Under load this takes the read off most
   // checks (and, on PostgreSQL, a round trip).
   let shared: Promise<number> | null = null;
+  let value: number | null = null; // the shared read, once it has resolved
   let sharedAt = 0;
   let resetting = false;
   const forget = () => {
     shared = null;
+    value = null;
     resetting = false;
   };
 
   return {
     /** A fresh read, for callers outside the request path (the WebSocket sweeper). */
     read,
-    /** The revision for a check (see above). */
-    current(): Promise<number> {
+    /** The revision for a check (see above): a number once this turn's read is in, so a cached check needs no await. */
+    current(): number | Promise<number> {
       const stamp = db.localStatements?.() ?? 0;
-      if (shared !== null && sharedAt === stamp) return shared;
-      shared = read();
+      if (shared !== null && sharedAt === stamp) return value ?? shared;
+      const p = read();
+      shared = p;
+      value = null;
       sharedAt = db.localStatements?.() ?? 0;
+      void p.then((v) => {
+        if (shared === p) value = v;
+      }, () => undefined);
       if (!resetting) {
         resetting = true;
         setImmediate(forget);
       }
-      return shared;
+      return p;
     },
   };
 }

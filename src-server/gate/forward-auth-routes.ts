@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { ACCESS_LEVELS, allows, identityHeaders, type AccessLevel } from './forward-auth-service.ts';
+import { ACCESS_LEVELS, allows, headersOf, type AccessLevel, type Identified } from './forward-auth-service.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
 
@@ -40,21 +40,27 @@ export function forwardAuthRoutes(s: Services) {
       // The proxy asks on every request it forwards and keeps its own access log: one line per check here would double it.
       logLevel: 'warn',
       schema: { summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)', tags: ['gate'] },
-      handler: async (request, reply) => {
+      handler(request, reply) {
         const query = request.query as Record<string, string | undefined>;
         const level = (query.require ?? 'staff') as AccessLevel;
         if (!ACCESS_LEVELS.includes(level)) {
           throw new AppError('VALIDATION', 'require must be user, staff or superuser.', { fields: [{ field: 'require', message: 'must be user, staff or superuser' }] });
         }
-        const found = await s.forwardAuth.identify(credentialsOf(request.headers, request.ip));
-        const headers = request.headers;
-        const page = (query.redirect === '1' || query.redirect === 'true') && isNavigation(header(headers['x-forwarded-method']) ?? request.method, headers);
-        if (!found) {
-          const url = loginUrl(header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']));
-          return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url, false));
-        }
-        if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
-        return reply.code(200).headers(identityHeaders(found.identity)).send();
+        const answer = (found: Identified | null): FastifyReply => {
+          const headers = request.headers;
+          const page = (query.redirect === '1' || query.redirect === 'true') && isNavigation(header(headers['x-forwarded-method']) ?? request.method, headers);
+          if (!found) {
+            const url = loginUrl(header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']));
+            return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url, false));
+          }
+          if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
+          return reply.code(200).headers(headersOf(found)).send();
+        };
+        // A cached identity answers without a single await: this runs for every request the proxy forwards.
+        const found = s.forwardAuth.identify(credentialsOf(request.headers, request.ip));
+        if (found instanceof Promise) return found.then(answer);
+        answer(found);
+        return reply;
       },
     });
   };

@@ -23,6 +23,8 @@ export interface GateIdentity {
 
 export interface Identified {
   identity: GateIdentity;
+  /** Its Remote-* headers, made once per verification (see identityHeaders). */
+  headers?: Record<string, string>;
   /** The identity may be trusted without another look until then (ms), unless the access revision moves first. */
   until: number;
   /** The access revision it was verified at. */
@@ -81,28 +83,38 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
     return { identity: identityOf(session.user, 'cookie'), until: Math.min(sessions.endsAt(session), now + REFRESH_MS), revision: rev };
   }
 
-  async function lookup(key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Promise<Identified | null> {
+  /** The cached answer for `key`, or a lookup that resolves and caches it. */
+  function lookup(key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Identified | Promise<Identified | null> {
     const hit = cache.get(key, now);
     if (hit) return hit;
-    const found = await resolve();
-    if (found) cache.set(key, found, found.until, rev, now);
-    return found;
+    return resolve().then((found) => {
+      if (found) cache.set(key, found, found.until, rev, now);
+      return found;
+    });
+  }
+
+  function settle(creds: Credentials, rev: number): Identified | null | Promise<Identified | null> {
+    if (cache.sync(rev)) for (const fn of revisionListeners) fn();
+    const now = clock.now().getTime();
+    const { authorization, cookie } = creds;
+    const byCookie = () => (cookie ? lookup(`c ${cookie}`, rev, now, () => fromCookie(cookie, rev, now)) : null);
+    // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
+    if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
+      const found = lookup(`a ${authorization}`, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
+      return found instanceof Promise ? found.then((f) => f ?? byCookie()) : found;
+    }
+    return byCookie();
   }
 
   return {
-    /** The signed-in identity behind these credentials, or null (nobody, or nothing valid). */
-    async identify(creds: Credentials): Promise<Identified | null> {
-      const rev = await revision.current();
-      if (cache.sync(rev)) for (const fn of revisionListeners) fn();
-      const now = clock.now().getTime();
-      const { authorization, cookie } = creds;
-      // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
-      if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
-        const found = await lookup(`a ${authorization}`, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
-        if (found) return found;
-      }
-      if (cookie) return lookup(`c ${cookie}`, rev, now, () => fromCookie(cookie, rev, now));
-      return null;
+    /**
+     * The signed-in identity behind these credentials, or null (nobody, or
+     * nothing valid). Synchronous when the answer is cached and this turn's
+     * revision is already known, which is most checks under load.
+     */
+    identify(creds: Credentials): Identified | null | Promise<Identified | null> {
+      const rev = revision.current();
+      return typeof rev === 'number' ? settle(creds, rev) : rev.then((r) => settle(creds, r));
     },
 
     /** Called (synchronously, in the checking request) whenever a check sees the access revision move. */
@@ -123,6 +135,11 @@ export function allows(identity: GateIdentity, level: AccessLevel): boolean {
 }
 
 const UNSAFE_HEADER_TEXT = /[^\x20-\x7e]/g;
+
+/** The identity headers of a verified identity, made once and kept with it. */
+export function headersOf(found: Identified): Record<string, string> {
+  return (found.headers ??= identityHeaders(found.identity));
+}
 
 /** The identity headers we set (Remote-User, Remote-Email, Remote-Groups such as `staff,superuser`). */
 export function identityHeaders(identity: GateIdentity): Record<string, string> {

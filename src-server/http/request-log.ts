@@ -9,10 +9,14 @@ import { redactRequestUrl } from './redact.ts';
  * `/me` request. The URL goes through the one redactor, so no invitation
  * token or other secret in a path or query reaches the log.
  */
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
+
 export class OneLineRequestLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Routes logged at warn (the forward-auth check) skip building a line nobody writes.
+    if (!error && QUIET_LEVELS.has(reply.log.level)) return;
     const msg = `${request.method} ${redactRequestUrl(request.url)} ${reply.statusCode}`;
     const fields = { ms: Math.round(reply.elapsedTime * 100) / 100, ip: request.ip };
     if (error) reply.log.error({ ...fields, err: error }, msg);
