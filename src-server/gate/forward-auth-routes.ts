@@ -7,6 +7,8 @@ import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
 
 /** nginx's auth_request may pass on any method of the original request; the check answers them all the same. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** A proxy's copy of a request carries no body worth reading; more than this is refused. */
+const DRAIN_LIMIT = 64 * 1024;
 
 export function sendRefusal(reply: FastifyReply, r: Refusal): FastifyReply {
   return reply.code(r.status).headers(r.headers).send(r.body);
@@ -29,9 +31,19 @@ export function forwardAuthRoutes(s: Services) {
     // Proxies pass the original request's headers, maybe a Content-Type without a body: bodies are drained, never parsed.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, payload, done) => {
-      payload.resume();
-      payload.once('end', () => done(null));
-      payload.once('error', done);
+      let size = 0;
+      let settled = false;
+      const settle = (err: Error | null) => {
+        if (settled) return;
+        settled = true;
+        done(err, undefined);
+      };
+      payload.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > DRAIN_LIMIT) settle(new AppError('PAYLOAD_TOO_LARGE', 'The forward-auth check takes no body.'));
+      });
+      payload.once('end', () => settle(null));
+      payload.once('error', settle);
     });
 
     app.route({
@@ -51,7 +63,7 @@ export function forwardAuthRoutes(s: Services) {
           const page = (query.redirect === '1' || query.redirect === 'true') && isNavigation(header(headers['x-forwarded-method']) ?? request.method, headers);
           if (!found) {
             const url = loginUrl(header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']));
-            return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url, false));
+            return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url));
           }
           if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
           return reply.code(200).headers(headersOf(found)).send();

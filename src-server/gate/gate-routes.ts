@@ -51,7 +51,7 @@ function routesFor(app: FastifyInstance, s: Services, upstream: Upstream): void 
     const found = await s.forwardAuth.identify(credentialsOf(headers, request.ip));
     if (!found) {
       const url = loginUrl(request.url);
-      return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url, false));
+      return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url));
     }
     if (!allows(found.identity, 'staff')) return sendRefusal(reply, refusals.forbidden('staff', found.identity.username, page));
     if (found.identity.credential === 'cookie' && !SAFE_METHODS.has(request.method) && isCrossSite(headers)) return sendRefusal(reply, refusals.crossSite(page));
@@ -59,7 +59,7 @@ function routesFor(app: FastifyInstance, s: Services, upstream: Upstream): void 
     const forwarded = upstreamHeaders(headers, found.identity, { ip: request.ip, proto: request.protocol === 'https' ? 'https' : 'http' }, false);
     upstream.forward(request.raw, reply.raw, forwarded, (err) => {
       request.log.warn({ gate: gate.name, err: err.message }, 'gate: upstream unavailable');
-      const r = refusals.upstreamDown(gate.name, gate.prefix, page);
+      const r = refusals.upstreamDown(gate.name, gate.prefix, page, request.url);
       reply.raw.writeHead(r.status, r.headers).end(r.body);
     });
     return reply;

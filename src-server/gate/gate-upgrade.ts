@@ -85,7 +85,7 @@ export function createGateUpgrades(deps: { upstreams: Upstream[]; forwardAuth: F
   async function handle(upstream: Upstream, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const client = clientOf(req);
     const found = await forwardAuth.identify(credentialsOf(req.headers, client.ip));
-    if (!found) return writeRefusal(socket, refusals.unauthenticated(loginUrl(req.url), false));
+    if (!found) return writeRefusal(socket, refusals.unauthenticated(loginUrl(req.url)));
     if (!allows(found.identity, 'staff')) return writeRefusal(socket, refusals.forbidden('staff', found.identity.username, false));
     if (found.identity.credential === 'cookie' && isCrossSite(req.headers)) return writeRefusal(socket, refusals.crossSite(false));
 

@@ -47,8 +47,9 @@ export const refusals = {
     return { status: 302, headers: { ...COMMON, location: url, [LOGIN_URL_HEADER]: url }, body: '' };
   },
 
-  unauthenticated(url: string, asPage: boolean): Refusal {
-    return answer(401, 'UNAUTHENTICATED', 'Sign in first: nobody is signed in on this request.', asPage ? { title: 'Sign in first', text: html`<p>This page is for signed-in staff.</p><p><a class="button" href="${url}">Sign in</a></p>` } : null, {
+  /** For scripts and WebSocket handshakes; a browser loading a page gets redirectToLogin instead. */
+  unauthenticated(url: string): Refusal {
+    return answer(401, 'UNAUTHENTICATED', 'Sign in first: nobody is signed in on this request.', null, {
       ...COMMON,
       [LOGIN_URL_HEADER]: url,
       'www-authenticate': 'Bearer, PersonalKey',
@@ -67,8 +68,9 @@ export const refusals = {
     return answer(403, 'FORBIDDEN', 'This request came from another site, so it was refused.', asPage ? { title: 'Request refused', text: html`<p>This request came from another site, so it was refused. Open the page on this site and try again.</p>` } : null, COMMON);
   },
 
-  upstreamDown(gateName: string, prefix: string, asPage: boolean): Refusal {
+  /** `retry` is the path asked for (under the gate's prefix, so on this site). */
+  upstreamDown(gateName: string, prefix: string, asPage: boolean, retry = prefix): Refusal {
     const message = `The ${gateName} service behind ${prefix} is not answering. It may be starting or stopped: try again in a moment, and if it keeps failing ask an administrator to check it.`;
-    return answer(502, 'UPSTREAM_UNAVAILABLE', message, asPage ? { title: 'Service unavailable', text: html`<p>${message}</p><p><a class="button" href="${prefix}">Try again</a></p>` } : null, COMMON);
+    return answer(502, 'UPSTREAM_UNAVAILABLE', message, asPage ? { title: 'Service unavailable', text: html`<p>${message}</p><p><a class="button" href="${retry}">Try again</a></p>` } : null, COMMON);
   },
 };

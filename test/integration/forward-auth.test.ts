@@ -113,6 +113,9 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     await start();
     const res = await t.app.inject({ method: 'POST', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'application/json' } });
     expectPass(res, 'carol', 'staff');
+    const bulky = await t.app.inject({ method: 'POST', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(70 * 1024) });
+    expect(bulky.statusCode).toBe(413);
+    expectPass(await t.app.inject({ method: 'PUT', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'text/plain' }, payload: 'ignored' }), 'carol', 'staff');
     const bad = await check(bearer(carol.token), '?require=root');
     expect(bad.statusCode).toBe(400);
     expect(json(bad)).toMatchObject({ error: 'VALIDATION', message: 'require must be user, staff or superuser.' });
