@@ -5,7 +5,7 @@ import type { SessionsService } from '../sessions/sessions-service.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import type { AuthRevisionRepo } from './auth-revision-repo.ts';
-import { createIdentityCache } from './identity-cache.ts';
+import { createIdentityCache, type IdentityCache } from './identity-cache.ts';
 
 export const ACCESS_LEVELS = ['user', 'staff', 'superuser'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
@@ -53,7 +53,9 @@ const OURS = /^(Bearer|PersonalKey)\s/i;
  */
 export function createForwardAuthService(deps: { sessions: SessionsService; tokens: TokensService; keys: KeysService; revision: AuthRevisionRepo; clock: Clock }) {
   const { sessions, tokens, keys, revision, clock } = deps;
-  const cache = createIdentityCache<Identified>();
+  // One cache per credential kind, keyed by the header value itself: no prefixed copy of a long token to build and hash per check.
+  const byAuthorization = createIdentityCache<Identified>();
+  const byCookie = createIdentityCache<Identified>();
   const revisionListeners = new Set<() => void>();
 
   const identityOf = (user: UserRow, credential: GateIdentity['credential']): GateIdentity => ({
@@ -84,26 +86,28 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
   }
 
   /** The cached answer for `key`, or a lookup that resolves and caches it. */
-  function lookup(key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Identified | Promise<Identified | null> {
+  function lookup(cache: IdentityCache<Identified>, key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Identified | Promise<Identified | null> {
     const hit = cache.get(key, now);
     if (hit) return hit;
     return resolve().then((found) => {
-      if (found) cache.set(key, found, found.until, rev, now);
+      // A copy of its own: the key may be a slice of the whole Cookie header, which the cache must not keep alive.
+      if (found) cache.set(Buffer.from(key, 'latin1').toString('latin1'), found, found.until, rev, now);
       return found;
     });
   }
 
   function settle(creds: Credentials, rev: number): Identified | null | Promise<Identified | null> {
-    if (cache.sync(rev)) for (const fn of revisionListeners) fn();
+    const moved = byAuthorization.sync(rev);
+    if (byCookie.sync(rev) || moved) for (const fn of revisionListeners) fn();
     const now = clock.now().getTime();
     const { authorization, cookie } = creds;
-    const byCookie = () => (cookie ? lookup(`c ${cookie}`, rev, now, () => fromCookie(cookie, rev, now)) : null);
+    const withCookie = () => (cookie ? lookup(byCookie, cookie, rev, now, () => fromCookie(cookie, rev, now)) : null);
     // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
     if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
-      const found = lookup(`a ${authorization}`, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
-      return found instanceof Promise ? found.then((f) => f ?? byCookie()) : found;
+      const found = lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
+      return found instanceof Promise ? found.then((f) => f ?? withCookie()) : found;
     }
-    return byCookie();
+    return withCookie();
   }
 
   return {
