@@ -56,6 +56,8 @@ function routesFor(app: FastifyInstance, s: Services, upstream: Upstream): void 
     if (!allows(found.identity, 'staff')) return sendRefusal(reply, refusals.forbidden('staff', found.identity.username, page));
     if (found.identity.credential === 'cookie' && !SAFE_METHODS.has(request.method) && isCrossSite(headers)) return sendRefusal(reply, refusals.crossSite(page));
     reply.hijack();
+    // A service may take its time to answer (a long computation): no idle cut-off while it does.
+    request.raw.socket.setTimeout(0);
     const forwarded = upstreamHeaders(headers, found.identity, { ip: request.ip, proto: request.protocol === 'https' ? 'https' : 'http' }, false);
     upstream.forward(request.raw, reply.raw, forwarded, (err) => {
       request.log.warn({ gate: gate.name, err: err.message }, 'gate: upstream unavailable');
