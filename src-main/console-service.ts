@@ -214,8 +214,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     listInvitations: ({ status: s }) => session.backend().listInvitations(s ?? 'pending'),
     createInvitation: async (input) => {
       const backend = session.backend();
-      const { invitation, path } = await backend.createInvitation(input);
-      return { invitation, url: new URL(path, backend.baseUrl).toString() };
+      const { invitation, path, url } = await backend.createInvitation(input);
+      return { invitation, url: url ?? new URL(path, backend.baseUrl).toString() };
     },
     revokeInvitation: ({ id }) => session.backend().revokeInvitation(id),
     listAudit: (q) => session.backend().listAudit(q),

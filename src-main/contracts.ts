@@ -71,9 +71,10 @@ export interface Backend {
   revokeKey(user: 'me' | number, keyId: string): Promise<PersonalKey>;
   mintJwt(): Promise<{ token: string; expires_at: string }>;
   getSettings(): Promise<SettingView[]>;
-  setSettings(changes: Record<string, boolean>): Promise<SettingView[]>;
+  setSettings(changes: Record<string, boolean | string>): Promise<SettingView[]>;
   listInvitations(status: 'pending' | 'all'): Promise<InvitationView[]>;
-  createInvitation(input: { expires_in_hours?: number; grant_staff?: boolean; note?: string | null }): Promise<{ invitation: InvitationView; token: string; path: string }>;
+  /** `url`: the whole link when the server knows its public address, else null (the caller puts the address it uses in front of `path`). */
+  createInvitation(input: { expires_in_hours?: number; grant_staff?: boolean; note?: string | null }): Promise<{ invitation: InvitationView; token: string; path: string; url: string | null }>;
   revokeInvitation(id: string): Promise<InvitationView>;
   listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
 }

@@ -99,7 +99,7 @@ export const consoleParams = {
   mintJwt: none,
   // Settings and invitations
   getSettings: none,
-  setSettings: z.strictObject({ changes: z.record(z.string().max(64), z.boolean()) }),
+  setSettings: z.strictObject({ changes: z.record(z.string().max(64), z.union([z.boolean(), text(2000)])) }),
   listInvitations: z.strictObject({ status: z.enum(['pending', 'all']).optional() }),
   createInvitation: z.strictObject({ expires_in_hours: z.number().int().min(1).max(720).optional(), grant_staff: z.boolean().optional(), note: text(254).nullable().optional() }),
   revokeInvitation: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),

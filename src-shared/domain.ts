@@ -61,7 +61,7 @@ export interface SettingView {
   key: string;
   value: unknown;
   default: unknown;
-  /** Booleans are switches; a remote Graphistry's other settings (numbers, text, dates) are shown read-only. */
+  /** Booleans are switches; a remote Graphistry's other settings (numbers, text, dates) are shown read-only; the bundled server's PUBLIC_URL is text it takes. */
   type: 'boolean' | 'number' | 'text' | 'datetime' | 'other';
   description: string;
   updated_at: string | null;
@@ -103,6 +103,8 @@ export interface InvitationView {
   expires_at: string;
   used_at: string | null;
   used_by: number | null;
+  /** Who made their account with it (null: unused, or known only by `used_by` in lists that do not look it up). */
+  used_by_username: string | null;
   revoked_at: string | null;
   status: 'pending' | 'used' | 'expired' | 'revoked';
 }

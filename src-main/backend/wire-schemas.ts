@@ -60,7 +60,7 @@ export const settingSchema = z.object({
   key: z.string(),
   value: z.unknown(),
   default: z.unknown(),
-  type: z.literal('boolean'),
+  type: z.enum(['boolean', 'number', 'text', 'datetime', 'other']),
   description: z.string(),
   updated_at: nullableTime,
   updated_by: z.string().nullable(),
@@ -75,6 +75,8 @@ const invitationShape = {
   expires_at: isoTime,
   used_at: nullableTime,
   used_by: z.number().int().nullable(),
+  // Older servers do not send it.
+  used_by_username: z.string().nullable().optional().transform((v) => v ?? null),
   revoked_at: nullableTime,
   status: z.enum(['pending', 'used', 'expired', 'revoked']),
 };
@@ -82,8 +84,8 @@ export const invitationSchema = z.object(invitationShape) satisfies z.ZodType<In
 
 /** 201 answer to creating an invitation: the view flat, plus the link's token and path (shown once). */
 export const createdInvitationSchema = z
-  .object({ ...invitationShape, token: z.string().min(1), path: z.string().min(1) })
-  .transform(({ token, path, ...invitation }) => ({ invitation, token, path }));
+  .object({ ...invitationShape, token: z.string().min(1), path: z.string().min(1), url: z.string().nullable().optional() })
+  .transform(({ token, path, url, ...invitation }) => ({ invitation, token, path, url: url ?? null }));
 
 export const auditEntrySchema = z.object({
   id: z.number().int(),

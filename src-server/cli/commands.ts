@@ -278,18 +278,19 @@ export const COMMANDS: CommandSpec[] = [
       staff: { type: 'boolean', help: 'the new account is staff' },
       'expires-in-hours': { type: 'string', help: 'hours until the link expires (default 72, at most 720)' },
       note: { type: 'string', help: 'a note for admins (who it is for)' },
-      'base-url': { type: 'string', help: 'print the full link on this server, e.g. https://graphistry.example.com' },
+      'base-url': { type: 'string', help: 'print the full link on this server, e.g. https://graphistry.example.com (default: the PUBLIC_URL setting)' },
     },
     run: async ({ values: v, out }) => {
       const hours = v['expires-in-hours'] === undefined ? undefined : Number(v['expires-in-hours']);
       if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 720)) throw usage('--expires-in-hours takes a whole number from 1 to 720');
-      const base = typeof v['base-url'] === 'string' ? v['base-url'].replace(/\/+$/, '') : undefined;
-      if (base !== undefined && !/^https?:\/\/[^\s/]+/i.test(base)) throw usage('--base-url must start with http:// or https://');
+      const given = typeof v['base-url'] === 'string' ? v['base-url'].replace(/\/+$/, '') : undefined;
+      if (given !== undefined && !/^https?:\/\/[^\s/]+/i.test(given)) throw usage('--base-url must start with http:// or https://');
       return withRuntime(v, async (rt) => {
+        const base = given ?? ((await rt.services.settings.values()).PUBLIC_URL || undefined);
         const { invitation, token, path } = await rt.services.invitations.create(cliActor(), { expiresInHours: hours, grantStaff: Boolean(v.staff), note: typeof v.note === 'string' ? v.note : null });
         const link = base ? base + path : path;
         out.print({ ...invitation, token, path, ...(base ? { url: link } : {}) }, () =>
-          [`Invitation ${invitation.id} created (staff: ${invitation.grant_staff ? 'yes' : 'no'}, expires ${invitation.expires_at}).`, link, '', `The link is shown this once: send it to the person now.${base ? '' : ' Put the server address in front (or use --base-url).'}`].join('\n'),
+          [`Invitation ${invitation.id} created (staff: ${invitation.grant_staff ? 'yes' : 'no'}, expires ${invitation.expires_at}).`, link, '', `The link is shown this once: send it to the person now.${base ? '' : ' Put the server address in front (or use --base-url, or set PUBLIC_URL with config set).'}`].join('\n'),
         );
       });
     },
@@ -342,7 +343,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'config set',
     args: 'KEY VALUE',
     summary: 'change a runtime setting (applies on the next request, audited)',
-    details: `Settings: ${SETTING_KEYS.join(', ')}. Values: true/false (also on/off, yes/no, 1/0).`,
+    details: `Settings: ${SETTING_KEYS.join(', ')}. Values: true/false (also on/off, yes/no, 1/0); PUBLIC_URL takes an address ("" to unset).`,
     run: async (ctx) => {
       const [key, text] = need(ctx, 2, 'KEY VALUE');
       if (!isSettingKey(key!)) throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key}". Known settings: ${SETTING_KEYS.join(', ')}.`);

@@ -21,13 +21,13 @@ export function createInvitationsRepo(dialect: 'sqlite' | 'postgres') {
     async byTokenHash(q: Q, tokenHash: string): Promise<InvitationRow | undefined> {
       return q.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
     },
-    /** Newest first; with `pendingAt`, only those still usable at that instant. */
-    async list(q: Q, pendingAt?: string): Promise<InvitationRow[]> {
-      let query = q.selectFrom('invitations').selectAll();
+    /** Newest first, with the username of whoever used each (null: unused, or that account was deleted); with `pendingAt`, only those still usable then. */
+    async list(q: Q, pendingAt?: string): Promise<Array<InvitationRow & { used_by_username: string | null }>> {
+      let query = q.selectFrom('invitations').leftJoin('users', 'users.id', 'invitations.used_by').selectAll('invitations').select('users.username as used_by_username');
       if (pendingAt) {
-        query = query.where('used_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', pendingAt);
+        query = query.where('invitations.used_at', 'is', null).where('invitations.revoked_at', 'is', null).where('invitations.expires_at', '>', pendingAt);
       }
-      return query.orderBy('created_at', 'desc').orderBy('id').execute();
+      return query.orderBy('invitations.created_at', 'desc').orderBy('invitations.id').execute();
     },
     /**
      * Mark an invitation used if, and only if, it is still usable at `now`;

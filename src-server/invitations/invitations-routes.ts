@@ -17,7 +17,9 @@ export function invitationsAdminRoutes(s: Services) {
         grantStaff: body.grant_staff,
         note: body.note,
       });
-      return reply.status(201).send({ ...invitation, token, path });
+      // The whole link when the server knows the address people use (PUBLIC_URL); otherwise the caller puts its own address in front.
+      const { PUBLIC_URL } = await s.settings.values();
+      return reply.status(201).send({ ...invitation, token, path, url: PUBLIC_URL ? `${PUBLIC_URL}${path}` : null });
     });
     app.get('/', { schema: { summary: 'List invitations: pending (default) or all', tags } }, async (request) => {
       const { status } = parseInput(listInvitationsQuery, request.query, 'query');

@@ -14,7 +14,7 @@ export function statusOf(row: InvitationRow, now: Date): InvitationStatus {
   return row.expires_at <= now.toISOString() ? 'expired' : 'pending';
 }
 
-export function toInvitationView(row: InvitationRow, now: Date): InvitationView {
+export function toInvitationView(row: InvitationRow & { used_by_username?: string | null }, now: Date): InvitationView {
   return {
     id: row.id,
     note: row.note,
@@ -24,6 +24,7 @@ export function toInvitationView(row: InvitationRow, now: Date): InvitationView 
     expires_at: row.expires_at,
     used_at: row.used_at,
     used_by: row.used_by === null ? null : Number(row.used_by),
+    used_by_username: row.used_by_username ?? null,
     revoked_at: row.revoked_at,
     status: statusOf(row, now),
   };

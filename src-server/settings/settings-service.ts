@@ -21,7 +21,7 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
       key,
       value: values[key],
       default: SETTINGS[key].default,
-      type: 'boolean',
+      type: SETTINGS[key].type,
       description: SETTINGS[key].description,
       updated_at: changes[key]?.updated_at ?? null,
       updated_by: changes[key]?.updated_by ?? null,
@@ -32,7 +32,9 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
     values: (): Promise<SettingsValues> => repo.readAll(db),
     describe,
     /** Validate every key first, then write all of them in one transaction with one audit entry each. */
-    async update(actor: Actor, changes: Record<string, unknown>): Promise<SettingView[]> {
+    async update(actor: Actor, input: Record<string, unknown>): Promise<SettingView[]> {
+      // Values as stored: a public URL without its final slash.
+      const changes: Record<string, unknown> = { ...input };
       const entries = Object.entries(changes);
       if (entries.length === 0) throw new AppError('VALIDATION', 'Send at least one setting to change.');
       const issues = [];
@@ -40,13 +42,18 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
         if (!isSettingKey(key)) {
           throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key.slice(0, 64)}". Known settings: ${SETTING_KEYS.join(', ')}.`, { fields: [{ field: key.slice(0, 64), message: 'unknown setting' }] });
         }
-        if (!SETTINGS[key].schema.safeParse(value).success) issues.push({ field: key, message: 'must be true or false' });
+        const parsed = SETTINGS[key].schema.safeParse(value);
+        if (!parsed.success) issues.push({ field: key, message: SETTINGS[key].type === 'boolean' ? 'must be true or false' : (parsed.error.issues[0]?.message ?? 'is not valid') });
+        else changes[key] = parsed.data;
       }
-      if (issues.length) throw new AppError('VALIDATION', 'Some settings have values of the wrong type.', { fields: issues });
+      if (issues.length) {
+        const only = issues.length === 1 && SETTINGS[issues[0]!.field as SettingKey]?.type === 'text' ? `${issues[0]!.field} ${issues[0]!.message}.` : 'Some settings have values of the wrong type.';
+        throw new AppError('VALIDATION', only, { fields: issues });
+      }
       const current = await repo.readAll(db);
       const at = clock.now().toISOString();
       await writes.run(actor, async (trx) => {
-        for (const [key, value] of entries as Array<[SettingKey, unknown]>) {
+        for (const [key, value] of Object.entries(changes) as Array<[SettingKey, unknown]>) {
           await repo.write(trx, key, value, at, actor.username);
           await audit.record(actor, { action: 'settings.change', targetType: 'setting', targetId: key, target: key, detail: { from: current[key], to: value } }, trx);
         }

@@ -387,6 +387,57 @@ const SEARCH_LIMIT_MS = 1_500;
     await shots('08-settings');
   }, 60_000);
 
+  it('3b. shareable links: the sign-up link sits by the registration switch and says when it only works on this computer; the public URL makes invitation links for others; the invitations list says who used each', async () => {
+    diagnoseOnFailure('3b-links');
+    await ensureConnected();
+    await nav('Registration & settings');
+    await shown(heading('Registration & settings'));
+    const share = main().locator('.share-link');
+    await hasText(share, `${serverUrl}/accounts/signup/`);
+    await hasText(share, /only works on this computer/);
+    // The link works: the server's own sign-up page (it says sign-up is closed, as it is).
+    expect((await api('GET', `${serverUrl}/accounts/signup/`)).status).toBe(200);
+
+    // A wrong address is refused at the field, with the rule.
+    const field = main().getByRole('textbox', { name: /^Public URL/ });
+    await field.fill('graphistry.example.com');
+    await main().getByRole('form', { name: 'Public URL setting' }).getByRole('button', { name: 'Save' }).click();
+    await hasText(main().locator('.public-url'), /must be an http:\/\/ or https:\/\/ address/);
+    await field.fill('https://graphistry.example.com/');
+    await main().getByRole('form', { name: 'Public URL setting' }).getByRole('button', { name: 'Save' }).click();
+    await hasText(share, 'https://graphistry.example.com/accounts/signup/');
+    expect(await share.innerText()).not.toMatch(/only works on this computer/);
+
+    // An invitation made now uses the public URL.
+    await main().getByLabel('Note').fill('for Ana');
+    await main().getByRole('button', { name: 'Create invitation' }).click();
+    const once = main().getByRole('region', { name: 'New invitation link' });
+    await shown(once);
+    const link = (await once.locator('code').innerText()).trim();
+    expect(link).toMatch(/^https:\/\/graphistry\.example\.com\/accounts\/invite\/[\w-]{43}\/$/);
+    expect(await once.innerText()).not.toMatch(/only works on this computer/);
+    await shots('08b-settings-public-url');
+
+    // Someone uses it (the same path on the server the console runs), and the list says who.
+    const token = /\/invite\/([\w-]+)\//.exec(link)![1]!;
+    const accepted = await api('POST', `${serverUrl}/api/v2/auth/invitations/accept`, { body: { token, username: 'ana.invited', password: MEMBER.password } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+    await once.getByRole('button', { name: 'Done' }).click();
+
+    // Without a public URL the link is on this computer's address, and says so.
+    await field.fill('');
+    await main().getByRole('form', { name: 'Public URL setting' }).getByRole('button', { name: 'Save' }).click();
+    await hasText(share, `${serverUrl}/accounts/signup/`);
+    await main().getByRole('button', { name: 'Create invitation' }).click();
+    await shown(once);
+    expect((await once.locator('code').innerText()).startsWith(`${serverUrl}/accounts/invite/`)).toBe(true);
+    await hasText(once, /only works on this computer/);
+    await shots('08c-settings-loopback-invitation');
+    await once.getByRole('button', { name: 'Done' }).click();
+    // The list (all of them) names who used the first.
+    await hasText(main().locator('table.invitations-table tr', { hasText: 'for Ana' }), 'ana.invited');
+  }, 60_000);
+
   // ---- 4. a key for the member: create, copy, use, revoke ------------------------------------
 
   it("4. the member's API keys: create -> Copy -> the copied value exchanges for a JWT -> Revoke -> Revoke key -> the exchange fails", async () => {

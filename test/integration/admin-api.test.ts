@@ -99,9 +99,22 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
 
   it('reads and changes runtime settings, validates them and audits each change', async () => {
     const before = await t.app.inject({ method: 'GET', url: '/api/v2/admin/settings', headers: bearer(admin) });
-    const rows = json<{ results: Array<{ key: string; value: unknown; default: unknown; description: string }> }>(before).results;
-    expect(rows.map((r) => r.key).sort()).toEqual(['IS_SIGNUPS_OPEN_AFTER_FIRST', 'IS_SIGNUP_STAFF_BY_DEFAULT']);
-    expect(rows.every((r) => r.value === false && r.default === false && r.description.length > 10)).toBe(true);
+    const rows = json<{ results: Array<{ key: string; type: string; value: unknown; default: unknown; description: string }> }>(before).results;
+    expect(rows.map((r) => r.key).sort()).toEqual(['IS_SIGNUPS_OPEN_AFTER_FIRST', 'IS_SIGNUP_STAFF_BY_DEFAULT', 'PUBLIC_URL']);
+    const flags = rows.filter((r) => r.type === 'boolean');
+    expect(flags.every((r) => r.value === false && r.default === false && r.description.length > 10)).toBe(true);
+    expect(rows.find((r) => r.key === 'PUBLIC_URL')).toMatchObject({ type: 'text', value: '', default: '' });
+
+    // The public URL: an http(s) address, kept without its final slash; anything else is refused at the field, with the rule.
+    for (const wrong of ['graphistry.example.com', 'ftp://g.example.com', 'https://user:pw@g.example.com', 'https://g.example.com/?x=1', 7]) {
+      const r = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { PUBLIC_URL: wrong } });
+      expect(r.statusCode, String(wrong)).toBe(400);
+      expect(json<{ fields: Array<{ field: string; message: string }> }>(r).fields[0]).toMatchObject({ field: 'PUBLIC_URL', message: expect.stringMatching(/http:\/\/ or https:\/\//) });
+    }
+    const url = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { PUBLIC_URL: ' https://graphistry.example.com/accounts/ ' } });
+    expect(url.statusCode, url.body).toBe(200);
+    expect((await t.services.settings.values()).PUBLIC_URL).toBe('https://graphistry.example.com/accounts');
+    await t.services.settings.update({ userId: null, username: 'test', ip: null }, { PUBLIC_URL: '' });
 
     const bad = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { IS_SIGNUPS_OPEN_AFTER_FIRST: 'yes' } });
     expect(json(bad).error).toBe('VALIDATION');
@@ -120,7 +133,7 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
 
     const audit = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=settings.change', headers: bearer(admin) });
     const entries = json<{ count: number; results: Array<{ actor: string; target: string; detail: { from: unknown; to: unknown }; client_ip: string }> }>(audit);
-    expect(entries.count).toBe(1);
+    expect(entries.count).toBe(3);
     expect(entries.results[0]).toMatchObject({ actor: 'admin', target: 'IS_SIGNUPS_OPEN_AFTER_FIRST', detail: { from: false, to: true }, client_ip: '127.0.0.1' });
   });
 

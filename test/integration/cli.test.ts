@@ -74,6 +74,12 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
     const badValue = cli(['config', 'set', 'IS_SIGNUPS_OPEN_AFTER_FIRST', 'maybe', ...base]);
     expect(badValue.code).toBe(1);
     expect(cli(['config', 'set', 'NOPE', 'true', ...base]).err).toContain('UNKNOWN_SETTING');
+    // The public URL is what `invites create` puts in front of the link when --base-url is not given.
+    expect(cli(['config', 'set', 'PUBLIC_URL', 'graphistry.example.com', ...base]).err).toMatch(/PUBLIC_URL must be an http:\/\/ or https:\/\/ address/);
+    expect(cli(['config', 'set', 'PUBLIC_URL', 'https://graphistry.example.com/', ...base]).code).toBe(0);
+    const invite = cli(['invites', 'create', '--json', ...base]).json();
+    expect(invite.url).toBe(`https://graphistry.example.com${invite.path as string}`);
+    expect(cli(['invites', 'create', '--base-url', 'http://10.0.0.5:8000', '--json', ...base]).json().url).toMatch(/^http:\/\/10\.0\.0\.5:8000\/accounts\/invite\//);
 
     expect(cli(['users', 'deactivate', 'alice', '--json', ...base]).json().is_active).toBe(false);
 

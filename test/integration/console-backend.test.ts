@@ -88,7 +88,11 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
   });
 
   it('reads and changes settings, manages invitations and reads the audit log', async () => {
-    expect((await admin.getSettings()).map((s) => s.key).sort()).toEqual(['IS_SIGNUPS_OPEN_AFTER_FIRST', 'IS_SIGNUP_STAFF_BY_DEFAULT']);
+    expect((await admin.getSettings()).map((s) => [s.key, s.type]).sort()).toEqual([
+      ['IS_SIGNUPS_OPEN_AFTER_FIRST', 'boolean'],
+      ['IS_SIGNUP_STAFF_BY_DEFAULT', 'boolean'],
+      ['PUBLIC_URL', 'text'],
+    ]);
     const changed = await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: true });
     expect(changed.find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')).toMatchObject({ value: true, updated_by: 'admin' });
     expect((await anon.registrationState()).signups_open).toBe(true);
@@ -97,6 +101,8 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
     const inv = await admin.createInvitation({ expires_in_hours: 2, grant_staff: true, note: 'for erin' });
     expect(inv.invitation).toMatchObject({ status: 'pending', grant_staff: true, note: 'for erin', created_by: 'admin' });
     expect(inv.path).toContain(inv.token);
+    // No public URL set: the server leaves the address to the console.
+    expect(inv.url).toBeNull();
     expect((await admin.listInvitations('pending')).map((i) => i.id)).toEqual([inv.invitation.id]);
     expect((await admin.revokeInvitation(inv.invitation.id)).status).toBe('revoked');
     expect(await admin.listInvitations('pending')).toEqual([]);

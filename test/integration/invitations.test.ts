@@ -21,6 +21,8 @@ interface Created {
   created_at: string;
   expires_at: string;
   used_by: number | null;
+  used_by_username: string | null;
+  url: string | null;
 }
 
 /**
@@ -102,13 +104,18 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
     expect(pending.results).toEqual([]);
     const allRes = await t.app.inject({ method: 'GET', url: `${ADMIN}?status=all`, headers: as(admin) });
     const all = json<{ results: Created[] }>(allRes).results;
-    expect(all.map((i) => [i.id, i.status, i.used_by])).toEqual([
-      [staff.id, 'used', expect.any(Number)],
-      [plain.id, 'used', bob.user.id],
+    expect(all.map((i) => [i.id, i.status, i.used_by, i.used_by_username])).toEqual([
+      [staff.id, 'used', expect.any(Number), 'carol'],
+      [plain.id, 'used', bob.user.id, 'bob'],
     ]);
+    // The link is whole only when the server knows its public address.
+    expect(plain.url).toBeNull();
+    await t.services.settings.update({ userId: null, username: 'admin', ip: null }, { PUBLIC_URL: 'https://graphistry.example.com/' });
+    const withBase = await created(admin);
+    expect(withBase.url).toBe(`https://graphistry.example.com/accounts/invite/${withBase.token}/`);
     const audit = await t.services.audit.list({ page: 1, pageSize: 100 });
     const actions = audit.results.map((r) => r.action);
-    expect(actions.filter((a) => a === 'invitation.create')).toHaveLength(2);
+    expect(actions.filter((a) => a === 'invitation.create')).toHaveLength(3);
     expect(audit.results.filter((r) => r.action === 'invitation.accept').map((r) => r.outcome).sort()).toEqual(['failure', 'success', 'success']);
     expect(audit.results.filter((r) => r.action === 'user.signup' && r.detail?.via === 'invitation')).toHaveLength(2);
     // Neither the token nor anything that would let a reader rebuild the link.

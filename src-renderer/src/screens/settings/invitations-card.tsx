@@ -9,6 +9,7 @@ import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { InviteForm } from './invite-form.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
 import { useInvitations } from './use-invitations.ts';
+import { LoopbackNote } from './share-links.tsx';
 import { useReloads } from '../../lib/use-reloads.ts';
 
 /** Invitations: single-use sign-up links that work even while registration is closed. */
@@ -52,6 +53,7 @@ export function InvitationsCard() {
             <div className="secret">
               <code>{link}</code>
             </div>
+            <LoopbackNote url={link} />
             <div className="actions">
               <button type="button" ref={copyRef} onClick={() => void copyText(link, { sensitive: true, what: 'Link copied' })}>
                 Copy link

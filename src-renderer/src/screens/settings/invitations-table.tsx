@@ -7,13 +7,14 @@ const TONE: Record<InvitationView['status'], Tone> = { pending: 'ok', used: 'mut
 export function InvitationsTable({ invitations, onRevoke }: { invitations: readonly InvitationView[]; onRevoke(inv: InvitationView): void }) {
   return (
     <div className="table-wrap">
-      <table aria-label="Invitations">
+      <table aria-label="Invitations" className="invitations-table">
         <colgroup>
           <col />
           <col className="w-who" />
           <col className="w-date" />
           <col className="w-date" />
           <col className="w-status" />
+          <col className="w-who" />
           <col className="w-action" />
         </colgroup>
         <thead>
@@ -23,6 +24,7 @@ export function InvitationsTable({ invitations, onRevoke }: { invitations: reado
             <th scope="col">Created</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
+            <th scope="col">Used by</th>
             <th scope="col" aria-label="Actions" />
           </tr>
         </thead>
@@ -36,9 +38,10 @@ export function InvitationsTable({ invitations, onRevoke }: { invitations: reado
               <td>{inv.created_by}</td>
               <td title={exact(inv.created_at)}>{shortWhen(inv.created_at)}</td>
               <td title={exact(inv.expires_at)}>{shortWhen(inv.expires_at)}</td>
-              <td>
+              <td title={inv.used_at ? `Used ${exact(inv.used_at)}` : undefined}>
                 <StatusBadge tone={TONE[inv.status]}>{inv.status}</StatusBadge>
               </td>
+              <td title={inv.used_by_username ?? undefined}>{usedBy(inv)}</td>
               <td className="cell-action">
                 {inv.status === 'pending' ? (
                   <button type="button" className="danger small" onClick={() => onRevoke(inv)}>
@@ -52,4 +55,11 @@ export function InvitationsTable({ invitations, onRevoke }: { invitations: reado
       </table>
     </div>
   );
+}
+
+/** Who made their account with the link: a name, or what is known of an account since deleted. */
+function usedBy(inv: InvitationView) {
+  if (inv.used_by_username) return inv.used_by_username;
+  if (inv.used_by !== null) return <span className="muted">deleted account #{inv.used_by}</span>;
+  return <span className="muted">—</span>;
 }

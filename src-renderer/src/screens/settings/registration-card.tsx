@@ -1,5 +1,7 @@
 import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
-import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, isOn, lastChanged } from './settings-logic.ts';
+import { OPEN_REGISTRATION, PUBLIC_URL, STAFF_BY_DEFAULT, isOn, lastChanged, textOf } from './settings-logic.ts';
+import { PublicUrlField, SignupLink } from './share-links.tsx';
+import { useApp } from '../../stores/app-store.ts';
 import { SettingSwitch } from './setting-switch.tsx';
 import { useSettings } from './use-settings.ts';
 import { OtherSettings } from './other-settings.tsx';
@@ -10,6 +12,7 @@ export function RegistrationCard() {
   const { settings, error, loading, pending, load, change } = useSettings();
   useReloads(() => void load());
   const find = (key: string) => settings?.find((s) => s.key === key);
+  const serverUrl = useApp((s) => s.status?.server_url ?? null);
   return (
     <section className="card" aria-labelledby="registration-h" aria-busy={loading}>
       <h2 id="registration-h">Registration</h2>
@@ -32,6 +35,7 @@ export function RegistrationCard() {
               onChange={(v) => void change(OPEN_REGISTRATION, v)}
             />
           ) : null}
+          {find(OPEN_REGISTRATION) ? <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} /> : null}
           {find(STAFF_BY_DEFAULT) ? (
             <SettingSwitch
               label="Make self-registered users staff"
@@ -42,6 +46,7 @@ export function RegistrationCard() {
               onChange={(v) => void change(STAFF_BY_DEFAULT, v)}
             />
           ) : null}
+          {find(PUBLIC_URL) ? <PublicUrlField value={textOf(settings, PUBLIC_URL)} busy={pending.has(PUBLIC_URL)} onSave={(v) => change(PUBLIC_URL, v)} /> : null}
           <OtherSettings settings={settings} pending={pending} change={(k, v) => void change(k, v)} />
         </>
       )}

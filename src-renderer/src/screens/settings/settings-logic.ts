@@ -2,8 +2,9 @@ import type { SettingView } from '../../../../src-shared/domain.ts';
 
 export const OPEN_REGISTRATION = 'IS_SIGNUPS_OPEN_AFTER_FIRST';
 export const STAFF_BY_DEFAULT = 'IS_SIGNUP_STAFF_BY_DEFAULT';
+export const PUBLIC_URL = 'PUBLIC_URL';
 /** Settings with their own words in the Registration card; any other the server has is listed under "Other settings". */
-export const KNOWN_SETTINGS: readonly string[] = [OPEN_REGISTRATION, STAFF_BY_DEFAULT];
+export const KNOWN_SETTINGS: readonly string[] = [OPEN_REGISTRATION, STAFF_BY_DEFAULT, PUBLIC_URL];
 
 /** The invitation lifetimes offered, in the hours the server takes (it allows 1..720). */
 export const INVITE_EXPIRY_CHOICES = [
@@ -21,14 +22,21 @@ export function isOn(settings: readonly SettingView[] | null, key: string): bool
   return settings?.find((s) => s.key === key)?.value === true;
 }
 
+/** A text setting's value ('' when unset or not text). */
+export function textOf(settings: readonly SettingView[] | null, key: string): string {
+  const v = settings?.find((s) => s.key === key)?.value;
+  return typeof v === 'string' ? v : '';
+}
+
 /** The list with one value replaced, for the optimistic update (and its rollback). */
-export function withValue(settings: readonly SettingView[], key: string, value: boolean): SettingView[] {
+export function withValue(settings: readonly SettingView[], key: string, value: boolean | string): SettingView[] {
   return settings.map((s) => (s.key === key ? { ...s, value } : s));
 }
 
 /** What the toast says after a change; registration gets its own words because it is the one that matters most. */
-export function changeMessage(key: string, value: boolean): string {
+export function changeMessage(key: string, value: boolean | string): string {
   if (key === OPEN_REGISTRATION) return value ? 'Registration is now open' : 'Registration is now invite-only';
+  if (key === PUBLIC_URL) return value ? `Links now use ${String(value)}` : 'Public URL cleared: links use the address the console uses';
   return 'Saved';
 }
 

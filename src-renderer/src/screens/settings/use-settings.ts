@@ -30,10 +30,12 @@ export function useSettings() {
 
   useEffect(() => void load(), [load]);
 
+  /** Resolves to the refusal (for a field to show), or null once saved. */
   const change = useCallback(
-    async (key: string, value: boolean) => {
+    async (key: string, value: boolean | string): Promise<ConsoleError | null> => {
       // One request per setting at a time: a second click while the first is in flight would race it.
-      if (pending.has(key)) return;
+      if (pending.has(key)) return null;
+      const before = settings?.find((s) => s.key === key)?.value;
       setPending((p) => new Set(p).add(key));
       setSettings((s) => (s ? withValue(s, key, value) : s));
       const r = await call('setSettings', { changes: { [key]: value } });
@@ -44,13 +46,17 @@ export function useSettings() {
       });
       if (r.ok) {
         setSettings(r.value);
-        toast('ok', changeMessage(key, value));
-      } else {
-        setSettings((s) => (s ? withValue(s, key, !value) : s));
-        toast('error', `Not saved: ${r.error.message}`);
+        // The value as the server keeps it (a public URL loses its final slash).
+        const saved = r.value.find((x) => x.key === key)?.value;
+        toast('ok', changeMessage(key, typeof saved === 'boolean' || typeof saved === 'string' ? saved : value));
+        return null;
       }
+      setSettings((s) => (s ? withValue(s, key, typeof before === 'boolean' || typeof before === 'string' ? before : !value) : s));
+      // A typed value's refusal is shown at its field; a switch's in a toast (the switch has moved back).
+      if (typeof value === 'boolean') toast('error', `Not saved: ${r.error.message}`);
+      return r.error;
     },
-    [pending, toast],
+    [pending, settings, toast],
   );
 
   return { settings, error, loading, pending, load, change };
