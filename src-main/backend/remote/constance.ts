@@ -85,13 +85,13 @@ export async function getSettings(ctx: RemoteContext): Promise<SettingView[]> {
   return (await settingsPage(ctx)).settings;
 }
 
-export async function setSettings(ctx: RemoteContext, changes: Record<string, boolean>): Promise<SettingView[]> {
+export async function setSettings(ctx: RemoteContext, changes: Record<string, boolean | string>): Promise<SettingView[]> {
   for (let attempt = 0; ; attempt++) {
     const { url, form, settings } = await settingsPage(ctx);
     const bad = Object.keys(changes).flatMap((key) => {
       const s = settings.find((x) => x.key === key);
       if (!s) return [{ field: key, message: 'is not a setting of this server' }];
-      return s.read_only ? [{ field: key, message: 'is not a switch: change it in the admin site' }] : [];
+      return s.read_only || typeof changes[key] !== 'boolean' ? [{ field: key, message: 'is not a switch: change it in the admin site' }] : [];
     });
     if (bad.length) throw new ConsoleFailure({ code: 'VALIDATION', serverCode: 'VALIDATION', message: `Cannot change ${bad.map((b) => b.field).join(', ')}.`, fields: bad });
     const answer = await ctx.session.post(new URL(form.action), formBody(form, changes), url);
