@@ -19,6 +19,8 @@ const loginBody = z.object({
   username: z.string().min(1, 'is required').max(254),
   password: z.string().min(1, 'is required').max(4096),
   org_name: z.string().max(150).optional().nullable(),
+  /** Sent by the admin console: a sign-in that is not a superuser's is refused, audited as a failure, and leaves last login alone. */
+  require_superuser: z.boolean().optional(),
 });
 const tokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
 const orgBody = z.object({ org_name: z.string().max(150).optional().nullable() }).passthrough();
@@ -73,7 +75,7 @@ async function readGetBody(request: FastifyRequest): Promise<unknown> {
 export function tokensRoutes(app: FastifyInstance, s: Services): void {
   const passwordLogin = async (request: FastifyRequest) => {
     const body = parseInput(loginBody, request.body, 'body');
-    const { token, user } = await s.tokens.passwordLogin(body.username, body.password, request.ip);
+    const { token, user } = await s.tokens.passwordLogin(body.username, body.password, request.ip, { requireSuperuser: body.require_superuser ?? false });
     return { token, user, orgName: body.org_name };
   };
 

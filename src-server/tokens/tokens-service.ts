@@ -93,8 +93,14 @@ export function createTokensService(deps: TokensServiceDeps) {
   return {
     issue,
 
-    /** Username (or email) and password to a JWT. Every failure is the same 4xx text. */
-    async passwordLogin(identifier: string, password: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
+    /**
+     * Username (or email) and password to a JWT. Every failure of the
+     * credentials is the same 4xx text. With `requireSuperuser` (the admin
+     * console) a right password of an account that is not a superuser is
+     * refused after the check: audited as a failed sign-in, and not a login
+     * (last login stays as it was).
+     */
+    async passwordLogin(identifier: string, password: string, ip: string | null, opts: { requireSuperuser?: boolean } = {}): Promise<{ token: string; user: UserRow }> {
       const user = await findAccount(identifier);
       const verdict = await checkPassword({
         user,
@@ -106,6 +112,13 @@ export function createTokensService(deps: TokensServiceDeps) {
       });
       if (!verdict.ok) throw badCredentials(verdict.retryAfter);
       const found = user!;
+      if (opts.requireSuperuser && !bool(found.is_superuser)) {
+        await audit.record(
+          { userId: Number(found.id), username: found.username, ip },
+          { action: 'auth.login', outcome: 'failure', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password', reason: 'not_superuser', client: 'console' } },
+        );
+        throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
+      }
       const now = clock.now().toISOString();
       await users.update(db, Number(found.id), { last_login: now });
       await audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } });

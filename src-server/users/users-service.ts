@@ -148,7 +148,8 @@ export function createUsersService(deps: UsersServiceDeps) {
             targetType: 'user',
             targetId: id,
             target: after.username,
-            detail: Object.fromEntries(changed.map((f) => [f, a[f]])),
+            // The new values by field (as before), and what they were, so the log can say "renamed alice to alicia".
+            detail: { ...Object.fromEntries(changed.map((f) => [f, a[f]])), from: Object.fromEntries(changed.map((f) => [f, b[f]])) },
           }, trx);
           return toUser(after);
         });
@@ -204,9 +205,12 @@ export function createUsersService(deps: UsersServiceDeps) {
         if (bool(row.is_superuser) && bool(row.is_active) && (await repo.countActiveSuperusers(trx, id)) === 0) {
           throw new AppError('LAST_SUPERUSER', 'This is the last active superuser and cannot be deleted.');
         }
-        await trx.deleteFrom('personal_keys').where('user_id', '=', id).execute();
+        const keys = await trx.deleteFrom('personal_keys').where('user_id', '=', id).executeTakeFirst();
         await repo.remove(trx, id);
-        await audit.record(actor, { action: 'user.delete', targetType: 'user', targetId: id, target: row.username }, trx);
+        // The account is gone: the log keeps what it was (never a secret: no hash, no key).
+        const gone = toUser(row);
+        const detail = { email: gone.email, is_active: gone.is_active, is_staff: gone.is_staff, is_superuser: gone.is_superuser, date_joined: gone.date_joined, last_login: gone.last_login, keys_deleted: Number(keys.numDeletedRows) };
+        await audit.record(actor, { action: 'user.delete', targetType: 'user', targetId: id, target: row.username, detail }, trx);
       });
     },
 

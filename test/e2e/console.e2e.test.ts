@@ -553,8 +553,8 @@ const SEARCH_LIMIT_MS = 1_500;
     await ensureConnected();
     await nav('Audit log');
     await shown(heading('Audit log'));
-    // The settings changes of step 3 are audited.
-    await hasText(main(), /setting/i);
+    // The settings changes of step 3 are audited, as sentences.
+    await hasText(main(), /admin opened registration \(IS_SIGNUPS_OPEN_AFTER_FIRST off → on\)/);
     await shots('14-audit-log');
 
     await nav('API keys');
@@ -699,6 +699,50 @@ const SEARCH_LIMIT_MS = 1_500;
     // A plain list again for the steps after this one.
     await reopen('#/users');
   }, 90_000);
+
+  // ---- 10. a readable audit log --------------------------------------------------------------
+
+  it('10. a readable audit log: sentences with details a keyboard opens; a refused console sign-in is a failure and no login; a deletion records what was deleted', async () => {
+    diagnoseOnFailure('10-audit');
+    await ensureMember();
+    const jwt = await adminJwt();
+    // A staff member (not a superuser) tries the console: refused, and their last login does not move.
+    const before = (await serverUser(serverUrl, jwt, MEMBER.username))!.last_login;
+    const profiles = await web.bridge<Array<{ id: string; kind: string }>>('listProfiles');
+    const profileId = profiles.ok ? profiles.value.find((p) => p.kind === 'bundled')!.id : 'none';
+    const refused = await web.bridge('signIn', { profileId, username: MEMBER.username, password: MEMBER.password });
+    expect(refused.ok).toBe(false);
+    expect(JSON.stringify(refused)).toMatch(/not a superuser/);
+    expect((await serverUser(serverUrl, jwt, MEMBER.username))!.last_login).toBe(before);
+
+    // A deletion through the editor (a user step 9 made behind the console's back).
+    await openUserFromList('zz.late1');
+    await main().getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete zz.late1?' });
+    await dialog.getByRole('textbox').fill('zz.late1');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await shown(heading('Users'));
+
+    await nav('Audit log');
+    await shown(heading('Audit log'));
+    const rows = main().locator('table.audit-table tbody tr');
+    await hasText(rows.nth(0), 'admin deleted zz.late1 (1 API key deleted with it)');
+    const refusal = rows.filter({ hasText: `Sign-in refused for ${MEMBER.username} (not a superuser, which the console needs)` }).first();
+    await shown(refusal);
+    await hasText(refusal, 'failure');
+    // Its details open from the keyboard: Tab to its button, Enter.
+    const button = refusal.getByRole('button', { name: /^Details/ });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    const details = main().locator('tr.detail-row').first();
+    await hasText(details, /reason\s+not_superuser/);
+    await hasText(details, /client\s+console/);
+    await hasText(main(), `admin made ${MEMBER.username} staff`);
+    await shots('21-audit-sentences');
+    await page.keyboard.press('Enter');
+    expect(await button.getAttribute('aria-expanded')).toBe('false');
+  }, 60_000);
 
   // ---- layout ------------------------------------------------------------------------------
 

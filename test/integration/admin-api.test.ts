@@ -151,4 +151,36 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const p2 = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?page=2&page_size=5', headers: bearer(admin) });
     expect(json<{ results: unknown[] }>(p2).results).toHaveLength(5);
   });
+
+  // Regression: a non-superuser trying the console was logged as `auth.login success` and had their last login moved.
+  it('a console sign-in (require_superuser) by a non-superuser is refused, audited as a failure, and is not a login', async () => {
+    const plain = await adminCreateUser(t.app, admin, { username: 'console.curious', password: STRONG_PASSWORD });
+    const before = await t.services.users.find('console.curious');
+    const at = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=auth.login&page_size=1', headers: bearer(admin) });
+    const lastId = json<{ results: Array<{ id: number }> }>(at).results[0]!.id;
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'console.curious', password: STRONG_PASSWORD, require_superuser: true } });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused)).toMatchObject({ error: 'SUPERUSER_REQUIRED', message: expect.stringContaining('not a superuser') });
+    expect((await t.services.users.find('console.curious')).last_login).toBe(before.last_login);
+    const after = json<{ results: Array<{ id: number; outcome: string; target: string; detail: Record<string, unknown> }> }>(
+      await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=auth.login&page_size=5', headers: bearer(admin) }),
+    ).results.filter((e) => e.id > lastId);
+    expect(after.map((e) => [e.outcome, e.target, e.detail.reason])).toEqual([['failure', 'console.curious', 'not_superuser']]);
+    // A wrong password stays the generic refusal, flag or not; a superuser and any client without the flag are unchanged.
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'console.curious', password: 'not the password', require_superuser: true } });
+    expect(json(wrong).error).toBe('INVALID_CREDENTIALS');
+    expect((await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'admin', password: STRONG_PASSWORD, require_superuser: true } })).statusCode).toBe(200);
+    expect(plain.token).toBeTruthy();
+  });
+
+  it('deleting a user records what was deleted (roles, dates, how many keys), never a secret', async () => {
+    const doomed = await adminCreateUser(t.app, admin, { username: 'doomed', email: 'doomed@example.com', is_staff: true });
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/users/${doomed.user.id}`, headers: bearer(admin) });
+    expect(del.statusCode, del.body).toBeLessThan(300);
+    const entry = json<{ results: Array<{ target: string; detail: Record<string, unknown> }> }>(
+      await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=user.delete&page_size=1', headers: bearer(admin) }),
+    ).results[0]!;
+    expect(entry).toMatchObject({ target: 'doomed', detail: { email: 'doomed@example.com', is_staff: true, is_superuser: false, is_active: true, keys_deleted: 1, date_joined: expect.any(String) } });
+    expect(JSON.stringify(entry)).not.toContain(doomed.key.secret);
+  });
 });

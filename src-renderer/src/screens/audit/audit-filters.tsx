@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useAudit } from '../../stores/audit-store.ts';
-import { FILTER_DEBOUNCE_MS, KNOWN_ACTIONS } from './audit-logic.ts';
+import { ACTION_LABELS, FILTER_DEBOUNCE_MS, KNOWN_ACTIONS } from './audit-logic.ts';
 import { useDebouncedEffect } from './use-debounced.ts';
 
 /**
@@ -31,7 +31,7 @@ export function AuditFilters() {
           {known.includes(filters.action) || !filters.action ? null : <option value={filters.action}>{filters.action}</option>}
           {KNOWN_ACTIONS.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {ACTION_LABELS[a]} ({a})
             </option>
           ))}
         </select>

@@ -19,14 +19,28 @@ export const KNOWN_ACTIONS = [
   'registration.closed',
 ] as const;
 
+/** What each action is, for the Action filter (the code stays beside it: it is what the command line's `audit --action` takes). */
+export const ACTION_LABELS: Record<(typeof KNOWN_ACTIONS)[number], string> = {
+  'auth.login': 'Sign-ins',
+  'auth.pkey': 'Key exchanges',
+  'user.signup': 'Sign-ups',
+  'user.create': 'Users created',
+  'user.update': 'User details changed',
+  'user.roles': 'Roles changed',
+  'user.password': 'Passwords set',
+  'user.delete': 'Users deleted',
+  'key.create': 'API keys created',
+  'key.revoke': 'API keys revoked',
+  'settings.change': 'Settings changed',
+  'invitation.create': 'Invitations created',
+  'invitation.revoke': 'Invitations revoked',
+  'invitation.accept': 'Invitations used',
+  'registration.closed': 'Registration closed',
+};
+
 /** The filter's debounce: typing a name should not fire a request per key press. */
 export const FILTER_DEBOUNCE_MS = 300;
 
-/** One line of JSON for the Details column; empty when there is nothing to say. */
-export function compactDetail(detail: AuditEntry['detail']): string {
-  if (!detail || Object.keys(detail).length === 0) return '';
-  return JSON.stringify(detail);
-}
 
 /** What an entry acted on: its name where the server has one, else type and id. */
 export function targetText(e: Pick<AuditEntry, 'target' | 'target_type' | 'target_id'>): string {
