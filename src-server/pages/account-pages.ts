@@ -25,13 +25,17 @@ interface AccountForm {
   error?: AppError | null;
 }
 
+const ACCOUNT_FIELDS = ['username', 'email', 'password', 'password2', 'setup_token'] as const;
+
 function accountFields(ctx: PageContext, form: AccountForm, opts: { setupToken?: boolean } = {}): SafeHtml {
   const errors = form.error ? fieldErrors(form.error) : {};
-  return html`${field({ name: 'username', label: 'Username', value: form.username, autocomplete: 'username', required: true, autofocus: true, maxlength: 150, hint: 'Letters, digits and @ . + - _ only.', error: errors.username })}
-${field({ name: 'email', label: 'Email', type: 'email', value: form.email, autocomplete: 'email', maxlength: 254, error: errors.email })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: rules(ctx.s.config.passwordMinLength), error: errors.password })}
-${field({ name: 'password2', label: 'Password again', type: 'password', autocomplete: 'new-password', required: true, error: errors.password2 })}
-${opts.setupToken ? field({ name: 'setup_token', label: 'Setup token', type: 'password', required: true, autocomplete: 'off', hint: 'Printed by whoever started this server (serve --setup-token).', error: errors.setup_token }) : ''}`;
+  // The cursor starts where there is something to fix (the first field with an error), else at the top.
+  const focus = ACCOUNT_FIELDS.find((f) => errors[f] && (f !== 'setup_token' || opts.setupToken)) ?? (form.error?.code === 'SETUP_TOKEN_REQUIRED' && opts.setupToken ? 'setup_token' : 'username');
+  return html`${field({ name: 'username', label: 'Username', value: form.username, autocomplete: 'username', required: true, autofocus: focus === 'username', maxlength: 150, hint: 'Letters, digits and @ . + - _ only.', error: errors.username })}
+${field({ name: 'email', label: 'Email', type: 'email', value: form.email, autocomplete: 'email', maxlength: 254, error: errors.email, autofocus: focus === 'email' })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: rules(ctx.s.config.passwordMinLength), error: errors.password, autofocus: focus === 'password' })}
+${field({ name: 'password2', label: 'Password again', type: 'password', autocomplete: 'new-password', required: true, error: errors.password2, autofocus: focus === 'password2' })}
+${opts.setupToken ? field({ name: 'setup_token', label: 'Setup token', type: 'password', required: true, autocomplete: 'off', hint: 'Printed by whoever started this server (serve --setup-token).', error: errors.setup_token, autofocus: focus === 'setup_token' }) : ''}`;
 }
 
 function readAccountForm(request: FastifyRequest): { username: string; email: string; password: string; password2: string } {
@@ -95,17 +99,22 @@ ${accountFields(ctx, form, { setupToken: state.first_signup_needs_setup_token })
     }
   });
 
-  function loginPage(request: FastifyRequest, reply: FastifyReply, status: number, opts: { username?: string; error?: string; next?: string } = {}) {
+  async function loginPage(request: FastifyRequest, reply: FastifyReply, status: number, opts: { username?: string; error?: string; next?: string } = {}) {
     const csrf = ctx.anonymousCsrf(request, reply);
+    const state = await s.signup.state();
+    // Offered only when it can work: an empty server (its administrator) or open sign-up.
+    const create = !state.has_users ? html`<a href="/accounts/signup/">Create the administrator</a>` : state.signups_open ? html`<a href="/accounts/signup/">Create an account</a>` : '';
+    // After a refusal the name is still right most of the time: the password is what to type again.
+    const focusPassword = Boolean(opts.error && opts.username);
     const next = safeNext(opts.next ?? (request.query as Record<string, unknown>).next);
     const body = html`<div class="card"><h1>Sign in</h1>
 ${opts.error ? notice('error', opts.error) : ''}
 <form method="post" action="/accounts/login/">
 ${csrfInput(csrf)}
 <input type="hidden" name="next" value="${next}">
-${field({ name: 'username', label: 'Username or email', value: opts.username ?? '', autocomplete: 'username', required: true, autofocus: true, maxlength: 254 })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true })}
-<div class="actions"><button type="submit">Sign in</button><a href="/accounts/signup/">Create an account</a></div>
+${field({ name: 'username', label: 'Username or email', value: opts.username ?? '', autocomplete: 'username', required: true, autofocus: !focusPassword, maxlength: 254 })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true, autofocus: focusPassword })}
+<div class="actions"><button type="submit">Sign in</button>${create}</div>
 </form></div>`;
     return ctx.send(reply, status, layout({ title: 'Sign in', narrow: true, body }));
   }

@@ -19,10 +19,12 @@ const EXPIRY_CHOICES: Array<[string, string]> = [
   ['365', '1 year'],
 ];
 
+/** The roles held, and only those: a role not held is not shown at all (a struck-through one read as "revoked"). */
 function roleBadges(session: ActiveSession): SafeHtml {
   const u = session.user;
-  const badge = (on: boolean, label: string) => html`<span class="badge ${on ? 'on' : 'off'}" aria-label="${label}: ${on ? 'yes' : 'no'}">${label}</span>`;
-  return html`<div class="badges">${badge(bool(u.is_superuser), 'superuser')}${badge(bool(u.is_staff), 'staff')}${badge(bool(u.is_active), 'active')}</div>`;
+  const held = [bool(u.is_superuser) ? 'superuser' : '', bool(u.is_staff) ? 'staff' : ''].filter(Boolean);
+  const badges = held.length ? held : ['member'];
+  return html`<div class="badges" aria-label="Your roles">${badges.map((b) => html`<span class="badge on">${b}</span>`)}</div>`;
 }
 
 function flashBlock(items: Flash[]): SafeHtml {
@@ -65,6 +67,8 @@ export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
     const user = toUser(session.user);
     const keys = await s.keys.list(user.id);
     const errors = Object.fromEntries((passwordError?.fields ?? []).map((f) => [f.field, f.message]));
+    // A refused password change puts the cursor in the field to fix (the first form of the page otherwise keeps it).
+    const focus = ['current_password', 'password', 'password2'].find((f) => errors[f]) ?? null;
     const body = html`<h1>${user.username}</h1>
 <p class="lead">${user.email ?? 'No email'} · joined ${when(user.date_joined)}</p>
 ${roleBadges(session)}
@@ -101,9 +105,9 @@ ${csrfInput(session.csrf)}
 ${passwordError && !passwordError.fields?.length ? notice('error', passwordError.message) : ''}
 <form method="post" action="/dashboard/password" novalidate>
 ${csrfInput(session.csrf)}
-${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', required: true, error: errors.current_password })}
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, error: errors.password })}
-${field({ name: 'password2', label: 'New password again', type: 'password', autocomplete: 'new-password', required: true, error: errors.password2 })}
+${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', required: true, error: errors.current_password, autofocus: focus === 'current_password' })}
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, error: errors.password, autofocus: focus === 'password' })}
+${field({ name: 'password2', label: 'New password again', type: 'password', autocomplete: 'new-password', required: true, error: errors.password2, autofocus: focus === 'password2' })}
 <p class="hint">Signs out your other sessions and ends your other JWTs.</p>
 <div class="actions"><button type="submit" class="secondary">Change password</button></div>
 </form>

@@ -22,6 +22,7 @@ export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img
 const STATIC: Record<string, { type: string; body: Buffer }> = {
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url)) },
   'copy.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/copy.js', import.meta.url)) },
+  'favicon.svg': { type: 'image/svg+xml', body: readFileSync(new URL('./static/favicon.svg', import.meta.url)) },
 };
 
 export interface PageContext {
@@ -134,7 +135,12 @@ export function pagesPlugin(s: Services) {
       if (!file) return ctx.errorPage(reply, 404, 'Not found', 'No such file.');
       return reply.type(file.type).header('cache-control', 'public, max-age=3600').send(file.body);
     });
-    app.get('/', async (_request, reply) => reply.redirect('/dashboard/', 302));
+    // Browsers ask for /favicon.ico on their own, whatever the page says.
+    app.get('/favicon.ico', { schema: { summary: 'The icon of the pages', tags: ['pages'] } }, async (_request, reply) =>
+      reply.type(STATIC['favicon.svg']!.type).header('cache-control', 'public, max-age=86400').send(STATIC['favicon.svg']!.body),
+    );
+    // An empty server's first visitor is there to create the administrator, not to sign in.
+    app.get('/', async (_request, reply) => reply.redirect((await s.signup.state()).has_users ? '/dashboard/' : '/accounts/signup/', 302));
 
     accountPages(app, ctx);
     dashboardPages(app, ctx);

@@ -1,23 +1,32 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
+import { WIDTHS } from '../helpers/console-kit.ts';
 import { STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { get, post, startServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser tests of the server pages.\n\n`);
 
-/** Screenshot a page in light and in dark mode (saved by the run for people to look at, never committed). */
+/** Screenshot a page at 1280, 1024 and 900 px, in light and in dark mode (saved by the run for people to look at, never committed). */
 async function shots(page: Page, name: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: `${screenshotDir()}/${name}-${colorScheme}.png`, fullPage: true });
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: `${screenshotDir()}/pages-${name}-${width}-${colorScheme}.png`, fullPage: true });
+    }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1100, height: 800 });
 }
+
+/** The date format the console uses too: "2 Jan 2025, 13:45 UTC". */
+const PAGE_DATE = /\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\b/;
 
 (missing ? describe.skip : describe)('server pages in Chromium', () => {
   let server: ServerProcess;
@@ -26,6 +35,8 @@ async function shots(page: Page, name: string) {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
+    // This run's pictures only.
+    for (const f of readdirSync(screenshotDir())) if (f.startsWith('pages-') && f.endsWith('.png')) rmSync(join(screenshotDir(), f));
     dataDir = tempDir();
     server = await startServer(['--data-dir', dataDir]);
     browser = await launchChromium();
@@ -45,10 +56,24 @@ async function shots(page: Page, name: string) {
   }
 
   it('first visitor becomes the administrator; the second is told sign-up is closed; an invitee joins, makes, copies, uses and revokes a key', async () => {
-    // 1. The first visitor creates the administrator.
+    // 1. The first visitor creates the administrator: an empty server's own address leads there, not to sign-in.
     const admin = await newPage();
-    await admin.goto('/accounts/signup/');
+    await admin.goto('/');
+    await admin.waitForURL('**/accounts/signup/');
     await expect.poll(() => admin.textContent('h1')).toBe('Create the administrator');
+    // The pages have an icon (the browser asks /favicon.ico on its own).
+    expect(await admin.locator('link[rel=icon]').getAttribute('href')).toBe('/static/favicon.svg');
+    for (const path of ['/favicon.ico', '/static/favicon.svg']) {
+      const icon = await fetch(`${server.url}${path}`);
+      expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    }
+    // A refusal puts the cursor in the field to fix.
+    await admin.getByLabel('Username').fill('admin');
+    await admin.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await admin.getByLabel('Password again').fill('not the same');
+    await admin.getByRole('button', { name: 'Create administrator' }).click();
+    await admin.waitForLoadState();
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('password2');
     expect(await admin.textContent('main')).toContain('superuser + staff');
     await shots(admin, '01-signup-first');
     await admin.getByLabel('Username').fill('admin');
@@ -58,6 +83,7 @@ async function shots(page: Page, name: string) {
     await admin.waitForURL('**/dashboard/');
     const badges = await admin.locator('.badge.on').allTextContents();
     expect(badges).toEqual(expect.arrayContaining(['superuser', 'staff']));
+    expect(await admin.textContent('main')).toMatch(new RegExp(`joined ${PAGE_DATE.source}`));
     expect(await admin.textContent('main')).toContain('Your new personal key');
     const adminSecret = (await admin.locator('#key-secret-0').textContent())!.trim();
     expect(adminSecret.length).toBeGreaterThanOrEqual(43);
@@ -68,6 +94,10 @@ async function shots(page: Page, name: string) {
     await stranger.goto('/accounts/signup/');
     expect(await stranger.textContent('h1')).toBe('Sign-up is closed');
     await shots(stranger, '03-signup-closed');
+    // ... and the sign-in page does not offer an account it cannot give.
+    await stranger.goto('/');
+    await stranger.waitForURL('**/accounts/login/**');
+    expect(await stranger.getByRole('link', { name: /Create an account|Create the administrator/ }).count()).toBe(0);
 
     // 3. The admin creates an invitation through the API.
     const login = await post(`${server.url}/api/v2/auth/token/generate`, { username: 'admin', password: STRONG_PASSWORD });
@@ -86,11 +116,16 @@ async function shots(page: Page, name: string) {
     await bob.getByLabel('Password again').fill('bobs own passphrase');
     await bob.getByRole('button', { name: 'Create account' }).click();
     await bob.waitForURL('**/dashboard/');
-    expect(await bob.locator('.badge.on').allTextContents()).not.toContain('superuser');
+    // Only the roles held, and nothing struck through.
+    expect(await bob.locator('.badges .badge').allTextContents()).toEqual(['member']);
+    expect(await bob.locator('.badge.off').count()).toBe(0);
     await bob.getByRole('button', { name: 'Sign out' }).click();
     await bob.waitForURL('**/accounts/login/');
     await shots(bob, '05-login');
     await bob.getByLabel('Username or email').fill('bob');
+    await bob.getByLabel('Password').fill('not his password');
+    await bob.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => bob.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('password');
     await bob.getByLabel('Password').fill('bobs own passphrase');
     await bob.getByRole('button', { name: 'Sign in' }).click();
     await bob.waitForURL('**/dashboard/');
