@@ -152,7 +152,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
         const { auth, backend, user } = await signInToGraphistry({ backend: anonymous, vault, profileId, username, password });
         session.set(profile, kind, auth, backend, user);
       } else {
-        const { token } = await anonymous.login(username, password);
+        const { token } = await anonymous.login(username, password, { requireSuperuser: true });
         const { auth, user } = await adoptMachineKey({ backend: anonymous, token, vault, profileId, username, machine });
         session.set(profile, kind, auth, anonymous.withAuth(auth), user);
       }

@@ -56,7 +56,11 @@ export interface Backend {
   health(): Promise<void>;
   registrationState(): Promise<RegistrationState>;
   signUp(input: { username: string; password: string; email?: string | null; setup_token?: string }): Promise<{ user: User; key: NewPersonalKey; token: string }>;
-  login(username: string, password: string): Promise<{ token: string }>;
+  /**
+   * Password to a JWT. `requireSuperuser` (the console's own sign-in): a server
+   * that can tell refuses anyone else before it counts a login.
+   */
+  login(username: string, password: string, opts?: { requireSuperuser?: boolean }): Promise<{ token: string }>;
   // Authenticated
   me(): Promise<User>;
   listUsers(query: UserQuery): Promise<Page<User>>;

@@ -66,7 +66,7 @@ export interface SettingView {
   description: string;
   updated_at: string | null;
   updated_by: string | null;
-  /** Shown but not changeable from the console (every setting that is not a boolean is). */
+  /** Shown but not changeable from the console (every setting that is not a boolean is, but the bundled server's PUBLIC_URL). */
   read_only?: boolean;
 }
 

@@ -94,8 +94,9 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
     registrationState: () => anon({ method: 'GET', path: '/api/v2/auth/registration', expect: wire.registrationSchema }),
     signUp: ({ username, password, email, setup_token }) =>
       anon({ method: 'POST', path: '/api/v2/auth/signup', body: { username, password, email, setup_token }, expect: wire.signUpSchema }),
-    // The console only ever signs in administrators: the server refuses anyone else before it counts a login.
-    login: (username, password) => anon({ method: 'POST', path: '/api/v2/auth/token/generate', body: { username, password, require_superuser: true }, expect: wire.tokenSchema }),
+    // The console's own sign-in asks the server to refuse non-superusers before it counts a login (and audits the refusal).
+    login: (username, password, opts) =>
+      anon({ method: 'POST', path: '/api/v2/auth/token/generate', body: { username, password, ...(opts?.requireSuperuser ? { require_superuser: true } : {}) }, expect: wire.tokenSchema }),
 
     me: () => call({ method: 'GET', path: '/api/v2/me', expect: wire.userSchema }),
     listUsers: (q: UserQuery) =>

@@ -97,7 +97,8 @@ export function failureFromForeignAnswer(status: number, contentType: string, re
 }
 
 export function notGraphistry(ctx: FailureContext, why: string): ConsoleFailure {
-  return new ConsoleFailure({ code: 'UNREACHABLE', message: `The server at ${ctx.host} is not a Graphistry Admin server (${why}): check the address.` });
+  // Something answered: NOT_GRAPHISTRY keeps the console from saying "Cannot reach" about it.
+  return new ConsoleFailure({ code: 'UNREACHABLE', serverCode: 'NOT_GRAPHISTRY', message: `The server at ${ctx.host} is not a Graphistry Admin server (${why}): check the address.` });
 }
 
 /** A 2xx answer in a shape we do not know: a server of another version, most likely. */

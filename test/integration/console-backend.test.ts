@@ -63,6 +63,8 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
     expect((await admin.getUser(id)).is_staff).toBe(false);
     await admin.setUserPassword(id, 'a much better passphrase');
     expect((await anon.login('carol', 'a much better passphrase')).token.split('.')).toHaveLength(3);
+    // The console's own sign-in: her password is right (else INVALID_CREDENTIALS), and she is refused for not being a superuser.
+    expect(await failure(anon.login('carol', 'a much better passphrase', { requireSuperuser: true }))).toMatchObject({ code: 'FORBIDDEN', serverCode: 'SUPERUSER_REQUIRED' });
     await admin.deleteUser(id);
     expect(await failure(admin.getUser(id))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND' });
   });
@@ -197,7 +199,7 @@ describe('embedded backend: answers that are not the server', () => {
     const backend = withKey(`http://127.0.0.1:${await listen(createServer(page))}`);
     for (const call of [backend.me(), backend.health(), backend.listUsers({})]) {
       const e = await failure(call);
-      expect(e).toMatchObject({ code: 'UNREACHABLE', message: expect.stringMatching(/is not a Graphistry Admin server/) });
+      expect(e).toMatchObject({ code: 'UNREACHABLE', serverCode: 'NOT_GRAPHISTRY', message: expect.stringMatching(/is not a Graphistry Admin server/) });
       expect(JSON.stringify(e)).not.toContain(secret);
     }
     expect((await failure(backend.getSettings())).code).toBe('SERVER_ERROR');

@@ -15,6 +15,9 @@ describe('wizard messages', () => {
     expect(explainSignInError({ code: 'UNREACHABLE', message: 'Nothing is listening at hub.example.org.' }, host).message).toBe(
       'Cannot reach hub.example.org. Nothing is listening at hub.example.org.',
     );
+    // Regression: an address that answered (a web page, another app) was reported as "Cannot reach".
+    const answered = { code: 'UNREACHABLE' as const, serverCode: 'NOT_GRAPHISTRY', message: 'The server at hub.example.org is not a Graphistry Admin server (it answered 200 with a web page): check the address.' };
+    expect(explainSignInError(answered, host)).toBe(answered);
     expect(explainSignInError({ code: 'TLS', message: 'The certificate of hub.example.org is self-signed (X).' }, host)).toEqual({
       code: 'TLS',
       message: 'Cannot connect securely to hub.example.org: its certificate is not trusted by this computer. The certificate of hub.example.org is self-signed (X).',

@@ -31,7 +31,8 @@ export function explainSignInError(error: ConsoleError, host: string): ConsoleEr
   if (error.serverCode && ['NOT_STAFF', 'NOT_GRAPHISTRY', 'WRONG_ADMIN_PATH', 'CSRF_REFUSED', 'NO_USER_ADMIN'].includes(error.serverCode)) return error;
   switch (error.code) {
     case 'UNREACHABLE':
-      return { ...error, message: `Cannot reach ${host}. ${error.message}` };
+      // "Cannot reach" only when nothing answered; an address that answered as something else is said as such.
+      return error.serverCode ? error : { ...error, message: `Cannot reach ${host}. ${error.message}` };
     case 'TLS':
       return { ...error, message: `Cannot connect securely to ${host}: its certificate is not trusted by this computer. ${error.message}` };
     case 'UNAUTHORIZED':
