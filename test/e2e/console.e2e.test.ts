@@ -570,6 +570,14 @@ const SEARCH_LIMIT_MS = 1_500;
     await shown(heading(/Connections/));
     await hasText(main(), /bundled/i);
     await shots('16-connections');
+    // With connections, adding one is not first-run setup.
+    await main().getByRole('button', { name: 'Add connection' }).click();
+    await shown(heading('Add a connection'));
+    expect(await page.title()).toBe('Add a connection · Graphistry Admin');
+    expect(await page.getByRole('heading', { name: 'Set up Graphistry Admin' }).count()).toBe(0);
+    await shots('16b-add-connection');
+    await page.getByRole('button', { name: 'Back to connections' }).click();
+    await shown(heading('Connections'));
   }, 60_000);
 
   // ---- 8. nothing is lost silently --------------------------------------------------------
