@@ -72,6 +72,7 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
       rmSync(dataDir, { recursive: true, force: true });
     }
     if (keyringHome) rmSync(keyringHome, { recursive: true, force: true });
+    process.stdout.write(`relaunch e2e: screenshots took ${kit.shotsMs()} ms\n`);
   });
 
   it('first launch: the bundled server, its administrator and an invitation link, then quit', async () => {

@@ -23,6 +23,7 @@ export interface KitOptions {
 
 export function consoleKit(o: KitOptions) {
   const shotsTaken: string[] = [];
+  let shotsMs = 0;
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
   const page = () => o.page();
@@ -72,19 +73,24 @@ export function consoleKit(o: KitOptions) {
      */
     async shots(name: string, widths: readonly number[] = WIDTHS) {
       const p = page();
+      const started = Date.now();
       for (const width of widths) {
         if (p.viewportSize()?.width !== width) await p.setViewportSize({ width, height: HEIGHT });
         for (const colorScheme of ['light', 'dark'] as const) {
           await p.emulateMedia({ colorScheme });
-          // Let the theme's transitions settle before the picture.
-          await p.waitForTimeout(120);
+          // Let the theme's transitions (the switches', 150 ms at most) settle before the picture.
+          await p.waitForTimeout(60);
           await p.screenshot({ path: `${screenshotDir()}/${o.prefix}-${name}-${width}-${colorScheme}.png` });
         }
       }
       await p.emulateMedia({ colorScheme: 'light' });
       if (p.viewportSize()?.width !== WIDTHS[0]) await p.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
       shotsTaken.push(`${o.prefix}-${name}`);
+      shotsMs += Date.now() - started;
     },
+
+    /** Time spent taking pictures, for the run's log (they are most of a browser test's time). */
+    shotsMs: () => shotsMs,
 
     /** Run `fn` at each width (the window returns to 1280 px after). */
     async atWidths(fn: (width: number) => Promise<void>, widths: readonly number[] = WIDTHS) {

@@ -46,7 +46,7 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
           <span className="cell-name">{p.name}</span> {row.active ? <Badge on>Active</Badge> : null}
           <div className="muted small">{row.kind}</div>
         </td>
-        <td className="cell-wrap">{breakable(row.address)}</td>
+        <td className="cell-wrap cell-address">{breakable(row.address)}</td>
         <td>{row.user ?? <span className="muted">—</span>}</td>
         <td>{p.has_credential ? 'Yes' : 'No'}</td>
         <td>{when(p.last_used_at, 'Never')}</td>
