@@ -253,6 +253,7 @@ const PAGES: PageEndpoint[] = [
   { method: 'GET', path: '/accounts/invite/:token/', session: false, params: { token: 'no-such-invitation' } },
   { method: 'POST', path: '/accounts/invite/:token/', session: false, params: { token: 'no-such-invitation' } },
   { method: 'GET', path: '/static/:file', session: false, params: { file: 'app.css' } },
+  { method: 'GET', path: '/favicon.ico', session: false },
   { method: 'GET', path: '/dashboard/', session: true },
   { method: 'POST', path: '/dashboard/keys', session: true },
   { method: 'GET', path: '/dashboard/keys/:keyId/revoke', session: true, params: { keyId: NOT_FOUND_KEY } },
