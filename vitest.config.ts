@@ -9,6 +9,8 @@ export default defineConfig({
     // Two cores here and in CI: more workers only adds contention for argon2id and PostgreSQL.
     maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // expect.poll waits 1 s by default: on a loaded CI machine a browser step (a list reload, a screen change) can take longer.
+    expect: { poll: { timeout: 10_000 } },
     // Every process a test starts through bin/graphistry-admin.js runs the
     // TypeScript sources, never a prebuilt out/server that could be older
     // (test/integration/server-build.test.ts checks the build itself).

@@ -723,7 +723,8 @@ const SEARCH_LIMIT_MS = 1_500;
     expect(JSON.stringify(refused)).toMatch(/not a superuser/);
     expect((await serverUser(serverUrl, jwt, MEMBER.username))!.last_login).toBe(before);
 
-    // A deletion through the editor (a user step 9 made behind the console's back).
+    // A deletion through the editor (a user step 9 made behind the console's back), from a plain list.
+    await reopen('#/users');
     await openUserFromList('zz.late1');
     await main().getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete zz.late1?' });
