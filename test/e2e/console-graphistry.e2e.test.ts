@@ -99,9 +99,11 @@ const MEMBER = { username: 'dana.analyst', password: 'dana keeps a long passphra
     await nav('Users');
     await main().getByRole('button', { name: 'Add user' }).click();
     await shown(heading('Add user'));
+    await hasText(main(), /Graphistry makes no API key with a new account/);
     await main().getByLabel('Username', { exact: true }).fill(MEMBER.username);
     await main().getByLabel('Password', { exact: true }).fill(MEMBER.password);
     await main().getByLabel('Password again').fill(MEMBER.password);
+    await shots(page, 'graphistry-03a-add-user', [1280], taken);
     await main().getByRole('button', { name: 'Save and continue editing' }).click();
     await shown(heading(MEMBER.username), 20_000);
     expect(await django(`u = User.objects.get(username='${MEMBER.username}'); print(u.is_staff, u.is_superuser, u.check_password('${MEMBER.password}'))`)).toBe('False False True');

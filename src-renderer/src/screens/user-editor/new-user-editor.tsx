@@ -13,12 +13,15 @@ import { useFreshKey } from './fresh-key.ts';
 import { useLeaveGuard } from '../../stores/leave-guard.ts';
 import { Permissions } from './permissions.tsx';
 import { StrengthHint } from './strength-hint.tsx';
+import { useNotOffered } from '../../components/not-offered.tsx';
 
 const FIELDS = ['username', 'email', 'password', 'password2', 'is_active', 'is_staff', 'is_superuser'] as const;
 
 /** "Add user": username and password first, permissions after (Django's order); the server creates the user's first API key. */
 export function NewUserEditor() {
   const navigate = useApp((s) => s.navigate);
+  // A Graphistry makes no key with the account: say what it does instead.
+  const noFirstKey = useNotOffered('first_key');
   const toast = useToasts((s) => s.show);
   const [form, setForm] = useState<NewUserForm>({ ...BLANK_NEW_USER });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -70,7 +73,9 @@ export function NewUserEditor() {
       <FreshKeyNotice />
       <form key={round} onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>
         <div className="card">
-          <p className="muted small">First a username and a password; then the permissions. The user’s first API key is made with the account and shown once.</p>
+          <p className="muted small">
+            First a username and a password; then the permissions. {noFirstKey ?? 'The user’s first API key is made with the account and shown once.'}
+          </p>
           <div className="grid2">
             <Field label="Username" required autoFocus autoComplete="off" value={form.username} onChange={(v) => set('username', v)} error={errors.username} hint="Letters, digits and @ . + - _ only." />
             <Field label="Email" type="email" autoComplete="off" value={form.email} onChange={(v) => set('email', v)} error={errors.email} />
