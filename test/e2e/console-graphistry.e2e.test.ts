@@ -133,6 +133,8 @@ const MEMBER = { username: 'dana.analyst', password: 'dana keeps a long passphra
     await hasText(main(), 'Minutes of inactivity before a dashboard session ends.');
     await hasText(main(), 'SESSION_IDLE_MINUTES');
     await hasText(main(), /no invitation links/);
+    // The bundled server's sign-up link would be wrong for a Graphistry: none is offered.
+    expect(await main().getByText('Sign-up link to share').count()).toBe(0);
     await shots(page, 'graphistry-04-settings', [1280, 900], taken);
     await open.click();
     await expect.poll(() => django('print(config.IS_SIGNUPS_OPEN_AFTER_FIRST)'), { timeout: 15_000 }).toBe('False');

@@ -5,6 +5,7 @@ import { useApp } from '../../stores/app-store.ts';
 import { SettingSwitch } from './setting-switch.tsx';
 import { useSettings } from './use-settings.ts';
 import { OtherSettings } from './other-settings.tsx';
+import { useNotOffered } from '../../components/not-offered.tsx';
 import { useReloads } from '../../lib/use-reloads.ts';
 
 /** Who may sign up on their own, and with which access. */
@@ -13,6 +14,8 @@ export function RegistrationCard() {
   useReloads(() => void load());
   const find = (key: string) => settings?.find((s) => s.key === key);
   const serverUrl = useApp((s) => s.status?.server_url ?? null);
+  // A Graphistry's own sign-up page is not the bundled server's: no link is offered for it.
+  const ownSignupPage = useNotOffered('signup') === null;
   return (
     <section className="card" aria-labelledby="registration-h" aria-busy={loading}>
       <h2 id="registration-h">Registration</h2>
@@ -35,7 +38,7 @@ export function RegistrationCard() {
               onChange={(v) => void change(OPEN_REGISTRATION, v)}
             />
           ) : null}
-          {find(OPEN_REGISTRATION) ? <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} /> : null}
+          {find(OPEN_REGISTRATION) && ownSignupPage ? <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} /> : null}
           {find(STAFF_BY_DEFAULT) ? (
             <SettingSwitch
               label="Make self-registered users staff"
