@@ -38,6 +38,11 @@ export interface NewPersonalKey {
 
 export interface Page<T> {
   count: number;
+  /**
+   * Present (true) when `count` is an estimate: past 10,000 matches the
+   * server estimates rather than counting every one. Say "about".
+   */
+  count_is_estimate?: boolean;
   page: number;
   page_size: number;
   results: T[];

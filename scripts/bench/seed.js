@@ -21,7 +21,7 @@ const LAST =
 const UNUSABLE_HASH = '!seeded-user-no-password';
 
 /** The SQL expressions of one seeded row, given `x` (1..n), `f` and `l` (the names). */
-const columns = (name, ts) => ({
+const columns = (name, ts, big = (x) => x) => ({
   username: name,
   username_lower: name,
   email: `${name} || '@example.org'`,
@@ -33,7 +33,7 @@ const columns = (name, ts) => ({
   auth_epoch: '0',
   // Joined a minute apart from 2020-09-13; last sign-ins spread over a year.
   date_joined: ts('1600000000 + x * 60'),
-  last_login: `case when x % 3 = 0 then null else ${ts('1700000000 + ((x * 7919) % 1000000) * 30')} end`,
+  last_login: `case when x % 3 = 0 then null else ${ts(`1700000000 + ((${big('x')} * 7919) % 1000000) * 30`)} end`,
 });
 
 /** Seed `n` users into the migrated SQLite database `file`. Returns ms spent. */
@@ -70,7 +70,7 @@ export async function seedPostgres(url, schema, n, { prefix = '' } = {}) {
   await client.connect();
   try {
     const arr = (xs) => `array[${xs.map((x) => `'${x}'`).join(',')}]`;
-    const cols = columns(`'${prefix}' || f || '.' || l || x`, (e) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+    const cols = columns(`'${prefix}' || f || '.' || l || x`, (e) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, (x) => `${x}::bigint`);
     await client.query(`insert into users (${Object.keys(cols).join(', ')})
       select ${Object.values(cols).join(', ')}
       from (select x, (${arr(FIRST)})[1 + x % ${FIRST.length}] as f, (${arr(LAST)})[1 + (x / ${FIRST.length}) % ${LAST.length}] as l

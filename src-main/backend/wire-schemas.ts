@@ -40,7 +40,10 @@ export const newKeySchema = z
   .transform(({ secret, authorization, ...key }): NewPersonalKey => ({ key, id: key.id, secret, authorization }));
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ count: z.number().int(), page: z.number().int(), page_size: z.number().int(), results: z.array(item) }) satisfies z.ZodType<Page<z.output<T>>>;
+  z
+    .object({ count: z.number().int(), count_is_estimate: z.boolean().optional(), page: z.number().int(), page_size: z.number().int(), results: z.array(item) })
+    // Absent rather than undefined when the count is exact, as the server sends it.
+    .transform(({ count_is_estimate, ...rest }) => (count_is_estimate ? { ...rest, count_is_estimate } : rest)) satisfies z.ZodType<Page<z.output<T>>>;
 
 export const resultsOf = <T extends z.ZodType>(item: T) => z.object({ results: z.array(item) }).transform((b) => b.results);
 

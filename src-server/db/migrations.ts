@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
+import { userListAtScale } from './migration-0006-user-list.ts';
 import { usernameSkeleton } from '../users/username-identity.ts';
 
 /**
@@ -119,6 +120,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         for (const statement of authRevisionStatements(dialect)) await sql.raw(statement).execute(db);
       },
     },
+    '0006_user_list_at_scale': userListAtScale(dialect),
   };
 }
 

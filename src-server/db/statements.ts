@@ -17,20 +17,28 @@ type Q = Kysely<Database> | Transaction<Database>;
 export interface Statement {
   readonly sqlite: string;
   readonly postgres: string;
-  /** PostgreSQL prepared-statement name: parsed and planned once per connection. */
-  readonly name: string;
+  /**
+   * PostgreSQL prepared-statement name: parsed and planned once per
+   * connection. Null for statements whose best plan depends on the values
+   * (a search pattern): those are planned afresh each time.
+   */
+  readonly name: string | null;
 }
 
 let named = 0;
 const byText = new Map<string, Statement>();
 
-/** The statement for `text`; the same text always gives the same (cached) statement. */
-export function statement(text: string): Statement {
-  let s = byText.get(text);
+/**
+ * The statement for `text`; the same text always gives the same (cached)
+ * statement, so callers build texts only from fixed parts (never from input).
+ */
+export function statement(text: string, opts: { planEachTime?: boolean } = {}): Statement {
+  const cacheKey = opts.planEachTime ? `custom:${text}` : text;
+  let s = byText.get(cacheKey);
   if (!s) {
     let n = 0;
-    s = Object.freeze({ sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`), name: `gadm_${++named}` });
-    byText.set(text, s);
+    s = Object.freeze({ sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`), name: opts.planEachTime ? null : `gadm_${++named}` });
+    byText.set(cacheKey, s);
   }
   return s;
 }
@@ -81,7 +89,8 @@ export function sqliteStatements(native: SQLite.Database, root: Kysely<Database>
 
 /** PostgreSQL: named prepared statements on the pool (outside a transaction); inside one, through Kysely. */
 export function postgresStatements(pool: pg.Pool, root: Kysely<Database>): Statements {
-  const query = <R>(s: Statement, params: readonly unknown[]) => pool.query({ name: s.name, text: s.postgres, values: [...params] }) as unknown as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
+  const query = <R>(s: Statement, params: readonly unknown[]) =>
+    (s.name ? pool.query({ name: s.name, text: s.postgres, values: [...params] }) : pool.query(s.postgres, [...params])) as unknown as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
   return {
     async all<R>(q: Q, s: Statement, params: readonly unknown[]) {
       if (q !== root) return (await viaKysely(q, 'postgres')<R>(s, params)).rows;

@@ -74,7 +74,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       const page = query.page ?? 1;
       const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
       const ordering = query.ordering ?? 'username';
-      const { count, rows } = await repo.list(k, {
+      const { count, estimated, rows } = await repo.list(k, {
         search: query.search?.trim() || undefined,
         isStaff: query.is_staff,
         isSuperuser: query.is_superuser,
@@ -84,7 +84,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         limit: pageSize,
         offset: (page - 1) * pageSize,
       });
-      return { count, page, page_size: pageSize, results: rows.map(toUser) };
+      return { count, ...(estimated ? { count_is_estimate: true } : {}), page, page_size: pageSize, results: rows.map(toUser) };
     },
 
     async get(id: number): Promise<User> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hashParams, hasFilters, nextOrdering, pageCount, pageSummary, paramsToQuery, queryToParams, sortDirection, toListParams } from './users-query.ts';
+import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hashParams, hasFilters, nextOrdering, pageCount, pageSummary, paramsToQuery, userCount, queryToParams, sortDirection, toListParams } from './users-query.ts';
 
 describe('nextOrdering', () => {
   it('starts a new column ascending, then flips asc -> desc -> asc', () => {
@@ -49,6 +49,9 @@ describe('paging', () => {
     expect(pageSummary(2, 100_000, 50)).toBe('Page 2 of 2,000 · 100,000 users');
     expect(pageSummary(1, 1, 50)).toBe('Page 1 of 1 · 1 user');
     expect(pageSummary(1, 0, 50)).toBe('Page 1 of 1 · 0 users');
+    // Past 10,000 matches the server estimates the count, and the summary says so.
+    expect(pageSummary(3, 1_000_000, 50, true)).toBe('Page 3 of about 20,000 · about 1,000,000 users');
+    expect(userCount(1)).toBe('1 user');
   });
 });
 

@@ -75,10 +75,15 @@ export function clampPage(page: number, count: number, pageSize: number): number
   return Math.min(Math.max(1, Math.floor(page)), pageCount(count, pageSize));
 }
 
-/** 'Page 2 of 2,000 · 100,000 users' */
-export function pageSummary(page: number, count: number, pageSize: number): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `Page ${n(page)} of ${n(pageCount(count, pageSize))} · ${n(count)} ${count === 1 ? 'user' : 'users'}`;
+/** 'Page 2 of 2,000 · 100,000 users'; an estimated count reads 'Page 2 of about 20,000 · about 1,000,000 users'. */
+export function pageSummary(page: number, count: number, pageSize: number, estimated = false): string {
+  const n = (x: number) => `${estimated ? 'about ' : ''}${x.toLocaleString('en-US')}`;
+  return `Page ${page.toLocaleString('en-US')} of ${n(pageCount(count, pageSize))} · ${userCount(count, estimated)}`;
+}
+
+/** '1 user', '100,000 users', 'about 1,000,000 users' (an estimate from the server). */
+export function userCount(count: number, estimated = false): string {
+  return `${estimated ? 'about ' : ''}${count.toLocaleString('en-US')} ${count === 1 && !estimated ? 'user' : 'users'}`;
 }
 
 export function hasFilters(q: UsersQuery): boolean {

@@ -15,6 +15,8 @@ export interface UsersState {
   /** One page of users: never more than `query.page_size` rows are held. */
   results: User[];
   count: number;
+  /** The server estimated `count` (a large match): shown as "about". */
+  estimated: boolean;
   loading: boolean;
   /** Whether any answer has arrived yet (before that the table shows placeholders). */
   loaded: boolean;
@@ -54,6 +56,7 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
       searchText: '',
       results: [],
       count: 0,
+      estimated: false,
       loading: false,
       loaded: false,
       error: null,
@@ -103,15 +106,18 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
           return;
         }
         const { results, count } = r.value;
+        const estimated = r.value.count_is_estimate === true;
         const { query } = get();
         // The page asked for no longer exists (its rows were deactivated under an
-        // "Active: Yes" filter, or deleted): go to the last page that does.
-        if (results.length === 0 && count > 0 && query.page > 1) {
-          set({ query: { ...query, page: clampPage(query.page, count, query.page_size) } });
+        // "Active: Yes" filter, or deleted): go to the last page that does. An
+        // estimated count names no sure last page, so the empty page stays.
+        const last = clampPage(query.page, count, query.page_size);
+        if (results.length === 0 && count > 0 && query.page > 1 && !estimated && last !== query.page) {
+          set({ query: { ...query, page: last } });
           return get().load();
         }
         const onPage = new Set(results.map((u) => u.id));
-        set({ results, count, loading: false, loaded: true, error: null, selected: new Set([...get().selected].filter((id) => onPage.has(id))) });
+        set({ results, count, estimated, loading: false, loaded: true, error: null, selected: new Set([...get().selected].filter((id) => onPage.has(id))) });
       },
 
       toggleSelected(id, on) {

@@ -6,6 +6,8 @@ import { PAGE_SIZES, pageCount, pageSummary } from '../../stores/users-query.ts'
 export function UsersPager() {
   const query = useUsers((s) => s.query);
   const count = useUsers((s) => s.count);
+  const estimated = useUsers((s) => s.estimated);
+  const full = useUsers((s) => s.results.length >= s.query.page_size);
   const loaded = useUsers((s) => s.loaded);
   const id = useId();
   const last = pageCount(count, query.page_size);
@@ -27,13 +29,13 @@ export function UsersPager() {
         </select>
       </div>
       <span aria-live="polite" className="pager-summary">
-        {loaded ? pageSummary(query.page, count, query.page_size) : '\u00a0'}
+        {loaded ? pageSummary(query.page, count, query.page_size, estimated) : '\u00a0'}
       </span>
       <div className="pager-buttons">
         <button type="button" className="secondary small" disabled={query.page <= 1} onClick={(e) => go(query.page - 1, e.currentTarget)}>
           Previous page
         </button>
-        <button type="button" className="secondary small" disabled={query.page >= last} onClick={(e) => go(query.page + 1, e.currentTarget)}>
+        <button type="button" className="secondary small" disabled={estimated ? !full : query.page >= last} onClick={(e) => go(query.page + 1, e.currentTarget)}>
           Next page
         </button>
       </div>

@@ -4,7 +4,7 @@ import { EmptyState, ErrorBanner } from '../../components/ui.tsx';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
-import { hasFilters } from '../../stores/users-query.ts';
+import { hasFilters, userCount } from '../../stores/users-query.ts';
 import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
 import { UsersToolbar } from './users-toolbar.tsx';
 import { UsersTable } from './users-table.tsx';
@@ -15,6 +15,7 @@ import { BulkActions } from './bulk-actions.tsx';
 export function UsersScreen() {
   const navigate = useApp((s) => s.navigate);
   const count = useUsers((s) => s.count);
+  const estimated = useUsers((s) => s.estimated);
   const loaded = useUsers((s) => s.loaded);
   const error = useUsers((s) => s.error);
   const filtered = useUsers((s) => hasFilters(s.query));
@@ -46,7 +47,7 @@ export function UsersScreen() {
         <div className="head-title">
           <h1>Users</h1>
           <span className="head-count" aria-live="polite">
-            {loaded && !error ? `${count.toLocaleString('en-US')} ${count === 1 ? 'user' : 'users'}${filtered ? ' match' : ''}` : ''}
+            {loaded && !error ? `${userCount(count, estimated)}${filtered ? ' match' : ''}` : ''}
           </span>
         </div>
         <div className="actions head-actions">

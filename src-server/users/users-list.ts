@@ -1,0 +1,153 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, UserRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import { statement } from '../db/statements.ts';
+import type { UserOrderingField } from '../../src-shared/domain.ts';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface ListUsersFilter {
+  search?: string | undefined;
+  isStaff?: boolean | undefined;
+  isSuperuser?: boolean | undefined;
+  isActive?: boolean | undefined;
+  orderBy: UserOrderingField;
+  descending: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface UserListPage {
+  count: number;
+  /** True when `count` is an estimate (more than EXACT_COUNT_LIMIT matches). */
+  estimated: boolean;
+  rows: UserRow[];
+}
+
+/** Counts are exact up to here; beyond, an estimate (said as such to the client). */
+export const EXACT_COUNT_LIMIT = 10_000;
+/** A search matching at most this many users is collected and sorted; beyond, the ordering index is walked. */
+const SPARSE_MATCHES = 2_000;
+/** Trigram indexes answer substrings of three characters or more; shorter ones are scanned. */
+const TRIGRAM = 3;
+
+const COLUMN: Record<UserOrderingField, string> = {
+  id: 'id',
+  username: 'username_lower',
+  email: 'email_lower',
+  date_joined: 'date_joined',
+  last_login: 'last_login',
+  is_active: 'is_active',
+  is_staff: 'is_staff',
+  is_superuser: 'is_superuser',
+};
+const PG_SEARCH = `(username_lower || E'\\x01' || coalesce(email_lower, ''))`;
+const COUNT_ALL = statement('select count(*) as n from users');
+
+/**
+ * The admin user list: one count that never scans the table (exact up to
+ * EXACT_COUNT_LIMIT matches, an estimate beyond) and one page read. Every
+ * query is fixed text from the whitelisted parts below plus parameters, run
+ * as a prepared statement (see db/statements.ts).
+ *
+ * Deep pages read only ids from the ordering index (a covering, narrow
+ * index), then the 25 rows: skipping 250,000 entries of a narrow index costs
+ * a few milliseconds where skipping 250,000 table rows costs tens.
+ *
+ * Search is a substring of the lower-cased username or email, through the
+ * trigram index (migration 0006) from three characters on. A search matching
+ * few users collects them and sorts; one matching many walks the ordering
+ * index and keeps the matches, which finds a page in a few thousand steps.
+ */
+export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
+  const { dialect, statements: st } = db;
+  const pg = dialect === 'postgres';
+  const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
+
+  function where(f: ListUsersFilter) {
+    const flags: string[] = [];
+    const params: unknown[] = [];
+    if (f.isStaff !== undefined) (flags.push('is_staff = ?'), params.push(flag(f.isStaff)));
+    if (f.isSuperuser !== undefined) (flags.push('is_superuser = ?'), params.push(flag(f.isSuperuser)));
+    if (f.isActive !== undefined) (flags.push('is_active = ?'), params.push(flag(f.isActive)));
+    const needle = f.search?.toLowerCase();
+    let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
+    if (needle && pg) {
+      search = { kind: [...needle].length >= TRIGRAM ? 'trigram' : 'scan', sql: `${PG_SEARCH} like ?`, params: [`%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] };
+    } else if (needle && [...needle].length >= TRIGRAM) {
+      // An FTS5 phrase: every character is literal inside double quotes, which double to escape.
+      search = { kind: 'trigram', sql: 'id in (select rowid from users_search where users_search match ?)', params: [`"${needle.replaceAll('"', '""')}"`] };
+    } else if (needle) {
+      search = { kind: 'scan', sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] };
+    }
+    // A search pattern decides PostgreSQL's best plan: such statements are planned with their values each time.
+    return { flags, flagParams: params, search, custom: pg && search !== null };
+  }
+  type Where = ReturnType<typeof where>;
+
+  const and = (parts: string[]) => (parts.length ? ` where ${parts.join(' and ')}` : '');
+
+  /** Exact up to the limit, else an estimate; never a scan of every match. */
+  async function count(q: Q, w: Where): Promise<{ count: number; estimated: boolean }> {
+    const conds = [...(w.search ? [w.search.sql] : []), ...w.flags];
+    const params = [...(w.search?.params ?? []), ...w.flagParams];
+    // SQLite counts a narrow index page by page (its pages carry their entry count): exact and cheap.
+    if (!pg && conds.length === 0) return { count: Number((await st.one<{ n: number }>(q, COUNT_ALL, []))!.n), estimated: false };
+    let text: string;
+    if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
+    else if (w.search?.kind === 'trigram' && w.flags.length === 0) text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
+    else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
+    const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);
+    const n = Number(capped!.n);
+    if (n <= EXACT_COUNT_LIMIT) return { count: n, estimated: false };
+    return { count: Math.max(n, await estimate(q, conds, params, Number(capped!.last))), estimated: true };
+  }
+
+  /**
+   * PostgreSQL: the planner's own row estimate (table statistics). SQLite has
+   * none, so: the first EXACT_COUNT_LIMIT+1 matches in id order reached id
+   * `last`; matches spread evenly over the ids would number that many times
+   * the whole id range over the part already covered.
+   */
+  async function estimate(q: Q, conds: string[], params: unknown[], last: number): Promise<number> {
+    if (pg) {
+      const text = conds.length ? `explain (format json) select 1 from users${and(conds)}` : `select reltuples as rows from pg_class where oid = 'users'::regclass`;
+      const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true }), params);
+      return Math.round(Number(r?.rows ?? r?.['QUERY PLAN']?.[0]?.Plan['Plan Rows'] ?? 0));
+    }
+    const range = await st.one<{ lo: number; hi: number }>(q, statement('select min(id) as lo, max(id) as hi from users'), []);
+    return Math.round(((EXACT_COUNT_LIMIT + 1) * (range!.hi - range!.lo + 1)) / Math.max(1, last - range!.lo + 1));
+  }
+
+  async function page(q: Q, f: ListUsersFilter, w: Where, matches: number): Promise<UserRow[]> {
+    const col = COLUMN[f.orderBy];
+    const dir = f.descending ? 'desc' : 'asc';
+    const key = (p: string) => (col === 'id' ? `${p}id ${dir}` : `${p}${col} ${dir}, ${p}id ${dir}`);
+    const params = [...(w.search?.params ?? []), ...w.flagParams, f.limit, f.offset];
+    const sparse = w.search?.kind === 'trigram' && matches <= SPARSE_MATCHES;
+    if (sparse) {
+      // Few matches: take them through the trigram index and sort them.
+      const conds = [w.search!.sql, ...w.flags];
+      const text = pg
+        ? `with m as materialized (select * from users${and(conds)}) select * from m order by ${key('')} limit ? offset ?`
+        : `select * from users${and(conds)} order by ${col === 'id' ? '' : `+${col} ${dir}, `}id ${dir} limit ? offset ?`;
+      return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), params);
+    }
+    // Otherwise walk the ordering index: ids first (a narrow, covering read), then the page's rows.
+    // On SQLite, `+id` keeps a trigram match list from driving the read, so the ordering index does;
+    // with no condition at all, ids in id order come from the narrow id index rather than the wide table.
+    const conds = [...(w.search ? [pg || w.search.kind === 'scan' ? w.search.sql : `+${w.search.sql}`] : []), ...w.flags];
+    const narrow = !pg && col === 'id' && conds.length === 0 ? ' indexed by users_id_idx' : '';
+    const text = `select u.* from (select id from users${narrow}${and(conds)} order by ${key('')} limit ? offset ?) as p join users u on u.id = p.id order by ${key('u.')}`;
+    return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), params);
+  }
+
+  return {
+    async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
+      const w = where(f);
+      const { count: n, estimated } = await count(q, w);
+      const rows = n === 0 || f.offset >= n ? (estimated ? await page(q, f, w, n) : []) : await page(q, f, w, n);
+      return { count: n, estimated, rows };
+    },
+  };
+}
