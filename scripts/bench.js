@@ -26,6 +26,8 @@ const BENCH = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 /** Every section, in run order. */
 const SECTIONS = [
   { name: 'http', file: 'http.js', about: 'hot endpoints: server CPU per request vs bare node:http floors (wrk); sign-in vs a bare argon2id loop' },
+  { name: 'stalls', file: 'stalls.js', about: 'event-loop delay (monitorEventLoopDelay) under 30 s of mixed load with sign-ins' },
+  { name: 'scale', file: 'scale.js', about: 'the admin user list at 1,000,000 users on SQLite and PostgreSQL (bulk-seeded): pages, searches, orderings' },
   { name: 'cli', file: 'cli.js', about: 'command-line start-up time and the idle server\'s memory' },
   { name: 'remote', file: 'remote-users.js', about: 'a remote Graphistry\'s Users page and search through its Django admin (10,000 users in the reference peer): time and HTTP requests each costs' },
   { name: 'forward-auth', file: 'forward-auth.js', about: 'the forward-auth check (cookie, Bearer) vs a node:http baseline; its p99 during a burst of sign-ins vs at rest' },

@@ -22,13 +22,13 @@ export interface Runtime {
  * `.env` > defaults), secrets (created on first start), the database
  * (migrated), and the services. Shared by `serve` and every CLI command.
  */
-export async function openRuntime(overrides: Record<string, unknown>): Promise<Runtime> {
+export async function openRuntime(overrides: Record<string, unknown>, opts: { serving?: boolean } = {}): Promise<Runtime> {
   const preliminary = loadConfig({ ...overrides }, process.env, {});
   // Judged before this process creates anything, so only what someone else made open is reported.
   const exposureWarning = dataDirExposure(preliminary.dataDir);
   const config = loadConfig(overrides, process.env, readDotenv(preliminary.dataDir));
   const { secrets, created } = loadOrCreateSecrets(config.dataDir);
-  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseThread: opts.serving === true });
   const secretsWarning = await checkSecretsFingerprint(db, secrets);
   const services = await createServices(config, { db, secrets });
   return { config, db, secrets, services, secretsWarning, exposureWarning, envCreated: created, close: () => db.close() };

@@ -16,7 +16,7 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   const lock = lockUnlessShared(overrides);
   let rt: Runtime;
   try {
-    rt = await openRuntime(overrides);
+    rt = await openRuntime(overrides, { serving: true });
   } catch (e) {
     lock?.release();
     throw e;

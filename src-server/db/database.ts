@@ -7,6 +7,7 @@ import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
 import { postgresStatements, sqliteStatements, type Statements } from './statements.ts';
 import { ensurePrivateFile } from '../lib/private-files.ts';
+import { startSqliteThread, type SqliteThread } from './sqlite-thread.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -43,6 +44,12 @@ export interface OpenDbOptions {
   /** PostgreSQL schema to use as search_path (tests isolate by schema). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /**
+   * SQLite: commit writes, checkpoint and run long reads on a database thread
+   * (sqlite-thread.ts), so none of it stalls the event loop. For serving
+   * processes; a one-shot command has no requests to stall.
+   */
+  databaseThread?: boolean;
 }
 
 const ACCOUNTS_LOCK_KEY = 0x6772_6170; // arbitrary constant shared by every process
@@ -71,13 +78,19 @@ function openSqlite(opts: OpenDbOptions): Db {
   native.pragma('synchronous = NORMAL');
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 10000');
+  const threaded = opts.databaseThread === true && !opts.memory;
+  // Checkpoints (and their fsyncs) belong to the database thread then, never to a request.
+  if (threaded) native.pragma('wal_autocheckpoint = 0');
+  let thread: SqliteThread | null = null;
   const cached = withStatementCache(native);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return {
     kysely,
     dialect: 'sqlite',
     location: file,
-    statements: sqliteStatements(native, kysely, cached.prepare),
+    // Started on first use, after the migrations made the schema it prepares against.
+    statements: sqliteStatements(native, kysely, cached.prepare, threaded ? () => (thread ??= startSqliteThread(file)) : null),
+    // Writes on the database thread are not counted: their commit completes in a later event-loop turn.
     localStatements: () => cached.statementsRun(),
     async withAccountsLock(fn) {
       // Kysely's SQLite driver runs one connection behind a mutex, so holding it
@@ -95,6 +108,7 @@ function openSqlite(opts: OpenDbOptions): Db {
       });
     },
     async close() {
+      await thread?.close();
       await kysely.destroy();
     },
   };

@@ -3,6 +3,7 @@ import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from './schema.ts';
 import type { Dialect } from './database.ts';
+import type { SqliteThread } from './sqlite-thread.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -16,6 +17,10 @@ type Q = Kysely<Database> | Transaction<Database>;
  */
 export interface Statement {
   readonly sqlite: string;
+  /** INSERT, UPDATE or DELETE: on SQLite, committed by the database thread (see sqlite-thread.ts). */
+  readonly write: boolean;
+  /** A read that may take long (a search that scans): on SQLite, run by the database thread. */
+  readonly offThread: boolean;
   readonly postgres: string;
   /**
    * PostgreSQL prepared-statement name: parsed and planned once per
@@ -32,12 +37,18 @@ const byText = new Map<string, Statement>();
  * The statement for `text`; the same text always gives the same (cached)
  * statement, so callers build texts only from fixed parts (never from input).
  */
-export function statement(text: string, opts: { planEachTime?: boolean } = {}): Statement {
-  const cacheKey = opts.planEachTime ? `custom:${text}` : text;
+export function statement(text: string, opts: { planEachTime?: boolean; offThread?: boolean } = {}): Statement {
+  const cacheKey = `${opts.planEachTime ? 'custom:' : ''}${opts.offThread ? 'thread:' : ''}${text}`;
   let s = byText.get(cacheKey);
   if (!s) {
     let n = 0;
-    s = Object.freeze({ sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`), name: opts.planEachTime ? null : `gadm_${++named}` });
+    s = Object.freeze({
+      sqlite: text,
+      postgres: text.replace(/\?/g, () => `$${++n}`),
+      name: opts.planEachTime ? null : `gadm_${++named}`,
+      write: /^\s*(insert|update|delete)\b/i.test(text),
+      offThread: opts.offThread === true,
+    });
     byText.set(cacheKey, s);
   }
   return s;
@@ -68,20 +79,25 @@ function viaKysely(q: Q, dialect: Dialect) {
  * through a statement, and an autocommit statement cannot land inside another
  * caller's transaction. While one is open (a Kysely transaction between two of
  * its awaits), the statement waits its turn through Kysely's connection lock.
+ * With a database thread (a serving process), writes and long reads go there.
  */
-export function sqliteStatements(native: SQLite.Database, root: Kysely<Database>, prepare: (text: string) => SQLite.Statement): Statements {
+export function sqliteStatements(native: SQLite.Database, root: Kysely<Database>, prepare: (text: string) => SQLite.Statement, thread: (() => SqliteThread) | null): Statements {
   const busy = (q: Q) => q !== root || native.inTransaction;
+  const onThread = (s: Statement) => thread !== null && (s.write || s.offThread);
   return {
     async all<R>(q: Q, s: Statement, params: readonly unknown[]) {
       if (busy(q)) return (await viaKysely(q, 'sqlite')<R>(s, params)).rows;
+      if (onThread(s)) return (await thread!().run(s.sqlite, params, s.write)).rows as R[];
       return prepare(s.sqlite).all(...params) as R[];
     },
     async one<R>(q: Q, s: Statement, params: readonly unknown[]) {
       if (busy(q)) return (await viaKysely(q, 'sqlite')<R>(s, params)).rows[0];
+      if (onThread(s)) return (await thread!().run(s.sqlite, params, s.write)).rows[0] as R | undefined;
       return prepare(s.sqlite).get(...params) as R | undefined;
     },
     async run(q: Q, s: Statement, params: readonly unknown[]) {
       if (busy(q)) return (await viaKysely(q, 'sqlite')(s, params)).changes;
+      if (onThread(s)) return (await thread!().run(s.sqlite, params, s.write)).changes;
       return prepare(s.sqlite).run(...params).changes;
     },
   };

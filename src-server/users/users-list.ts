@@ -28,6 +28,8 @@ export interface UserListPage {
 export const EXACT_COUNT_LIMIT = 10_000;
 /** A search matching at most this many users is collected and sorted; beyond, the ordering index is walked. */
 const SPARSE_MATCHES = 2_000;
+/** SQLite counts the matches of a 1-2 character search (a row scan) exactly only this far. */
+const SCAN_COUNT_LIMIT = 1_000;
 /** Trigram indexes answer substrings of three characters or more; shorter ones are scanned. */
 const TRIGRAM = 3;
 
@@ -42,7 +44,7 @@ const COLUMN: Record<UserOrderingField, string> = {
   is_superuser: 'is_superuser',
 };
 const PG_SEARCH = `(username_lower || E'\\x01' || coalesce(email_lower, ''))`;
-const COUNT_ALL = statement('select count(*) as n from users');
+const COUNT_ALL = statement('select count(*) as n from users', { offThread: true });
 
 /**
  * The admin user list: one count that never scans the table (exact up to
@@ -65,11 +67,10 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
 
   function where(f: ListUsersFilter) {
-    const flags: string[] = [];
-    const params: unknown[] = [];
-    if (f.isStaff !== undefined) (flags.push('is_staff = ?'), params.push(flag(f.isStaff)));
-    if (f.isSuperuser !== undefined) (flags.push('is_superuser = ?'), params.push(flag(f.isSuperuser)));
-    if (f.isActive !== undefined) (flags.push('is_active = ?'), params.push(flag(f.isActive)));
+    const flags: Array<{ column: string; value: unknown }> = [];
+    if (f.isStaff !== undefined) flags.push({ column: 'is_staff', value: flag(f.isStaff) });
+    if (f.isSuperuser !== undefined) flags.push({ column: 'is_superuser', value: flag(f.isSuperuser) });
+    if (f.isActive !== undefined) flags.push({ column: 'is_active', value: flag(f.isActive) });
     const needle = f.search?.toLowerCase();
     let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
     if (needle && pg) {
@@ -80,8 +81,23 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     } else if (needle) {
       search = { kind: 'scan', sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] };
     }
-    // A search pattern decides PostgreSQL's best plan: such statements are planned with their values each time.
-    return { flags, flagParams: params, search, custom: pg && search !== null };
+    /**
+     * The conditions, and their parameters. `walk` (SQLite) writes them so that
+     * none can drive the read (`+column`), leaving the ordering index to: right
+     * when matches are many, since a page then comes after a few steps of it.
+     */
+    const conds = (walk = false, orderColumn = '') => ({
+      sql: [
+        ...(search ? [walk && search.kind === 'trigram' ? `+${search.sql}` : search.sql] : []),
+        ...flags.map((x) => `${walk && x.column !== orderColumn ? '+' : ''}${x.column} = ?`),
+      ],
+      params: [...(search?.params ?? []), ...flags.map((x) => x.value)],
+    });
+    // The 1-2 character searches scan rows: their exact count stops sooner.
+    const cap = !pg && search?.kind === 'scan' ? SCAN_COUNT_LIMIT : EXACT_COUNT_LIMIT;
+    // PostgreSQL plans these with their values each time: a search pattern, and a LIMIT/OFFSET, decide the
+    // best plan, and a generic plan guessing them (a tenth of the table for a LIMIT) can read the whole table.
+    return { flags, search, conds, cap, filtered: search !== null || flags.length > 0, custom: pg };
   }
   type Where = ReturnType<typeof where>;
 
@@ -89,64 +105,68 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
 
   /** Exact up to the limit, else an estimate; never a scan of every match. */
   async function count(q: Q, w: Where): Promise<{ count: number; estimated: boolean }> {
-    const conds = [...(w.search ? [w.search.sql] : []), ...w.flags];
-    const params = [...(w.search?.params ?? []), ...w.flagParams];
+    const { sql: conds, params } = w.conds();
     // SQLite counts a narrow index page by page (its pages carry their entry count): exact and cheap.
-    if (!pg && conds.length === 0) return { count: Number((await st.one<{ n: number }>(q, COUNT_ALL, []))!.n), estimated: false };
+    if (!pg && !w.filtered) return { count: Number((await st.one<{ n: number }>(q, COUNT_ALL, []))!.n), estimated: false };
+    // PostgreSQL: the planner's estimate first (statistics, no rows read); well past the limit, that is the answer.
+    const guess = pg ? await estimate(q, w, 0) : 0;
+    if (guess > 2 * w.cap) return { count: guess, estimated: true };
     let text: string;
-    if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
-    else if (w.search?.kind === 'trigram' && w.flags.length === 0) text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
-    else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${EXACT_COUNT_LIMIT + 1}) as capped`;
-    const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);
+    if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${w.cap + 1}) as capped`;
+    else if (w.search?.kind === 'trigram' && w.flags.length === 0) text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
+    else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${w.cap + 1}) as capped`;
+    const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom, offThread: true }), params);
     const n = Number(capped!.n);
-    if (n <= EXACT_COUNT_LIMIT) return { count: n, estimated: false };
-    return { count: Math.max(n, await estimate(q, conds, params, Number(capped!.last))), estimated: true };
+    if (n <= w.cap) return { count: n, estimated: false };
+    return { count: Math.max(n, pg ? guess : await estimate(q, w, Number(capped!.last))), estimated: true };
   }
 
   /**
    * PostgreSQL: the planner's own row estimate (table statistics). SQLite has
-   * none, so: the first EXACT_COUNT_LIMIT+1 matches in id order reached id
-   * `last`; matches spread evenly over the ids would number that many times
-   * the whole id range over the part already covered.
+   * none, so: the first `cap`+1 matches in id order reached id `last`;
+   * matches spread evenly over the ids would number that many times the
+   * whole id range over the part already covered.
    */
-  async function estimate(q: Q, conds: string[], params: unknown[], last: number): Promise<number> {
+  async function estimate(q: Q, w: Where, last: number): Promise<number> {
     if (pg) {
+      const { sql: conds, params } = w.conds();
       const text = conds.length ? `explain (format json) select 1 from users${and(conds)}` : `select reltuples as rows from pg_class where oid = 'users'::regclass`;
-      const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true }), params);
+      const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true, offThread: true }), params);
       return Math.round(Number(r?.rows ?? r?.['QUERY PLAN']?.[0]?.Plan['Plan Rows'] ?? 0));
     }
-    const range = await st.one<{ lo: number; hi: number }>(q, statement('select min(id) as lo, max(id) as hi from users'), []);
-    return Math.round(((EXACT_COUNT_LIMIT + 1) * (range!.hi - range!.lo + 1)) / Math.max(1, last - range!.lo + 1));
+    const range = await st.one<{ lo: number; hi: number }>(q, statement('select min(id) as lo, max(id) as hi from users', { offThread: true }), []);
+    return Math.round(((w.cap + 1) * (range!.hi - range!.lo + 1)) / Math.max(1, last - range!.lo + 1));
   }
 
   async function page(q: Q, f: ListUsersFilter, w: Where, matches: number): Promise<UserRow[]> {
     const col = COLUMN[f.orderBy];
     const dir = f.descending ? 'desc' : 'asc';
     const key = (p: string) => (col === 'id' ? `${p}id ${dir}` : `${p}${col} ${dir}, ${p}id ${dir}`);
-    const params = [...(w.search?.params ?? []), ...w.flagParams, f.limit, f.offset];
-    const sparse = w.search?.kind === 'trigram' && matches <= SPARSE_MATCHES;
-    if (sparse) {
-      // Few matches: take them through the trigram index and sort them.
-      const conds = [w.search!.sql, ...w.flags];
+    if (w.filtered && matches <= SPARSE_MATCHES && w.search?.kind !== 'scan') {
+      // Few matches: the trigram or flag index finds them all, then they are sorted.
+      const { sql: conds, params } = w.conds();
       const text = pg
         ? `with m as materialized (select * from users${and(conds)}) select * from m order by ${key('')} limit ? offset ?`
         : `select * from users${and(conds)} order by ${col === 'id' ? '' : `+${col} ${dir}, `}id ${dir} limit ? offset ?`;
-      return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), params);
+      return st.all<UserRow>(q, statement(text, { planEachTime: w.custom, offThread: true }), [...params, f.limit, f.offset]);
     }
     // Otherwise walk the ordering index: ids first (a narrow, covering read), then the page's rows.
-    // On SQLite, `+id` keeps a trigram match list from driving the read, so the ordering index does;
-    // with no condition at all, ids in id order come from the narrow id index rather than the wide table.
-    const conds = [...(w.search ? [pg || w.search.kind === 'scan' ? w.search.sql : `+${w.search.sql}`] : []), ...w.flags];
+    // With no condition at all, ids in id order come from the narrow id index rather than the wide table.
+    const { sql: conds, params } = w.conds(!pg, col);
     const narrow = !pg && col === 'id' && conds.length === 0 ? ' indexed by users_id_idx' : '';
-    const text = `select u.* from (select id from users${narrow}${and(conds)} order by ${key('')} limit ? offset ?) as p join users u on u.id = p.id order by ${key('u.')}`;
-    return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), params);
+    // SQLite: CROSS JOIN keeps the 25 ids as the outer loop; with LIMIT a bound parameter, its planner
+    // cannot tell the subquery is small and would scan the whole table against it.
+    const text = `select u.* from (select id from users${narrow}${and(conds)} order by ${key('')} limit ? offset ?) as p ${pg ? '' : 'cross '}join users u on u.id = p.id order by ${key('u.')}`;
+    return st.all<UserRow>(q, statement(text, { planEachTime: w.custom, offThread: true }), [...params, f.limit, f.offset]);
   }
 
   return {
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
       const { count: n, estimated } = await count(q, w);
-      const rows = n === 0 || f.offset >= n ? (estimated ? await page(q, f, w, n) : []) : await page(q, f, w, n);
+      const rows = n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
+      // A short page ends the list: then the count is known exactly, whatever was estimated.
+      if (rows.length < f.limit && (rows.length > 0 || f.offset === 0)) return { count: f.offset + rows.length, estimated: false, rows };
       return { count: n, estimated, rows };
     },
   };

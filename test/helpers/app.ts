@@ -43,6 +43,8 @@ export interface TestAppOptions {
   clock?: Clock;
   dataDir?: string;
   pgSchema?: string;
+  /** SQLite: writes and the admin list through the database thread, as `serve` runs them. */
+  databaseThread?: boolean;
   /** Collect the server's log (level info) here, as `serve` writes it to stderr. */
   log?: { write(line: string): void };
 }
@@ -59,7 +61,7 @@ export async function makeTestApp(dialect: DialectName, opts: TestAppOptions = {
   const { secrets } = loadOrCreateSecrets(dataDir);
   let db: Db;
   try {
-    db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}) });
+    db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}), ...(opts.databaseThread ? { databaseThread: true } : {}) });
   } catch (e) {
     if (pgSchema && !opts.pgSchema) await dropSchema(pgSchema);
     throw e;

@@ -29,7 +29,10 @@ async function seed(t: TestApp): Promise<void> {
   }
 }
 
-describe.each(dialects())('admin user list at scale: trigram search, indexed orderings, bounded count (%s)', (dialect) => {
+// SQLite runs once on the main thread and once through the database thread, as `serve` runs it.
+const runs = dialects().flatMap((d) => (d === 'sqlite' ? [['sqlite', false], ['sqlite', true]] : [[d, false]]) as Array<[typeof d, boolean]>);
+
+describe.each(runs)('admin user list at scale: trigram search, indexed orderings, bounded count (%s, database thread: %s)', (dialect, databaseThread) => {
   let t: TestApp;
   let auth: { authorization: string };
   const list = async (query: string) => {
@@ -47,7 +50,7 @@ describe.each(dialects())('admin user list at scale: trigram search, indexed ord
   };
 
   beforeAll(async () => {
-    t = await makeTestApp(dialect);
+    t = await makeTestApp(dialect, { databaseThread });
     const admin = await signup(t.app, 'admin');
     auth = bearer(admin.token);
     await seed(t);
@@ -93,7 +96,9 @@ describe.each(dialects())('admin user list at scale: trigram search, indexed ord
     for (const needle of ['member1234', 'member11', 'er99', '77@', '9']) {
       const want = expected(needle);
       const got = await list(`search=${encodeURIComponent(needle.toUpperCase())}&page_size=50`);
-      expect(got.count, needle).toBe(want.length);
+      // SQLite counts a 1-2 character search (a scan) exactly up to 1,000 matches, then estimates.
+      if (got.count_is_estimate) expect(Math.abs(got.count - want.length) / want.length, needle).toBeLessThan(0.35);
+      else expect(got.count, needle).toBe(want.length);
       expect(got.results.map((u) => u.username), needle).toEqual(want.slice(0, 50));
     }
     const deep = await list('search=member1&ordering=-email&page=20&page_size=25');
