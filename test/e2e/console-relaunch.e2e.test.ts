@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { consoleKit } from '../helpers/console-kit.ts';
-import { api, bundledServerDir, ensureRendererBuilt, serveProcessesFor, startConsoleWeb, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { api, ensureRendererBuilt, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console relaunch e2e (web mode in Chromium).\n\n`);
@@ -63,14 +63,7 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
-    await web?.stop().catch((e: Error) => process.stderr.write(`${e.message}\n`));
-    if (dataDir) {
-      for (const pid of serveProcessesFor(bundledServerDir(dataDir))) {
-        process.stderr.write(`!!! bundled server ${pid} outlived the console: killing it\n`);
-        process.kill(pid, 'SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await stopConsoleAndClean(web, dataDir);
     if (keyringHome) rmSync(keyringHome, { recursive: true, force: true });
     process.stdout.write(`relaunch e2e: screenshots took ${kit.shotsMs()} ms\n`);
   });

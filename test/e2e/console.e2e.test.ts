@@ -7,7 +7,6 @@
 // up through the bridge when that step failed, so one broken screen does not
 // hide the state of the others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
@@ -23,6 +22,7 @@ import {
   serveProcessesFor,
   serverUser,
   startConsoleWeb,
+  stopConsoleAndClean,
   tempDir,
   type ConsoleWeb,
 } from '../helpers/console-web.ts';
@@ -70,15 +70,7 @@ const SEARCH_LIMIT_MS = 1_500;
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
-    await web?.stop().catch((e: Error) => process.stderr.write(`${e.message}\n`));
-    // Safety net: never leave a bundled server of ours behind, even when the console did not stop it.
-    if (dataDir) {
-      for (const pid of serveProcessesFor(bundledServerDir(dataDir))) {
-        process.stderr.write(`!!! bundled server ${pid} outlived the console: killing it\n`);
-        process.kill(pid, 'SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await stopConsoleAndClean(web, dataDir);
     if (shotsTaken.length) process.stdout.write(`console e2e: screenshots (${kit.shotsMs()} ms) in ${screenshotDir()}: ${shotsTaken.join(', ')}\n`);
   });
 

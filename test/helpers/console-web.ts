@@ -316,3 +316,18 @@ export function seedUsers(sqliteFile: string, n: number): { ms: number; total: n
     db.close();
   }
 }
+
+/**
+ * The end of a console test: stop the console (it stops its bundled server),
+ * then, as a safety net, kill any bundled server of this data folder that
+ * outlived it, and remove the folder.
+ */
+export async function stopConsoleAndClean(web: ConsoleWeb | undefined, dataDir: string | undefined): Promise<void> {
+  await web?.stop().catch((e: Error) => process.stderr.write(`${e.message}\n`));
+  if (!dataDir) return;
+  for (const pid of serveProcessesFor(bundledServerDir(dataDir))) {
+    process.stderr.write(`!!! bundled server ${pid} outlived the console: killing it\n`);
+    process.kill(pid, 'SIGKILL');
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}

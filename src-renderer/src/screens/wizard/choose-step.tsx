@@ -1,11 +1,15 @@
 import { useId } from 'react';
 
 /** Step 1: where the accounts live. */
-export function ChooseStep(props: { title: string; onChoose(path: 'bundled' | 'remote'): void; onCancel?: (() => void) | undefined }) {
+export function ChooseStep(props: { title: string; firstRun: boolean; onChoose(path: 'bundled' | 'remote'): void; onCancel?: (() => void) | undefined }) {
   return (
     <section className="wizard-step" aria-labelledby="wizard-title">
       <h1 id="wizard-title">{props.title}</h1>
-      <p className="muted">Choose the server whose accounts this console manages. You can add the other kind later under Connections.</p>
+      <p className="muted">
+        {!props.firstRun
+          ? 'Another server for this console to manage: the bundled one on this computer, or a Graphistry by its address.'
+          : 'Choose the server whose accounts this console manages. You can add the other kind later under Connections.'}
+      </p>
       <div className="choices">
         <Choice
           title="Start the bundled server"

@@ -18,7 +18,8 @@ export function WizardScreen() {
   const hasProfiles = useApp((s) => s.profiles.length > 0);
   const finished = useRef(false);
   // First-run setup only for a console with no connection at all; otherwise this is "Add a connection".
-  const [title] = useState(() => (useApp.getState().profiles.length === 0 ? 'Set up Graphistry Admin' : 'Add a connection'));
+  const [firstRun] = useState(() => useApp.getState().profiles.length === 0);
+  const title = firstRun ? 'Set up Graphistry Admin' : 'Add a connection';
   useTitle(title);
 
   // Work started now reports with today's epoch; after a Back its answers are dropped.
@@ -49,6 +50,7 @@ export function WizardScreen() {
       return (
         <ChooseStep
           title={title}
+          firstRun={firstRun}
           onChoose={(path) => {
             dispatch({ type: 'choose', path });
             if (path === 'bundled') void startBundled(call, emitter());
