@@ -38,6 +38,9 @@ describe('audit sentences', () => {
   it('a deletion says what was deleted', () => {
     expect(auditSentence(entry({ action: 'user.delete', target: 'doomed', detail: { is_staff: true, is_superuser: false, keys_deleted: 2 } }))).toBe('admin deleted doomed (staff, 2 API keys deleted with it)');
   });
+  it('an invitation quotes its note as a note', () => {
+    expect(auditSentence(entry({ action: 'invitation.create', detail: { note: 'for Ana', grant_staff: true } }))).toBe('admin created an invitation with staff access (note: “for Ana”)');
+  });
   it('an action it does not know still reads', () => {
     expect(auditSentence(entry({ action: 'org.create', target: 'acme' }))).toBe('admin org.create acme');
   });

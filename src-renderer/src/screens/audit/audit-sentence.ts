@@ -89,7 +89,7 @@ export function auditSentence(e: AuditEntry): string {
     case 'settings.change':
       return settingSentence(actor, e.target ?? e.target_id ?? 'a setting', d);
     case 'invitation.create':
-      return `${actor} created an invitation${str(d.note) ? ` for “${String(d.note)}”` : ''}${d.grant_staff ? ' (staff)' : ''}`;
+      return `${actor} created an invitation${d.grant_staff ? ' with staff access' : ''}${str(d.note) ? ` (note: “${String(d.note)}”)` : ''}`;
     case 'invitation.revoke':
       return `${actor} revoked an invitation`;
     case 'invitation.accept':
