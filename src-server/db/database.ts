@@ -28,9 +28,10 @@ export interface Db {
   withAccountsLock<T>(fn: (trx: Transaction<Database> | Kysely<Database>) => Promise<T>): Promise<T>;
   /**
    * SQLite only (null on PostgreSQL): how many statements this process has run
-   * on its one connection so far. Unchanged means this process wrote nothing
-   * meanwhile (see gate/auth-revision-repo.ts). PostgreSQL needs none: a commit
-   * there completes in a later event-loop turn.
+   * on its connection so far, plus the writes its database thread has
+   * acknowledged. Unchanged means this process wrote nothing meanwhile (see
+   * gate/auth-revision-repo.ts). PostgreSQL needs none: a commit there
+   * completes in a later event-loop turn.
    */
   readonly localStatements: (() => number) | null;
   close(): Promise<void>;
@@ -82,6 +83,17 @@ function openSqlite(opts: OpenDbOptions): Db {
   // Checkpoints (and their fsyncs) belong to the database thread then, never to a request.
   if (threaded) native.pragma('wal_autocheckpoint = 0');
   let thread: SqliteThread | null = null;
+  let threadWrites = 0;
+  const countingWrites = (t: SqliteThread): SqliteThread => ({
+    async run(sqlText, params, write) {
+      try {
+        return await t.run(sqlText, params, write);
+      } finally {
+        if (write) threadWrites++;
+      }
+    },
+    close: () => t.close(),
+  });
   const cached = withStatementCache(native);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return {
@@ -89,9 +101,9 @@ function openSqlite(opts: OpenDbOptions): Db {
     dialect: 'sqlite',
     location: file,
     // Started on first use, after the migrations made the schema it prepares against.
-    statements: sqliteStatements(native, kysely, cached.prepare, threaded ? () => (thread ??= startSqliteThread(file)) : null),
-    // Writes on the database thread are not counted: their commit completes in a later event-loop turn.
-    localStatements: () => cached.statementsRun(),
+    statements: sqliteStatements(native, kysely, cached.prepare, threaded ? () => (thread ??= countingWrites(startSqliteThread(file))) : null),
+    // Writes on the database thread count once acknowledged (committed), before their caller resumes.
+    localStatements: () => cached.statementsRun() + threadWrites,
     async withAccountsLock(fn) {
       // Kysely's SQLite driver runs one connection behind a mutex, so holding it
       // for the whole transaction also serialises writers inside this process.

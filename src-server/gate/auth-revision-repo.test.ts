@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
+import { statement } from '../db/statements.ts';
 import { createAuthRevisionRepo } from './auth-revision-repo.ts';
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
@@ -14,8 +15,8 @@ describe('access revision (SQLite)', () => {
     for (const db of opened.splice(0)) await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  async function open(): Promise<Db> {
-    const db = await openDatabase({ dataDir: dir });
+  async function open(databaseThread = false): Promise<Db> {
+    const db = await openDatabase({ dataDir: dir, databaseThread });
     opened.push(db);
     return db;
   }
@@ -43,6 +44,17 @@ describe('access revision (SQLite)', () => {
     const before = await repo.current();
     await db.kysely.updateTable('auth_revision').set({ revision: before + 5 }).execute();
     expect(await repo.current()).toBe(before + 5);
+  });
+
+  // Guards a check sharing a read taken before a sign-out that the database thread committed, once its caller resumes.
+  it("a write the database thread commits moves this process's statement count by the time its caller resumes", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gadm-rev-'));
+    const db = await open(true);
+    const before = db.localStatements!();
+    const changed = await db.statements.run(db.kysely, statement('update auth_revision set revision = revision + 7 where id = ?'), [1]);
+    expect(changed).toBe(1);
+    expect(db.localStatements!()).toBeGreaterThan(before);
+    expect(await createAuthRevisionRepo(db).current()).toBe((await createAuthRevisionRepo(db).read()));
   });
 
   it("another process's change is seen from the next turn on (requests sent after it arrive in a later turn)", async () => {
