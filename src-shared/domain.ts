@@ -39,8 +39,9 @@ export interface NewPersonalKey {
 export interface Page<T> {
   count: number;
   /**
-   * Present (true) when `count` is an estimate: past 10,000 matches the
-   * server estimates rather than counting every one. Say "about".
+   * Present (true) when `count` is an estimate: past 10,000 matches (1,000
+   * for a search on PostgreSQL, and for a one- or two-character search on
+   * SQLite) the server estimates rather than counting every one. Say "about".
    */
   count_is_estimate?: boolean;
   page: number;

@@ -7,8 +7,8 @@
 // Names look like real ones (100 first names x 100 surnames + a number), so
 // substring searches have the selectivity they would have on a real
 // directory: "smith" matches about 1% of the users, "h.smith12" a handful.
-// Every 20th user is staff, every 1000th a superuser, every 50th inactive,
-// every 3rd never signed in. Passwords are an unusable hash: seeded users
+// About 5% of users are staff, 0.1% superusers, 2% inactive, a third never
+// signed in. Passwords are an unusable hash: seeded users
 // cannot sign in.
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -30,9 +30,10 @@ const columns = (name, ts, big = (x) => x) => ({
   email: `${name} || '@example.org'`,
   email_lower: `${name} || '@example.org'`,
   password_hash: `'${UNUSABLE_HASH}'`,
-  is_active: '(x % 50) <> 0',
-  is_staff: '(x % 20) = 0',
-  is_superuser: '(x % 1000) = 0',
+  // Moduli coprime with the 100 first names, so no flag goes with particular names.
+  is_active: '(x % 53) <> 0',
+  is_staff: '(x % 97) < 5',
+  is_superuser: '(x % 997) = 0',
   auth_epoch: '0',
   // Joined a minute apart from 2020-09-13; last sign-ins spread over a year.
   date_joined: ts('1600000000 + x * 60'),

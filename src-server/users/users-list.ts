@@ -19,7 +19,7 @@ export interface ListUsersFilter {
 
 export interface UserListPage {
   count: number;
-  /** True when `count` is an estimate (more than EXACT_COUNT_LIMIT matches). */
+  /** True when `count` is an estimate (more matches than the exact-count limit). */
   estimated: boolean;
   rows: UserRow[];
 }
@@ -28,8 +28,8 @@ export interface UserListPage {
 export const EXACT_COUNT_LIMIT = 10_000;
 /** A search matching at most this many users is collected and sorted; beyond, the ordering index is walked. */
 const SPARSE_MATCHES = 2_000;
-/** SQLite counts the matches of a 1-2 character search (a row scan) exactly only this far. */
-const SCAN_COUNT_LIMIT = 1_000;
+/** Searches whose matches must be tested row by row are counted exactly only this far. */
+const SEARCH_COUNT_LIMIT = 1_000;
 /** Trigram indexes answer substrings of three characters or more; shorter ones are scanned. */
 const TRIGRAM = 3;
 
@@ -73,28 +73,36 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (f.isActive !== undefined) flags.push({ column: 'is_active', value: flag(f.isActive) });
     const needle = f.search?.toLowerCase();
     let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
+    // SQLite's row-by-row substring test: for short needles, and for walking the ordering index when matches are many.
+    const scan = needle ? { kind: 'scan' as const, sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] } : null;
     if (needle && pg) {
       search = { kind: [...needle].length >= TRIGRAM ? 'trigram' : 'scan', sql: `${PG_SEARCH} like ?`, params: [`%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] };
     } else if (needle && [...needle].length >= TRIGRAM) {
       // An FTS5 phrase: every character is literal inside double quotes, which double to escape.
       search = { kind: 'trigram', sql: 'id in (select rowid from users_search where users_search match ?)', params: [`"${needle.replaceAll('"', '""')}"`] };
-    } else if (needle) {
-      search = { kind: 'scan', sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] };
+    } else {
+      search = scan;
     }
     /**
      * The conditions, and their parameters. `walk` (SQLite) writes them so that
      * none can drive the read (`+column`), leaving the ordering index to: right
      * when matches are many, since a page then comes after a few steps of it.
      */
-    const conds = (walk = false, orderColumn = '') => ({
-      sql: [
-        ...(search ? [walk && search.kind === 'trigram' ? `+${search.sql}` : search.sql] : []),
-        ...flags.map((x) => `${walk && x.column !== orderColumn ? '+' : ''}${x.column} = ?`),
-      ],
-      params: [...(search?.params ?? []), ...flags.map((x) => x.value)],
-    });
-    // The 1-2 character searches scan rows: their exact count stops sooner.
-    const cap = !pg && search?.kind === 'scan' ? SCAN_COUNT_LIMIT : EXACT_COUNT_LIMIT;
+    const conds = (walk = false, orderColumn = '', many = false) => {
+      // Walking with very many matches (over the exact-count limit: 1% of the table or more), testing each
+      // row is cheaper than first collecting every trigram match to test against.
+      const s = walk && many && scan ? scan : search;
+      return {
+        sql: [
+          ...(s ? [walk && s.kind === 'trigram' ? `+${s.sql}` : s.sql] : []),
+          ...flags.map((x) => `${walk && x.column !== orderColumn ? '+' : ''}${x.column} = ?`),
+        ],
+        params: [...(s?.params ?? []), ...flags.map((x) => x.value)],
+      };
+    };
+    // Counting a search's matches means testing rows (SQLite's 1-2 character scans; PostgreSQL rechecks
+    // every trigram candidate in the table): their exact count stops sooner.
+    const cap = (!pg && search?.kind === 'scan') || (pg && search) ? SEARCH_COUNT_LIMIT : EXACT_COUNT_LIMIT;
     // PostgreSQL plans these with their values each time: a search pattern, and a LIMIT/OFFSET, decide the
     // best plan, and a generic plan guessing them (a tenth of the table for a LIMIT) can read the whole table.
     return { flags, search, conds, cap, filtered: search !== null || flags.length > 0, custom: pg };
@@ -134,7 +142,8 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
       const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true, offThread: true }), params);
       return Math.round(Number(r?.rows ?? r?.['QUERY PLAN']?.[0]?.Plan['Plan Rows'] ?? 0));
     }
-    const range = await st.one<{ lo: number; hi: number }>(q, statement('select min(id) as lo, max(id) as hi from users', { offThread: true }), []);
+    // Two subqueries: SQLite reads min() and max() from the index ends only when each stands alone.
+    const range = await st.one<{ lo: number; hi: number }>(q, statement('select (select min(id) from users) as lo, (select max(id) from users) as hi', { offThread: true }), []);
     return Math.round(((w.cap + 1) * (range!.hi - range!.lo + 1)) / Math.max(1, last - range!.lo + 1));
   }
 
@@ -152,7 +161,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     }
     // Otherwise walk the ordering index: ids first (a narrow, covering read), then the page's rows.
     // With no condition at all, ids in id order come from the narrow id index rather than the wide table.
-    const { sql: conds, params } = w.conds(!pg, col);
+    const { sql: conds, params } = w.conds(!pg, col, matches > w.cap);
     const narrow = !pg && col === 'id' && conds.length === 0 ? ' indexed by users_id_idx' : '';
     // SQLite: CROSS JOIN keeps the 25 ids as the outer loop; with LIMIT a bound parameter, its planner
     // cannot tell the subquery is small and would scan the whole table against it.
