@@ -22,12 +22,14 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     throw e;
   }
   const { config } = rt;
+  // Logs go to stderr so stdout carries only the URL line (scripts read it);
+  // no pid/hostname on every line (one process, one host).
+  const logSink = batchedLogStream(process.stderr);
   const app = await buildApp(config, {
     db: rt.db,
     secrets: rt.secrets,
-    // Logs go to stderr so stdout carries only the URL line (scripts read it);
-    // no pid/hostname on every line (one process, one host).
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: batchedLogStream(process.stderr), base: null },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: logSink, base: null },
+    logSink,
   });
   // Listening for the stop signals before the URL is printed: whoever starts us may send SIGTERM the
   // moment it reads that line, and a signal with no handler yet kills the process without a clean stop.

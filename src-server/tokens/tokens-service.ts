@@ -77,8 +77,8 @@ export function createTokensService(deps: TokensServiceDeps) {
       username: user.username,
       email: user.email,
       ver: user.auth_epoch,
-      ...(opts.keyId ? { keyId: opts.keyId } : {}),
-      ...(opts.origIat ? { origIat: opts.origIat } : {}),
+      keyId: opts.keyId,
+      origIat: opts.origIat,
     });
   }
 

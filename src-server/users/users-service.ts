@@ -84,7 +84,9 @@ export function createUsersService(deps: UsersServiceDeps) {
         limit: pageSize,
         offset: (page - 1) * pageSize,
       });
-      return { count, ...(estimated ? { count_is_estimate: true } : {}), page, page_size: pageSize, results: rows.map(toUser) };
+      const result: Page<User> = { count, page, page_size: pageSize, results: rows.map(toUser) };
+      if (estimated) result.count_is_estimate = true;
+      return result;
     },
 
     async get(id: number): Promise<User> {
