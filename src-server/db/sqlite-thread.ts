@@ -61,6 +61,7 @@ let writesSinceCheckpoint = 0;
 let lastCheckpoint = Date.now();
 function flush() {
   scheduled = false;
+  if (writes.length === 0) return;
   const batch = writes;
   writes = [];
   const out = [];
