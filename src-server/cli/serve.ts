@@ -5,6 +5,7 @@ import { openRuntime, type Runtime } from '../runtime.ts';
 import { readDotenv } from '../secrets.ts';
 import type { Out } from './output.ts';
 import { batchedLogStream } from '../http/request-log.ts';
+import { threadedLogWriter } from '../http/log-thread.ts';
 
 /**
  * `serve`: open the data dir, build the app, listen, print the URL (the
@@ -22,9 +23,11 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     throw e;
   }
   const { config } = rt;
-  // Logs go to stderr so stdout carries only the URL line (scripts read it);
-  // no pid/hostname on every line (one process, one host).
-  const logSink = batchedLogStream(process.stderr);
+  // Logs go to stderr so stdout carries only the URL line (scripts read it),
+  // written by a thread of their own (see log-thread.ts); no pid/hostname on
+  // every line (one process, one host).
+  const logWriter = threadedLogWriter(2);
+  const logSink = batchedLogStream(logWriter);
   const app = await buildApp(config, {
     db: rt.db,
     secrets: rt.secrets,
@@ -88,6 +91,8 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   onSignal = () => app.server.closeAllConnections();
   await shutDown(app, config.gracefulTimeout * 1000);
   await rt.close();
+  logSink.flush();
+  await logWriter.flush();
   lock?.release();
   return 0;
 }
