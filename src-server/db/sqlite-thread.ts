@@ -116,8 +116,6 @@ interface Reply {
 export function startSqliteThread(file: string): SqliteThread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER.replace('CHECKPOINT_WRITES', String(CHECKPOINT_WRITES)), { eval: true, workerData: { file, driver } });
-  // It must never keep a finished process alive (a CLI command that forgot to close).
-  worker.unref();
   const pending = new Map<number, { resolve: (v: { rows: unknown[]; changes: number }) => void; reject: (e: Error) => void }>();
   let next = 1;
   let dead: Error | null = null;
@@ -140,6 +138,9 @@ export function startSqliteThread(file: string): SqliteThread {
   };
   worker.on('error', die);
   worker.on('exit', (code) => die(new Error(`the database thread stopped (exit code ${code})`)));
+  // It must never keep a finished process alive (a command that forgot to close it); after the
+  // listeners, since attaching one refs the worker's port again.
+  worker.unref();
   return {
     run(sql, params, write) {
       if (dead) return Promise.reject(dead);

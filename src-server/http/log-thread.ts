@@ -34,7 +34,6 @@ parentPort.on('message', (m) => {
 export function threadedLogWriter(fd: number) {
   const done = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER, { eval: true, workerData: { fd, done: done.buffer } });
-  worker.unref();
   const inFlight = new Map<number, string>();
   let sent = 0;
   const forget = () => {
@@ -50,6 +49,8 @@ export function threadedLogWriter(fd: number) {
     flushed.delete(m.flushed);
   });
   worker.on('error', () => undefined);
+  // After the listeners: attaching one refs the worker's port again, and it must never keep a process alive.
+  worker.unref();
   process.once('exit', () => {
     forget();
     for (const text of inFlight.values()) writeSync(fd, text);
