@@ -61,29 +61,45 @@ export function sameLoggerForRequests(logger: FastifyBaseLogger, bindings: objec
 const byLevel = new WeakMap<FastifyBaseLogger, Map<string, FastifyBaseLogger>>();
 
 /**
- * A log destination that gathers the lines written during one turn of the
- * event loop and writes them with one call when the turn ends (setImmediate):
- * under load, one write syscall serves many requests instead of one each.
- * Lines wait at most until the current turn ends, and are flushed at exit.
+ * A log destination that gathers lines and writes them with one call: a line
+ * arriving after a quiet spell is written when its event-loop turn ends
+ * (setImmediate); under load, writes are spaced at least `intervalMs` apart,
+ * or made at once when `maxChars` are waiting. One write then serves hundreds
+ * of requests instead of one turn's handful: on `/me` at 10k req/s that is
+ * about 50 hand-overs to the log thread a second instead of thousands (each
+ * a message to serialise, wake the thread for and write). A line waits at
+ * most `intervalMs`; whatever waits at exit is handed over before the
+ * writer's own exit step runs.
  */
-export function batchedLogStream(target: { write(chunk: string): unknown }) {
+export function batchedLogStream(target: { write(chunk: string): unknown }, { intervalMs = 20, maxChars = 64 * 1024 } = {}) {
   let pending: string[] = [];
-  let scheduled = false;
+  let chars = 0;
+  let immediate: NodeJS.Immediate | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastWrite = -Infinity;
   const flush = () => {
-    scheduled = false;
+    if (immediate) clearImmediate(immediate);
+    if (timer) clearTimeout(timer);
+    immediate = timer = null;
     if (pending.length === 0) return;
     const text = pending.length === 1 ? pending[0]! : pending.join('');
     pending = [];
+    chars = 0;
+    lastWrite = performance.now();
     target.write(text);
   };
-  process.once('exit', flush);
+  // Before the writer's own exit listener (registered when it was made), which writes what it was handed.
+  process.prependOnceListener('exit', flush);
   return {
     write(line: string) {
       pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      chars += line.length;
+      if (chars >= maxChars) return flush();
+      if (immediate || timer) return;
+      const wait = lastWrite + intervalMs - performance.now();
+      // Unref'd: a pending log line never keeps a finished process alive (the exit listener writes it).
+      if (wait <= 0) immediate = setImmediate(flush).unref();
+      else timer = setTimeout(flush, Math.ceil(wait)).unref();
     },
     flush,
   };
