@@ -13,6 +13,9 @@
 // Timings come from Debian's `hyperfine` (warm-up runs, then BENCH_CLI_RUNS
 // runs; mean and min) when it is installed, else from a plain spawn loop.
 // TARGET: help and config get under 300 ms (mean).
+//
+// BENCH_CLI_ROOT=<another checkout> measures that one instead (same commands),
+// e.g. a worktree of an earlier commit for a before/after.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +23,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from './proc.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OWN_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = process.env.BENCH_CLI_ROOT || OWN_ROOT;
 const BIN = join(ROOT, 'bin', 'graphistry-admin.js');
 const RUNS = Number(process.env.BENCH_CLI_RUNS) || 10;
 const TARGET_MS = 300;
@@ -84,7 +88,8 @@ function serveOnce() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-ensureBuilt();
+if (ROOT === OWN_ROOT) ensureBuilt();
+console.log(`cli: ${ROOT}`);
 mustRun(['config', 'list', '--data-dir', dataDir]); // migrate and create .env once
 const rows = {
   help: time(`${quote(process.execPath)} ${quote(BIN)} --help`),

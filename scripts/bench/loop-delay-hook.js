@@ -38,13 +38,21 @@ histogram.enable();
 let since = performance.now();
 let gcMax = 0;
 let gcOver2 = 0;
+let gcMaxKind = null;
+const gcKinds = {};
+const GC_KIND = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 // Garbage collection pauses, to tell them apart from stalls of our own code.
 try {
   const { PerformanceObserver } = await import('node:perf_hooks');
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
+      const kind = GC_KIND[e.detail?.kind] ?? String(e.detail?.kind);
+      if (e.duration > gcMax) gcMaxKind = kind;
       gcMax = Math.max(gcMax, e.duration);
-      if (e.duration > 2) gcOver2++;
+      if (e.duration > 2) {
+        gcOver2++;
+        gcKinds[kind] = (gcKinds[kind] ?? 0) + 1;
+      }
     }
   }).observe({ entryTypes: ['gc'] });
 } catch {
@@ -70,6 +78,9 @@ process.on('SIGUSR2', () => {
     pct_samples_over_2ms: over(2),
     gc_max_ms: Math.round(gcMax * 100) / 100,
     gc_pauses_over_2ms: gcOver2,
+    gc_max_kind: gcMaxKind,
+    gc_over_2ms_by_kind: { ...gcKinds },
+    heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
     // Main-thread CPU between two 1 ms ticks: the longest the loop was really busy.
     busy_between_ticks_max_ms: Math.round(busyMax * 100) / 100,
     busy_between_ticks_over_2ms: busyOver2,
@@ -80,6 +91,8 @@ process.on('SIGUSR2', () => {
   since = performance.now();
   gcMax = 0;
   gcOver2 = 0;
+  gcMaxKind = null;
+  for (const k of Object.keys(gcKinds)) delete gcKinds[k];
   busyMax = 0;
   busyOver2 = 0;
   waitAtStart = last?.wait ?? 0;

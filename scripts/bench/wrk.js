@@ -32,7 +32,8 @@ end
 
 /**
  * One request shape (`method`, `path`, `headers`, `body`), or a rotation of
- * several (`mix`: each connection cycles through them in order).
+ * several (`mix`: each connection cycles through them in order); `gapMs`
+ * paces each connection (see below) instead of sending as fast as answered.
  */
 function scriptFor(spec) {
   const withBody = (r) => {
@@ -50,6 +51,9 @@ function scriptFor(spec) {
       .map(([k, v]) => `wrk.headers[ ${lua(k)} ] = ${lua(v)}`)
       .join('\n')}\n`;
   }
+  // Paced load (`gapMs`): each connection waits a random 0..2x gapMs before each request, so the
+  // requests arrive at about connections / gapMs per ms, whatever the server's speed (an open load).
+  if (spec.gapMs) text += `delay = function()\n  return math.random(0, ${Math.max(1, Math.round(2 * spec.gapMs))})\nend\n`;
   const file = join(dir, `s${scripts++}.lua`);
   writeFileSync(file, text + DONE);
   return file;
@@ -60,10 +64,11 @@ function scriptFor(spec) {
  * process `pid` spent meanwhile (all threads, from /proc):
  * { requests, duration_ms, rps, p50_ms, p90_ms, p99_ms, max_ms, errors, non2xx, server_cpu_ms, loader_cpu_ms }
  */
-export function runWrk({ origin, pid, connections = 16, threads = 1, durationS = 2, timeoutS = 10, ...spec }) {
+export function runWrk({ origin, pid, connections = 16, threads = 1, durationS = 2, timeoutS = 10, cpus = null, ...spec }) {
   const script = scriptFor(spec);
   // The shell reaps wrk, so its cutime/cstime then hold wrk's CPU (all threads).
-  const cmd = `wrk -t${threads} -c${connections} -d${durationS}s --timeout ${timeoutS}s -s '${script}' '${origin}' && cut -d' ' -f16,17 /proc/$$/stat`;
+  // `cpus`: keep wrk on these CPUs (taskset list), e.g. off the core a measured thread has to itself.
+  const cmd = `${cpus ? `taskset -c ${cpus} ` : ''}wrk -t${threads} -c${connections} -d${durationS}s --timeout ${timeoutS}s -s '${script}' '${origin}' && cut -d' ' -f16,17 /proc/$$/stat`;
   const before = pid ? cpuMs(pid) : null;
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
