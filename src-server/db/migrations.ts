@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
 import { userListAtScale } from './migration-0006-user-list.ts';
+import { userListRevision } from './migration-0007-user-list-revision.ts';
 import { usernameSkeleton } from '../users/username-identity.ts';
 
 /**
@@ -121,6 +122,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0006_user_list_at_scale': userListAtScale(dialect),
+    '0007_user_list_revision': userListRevision(dialect),
   };
 }
 

@@ -92,6 +92,19 @@ export interface AuthRevisionTable {
   revision: number;
 }
 
+/** One row (id 1): revisions of the admin list's orderings, moved by triggers (see migration 0007). */
+export interface UserListRevisionTable {
+  id: number;
+  row_set: number;
+  username_lower: number;
+  email_lower: number;
+  date_joined: number;
+  last_login: number;
+  is_active: number;
+  is_staff: number;
+  is_superuser: number;
+}
+
 export interface Database {
   users: UsersTable;
   personal_keys: PersonalKeysTable;
@@ -101,6 +114,7 @@ export interface Database {
   sessions: SessionsTable;
   invitations: InvitationsTable;
   auth_revision: AuthRevisionTable;
+  user_list_revision: UserListRevisionTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserRow } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { statement } from '../db/statements.ts';
+import { createListAnchors, userListAnchorTuning } from './users-list-anchors.ts';
 import type { UserOrderingField } from '../../src-shared/domain.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -60,9 +61,13 @@ const COUNT_ALL = statement('select count(*) as n from users', { offThread: true
  * trigram index (migration 0006) from three characters on. A search matching
  * few users collects them and sorts; one matching many walks the ordering
  * index and keeps the matches, which finds a page in a few thousand steps.
+ *
+ * Deep pages of the unfiltered list seek from page anchors instead of
+ * walking from the start (users-list-anchors.ts).
  */
-export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
+export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysely'>) {
   const { dialect, statements: st } = db;
+  const anchors = createListAnchors(db);
   const pg = dialect === 'postgres';
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
 
@@ -188,8 +193,12 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   return {
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
-      const { count: n, estimated } = await count(q, w);
-      const rows = n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
+      const deep = !w.filtered && f.offset >= userListAnchorTuning.threshold;
+      const anchored = deep ? await anchors.page(q, COLUMN[f.orderBy], f.descending, f.limit, f.offset) : null;
+      // SQLite counts exactly: the anchors' count is that count, at the page's own snapshot. PostgreSQL estimates as ever.
+      const { count: n, estimated } = anchored && !pg ? { count: anchored.total, estimated: false } : await count(q, w);
+      if (deep && !anchored) anchors.want(COLUMN[f.orderBy], n);
+      const rows = anchored ? anchored.rows : n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
       // A short page ends the list: then the count is known exactly, whatever was estimated.
       if (rows.length < f.limit && (rows.length > 0 || f.offset === 0)) return { count: f.offset + rows.length, estimated: false, rows };
       return { count: n, estimated, rows };
