@@ -10,7 +10,7 @@ export const userListAnchorTuning = {
   /** Unfiltered pages from this offset on seek from an anchor; nearer ones walk the ordering index from the start. */
   threshold: 20_000,
   /** Rows between anchors, at least. */
-  every: 5_000,
+  every: 10_000,
   /** Anchors per ordering at most: a larger table spaces them wider. */
   maxAnchors: 400,
   /** After a build, the next one of the same ordering waits this many times as long as that build took. */
@@ -49,7 +49,12 @@ interface Stretch {
 interface Anchors {
   /** The revisions (user_list_revision) they were built at: row_set, then the column's own. */
   revs: number[];
-  total: number;
+  /** The exact row count at those revisions; null while the build is still going. */
+  total: number | null;
+  /**
+   * In ascending order. While the build goes on, the last one ends at its
+   * last anchor so far: positions up to there are known (and usable) already.
+   */
   stretches: Stretch[];
 }
 
@@ -64,6 +69,8 @@ const SQLITE_INDEX: Record<string, string> = {
   is_superuser: 'users_is_superuser_idx',
 };
 const NULLABLE = new Set(['email_lower', 'last_login']);
+/** Unique keys (migration 0001: username_lower, and email_lower where not NULL): no row after an anchor shares its key. */
+const UNIQUE = new Set(['username_lower', 'email_lower']);
 
 /**
  * Page anchors for deep pages of the unfiltered list. Walking an ordering
@@ -82,11 +89,16 @@ const NULLABLE = new Set(['email_lower', 'last_login']);
  * it returns nothing, the anchors are dropped, and the page is read by
  * walking the index as without anchors.
  *
- * Built on demand, off the request path: the first deep request of an
- * ordering walks as before and starts a build; the build seeks from anchor
- * to anchor, one short statement each (on SQLite's database thread, between
- * whatever else it runs), and gives up when the revisions move under it.
- * Memory: at most `maxAnchors` per ordering column.
+ * Built on demand, off the request path: a request of the unfiltered list,
+ * when it is long enough for deep pages, starts a build for its ordering if
+ * there are no anchors for it (none yet, or a deep page found them stale),
+ * and walks as before meanwhile. The build seeks from anchor to anchor, one
+ * short statement each (on SQLite's database thread, between whatever else
+ * it runs), publishing as it goes: ascending pages up to its last anchor so
+ * far use them already; descending ones wait for the row count at the end.
+ * It gives up when the revisions move under it; builds run one at a time,
+ * and the next of an ordering waits `pause` times as long as the last took.
+ * Memory: at most `maxAnchors` per ordering column (of which there are 8).
  */
 export function createListAnchors(db: Pick<Db, 'dialect' | 'statements' | 'kysely'>) {
   const { dialect, statements: st } = db;
@@ -107,6 +119,7 @@ export function createListAnchors(db: Pick<Db, 'dialect' | 'statements' | 'kysel
     if (!after) return { sql: `select ${col} as k, id from users${kind === 'keyed' ? ` where ${col} is not null` : ''}${order}`, params: [] };
     // A key is never NULL here, so comparisons leave out the NULL stretch by themselves.
     if (pg) return { sql: `select ${col} as k, id from users where (${col}, id) > (?, ?)${order}`, params: [after.key, after.id] };
+    if (UNIQUE.has(col)) return { sql: `select ${col} as k, id from users where ${col} > ?${order}`, params: [after.key] };
     // SQLite seeks a row value on its first column only, then tests every row with that key (half the table
     // for a flag): instead, the rest of the anchor's key by id, merged with the keys after it.
     return {
@@ -140,60 +153,80 @@ export function createListAnchors(db: Pick<Db, 'dialect' | 'statements' | 'kysel
     const every = Math.max(userListAnchorTuning.every, Math.ceil(hint / userListAnchorTuning.maxAnchors));
     const revs = revColumns(col);
     const head = `select ${revs.map((c, i) => `g.${c} as r${i}`).join(', ')}`;
-    let at: number[] | null = null;
+    let a: Anchors | null = null;
     /** Every statement of the build reads the revisions too: all equal, and every one read the same rows. */
     const same = (r: Record<string, unknown> | undefined) => {
       if (!r) return false;
       const now = revs.map((_, i) => Number(r[`r${i}`]));
-      at ??= now;
-      return now.every((v, i) => v === at![i]);
-    };
-    const stretches: Stretch[] = [];
-    let pos = 0;
-    for (const kind of kinds(col)) {
-      const s: Stretch = { kind, start: pos, size: 0, anchors: [] };
-      let last: Anchor | null = null;
-      for (;;) {
-        // Let requests in between: without a database thread these statements run on the main thread.
-        await new Promise((resolve) => setImmediate(resolve));
-        const { sql, params } = stream(col, kind, last);
-        const r = await st.one<{ k: unknown; id: number | null }>(db.kysely, statement(`${head}, p.k, p.id from user_list_revision g left join (${sql} limit 1 offset ${every - 1}) as p on 1 = 1 where g.id = 1`, { offThread: true }), params);
-        if (!same(r)) return;
-        if (r!.id === null) break;
-        last = { pos: (last ? last.pos : s.start - 1) + every, key: r!.k, id: Number(r!.id) };
-        s.anchors.push(last);
+      if (!a) {
+        // Published at once: pages up to the last anchor found so far can use them while the build goes on.
+        a = { revs: now, total: null, stretches: [] };
+        built.set(col, a);
       }
-      const { sql, params } = stream(col, kind, last);
-      const r = await st.one<{ n: number | string }>(db.kysely, statement(`${head}, (select count(*) from (${sql} limit ${every}) as t) as n from user_list_revision g where g.id = 1`, { offThread: true }), params);
-      if (!same(r)) return;
-      s.size = s.anchors.length * every + Number(r!.n);
-      pos += s.size;
-      stretches.push(s);
+      return now.every((v, i) => v === a!.revs[i]);
+    };
+    try {
+      let pos = 0;
+      for (const kind of kinds(col)) {
+        let s: Stretch | null = null;
+        let last: Anchor | null = null;
+        for (;;) {
+          // Let requests in between: without a database thread these statements run on the main thread.
+          await new Promise((resolve) => setImmediate(resolve));
+          const { sql, params } = stream(col, kind, last);
+          const r = await st.one<{ k: unknown; id: number | null }>(db.kysely, statement(`${head}, p.k, p.id from user_list_revision g left join (${sql} limit 1 offset ${every - 1}) as p on 1 = 1 where g.id = 1`, { offThread: true }), params);
+          if (!same(r)) return;
+          if (!s) a!.stretches.push((s = { kind, start: pos, size: 0, anchors: [] }));
+          if (r!.id === null) break;
+          last = { pos: (last ? last.pos : s.start - 1) + every, key: r!.k, id: Number(r!.id) };
+          s.anchors.push(last);
+          s.size = last.pos + 1 - s.start;
+        }
+        const { sql, params } = stream(col, kind, last);
+        const r = await st.one<{ n: number | string }>(db.kysely, statement(`${head}, (select count(*) from (${sql} limit ${every}) as t) as n from user_list_revision g where g.id = 1`, { offThread: true }), params);
+        if (!same(r)) return;
+        s!.size = s!.anchors.length * every + Number(r!.n);
+        pos += s!.size;
+      }
+      a!.total = pos;
+      userListAnchorStats.builds++;
+    } finally {
+      // Given up (revisions moved, or an error): what was published goes.
+      if (a && (a as Anchors).total === null && built.get(col) === a) built.delete(col);
     }
-    built.set(col, { revs: at!, total: pos, stretches });
-    userListAnchorStats.builds++;
   }
 
   return {
     /**
      * The page at `offset` of the unfiltered list in `col` order, from
-     * anchors, with the exact row count at the same revisions; null when
-     * there are no valid anchors for it (the caller walks, and calls `want`).
+     * anchors, with the exact row count at the same revisions (null while
+     * still building); null when there are no valid anchors for it (the
+     * caller walks, and calls `want`).
      */
-    async page(q: Q, col: string, descending: boolean, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number } | null> {
+    async page(q: Q, col: string, descending: boolean, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number | null } | null> {
       const a = built.get(col);
-      if (!a || offset >= a.total || q !== db.kysely) return null;
-      const end = Math.min(a.total, offset + limit);
-      const rows = await read(q, col, a, descending ? a.total - end : offset, descending ? a.total - offset : end);
+      if (!a || q !== db.kysely) return null;
+      const total = a.total;
+      let rows: UserRow[] | null;
+      if (total === null) {
+        // Still building: ascending pages within the positions known so far.
+        const known = a.stretches.reduce((n, s) => n + s.size, 0);
+        if (descending || offset + limit > known) return null;
+        rows = await read(q, col, a, offset, offset + limit);
+      } else {
+        if (offset >= total) return null;
+        const end = Math.min(total, offset + limit);
+        rows = await read(q, col, a, descending ? total - end : offset, descending ? total - offset : end);
+      }
       if (!rows) {
         if (built.get(col) === a) built.delete(col);
         userListAnchorStats.stale++;
         return null;
       }
       userListAnchorStats.used++;
-      return { rows: descending ? rows.reverse() : rows, total: a.total };
+      return { rows: descending ? rows.reverse() : rows, total };
     },
-    /** A deep page of `col` found no valid anchors: build them in the background (one build at a time, paced). */
+    /** The list in `col` order is long enough for deep pages: build its anchors in the background, unless there are some. */
     want(col: string, hint: number): void {
       if (building !== null || built.has(col)) return;
       const last = lastBuild.get(col);

@@ -193,11 +193,12 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   return {
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
-      const deep = !w.filtered && f.offset >= userListAnchorTuning.threshold;
-      const anchored = deep ? await anchors.page(q, COLUMN[f.orderBy], f.descending, f.limit, f.offset) : null;
+      const col = COLUMN[f.orderBy];
+      const anchored = !w.filtered && f.offset >= userListAnchorTuning.threshold ? await anchors.page(q, col, f.descending, f.limit, f.offset) : null;
       // SQLite counts exactly: the anchors' count is that count, at the page's own snapshot. PostgreSQL estimates as ever.
-      const { count: n, estimated } = anchored && !pg ? { count: anchored.total, estimated: false } : await count(q, w);
-      if (deep && !anchored) anchors.want(COLUMN[f.orderBy], n);
+      const { count: n, estimated } = anchored?.total != null && !pg ? { count: anchored.total, estimated: false } : await count(q, w);
+      // A list long enough for deep pages gets anchors for the ordering it is viewed in, before anyone goes deep.
+      if (!w.filtered && n > userListAnchorTuning.threshold) anchors.want(col, n);
       const rows = anchored ? anchored.rows : n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
       // A short page ends the list: then the count is known exactly, whatever was estimated.
       if (rows.length < f.limit && (rows.length > 0 || f.offset === 0)) return { count: f.offset + rows.length, estimated: false, rows };

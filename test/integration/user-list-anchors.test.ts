@@ -161,6 +161,38 @@ describe.each(runs)('admin user list: page anchors for deep pages (%s, database 
     expect(last.count).toBe(n);
   });
 
+  it('reads ascending pages from anchors already found while the build goes on, exactly', async () => {
+    // A lister of its own (no anchors yet), anchors closer together: a build of a few hundred steps.
+    Object.assign(userListAnchorTuning, { every: 200 });
+    try {
+      const fresh = createUsersLister(t.db);
+      const n = await total();
+      let done = false;
+      await fresh.list(t.db.kysely, { orderBy: 'date_joined', descending: false, limit: 25, offset: THRESHOLD });
+      void userListAnchorsSettled().then(() => (done = true));
+      // Pages are asked while the build goes on (nothing else in between: it is quick), checked afterwards (nothing changes).
+      let whileBuilding = 0;
+      const seen: Array<[number, number[]]> = [];
+      // Offsets near the start, which the build reaches first, and all over as it ends.
+      for (let i = 0; !done && seen.length < 20_000; i++) {
+        const offset = THRESHOLD + ((i * 397) % (i < 100 ? 5_000 : n));
+        // Requests arrive as events of their own (without a database thread, statements never wait for anything).
+        await new Promise((resolve) => setImmediate(resolve));
+        const at = offset % n;
+        const used = userListAnchorStats.used;
+        const got = await fresh.list(t.db.kysely, { orderBy: 'date_joined', descending: false, limit: 25, offset: at });
+        if (userListAnchorStats.used > used && !done) whileBuilding++;
+        seen.push([at, got.rows.map((u) => Number(u.id))]);
+      }
+      expect(done).toBe(true);
+      for (const [at, ids] of seen) expect(ids, `offset ${at}`).toEqual(await reference('date_joined', false, 25, at));
+      expect(whileBuilding).toBeGreaterThan(0);
+    } finally {
+      Object.assign(userListAnchorTuning, { every: EVERY });
+      await userListAnchorsSettled();
+    }
+  });
+
   it('never uses anchors another connection made stale, and only those its write made stale', async () => {
     const offsets = [1_999, 2_000, 25_000, 44_444];
     const check = async (fields: readonly UserOrderingField[] = USER_ORDERING_FIELDS) => {
