@@ -37,7 +37,7 @@ import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, ROOT, call, cleanup, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
+import { BENCH, ROOT, call, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 
@@ -233,11 +233,4 @@ async function main() {
   console.log(`BENCH_JSON ${JSON.stringify({ connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, users: USERS, results, server_rss_kb: serverMem.rss, server_peak_rss_kb: serverMem.peak, all_targets_pass: allPass, elapsed_s: elapsed })}`);
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(`bench http: ERROR: ${e?.stack ?? e}`);
-    cleanup();
-    process.exitCode = 1;
-  },
-);
+runSection('http', main);

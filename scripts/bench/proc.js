@@ -17,6 +17,18 @@ export function cleanup() {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
 }
+
+/** Run a section's `main`: children and temp folders are cleaned up either way; a failure is printed and exits 1. */
+export function runSection(name, main) {
+  main().then(
+    () => cleanup(),
+    (e) => {
+      console.error(`bench ${name}: ERROR: ${e?.stack ?? e}`);
+      cleanup();
+      process.exitCode = 1;
+    },
+  );
+}
 process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { ROOT, call, cleanup, ensureBuilt, median, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
+import { ROOT, call, ensureBuilt, median, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { seedPostgres, seedSqlite } from './seed.js';
 
 const USERS = Number(process.env.BENCH_SCALE_USERS) || 1_000_000;
@@ -158,11 +158,4 @@ async function main() {
   console.log(`BENCH_JSON ${JSON.stringify({ target_ms: TARGET_MS, repeat: REPEAT, ...out, all_targets_pass: failed.length === 0 })}`);
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(`bench scale: ERROR: ${e?.stack ?? e}`);
-    cleanup();
-    process.exitCode = 1;
-  },
-);
+runSection('scale', main);

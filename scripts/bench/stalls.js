@@ -18,12 +18,11 @@
 // the kernel runs other processes on a busy machine; the hook also reports
 // the main thread's own CPU between ticks and its wait for a CPU, to tell a
 // stall of ours from a crowded machine.
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH, ROOT, call, cleanup, ensureBuilt, printTable, removeOnExit, round, startChild, stopChild } from './proc.js';
+import { BENCH, ROOT, call, ensureBuilt, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 
@@ -35,24 +34,17 @@ const SIGNIN_RATE = Number(process.env.BENCH_STALLS_SIGNIN_RATE ?? 10);
 /**
  * On a small machine the loop is also late whenever the kernel runs something
  * else on the CPU it needs: the loader, the password hashing, a neighbour.
- * That is the kernel's choice, not a stall of the server's, so by default
- * (BENCH_STALLS_PRIORITY=1) the server's main thread runs at nice -10, as a
- * service manager's CPU weight would give it: it then runs whenever it is
- * ready, and what lateness is left is the server's own (its code, its GC).
- * BENCH_STALLS_PIN=1 instead gives the main thread CPU 0 to itself and puts
- * everything else (its other threads, both wrk processes) on the others.
- * The table says which was used; the hook's run-queue wait shows what is left.
+ * That is the kernel's choice, not a stall of the server's. The run measures
+ * what users get (the server as started, nice 0) and reports the main
+ * thread's wait for a CPU beside the delay; BENCH_STALLS_PRIORITY=1 (as root)
+ * runs the main thread at nice -10, as a service manager's CPU weight would,
+ * so that what lateness is left is the server's own (its code, its GC).
  */
-const PRIORITY = process.env.BENCH_STALLS_PRIORITY !== '0' && process.getuid?.() === 0;
-const PIN = process.env.BENCH_STALLS_PIN === '1' && availableParallelism() >= 2;
-const OTHER_CPUS = `1-${availableParallelism() - 1}`;
-function placeThreads(pid) {
-  const run = (cmd, args) => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  };
-  if (PRIORITY) run('renice', ['-n', '-10', '-p', String(pid)]); // the main thread's id is the process id
-  if (PIN) for (const tid of readdirSync(`/proc/${pid}/task`)) run('taskset', ['-p', '-c', Number(tid) === pid ? '0' : OTHER_CPUS, tid]);
+const PRIORITY = process.env.BENCH_STALLS_PRIORITY === '1' && process.getuid?.() === 0;
+/** The server's main thread (its id is the process id) at nice -10. */
+function prioritise(pid) {
+  const r = spawnSync('renice', ['-n', '-10', '-p', String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`renice failed: ${r.stderr}`);
 }
 const gap = (rate, connections) => (rate > 0 ? (connections * 1000) / rate : 0);
 const TARGET_MS = 2;
@@ -103,15 +95,15 @@ async function main() {
     { path: '/api/v2/admin/users?search=smith', headers: bearer(token) },
     { path: '/api/v2/admin/users?page=300&ordering=-last_login', headers: bearer(token) },
   ];
-  const signin = { method: 'POST', path: '/api/v2/auth/token/generate', body: { username: 'benchadmin', password }, gapMs: gap(SIGNIN_RATE, SIGNIN_CONNECTIONS), cpus: PIN ? OTHER_CPUS : null };
-  const target = { origin: base, pid: server.child.pid, gapMs: gap(RATE, CONNECTIONS), cpus: PIN ? OTHER_CPUS : null };
+  const signin = { method: 'POST', path: '/api/v2/auth/token/generate', body: { username: 'benchadmin', password }, gapMs: gap(SIGNIN_RATE, SIGNIN_CONNECTIONS) };
+  const target = { origin: base, pid: server.child.pid, gapMs: gap(RATE, CONNECTIONS) };
 
-  const placement = [PRIORITY ? 'main thread at nice -10' : 'main thread at nice 0', ...(PIN ? ['on CPU 0 alone'] : [])].join(', ');
+  const placement = PRIORITY ? 'main thread at nice -10' : 'main thread at nice 0 (the default)';
   const pace = (rate) => (rate > 0 ? `about ${rate}/s` : 'as fast as answered');
   console.log(`stalls: warm-up, then ${SECONDS} s of mixed load (${pace(RATE)}, ${CONNECTIONS} connections over ${mix.length} requests) plus password sign-ins (${pace(SIGNIN_RATE)}, ${SIGNIN_CONNECTIONS} connections); ${placement}`);
   const signins = (durationS) => (SIGNIN_CONNECTIONS > 0 ? runWrk({ origin: base, ...signin, connections: SIGNIN_CONNECTIONS, durationS }) : Promise.resolve({ requests: 0, rps: 0, p50_ms: 0, p99_ms: 0, max_ms: 0, errors: 0, non2xx: 0 }));
   await Promise.all([runWrk({ ...target, mix, connections: CONNECTIONS, durationS: 3 }), signins(3)]);
-  placeThreads(server.child.pid);
+  if (PRIORITY) prioritise(server.child.pid);
   await loopDelay(server.child, delayFile); // starts the measured window afresh
   const [load, signedIn] = await Promise.all([runWrk({ ...target, mix, connections: CONNECTIONS, durationS: SECONDS }), signins(SECONDS)]);
   const delay = await loopDelay(server.child, delayFile);
@@ -128,14 +120,7 @@ async function main() {
   console.log(`main thread: longest busy stretch between two 1 ms ticks ${delay.busy_between_ticks_max_ms} ms of CPU (${delay.busy_between_ticks_over_2ms} over 2 ms); it waited ${delay.main_thread_runqueue_wait_ms} ms in all for a CPU (other processes)`);
   const pass = delay.max_ms <= TARGET_MS;
   console.log(`target: no stall over ${TARGET_MS} ms: ${pass ? 'PASS' : 'FAIL'} (max ${delay.max_ms} ms)`);
-  console.log(`BENCH_JSON ${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, rate: RATE, signin_rate: SIGNIN_RATE, main_thread_nice: PRIORITY ? -10 : 0, pinned: PIN, mixed: { requests: load.requests, rps: round(load.rps), p50_ms: load.p50_ms, p99_ms: load.p99_ms }, signins: { connections: SIGNIN_CONNECTIONS, requests: signedIn.requests, rps: round(signedIn.rps) }, loop_delay: delay, target_ms: TARGET_MS, pass })}`);
+  console.log(`BENCH_JSON ${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, rate: RATE, signin_rate: SIGNIN_RATE, main_thread_nice: PRIORITY ? -10 : 0, mixed: { requests: load.requests, rps: round(load.rps), p50_ms: load.p50_ms, p99_ms: load.p99_ms }, signins: { connections: SIGNIN_CONNECTIONS, requests: signedIn.requests, rps: round(signedIn.rps) }, loop_delay: delay, target_ms: TARGET_MS, pass })}`);
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(`bench stalls: ERROR: ${e?.stack ?? e}`);
-    cleanup();
-    process.exitCode = 1;
-  },
-);
+runSection('stalls', main);

@@ -64,11 +64,10 @@ function scriptFor(spec) {
  * process `pid` spent meanwhile (all threads, from /proc):
  * { requests, duration_ms, rps, p50_ms, p90_ms, p99_ms, max_ms, errors, non2xx, server_cpu_ms, loader_cpu_ms }
  */
-export function runWrk({ origin, pid, connections = 16, threads = 1, durationS = 2, timeoutS = 10, cpus = null, ...spec }) {
+export function runWrk({ origin, pid, connections = 16, threads = 1, durationS = 2, timeoutS = 10, ...spec }) {
   const script = scriptFor(spec);
   // The shell reaps wrk, so its cutime/cstime then hold wrk's CPU (all threads).
-  // `cpus`: keep wrk on these CPUs (taskset list), e.g. off the core a measured thread has to itself.
-  const cmd = `${cpus ? `taskset -c ${cpus} ` : ''}wrk -t${threads} -c${connections} -d${durationS}s --timeout ${timeoutS}s -s '${script}' '${origin}' && cut -d' ' -f16,17 /proc/$$/stat`;
+  const cmd = `wrk -t${threads} -c${connections} -d${durationS}s --timeout ${timeoutS}s -s '${script}' '${origin}' && cut -d' ' -f16,17 /proc/$$/stat`;
   const before = pid ? cpuMs(pid) : null;
   const t0 = performance.now();
   return new Promise((resolve, reject) => {

@@ -34,7 +34,8 @@ const SEARCH_COUNT_LIMIT = 1_000;
 /** Trigram indexes answer substrings of three characters or more; shorter ones are scanned. */
 const TRIGRAM = 3;
 
-const COLUMN: Record<UserOrderingField, string> = {
+/** The column each ordering of the list sorts by (then by id). */
+export const USER_LIST_COLUMN: Readonly<Record<UserOrderingField, string>> = {
   id: 'id',
   username: 'username_lower',
   email: 'email_lower',
@@ -169,7 +170,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   }
 
   async function page(q: Q, f: ListUsersFilter, w: Where, matches: number): Promise<UserRow[]> {
-    const col = COLUMN[f.orderBy];
+    const col = USER_LIST_COLUMN[f.orderBy];
     const dir = f.descending ? 'desc' : 'asc';
     const key = (p: string) => (col === 'id' ? `${p}id ${dir}` : `${p}${col} ${dir}, ${p}id ${dir}`);
     if (w.filtered && matches <= SPARSE_MATCHES && w.search?.kind !== 'scan') {
@@ -193,7 +194,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   return {
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
-      const col = COLUMN[f.orderBy];
+      const col = USER_LIST_COLUMN[f.orderBy];
       const anchored = !w.filtered && f.offset >= userListAnchorTuning.threshold ? await anchors.page(q, col, f.descending, f.limit, f.offset) : null;
       // SQLite counts exactly: the anchors' count is that count, at the page's own snapshot. PostgreSQL estimates as ever.
       const { count: n, estimated } = anchored?.total != null && !pg ? { count: anchored.total, estimated: false } : await count(q, w);

@@ -3,55 +3,16 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { seedMembers } from '../helpers/seed-members.ts';
 import { bearer, dialects, json, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
 import { TEST_PG_URL } from '../helpers/postgres.ts';
 import { USER_ORDERING_FIELDS, type Page, type User, type UserOrderingField } from '../../src-shared/domain.ts';
-import { createUsersLister } from '../../src-server/users/users-list.ts';
+import { USER_LIST_COLUMN as COLUMN, createUsersLister } from '../../src-server/users/users-list.ts';
 import { userListAnchorStats, userListAnchorTuning, userListAnchorsSettled } from '../../src-server/users/users-list-anchors.ts';
 
 const SEEDED = 60_000;
 const EVERY = 1_000;
 const THRESHOLD = 1_500;
-const COLUMN: Record<UserOrderingField, string> = {
-  id: 'id',
-  username: 'username_lower',
-  email: 'email_lower',
-  date_joined: 'date_joined',
-  last_login: 'last_login',
-  is_active: 'is_active',
-  is_staff: 'is_staff',
-  is_superuser: 'is_superuser',
-};
-
-/**
- * SEEDED users: every 5th without an email, every 3rd never signed in (NULLs in
- * both nullable orderings), three at a time joined in the same second and
- * five sharing each sign-in time (ties broken by id), every 7th staff, every
- * 11th inactive, every 13th superuser.
- */
-async function seed(t: TestApp): Promise<void> {
-  const cols = 'username, username_lower, email, email_lower, password_hash, is_active, is_staff, is_superuser, auth_epoch, date_joined, last_login';
-  const email = `case when x % 5 = 0 then null else 'm' || x || '@example.org' end`;
-  if (t.db.dialect === 'sqlite') {
-    await sql
-      .raw(
-        `insert into users (${cols}) with recursive c(x) as (select 1 union all select x + 1 from c where x < ${SEEDED})
-         select 'member' || x, 'member' || x, ${email}, ${email}, '!', (x % 11) <> 0, (x % 7) = 0, (x % 13) = 0, 0,
-           strftime('%Y-%m-%dT%H:%M:%fZ', 1600000000 + (x / 3) * 60, 'unixepoch'),
-           case when x % 3 = 0 then null else strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + ((x * 7919) % 12000) * 60, 'unixepoch') end from c`,
-      )
-      .execute(t.db.kysely);
-  } else {
-    const ts = (e: string) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-    await sql
-      .raw(
-        `insert into users (${cols}) select 'member' || x, 'member' || x, ${email}, ${email}, '!', (x % 11) <> 0, (x % 7) = 0, (x % 13) = 0, 0,
-           ${ts('1600000000 + (x / 3) * 60')}, case when x % 3 = 0 then null else ${ts('1700000000 + ((x::bigint * 7919) % 12000) * 60')} end from generate_series(1, ${SEEDED}) as x`,
-      )
-      .execute(t.db.kysely);
-    await sql`analyze users`.execute(t.db.kysely);
-  }
-}
 
 /** Another connection to the same database, as another server process or the CLI would have. */
 interface Other {
@@ -106,7 +67,9 @@ describe.each(runs)('admin user list: page anchors for deep pages (%s, database 
     Object.assign(userListAnchorTuning, { threshold: THRESHOLD, every: EVERY, pause: 0 });
     t = await makeTestApp(dialect, { databaseThread });
     auth = bearer((await signup(t.app, 'admin')).token);
-    await seed(t);
+    // NULLs in both nullable orderings (every 5th without an email, every 3rd never signed in), ties broken by id
+    // (three members per join time, several per sign-in time), every 13th a superuser.
+    await seedMembers(t, SEEDED, { email: `case when x % 5 = 0 then null else 'm' || x || '@example.org' end`, joinedAfter: '(x / 3) * 60', superuser: '(x % 13) = 0' });
     lister = createUsersLister(t.db);
     other = await otherConnection(t);
   });

@@ -1,33 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { seedMembers } from '../helpers/seed-members.ts';
 import { bearer, dialects, json, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
 import { USER_ORDERING_FIELDS, type Page, type User } from '../../src-shared/domain.ts';
 
 const SEEDED = 12_000;
-
-/** SEEDED users in one statement: member1..member12000, every 7th staff, every 11th inactive, every 3rd never signed in. */
-async function seed(t: TestApp): Promise<void> {
-  const cols = 'username, username_lower, email, email_lower, password_hash, is_active, is_staff, is_superuser, auth_epoch, date_joined, last_login';
-  if (t.db.dialect === 'sqlite') {
-    await sql
-      .raw(
-        `insert into users (${cols}) with recursive c(x) as (select 1 union all select x + 1 from c where x < ${SEEDED})
-         select 'member' || x, 'member' || x, 'm' || x || '@example.org', 'm' || x || '@example.org', '!', (x % 11) <> 0, (x % 7) = 0, 0, 0,
-           strftime('%Y-%m-%dT%H:%M:%fZ', 1600000000 + x * 60, 'unixepoch'),
-           case when x % 3 = 0 then null else strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + ((x * 7919) % 12000) * 60, 'unixepoch') end from c`,
-      )
-      .execute(t.db.kysely);
-  } else {
-    const ts = (e: string) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-    await sql
-      .raw(
-        `insert into users (${cols}) select 'member' || x, 'member' || x, 'm' || x || '@example.org', 'm' || x || '@example.org', '!', (x % 11) <> 0, (x % 7) = 0, false, 0,
-           ${ts('1600000000 + x * 60')}, case when x % 3 = 0 then null else ${ts('1700000000 + ((x * 7919) % 12000) * 60')} end from generate_series(1, ${SEEDED}) as x`,
-      )
-      .execute(t.db.kysely);
-    await sql`analyze users`.execute(t.db.kysely);
-  }
-}
 
 // SQLite runs once on the main thread and once through the database thread, as `serve` runs it.
 const runs = dialects().flatMap((d) => (d === 'sqlite' ? [['sqlite', false], ['sqlite', true]] : [[d, false]]) as Array<[typeof d, boolean]>);
@@ -53,7 +30,7 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
     t = await makeTestApp(dialect, { databaseThread });
     const admin = await signup(t.app, 'admin');
     auth = bearer(admin.token);
-    await seed(t);
+    await seedMembers(t, SEEDED);
     // Names with LIKE wildcards and an FTS5 quote in them, which a search must take literally.
     for (const [name, email] of [['a_b', 'x%y@example.org'], ['axb', 'q"uote@example.org'], ['ab', null]] as const) {
       await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: auth, payload: { username: name, email, password: 'a long passphrase 123' } });

@@ -16,6 +16,12 @@ export function RegistrationCard() {
   const serverUrl = useApp((s) => s.status?.server_url ?? null);
   // A Graphistry's own sign-up page is not the bundled server's: no link is offered for it.
   const ownSignupPage = useNotOffered('signup') === null;
+  /** A boolean setting the server offers, as a switch with its sentence; nothing when it is not offered. */
+  const toggle = (key: string, label: string, explain: string) => {
+    const setting = find(key);
+    if (!setting) return null;
+    return <SettingSwitch label={label} explain={explain} on={isOn(settings, key)} busy={pending.has(key)} note={lastChanged(setting, when)} onChange={(v) => void change(key, v)} />;
+  };
   return (
     <section className="card" aria-labelledby="registration-h" aria-busy={loading}>
       <h2 id="registration-h">Registration</h2>
@@ -28,27 +34,9 @@ export function RegistrationCard() {
         ) : null
       ) : (
         <>
-          {find(OPEN_REGISTRATION) ? (
-            <SettingSwitch
-              label="Open registration"
-              explain="Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator)."
-              on={isOn(settings, OPEN_REGISTRATION)}
-              busy={pending.has(OPEN_REGISTRATION)}
-              note={lastChanged(find(OPEN_REGISTRATION), when)}
-              onChange={(v) => void change(OPEN_REGISTRATION, v)}
-            />
-          ) : null}
+          {toggle(OPEN_REGISTRATION, 'Open registration', 'Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator).')}
           {find(OPEN_REGISTRATION) && ownSignupPage ? <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} /> : null}
-          {find(STAFF_BY_DEFAULT) ? (
-            <SettingSwitch
-              label="Make self-registered users staff"
-              explain="New sign-ups get staff access (notebook server and investigation tool)."
-              on={isOn(settings, STAFF_BY_DEFAULT)}
-              busy={pending.has(STAFF_BY_DEFAULT)}
-              note={lastChanged(find(STAFF_BY_DEFAULT), when)}
-              onChange={(v) => void change(STAFF_BY_DEFAULT, v)}
-            />
-          ) : null}
+          {toggle(STAFF_BY_DEFAULT, 'Make self-registered users staff', 'New sign-ups get staff access (notebook server and investigation tool).')}
           {find(PUBLIC_URL) ? <PublicUrlField value={textOf(settings, PUBLIC_URL)} busy={pending.has(PUBLIC_URL)} onSave={(v) => change(PUBLIC_URL, v)} /> : null}
           <OtherSettings settings={settings} pending={pending} change={(k, v) => void change(k, v)} />
         </>
