@@ -89,7 +89,19 @@ function flush() {
     try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
   }
 }
-parentPort.on('message', (m) => {
+// The main thread sends the requests of one of its turns together, as an array.
+parentPort.on('message', (msg) => {
+  if (!Array.isArray(msg)) return handle(msg);
+  const reads = [];
+  for (const m of msg) {
+    if (m.write) handle(m);
+    else {
+      try { reads.push({ id: m.id, ...exec(m) }); } catch (e) { reads.push({ id: m.id, error: fail(e) }); }
+    }
+  }
+  if (reads.length) parentPort.postMessage(reads);
+});
+function handle(m) {
   if (m.close) {
     if (writes.length) flush();
     try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
@@ -105,7 +117,7 @@ parentPort.on('message', (m) => {
   let r;
   try { r = { id: m.id, ...exec(m) }; } catch (e) { r = { id: m.id, error: fail(e) }; }
   parentPort.postMessage([r]);
-});
+}
 `;
 
 interface Reply {
@@ -122,6 +134,15 @@ export function startSqliteThread(file: string): SqliteThread {
   const pending = new Map<number, { resolve: (v: { rows: unknown[]; changes: number }) => void; reject: (e: Error) => void }>();
   let next = 1;
   let dead: Error | null = null;
+  // Requests made in one turn of the event loop leave in one message (a sign-in's last-login update
+  // and audit row: one hand-over, one transaction, one reply), sent once the turn's code has run.
+  let outbox: { id: number; sql: string; params: readonly unknown[]; write: boolean }[] = [];
+  const send = () => {
+    const batch = outbox;
+    outbox = [];
+    if (dead) return; // die() has rejected them
+    worker.postMessage(batch.length === 1 ? batch[0] : batch);
+  };
   let closed: (() => void) | null = null;
   worker.on('message', (msg: Reply[] | { closed: true }) => {
     if (!Array.isArray(msg)) return closed?.();
@@ -152,7 +173,7 @@ export function startSqliteThread(file: string): SqliteThread {
         pending.set(id, { resolve, reject });
         // A pending request keeps the process alive until it settles.
         if (pending.size === 1) worker.ref();
-        worker.postMessage({ id, sql, params, write });
+        if (outbox.push({ id, sql, params, write }) === 1) queueMicrotask(send);
       }).finally(() => {
         if (pending.size === 0) worker.unref();
       }) as Promise<{ rows: unknown[]; changes: number }>;

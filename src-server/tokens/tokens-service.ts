@@ -120,9 +120,13 @@ export function createTokensService(deps: TokensServiceDeps) {
         throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
       }
       const now = clock.now().toISOString();
-      await users.update(db, Number(found.id), { last_login: now });
-      await audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } });
-      const { token } = await issue(found);
+      // Both writes at once (on SQLite they share one hand-over and one commit); the token is
+      // answered only once both are stored.
+      const [{ token }] = await Promise.all([
+        issue(found),
+        users.update(db, Number(found.id), { last_login: now }),
+        audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } }),
+      ]);
       return { token, user: { ...found, last_login: now } };
     },
 
