@@ -47,7 +47,8 @@ const SLICE_S = intEnv('BENCH_SLICE_S', 1);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16);
 const SIGNIN_ROUNDS = intEnv('BENCH_SIGNIN_ROUNDS', 4);
 const USERS = intEnv('BENCH_USERS', 10_000);
-const HASH_CONCURRENCY = intEnv('HASH_CONCURRENCY', Math.max(1, availableParallelism()));
+// The server's default (src-server/config.ts): one less than the CPU count.
+const HASH_CONCURRENCY = intEnv('HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1));
 const TARGETS = { me: 1.3, me_key: 1.3, pkey: 1.3, signin: 0.9 };
 
 /** The server child's environment: its own SQLite data dir, default log level, nothing inherited that points elsewhere. */
