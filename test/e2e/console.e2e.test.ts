@@ -747,6 +747,29 @@ const SEARCH_LIMIT_MS = 1_500;
     await shots('21-audit-sentences');
     await page.keyboard.press('Enter');
     expect(await button.getAttribute('aria-expanded')).toBe('false');
+
+    // The filters live in the address: a reload, back and forward keep them.
+    const actor = main().getByLabel('Actor');
+    const action = main().getByLabel('Action');
+    const deletion = rows.filter({ hasText: 'admin deleted zz.late1' });
+    await actor.fill(MEMBER.username);
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/audit\\?actor=${MEMBER.username.replace('.', '\\.')}$`));
+    await action.selectOption('auth.login');
+    await expect.poll(() => page.url()).toMatch(/#\/audit\?actor=[^&]+&action=auth\.login$/);
+    await page.reload();
+    await shown(heading('Audit log'), 20_000);
+    await shown(refusal);
+    expect(await actor.inputValue()).toBe(MEMBER.username);
+    expect(await action.inputValue()).toBe('auth.login');
+    expect(await deletion.count()).toBe(0);
+    await page.goBack();
+    await expect.poll(() => action.inputValue()).toBe('');
+    expect(await actor.inputValue()).toBe(MEMBER.username);
+    await page.goForward();
+    await expect.poll(() => action.inputValue()).toBe('auth.login');
+    await main().getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/audit$/);
+    await shown(deletion.first());
   }, 60_000);
 
   // ---- layout ------------------------------------------------------------------------------

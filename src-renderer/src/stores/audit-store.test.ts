@@ -3,7 +3,7 @@ import { CONSOLE_METHODS, type ConsoleApi, type ConsoleParams } from '../../../s
 import type { Result } from '../../../src-shared/console-errors.ts';
 import type { AuditEntry, Page } from '../../../src-shared/domain.ts';
 import { setApi } from '../lib/api.ts';
-import { createAuditStore, pageCount } from './audit-store.ts';
+import { auditToParams, createAuditStore, pageCount, paramsToAudit } from './audit-store.ts';
 
 type AuditParams = ConsoleParams<'listAudit'>;
 type AuditResult = Result<Page<AuditEntry>>;
@@ -122,5 +122,45 @@ describe('audit store', () => {
     await store.getState().load();
     expect(store.getState().page).toBe(2);
     expect(store.getState().data?.results.length).toBe(30);
+  });
+
+  it('shows what an address asks for: filters and page at once', async () => {
+    const { api, calls } = bridgeOver(LOG);
+    setApi(api);
+    await store.getState().applyQuery(paramsToAudit('actor=admin&action=auth.login&page=2'));
+    expect(calls[0]).toEqual({ page: 2, page_size: 50, actor: 'admin', action: 'auth.login' });
+    expect(store.getState().filters).toEqual({ actor: 'admin', action: 'auth.login' });
+    // admin's 40 sign-ins fit on page 1: the store goes to the last page that exists
+    expect(calls.at(-1)?.page).toBe(1);
+    expect(store.getState().page).toBe(1);
+    await store.getState().applyQuery(paramsToAudit('actor=admin&page=2'));
+    expect(calls.at(-1)).toEqual({ page: 2, page_size: 50, actor: 'admin' });
+    expect(store.getState().data?.results).toHaveLength(30);
+    expect(store.getState().data?.results.every((e) => e.actor === 'admin')).toBe(true);
+  });
+});
+
+describe('the audit log address', () => {
+  it('says only what is set, so the plain log is a plain #/audit', () => {
+    expect(auditToParams({ actor: '', action: '', page: 1 })).toBe('');
+    expect(auditToParams({ actor: ' ali ', action: 'user.roles', page: 3 })).toBe('actor=ali&action=user.roles&page=3');
+    expect(auditToParams({ actor: 'a&b=c', action: '', page: 1 })).toBe('actor=a%26b%3Dc');
+  });
+
+  it('reads back what it writes', () => {
+    for (const q of [
+      { actor: 'ali', action: 'user.roles', page: 3 },
+      { actor: 'a&b=c é', action: '', page: 1 },
+      { actor: '', action: 'auth.login', page: 1_000_000 },
+    ]) {
+      expect(paramsToAudit(auditToParams(q))).toEqual(q);
+    }
+  });
+
+  it('falls back to the default for any part it cannot read', () => {
+    expect(paramsToAudit('page=0&action=<script>&actor=' + 'x'.repeat(400))).toEqual({ actor: 'x'.repeat(150), action: '', page: 1 });
+    expect(paramsToAudit('page=2.5')).toEqual({ actor: '', action: '', page: 1 });
+    expect(paramsToAudit('page=1000001')).toEqual({ actor: '', action: '', page: 1 });
+    expect(paramsToAudit('garbage')).toEqual({ actor: '', action: '', page: 1 });
   });
 });

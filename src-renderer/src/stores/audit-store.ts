@@ -10,6 +10,34 @@ export interface AuditFilters {
   action: string;
 }
 
+/** What the audit screen shows: its filters and page (its address says the same: see auditToParams). */
+export interface AuditQuery extends AuditFilters {
+  page: number;
+}
+
+const ACTION_SHAPE = /^[\w.:-]{1,64}$/;
+
+/** The query as the part of the address after `#/audit?`: only what is set, so the plain log is a plain `#/audit`. */
+export function auditToParams(q: AuditQuery): string {
+  const p = new URLSearchParams();
+  if (q.actor.trim()) p.set('actor', q.actor.trim());
+  if (q.action) p.set('action', q.action);
+  if (q.page !== 1) p.set('page', String(q.page));
+  return p.toString();
+}
+
+/** The query an address asks for; anything unreadable (a hand-edited address) falls back to the default for that part. */
+export function paramsToAudit(params: string): AuditQuery {
+  const p = new URLSearchParams(params);
+  const action = p.get('action') ?? '';
+  const page = Number(p.get('page'));
+  return {
+    actor: (p.get('actor') ?? '').trim().slice(0, 150),
+    action: ACTION_SHAPE.test(action) ? action : '',
+    page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
+  };
+}
+
 export interface AuditState {
   filters: AuditFilters;
   page: number;
@@ -22,6 +50,8 @@ export interface AuditState {
   /** Change filters and start again from page 1. */
   setFilters(patch: Partial<AuditFilters>): Promise<void>;
   goTo(page: number): Promise<void>;
+  /** Show what an address asks for (filters and page at once). */
+  applyQuery(query: AuditQuery): Promise<void>;
 }
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -70,6 +100,11 @@ export function createAuditStore() {
     async setFilters(patch) {
       const filters = { ...get().filters, ...patch };
       set({ filters, page: 1 });
+      await get().load();
+    },
+
+    async applyQuery({ actor, action, page }) {
+      set({ filters: { actor, action }, page });
       await get().load();
     },
 

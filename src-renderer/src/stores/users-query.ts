@@ -154,9 +154,3 @@ export function paramsToQuery(params: string): UsersQuery {
   if ((PAGE_SIZES as readonly number[]).includes(size)) q.page_size = size;
   return q;
 }
-
-/** The part after `?` of a hash (`#/users?q=ali` -> `q=ali`). */
-export function hashParams(hash: string): string {
-  const at = hash.indexOf('?');
-  return at < 0 ? '' : hash.slice(at + 1);
-}

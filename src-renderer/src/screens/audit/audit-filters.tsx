@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useAudit } from '../../stores/audit-store.ts';
 import { ACTION_LABELS, FILTER_DEBOUNCE_MS, KNOWN_ACTIONS } from './audit-logic.ts';
 import { useDebouncedEffect } from './use-debounced.ts';
@@ -11,6 +11,8 @@ export function AuditFilters() {
   const filters = useAudit((s) => s.filters);
   const setFilters = useAudit((s) => s.setFilters);
   const [actor, setActor] = useState(filters.actor);
+  // The actor changed elsewhere (the address on opening, back and forward): the field shows it.
+  useEffect(() => setActor((typed) => (typed.trim() === filters.actor ? typed : filters.actor)), [filters.actor]);
   const id = useId();
   // Skipped when the store already has it (Clear filters sets both at once).
   useDebouncedEffect(actor, FILTER_DEBOUNCE_MS, (v) => {

@@ -1,7 +1,7 @@
-import { useEffect } from 'react';
 import { useTitle } from '../../lib/title.ts';
 import { useReloads } from '../../lib/use-reloads.ts';
-import { useAudit, pageCount } from '../../stores/audit-store.ts';
+import { useScreenAddress, type ScreenAddress } from '../../lib/use-screen-address.ts';
+import { auditToParams, paramsToAudit, useAudit, pageCount, type AuditQuery, type AuditState } from '../../stores/audit-store.ts';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
 import { AuditTable } from './audit-table.tsx';
@@ -24,11 +24,24 @@ export function AuditScreen() {
   );
 }
 
+/** The log's filters and page in its address: `#/audit?actor=ali&action=user.roles&page=2`. */
+const AUDIT_ADDRESS: ScreenAddress<AuditState, AuditQuery> = {
+  route: 'audit',
+  store: useAudit,
+  query: (s) => ({ ...s.filters, page: s.page }),
+  toParams: auditToParams,
+  fromParams: paramsToAudit,
+  apply: (q) => void useAudit.getState().applyQuery(q),
+  // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
+  load: () => void useAudit.getState().load(),
+  // The actor is typed (and debounced): its changes replace their own step.
+  replaces: (q, prev) => q.actor !== prev.actor,
+};
+
 /** The server's audit log, newest first, paged on the server. */
 function AuditLog() {
   const { data, loading, error, page, pageSize, filters, load, goTo } = useAudit();
-  // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
-  useEffect(() => void useAudit.getState().load(), []);
+  useScreenAddress(AUDIT_ADDRESS);
   useReloads(() => void useAudit.getState().load());
   const pages = pageCount(data?.count ?? 0, pageSize);
   const filtered = Boolean(filters.actor || filters.action);
