@@ -1,3 +1,5 @@
+import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { allows } from './forward-auth-service.ts';
@@ -22,9 +24,18 @@ export async function installGate(app: FastifyInstance, s: Services): Promise<vo
   if (upstreams.length === 0) return;
   const upgrades = createGateUpgrades({ upstreams, forwardAuth: s.forwardAuth, clock: s.clock, trustProxy: s.config.trustProxy, log: app.log });
   app.server.on('upgrade', (req, socket, head) => {
-    if (!upgrades.handle(req, socket, head)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"VALIDATION","message":"Only WebSocket handshakes under a gate prefix can upgrade a connection here."}');
-    }
+    if (upgrades.handle(req, socket, head)) return;
+    // Anything else that asks to upgrade (a proxy's forward-auth request copying a WebSocket
+    // handshake's headers to /auth/check, a handshake to a page) is answered as the request it
+    // also is, as Node does when nobody listens for upgrades; then the connection closes.
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => {
+      res.detachSocket(socket as Socket);
+      socket.end();
+    });
+    app.routing(req, res);
   });
   // Before the server closes: it waits for every connection to end, upgraded ones included.
   app.addHook('preClose', async () => {

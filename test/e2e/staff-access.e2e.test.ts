@@ -7,6 +7,8 @@ import { STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { post, startServer, type ServerProcess } from '../helpers/server-process.ts';
 import { jupyterMissing, startJupyter, type JupyterProcess } from '../helpers/jupyter.ts';
 import { nginxMissing, readmeNginxSnippet, startNginx, type NginxProcess } from '../helpers/nginx.ts';
+import { caddyMissing, readmeCaddySnippet, startCaddy } from '../helpers/caddy.ts';
+import type { FrontProxy } from '../helpers/front-proxy.ts';
 import { startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
 import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
 
@@ -15,15 +17,16 @@ import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
  * end with real parts: Debian's Jupyter notebook server (loopback, its own
  * token off, base_url /notebook/), a stand-in investigation tool (node:http +
  * WebSocket, /pivot/), the account server as a real process, real Chromium,
- * and in front either Debian's nginx running the README's snippet as it is
- * (auth_request to /auth/check) or the server's built-in gate. The same
- * scenario runs through both.
+ * and in front Debian's nginx running the README's snippet as it is
+ * (auth_request to /auth/check), Debian's Caddy running the README's
+ * Caddyfile as it is (forward_auth), or the server's built-in gate. The same
+ * scenario runs through all three.
  */
 
-const missing = [chromiumMissing(), nginxMissing(), jupyterMissing()].filter(Boolean);
+const missing = [chromiumMissing(), nginxMissing(), caddyMissing(), jupyterMissing()].filter(Boolean);
 if (missing.length) process.stderr.write(`\n!!! ${missing.join('; ')}: SKIPPING the staff-access end-to-end tests.\n\n`);
 
-type Front = 'nginx' | 'gate';
+type Front = 'nginx' | 'caddy' | 'gate';
 
 (missing.length ? describe.skip : describe)('staff-only notebooks and investigations, end to end', () => {
   let dataDir: string;
@@ -31,6 +34,7 @@ type Front = 'nginx' | 'gate';
   let tool: StandInTool;
   let server: ServerProcess;
   let nginx: NginxProcess;
+  let caddy: FrontProxy;
   let browser: Browser;
   let adminToken: string;
   const contexts: BrowserContext[] = [];
@@ -41,17 +45,17 @@ type Front = 'nginx' | 'gate';
     [jupyter, tool, browser] = await Promise.all([startJupyter(), startStandInTool('/pivot/'), launchChromium()]);
     server = await startServer(['--data-dir', dataDir, '--gate', `notebook=/notebook/=${jupyter.url}`, '--gate', `investigation=/pivot/=${tool.url}`], { TRUST_PROXY: 'true' });
     const accountPort = new URL(server.url).port;
-    const snippet = readmeNginxSnippet()
-      .replace('listen 80;', 'listen 127.0.0.1:PORT;')
-      .replaceAll('127.0.0.1:8000', `127.0.0.1:${accountPort}`)
-      .replaceAll('127.0.0.1:8888', jupyter.url.replace('http://', ''))
-      .replaceAll('127.0.0.1:8081', tool.url.replace('http://', ''));
-    nginx = await startNginx(snippet);
+    const upstreams = (text: string) =>
+      text
+        .replaceAll('127.0.0.1:8000', `127.0.0.1:${accountPort}`)
+        .replaceAll('127.0.0.1:8888', jupyter.url.replace('http://', ''))
+        .replaceAll('127.0.0.1:8081', tool.url.replace('http://', ''));
+    [nginx, caddy] = await Promise.all([startNginx(upstreams(readmeNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(readmeCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
 
     const admin = await post(`${server.url}/api/v2/auth/signup`, { username: 'admin', password: STRONG_PASSWORD });
     expect(admin.status).toBe(201);
     adminToken = String(admin.body.token);
-    for (const front of ['nginx', 'gate']) {
+    for (const front of ['nginx', 'caddy', 'gate']) {
       for (const [who, staff] of [['sam', true], ['nora', false], ['dora', true]] as const) {
         const created = await post(`${server.url}/api/v2/admin/users`, { username: `${front}-${who}`, password: STRONG_PASSWORD, is_staff: staff }, { authorization: `Bearer ${adminToken}` });
         expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -64,13 +68,14 @@ type Front = 'nginx' | 'gate';
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await nginx?.stop();
+    await caddy?.stop();
     await server?.stop();
     await jupyter?.stop();
     await tool?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const frontUrl = (front: Front) => (front === 'nginx' ? nginx.url : server.url);
+  const frontUrl = (front: Front) => ({ nginx: nginx.url, caddy: caddy.url, gate: server.url })[front];
 
   async function newPage(front: Front): Promise<Page> {
     const context = await browser.newContext({ baseURL: frontUrl(front), viewport: { width: 1280, height: 800 } });
@@ -106,7 +111,7 @@ type Front = 'nginx' | 'gate';
 
   const wsUrl = (front: Front, path: string) => `${frontUrl(front).replace('http://', 'ws://')}${path}`;
 
-  describe.each(['nginx', 'gate'] as const)('through %s', (front) => {
+  describe.each(['nginx', 'caddy', 'gate'] as const)('through %s', (front) => {
     let kernelId = '';
 
     it('a staff user opens /notebook/, starts a kernel and runs a cell over the kernel WebSocket', async () => {
@@ -189,7 +194,7 @@ type Front = 'nginx' | 'gate';
       const again = await openWebSocket(wsUrl(front, '/pivot/ws'), { cookie, origin: frontUrl(front) });
       expect(again.ok ? 101 : again.status).toBe(403);
       if (front === 'gate') {
-        // Only the built-in gate can end a WebSocket that is already open; nginx checks at the handshake.
+        // Only the built-in gate can end a WebSocket that is already open; nginx and Caddy check at the handshake.
         const c = await gone;
         expect(c.code).toBe(1008);
         expect(c.afterMs).toBeLessThan(3000);
@@ -210,7 +215,8 @@ type Front = 'nginx' | 'gate';
       expect(res.status).toBe(200);
       const seen = ((await res.json()) as { headers: Record<string, string> }).headers;
       expect(seen).toMatchObject({ 'remote-user': `${front}-sam`, 'remote-groups': 'staff' });
-      expect(seen['remote-email'], 'no email, so no Remote-Email (and never the forged one)').toBeUndefined();
+      // No email: no Remote-Email (nginx drops an empty header, Caddy sends it empty), and never the forged one.
+      expect(seen['remote-email'] ?? '', 'Remote-Email').toBe('');
       const anonymousWs = await openWebSocket(wsUrl(front, '/pivot/ws'), forged);
       expect(anonymousWs.ok ? 101 : anonymousWs.status).not.toBe(101);
     });

@@ -1,35 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './app.ts';
-import { freePort, waitForPort } from './free-port.ts';
+import { programMissing, readmeSnippet, startFrontProxy, type FrontProxy } from './front-proxy.ts';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
-export function nginxMissing(): string | null {
-  return spawnSync(NGINX, ['-v']).status === 0 ? null : `nginx not found at ${NGINX}`;
-}
+export const nginxMissing = (): string | null => programMissing(NGINX, ['-v']);
 
-/**
- * The nginx snippet exactly as the README shows it (between its
- * `<!-- nginx-snippet -->` markers), so the configuration people copy is the
- * one the end-to-end test runs.
- */
-export function readmeNginxSnippet(): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const m = /<!-- nginx-snippet:begin -->\s*```nginx\n([\s\S]*?)```\s*<!-- nginx-snippet:end -->/.exec(readme);
-  if (!m) throw new Error('README.md has no nginx snippet between <!-- nginx-snippet:begin --> and <!-- nginx-snippet:end -->');
-  return m[1]!;
-}
+/** The README's nginx snippet, as people copy it. */
+export const readmeNginxSnippet = (): string => readmeSnippet('nginx', 'nginx');
 
-export interface NginxProcess {
-  url: string;
-  port: number;
-  dir: string;
-  errorLog(): string;
-  accessLog(): string;
-  stop(): Promise<void>;
-}
+export type NginxProcess = FrontProxy;
 
 /**
  * Debian's nginx as a child of the test, never the system's: its own prefix,
@@ -37,12 +19,10 @@ export interface NginxProcess {
  * foreground (no daemon, no master process), on a free loopback port.
  * `http` is what goes inside the http block; `PORT` in it is replaced.
  */
-export async function startNginx(http: string): Promise<NginxProcess> {
+export function startNginx(http: string): Promise<NginxProcess> {
   const dir = tempDir('gadm-nginx-');
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  let lastError = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  const spawnOn = (port: number) => {
     const conf = `daemon off;
 master_process off;
 pid ${dir}/nginx.pid;
@@ -59,43 +39,7 @@ ${http.replaceAll('PORT', String(port))}
 }
 `;
     writeFileSync(join(dir, 'nginx.conf'), conf);
-    const proc: ChildProcess = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr!.on('data', (c) => (stderr += String(c)));
-    try {
-      await waitForPort(port, 10_000, () => proc.exitCode === null);
-    } catch (e) {
-      lastError = `${(e as Error).message}\n${stderr}\n${safeRead(join(dir, 'error.log'))}`;
-      proc.kill('SIGKILL');
-      if (/Address already in use/.test(lastError)) continue;
-      break;
-    }
-    return {
-      url: `http://127.0.0.1:${port}`,
-      port,
-      dir,
-      errorLog: () => safeRead(join(dir, 'error.log')),
-      accessLog: () => safeRead(join(dir, 'access.log')),
-      async stop() {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          const exited = new Promise((r) => proc.once('exit', r));
-          proc.kill('SIGQUIT');
-          const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(t);
-        }
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error(`nginx did not start: ${lastError}`);
-}
-
-function safeRead(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
+    return spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  return startFrontProxy('nginx', dir, spawnOn, { error: join(dir, 'error.log'), access: join(dir, 'access.log') }, 'SIGQUIT');
 }

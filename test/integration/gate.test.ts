@@ -203,11 +203,27 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     adminWs.ws.close();
   });
 
-  it('answers other upgrade requests plainly, and says 1001 to open WebSockets when the server stops', async () => {
+  it('answers other upgrade requests as the requests they also are, and says 1001 to open WebSockets when the server stops', async () => {
     await start();
     const wsBase = base.replace('http', 'ws');
     const outside = await openWebSocket(`${wsBase}/api/v2/me`, bearer(carol.token));
-    expect(outside.ok ? 101 : outside.status).toBe(400);
+    expect(outside.ok ? 101 : outside.status).toBe(200);
+    expect(JSON.parse((outside as { body: string }).body)).toMatchObject({ username: 'carol' });
+    // A proxy's forward-auth request that copies a WebSocket handshake's headers (Caddy's does) gets the check's answer.
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = http.request(`${base}${path}`, { headers: { connection: 'Upgrade', upgrade: 'websocket', ...headers } });
+        req.once('response', (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
+        req.once('upgrade', () => reject(new Error('upgraded')));
+        req.once('error', reject);
+        req.end();
+      });
+    expect(await raw('/auth/check?require=staff', bearer(carol.token))).toMatchObject({ status: 200, headers: { 'remote-user': 'carol', 'remote-groups': 'staff' } });
+    expect((await raw('/auth/check?require=staff', {})).status).toBe(401);
+    expect((await raw('/auth/check?require=superuser', bearer(carol.token))).status).toBe(403);
     const open = await openWebSocket(`${wsBase}/pivot/ws`, bearer(carol.token));
     if (!open.ok) throw new Error('handshake refused');
     const bye = closed(open.ws);
