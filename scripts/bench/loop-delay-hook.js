@@ -15,7 +15,7 @@
 // (/proc/thread-self/schedstat: CPU time, time waiting for a CPU while
 // runnable) at every tick. Per tick: wall-clock gap = CPU + wait for a CPU +
 // the rest (asleep: in epoll until the timer, or in a lock, a GC helper, a
-// stolen vCPU). The loop's *own* delay is the gap less its wait for a CPU,
+// stolen vCPU), and how many times it got a CPU in between. The loop's *own* delay is the gap less its wait for a CPU,
 // less the 1 ms interval: what the process itself held the loop for,
 // whatever the neighbours did.
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -26,8 +26,8 @@ const round2 = (x) => Math.round(x * 100) / 100;
 
 const schedstat = () => {
   try {
-    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
-    return { cpu, wait };
+    const [cpu, wait, slices] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { cpu, wait, slices };
   } catch {
     return null;
   }
@@ -60,7 +60,8 @@ setInterval(() => {
     ticks.ownMax = Math.max(ticks.ownMax, ownMs);
     if (ownMs > 2) ticks.ownOver2++;
     if (!ticks.worst || wallMs > ticks.worst.wall_ms) {
-      ticks.worst = { wall_ms: round2(wallMs), cpu_ms: round2(busyMs), cpu_wait_ms: round2(waitMs), asleep_ms: round2(wallMs - busyMs - waitMs) };
+      // runs: how many times the thread got a CPU in between (1: it slept once, in epoll until the timer, and woke late).
+      ticks.worst = { wall_ms: round2(wallMs), cpu_ms: round2(busyMs), cpu_wait_ms: round2(waitMs), asleep_ms: round2(wallMs - busyMs - waitMs), runs: now.slices - last.slices };
     }
   }
   last = now;

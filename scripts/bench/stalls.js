@@ -144,6 +144,6 @@ async function main() {
 }
 
 /** A tick's wall-clock gap split up, for the table. */
-const tick = (t) => (t ? `${t.wall_ms} ms = cpu ${t.cpu_ms} + wait ${t.cpu_wait_ms} + asleep ${t.asleep_ms}` : '');
+const tick = (t) => (t ? `${t.wall_ms} ms = cpu ${t.cpu_ms} + wait ${t.cpu_wait_ms} + asleep ${t.asleep_ms} (${t.runs} run${t.runs === 1 ? '' : 's'})` : '');
 
 runSection('stalls', main);
