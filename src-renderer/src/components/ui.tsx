@@ -77,6 +77,19 @@ export function Check(props: { label: string; checked: boolean; onChange(v: bool
   );
 }
 
+/** A screen's heading: its title, a line under it, and what goes on the right (its main buttons). */
+export function PageHead({ title, subtitle, children }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="page-head">
+      <div>
+        <h1>{title}</h1>
+        {subtitle ? <p className="muted subtitle">{subtitle}</p> : null}
+      </div>
+      {children}
+    </div>
+  );
+}
+
 export function Spinner({ label = 'Loading' }: { label?: string }) {
   return <span className="spinner" role="status" aria-label={label} />;
 }

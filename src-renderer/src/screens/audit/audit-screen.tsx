@@ -2,7 +2,7 @@ import { useTitle } from '../../lib/title.ts';
 import { useReloads } from '../../lib/use-reloads.ts';
 import { useScreenAddress, type ScreenAddress } from '../../lib/use-screen-address.ts';
 import { auditToParams, paramsToAudit, useAudit, pageCount, type AuditQuery, type AuditState } from '../../stores/audit-store.ts';
-import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
+import { EmptyState, ErrorBanner, PageHead, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
 import { AuditTable } from './audit-table.tsx';
 import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
@@ -14,11 +14,7 @@ export function AuditScreen() {
   if (!notOffered) return <AuditLog />;
   return (
     <div className="screen-audit">
-      <div className="page-head">
-        <div>
-          <h1>Audit log</h1>
-        </div>
-      </div>
+      <PageHead title="Audit log" />
       <NotOffered title="No audit log on this server" sentence={notOffered} />
     </div>
   );
@@ -48,12 +44,7 @@ function AuditLog() {
 
   return (
     <div className="screen-audit">
-      <div className="page-head">
-        <div>
-          <h1>Audit log</h1>
-          <p className="muted subtitle">Sign-ins, changes to users, keys, settings and invitations, newest first.</p>
-        </div>
-      </div>
+      <PageHead title="Audit log" subtitle="Sign-ins, changes to users, keys, settings and invitations, newest first." />
       <AuditFilters />
       <ErrorBanner error={error} onRetry={() => void load()} />
       <div className="table-wrap" aria-busy={loading}>

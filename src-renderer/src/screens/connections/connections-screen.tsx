@@ -5,6 +5,7 @@ import { BundledServerCard } from './bundled-server-card.tsx';
 import { profileRows } from './connections-model.ts';
 import { ProfileDialogs, type ProfileDialog } from './profile-dialogs.tsx';
 import { ProfilesTable } from './profiles-table.tsx';
+import { PageHead } from '../../components/ui.tsx';
 
 export const NO_KEYCHAIN = 'No OS keychain: the console keeps no credentials; you will sign in each time.';
 
@@ -22,18 +23,14 @@ export function ConnectionsScreen() {
 
   return (
     <div className="screen-connections">
-      <div className="page-head">
-        <div>
-          <h1>Connections</h1>
-          <p className="muted">
-            The servers this console manages. Saved sign-ins live in the OS keychain, never in a file: a personal API key for a Graphistry Admin
-            server, the admin password for a Graphistry (its admin site has no other way in).
-          </p>
-        </div>
+      <PageHead
+        title="Connections"
+        subtitle="The servers this console manages. Saved sign-ins live in the OS keychain, never in a file: a personal API key for a Graphistry Admin server, the admin password for a Graphistry (its admin site has no other way in)."
+      >
         <button type="button" onClick={add}>
           Add connection
         </button>
-      </div>
+      </PageHead>
       {status && !status.keychain.available ? (
         <div className="banner warn keychain-notice" role="note">
           <div>

@@ -3,7 +3,7 @@ import type { NewPersonalKey, PersonalKey } from '../../../../src-shared/domain.
 import { useTitle } from '../../lib/title.ts';
 import { useReloads } from '../../lib/use-reloads.ts';
 import { useApp } from '../../stores/app-store.ts';
-import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
+import { EmptyState, ErrorBanner, PageHead, Spinner } from '../../components/ui.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
 import { NewKeyNotice } from './new-key-notice.tsx';
 import { KeysTable } from './keys-table.tsx';
@@ -23,16 +23,13 @@ function KeysElsewhere({ userId, sentence }: { userId: number | undefined; sente
   useTitle('API keys');
   return (
     <div className="screen-keys">
-      <div className="page-head">
-        <div>
-          <h1>API keys</h1>
-        </div>
+      <PageHead title="API keys">
         {userId !== undefined ? (
           <button type="button" className="secondary small" onClick={() => navigate({ name: 'user', id: userId })}>
             Back to the user
           </button>
         ) : null}
-      </div>
+      </PageHead>
       <NotOffered title="Keys are made on the dashboard" sentence={sentence} />
       {userId === undefined ? <JwtCard /> : null}
     </div>
@@ -54,17 +51,13 @@ function KeysManager({ userId }: { userId?: number | undefined }) {
 
   return (
     <div className="screen-keys">
-      <div className="page-head">
-        <div>
-          <h1>API keys</h1>
-          <p className="muted subtitle">{userId === undefined ? `Your keys (${shownName})` : `${shownName}'s keys`}</p>
-        </div>
+      <PageHead title="API keys" subtitle={userId === undefined ? `Your keys (${shownName})` : `${shownName}'s keys`}>
         {userId !== undefined ? (
           <button type="button" className="secondary small" onClick={() => navigate({ name: 'user', id: userId })}>
             Back to {shownName}
           </button>
         ) : null}
-      </div>
+      </PageHead>
       <ErrorBanner error={nameError} />
 
       {created ? <NewKeyNotice created={created} onDone={() => setCreated(null)} /> : null}

@@ -2,6 +2,7 @@ import { useTitle } from '../../lib/title.ts';
 import { RegistrationCard } from './registration-card.tsx';
 import { InvitationsCard } from './invitations-card.tsx';
 import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
+import { PageHead } from '../../components/ui.tsx';
 
 /** Runtime settings (applied at once, audited) and invitations. */
 export function SettingsScreen() {
@@ -10,12 +11,7 @@ export function SettingsScreen() {
   const noAudit = useNotOffered('audit');
   return (
     <div className="screen-settings">
-      <div className="page-head">
-        <div>
-          <h1>Registration &amp; settings</h1>
-          <p className="muted subtitle">Changes apply at once, without a restart{noAudit ? '.' : ', and are recorded in the audit log.'}</p>
-        </div>
-      </div>
+      <PageHead title="Registration & settings" subtitle={`Changes apply at once, without a restart${noAudit ? '.' : ', and are recorded in the audit log.'}`} />
       <RegistrationCard />
       {noInvitations ? <NotOffered title="Invitations" sentence={noInvitations} /> : <InvitationsCard />}
     </div>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
-import { ErrorBanner, Field } from '../../components/ui.tsx';
+import { ErrorBanner, Field, PageHead } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
 import type { Route } from '../../lib/route.ts';
 import { useTitle } from '../../lib/title.ts';
@@ -67,9 +67,7 @@ export function NewUserEditor() {
 
   return (
     <section className="editor">
-      <div className="page-head">
-        <h1>Add user</h1>
-      </div>
+      <PageHead title="Add user" />
       <FreshKeyNotice />
       <form key={round} onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>
         <div className="card">
