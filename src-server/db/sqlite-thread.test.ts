@@ -63,4 +63,16 @@ describe('the SQLite database thread', () => {
     expect(results[1].status).toBe('fulfilled');
     expect((await t.run('select v from t', [], false)).rows).toEqual([{ v: 'kept' }]);
   });
+
+  it('a write asked for in the same turn as close() is stored before the thread closes', async () => {
+    const t = open();
+    const write = t.run('insert into t (v) values (?)', ['last'], true);
+    const closing = t.close();
+    thread = null;
+    expect((await write).changes).toBe(1);
+    await closing;
+    const db = new Database(join(dir, 'db.sqlite3'), { readonly: true });
+    expect(db.prepare('select v from t').all()).toEqual([{ v: 'last' }]);
+    db.close();
+  });
 });

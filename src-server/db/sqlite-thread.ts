@@ -138,6 +138,7 @@ export function startSqliteThread(file: string): SqliteThread {
   // and audit row: one hand-over, one transaction, one reply), sent once the turn's code has run.
   let outbox: { id: number; sql: string; params: readonly unknown[]; write: boolean }[] = [];
   const send = () => {
+    if (outbox.length === 0) return; // close() sent them already
     const batch = outbox;
     outbox = [];
     if (dead) return; // die() has rejected them
@@ -180,6 +181,7 @@ export function startSqliteThread(file: string): SqliteThread {
     },
     async close() {
       if (dead) return;
+      send(); // requests of this turn go first: the thread runs them, then closes
       await new Promise<void>((resolve) => {
         closed = resolve;
         worker.ref();
