@@ -50,7 +50,11 @@ type Front = 'nginx' | 'caddy' | 'gate';
         .replaceAll('127.0.0.1:8000', `127.0.0.1:${accountPort}`)
         .replaceAll('127.0.0.1:8888', jupyter.url.replace('http://', ''))
         .replaceAll('127.0.0.1:8081', tool.url.replace('http://', ''));
-    [nginx, caddy] = await Promise.all([startNginx(upstreams(readmeNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(readmeCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
+    // Both started before either failure is thrown, so afterAll stops whichever did start.
+    const [n, c] = await Promise.allSettled([startNginx(upstreams(readmeNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(readmeCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
+    if (n.status === 'fulfilled') nginx = n.value;
+    if (c.status === 'fulfilled') caddy = c.value;
+    for (const r of [n, c]) if (r.status === 'rejected') throw r.reason;
 
     const admin = await post(`${server.url}/api/v2/auth/signup`, { username: 'admin', password: STRONG_PASSWORD });
     expect(admin.status).toBe(201);
