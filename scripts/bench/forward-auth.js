@@ -37,7 +37,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH, ROOT, call, cleanup, machineBusyMs, median, printTable, removeOnExit, round, spawnTracked, startChild } from './proc.js';
+import { BENCH, ROOT, call, cleanup, machineBusyMs, median, printTable, removeOnExit, round, runSection, spawnTracked, startChild } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { merge, record, summary } from './histogram.js';
 
@@ -263,15 +263,5 @@ const role = { '--probe': probe, '--burst': burst }[process.argv[2]];
 if (role) {
   process.stdout.write(`${JSON.stringify(await role(process.argv.slice(3)))}\n`);
 } else {
-  main().then(
-    () => {
-      cleanup();
-      process.exitCode = 0;
-    },
-    (e) => {
-      console.error(`forward-auth bench: ERROR: ${e?.stack ?? e}`);
-      cleanup();
-      process.exitCode = 1;
-    },
-  );
+  runSection('forward-auth', main);
 }

@@ -26,7 +26,6 @@
 // code and runtime can answer for), and the plain delay, which on a machine
 // whose control is already late by more says more about the machine.
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH, ROOT, call, ensureBuilt, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
@@ -38,21 +37,6 @@ const CONNECTIONS = Number(process.env.BENCH_STALLS_CONNECTIONS) || 8;
 const RATE = Number(process.env.BENCH_STALLS_RATE ?? 1000);
 const SIGNIN_RATE = Number(process.env.BENCH_STALLS_SIGNIN_RATE ?? 10);
 /** Each connection's mean gap between requests for `rate` requests a second over `connections` (0: none). */
-/**
- * On a small machine the loop is also late whenever the kernel runs something
- * else on the CPU it needs: the loader, the password hashing, a neighbour.
- * That is the kernel's choice, not a stall of the server's. The run measures
- * what users get (the server as started, nice 0) and reports the main
- * thread's wait for a CPU beside the delay; BENCH_STALLS_PRIORITY=1 (as root)
- * runs the main thread at nice -10, as a service manager's CPU weight would,
- * so that what lateness is left is the server's own (its code, its GC).
- */
-const PRIORITY = process.env.BENCH_STALLS_PRIORITY === '1' && process.getuid?.() === 0;
-/** The server's main thread (its id is the process id) at nice -10. */
-function prioritise(pid) {
-  const r = spawnSync('renice', ['-n', '-10', '-p', String(pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`renice failed: ${r.stderr}`);
-}
 const gap = (rate, connections) => (rate > 0 ? (connections * 1000) / rate : 0);
 const TARGET_MS = 2;
 const SIGNIN_CONNECTIONS = Number(process.env.BENCH_STALLS_SIGNINS ?? 2);
@@ -111,12 +95,10 @@ async function main() {
   const signin = { method: 'POST', path: '/api/v2/auth/token/generate', body: { username: 'benchadmin', password }, gapMs: gap(SIGNIN_RATE, SIGNIN_CONNECTIONS) };
   const target = { origin: base, pid: server.child.pid, gapMs: gap(RATE, CONNECTIONS) };
 
-  const placement = PRIORITY ? 'main thread at nice -10' : 'main thread at nice 0 (the default)';
   const pace = (rate) => (rate > 0 ? `about ${rate}/s` : 'as fast as answered');
-  console.log(`stalls: warm-up, then ${SECONDS} s of mixed load (${pace(RATE)}, ${CONNECTIONS} connections over ${mix.length} requests) plus password sign-ins (${pace(SIGNIN_RATE)}, ${SIGNIN_CONNECTIONS} connections); ${placement}`);
+  console.log(`stalls: warm-up, then ${SECONDS} s of mixed load (${pace(RATE)}, ${CONNECTIONS} connections over ${mix.length} requests) plus password sign-ins (${pace(SIGNIN_RATE)}, ${SIGNIN_CONNECTIONS} connections)`);
   const signins = (durationS) => (SIGNIN_CONNECTIONS > 0 ? runWrk({ origin: base, ...signin, connections: SIGNIN_CONNECTIONS, durationS }) : Promise.resolve({ requests: 0, rps: 0, p50_ms: 0, p99_ms: 0, max_ms: 0, errors: 0, non2xx: 0 }));
   await Promise.all([runWrk({ ...target, mix, connections: CONNECTIONS, durationS: 3 }), signins(3)]);
-  if (PRIORITY) prioritise(server.child.pid);
   // Both windows start afresh together.
   await Promise.all([loopDelay(server.child, delayFile), loopDelay(control.child, controlFile)]);
   const [load, signedIn] = await Promise.all([runWrk({ ...target, mix, connections: CONNECTIONS, durationS: SECONDS }), signins(SECONDS)]);
@@ -140,7 +122,7 @@ async function main() {
   console.log(`server: GC longest pause ${delay.gc_max_ms} ms (${delay.gc_max_kind}), ${delay.gc_pauses_over_2ms} over 2 ms ${JSON.stringify(delay.gc_over_2ms_by_kind)}, heap ${delay.heap_used_mb} MiB used; longest CPU between two ticks ${delay.busy_between_ticks_max_ms} ms (${delay.busy_between_ticks_over_2ms} over 2 ms)`);
   const pass = { own: delay.own_delay_max_ms <= TARGET_MS, plain: delay.delay_max_ms <= TARGET_MS };
   console.log(`target: no stall over ${TARGET_MS} ms: the server's own delay ${pass.own ? 'PASS' : 'FAIL'} (max ${delay.own_delay_max_ms} ms); its plain delay ${pass.plain ? 'PASS' : 'FAIL'} (max ${delay.delay_max_ms} ms, the idle control's ${floor.delay_max_ms} ms)`);
-  console.log(`BENCH_JSON ${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, rate: RATE, signin_rate: SIGNIN_RATE, main_thread_nice: PRIORITY ? -10 : 0, mixed: { requests: load.requests, rps: round(load.rps), p50_ms: load.p50_ms, p99_ms: load.p99_ms }, signins: { connections: SIGNIN_CONNECTIONS, requests: signedIn.requests, rps: round(signedIn.rps) }, loop_delay: delay, control: floor, target_ms: TARGET_MS, pass })}`);
+  console.log(`BENCH_JSON ${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, rate: RATE, signin_rate: SIGNIN_RATE, mixed: { requests: load.requests, rps: round(load.rps), p50_ms: load.p50_ms, p99_ms: load.p99_ms }, signins: { connections: SIGNIN_CONNECTIONS, requests: signedIn.requests, rps: round(signedIn.rps) }, loop_delay: delay, control: floor, target_ms: TARGET_MS, pass })}`);
 }
 
 /** A tick's wall-clock gap split up, for the table. */

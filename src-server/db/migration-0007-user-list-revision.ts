@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
 
 /** The columns the admin list orders by (besides id): each has its own revision counter. */
-export const LIST_ORDER_COLUMNS = ['username_lower', 'email_lower', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'] as const;
+const LIST_ORDER_COLUMNS = ['username_lower', 'email_lower', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'] as const;
 
 /**
  * Revisions of the admin list's orderings: one row (id 1) of counters that
@@ -33,11 +33,11 @@ function userListRevisionStatements(dialect: Dialect): string[] {
     `create table user_list_revision (id integer primary key check (id = 1), ${counters.map((c) => `${c} integer not null default 0`).join(', ')})`,
     'insert into user_list_revision (id) values (1)',
   ];
+  /** `counter` plus one when `c` changed in the row (a boolean as 0 or 1), wrapping. */
+  const bump = (counter: string, c: string) => `${counter} = (${counter} + ${pg ? `(${changed(c)})::int` : `(${changed(c)})`}) % 2147483647`;
   const bumpRows = 'update user_list_revision set row_set = (row_set + 1) % 2147483647 where id = 1';
   // An id never changes in practice; if it did, positions in every ordering would move.
-  const bumpColumns = `update user_list_revision set row_set = (row_set + ${pg ? `(${changed('id')})::int` : `(${changed('id')})`}) % 2147483647, ${LIST_ORDER_COLUMNS.map(
-    (c) => `${c} = (${c} + ${pg ? `(${changed(c)})::int` : `(${changed(c)})`}) % 2147483647`,
-  ).join(', ')} where id = 1`;
+  const bumpColumns = `update user_list_revision set ${[bump('row_set', 'id'), ...LIST_ORDER_COLUMNS.map((c) => bump(c, c))].join(', ')} where id = 1`;
   const anyChanged = ['id', ...LIST_ORDER_COLUMNS].map(changed).join(' or ');
   if (pg) {
     return [

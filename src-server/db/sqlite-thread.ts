@@ -89,35 +89,26 @@ function flush() {
     try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
   }
 }
-// The main thread sends the requests of one of its turns together, as an array.
+// The main thread sends the requests of one of its turns together, as an array; or { close: true }.
 parentPort.on('message', (msg) => {
-  if (!Array.isArray(msg)) return handle(msg);
-  const reads = [];
-  for (const m of msg) {
-    if (m.write) handle(m);
-    else {
-      try { reads.push({ id: m.id, ...exec(m) }); } catch (e) { reads.push({ id: m.id, error: fail(e) }); }
-    }
-  }
-  if (reads.length) parentPort.postMessage(reads);
-});
-function handle(m) {
-  if (m.close) {
+  if (msg.close) {
     if (writes.length) flush();
     try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
     db.close();
     parentPort.postMessage({ closed: true });
     return;
   }
-  if (m.write) {
-    writes.push(m);
-    if (!scheduled) { scheduled = true; setImmediate(flush); }
-    return;
+  const reads = [];
+  for (const m of msg) {
+    if (m.write) {
+      writes.push(m);
+      if (!scheduled) { scheduled = true; setImmediate(flush); }
+    } else {
+      try { reads.push({ id: m.id, ...exec(m) }); } catch (e) { reads.push({ id: m.id, error: fail(e) }); }
+    }
   }
-  let r;
-  try { r = { id: m.id, ...exec(m) }; } catch (e) { r = { id: m.id, error: fail(e) }; }
-  parentPort.postMessage([r]);
-}
+  if (reads.length) parentPort.postMessage(reads);
+});
 `;
 
 interface Reply {
@@ -142,7 +133,7 @@ export function startSqliteThread(file: string): SqliteThread {
     const batch = outbox;
     outbox = [];
     if (dead) return; // die() has rejected them
-    worker.postMessage(batch.length === 1 ? batch[0] : batch);
+    worker.postMessage(batch);
   };
   let closed: (() => void) | null = null;
   worker.on('message', (msg: Reply[] | { closed: true }) => {

@@ -36,5 +36,5 @@ ${site.replaceAll('PORT', String(port))}
     const env = { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
     return spawn(CADDY, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   };
-  return startFrontProxy('caddy', dir, spawnOn, { error: join(dir, 'error.log'), access: join(dir, 'access.log') }, 'SIGTERM');
+  return startFrontProxy('caddy', dir, spawnOn, { error: join(dir, 'error.log') }, 'SIGTERM');
 }

@@ -25,6 +25,7 @@ export interface FrontProxy {
   port: number;
   dir: string;
   errorLog(): string;
+  /** '' for a proxy that keeps none (the README's Caddy site block configures no access log). */
   accessLog(): string;
   stop(): Promise<void>;
 }
@@ -35,7 +36,7 @@ export interface FrontProxy {
  * `spawnOn(port)` writes its configuration and starts it; another program
  * taking the port in between is retried.
  */
-export async function startFrontProxy(name: string, dir: string, spawnOn: (port: number) => ChildProcess, logs: { error: string; access: string }, stopSignal: NodeJS.Signals): Promise<FrontProxy> {
+export async function startFrontProxy(name: string, dir: string, spawnOn: (port: number) => ChildProcess, logs: { error: string; access?: string }, stopSignal: NodeJS.Signals): Promise<FrontProxy> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -55,7 +56,7 @@ export async function startFrontProxy(name: string, dir: string, spawnOn: (port:
       port,
       dir,
       errorLog: () => `${stderr}${safeRead(logs.error)}`,
-      accessLog: () => safeRead(logs.access),
+      accessLog: () => (logs.access ? safeRead(logs.access) : ''),
       async stop() {
         if (proc.exitCode === null && proc.signalCode === null) {
           const exited = new Promise((r) => proc.once('exit', r));
