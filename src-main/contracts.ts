@@ -1,4 +1,4 @@
-import type { AuditEntry, BackendCapabilities, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
+import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 
 /**
@@ -64,6 +64,14 @@ export interface Backend {
   // Authenticated
   me(): Promise<User>;
   listUsers(query: UserQuery): Promise<Page<User>>;
+  /** The ids of every user the query matches (its page and page size ignored), in its order, at most `limit` of them; `count` is exact. */
+  listUserIds(query: Omit<UserQuery, 'page' | 'page_size'>, limit: number): Promise<MatchingUserIds>;
+  /**
+   * Activate or deactivate these users (at most 500 per call), each on its
+   * own: one refusal (the last active superuser) does not stop the rest. A
+   * user already in that state is reported `unchanged` and not written.
+   */
+  setUsersActive(ids: readonly number[], active: boolean): Promise<BulkActiveResult>;
   getUser(id: number): Promise<User>;
   /** `key` is the new user's first API key where the server makes one with the account (null for a Graphistry). */
   createUser(input: UserInput): Promise<{ user: User; key: NewPersonalKey | null }>;

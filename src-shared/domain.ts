@@ -91,6 +91,8 @@ export interface BackendCapabilities {
   sortable: UserOrderingField[];
   /** Said beside bulk activate/deactivate when the server takes one change per user; null when there is nothing to say. */
   bulk_note: string | null;
+  /** Users per bulk call the console sends, so a long run shows progress and can stop between calls (a Graphistry saves one user at a time). */
+  bulk_batch: number;
 }
 
 export interface RegistrationState {
@@ -127,4 +129,27 @@ export interface AuditEntry {
   client_ip: string | null;
   outcome: string;
   detail: Record<string, unknown> | null;
+}
+
+/**
+ * What a bulk activate or deactivate did, user by user. A user already in the
+ * asked-for state is `unchanged` (not written, not audited), so the console
+ * counts only real changes and its Undo touches only `changed`: each of those
+ * was in the opposite state just before.
+ */
+export interface BulkActiveResult {
+  changed: User[];
+  unchanged: User[];
+  failed: Array<{ id: number; code: string; message: string }>;
+}
+
+/** Most users one bulk action may cover ("all N matching"): past this, narrow the search first. */
+export const BULK_MAX_USERS = 10_000;
+
+/** Every user matching a query, as ids in the query's order: what a bulk action over "all N matching" acts on. */
+export interface MatchingUserIds {
+  /** How many users match (exact). */
+  count: number;
+  /** Their ids, at most the limit asked for; `count > ids.length` means there were more. */
+  ids: number[];
 }
