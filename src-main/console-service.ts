@@ -67,6 +67,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     return {
       profile: a ? await withCredentialFlag(a.profile) : null,
       connected: a !== null,
+      connection: a?.id ?? null,
       user: a?.user ?? null,
       server_url: url,
       backend: a?.kind ?? null,
@@ -198,27 +199,27 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
 
     ...userHandlers(session),
-    setUserPassword: async ({ id, password }) => {
-      const user = await session.backend().setUserPassword(id, password);
+    setUserPassword: async ({ connection, id, password }) => {
+      const user = await (await session.backendFor(connection)).setUserPassword(id, password);
       // A Graphistry admin who changes their own password: the keychain must hold the new one, or the next sign-in would fail.
       const a = session.active;
-      if (a?.kind === 'remote-graphistry' && a.user.id === id) {
+      if (a?.id === connection && a.kind === 'remote-graphistry' && a.user.id === id) {
         const stored = await vault.get(a.profile.id).catch(() => null);
         if (stored?.kind === 'password') await vault.set(a.profile.id, { kind: 'password', username: stored.username, password });
       }
       return user;
     },
 
-    getSettings: () => session.backend().getSettings(),
-    setSettings: ({ changes }) => session.backend().setSettings(changes),
-    listInvitations: ({ status: s }) => session.backend().listInvitations(s ?? 'pending'),
-    createInvitation: async (input) => {
-      const backend = session.backend();
+    getSettings: async ({ connection }) => (await session.backendFor(connection)).getSettings(),
+    setSettings: async ({ connection, changes }) => (await session.backendFor(connection)).setSettings(changes),
+    listInvitations: async ({ connection, status: s }) => (await session.backendFor(connection)).listInvitations(s ?? 'pending'),
+    createInvitation: async ({ connection, ...input }) => {
+      const backend = await session.backendFor(connection);
       const { invitation, path, url } = await backend.createInvitation(input);
       return { invitation, url: url ?? new URL(path, backend.baseUrl).toString() };
     },
-    revokeInvitation: ({ id }) => session.backend().revokeInvitation(id),
-    listAudit: (q) => session.backend().listAudit(q),
+    revokeInvitation: async ({ connection, id }) => (await session.backendFor(connection)).revokeInvitation(id),
+    listAudit: async ({ connection, ...q }) => (await session.backendFor(connection)).listAudit(q),
 
     copyToClipboard: async ({ text, sensitive }) => {
       if (!deps.clipboard) return { copied: false, delegated: true, clear_after_ms: CLIPBOARD_CLEAR_MS };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Backend, BackendAuth, BundledServer, ProfilesStore } from './contracts.ts';
 import type { Profile } from '../src-shared/console-api.ts';
 import type { User } from '../src-shared/domain.ts';
@@ -7,6 +8,8 @@ import type { BackendFactory, ServerKind, ServerTarget } from './backend/backend
 type StoredProfile = Omit<Profile, 'has_credential'>;
 
 interface Active {
+  /** This sign-in's id (`<profile id>.<16 hex>`): what a call names as the connection it was prepared for. */
+  id: string;
   profile: StoredProfile;
   kind: ServerKind;
   auth: BackendAuth;
@@ -67,7 +70,8 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     },
     set(profile: StoredProfile, kind: ServerKind, auth: BackendAuth, backend: Backend, user: User) {
       if (active && active.backend !== backend) void active.backend.endSession().catch(() => undefined);
-      active = { profile, kind, auth, user, url: urlOf(profile), backend };
+      // Random, not a counter: a page left open across a console restart must not match a new sign-in.
+      active = { id: `${profile.id}.${randomBytes(8).toString('hex')}`, profile, kind, auth, user, url: urlOf(profile), backend };
     },
     clear() {
       if (active) void active.backend.endSession().catch(() => undefined);
@@ -82,7 +86,25 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
     get active() {
       return active;
     },
-    /** The authenticated backend of the active connection, or NOT_CONNECTED. */
+    /**
+     * The authenticated backend of the connection a call was prepared for,
+     * or STALE_CONNECTION (nothing is sent to any server) when the console is
+     * no longer on that connection: switched elsewhere, signed in again, or
+     * signed out. A call already running keeps the backend it started with.
+     */
+    async backendFor(connection: string): Promise<Backend> {
+      if (active?.id === connection) return this.backend();
+      const profileId = connection.slice(0, connection.lastIndexOf('.'));
+      const then = (await deps.profiles.get(profileId).catch(() => null))?.name;
+      const was = then ? `“${then}”` : 'a connection that no longer exists';
+      const now = !active
+        ? 'the console is not connected now'
+        : active.profile.id === profileId
+          ? `the console has signed in to ${was} again since`
+          : `the console is now connected to “${active.profile.name}”`;
+      throw new ConsoleFailure({ code: 'STALE_CONNECTION', message: `This was prepared for ${active?.profile.id === profileId ? 'an earlier sign-in to ' : ''}${was}, but ${now}. Nothing was changed.` });
+    },
+    /** The authenticated backend of the active connection, or NOT_CONNECTED (for the console's own status). */
     backend(): Backend {
       if (!active) throw new ConsoleFailure({ code: 'NOT_CONNECTED', message: 'Not connected: choose a connection and sign in.' });
       const url = urlOf(active.profile);

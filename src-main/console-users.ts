@@ -1,52 +1,44 @@
 import type { ConsoleHandlers } from './contracts.ts';
 import type { ConsoleSession } from './console-session.ts';
-import { ConsoleFailure } from '../src-shared/console-errors.ts';
-import type { User, UserQuery } from '../src-shared/domain.ts';
+import type { UserQuery } from '../src-shared/domain.ts';
+import { BULK_MAX_USERS } from '../src-shared/domain.ts';
 
 type UserMethods =
   | 'listUsers'
+  | 'listUserIds'
   | 'getUser'
   | 'createUser'
   | 'updateUser'
   | 'deleteUser'
-  | 'setUserPassword'
   | 'setUsersActive'
   | 'listKeys'
   | 'createKey'
   | 'revokeKey'
   | 'mintJwt';
 
-/** Users and keys: thin calls to the active backend, plus the bulk activate/deactivate loop. */
+/**
+ * Users and keys: each a call to the backend of the connection it was
+ * prepared for (STALE_CONNECTION, and nothing sent, when the console has
+ * moved on). The schema admits only `field` / `-field` of
+ * USER_ORDERING_FIELDS as an ordering, which is exactly UserQuery's.
+ */
 export function userHandlers(session: ConsoleSession): Pick<ConsoleHandlers, UserMethods> {
+  const on = (connection: string) => session.backendFor(connection);
   return {
-    // The schema admits only `field` / `-field` of USER_ORDERING_FIELDS, which is exactly UserQuery's ordering.
-    listUsers: (q) => session.backend().listUsers(q as UserQuery),
-    getUser: ({ id }) => session.backend().getUser(id),
-    createUser: (input) => session.backend().createUser(input),
-    updateUser: ({ id, patch }) => session.backend().updateUser(id, patch),
-    deleteUser: async ({ id }) => {
-      await session.backend().deleteUser(id);
+    listUsers: async ({ connection, ...q }) => (await on(connection)).listUsers(q as UserQuery),
+    listUserIds: async ({ connection, filter, limit }) => (await on(connection)).listUserIds(filter as UserQuery, limit ?? BULK_MAX_USERS),
+    getUser: async ({ connection, id }) => (await on(connection)).getUser(id),
+    createUser: async ({ connection, ...input }) => (await on(connection)).createUser(input),
+    updateUser: async ({ connection, id, patch }) => (await on(connection)).updateUser(id, patch),
+    deleteUser: async ({ connection, id }) => {
+      await (await on(connection)).deleteUser(id);
       return null;
     },
-    setUserPassword: ({ id, password }) => session.backend().setUserPassword(id, password),
-    /** One request per user, in order, so one refusal (the last superuser) does not undo the rest; each failure is reported. */
-    setUsersActive: async ({ ids, active }) => {
-      const backend = session.backend();
-      const updated: User[] = [];
-      const failed: Array<{ id: number; code: string; message: string }> = [];
-      for (const id of ids) {
-        try {
-          updated.push(await backend.updateUser(id, { is_active: active }));
-        } catch (e) {
-          if (!(e instanceof ConsoleFailure)) throw e;
-          failed.push({ id, code: e.error.serverCode ?? e.error.code, message: e.error.message });
-        }
-      }
-      return { updated, failed };
-    },
-    listKeys: ({ user }) => session.backend().listKeys(user),
-    createKey: ({ user, name, expires_at }) => session.backend().createKey(user, { name, expires_at: expires_at ?? null }),
-    revokeKey: ({ user, keyId }) => session.backend().revokeKey(user, keyId),
-    mintJwt: () => session.backend().mintJwt(),
+    /** Each user on its own (one refusal, the last superuser, does not undo the rest); only real changes are `changed`. */
+    setUsersActive: async ({ connection, ids, active }) => (await on(connection)).setUsersActive([...new Set(ids)], active),
+    listKeys: async ({ connection, user }) => (await on(connection)).listKeys(user),
+    createKey: async ({ connection, user, name, expires_at }) => (await on(connection)).createKey(user, { name, expires_at: expires_at ?? null }),
+    revokeKey: async ({ connection, user, keyId }) => (await on(connection)).revokeKey(user, keyId),
+    mintJwt: async ({ connection }) => (await on(connection)).mintJwt(),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Result } from './console-errors.ts';
-import type { AuditEntry, BackendCapabilities, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
-import { USER_ORDERING_FIELDS } from './domain.ts';
+import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
+import { BULK_MAX_USERS, USER_ORDERING_FIELDS } from './domain.ts';
 
 /**
  * The console's one bridge between the renderer and the main process.
@@ -35,6 +35,14 @@ const adminPath = z
 /** SHA-256 fingerprint of a certificate, as Node and browsers print it. */
 const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (32 hex pairs separated by colons)');
 const userTarget = z.union([z.literal('me'), id]);
+/**
+ * The connection a call was prepared for: `ConnectionStatus.connection` as
+ * the screen had it when it loaded what the admin acted on (a profile id and
+ * that sign-in's own random part). Main refuses the call with
+ * STALE_CONNECTION when the console is connected elsewhere by then, so an
+ * action can never land on another server's user with the same id.
+ */
+export const connectionRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.[0-9a-f]{16}$/, 'is not a connection id');
 
 export const profileInput = z.strictObject({
   id: profileId.optional(),
@@ -51,15 +59,22 @@ export const profileInput = z.strictObject({
   pinned_certificate: fingerprint.optional(),
 });
 
-export const userQuery = z.strictObject({
+/** Which users: the Users manager's search, filters and ordering. */
+export const userFilter = z.strictObject({
   search: text(150).optional(),
   is_staff: z.boolean().optional(),
   is_superuser: z.boolean().optional(),
   is_active: z.boolean().optional(),
   ordering: z.enum(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]]).optional(),
+});
+
+export const userQuery = userFilter.extend({
   page: z.number().int().min(1).max(1_000_000).optional(),
   page_size: z.number().int().min(1).max(500).optional(),
 });
+
+/** A method that acts on (or reads from) the connected server: its parameters name the connection they were prepared for. */
+const onServer = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ connection: connectionRef, ...shape });
 
 export const consoleParams = {
   // Profiles and connection
@@ -82,29 +97,31 @@ export const consoleParams = {
   registrationState: z.strictObject({ profileId }),
   signUpFirstAdmin: z.strictObject({ profileId, username, password, email: email.optional(), setup_token: text(256).optional() }),
   // Users
-  listUsers: userQuery,
-  getUser: z.strictObject({ id }),
-  createUser: z.strictObject({ username, password, email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
-  updateUser: z.strictObject({
+  listUsers: userQuery.extend({ connection: connectionRef }),
+  /** Every matching user's id (at most `limit`), for a bulk action over "all N matching". */
+  listUserIds: onServer({ filter: userFilter, limit: z.number().int().min(1).max(BULK_MAX_USERS).optional() }),
+  getUser: onServer({ id }),
+  createUser: onServer({ username, password, email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
+  updateUser: onServer({
     id,
     patch: z.strictObject({ username: username.optional(), email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
   }),
-  deleteUser: z.strictObject({ id }),
-  setUserPassword: z.strictObject({ id, password }),
-  setUsersActive: z.strictObject({ ids: z.array(id).min(1).max(500), active: z.boolean() }),
+  deleteUser: onServer({ id }),
+  setUserPassword: onServer({ id, password }),
+  setUsersActive: onServer({ ids: z.array(id).min(1).max(500), active: z.boolean() }),
   // Personal keys ('me' is the signed-in admin)
-  listKeys: z.strictObject({ user: userTarget }),
-  createKey: z.strictObject({ user: userTarget, name: text(100).min(1, 'is required'), expires_at: z.iso.datetime({ offset: true }).nullable().optional() }),
-  revokeKey: z.strictObject({ user: userTarget, keyId }),
-  mintJwt: none,
+  listKeys: onServer({ user: userTarget }),
+  createKey: onServer({ user: userTarget, name: text(100).min(1, 'is required'), expires_at: z.iso.datetime({ offset: true }).nullable().optional() }),
+  revokeKey: onServer({ user: userTarget, keyId }),
+  mintJwt: onServer({}),
   // Settings and invitations
-  getSettings: none,
-  setSettings: z.strictObject({ changes: z.record(z.string().max(64), z.union([z.boolean(), text(2000)])) }),
-  listInvitations: z.strictObject({ status: z.enum(['pending', 'all']).optional() }),
-  createInvitation: z.strictObject({ expires_in_hours: z.number().int().min(1).max(720).optional(), grant_staff: z.boolean().optional(), note: text(254).nullable().optional() }),
-  revokeInvitation: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
+  getSettings: onServer({}),
+  setSettings: onServer({ changes: z.record(z.string().max(64), z.union([z.boolean(), text(2000)])) }),
+  listInvitations: onServer({ status: z.enum(['pending', 'all']).optional() }),
+  createInvitation: onServer({ expires_in_hours: z.number().int().min(1).max(720).optional(), grant_staff: z.boolean().optional(), note: text(254).nullable().optional() }),
+  revokeInvitation: onServer({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
   // Audit
-  listAudit: z.strictObject({ page: z.number().int().min(1).optional(), page_size: z.number().int().min(1).max(500).optional(), action: text(64).optional(), actor: text(200).optional() }),
+  listAudit: onServer({ page: z.number().int().min(1).optional(), page_size: z.number().int().min(1).max(500).optional(), action: text(64).optional(), actor: text(200).optional() }),
   // Clipboard (cleared after 45 s if it still holds the value)
   copyToClipboard: z.strictObject({ text: z.string().min(1).max(10_000), sensitive: z.boolean().optional() }),
 } as const;
@@ -145,6 +162,12 @@ export interface BundledServerStatus {
 export interface ConnectionStatus {
   profile: Profile | null;
   connected: boolean;
+  /**
+   * This sign-in's id (a new one each time the console connects or signs in):
+   * what every call that acts on the server names as the connection it was
+   * prepared for. Null when not connected.
+   */
+  connection: string | null;
   user: User | null;
   server_url: string | null;
   backend: 'embedded' | 'remote-graphistry' | null;
@@ -187,13 +210,14 @@ export interface ConsoleResults {
   registrationState: RegistrationState;
   signUpFirstAdmin: ConnectionStatus;
   listUsers: Page<User>;
+  listUserIds: MatchingUserIds;
   getUser: User;
   /** `key` is null where the server makes no API key with the account (a remote Graphistry). */
   createUser: { user: User; key: NewPersonalKey | null };
   updateUser: User;
   deleteUser: null;
   setUserPassword: User;
-  setUsersActive: { updated: User[]; failed: Array<{ id: number; code: string; message: string }> };
+  setUsersActive: BulkActiveResult;
   listKeys: PersonalKey[];
   createKey: NewPersonalKey;
   revokeKey: PersonalKey;
@@ -219,6 +243,9 @@ export type ConsoleApi = {
 
 /** Every method name, in one constant list (preload, main and web mode iterate it). */
 export const CONSOLE_METHODS = Object.freeze(Object.keys(consoleParams) as ConsoleMethod[]);
+
+/** The methods that act on the connected server: each names the connection it was prepared for. */
+export const SERVER_METHODS = Object.freeze(CONSOLE_METHODS.filter((m) => 'connection' in consoleParams[m].shape));
 
 /** The IPC channel of a method. */
 export const channelOf = (method: ConsoleMethod) => `console:${method}`;

@@ -14,6 +14,8 @@ export const CONSOLE_ERROR_CODES = [
   'TLS',
   'UNSUPPORTED',
   'NOT_CONNECTED',
+  /** A call prepared for one connection arrived after the console switched to another (or signed in again): refused, nothing changed. */
+  'STALE_CONNECTION',
   'NO_KEYCHAIN',
   'SERVER_NOT_RUNNING',
   'SERVER_FAILED',

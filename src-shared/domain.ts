@@ -146,6 +146,9 @@ export interface BulkActiveResult {
 /** Most users one bulk action may cover ("all N matching"): past this, narrow the search first. */
 export const BULK_MAX_USERS = 10_000;
 
+/** Most users one activate/deactivate call takes (the server's limit); a longer run is sent in several calls. */
+export const BULK_CALL_MAX_USERS = 500;
+
 /** Every user matching a query, as ids in the query's order: what a bulk action over "all N matching" acts on. */
 export interface MatchingUserIds {
   /** How many users match (exact). */

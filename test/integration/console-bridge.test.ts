@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONSOLE_METHODS, channelOf, consoleParams } from '../../src-shared/console-api.ts';
+import { CONSOLE_METHODS, SERVER_METHODS, channelOf, consoleParams } from '../../src-shared/console-api.ts';
 import type { ConsoleApi, ConsoleMethod, ConsoleParams } from '../../src-shared/console-api.ts';
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import type { Result } from '../../src-shared/console-errors.ts';
@@ -16,6 +16,9 @@ import { createWebHost, type WebHost } from '../../src-main/web/web-host.ts';
 // object, web mode's HTTP routes); each is checked against the contract's own
 // keys, so a method added to `consoleParams` and forgotten anywhere fails here.
 const CONTRACT = Object.keys(consoleParams).sort();
+
+/** A connection id as ConnectionStatus carries it. */
+const C = 'p1.0123456789abcdef';
 
 /** One valid message per method; the mapped type makes a new method without a sample a compile error. */
 const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
@@ -34,23 +37,24 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   bundledServerLog: { lines: 10 },
   registrationState: { profileId: 'p1' },
   signUpFirstAdmin: { profileId: 'p1', username: 'admin', password: 'a long passphrase' },
-  listUsers: { search: 'al', page: 1, ordering: '-date_joined' },
-  getUser: { id: 1 },
-  createUser: { username: 'bob', password: 'bob-password-1' },
-  updateUser: { id: 2, patch: { is_staff: true } },
-  deleteUser: { id: 2 },
-  setUserPassword: { id: 2, password: 'new-password-2' },
-  setUsersActive: { ids: [2, 3], active: false },
-  listKeys: { user: 'me' },
-  createKey: { user: 2, name: 'laptop' },
-  revokeKey: { user: 'me', keyId: 'abc123' },
-  mintJwt: {},
-  getSettings: {},
-  setSettings: { changes: { IS_SIGNUPS_OPEN_AFTER_FIRST: true } },
-  listInvitations: { status: 'pending' },
-  createInvitation: { expires_in_hours: 24 },
-  revokeInvitation: { id: 'inv1' },
-  listAudit: { page: 1 },
+  listUsers: { connection: C, search: 'al', page: 1, ordering: '-date_joined' },
+  listUserIds: { connection: C, filter: { is_active: true, ordering: 'id' }, limit: 2000 },
+  getUser: { connection: C, id: 1 },
+  createUser: { connection: C, username: 'bob', password: 'bob-password-1' },
+  updateUser: { connection: C, id: 2, patch: { is_staff: true } },
+  deleteUser: { connection: C, id: 2 },
+  setUserPassword: { connection: C, id: 2, password: 'new-password-2' },
+  setUsersActive: { connection: C, ids: [2, 3], active: false },
+  listKeys: { connection: C, user: 'me' },
+  createKey: { connection: C, user: 2, name: 'laptop' },
+  revokeKey: { connection: C, user: 'me', keyId: 'abc123' },
+  mintJwt: { connection: C },
+  getSettings: { connection: C },
+  setSettings: { connection: C, changes: { IS_SIGNUPS_OPEN_AFTER_FIRST: true } },
+  listInvitations: { connection: C, status: 'pending' },
+  createInvitation: { connection: C, expires_in_hours: 24 },
+  revokeInvitation: { connection: C, id: 'inv1' },
+  listAudit: { connection: C, page: 1 },
   copyToClipboard: { text: 'hello' },
 };
 
@@ -81,12 +85,18 @@ describe('dispatcher', () => {
       expect(r.error.code).toBe('VALIDATION');
       return (r.error.fields ?? []).map((f) => f.field);
     };
-    expect(await fieldsOf('getUser', { id: 'abc' })).toEqual(['id']); // wrong type
-    expect(await fieldsOf('getUser', { id: 0 })).toEqual(['id']); // out of range
+    expect(await fieldsOf('getUser', { connection: C, id: 'abc' })).toEqual(['id']); // wrong type
+    expect(await fieldsOf('getUser', { connection: C, id: 0 })).toEqual(['id']); // out of range
+    // A call that acts on a server without naming the connection it was prepared for is refused before anything else.
+    for (const m of SERVER_METHODS) {
+      const { connection: _c, ...rest } = SAMPLE[m] as { connection: string };
+      expect(await fieldsOf(m, rest), m).toEqual(['connection']);
+      expect(await fieldsOf(m, { ...rest, connection: 'p1' }), m).toEqual(['connection']);
+    }
     expect(await fieldsOf('listProfiles', { extra: 1 })).toEqual(['extra']); // unknown field
-    expect(await fieldsOf('updateUser', { id: 2, patch: { is_god: true } })).toEqual(['patch.is_god']);
+    expect(await fieldsOf('updateUser', { connection: C, id: 2, patch: { is_god: true } })).toEqual(['patch.is_god']);
     expect((await fieldsOf('signIn', { profileId: 'p1' })).sort()).toEqual(['password', 'username']); // missing fields
-    expect(await fieldsOf('listUsers', { ordering: 'password' })).toEqual(['ordering']);
+    expect(await fieldsOf('listUsers', { connection: C, ordering: 'password' })).toEqual(['ordering']);
     for (const raw of [undefined, null, [], 'x', 42]) expect(await fieldsOf('connectionStatus', raw)).toEqual(['']);
     for (const m of ['nope', '__proto__', 'toString', 'constructor', 'hasOwnProperty', '']) {
       const r = await dispatch(m, {});
@@ -106,7 +116,7 @@ describe('dispatcher', () => {
       throw new Error('database exploded at row 7');
     };
     const dispatch = createDispatcher(handlers, { log: (l) => lines.push(l) });
-    expect(await dispatch('getUser', { id: 1 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no user 1.', serverCode: 'USER_NOT_FOUND' } });
+    expect(await dispatch('getUser', { connection: C, id: 1 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no user 1.', serverCode: 'USER_NOT_FOUND' } });
     const r = await dispatch('signIn', SAMPLE.signIn);
     expect(r.ok ? null : r.error.code).toBe('INTERNAL');
     expect(JSON.stringify(r)).not.toContain('exploded');
@@ -194,8 +204,8 @@ describe('preload exposes exactly the contract', () => {
     const api = exposed.get('consoleApi') as ConsoleApi;
     expect(Object.keys(api).sort()).toEqual(CONTRACT);
     expect(Object.values(api).every((f) => typeof f === 'function')).toBe(true);
-    await api.getUser({ id: 7 });
-    expect(invoked).toEqual([[channelOf('getUser'), { id: 7 }]]);
+    await api.getUser({ connection: C, id: 7 });
+    expect(invoked).toEqual([[channelOf('getUser'), { connection: C, id: 7 }]]);
   });
 });
 
@@ -233,7 +243,7 @@ describe('web mode serves every method', () => {
   it('answers malformed messages with VALIDATION', async () => {
     calls.length = 0;
     const cases: Array<[string, string, number]> = [
-      ['getUser', '{"id":"abc"}', 200], // wrong type
+      ['getUser', `{"connection":"${C}","id":"abc"}`, 200], // wrong type
       ['listProfiles', '{"extra":1}', 200], // unknown field
       ['signIn', '{"profileId":"p1"}', 200], // missing fields
       ['getUser', '{"id":1', 400], // not JSON

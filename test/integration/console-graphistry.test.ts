@@ -112,36 +112,39 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
     expect(status.capabilities?.bulk_note).toMatch(/one user at a time/);
     expect(await createKeychainVault({ service }).get(id)).toEqual({ kind: 'password', username: 'admin', password: PEER_ADMIN.password });
     for (const file of filesUnder(appData)) expect(readFileSync(file, 'latin1').includes(PEER_ADMIN.password), file).toBe(false);
-    expect((await consoleA.listUsers({ search: 'view', ordering: 'username' })).results.map((u) => u.username)).toEqual(['viewer']);
+    expect((await consoleA.listUsers({ connection: status.connection!, search: 'view', ordering: 'username' })).results.map((u) => u.username)).toEqual(['viewer']);
   });
 
   it('signs in again by itself when the admin site ends the session mid-way', async () => {
     const before = (peer.log().match(/"POST \/portal\/admin\/login\//g) ?? []).length;
     await peer.shell('from django.contrib.sessions.models import Session\nSession.objects.all().delete()');
-    const page = await consoleA.listUsers({ ordering: 'username' });
+    const { connection } = await consoleA.connectionStatus({});
+    const page = await consoleA.listUsers({ connection: connection!, ordering: 'username' });
     expect(page.results.map((u) => u.username)).toEqual(['admin', 'helper', 'viewer']);
     expect((peer.log().match(/"POST \/portal\/admin\/login\//g) ?? []).length).toBe(before + 1);
   });
 
   it("an admin who changes their own password: the keychain keeps the new one, so the next sign-in still works", async () => {
     const id = (await consoleA.listProfiles({})).find((p) => p.name === 'peer')!.id;
-    const me = (await consoleA.connectionStatus({})).user!;
-    await consoleA.setUserPassword({ id: me.id, password: 'the admin has a new passphrase' });
+    const { user: me, connection } = await consoleA.connectionStatus({});
+    await consoleA.setUserPassword({ connection: connection!, id: me!.id, password: 'the admin has a new passphrase' });
     expect(await createKeychainVault({ service }).get(id)).toMatchObject({ kind: 'password', password: 'the admin has a new passphrase' });
     await peer.shell('from django.contrib.sessions.models import Session\nSession.objects.all().delete()');
-    expect((await consoleA.listUsers({ search: 'admin', ordering: 'username' })).results[0]?.username).toBe('admin');
+    expect((await consoleA.listUsers({ connection: connection!, search: 'admin', ordering: 'username' })).results[0]?.username).toBe('admin');
   });
 
   it('after a restart, connects from the keychain alone; without the keychain entry an ended session asks for a sign-in', async () => {
     const consoleB = launch();
     const id = (await consoleB.listProfiles({})).find((p) => p.name === 'peer')!.id;
-    expect((await consoleB.connect({ profileId: id })).user?.username).toBe('admin');
-    const viewer = (await consoleB.listUsers({ search: 'viewer', ordering: 'username' })).results[0]!;
-    expect((await consoleB.updateUser({ id: viewer.id, patch: { is_staff: true } })).is_staff).toBe(true);
+    const connected = await consoleB.connect({ profileId: id });
+    expect(connected.user?.username).toBe('admin');
+    const connection = connected.connection!;
+    const viewer = (await consoleB.listUsers({ connection, search: 'viewer', ordering: 'username' })).results[0]!;
+    expect((await consoleB.updateUser({ connection, id: viewer.id, patch: { is_staff: true } })).is_staff).toBe(true);
 
     await createKeychainVault({ service }).delete(id);
     await peer.shell('from django.contrib.sessions.models import Session\nSession.objects.all().delete()');
-    expect(await failure(consoleB.listUsers({}))).toMatchObject({ code: 'UNAUTHORIZED', serverCode: 'SESSION_EXPIRED' });
+    expect(await failure(consoleB.listUsers({ connection }))).toMatchObject({ code: 'UNAUTHORIZED', serverCode: 'SESSION_EXPIRED' });
     await consoleB.disconnect({});
   });
 });

@@ -66,11 +66,12 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
     expect(signedUp.keychain.available).toBe(true);
     expect(signedUp.profile?.has_credential).toBe(true);
 
-    const created = await first.createUser({ username: 'bob', password: 'bobs own passphrase' });
+    const conn = signedUp.connection!;
+    const created = await first.createUser({ connection: conn, username: 'bob', password: 'bobs own passphrase' });
     secrets.push('bobs own passphrase', created.key!.secret);
-    const keys = await first.listKeys({ user: 'me' });
+    const keys = await first.listKeys({ connection: conn, user: 'me' });
     expect(keys.map((k) => k.name)).toContain('Graphistry Admin Console on test-machine');
-    const jwt = await first.mintJwt({});
+    const jwt = await first.mintJwt({ connection: conn });
     secrets.push(jwt.token);
 
     // Quit: the server stops with the console.
@@ -83,7 +84,7 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
     const status = await second.connect({ profileId });
     expect(status.connected).toBe(true);
     expect(status.user?.username).toBe('admin');
-    const users = await second.listUsers({ search: 'bob' });
+    const users = await second.listUsers({ connection: status.connection!, search: 'bob' });
     expect(users.results.map((u) => u.username)).toEqual(['bob']);
 
     // The machine key is in the keychain, and nowhere on disk; nor is any password or token.
