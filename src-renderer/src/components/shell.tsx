@@ -1,6 +1,7 @@
-import { useEffect, type ReactNode } from 'react';
-import { useApp } from '../stores/app-store.ts';
-import { routeToHash, type Route } from '../lib/route.ts';
+import { Fragment, useEffect, type ReactNode } from 'react';
+import { currentConnection, entryRoute, useApp } from '../stores/app-store.ts';
+import { NEEDS_CONNECTION, routeToHash, type Route } from '../lib/route.ts';
+import { Spinner } from './ui.tsx';
 import { ConnectionSwitcher } from './connection-switcher.tsx';
 import { UserMenu } from './user-menu.tsx';
 
@@ -16,9 +17,30 @@ const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'connections' }, label: 'Connections', match: ['connections'] },
 ];
 
+/** In place of a screen while no connection is there to show: being switched to, or gone (signed out elsewhere). */
+function NoConnection() {
+  const switching = useApp((s) => s.switching);
+  if (switching) {
+    return (
+      <div className="no-connection" aria-busy="true">
+        <Spinner label={`Connecting to ${switching.name}`} /> <span className="muted">Connecting to {switching.name}…</span>
+      </div>
+    );
+  }
+  return (
+    <div className="no-connection">
+      <p>Not connected.</p>
+      <button type="button" onClick={() => useApp.getState().navigate(entryRoute(useApp.getState().profiles), { force: true })}>
+        Sign in
+      </button>
+    </div>
+  );
+}
+
 /** The frame of every connected screen: a sidebar of screens and the connection in the header. */
 export function Shell({ children }: { children: ReactNode }) {
   const { route, navigate, status, host, reloadScreen } = useApp();
+  const connection = useApp(currentConnection);
   // The header must notice on its own when the console host or the server stops answering (and when it is back).
   useEffect(() => {
     const timer = setInterval(() => void useApp.getState().refreshStatus(), host === 'down' ? HEARTBEAT_OFFLINE_MS : HEARTBEAT_MS);
@@ -66,8 +88,9 @@ export function Shell({ children }: { children: ReactNode }) {
           })}
         </ul>
       </nav>
-      <main className="content" id="main">
-        {children}
+      <main className="content" id="main" tabIndex={-1}>
+        {/* Keyed by the connection: every screen's own state (an editor, a key list, a dialog) belongs to the sign-in it was loaded under. */}
+        {NEEDS_CONNECTION.includes(route.name) && !connection ? <NoConnection /> : <Fragment key={connection ?? 'none'}>{children}</Fragment>}
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { useToasts } from '../stores/toast-store.ts';
+import { useEffect, useRef, useState } from 'react';
+import { useToasts, type Toast } from '../stores/toast-store.ts';
 
 const GAP = 12;
 
@@ -29,30 +29,65 @@ function useLift(active: boolean, key: unknown): number {
   return lift;
 }
 
+/**
+ * One toast. With `focus` its action (Undo) takes focus as it appears; while
+ * focus or the pointer is on it, it stays; when it leaves holding focus
+ * (Undo, ×, Escape or its time), focus goes where `returnFocus` says rather
+ * than falling to the page's body.
+ */
+function ToastItem({ toast: t }: { toast: Toast }) {
+  const { dismiss, hold } = useToasts.getState();
+  const box = useRef<HTMLDivElement>(null);
+  const actionRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (t.focus) actionRef.current?.focus();
+    const el = box.current;
+    return () => {
+      // Unmounting with focus inside: the focused button is gone, so focus would drop to <body>.
+      if (el && (el.contains(document.activeElement) || document.activeElement === document.body)) t.returnFocus?.();
+    };
+  }, [t]);
+  const leave = () => {
+    dismiss(t.id);
+  };
+  return (
+    <div
+      ref={box}
+      className={`toast ${t.kind}`}
+      onFocus={() => hold(t.id, true)}
+      onBlur={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && hold(t.id, false)}
+      onMouseEnter={() => hold(t.id, true)}
+      onMouseLeave={() => !box.current?.contains(document.activeElement) && hold(t.id, false)}
+      onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), leave())}
+    >
+      <span>{t.text}</span>
+      {t.action ? (
+        <button
+          ref={actionRef}
+          type="button"
+          className="secondary small"
+          onClick={() => {
+            leave();
+            t.action!.run();
+          }}
+        >
+          {t.action.label}
+        </button>
+      ) : null}
+      <button type="button" className="ghost small" aria-label="Dismiss" onClick={leave}>
+        ×
+      </button>
+    </div>
+  );
+}
+
 export function Toasts() {
-  const { toasts, dismiss } = useToasts();
+  const toasts = useToasts((s) => s.toasts);
   const lift = useLift(toasts.length > 0, toasts);
   return (
     <div className="toasts" role="status" aria-live="polite" style={{ bottom: lift }}>
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`}>
-          <span>{t.text}</span>
-          {t.action ? (
-            <button
-              type="button"
-              className="secondary small"
-              onClick={() => {
-                dismiss(t.id);
-                t.action!.run();
-              }}
-            >
-              {t.action.label}
-            </button>
-          ) : null}
-          <button type="button" className="ghost small" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
-            ×
-          </button>
-        </div>
+        <ToastItem key={t.id} toast={t} />
       ))}
     </div>
   );

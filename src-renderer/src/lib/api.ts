@@ -15,11 +15,20 @@ export function hasApi(): boolean {
   return current !== null;
 }
 
+let staleListener: (() => void) | null = null;
+
+/** Called whenever main refuses a call as prepared for another connection (the app store then asks where it is now). */
+export function onStaleConnection(fn: () => void): void {
+  staleListener = fn;
+}
+
 export async function call<M extends ConsoleMethod>(method: M, params: ConsoleParams<M>): Promise<Result<ConsoleResults[M]>> {
   if (!current) return { ok: false, error: { code: 'NOT_CONNECTED', message: 'The console bridge is not available.' } };
   const fn = current[method] as (p: ConsoleParams<M>) => Promise<Result<ConsoleResults[M]>>;
   try {
-    return await fn(params);
+    const r = await fn(params);
+    if (!r.ok && r.error.code === 'STALE_CONNECTION') staleListener?.();
+    return r;
   } catch {
     // IPC itself failed (the main process went away): still a value, never a throw.
     return { ok: false, error: { code: 'INTERNAL', message: 'The console main process did not answer.' } };

@@ -2,13 +2,16 @@ import { create } from 'zustand';
 import type { BundledServerStatus, ConnectionStatus, Profile } from '../../../src-shared/console-api.ts';
 import type { ConsoleError } from '../../../src-shared/console-errors.ts';
 import type { HostState } from '../bridge/web-bridge.ts';
-import { call } from '../lib/api.ts';
+import { call, onStaleConnection } from '../lib/api.ts';
 import { hashToRoute, NEEDS_CONNECTION, routeToHash, type Route } from '../lib/route.ts';
+import { rememberPlace, reopenLastPlace } from '../lib/last-place.ts';
 import { leaveObjection } from './leave-guard.ts';
 
 interface AppState {
   route: Route;
   status: ConnectionStatus | null;
+  /** The connection being switched to: until it answers, no screen shows any server's data. */
+  switching: Profile | null;
   profiles: Profile[];
   server: BundledServerStatus | null;
   /** Whether the console host (web mode) answers; Electron's main process always does. */
@@ -30,6 +33,14 @@ interface AppState {
   refresh(): Promise<void>;
   /** Only the connection's status (the header's heartbeat). */
   refreshStatus(): Promise<void>;
+  /** A status main just answered with (connect, sign-in): the screens follow its connection at once. */
+  setStatus(status: ConnectionStatus): void;
+  /**
+   * Connect to another profile. From the moment it is asked, the screens show
+   * no data of the connection being left; on success they show the new one's,
+   * from scratch; on failure the old one's, reloaded. Resolves to the error.
+   */
+  switchTo(profile: Profile): Promise<ConsoleError | null>;
   setHost(host: HostState): void;
   /**
    * The first screen. Still connected (a reload): the screen in the address.
@@ -48,15 +59,52 @@ export function lastUsedProfile(profiles: readonly Profile[]): Profile | null {
   return sorted[0] ?? null;
 }
 
+/** Where switching connections lands: the same screen if it shows the whole server (Users, Audit log…), Users if it showed one user of the old one. */
+export function landingRoute(r: Route): Route {
+  switch (r.name) {
+    case 'users':
+    case 'settings':
+    case 'audit':
+    case 'connections':
+      return { name: r.name };
+    case 'keys':
+      return { name: 'keys' };
+    default:
+      return { name: 'users' };
+  }
+}
+
 /** Where a screen that needs a connection sends an admin who has none: that connection's sign-in, or setup. */
 export function entryRoute(profiles: readonly Profile[]): Route {
   const last = lastUsedProfile(profiles);
   return last ? { name: 'sign-in', profileId: last.id } : { name: 'wizard' };
 }
 
+/**
+ * The connection the screens show and act for: the signed-in one, or none
+ * while there is none or while switching to another. Every call that acts on
+ * a server names it, and main refuses a call named for any other.
+ */
+export function currentConnection(s: Pick<AppState, 'status' | 'switching'>): string | null {
+  return s.switching || !s.status?.connected ? null : s.status.connection;
+}
+
+/**
+ * Calls `fn` whenever the current connection changes, synchronously inside
+ * the same update, so a store that holds one connection's data is cleared
+ * in the very render that shows the change (never one frame later).
+ */
+export function onConnectionChange(fn: (connection: string | null) => void): () => void {
+  return useApp.subscribe((s, prev) => {
+    const now = currentConnection(s);
+    if (now !== currentConnection(prev)) fn(now);
+  });
+}
+
 export const useApp = create<AppState>((set, get) => ({
   route: { name: 'wizard' },
   status: null,
+  switching: null,
   profiles: [],
   server: null,
   host: 'up',
@@ -114,6 +162,26 @@ export const useApp = create<AppState>((set, get) => ({
     if (status.ok) set({ status: status.value });
   },
 
+  setStatus(status) {
+    set({ status });
+  },
+
+  async switchTo(profile) {
+    // The same kind of screen on the new connection, from scratch: never a user or key of the old one's ids, never its search.
+    const landing = landingRoute(get().route);
+    window.history.pushState(null, '', routeToHash(landing));
+    set({ switching: profile, route: landing });
+    const r = await call('connect', { profileId: profile.id });
+    if (r.ok) set({ status: r.value, switching: null });
+    else {
+      // Still on the old connection (main changes nothing on a failed connect): its screens load again, from scratch.
+      const status = await call('connectionStatus', {});
+      set({ switching: null, ...(status.ok ? { status: status.value } : {}) });
+    }
+    void get().refresh();
+    return r.ok ? null : r.error;
+  },
+
   setHost(host) {
     if (get().host !== host) set({ host });
   },
@@ -122,6 +190,8 @@ export const useApp = create<AppState>((set, get) => ({
     set({ booting: true, signInNotice: null });
     await get().refresh();
     if (get().host !== 'up') return set({ booting: false });
+    // Opened with no screen in the address (the printed URL, a relaunched app): the screen the admin was last on.
+    reopenLastPlace();
     const wanted = hashToRoute(window.location.hash);
     let connected = get().status?.connected ?? false;
     if (!connected && wanted?.name !== 'connections') {
@@ -152,7 +222,16 @@ export const useApp = create<AppState>((set, get) => ({
   },
 }));
 
-window.addEventListener?.('popstate', () => {
+// Main refused a call prepared for a connection the console has left (another tab or window switched it): show where it is now.
+onStaleConnection(() => void useApp.getState().refreshStatus());
+
+// Absent where the stores are unit-tested (Node).
+globalThis.window?.addEventListener('popstate', () => {
   const r = hashToRoute(window.location.hash);
   if (r) useApp.getState().navigate(r);
+});
+
+// Every screen change is noted at once: a new tab opened after the console stopped still finds it.
+useApp.subscribe((s, prev) => {
+  if (s.route !== prev.route) rememberPlace();
 });

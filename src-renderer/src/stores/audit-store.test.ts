@@ -6,6 +6,7 @@ import { setApi } from '../lib/api.ts';
 import { auditToParams, createAuditStore, pageCount, paramsToAudit } from './audit-store.ts';
 
 type AuditParams = ConsoleParams<'listAudit'>;
+const CONNECTION = 'p1.0123456789abcdef';
 type AuditResult = Result<Page<AuditEntry>>;
 
 /** A bridge double: listAudit served from an array, newest first like the server; every other method is unsupported. */
@@ -44,6 +45,7 @@ describe('audit store', () => {
   let store: ReturnType<typeof createAuditStore>;
   beforeEach(() => {
     store = createAuditStore();
+    store.getState().bind(CONNECTION);
   });
 
   it('loads the first page, newest first, and counts the pages', async () => {
@@ -77,11 +79,11 @@ describe('audit store', () => {
     await store.getState().load();
     await store.getState().goTo(2);
     await store.getState().setFilters({ actor: ' bob ' });
-    expect(calls.at(-1)).toEqual({ page: 1, page_size: 50, actor: 'bob' });
+    expect(calls.at(-1)).toEqual({ connection: CONNECTION, page: 1, page_size: 50, actor: 'bob' });
     expect(store.getState().data?.count).toBe(40);
     expect(store.getState().data?.results.every((e) => e.actor === 'bob' && e.outcome === 'failure')).toBe(true);
     await store.getState().setFilters({ actor: '', action: 'key.create' });
-    expect(calls.at(-1)).toEqual({ page: 1, page_size: 50, action: 'key.create' });
+    expect(calls.at(-1)).toEqual({ connection: CONNECTION, page: 1, page_size: 50, action: 'key.create' });
     expect(store.getState().data?.count).toBe(40);
   });
 
@@ -91,7 +93,7 @@ describe('audit store', () => {
     setApi(api);
     const first = store.getState().setFilters({ actor: 'admin' });
     await store.getState().setFilters({ actor: 'bob' });
-    slow.resolve(serve(LOG, { page: 1, page_size: 50, actor: 'admin' }));
+    slow.resolve(serve(LOG, { connection: CONNECTION, page: 1, page_size: 50, actor: 'admin' }));
     await first;
     const { data, filters, loading } = store.getState();
     expect(filters.actor).toBe('bob');
@@ -128,13 +130,13 @@ describe('audit store', () => {
     const { api, calls } = bridgeOver(LOG);
     setApi(api);
     await store.getState().applyQuery(paramsToAudit('actor=admin&action=auth.login&page=2'));
-    expect(calls[0]).toEqual({ page: 2, page_size: 50, actor: 'admin', action: 'auth.login' });
+    expect(calls[0]).toEqual({ connection: CONNECTION, page: 2, page_size: 50, actor: 'admin', action: 'auth.login' });
     expect(store.getState().filters).toEqual({ actor: 'admin', action: 'auth.login' });
     // admin's 40 sign-ins fit on page 1: the store goes to the last page that exists
     expect(calls.at(-1)?.page).toBe(1);
     expect(store.getState().page).toBe(1);
     await store.getState().applyQuery(paramsToAudit('actor=admin&page=2'));
-    expect(calls.at(-1)).toEqual({ page: 2, page_size: 50, actor: 'admin' });
+    expect(calls.at(-1)).toEqual({ connection: CONNECTION, page: 2, page_size: 50, actor: 'admin' });
     expect(store.getState().data?.results).toHaveLength(30);
     expect(store.getState().data?.results.every((e) => e.actor === 'admin')).toBe(true);
   });
@@ -162,5 +164,22 @@ describe('the audit log address', () => {
     expect(paramsToAudit('page=2.5')).toEqual({ actor: '', action: '', page: 1 });
     expect(paramsToAudit('page=1000001')).toEqual({ actor: '', action: '', page: 1 });
     expect(paramsToAudit('garbage')).toEqual({ actor: '', action: '', page: 1 });
+  });
+});
+
+describe('audit store, one connection at a time', () => {
+  it("another connection starts from an empty log with no filters, and the old one's late answer is dropped", async () => {
+    const store = createAuditStore();
+    store.getState().bind(CONNECTION);
+    const slow = deferred<AuditResult>();
+    const { api, calls } = bridgeOver(LOG, () => slow.promise);
+    setApi(api);
+    const first = store.getState().setFilters({ actor: 'admin' });
+    store.getState().bind('p2.fedcba9876543210');
+    expect(store.getState()).toMatchObject({ connection: 'p2.fedcba9876543210', filters: { actor: '', action: '' }, page: 1, data: null });
+    slow.resolve(serve(LOG, { connection: CONNECTION, page: 1, page_size: 50, actor: 'admin' }));
+    await first;
+    expect(store.getState().data).toBeNull();
+    expect(calls[0]?.connection).toBe(CONNECTION);
   });
 });

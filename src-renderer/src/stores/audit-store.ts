@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ConsoleError } from '../../../src-shared/console-errors.ts';
 import type { AuditEntry, Page } from '../../../src-shared/domain.ts';
 import { call } from '../lib/api.ts';
+import { onConnectionChange } from './app-store.ts';
 
 export interface AuditFilters {
   /** Exact username (the server matches whole names). Empty: anyone. */
@@ -39,12 +40,15 @@ export function paramsToAudit(params: string): AuditQuery {
 }
 
 export interface AuditState {
+  /** The connection whose log this is; another one starts from an empty log, page 1, no filters. */
+  connection: string | null;
   filters: AuditFilters;
   page: number;
   pageSize: number;
   data: Page<AuditEntry> | null;
   loading: boolean;
   error: ConsoleError | null;
+  bind(connection: string | null): void;
   /** Fetch the current page with the current filters. */
   load(): Promise<void>;
   /** Change filters and start again from page 1. */
@@ -69,20 +73,24 @@ export function pageCount(count: number, pageSize: number): number {
  */
 export function createAuditStore() {
   let latest = 0;
+  const empty = () => ({ filters: { actor: '', action: '' }, page: 1, pageSize: AUDIT_PAGE_SIZE, data: null, loading: false, error: null });
   return create<AuditState>((set, get) => ({
-    filters: { actor: '', action: '' },
-    page: 1,
-    pageSize: AUDIT_PAGE_SIZE,
-    data: null,
-    loading: false,
-    error: null,
+    connection: null,
+    ...empty(),
+
+    bind(connection) {
+      if (connection === get().connection) return;
+      latest += 1;
+      set({ ...empty(), connection });
+    },
 
     async load() {
+      const { connection, filters, page, pageSize } = get();
+      if (!connection) return;
       const mine = ++latest;
-      const { filters, page, pageSize } = get();
       set({ loading: true });
       const actor = filters.actor.trim();
-      const r = await call('listAudit', { page, page_size: pageSize, ...(actor ? { actor } : {}), ...(filters.action ? { action: filters.action } : {}) });
+      const r = await call('listAudit', { connection, page, page_size: pageSize, ...(actor ? { actor } : {}), ...(filters.action ? { action: filters.action } : {}) });
       if (mine !== latest) return;
       if (!r.ok) {
         set({ loading: false, error: r.error });
@@ -117,3 +125,4 @@ export function createAuditStore() {
 }
 
 export const useAudit = createAuditStore();
+onConnectionChange((connection) => useAudit.getState().bind(connection));

@@ -52,7 +52,12 @@ export function sortDirection(ordering: Ordering, column: UserOrderingField): 'a
  * out rather than sent empty: the contract's schema is strict, and the
  * server treats an absent filter as "any".
  */
-export function toListParams(q: UsersQuery): ConsoleParams<'listUsers'> {
+export function toListParams(q: UsersQuery): Omit<ConsoleParams<'listUsers'>, 'connection'> {
+  return { ...toFilterParams(q), page: q.page, page_size: q.page_size };
+}
+
+/** Which users the query matches, whatever the page: what a bulk action over "all N matching" asks for. */
+export function toFilterParams(q: UsersQuery): ConsoleParams<'listUserIds'>['filter'] {
   const search = q.search.trim();
   return {
     ...(search ? { search } : {}),
@@ -60,8 +65,6 @@ export function toListParams(q: UsersQuery): ConsoleParams<'listUsers'> {
     ...(q.is_superuser !== undefined ? { is_superuser: q.is_superuser } : {}),
     ...(q.is_active !== undefined ? { is_active: q.is_active } : {}),
     ordering: q.ordering,
-    page: q.page,
-    page_size: q.page_size,
   };
 }
 

@@ -3,6 +3,7 @@ import type { ConsoleApi, ConsoleParams, ConsoleResults } from '../../../src-sha
 import type { Result } from '../../../src-shared/console-errors.ts';
 import type { User } from '../../../src-shared/domain.ts';
 import { setApi } from '../lib/api.ts';
+import { useApp } from './app-store.ts';
 import { useToasts } from './toast-store.ts';
 import { createUsersStore, type UsersStore } from './users-store.ts';
 
@@ -22,18 +23,25 @@ function fakeBridge(users: User[]) {
     const size = q.page_size ?? 50;
     return { ok: true, value: { count: rows.length, page, page_size: size, results: rows.slice((page - 1) * size, page * size) } };
   };
-  const setUsersActive = async ({ ids, active }: ConsoleParams<'setUsersActive'>): Promise<Result<ConsoleResults['setUsersActive']>> => {
-    const updated: User[] = [];
-    const failed: ConsoleResults['setUsersActive']['failed'] = [];
-    for (const id of ids) {
+  const writes: Array<ConsoleParams<'setUsersActive'>> = [];
+  const setUsersActive = async (p: ConsoleParams<'setUsersActive'>): Promise<Result<ConsoleResults['setUsersActive']>> => {
+    writes.push(p);
+    const out: ConsoleResults['setUsersActive'] = { changed: [], unchanged: [], failed: [] };
+    for (const id of p.ids) {
       const u = users.find((x) => x.id === id)!;
-      if (!active && u.is_superuser) failed.push({ id, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
-      else updated.push(Object.assign(u, { is_active: active }));
+      if (!p.active && u.is_superuser) out.failed.push({ id, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
+      else if (u.is_active === p.active) out.unchanged.push({ ...u });
+      else out.changed.push({ ...Object.assign(u, { is_active: p.active }) });
     }
-    return { ok: true, value: { updated, failed } };
+    return { ok: true, value: out };
   };
-  const api: Partial<ConsoleApi> = { listUsers, setUsersActive };
-  return { api: api as ConsoleApi, calls };
+  const listUserIds = async (p: ConsoleParams<'listUserIds'>): Promise<Result<ConsoleResults['listUserIds']>> => {
+    const all = await listUsers({ connection: p.connection, ...p.filter, page: 1, page_size: 100_000 });
+    if (!all.ok) return all;
+    return { ok: true, value: { count: all.value.count, ids: all.value.results.slice(0, p.limit).map((u) => u.id) } };
+  };
+  const api: Partial<ConsoleApi> = { listUsers, setUsersActive, listUserIds };
+  return { api: api as ConsoleApi, calls, writes };
 }
 
 const user = (id: number, username: string, extra: Partial<User> = {}): User => ({
@@ -57,6 +65,7 @@ function people(n: number): User[] {
 /** Let the fake bridge's promises settle. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
+const CONNECTION = 'p1.0123456789abcdef';
 let store: UsersStore;
 let bridge: ReturnType<typeof fakeBridge>;
 
@@ -65,6 +74,9 @@ beforeEach(() => {
   bridge = fakeBridge(people(120));
   setApi(bridge.api);
   store = createUsersStore();
+  store.getState().bind(CONNECTION);
+  // The console is on that connection (a toast's Undo is offered only there).
+  useApp.setState({ status: { connected: true, connection: CONNECTION } as ConsoleResults['connectionStatus'], switching: null });
   useToasts.setState({ toasts: [] });
 });
 afterEach(() => vi.useRealTimers());
@@ -76,7 +88,7 @@ describe('users store', () => {
     expect(s.results).toHaveLength(50);
     expect(s.count).toBe(120);
     expect(s.results[0]!.username).toBe('admin');
-    expect(bridge.calls).toEqual([{ ordering: 'username', page: 1, page_size: 50 }]);
+    expect(bridge.calls).toEqual([{ connection: CONNECTION, ordering: 'username', page: 1, page_size: 50 }]);
   });
 
   it('debounces the search: one request SEARCH_DEBOUNCE_MS after the last keystroke, back on page 1', async () => {
@@ -91,7 +103,7 @@ describe('users store', () => {
     expect(bridge.calls).toHaveLength(0);
     expect(store.getState().searchText).toBe('user001');
     await vi.advanceTimersByTimeAsync(150);
-    expect(bridge.calls).toEqual([{ search: 'user001', ordering: 'username', page: 1, page_size: 50 }]);
+    expect(bridge.calls).toEqual([{ connection: CONNECTION, search: 'user001', ordering: 'username', page: 1, page_size: 50 }]);
     expect(store.getState().results.map((u) => u.username)).toEqual(['user0010', 'user0011', 'user0012', 'user0013', 'user0014', 'user0015', 'user0016', 'user0017', 'user0018', 'user0019']);
   });
 
@@ -107,7 +119,7 @@ describe('users store', () => {
     expect(store.getState().results[0]!.id).toBe(120);
     store.getState().toggleSort('date_joined');
     await settle();
-    expect(bridge.calls.at(-1)).toEqual({ is_staff: true, ordering: 'date_joined', page: 1, page_size: 50 });
+    expect(bridge.calls.at(-1)).toEqual({ connection: CONNECTION, is_staff: true, ordering: 'date_joined', page: 1, page_size: 50 });
     store.getState().clearFilters();
     await settle();
     expect(store.getState().count).toBe(120);
@@ -143,11 +155,18 @@ describe('users store', () => {
     expect(store.getState().results).toHaveLength(20);
   });
 
+  /** Tick these rows and act on exactly them. */
+  async function bulk(active: boolean, ids: number[]) {
+    for (const id of ids) store.getState().toggleSelected(id, true);
+    const target = await store.getState().bulkTarget();
+    if (!target.ok) throw new Error(target.error.message);
+    await store.getState().bulkSetActive(active, target.value, { batch: 2 });
+    await settle();
+  }
+
   it('bulk deactivation reports each refusal by name, reloads, and keeps the refused selected', async () => {
     await store.getState().load();
-    store.getState().toggleSelected(1, true);
-    store.getState().toggleSelected(2, true);
-    await store.getState().bulkSetActive(false);
+    await bulk(false, [1, 2]);
     const texts = useToasts.getState().toasts.map((t) => `${t.kind}: ${t.text}`);
     expect(texts).toEqual(['ok: Deactivated user0002', 'error: Could not deactivate one user. admin: This is the last active superuser: make another superuser first.']);
     expect(useToasts.getState().toasts[0]!.action?.label).toBe('Undo');
@@ -155,19 +174,81 @@ describe('users store', () => {
     expect([...store.getState().selected]).toEqual([1]);
   });
 
-  it("Undo after a bulk deactivation activates exactly the users it deactivated", async () => {
+  it('counts only the users it changed, and Undo puts back exactly those (one already inactive stays inactive)', async () => {
     await store.getState().load();
-    store.getState().toggleSelected(1, true);
+    const byId = () => new Map(store.getState().results.map((u) => [u.id, u.is_active]));
+    // user0007 was inactive before (every 7th is): the action leaves it so, and so must Undo.
+    expect(byId().get(7)).toBe(false);
+    await bulk(false, [2, 3, 7]);
+    const done = useToasts.getState().toasts.find((t) => t.action)!;
+    expect(done.text).toBe('Deactivated 2 users · user0007 was already inactive');
+    expect(done.connection).toBe(CONNECTION);
+    done.action!.run();
+    await settle();
+    expect([byId().get(2), byId().get(3), byId().get(7)]).toEqual([true, true, false]);
+    expect(bridge.writes.at(-1)).toEqual({ connection: CONNECTION, ids: [2, 3], active: true });
+    expect(useToasts.getState().toasts.at(-1)!.text).toBe('Activated again 2 users');
+  });
+
+  it('acts on every matching user, not just the page, in batches with progress, and undoes exactly what it changed', async () => {
+    store.getState().setFilter('is_staff', false);
+    await settle();
+    expect(store.getState().results).toHaveLength(50);
+    store.getState().selectPage(true);
+    store.getState().selectAllMatching(true);
+    const target = await store.getState().bulkTarget();
+    if (!target.ok) throw new Error(target.error.message);
+    // Every non-staff user: the superuser admin is staff, so none is refused.
+    const matching = people(120).filter((u) => !u.is_staff);
+    expect(target.value.ids).toHaveLength(matching.length);
+    const seen: number[] = [];
+    const run = store.getState().bulkSetActive(false, target.value, { batch: 10 });
+    const unsubscribe = store.subscribe((s) => s.bulk && seen.push(s.bulk.done));
+    await run;
+    unsubscribe();
+    expect(seen.at(-1)).toBe(matching.length);
+    expect(seen.length).toBeGreaterThan(5);
+    const changed = matching.filter((u) => u.is_active).length;
+    expect(useToasts.getState().toasts.find((t) => t.action)!.text).toBe(`Deactivated ${changed} users · ${matching.length - changed} users were already inactive`);
+    useToasts.getState().toasts.find((t) => t.action)!.action!.run();
+    await vi.advanceTimersByTimeAsync(10);
+    const again = await bridge.api.listUsers({ connection: CONNECTION, is_staff: false, page: 1, page_size: 500 });
+    if (!again.ok) throw new Error('list');
+    const activeIds = (users: User[]) => users.filter((u) => u.is_active).map((u) => u.id).sort((x, y) => x - y);
+    expect(activeIds(again.value.results)).toEqual(activeIds(matching));
+  });
+
+  it('Stop ends a run after the batch in flight; Undo covers what was done', async () => {
+    await store.getState().load();
+    const ids = store.getState().results.filter((u) => u.is_active && !u.is_superuser).map((u) => u.id).slice(0, 20);
+    const run = store.getState().bulkSetActive(false, { connection: CONNECTION, ids }, { batch: 5 });
+    store.getState().stopBulk();
+    await run;
+    const toast = useToasts.getState().toasts.find((t) => t.action)!;
+    expect(toast.text).toBe('Deactivated 5 users · stopped after 5 of 20');
+  });
+
+  it('a switch of connection drops the rows, query, search and selection at once, and an answer for the old one is ignored', async () => {
+    await store.getState().load();
+    store.getState().setSearch('user00');
+    await vi.advanceTimersByTimeAsync(200);
     store.getState().toggleSelected(2, true);
-    store.getState().toggleSelected(3, true);
-    await store.getState().bulkSetActive(false);
-    await settle();
-    const undo = useToasts.getState().toasts.find((t) => t.action)!;
-    undo.action!.run();
-    await settle();
-    const byId = new Map(store.getState().results.map((u) => [u.id, u.is_active]));
-    expect([byId.get(1), byId.get(2), byId.get(3)]).toEqual([true, true, true]);
-    expect(useToasts.getState().toasts.at(-1)!.text).toBe('Activated 2 users');
+    let release: () => void = () => undefined;
+    const real = bridge.api.listUsers;
+    bridge.api.listUsers = async (q) => {
+      await new Promise<void>((r) => (release = r));
+      return real(q);
+    };
+    const pending = store.getState().load();
+    store.getState().bind('p2.fedcba9876543210');
+    const s = store.getState();
+    expect([s.results.length, s.count, s.loaded, s.selected.size, s.searchText, s.query.search, s.allMatching]).toEqual([0, 0, false, 0, '', '', false]);
+    release();
+    await pending;
+    expect(store.getState().results).toHaveLength(0);
+    bridge.api.listUsers = real;
+    await store.getState().load();
+    expect(bridge.calls.at(-1)?.connection).toBe('p2.fedcba9876543210');
   });
 
   it('goes to the last page that still exists when the current one empties', async () => {
@@ -177,7 +258,7 @@ describe('users store', () => {
     await settle();
     expect(store.getState().query.page).toBe(3);
     store.getState().selectPage(true);
-    await store.getState().bulkSetActive(false);
+    await store.getState().bulkSetActive(false, { connection: CONNECTION, ids: [...store.getState().selected] });
     await settle();
     expect(store.getState().query.page).toBe(2);
     expect(store.getState().results.length).toBeGreaterThan(0);

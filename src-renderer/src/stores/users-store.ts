@@ -1,13 +1,24 @@
 import { createStore, useStore } from 'zustand';
-import type { ConsoleError } from '../../../src-shared/console-errors.ts';
+import type { ConsoleError, Result } from '../../../src-shared/console-errors.ts';
 import type { User, UserOrderingField } from '../../../src-shared/domain.ts';
+import { BULK_MAX_USERS } from '../../../src-shared/domain.ts';
 import { call, describeError } from '../lib/api.ts';
+import { onConnectionChange } from './app-store.ts';
 import { useToasts } from './toast-store.ts';
-import { clampPage, createLatestGuard, DEFAULT_QUERY, nextOrdering, toListParams, type UserFilter, type UsersQuery } from './users-query.ts';
+import { outcomeSentence, runInBatches, type BulkProgress } from './bulk-run.ts';
+import { clampPage, createLatestGuard, DEFAULT_QUERY, nextOrdering, toFilterParams, toListParams, type UserFilter, type UsersQuery } from './users-query.ts';
 
 export const SEARCH_DEBOUNCE_MS = 150;
 
+/** Exactly whom a bulk action acts on, on which connection: fixed when the admin confirms, never recomputed after. */
+export interface BulkTarget {
+  connection: string;
+  ids: readonly number[];
+}
+
 export interface UsersState {
+  /** The connection this list (query, rows, selection) belongs to; null: none, nothing is loaded. */
+  connection: string | null;
   /** What was last asked of the server (the search box's text reaches it after the debounce). */
   query: UsersQuery;
   /** The search box's text right now. */
@@ -22,7 +33,16 @@ export interface UsersState {
   loaded: boolean;
   error: ConsoleError | null;
   selected: ReadonlySet<number>;
-  bulkBusy: boolean;
+  /** Every user the query matches is selected, not only the rows on this page. */
+  allMatching: boolean;
+  /** A bulk run under way. */
+  bulk: BulkProgress | null;
+  /**
+   * Show this connection's users from now on. A different connection drops
+   * everything of the last one at once: rows, count, query, search text,
+   * selection (a row id means another user on another server).
+   */
+  bind(connection: string | null): void;
   setSearch(text: string): void;
   setFilter(name: UserFilter, value: boolean | undefined): void;
   clearFilters(): void;
@@ -34,8 +54,38 @@ export interface UsersState {
   applyQuery(query: UsersQuery): void;
   toggleSelected(id: number, on: boolean): void;
   selectPage(on: boolean): void;
-  /** Activate or deactivate the selected users; a deactivation offers Undo for the users it changed. */
-  bulkSetActive(active: boolean, ids?: readonly number[]): Promise<void>;
+  selectAllMatching(on: boolean): void;
+  /** The users a bulk action on the selection acts on: the ticked rows, or every matching user (asked of the server now). */
+  bulkTarget(): Promise<Result<BulkTarget>>;
+  /**
+   * Activate or deactivate exactly `target`, in batches with progress. The
+   * toast counts only the users it changed, and its Undo puts back exactly
+   * those, each to the state it was in.
+   */
+  bulkSetActive(active: boolean, target: BulkTarget, opts?: { batch?: number; undo?: boolean; connectionName?: string }): Promise<void>;
+  /** Stop a bulk run after the batch in flight. */
+  stopBulk(): void;
+}
+
+const EMPTY = {
+  connection: null,
+  query: { ...DEFAULT_QUERY },
+  searchText: '',
+  results: [] as User[],
+  count: 0,
+  estimated: false,
+  loading: false,
+  loaded: false,
+  error: null,
+  selected: new Set<number>() as ReadonlySet<number>,
+  allMatching: false,
+  bulk: null,
+} satisfies Partial<UsersState>;
+
+/** Where focus goes once a bulk action's toast is gone: back to the table (the first row's checkbox), else its heading. */
+export function focusUsersTable(): void {
+  const target = document.querySelector<HTMLElement>('.users-table tbody input[type=checkbox]') ?? document.querySelector<HTMLElement>('.users-table thead input[type=checkbox]');
+  target?.focus();
 }
 
 /** A store per call, so tests start clean; the app uses the one `usersStore` below. */
@@ -43,25 +93,26 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
   const debounceMs = opts.debounceMs ?? SEARCH_DEBOUNCE_MS;
   const guard = createLatestGuard();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopRequested = false;
 
   return createStore<UsersState>()((set, get) => {
     /** Every change of query shows other rows, so a selection made on the old rows is dropped with them. */
     function change(patch: Partial<UsersQuery>) {
-      set({ query: { ...get().query, ...patch }, selected: new Set() });
+      set({ query: { ...get().query, ...patch }, selected: new Set(), allMatching: false });
       void get().load();
     }
 
     return {
-      query: { ...DEFAULT_QUERY },
-      searchText: '',
-      results: [],
-      count: 0,
-      estimated: false,
-      loading: false,
-      loaded: false,
-      error: null,
-      selected: new Set(),
-      bulkBusy: false,
+      ...EMPTY,
+
+      bind(connection) {
+        if (connection === get().connection) return;
+        clearTimeout(searchTimer);
+        // An answer still on its way belongs to the old connection: the guard drops it.
+        guard.begin();
+        stopRequested = true;
+        set({ ...EMPTY, query: { ...DEFAULT_QUERY }, selected: new Set(), connection });
+      },
 
       setSearch(text) {
         set({ searchText: text });
@@ -82,8 +133,9 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         change({ ordering: nextOrdering(get().query.ordering, column), page: 1 });
       },
       setPage(page) {
-        const { query, count } = get();
-        const next = clampPage(page, count, query.page_size);
+        const { query, count, estimated } = get();
+        // An estimated count names no sure last page: any page forward is allowed, the answer says if it exists.
+        const next = estimated ? Math.max(1, Math.floor(page)) : clampPage(page, count, query.page_size);
         if (next !== query.page) change({ page: next });
       },
       setPageSize(size) {
@@ -97,10 +149,12 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
       },
 
       async load() {
+        const connection = get().connection;
+        if (!connection) return;
         const ticket = guard.begin();
         set({ loading: true });
-        const r = await call('listUsers', toListParams(get().query));
-        if (!guard.isLatest(ticket)) return;
+        const r = await call('listUsers', { connection, ...toListParams(get().query) });
+        if (!guard.isLatest(ticket) || get().connection !== connection) return;
         if (!r.ok) {
           set({ loading: false, error: r.error });
           return;
@@ -124,38 +178,63 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         const selected = new Set(get().selected);
         if (on) selected.add(id);
         else selected.delete(id);
-        set({ selected });
+        set({ selected, allMatching: false });
       },
       selectPage(on) {
-        set({ selected: on ? new Set(get().results.map((u) => u.id)) : new Set() });
+        set({ selected: on ? new Set(get().results.map((u) => u.id)) : new Set(), allMatching: false });
+      },
+      selectAllMatching(on) {
+        set(on ? { selected: new Set(get().results.map((u) => u.id)), allMatching: true } : { selected: new Set(), allMatching: false });
       },
 
-      async bulkSetActive(active, only) {
-        const ids = only ? [...only] : [...get().selected];
-        if (ids.length === 0 || get().bulkBusy) return;
+      async bulkTarget() {
+        const { connection, allMatching, selected, query } = get();
+        if (!connection) return { ok: false, error: { code: 'NOT_CONNECTED', message: 'Not connected: choose a connection and sign in.' } };
+        if (!allMatching) return { ok: true, value: { connection, ids: [...selected] } };
+        const r = await call('listUserIds', { connection, filter: toFilterParams(query), limit: BULK_MAX_USERS });
+        if (!r.ok) return r;
+        if (r.value.count > r.value.ids.length) {
+          const message = `${r.value.count.toLocaleString('en-US')} users match: one action covers at most ${BULK_MAX_USERS.toLocaleString('en-US')}. Narrow the search or filters first.`;
+          return { ok: false, error: { code: 'VALIDATION', message } };
+        }
+        return { ok: true, value: { connection, ids: r.value.ids } };
+      },
+
+      stopBulk() {
+        stopRequested = true;
+      },
+
+      async bulkSetActive(active, target, o = {}) {
+        if (target.ids.length === 0 || get().bulk) return;
         const toast = useToasts.getState().show;
         const names = new Map(get().results.map((u) => [u.id, u.username]));
-        const verb = active ? 'activate' : 'deactivate';
-        set({ bulkBusy: true });
-        const r = await call('setUsersActive', { ids, active });
-        set({ bulkBusy: false });
-        if (!r.ok) {
-          toast('error', `Could not ${verb} users: ${describeError(r.error)}`);
-          return;
+        const undo = o.undo ?? false;
+        stopRequested = false;
+        set({ bulk: { active, done: 0, total: target.ids.length, undo } });
+        const outcome = await runInBatches({
+          ids: target.ids,
+          batch: o.batch ?? 100,
+          send: (ids) => call('setUsersActive', { connection: target.connection, ids, active }),
+          progress: (done, total) => get().connection === target.connection && set({ bulk: { active, done, total, undo } }),
+          stopped: () => stopRequested,
+        });
+        for (const u of [...outcome.changed, ...outcome.unchanged]) names.set(u.id, u.username);
+        const here = get().connection === target.connection;
+        if (here) set({ bulk: null });
+        const where = o.connectionName ? ` on ${o.connectionName}` : '';
+        const text = `${outcomeSentence(outcome, active, undo)}${where}`;
+        const back = outcome.changed.map((u) => u.id);
+        // Undo puts back exactly the users this run changed, each to the state it was in (the opposite of `active`), on the same connection.
+        const action = here && back.length > 0 && !undo ? { label: 'Undo', run: () => void get().bulkSetActive(!active, { connection: target.connection, ids: back }, { ...o, undo: true }) } : undefined;
+        toast(outcome.changed.length > 0 ? 'ok' : 'info', text, { connection: target.connection, ...(action ? { action, focus: true, returnFocus: focusUsersTable } : {}) });
+        if (outcome.error) toast('error', `${active ? 'Activating' : 'Deactivating'} stopped: ${describeError(outcome.error)}`, { connection: target.connection });
+        if (outcome.failed.length > 0) {
+          const why = outcome.failed.map((f) => `${names.get(f.id) ?? `user #${f.id}`}: ${f.message}`).join(' ');
+          toast('error', `Could not ${active ? 'activate' : 'deactivate'} ${outcome.failed.length === 1 ? 'one user' : `${outcome.failed.length} users`}. ${why}`, { connection: target.connection });
         }
-        const { updated, failed } = r.value;
-        if (updated.length > 0) {
-          const text = `${active ? 'Activated' : 'Deactivated'} ${updated.length === 1 ? updated[0]!.username : `${updated.length} users`}`;
-          // Deactivating ended their sessions and stopped their keys: Undo lets them back in (new sign-ins; the keys work again).
-          const back = updated.map((u) => u.id);
-          toast('ok', text, active ? undefined : { action: { label: 'Undo', run: () => void get().bulkSetActive(true, back) } });
-        }
-        if (failed.length > 0) {
-          const why = failed.map((f) => `${names.get(f.id) ?? `user #${f.id}`}: ${f.message}`).join(' ');
-          toast('error', `Could not ${verb} ${failed.length === 1 ? 'one user' : `${failed.length} users`}. ${why}`);
-        }
+        if (!here) return;
         // The ones that failed stay selected, so a retry after fixing the cause is one click.
-        if (!only) set({ selected: new Set(failed.map((f) => f.id)) });
+        if (!undo) set({ selected: new Set(outcome.failed.map((f) => f.id)), allMatching: false });
         await get().load();
       },
     };
@@ -165,6 +244,7 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
 export type UsersStore = ReturnType<typeof createUsersStore>;
 
 export const usersStore = createUsersStore();
+onConnectionChange((connection) => usersStore.getState().bind(connection));
 
 export function useUsers<T>(selector: (s: UsersState) => T): T {
   return useStore(usersStore, selector);

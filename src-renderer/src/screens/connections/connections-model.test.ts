@@ -9,6 +9,7 @@ const admin = { username: 'root' } as User;
 const status = (s: Partial<ConnectionStatus>): ConnectionStatus => ({
   profile: null,
   connected: false,
+  connection: null,
   user: null,
   server_url: null,
   backend: null,

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { NewPersonalKey } from '../../../../src-shared/domain.ts';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { call, fieldErrors } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { ErrorBanner, Field, Spinner } from '../../components/ui.tsx';
 import { KEY_EXPIRY_CHOICES, expiryToIso, isKeyExpiryChoice, type KeyExpiryChoice } from './key-logic.ts';
 import type { KeyOwner } from './use-keys.ts';
@@ -14,6 +15,7 @@ export function CreateKeyForm({ owner, onCreated }: { owner: KeyOwner; onCreated
   const [error, setError] = useState<ConsoleError | null>(null);
   const [nameError, setNameError] = useState<string | undefined>();
   const selectId = useId();
+  const connection = useConnection();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -25,7 +27,7 @@ export function CreateKeyForm({ owner, onCreated }: { owner: KeyOwner; onCreated
     }
     setBusy(true);
     setNameError(undefined);
-    const r = await call('createKey', { user: owner, name: trimmed, expires_at: expiryToIso(expiry) });
+    const r = await call('createKey', { connection, user: owner, name: trimmed, expires_at: expiryToIso(expiry) });
     setBusy(false);
     if (r.ok) {
       setError(null);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { copyText } from '../../lib/copy.ts';
 import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
 
@@ -13,10 +14,11 @@ export function JwtCard() {
   const [busy, setBusy] = useState(false);
   const [expiresAt, setExpiresAt] = useState<string | null>(null);
   const [error, setError] = useState<ConsoleError | null>(null);
+  const connection = useConnection();
 
   async function copyJwt() {
     setBusy(true);
-    const r = await call('mintJwt', {});
+    const r = await call('mintJwt', { connection });
     if (!r.ok) {
       setBusy(false);
       setError(r.error);

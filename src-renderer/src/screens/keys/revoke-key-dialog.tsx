@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { PersonalKey } from '../../../../src-shared/domain.ts';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBanner } from '../../components/ui.tsx';
@@ -13,12 +14,13 @@ export function RevokeKeyDialog(props: { owner: KeyOwner; target: PersonalKey | 
   const toast = useToasts((s) => s.show);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ConsoleError | null>(null);
+  const connection = useConnection();
   const key = props.target;
 
   async function revoke() {
     if (!key) return;
     setBusy(true);
-    const r = await call('revokeKey', { user: props.owner, keyId: key.id });
+    const r = await call('revokeKey', { connection, user: props.owner, keyId: key.id });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);

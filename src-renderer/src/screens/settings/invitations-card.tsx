@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { InvitationView } from '../../../../src-shared/domain.ts';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { copyText } from '../../lib/copy.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
@@ -22,12 +23,13 @@ export function InvitationsCard() {
   const [revokeBusy, setRevokeBusy] = useState(false);
   const [revokeError, setRevokeError] = useState<ConsoleError | null>(null);
   const copyRef = useRef<HTMLButtonElement>(null);
+  const connection = useConnection();
   useEffect(() => copyRef.current?.focus(), [link]);
 
   async function revoke() {
     if (!revoking) return;
     setRevokeBusy(true);
-    const r = await call('revokeInvitation', { id: revoking.id });
+    const r = await call('revokeInvitation', { connection, id: revoking.id });
     setRevokeBusy(false);
     if (!r.ok) return setRevokeError(r.error);
     setRevokeError(null);

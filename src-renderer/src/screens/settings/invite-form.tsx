@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { call, fieldErrors } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { Check, ErrorBanner, Field, Spinner } from '../../components/ui.tsx';
 import { DEFAULT_INVITE_HOURS, INVITE_EXPIRY_CHOICES } from './settings-logic.ts';
 
@@ -12,13 +13,14 @@ export function InviteForm({ onCreated }: { onCreated(url: string): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ConsoleError | null>(null);
   const selectId = useId();
+  const connection = useConnection();
   const noteError = fieldErrors(error).note;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setBusy(true);
-    const r = await call('createInvitation', { expires_in_hours: hours, grant_staff: staff, note: note.trim() || null });
+    const r = await call('createInvitation', { connection, expires_in_hours: hours, grant_staff: staff, note: note.trim() || null });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);

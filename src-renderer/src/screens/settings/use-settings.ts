@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { SettingView } from '../../../../src-shared/domain.ts';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { changeMessage, withValue } from './settings-logic.ts';
 
@@ -17,16 +18,17 @@ export function useSettings() {
   const [error, setError] = useState<ConsoleError | null>(null);
   const [loading, setLoading] = useState(true);
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  const connection = useConnection();
 
   const load = useCallback(async () => {
     setLoading(true);
-    const r = await call('getSettings', {});
+    const r = await call('getSettings', { connection });
     setLoading(false);
     if (r.ok) {
       setSettings(r.value);
       setError(null);
     } else setError(r.error);
-  }, []);
+  }, [connection]);
 
   useEffect(() => void load(), [load]);
 
@@ -38,7 +40,7 @@ export function useSettings() {
       const before = settings?.find((s) => s.key === key)?.value;
       setPending((p) => new Set(p).add(key));
       setSettings((s) => (s ? withValue(s, key, value) : s));
-      const r = await call('setSettings', { changes: { [key]: value } });
+      const r = await call('setSettings', { connection, changes: { [key]: value } });
       setPending((p) => {
         const n = new Set(p);
         n.delete(key);
@@ -56,7 +58,7 @@ export function useSettings() {
       if (typeof value === 'boolean') toast('error', `Not saved: ${r.error.message}`);
       return r.error;
     },
-    [pending, settings, toast],
+    [connection, pending, settings, toast],
   );
 
   return { settings, error, loading, pending, load, change };

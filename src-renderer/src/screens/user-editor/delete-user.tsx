@@ -4,6 +4,7 @@ import type { User } from '../../../../src-shared/domain.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorBanner } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 
@@ -17,11 +18,12 @@ export function DeleteUser({ user, open, onClose }: { user: User; open: boolean;
   const toast = useToasts((s) => s.show);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ConsoleError | null>(null);
+  const connection = useConnection();
 
   async function confirm() {
     setBusy(true);
     setError(null);
-    const r = await call('deleteUser', { id: user.id });
+    const r = await call('deleteUser', { connection, id: user.id });
     setBusy(false);
     if (!r.ok) return setError(r.error);
     onClose();

@@ -44,7 +44,7 @@ export function isDirty(form: UserForm, user: User): boolean {
   return Object.keys(diffPatch(form, user)).length > 0;
 }
 
-export function createParams(form: NewUserForm): ConsoleParams<'createUser'> {
+export function createParams(form: NewUserForm): Omit<ConsoleParams<'createUser'>, 'connection'> {
   const email = form.email.trim();
   return {
     username: form.username.trim(),

@@ -4,6 +4,7 @@ import type { User } from '../../../../src-shared/domain.ts';
 import { ErrorBanner, Field, Spinner, when } from '../../components/ui.tsx';
 import { useNotOffered } from '../../components/not-offered.tsx';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
@@ -30,12 +31,13 @@ export function ExistingUserEditor({ id }: { id: number }) {
   const [banner, setBanner] = useState<ConsoleError | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const connection = useConnection();
   useTitle(user ? `${user.username} · Users` : 'User');
   useLeaveGuard(user && form && isDirty(form, user) ? `Your changes to ${user.username} are not saved.` : null);
 
   async function load() {
     setLoadError(null);
-    const r = await call('getUser', { id });
+    const r = await call('getUser', { connection, id });
     if (!r.ok) return setLoadError(r.error);
     setUser(r.value);
     setForm(formFromUser(r.value));
@@ -76,7 +78,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
     if (!user || !dirty) return;
     setBusy(true);
     setBanner(null);
-    const r = await call('updateUser', { id: user.id, patch });
+    const r = await call('updateUser', { connection, id: user.id, patch });
     setBusy(false);
     if (!r.ok) {
       setErrors(errorsByField(r.error));

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { ErrorBanner, Field, PageHead } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import type { Route } from '../../lib/route.ts';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
@@ -29,6 +30,7 @@ export function NewUserEditor() {
   const [busy, setBusy] = useState(false);
   // A new key remounts the fields after "Save and add another", so autofocus puts the cursor back in Username.
   const [round, setRound] = useState(0);
+  const connection = useConnection();
   useTitle('Add user');
   const typed = (Object.keys(BLANK_NEW_USER) as Array<keyof NewUserForm>).some((k) => form[k] !== BLANK_NEW_USER[k]);
   useLeaveGuard(typed ? `The new user${form.username.trim() ? ` “${form.username.trim()}”` : ''} is not saved yet.` : null);
@@ -43,7 +45,7 @@ export function NewUserEditor() {
     setBanner(null);
     if (Object.keys(local).length > 0) return setErrors(local);
     setBusy(true);
-    const r = await call('createUser', createParams(form));
+    const r = await call('createUser', { connection, ...createParams(form) });
     setBusy(false);
     if (!r.ok) {
       setErrors(errorsByField(r.error));

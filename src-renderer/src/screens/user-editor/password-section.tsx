@@ -3,6 +3,7 @@ import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { User } from '../../../../src-shared/domain.ts';
 import { ErrorBanner, Field, Spinner } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
+import { useConnection } from '../../lib/use-connection.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { bannerError, checkPasswordPair, errorsByField, withoutKey } from './editor-logic.ts';
 import { StrengthHint } from './strength-hint.tsx';
@@ -20,6 +21,7 @@ export function PasswordSection({ user }: { user: User }) {
   const [banner, setBanner] = useState<ConsoleError | null>(null);
   const [busy, setBusy] = useState(false);
   const [round, setRound] = useState(0);
+  const connection = useConnection();
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -27,7 +29,7 @@ export function PasswordSection({ user }: { user: User }) {
     const local = checkPasswordPair(password, again);
     if (Object.keys(local).length > 0) return setErrors(local);
     setBusy(true);
-    const r = await call('setUserPassword', { id: user.id, password });
+    const r = await call('setUserPassword', { connection, id: user.id, password });
     setBusy(false);
     if (!r.ok) {
       setErrors(errorsByField(r.error));

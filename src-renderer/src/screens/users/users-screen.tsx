@@ -8,7 +8,7 @@ import { hasFilters, userCount } from '../../stores/users-query.ts';
 import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
 import { UsersToolbar } from './users-toolbar.tsx';
 import { UsersTable } from './users-table.tsx';
-import { UsersPager } from './users-pager.tsx';
+import { UsersPager, usePagingKeys } from './users-pager.tsx';
 import { BulkActions } from './bulk-actions.tsx';
 
 /** The Users manager: search, filter, sort and page on the server; select rows to activate or deactivate them. */
@@ -20,6 +20,7 @@ export function UsersScreen() {
   const error = useUsers((s) => s.error);
   const filtered = useUsers((s) => hasFilters(s.query));
   useTitle('Users');
+  usePagingKeys();
 
   // Every visit asks again (the editor, another admin or the CLI may have changed users since), and so does
   // clicking Users again, coming back to the window, or Refresh.
@@ -51,7 +52,6 @@ export function UsersScreen() {
           </span>
         </div>
         <div className="actions head-actions">
-          <BulkActions />
           <button type="button" onClick={() => navigate({ name: 'user', id: 'new' })}>
             Add user
           </button>
@@ -60,8 +60,17 @@ export function UsersScreen() {
       <FreshKeyNotice />
       <UsersToolbar />
       {/* On a failed load the old rows would sit under a search they do not match: show only the error. */}
-      {error ? <ErrorBanner error={error} onRetry={() => void usersStore.getState().load()} /> : <UsersTable empty={empty} />}
-      {loaded && !error ? <UsersPager /> : null}
+      {error ? (
+        <ErrorBanner error={error} onRetry={() => void usersStore.getState().load()} />
+      ) : (
+        <>
+          <div className="table-bar">
+            {loaded ? <UsersPager /> : null}
+            <BulkActions />
+          </div>
+          <UsersTable empty={empty} />
+        </>
+      )}
     </section>
   );
 }

@@ -4,6 +4,10 @@ import { useApp } from '../../stores/app-store.ts';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { sortDirection } from '../../stores/users-query.ts';
 import { userColumns, type ColumnMeta } from './users-columns.tsx';
+import { useConnection } from '../../lib/use-connection.ts';
+import type { User } from '../../../../src-shared/domain.ts';
+
+const NONE: User[] = [];
 
 const SKELETON_ROWS = 10;
 
@@ -21,11 +25,14 @@ function PageCheckbox(props: { checked: boolean; some: boolean; disabled: boolea
  * the current rows stay, dimmed, so nothing jumps.
  */
 export function UsersTable({ empty }: { empty: ReactNode }) {
-  const results = useUsers((s) => s.results);
+  // Rows are shown only under the connection they were loaded from: not one frame of another server's users.
+  const mine = useUsers((s) => s.connection) === useConnection();
+  const rows = useUsers((s) => s.results);
+  const results = mine ? rows : NONE;
   const count = useUsers((s) => s.count);
   const query = useUsers((s) => s.query);
   const loading = useUsers((s) => s.loading);
-  const loaded = useUsers((s) => s.loaded);
+  const loaded = useUsers((s) => s.loaded) && mine;
   const selected = useUsers((s) => s.selected);
   const navigate = useApp((s) => s.navigate);
   // A Graphistry's admin sorts only by the columns its own list shows.
