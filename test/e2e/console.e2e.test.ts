@@ -642,7 +642,7 @@ const SEARCH_LIMIT_MS = 1_500;
     await expect.poll(() => userRows().count()).toBe(2);
     await page.getByLabel('Select all on this page').check();
     await main().getByRole('button', { name: 'Deactivate' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Deactivate 2 users?' });
+    const confirm = page.getByRole('dialog', { name: /^Deactivate 2 users on “.+”\?$/ });
     await shown(confirm);
     await hasText(confirm, /signed out at once/);
     await shots('19-bulk-deactivate-confirm');
