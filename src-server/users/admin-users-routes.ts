@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { guard, actorOf } from '../http/auth.ts';
 import { parseInput } from '../http/validate.ts';
-import { createUserBody, idParam, listUsersQuery, setPasswordBody, updateUserBody } from './users-schemas.ts';
+import { createUserBody, idParam, listUsersQuery, setActiveBody, setPasswordBody, updateUserBody, userIdsQuery } from './users-schemas.ts';
 import { createKeyBody, expiryFrom, keyParams } from '../keys/keys-schemas.ts';
 import type { Services } from '../services.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
@@ -20,6 +20,13 @@ export function adminRoutes(s: Services) {
       const body = parseInput(createUserBody, request.body, 'body');
       const { user, key } = await s.users.create(actorOf(request), body);
       return reply.status(201).send({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } });
+    });
+    app.get('/users/ids', { schema: { summary: 'The ids of every user a list query matches, in its order (at most `limit`), and their exact count', tags } }, async (request) =>
+      s.users.listIds(parseInput(userIdsQuery, request.query, 'query')),
+    );
+    app.post('/users/set-active', { schema: { summary: 'Activate or deactivate up to 500 users, each on its own: changed, unchanged or failed', tags } }, async (request) => {
+      const { ids, is_active } = parseInput(setActiveBody, request.body, 'body');
+      return s.users.setActive(actorOf(request), ids, is_active);
     });
     app.get('/users/:id', { schema: { summary: 'One user', tags } }, async (request) => s.users.get(parseInput(idParam, request.params, 'params').id));
     app.patch('/users/:id', { schema: { summary: 'Edit a user: username, email, active, staff, superuser', tags } }, async (request) => {

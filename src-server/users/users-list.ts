@@ -18,6 +18,9 @@ export interface ListUsersFilter {
   offset: number;
 }
 
+/** The list's filters and ordering, and how many ids (the first matches in that ordering) to read. */
+export type UserIdsFilter = Omit<ListUsersFilter, 'offset'>;
+
 export interface UserListPage {
   count: number;
   /** True when `count` is an estimate (more matches than the exact-count limit). */
@@ -72,7 +75,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   const pg = dialect === 'postgres';
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
 
-  function where(f: ListUsersFilter) {
+  function where(f: Pick<ListUsersFilter, 'search' | 'isStaff' | 'isSuperuser' | 'isActive'>) {
     const flags: Array<{ column: string; value: unknown }> = [];
     if (f.isStaff !== undefined) flags.push({ column: 'is_staff', value: flag(f.isStaff) });
     if (f.isSuperuser !== undefined) flags.push({ column: 'is_superuser', value: flag(f.isSuperuser) });
@@ -116,6 +119,8 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   type Where = ReturnType<typeof where>;
 
   const and = (parts: string[]) => (parts.length ? ` where ${parts.join(' and ')}` : '');
+  /** The ordering as SQL: the column, then id, both one way (the same ties as every page of the list). */
+  const orderKey = (col: string, dir: 'asc' | 'desc', p = '') => (col === 'id' ? `${p}id ${dir}` : `${p}${col} ${dir}, ${p}id ${dir}`);
 
   /** Exact up to the limit, else an estimate; never a scan of every match. */
   async function count(q: Q, w: Where): Promise<{ count: number; estimated: boolean }> {
@@ -172,7 +177,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   async function page(q: Q, f: ListUsersFilter, w: Where, matches: number): Promise<UserRow[]> {
     const col = USER_LIST_COLUMN[f.orderBy];
     const dir = f.descending ? 'desc' : 'asc';
-    const key = (p: string) => (col === 'id' ? `${p}id ${dir}` : `${p}${col} ${dir}, ${p}id ${dir}`);
+    const key = (p: string) => orderKey(col, dir, p);
     if (w.filtered && matches <= SPARSE_MATCHES && w.search?.kind !== 'scan') {
       // Few matches: the trigram or flag index finds them all, then they are sorted.
       const { sql: conds, params } = w.conds();
@@ -192,6 +197,25 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
   }
 
   return {
+    /**
+     * The ids of the first `limit` matches in the list's ordering, read in one
+     * statement (so no write can shift them between reads, as it could
+     * between pages), and how many match: exact, since a bulk action says how
+     * many users it will change. Counted only when the ids filled the limit;
+     * otherwise they are every match.
+     */
+    async ids(q: Q, f: UserIdsFilter): Promise<{ count: number; ids: number[] }> {
+      const w = where(f);
+      const { sql: conds, params } = w.conds();
+      const read = `select id from users${and(conds)} order by ${orderKey(USER_LIST_COLUMN[f.orderBy], f.descending ? 'desc' : 'asc')} limit ?`;
+      const rows = await st.all<{ id: number | string }>(q, statement(read, { planEachTime: w.custom, offThread: true }), [...params, f.limit]);
+      const ids = rows.map((r) => Number(r.id));
+      if (ids.length < f.limit) return { count: ids.length, ids };
+      const counted = await st.one<{ n: number | string }>(q, statement(`select count(*) as n from users${and(conds)}`, { planEachTime: w.custom, offThread: true }), params);
+      // A match deleted between the two statements must not leave fewer counted than listed.
+      return { count: Math.max(Number(counted!.n), ids.length), ids };
+    },
+
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
       const col = USER_LIST_COLUMN[f.orderBy];

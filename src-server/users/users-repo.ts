@@ -135,6 +135,8 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements' | 'kysely'
     },
     /** The admin list: a page and a count (exact, or an estimate past 10,000 matches). */
     list: lister.list,
+    /** The ids of the list's first matches, and their exact count (bulk actions). */
+    ids: lister.ids,
   };
 }
 export type UsersRepo = ReturnType<typeof createUsersRepo>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
+import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
 import { normalizeUsername } from './username-identity.ts';
 
 /**
@@ -82,6 +82,28 @@ export const listUsersQuery = z.strictObject({
   page_size: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuery>;
+
+/** The list's filters, search and ordering, and how many ids to send back (no page: the ids are the first `limit` matches). */
+export const userIdsQuery = listUsersQuery.omit({ page: true, page_size: true }).extend({
+  limit: z.coerce.number().int().min(1).max(BULK_MAX_USERS).optional(),
+});
+export type UserIdsQuery = z.infer<typeof userIdsQuery>;
+
+const userId = z.number().int().min(1).max(2_147_483_647);
+
+/** Users to activate or deactivate: each id once (a repeat is a caller's mistake, and would be judged twice). */
+export const setActiveBody = z.strictObject({
+  ids: z
+    .array(userId)
+    .min(1, 'send at least one id')
+    .max(BULK_CALL_MAX_USERS, `send at most ${BULK_CALL_MAX_USERS} ids per call`)
+    .superRefine((ids, ctx) => {
+      const seen = new Set<number>();
+      const repeated = new Set(ids.filter((id) => seen.size === seen.add(id).size));
+      if (repeated.size) ctx.addIssue({ code: 'custom', message: `must not repeat an id (${[...repeated].slice(0, 5).join(', ')})` });
+    }),
+  is_active: z.boolean(),
+});
 
 /**
  * A user id in a path, read as Django's `<int:pk>` converter reads it: digits

@@ -184,3 +184,146 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     expect(JSON.stringify(entry)).not.toContain(doomed.key.secret);
   });
 });
+
+describe.each(dialects())('admin API: bulk activate/deactivate and the ids of every match (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: string;
+  let adminId: number;
+  const ids: Record<string, number> = {};
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await makeTestApp(dialect);
+    const first = await signup(t.app, 'admin');
+    admin = first.token;
+    adminId = first.user.id;
+    // 12 members: m00..m11, every third one inactive, every second one with an email.
+    for (let i = 0; i < 12; i++) {
+      const name = `m${String(i).padStart(2, '0')}`;
+      const made = await adminCreateUser(t.app, admin, { username: name, email: i % 2 ? null : `${name}@bulk.example`, is_active: i % 3 !== 0 });
+      ids[name] = made.user.id;
+      if (made.token) tokens[name] = made.token;
+    }
+  });
+  afterAll(async () => t?.close());
+
+  const get = (url: string, token = admin) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
+  const setActive = (payload: unknown, token = admin) => t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: payload as Record<string, unknown> });
+  const listIds = async (qs: string) => {
+    const res = await get(`/api/v2/admin/users?page_size=500&${qs}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return json<PageOut>(res).results.map((u) => u.id);
+  };
+  const matching = async (qs: string) => {
+    const res = await get(`/api/v2/admin/users/ids?${qs}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return json<{ count: number; ids: number[] }>(res);
+  };
+  /** The audit log's user.roles entries newer than `after`, oldest first. */
+  const rolesAfter = async (after: number) =>
+    json<{ results: Array<{ id: number; target: string; target_id: string; outcome: string; detail: Record<string, unknown> }> }>(await get('/api/v2/admin/audit?action=user.roles&page_size=500'))
+      .results.filter((e) => e.id > after)
+      .reverse();
+  const lastAuditId = async () => json<{ results: Array<{ id: number }> }>(await get('/api/v2/admin/audit?page_size=1')).results[0]!.id;
+
+  it('lists the ids of every match in the list\'s own order, search and filters, with an exact count', async () => {
+    for (const qs of ['ordering=username', 'ordering=-username', 'ordering=email', 'ordering=-last_login', 'ordering=is_active', 'is_active=false&ordering=-id', 'search=M0&ordering=-date_joined', 'search=bulk.ex', 'search=1', 'search=_', 'search=%25', 'is_superuser=true']) {
+      const all = await listIds(qs);
+      expect(await matching(qs), qs).toEqual({ count: all.length, ids: all });
+    }
+    expect((await matching('search=m1&ordering=username')).ids).toEqual([ids.m10, ids.m11]);
+    expect((await matching('search=_')).count).toBe(0);
+  });
+
+  it('gives the first `limit` ids and still counts every match', async () => {
+    const all = await listIds('ordering=-username');
+    expect(all).toHaveLength(13);
+    expect(await matching('ordering=-username&limit=4')).toEqual({ count: 13, ids: all.slice(0, 4) });
+    expect(await matching('is_active=true&ordering=username&limit=1')).toEqual({ count: 9, ids: [adminId] });
+    for (const bad of ['limit=0', 'limit=10001', 'limit=abc', 'limit=1.5', 'page=1', 'page_size=10', 'ordering=password_hash', 'search=a%00b', 'limit=1&limit=2']) {
+      const res = await get(`/api/v2/admin/users/ids?${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(json(res).error, bad).toBe('VALIDATION');
+    }
+  });
+
+  it('refuses a malformed batch, naming what is wrong, and changes nobody', async () => {
+    const before = await listIds('is_active=true');
+    const many = Array.from({ length: 501 }, (_, i) => i + 1);
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['501 ids', { ids: many, is_active: false }, /at most 500/],
+      ['a repeated id', { ids: [ids.m01, ids.m02, ids.m01], is_active: false }, /must not repeat an id \(\d+\)/],
+      ['no ids', { ids: [], is_active: false }, /at least one/],
+      ['a fraction', { ids: [1.5], is_active: false }, /ids\.0/],
+      ['a numeric string', { ids: [String(ids.m01)], is_active: false }, /ids\.0/],
+      ['zero', { ids: [0], is_active: false }, /ids\.0/],
+      ['ids not an array', { ids: ids.m01, is_active: false }, /ids/],
+      ['is_active missing', { ids: [ids.m01] }, /is_active is required/],
+      ['is_active as a string', { ids: [ids.m01], is_active: 'false' }, /is_active/],
+      ['an unknown key', { ids: [ids.m01], is_active: false, is_staff: true }, /is_staff is not a known field/],
+    ];
+    for (const [label, payload, message] of cases) {
+      const res = await setActive(payload);
+      expect(res.statusCode, label).toBe(400);
+      expect(json(res), label).toMatchObject({ error: 'VALIDATION', message: expect.stringMatching(message) });
+    }
+    expect(await listIds('is_active=true')).toEqual(before);
+  });
+
+  it('is for superusers only', async () => {
+    const plain = tokens.m01!;
+    for (const res of [await setActive({ ids: [ids.m02], is_active: false }, plain), await get('/api/v2/admin/users/ids', plain)]) {
+      expect(res.statusCode).toBe(403);
+      expect(json(res).error).toBe('SUPERUSER_REQUIRED');
+    }
+    expect(json<UserOut>(await get(`/api/v2/admin/users/${ids.m02}`)).is_active).toBe(true);
+    expect((await setActive({ ids: [ids.m02], is_active: false }, 'not-a-token')).statusCode).toBe(401);
+  });
+
+  it('judges each user on its own: changed, already so (unwritten, unaudited), unknown, or the last active superuser', async () => {
+    const mark = await lastAuditId();
+    const rows = async () => Promise.all([adminId, ids.m01!, ids.m02!, ids.m03!, ids.m04!].map(async (id) => json<UserOut>(await get(`/api/v2/admin/users/${id}`))));
+    const before = await rows();
+    // m01 is active, m03 inactive already, admin is the only superuser, 2147483647 nobody.
+    const res = await setActive({ ids: [ids.m01, ids.m03, adminId, 2_147_483_647], is_active: false });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = json<{ changed: UserOut[]; unchanged: UserOut[]; failed: Array<{ id: number; code: string; message: string }> }>(res);
+    expect(out.changed.map((u) => [u.username, u.is_active])).toEqual([['m01', false]]);
+    expect(out.unchanged.map((u) => [u.username, u.is_active])).toEqual([['m03', false]]);
+    expect(out.failed).toEqual([
+      { id: adminId, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' },
+      { id: 2_147_483_647, code: 'USER_NOT_FOUND', message: 'No user with id 2147483647.' },
+    ]);
+    // Nothing else moved: the refusal undid nothing and the others were not touched.
+    const after = await rows();
+    expect(after).toEqual(before.map((u) => (u.id === ids.m01 ? { ...u, is_active: false } : u)));
+    // One audit entry, for the one change, shaped as a single edit's.
+    expect((await rolesAfter(mark)).map((e) => [e.target, e.target_id, e.outcome, e.detail])).toEqual([['m01', String(ids.m01), 'success', { is_active: false, from: { is_active: true } }]]);
+  });
+
+  it('ends a deactivated user\'s tokens on their next request; an unchanged user keeps theirs', async () => {
+    const [m04, m05] = [tokens.m04!, tokens.m05!];
+    expect((await get('/api/v2/me', m04)).statusCode).toBe(200);
+    const res = await setActive({ ids: [ids.m04, ids.m05], is_active: false });
+    expect(json<{ changed: UserOut[] }>(res).changed.map((u) => u.username)).toEqual(['m04', 'm05']);
+    expect((await get('/api/v2/me', m04)).statusCode).toBe(401);
+    expect((await get('/api/v2/me', m05)).statusCode).toBe(401);
+    // m07 is active already: activating it writes nothing, so its token lives on.
+    const m07 = tokens.m07!;
+    const again = json<{ changed: UserOut[]; unchanged: UserOut[] }>(await setActive({ ids: [ids.m07, ids.m04], is_active: true }));
+    expect([again.changed.map((u) => u.username), again.unchanged.map((u) => u.username)]).toEqual([['m04'], ['m07']]);
+    expect((await get('/api/v2/me', m07)).statusCode).toBe(200);
+    // Reactivation does not bring the ended token back.
+    expect((await get('/api/v2/me', m04)).statusCode).toBe(401);
+  });
+
+  it('counts the batch\'s own earlier changes: of the last two superusers, the second is refused', async () => {
+    const bob = await adminCreateUser(t.app, admin, { username: 'bob', is_superuser: true, is_staff: true });
+    const mark = await lastAuditId();
+    const out = json<{ changed: UserOut[]; failed: Array<{ id: number; code: string }> }>(await setActive({ ids: [bob.user.id, adminId], is_active: false }));
+    expect(out.changed.map((u) => u.username)).toEqual(['bob']);
+    expect(out.failed).toEqual([expect.objectContaining({ id: adminId, code: 'LAST_SUPERUSER' })]);
+    expect((await rolesAfter(mark)).map((e) => e.target)).toEqual(['bob']);
+    expect(json<{ changed: UserOut[] }>(await setActive({ ids: [bob.user.id], is_active: true })).changed.map((u) => u.is_active)).toEqual([true]);
+  });
+});

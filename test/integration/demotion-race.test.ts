@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { adminCreateUser, bearer, dialects, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
+import { adminCreateUser, bearer, dialects, makeTestApp, signup, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 import { TEST_PG_URL, urlWithSchema } from '../helpers/postgres.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,6 +83,25 @@ describe.runIf(dialects().includes('postgres'))('a privileged write racing its a
     const count = await t.db.kysely.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
+
+  it('two superusers deactivating each other in bulk at the same instant: one wins, the other is refused, one superuser stays', async () => {
+    const { bobId } = await setUp();
+    const tokenOf = async (username: string) => (await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username, password: STRONG_PASSWORD } })).json<{ token: string }>().token;
+    const [alice, bob] = [await tokenOf('alice'), await tokenOf('bob')];
+    const aliceId = (await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(alice) })).json<{ id: number }>().id;
+    // Both pass their guards while the accounts lock is held, then queue for it: without it, each would count the other as the superuser left.
+    await raw!.query('begin');
+    await raw!.query('select pg_advisory_xact_lock($1)', [0x6772_6170]);
+    const bulk = (token: string, id: number) => t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: { ids: [id], is_active: false } });
+    const both = Promise.all([bulk(alice, bobId), bulk(bob, aliceId)]);
+    await sleep(200);
+    await raw!.query('commit');
+    const answers = await both;
+    // The first in deactivated the other, whose own batch is then refused at its recheck (an inactive account), not half-applied.
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 401]);
+    const active = await t.db.kysely.selectFrom('users').select('username').where('is_superuser', '=', true).where('is_active', '=', true).execute();
+    expect(active).toHaveLength(1);
+  });
 });
 
 describe.each(dialects())('privileged writes re-check their actor where they commit (%s)', (dialect) => {
@@ -105,6 +124,7 @@ describe.each(dialects())('privileged writes re-check their actor where they com
     const writes: Array<[string, () => Promise<unknown>]> = [
       ['users.create', () => s.users.create(bob, { username: 'mallory', password: 'a long passphrase here' })],
       ['users.update', () => s.users.update(bob, carol.user.id, { is_superuser: true })],
+      ['users.setActive', () => s.users.setActive(bob, [carol.user.id], false)],
       ['users.setPassword', () => s.users.setPassword(bob, carol.user.id, 'a long passphrase here')],
       ['users.remove', () => s.users.remove(bob, carol.user.id)],
       ['keys.issue', () => s.keys.issue(bob, target, { name: 'x' })],
