@@ -10,6 +10,9 @@ export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
   unsupported: {},
   sortable: [...USER_ORDERING_FIELDS],
   bulk_note: null,
+  // A call is one transaction on the server, holding its accounts lock (100 users: about 5 ms on SQLite, 70 ms on
+  // PostgreSQL); 100 a call keeps that short and a long run's progress visible.
+  bulk_batch: 100,
 });
 
 export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = Object.freeze({
@@ -21,12 +24,15 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
 });
 
-export const GRAPHISTRY_BULK_NOTE = "Graphistry's admin site changes one user at a time: Activate and Deactivate save each selected user in turn.";
+export const GRAPHISTRY_BULK_NOTE = "Graphistry's admin site changes one user at a time: Activate and Deactivate open each selected user's page and save it only when it is not so already, a few users per step.";
 
 export function graphistryCapabilities(sortable: readonly string[]): BackendCapabilities {
   return {
     unsupported: { ...GRAPHISTRY_UNSUPPORTED },
     sortable: USER_ORDERING_FIELDS.filter((f): f is UserOrderingField => sortable.includes(f)),
     bulk_note: GRAPHISTRY_BULK_NOTE,
+    // Each user costs three or four admin-site requests (its form, the post, the form read back; a superuser's last-superuser
+    // check): 5 a call keeps Stop prompt.
+    bulk_batch: 5,
   };
 }

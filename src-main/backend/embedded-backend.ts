@@ -4,6 +4,7 @@ import type { Backend, BackendAuth, UserPatch } from '../contracts.ts';
 import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
+import { checkBulkCall, checkIdsLimit } from './bulk-limits.ts';
 
 export interface EmbeddedBackendOptions {
   baseUrl: string;
@@ -54,6 +55,8 @@ function authorizationOf(auth: BackendAuth | undefined): { authorization?: strin
 }
 
 const flag = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
+/** The list's query string: search, filters and ordering (paging is added by the caller that pages). */
+const filterQuery = (q: Omit<UserQuery, 'page' | 'page_size'>) => ({ search: q.search, is_staff: flag(q.is_staff), is_superuser: flag(q.is_superuser), is_active: flag(q.is_active), ordering: q.ordering });
 const seg = (v: string | number) => encodeURIComponent(String(v));
 const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `/api/v2/admin/users/${seg(user)}/keys`);
 
@@ -103,9 +106,20 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       call({
         method: 'GET',
         path: '/api/v2/admin/users',
-        query: { search: q.search, is_staff: flag(q.is_staff), is_superuser: flag(q.is_superuser), is_active: flag(q.is_active), ordering: q.ordering, page: q.page, page_size: q.page_size },
+        query: { ...filterQuery(q), page: q.page, page_size: q.page_size },
         expect: wire.pageOf(wire.userSchema),
       }),
+    listUserIds: async (q, limit) => {
+      checkIdsLimit(limit);
+      return call({ method: 'GET', path: '/api/v2/admin/users/ids', query: { ...filterQuery(q), limit }, expect: wire.matchingIdsSchema });
+    },
+    setUsersActive: async (ids, active) => {
+      // Splitting a longer run is the caller's: it shows progress and may stop between calls.
+      checkBulkCall(ids);
+      // The server refuses an empty list as a mistake; for the contract it is a call that changes nobody, as on a Graphistry.
+      if (ids.length === 0) return { changed: [], unchanged: [], failed: [] };
+      return call({ method: 'POST', path: '/api/v2/admin/users/set-active', body: { ids: [...ids], is_active: active }, expect: wire.bulkActiveSchema });
+    },
     getUser: (id) => call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }),
     createUser: ({ username, password, email, is_active, is_staff, is_superuser }) =>
       call({ method: 'POST', path: '/api/v2/admin/users', body: { username, password, email, is_active, is_staff, is_superuser }, expect: wire.createdUserSchema }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditEntry, InvitationView, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from '../../src-shared/domain.ts';
+import type { AuditEntry, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from '../../src-shared/domain.ts';
 
 /**
  * The embedded server's response shapes, checked on arrival. `z.object`
@@ -21,6 +21,14 @@ export const userSchema = z.object({
   date_joined: isoTime,
   last_login: nullableTime,
 }) satisfies z.ZodType<User>;
+
+export const matchingIdsSchema = z.object({ count: z.number().int(), ids: z.array(z.number().int()) }) satisfies z.ZodType<MatchingUserIds>;
+
+export const bulkActiveSchema = z.object({
+  changed: z.array(userSchema),
+  unchanged: z.array(userSchema),
+  failed: z.array(z.object({ id: z.number().int(), code: z.string(), message: z.string() })),
+}) satisfies z.ZodType<BulkActiveResult>;
 
 const keyShape = {
   id: z.string().min(1),

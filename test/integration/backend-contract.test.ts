@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src-main/contracts.ts';
 import { failure } from '../helpers/failure.ts';
-import type { BackendFeature, User } from '../../src-shared/domain.ts';
+import { BULK_MAX_USERS, type BackendFeature, type User, type UserQuery } from '../../src-shared/domain.ts';
 import { embeddedTarget, graphistryTarget, type ContractHarness } from '../helpers/contract-targets.ts';
 
 
@@ -128,6 +128,44 @@ for (const target of [embeddedTarget, graphistryTarget]) {
         if (sentence) expect(await failure(call()), feature).toEqual({ code: 'UNSUPPORTED', serverCode: 'UNSUPPORTED', message: sentence });
         else await expect(call(), feature).resolves.toBeDefined();
       }
+    });
+
+    it('activates and deactivates each user on its own: only real changes count, a refusal stops none of the rest', async () => {
+      const on = (await admin.createUser({ username: 'bulk-on', password: PASSWORD })).user;
+      const off = (await admin.createUser({ username: 'bulk-off', password: PASSWORD, is_active: false })).user;
+      const read = () => Promise.all([on.id, off.id, me.id].map((id) => admin.getUser(id)));
+      const before = await read();
+      const result = await admin.setUsersActive([on.id, off.id, me.id, 999_999], false);
+      const after = await read();
+      expect(result.changed).toEqual([after[0]]);
+      expect(after[0]).toEqual({ ...before[0], is_active: false });
+      expect(result.unchanged).toEqual([before[1]]);
+      expect(result.failed).toEqual([
+        { id: me.id, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' },
+        { id: 999_999, code: 'USER_NOT_FOUND', message: 'No user with id 999999.' },
+      ]);
+      // Nothing else moved: the inactive user and the signed-in admin read back as they were.
+      expect(after.slice(1)).toEqual(before.slice(1));
+      // Undo touches only what changed.
+      const undo = await admin.setUsersActive(result.changed.map((u) => u.id), true);
+      expect([undo.changed.map((u) => u.username), undo.unchanged, undo.failed]).toEqual([['bulk-on'], [], []]);
+      expect((await admin.getUser(off.id)).is_active).toBe(false);
+      expect(await admin.setUsersActive([], true)).toEqual({ changed: [], unchanged: [], failed: [] });
+      expect(await failure(admin.setUsersActive(Array.from({ length: 501 }, (_, i) => i + 1), true))).toMatchObject({ code: 'VALIDATION' });
+    });
+
+    it('lists the ids of every user a query matches, as its pages list them, with an exact count', async () => {
+      for (let i = 0; i < 5; i++) await admin.createUser({ username: `pager${i}`, password: PASSWORD, is_staff: i % 2 === 0 });
+      const query: Omit<UserQuery, 'page' | 'page_size'> = { search: 'PAGER', is_staff: true, ordering: '-username' };
+      const paged: number[] = [];
+      for (let page = 1; page <= 3; page++) paged.push(...(await admin.listUsers({ ...query, page, page_size: 2 })).results.map((u) => u.id));
+      expect(paged).toHaveLength(3);
+      expect(await admin.listUserIds(query, BULK_MAX_USERS)).toEqual({ count: 3, ids: paged });
+      expect(await admin.listUserIds(query, 2)).toEqual({ count: 3, ids: paged.slice(0, 2) });
+      const everyone = (await admin.listUsers({ ordering: 'username', page_size: 50 })).results.map((u) => u.id);
+      expect(await admin.listUserIds({ ordering: 'username' }, 1)).toEqual({ count: everyone.length, ids: everyone.slice(0, 1) });
+      expect(await admin.listUserIds({ search: 'nobody-matches' }, 10)).toEqual({ count: 0, ids: [] });
+      expect(await failure(admin.listUserIds(query, BULK_MAX_USERS + 1))).toMatchObject({ code: 'VALIDATION' });
     });
   });
 }

@@ -66,5 +66,17 @@ for (const listDisplay of ['django', 'cookiecutter'] as const) {
       const found = await admin.listUsers({ search: 'u00004', page_size: 50, ordering: 'username' });
       expect(found.results.map((u) => u.username)).toEqual(Array.from({ length: 10 }, (_, i) => `u00004${i}`));
     });
+
+    it('walks Django’s pages of 100 for the ids of every match, one page a request, and stops at the limit', async () => {
+      const orm = await peer.shell("from users.models import User\nprint(list(User.objects.filter(is_active=True).order_by('-username').values_list('id', flat=True)))");
+      const expected = JSON.parse(orm.trim().split('\n').at(-1)!) as number[];
+      expect(expected.length).toBeGreaterThan(200);
+      const all = await costOf(admin, () => admin.listUserIds({ is_active: true, ordering: '-username' }, 10_000));
+      expect(all.value).toEqual({ count: expected.length, ids: expected });
+      expect(all.requests).toBe(Math.ceil(expected.length / 100));
+      const some = await costOf(admin, () => admin.listUserIds({ is_active: true, ordering: '-username' }, 150));
+      expect(some.value).toEqual({ count: expected.length, ids: expected.slice(0, 150) });
+      expect(some.requests).toBe(2);
+    });
   });
 }

@@ -11,8 +11,9 @@ import { sortableFields } from './list-params.ts';
 import { createRemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { mintJwt, requestToken } from './token-api.ts';
-import { findByUsername, listUsers } from './users-list.ts';
-import { createUser, deleteUser, setPassword, updateUser } from './user-writes.ts';
+import { findByUsername, listUserIds, listUsers } from './users-list.ts';
+import { createUser, deleteUser, setPassword, setUsersActive, updateUser } from './user-writes.ts';
+import { checkBulkCall, checkIdsLimit } from '../bulk-limits.ts';
 
 export interface RemoteBackendOptions {
   baseUrl: string;
@@ -104,6 +105,17 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
         return me;
       }),
     listUsers: (q) => run((c) => listUsers(c, q)),
+    listUserIds: async (q, limit) => {
+      checkIdsLimit(limit);
+      return run((c) => listUserIds(c, q, limit));
+    },
+    setUsersActive: async (ids, active) => {
+      checkBulkCall(ids);
+      // Not signed in is the whole call's failure, not each user's.
+      signedIn();
+      // One session step per user, so a sign-in again repeats only the user it interrupted.
+      return setUsersActive(run, ids, active);
+    },
     getUser: (id) => run((c) => c.getUser(id)),
     createUser: (input) => run(async (c) => ({ user: await createUser(c, input), key: null })),
     updateUser: (id, patch) => run((c) => updateUser(c, id, patch)),

@@ -1,12 +1,12 @@
-import type { ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
-import type { User } from '../../../src-shared/domain.ts';
+import { ConsoleFailure, type ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
+import type { BulkActiveResult, User } from '../../../src-shared/domain.ts';
 import type { UserInput, UserPatch } from '../../contracts.ts';
 import { findForm, formBody } from './admin-forms.ts';
 import { formFailure } from './form-failure.ts';
 import { find, hasClass, parseHtml, text } from './html.ts';
 import type { RemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
-import { idFromChangeUrl } from './user-form.ts';
+import { idFromChangeUrl, type ChangeForm } from './user-form.ts';
 
 /**
  * Changing users through the admin's own forms, as an admin would in a
@@ -41,7 +41,12 @@ async function refuseTakenUsername(ctx: RemoteContext, username: string, self?: 
 }
 
 export async function updateUser(ctx: RemoteContext, id: number, patch: UserPatch): Promise<User> {
-  const { user, form } = await ctx.changeForm(id);
+  await saveChanges(ctx, id, await ctx.changeForm(id), patch);
+  return ctx.getUser(id);
+}
+
+/** Post a user's change form back with `patch` applied, after the console's own checks (a taken username, the last superuser). */
+async function saveChanges(ctx: RemoteContext, id: number, { user, form }: ChangeForm, patch: UserPatch): Promise<void> {
   if (patch.username !== undefined && patch.username.toLowerCase() !== user.username.toLowerCase()) await refuseTakenUsername(ctx, patch.username, id);
   const demotes = user.is_superuser && user.is_active && (patch.is_superuser === false || patch.is_active === false);
   if (demotes && (await isLastActiveSuperuser(ctx, id))) {
@@ -58,7 +63,45 @@ export async function updateUser(ctx: RemoteContext, id: number, patch: UserPatc
   const answer = await ctx.session.post(new URL(form.action), formBody(form, changes, '_continue'), page);
   if (answer.status === 200) throw formFailure(parseHtml(answer.body));
   if (!redirected(answer.status)) throw failureForPage(answer, ctx.host, `change user ${id}`);
-  return ctx.getUser(id);
+}
+
+/** Failures that are about the connection, not the user: the users after it would only wait for the same one. */
+const CONNECTION_FAILURES = new Set(['UNREACHABLE', 'TLS', 'UNAUTHORIZED', 'NOT_CONNECTED']);
+
+/**
+ * Bulk activate or deactivate, one user at a time as the admin site saves
+ * them: each user's change form is read, and posted back only when it is not
+ * so already, through the same checks as `updateUser` (the last superuser).
+ * A user's failure goes to `failed` and the rest go on. `each` runs one
+ * user's step in the admin session (signing in again if it has ended), so a
+ * retry repeats that user's step only.
+ */
+export async function setUsersActive(each: <T>(op: (ctx: RemoteContext) => Promise<T>) => Promise<T>, ids: readonly number[], active: boolean): Promise<BulkActiveResult> {
+  const result: BulkActiveResult = { changed: [], unchanged: [], failed: [] };
+  let stopped: ConsoleFailure | null = null;
+  for (const id of ids) {
+    if (stopped) {
+      result.failed.push({ id, code: stopped.error.serverCode ?? stopped.error.code, message: stopped.error.message });
+      continue;
+    }
+    let posted = false;
+    try {
+      const outcome = await each(async (ctx) => {
+        const current = await ctx.changeForm(id);
+        // A retry after the session ended between the post and the read-back finds the user so already: still a change.
+        if (current.user.is_active === active) return { user: current.user, changed: posted };
+        await saveChanges(ctx, id, current, { is_active: active });
+        posted = true;
+        return { user: await ctx.getUser(id), changed: true };
+      });
+      (outcome.changed ? result.changed : result.unchanged).push(outcome.user);
+    } catch (e) {
+      if (!(e instanceof ConsoleFailure)) throw e;
+      result.failed.push({ id, code: e.error.serverCode ?? e.error.code, message: e.error.message });
+      if (CONNECTION_FAILURES.has(e.error.code)) stopped = e;
+    }
+  }
+  return result;
 }
 
 /** Django's two steps: the add form (username and password), then "Save and continue editing" on to the change form for the rest. */

@@ -1,4 +1,4 @@
-import type { Page, User, UserQuery } from '../../../src-shared/domain.ts';
+import type { MatchingUserIds, Page, User, UserQuery } from '../../../src-shared/domain.ts';
 import { booleanCell, type ChangeListPage, type ListRow } from './change-list.ts';
 import { DATE_ORACLE_REQUESTS, datesByFilters } from './date-oracle.ts';
 import { text } from './html.ts';
@@ -117,15 +117,52 @@ async function fill(ctx: RemoteContext, known: Known[], utcOffset: number): Prom
   return Promise.all(known.map((k) => (incomplete(k) ? ctx.getUser(k.id) : (k as unknown as User))));
 }
 
+/** The change list's query string for the Users manager's query, once the list's layout is known. */
+async function paramsFor(ctx: RemoteContext, q: Omit<UserQuery, 'page' | 'page_size'>): Promise<URLSearchParams> {
+  if (!ctx.layout) await ctx.changeList(new URLSearchParams());
+  return listParams(q, ctx.layout, q.search?.trim() ? await ctx.searchesUsernames() : false, ctx.host);
+}
+
 export async function listUsers(ctx: RemoteContext, q: UserQuery): Promise<Page<User>> {
   const size = q.page_size ?? DEFAULT_PAGE_SIZE;
   const page = q.page ?? 1;
-  if (!ctx.layout) await ctx.changeList(new URLSearchParams());
-  const params = listParams(q, ctx.layout, q.search?.trim() ? await ctx.searchesUsernames() : false, ctx.host);
+  const params = await paramsFor(ctx, q);
   const { count, rows, utcOffset } = await rowsFor(ctx, params, (page - 1) * size, size);
   const known = rows.map((r) => fromCells(r, utcOffset));
   const results = await fill(ctx, known, utcOffset);
   return { count, page, page_size: size, results };
+}
+
+/**
+ * The ids of the users a query matches, in its order: Django's change list
+ * pages walked one after another (each row's `_selected_action` id), until
+ * `limit` ids or the last page. The count is the paginator's, or what was
+ * read when every page was (a user added or removed meanwhile cannot then
+ * make the two disagree). One page at a time: a Graphistry is not to be
+ * flooded for what is a single click.
+ */
+export async function listUserIds(ctx: RemoteContext, q: Omit<UserQuery, 'page' | 'page_size'>, limit: number): Promise<MatchingUserIds> {
+  const params = await paramsFor(ctx, q);
+  // A Set: a row moved by a write between two pages would otherwise show up twice.
+  const ids = new Set<number>();
+  let count = 0;
+  let seen = 0;
+  let ended = false;
+  for (let k = 0; ids.size < limit; k++) {
+    const p = new URLSearchParams(params);
+    if (k > 0) p.set('p', String(k + (ctx.layout?.pageBase ?? 1)));
+    // Null: Django sent us past its last page.
+    const page = await ctx.changeList(p);
+    if (k === 0) count = page?.count ?? 0;
+    for (const row of page?.rows ?? []) ids.add(row.id);
+    seen += page?.rows.length ?? 0;
+    if (!page || page.rows.length === 0 || seen >= page.count) {
+      ended = true;
+      break;
+    }
+  }
+  const first = [...ids].slice(0, limit);
+  return { count: ended ? ids.size : Math.max(count, first.length), ids: first };
 }
 
 /** The signed-in admin's own account: found by exact username, then read from its change form. */
