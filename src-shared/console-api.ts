@@ -244,8 +244,11 @@ export type ConsoleApi = {
 /** Every method name, in one constant list (preload, main and web mode iterate it). */
 export const CONSOLE_METHODS = Object.freeze(Object.keys(consoleParams) as ConsoleMethod[]);
 
-/** The methods that act on the connected server: each names the connection it was prepared for. */
-export const SERVER_METHODS = Object.freeze(CONSOLE_METHODS.filter((m) => 'connection' in consoleParams[m].shape));
+/** A method that acts on the connected server: it names the connection it was prepared for. */
+export type ServerMethod = { [M in ConsoleMethod]: 'connection' extends keyof (typeof consoleParams)[M]['shape'] ? M : never }[ConsoleMethod];
+
+/** Every ServerMethod, from the schemas themselves. */
+export const SERVER_METHODS: readonly ServerMethod[] = Object.freeze(CONSOLE_METHODS.filter((m): m is ServerMethod => 'connection' in consoleParams[m].shape));
 
 /** The IPC channel of a method. */
 export const channelOf = (method: ConsoleMethod) => `console:${method}`;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_METHODS, type ConnectionStatus, type ConsoleParams } from '../../src-shared/console-api.ts';
+import { SERVER_METHODS, type ConnectionStatus, type ConsoleParams, type ServerMethod } from '../../src-shared/console-api.ts';
 import type { ConsoleError, Result } from '../../src-shared/console-errors.ts';
 import { createBackendFactory } from '../../src-main/backend/backend-factory.ts';
 import { createEmbeddedBackend } from '../../src-main/backend/embedded-backend.ts';
@@ -22,7 +22,6 @@ import { createWebHost, type WebHost } from '../../src-main/web/web-host.ts';
 import { makeTestApp, STRONG_PASSWORD, tempDir, type TestApp } from '../helpers/app.ts';
 import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 
-type ServerMethod = (typeof SERVER_METHODS)[number];
 type Prepared = { [M in ServerMethod]: Omit<ConsoleParams<M>, 'connection'> };
 
 /** What the admin's screen prepared on the old connection: one call per method, each aimed at user 2 (who exists on every server). */

@@ -61,14 +61,14 @@ const count = (n: number, one: string) => (n === 1 ? one : `${n.toLocaleString('
 
 /**
  * The toast after a run: only the users it changed count as done ("Deactivated
- * 5 users"), those already so are said apart, and an early end says how far it got.
+ * 5 users on “Lab”"), those already so are said apart, and an early end says how far it got.
  */
-export function outcomeSentence(o: BulkOutcome, active: boolean, undo: boolean): string {
+export function outcomeSentence(o: BulkOutcome, active: boolean, undo: boolean, where = ''): string {
   const verb = undo ? (active ? 'Activated again' : 'Deactivated again') : active ? 'Activated' : 'Deactivated';
   const one = (u: User | undefined) => u?.username ?? '1 user';
   const parts: string[] = [];
-  if (o.changed.length > 0) parts.push(`${verb} ${count(o.changed.length, one(o.changed[0]))}`);
-  else parts.push(`Nothing changed`);
+  if (o.changed.length > 0) parts.push(`${verb} ${count(o.changed.length, one(o.changed[0]))}${where}`);
+  else parts.push(`Nothing changed${where}`);
   if (o.unchanged.length > 0) {
     const n = o.unchanged.length;
     parts.push(`${count(n, one(o.unchanged[0]))} ${n === 1 ? 'was' : 'were'} already ${active ? 'active' : 'inactive'}`);

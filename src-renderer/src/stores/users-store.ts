@@ -221,8 +221,7 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         for (const u of [...outcome.changed, ...outcome.unchanged]) names.set(u.id, u.username);
         const here = get().connection === target.connection;
         if (here) set({ bulk: null });
-        const where = o.connectionName ? ` on ${o.connectionName}` : '';
-        const text = `${outcomeSentence(outcome, active, undo)}${where}`;
+        const text = outcomeSentence(outcome, active, undo, o.connectionName ? ` on ${o.connectionName}` : '');
         const back = outcome.changed.map((u) => u.id);
         // Undo puts back exactly the users this run changed, each to the state it was in (the opposite of `active`), on the same connection.
         const action = here && back.length > 0 && !undo ? { label: 'Undo', run: () => void get().bulkSetActive(!active, { connection: target.connection, ids: back }, { ...o, undo: true }) } : undefined;
