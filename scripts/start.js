@@ -17,6 +17,15 @@ function electronBinary() {
   }
 }
 
+const passed = process.argv.slice(2);
+// Web mode's options are the only ones `npm start` takes (`npm start -- --port 9000`):
+// its help needs neither a build nor Electron.
+if (passed.includes('--help') || passed.includes('-h')) {
+  console.log('`npm start` opens the Electron console where its binary is installed. Otherwise it serves web mode,\nwhich takes the options below (after `--`: npm start -- --port 9000).\n');
+  const help = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--help'], { stdio: 'inherit' });
+  process.exit(help.status ?? 1);
+}
+
 const electron = electronBinary();
 // Web mode serves the built renderer: build it once on a fresh checkout.
 if (!electron && !existsSync('out/renderer/index.html')) {
@@ -27,10 +36,10 @@ if (!electron && !existsSync('out/renderer/index.html')) {
 const [command, args] = electron
   ? (console.log('Starting the Electron console'),
     // preview builds main, preload and renderer first, then runs the bundle.
-    ['npx', ['electron-vite', 'preview', '--entry', 'out/main/index.js', ...process.argv.slice(2)]])
+    ['npx', ['electron-vite', 'preview', '--entry', 'out/main/index.js', ...passed]])
   : (console.log('Electron binary not installed: starting web mode on loopback'),
     // What `npm run console:web` runs, in this process's Node, so signals reach it directly.
-    [process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', ...process.argv.slice(2)]]);
+    [process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', ...passed]]);
 
 // electron-vite finds the binary on its own only through path.txt; hand it the one found here.
 const env = electron ? { ...process.env, ELECTRON_EXEC_PATH: electron } : process.env;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** 256 random bits, URL-safe: it travels in the printed URL's query string. */
-export function newLaunchToken(): string {
+/** 256 random bits, URL-safe: it travels in the printed URL's query string, and is kept across launches in web-host.json (see keep-place.ts). */
+export function newConsoleToken(): string {
   return randomBytes(32).toString('base64url');
 }
 

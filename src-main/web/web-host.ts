@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ConsoleErrorCode, Result } from '../../src-shared/console-errors.ts';
 import type { Dispatch } from '../bridge/dispatch.ts';
 import { isConsoleMethod } from '../bridge/dispatch.ts';
-import { hostAllowed, newLaunchToken, originAllowed, tokenHeader, tokenMatches } from './guards.ts';
+import { hostAllowed, newConsoleToken, originAllowed, tokenHeader, tokenMatches } from './guards.ts';
 import { BodyTooLarge, readBody } from './read-body.ts';
 import { createStaticHandler } from './static-files.ts';
 
@@ -16,6 +16,8 @@ export interface WebHostOptions {
   host?: '127.0.0.1';
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The bridge token; by default a new one. Web mode passes the one it keeps in the data folder (see keep-place.ts). */
+  token?: string;
 }
 
 export interface WebHost {
@@ -44,13 +46,13 @@ const refuse = (res: ServerResponse, status: number, message: string, code: Cons
 /**
  * Web mode: the renderer and the bridge (`POST /bridge/<method>`, JSON params
  * in, a `Result` out) on a loopback port. Every request passes the Host and
- * Origin checks; every bridge call also needs the per-launch token in the
+ * Origin checks; every bridge call also needs the console's token in the
  * `x-console-token` header. A custom header also means a cross-site page
  * cannot send a bridge call without a CORS preflight, which this host never
  * grants.
  */
 export async function createWebHost(opts: WebHostOptions): Promise<WebHost> {
-  const token = newLaunchToken();
+  const token = opts.token ?? newConsoleToken();
   const serveStatic = createStaticHandler(opts.rendererDir);
   let port = 0;
 

@@ -1,18 +1,23 @@
 /// <reference lib="dom" />
 // A returning admin, end to end: the console (web mode, a real child process
 // with its real bundled server) is quit and started again over the same data
-// folder, as `npm start` would be the next morning. With the keychain kept it
-// lands signed in; without one it offers that connection's sign-in card with
-// the username filled in, never the setup wizard. The bundled server comes
-// back on its port, so an invitation link made before still opens. Also: the
-// header's Sign out, a link from an earlier launch, the console going away
-// under an open page, and switching to a connection that needs a password.
+// folder, as `npm start` would be the next morning. It prints the same URL
+// (port and token kept in the data folder), so a tab left open reloads onto
+// the same screen and connection. With the keychain kept it lands signed in;
+// without one it offers that connection's sign-in card with the username
+// filled in, never the setup wizard. The bundled server comes back on its
+// port, so an invitation link made before still opens. Also: --new-token and
+// the old tab's page, the header's Sign out, the console going away under an
+// open page, a kept port another program took, --port, and switching to a
+// connection that needs a password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { consoleKit } from '../helpers/console-kit.ts';
 import { api, ensureRendererBuilt, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console relaunch e2e (web mode in Chromium).\n\n`);
@@ -29,12 +34,13 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
   let profileId = '';
   let serverUrl = '';
   let invitationUrl = '';
-  let firstLaunch: { url: string; port: number } | null = null;
+  let firstLaunch = { url: '', port: 0, token: '' };
   const kit = consoleKit({ page: () => page, web: () => web, prefix: 'relaunch' });
-  const { shown, hasText, main, heading, shots, diagnoseOnFailure } = kit;
+  const { shown, hasText, main, heading, nav, shots, diagnoseOnFailure } = kit;
 
-  async function launch(opts: { keychain: boolean; port?: number }) {
-    web = await startConsoleWeb(dataDir, { keychain: opts.keychain, keyringHome, ...(opts.port ? { port: opts.port } : {}) });
+  /** Like `npm start` the next morning: no --port, so the console chooses (the port it kept). */
+  async function launch(opts: { keychain: boolean; port?: number; newToken?: boolean }) {
+    web = await startConsoleWeb(dataDir, { keychain: opts.keychain, keyringHome, ...(opts.port !== undefined ? { port: opts.port } : {}), newToken: opts.newToken ?? false });
     process.stdout.write(`relaunch e2e: console-web pid ${web.pid} at ${web.origin} (keychain: ${web.keychain ? 'kept gnome-keyring' : 'none'})\n`);
   }
 
@@ -71,13 +77,14 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
   it('first launch: the bundled server, its administrator and an invitation link, then quit', async () => {
     await launch({ keychain: true });
     expect(web.keychain).toBe(true);
-    firstLaunch = { url: web.url, port: Number(new URL(web.origin).port) };
+    firstLaunch = { url: web.url, port: web.port, token: web.token };
     // Set up the way the wizard does (the wizard itself is the other e2e's subject).
     const started = await status<{ url: string }>('startBundledServer');
     serverUrl = started.url;
     profileId = (await status<{ id: string }>('saveProfile', { name: 'This computer', kind: 'bundled' })).id;
     await status('signUpFirstAdmin', { profileId, username: ADMIN.username, password: ADMIN.password });
-    const created = await status<{ url: string }>('createInvitation', { note: 'for Ana' });
+    const { connection } = await status<{ connection: string }>('connectionStatus');
+    const created = await status<{ url: string }>('createInvitation', { connection, note: 'for Ana' });
     invitationUrl = created.url;
     expect(invitationUrl.startsWith(`${serverUrl}/accounts/invite/`)).toBe(true);
     expect((await api('GET', invitationUrl)).status).toBe(200);
@@ -85,14 +92,15 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     expect((await fetch(invitationUrl).catch(() => null))?.status ?? 'nothing answers').toBe('nothing answers');
   }, 60_000);
 
-  it('relaunch with the keychain: lands signed in on the Users manager; the server is back on its port, so the invitation link made before still opens', async () => {
+  it('relaunch with the keychain: the same URL; lands signed in on the Users manager; the server is back on its port, so the invitation link made before still opens', async () => {
     diagnoseOnFailure('keychain-relaunch');
     await launch({ keychain: true });
+    expect(web.url).toBe(firstLaunch.url);
     await newPage();
     await page.goto(web.url);
     await shown(heading('Users'), 30_000);
     await shown(main().getByRole('link', { name: ADMIN.username, exact: true }));
-    await shown(page.getByRole('button', { name: new RegExp(`^${ADMIN.username}`) }));
+    await shown(page.getByRole('button', { name: new RegExp(`^Account: ${ADMIN.username}$`) }));
     expect(await page.title()).toBe('Users · Graphistry Admin');
     await shots('01-signed-in-after-relaunch');
     const now = await status<{ url: string }>('bundledServerStatus');
@@ -102,30 +110,67 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     expect(String(invite.body.text)).toContain('You are invited');
   }, 60_000);
 
-  it('a reload keeps working (the token stays with the tab), and a link from an earlier launch gets its own page, not the wizard', async () => {
-    diagnoseOnFailure('tokens');
-    await page.reload();
-    await shown(heading('Users'), 20_000);
-    expect(page.url()).not.toContain('token=');
+  it('an open tab keeps its place across a relaunch: a reload shows the same screen, address state and connection; a new tab from the printed URL opens there too', async () => {
+    diagnoseOnFailure('keeps-place');
+    await nav('Audit log');
+    await shown(heading('Audit log'));
+    await main().getByLabel('Actor', { exact: true }).fill(ADMIN.username);
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/audit?actor=${ADMIN.username}`);
+    await hasText(main(), /created an invitation/i);
 
-    // The link the first launch printed, opened now: same kind of address, a token this launch never made.
-    const stale = `${web.origin}/?token=${new URL(firstLaunch!.url).searchParams.get('token')}`;
-    const other = await context.newPage();
-    await other.goto(stale);
-    await other.getByRole('heading', { name: 'This link is from an earlier launch' }).waitFor();
-    expect(await other.locator('#main').innerText()).toContain('npm start');
-    expect(await other.getByRole('heading', { name: /Set up/ }).count()).toBe(0);
-    await other.screenshot({ path: `test-results/screenshots/relaunch-02-stale-link-1280-light.png` });
+    // Stopped and started again the way `npm start` is: no --port.
+    await web.stop();
+    await launch({ keychain: true });
+    expect([web.port, web.token]).toEqual([firstLaunch.port, firstLaunch.token]);
+    expect(web.output()).not.toMatch(/taken by another program|new token/);
+    await page.reload();
+    await shown(heading('Audit log'), 30_000);
+    expect(new URL(page.url()).hash).toBe(`#/audit?actor=${ADMIN.username}`);
+    expect(await main().getByLabel('Actor', { exact: true }).inputValue()).toBe(ADMIN.username);
+    await hasText(main(), /created an invitation/i);
+    await hasText(page.locator('header'), 'This computer');
+    expect(await page.getByRole('heading', { name: /earlier launch|Open the console from its link|Sign in to/ }).count()).toBe(0);
+    expect((await status<{ profile: { name: string } | null }>('connectionStatus')).profile?.name).toBe('This computer');
+    await shots('02-same-place-after-relaunch', [1280]);
+
+    // The printed URL has no screen in it: a new tab opens on the one the admin was on.
+    const fresh = await context.newPage();
+    kit.watch(fresh);
+    await fresh.goto(web.url);
+    await fresh.getByRole('heading', { name: 'Audit log', exact: true }).waitFor({ timeout: 30_000 });
+    expect(new URL(fresh.url()).hash).toBe(`#/audit?actor=${ADMIN.username}`);
+    expect(fresh.url()).not.toContain('token=');
+    await fresh.close();
+  }, 90_000);
+
+  it('--new-token: same port, a new token; the old tab gets its own page on reload (not the wizard), a tab without a token too, and the new URL works', async () => {
+    diagnoseOnFailure('tokens');
+    await web.stop();
+    await launch({ keychain: true, newToken: true });
+    expect(web.port).toBe(firstLaunch.port);
+    expect(web.token).not.toBe(firstLaunch.token);
+    expect(web.output()).toMatch(/A new token, as asked \(--new-token\)/);
+    await page.reload();
+    await page.getByRole('heading', { name: 'This link is from an earlier launch' }).waitFor();
+    expect(await main().innerText()).toContain('npm start');
+    expect(await page.getByRole('heading', { name: /Set up/ }).count()).toBe(0);
+    await page.screenshot({ path: `test-results/screenshots/relaunch-02b-old-tab-after-new-token-1280-light.png` });
     // No token at all (a bookmark of the bare address, in a new tab).
     const bare = await context.newPage();
     await bare.goto(`${web.origin}/#/users`);
     await bare.getByRole('heading', { name: 'Open the console from its link' }).waitFor();
-    await Promise.all([other.close(), bare.close()]);
+    await bare.close();
+    // The URL this launch printed takes the tab back in.
+    await page.goto(web.url);
+    await shown(heading('Audit log'), 30_000);
+    await nav('Users');
+    await shown(heading('Users'));
+    expect(page.url()).not.toContain('token=');
   }, 60_000);
 
   it("the header's user menu signs out: the key goes, the message says so, and the connection's sign-in card takes the admin back in", async () => {
     diagnoseOnFailure('sign-out');
-    await page.getByRole('button', { name: new RegExp(`^${ADMIN.username}`) }).click();
+    await page.getByRole('button', { name: new RegExp(`^Account: ${ADMIN.username}$`) }).click();
     await shown(page.getByRole('menu'));
     await shots('03-user-menu', [1280]);
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
@@ -149,10 +194,19 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     await shots('05-offline', [1280, 900]);
   }, 60_000);
 
-  it('relaunch without a keychain: the sign-in card of the last connection, username filled in, never the wizard', async () => {
+  it('relaunch without a keychain, its kept port taken by another program: a free port, said plainly; the sign-in card of the last connection, username filled in, never the wizard', async () => {
     diagnoseOnFailure('no-keychain-relaunch');
-    await launch({ keychain: false });
+    const holder: Server = createServer();
+    await new Promise<void>((r) => holder.listen(firstLaunch.port, '127.0.0.1', r));
+    try {
+      await launch({ keychain: false });
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
     expect(web.keychain).toBe(false);
+    expect(web.port).not.toBe(firstLaunch.port);
+    expect(web.token).not.toBe(firstLaunch.token);
+    expect(web.output()).toContain(`Port ${firstLaunch.port}, this console's port until now, is taken by another program: serving on port ${web.port} instead`);
     await newPage();
     await page.goto(web.url);
     await shown(heading('Sign in to This computer'), 30_000);
@@ -175,7 +229,8 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     await status('saveProfile', { name: 'Lab server', kind: 'remote', url: serverUrl, username: ADMIN.username });
     await page.reload();
     await shown(heading('Users'), 20_000);
-    await page.getByLabel('Connection').selectOption({ label: 'Lab server (sign-in needed)' });
+    await page.getByRole('button', { name: /^Connection: / }).click();
+    await page.getByRole('menuitemradio', { name: 'Lab server (sign-in needed)' }).click();
     const popover = page.getByRole('dialog', { name: 'Connect to Lab server' });
     await shown(popover);
     const text = await popover.innerText();
@@ -186,6 +241,22 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     await popover.getByRole('button', { name: 'Sign in' }).click();
     await hasText(page.locator('header'), /Online/);
     await expect.poll(async () => (await status<{ profile: { name: string } | null }>('connectionStatus')).profile?.name).toBe('Lab server');
+  }, 60_000);
+
+  it('--port N is served and kept: the next launch without --port prints the same URL', async () => {
+    diagnoseOnFailure('port-flag');
+    const n = await freePort();
+    await web.stop();
+    await launch({ keychain: false, port: n });
+    expect(web.port).toBe(n);
+    const asked = web.url;
+    await web.stop();
+    await launch({ keychain: false });
+    expect(web.url).toBe(asked);
+    await page.goto(web.url);
+    // No keychain: the last connection's sign-in card (which one the switcher test decides).
+    await shown(heading(/^Sign in to /), 30_000);
+    expect(new URL(page.url()).port).toBe(String(n));
   }, 60_000);
 
   it('the pages threw no uncaught errors', () => {

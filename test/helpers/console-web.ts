@@ -49,6 +49,7 @@ export interface ConsoleWeb {
   /** The printed URL, token included: `http://127.0.0.1:PORT/?token=...`. */
   url: string;
   origin: string;
+  port: number;
   token: string;
   /** The console-web Node process (not the dbus-run-session wrapper). */
   pid: number;
@@ -82,12 +83,14 @@ const STOP_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 /**
- * Start `node --import tsx scripts/console-web.ts --data-dir DIR --port 0` and
- * wait for its URL line. Where dbus-run-session and gnome-keyring-daemon exist
- * it runs inside its own D-Bus session with an unlocked throwaway keyring (as
- * `npm test` does), so the console keeps its machine key the way the desktop
- * app would, and never touches a real keyring; elsewhere it runs without a
- * session bus, i.e. with no keychain at all.
+ * Start `node --import tsx scripts/console-web.ts --data-dir DIR` and wait
+ * for its URL line. Like `npm start`, it chooses its own port: the one this
+ * data folder's last launch kept, or a free one the first time (so consoles
+ * over different temp folders never share one). Where dbus-run-session and
+ * gnome-keyring-daemon exist it runs inside its own D-Bus session with an
+ * unlocked throwaway keyring (as `npm test` does), so the console keeps its
+ * machine key the way the desktop app would, and never touches a real
+ * keyring; elsewhere it runs without a session bus, i.e. with no keychain.
  */
 export async function startConsoleWeb(
   dataDir: string,
@@ -96,13 +99,21 @@ export async function startConsoleWeb(
     timeoutMs?: number;
     /** The keyring's folder, kept across launches (a relaunch finds what the last one stored); by default a throwaway one. */
     keyringHome?: string;
-    /** The console's own port (default 0: a free one), e.g. an earlier launch's, to open that launch's link against this one. */
+    /** `--port N`: this port (0: a fresh free one, ignoring the kept port). Absent: the console chooses, as `npm start` does. */
     port?: number;
+    /** `--new-token`: links and tabs of earlier launches stop working. */
+    newToken?: boolean;
   } = {},
 ): Promise<ConsoleWeb> {
   const keychain = (opts.keychain ?? true) && has('dbus-run-session') && has('gnome-keyring-daemon');
-  const nodeArgs = ['--import', 'tsx', '--import', STOP_WITH_PARENT, join(REPO, 'scripts', 'console-web.ts'), '--data-dir', dataDir, '--port', String(opts.port ?? 0)];
-  const env = withoutSessionBus(process.env);
+  const nodeArgs = [
+    ...['--import', 'tsx', '--import', STOP_WITH_PARENT, join(REPO, 'scripts', 'console-web.ts'), '--data-dir', dataDir],
+    ...(opts.port === undefined ? [] : ['--port', String(opts.port)]),
+    ...(opts.newToken ? ['--new-token'] : []),
+  ];
+  // A developer's CONSOLE_WEB_PORT would give every test console the same port.
+  const { CONSOLE_WEB_PORT: _fixed, ...inherited } = process.env;
+  const env = withoutSessionBus(inherited);
   // `sh` prints its pid and then execs node, so that pid IS the console's.
   let proc: ChildProcess;
   let keyringHome: string | null = null;
@@ -148,6 +159,7 @@ export async function startConsoleWeb(
   return {
     url,
     origin,
+    port: Number(parsed.port),
     token,
     pid,
     dataDir,

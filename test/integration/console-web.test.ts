@@ -1,16 +1,19 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consoleParams } from '../../src-shared/console-api.ts';
 import type { ConsoleHandlers } from '../../src-main/contracts.ts';
 import { RENDERER_CSP } from '../../src-main/bridge/csp.ts';
 import { createDispatcher } from '../../src-main/bridge/dispatch.ts';
 import { appProtocolResponse } from '../../src-main/electron/app-protocol.ts';
 import { createWebHost, type WebHost } from '../../src-main/web/web-host.ts';
+import { openWebHost, WEB_HOST_FILE } from '../../src-main/web/keep-place.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 interface Answer {
   status: number;
@@ -217,4 +220,188 @@ describe('npm run console:web', () => {
     expect(await exited).toBe(0);
     expect(out.split('\n').filter(Boolean)).toHaveLength(1);
   });
+});
+
+describe('web mode keeps its place: port and token in web-host.json', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const dataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'console-web-place-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+  /** Open web mode over `dir` as console-web does; `said` is what it told the admin. */
+  const open = async (dir: string, o: { port?: number; newToken?: boolean } = {}) => {
+    const said: string[] = [];
+    const h = await openWebHost({ dispatch: createDispatcher(handlers), rendererDir: join(root, 'renderer'), dataDir: dir, say: (l) => said.push(l), ...o });
+    cleanups.push(() => h.close());
+    return { host: h, said };
+  };
+  const kept = (dir: string) => JSON.parse(readFileSync(join(dir, WEB_HOST_FILE), 'utf8')) as { port: number; token: string };
+  const modeOf = (dir: string) => statSync(join(dir, WEB_HOST_FILE)).mode & 0o777;
+  const hold = async (port: number) => {
+    const s: NetServer = createNetServer();
+    await new Promise<void>((r, j) => s.once('error', j).listen(port, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => s.close(r)));
+    return s;
+  };
+  const answers = (h: WebHost, token: string) =>
+    send(h.port, { method: 'POST', path: '/bridge/connectionStatus', headers: { host: `127.0.0.1:${h.port}`, 'content-type': 'application/json', 'x-console-token': token }, body: '{}' }).then((r) => r.status);
+
+  it('the first launch takes a free port and keeps it with the token (file 0600); the next launch prints the same URL and takes the old token', async () => {
+    const dir = dataDir();
+    const first = await open(dir);
+    expect(first.said).toEqual([]);
+    expect(kept(dir)).toEqual({ port: first.host.port, token: first.host.token });
+    expect(modeOf(dir)).toBe(0o600);
+    await first.host.close();
+
+    const second = await open(dir);
+    expect(second.host.url).toBe(first.host.url);
+    expect(second.said).toEqual([]);
+    // An open tab of the first launch sends the first launch's token: this launch takes it.
+    expect(await answers(second.host, first.host.token)).toBe(200);
+    expect(await answers(second.host, 'x'.repeat(43))).toBe(401);
+  });
+
+  it('a kept port another program holds now: a free one, said plainly and kept from then on; the token stays', async () => {
+    const dir = dataDir();
+    const first = await open(dir);
+    await first.host.close();
+    await hold(first.host.port);
+    const moved = await open(dir);
+    expect(moved.host.port).not.toBe(first.host.port);
+    expect(moved.host.token).toBe(first.host.token);
+    expect(moved.said).toHaveLength(1);
+    expect(moved.said[0]).toMatch(new RegExp(`^Port ${first.host.port}, this console's port until now, is taken by another program: serving on port ${moved.host.port} instead`));
+    expect(kept(dir)).toEqual({ port: moved.host.port, token: first.host.token });
+    await moved.host.close();
+    expect((await open(dir)).host.port).toBe(moved.host.port);
+  });
+
+  it('--port N is served and kept; --port 0 takes a fresh free port and keeps that; a --port another program holds is an error, not a silent move', async () => {
+    const dir = dataDir();
+    const n = await freePort();
+    const asked = await open(dir, { port: n });
+    expect(asked.host.port).toBe(n);
+    expect(kept(dir).port).toBe(n);
+    await asked.host.close();
+    const again = await open(dir);
+    expect(again.host.port).toBe(n);
+    await again.host.close();
+    const free = await open(dir, { port: 0 });
+    expect(kept(dir)).toEqual({ port: free.host.port, token: asked.host.token });
+    await free.host.close();
+
+    const taken = await freePort();
+    await hold(taken);
+    await expect(open(dir, { port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // Nothing was served, so nothing changed in the file.
+    expect(kept(dir).port).toBe(free.host.port);
+  });
+
+  it('--new-token: the port stays, the old token is refused (an old tab gets the token page), and it says so', async () => {
+    const dir = dataDir();
+    const first = await open(dir);
+    await first.host.close();
+    const rotated = await open(dir, { newToken: true });
+    expect(rotated.host.port).toBe(first.host.port);
+    expect(rotated.host.token).not.toBe(first.host.token);
+    expect(rotated.said.join('\n')).toMatch(/A new token, as asked \(--new-token\)/);
+    expect(await answers(rotated.host, first.host.token)).toBe(401);
+    expect(await answers(rotated.host, rotated.host.token)).toBe(200);
+    expect(kept(dir).token).toBe(rotated.host.token);
+  });
+
+  it('a kept file that cannot be trusted: not JSON, readable by others, or odd values; what it says never carries the token', async () => {
+    const dir = dataDir();
+    const file = join(dir, WEB_HOST_FILE);
+    writeFileSync(file, '{"port": 41234, "token": "SECRET-LOOKING', { mode: 0o600 });
+    const broken = await open(dir);
+    expect(broken.said).toEqual([`${file} could not be used (not JSON): this launch has a new port and token`]);
+    expect(kept(dir)).toEqual({ port: broken.host.port, token: broken.host.token });
+    expect(modeOf(dir)).toBe(0o600);
+    await broken.host.close();
+
+    // Another user could have read the token: a new one, on the same port, and the file is private again.
+    chmodSync(file, 0o644);
+    const loose = await open(dir);
+    expect(loose.host.port).toBe(broken.host.port);
+    expect(loose.host.token).not.toBe(broken.host.token);
+    expect(loose.said).toEqual([`${file} was readable by other users: its token is replaced (open the new URL below), and the file is private again`]);
+    expect(modeOf(dir)).toBe(0o600);
+    await loose.host.close();
+
+    writeFileSync(file, JSON.stringify({ port: 80, token: 'short' }), { mode: 0o600 });
+    const odd = await open(dir);
+    expect(odd.said).toEqual([`${file} is incomplete: this launch has a new port and token`]);
+    expect(odd.host.token).not.toBe('short');
+    expect(Buffer.from(odd.host.token, 'base64url')).toHaveLength(32);
+
+    for (const line of [...broken.said, ...loose.said, ...odd.said]) {
+      for (const token of [broken.host.token, loose.host.token, odd.host.token]) expect(line).not.toContain(token);
+    }
+  });
+});
+
+describe('console:web and npm start on the command line', () => {
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  const env = (() => {
+    const { CONSOLE_WEB_PORT: _fixed, ...rest } = process.env;
+    return rest;
+  })();
+
+  it('--help names --port and --new-token and starts nothing, also as `npm start -- --help`; a bad option or port is refused with the help', () => {
+    const direct = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--help'], { cwd: repo, env, encoding: 'utf8', timeout: 30_000 });
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stdout).toMatch(/--port N {8}serve on port N, and keep it for later launches/);
+    expect(direct.stdout).toMatch(/--new-token {5}make a new token/);
+    expect(direct.stdout).not.toContain('Graphistry Admin console (web mode):');
+
+    const viaNpm = spawnSync('npm', ['start', '--', '--help'], { cwd: repo, env, encoding: 'utf8', timeout: 60_000 });
+    expect(viaNpm.status, viaNpm.stderr).toBe(0);
+    expect(viaNpm.stdout).toContain('npm start -- --port 9000');
+    expect(viaNpm.stdout).toMatch(/--new-token/);
+
+    for (const args of [['--prot', '9000'], ['--port', 'nine'], ['--port', '70000'], ['--port', '']]) {
+      const bad = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', ...args], { cwd: repo, env, encoding: 'utf8', timeout: 30_000 });
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.stderr, args.join(' ')).toMatch(/--port|Unknown option/);
+    }
+  });
+
+  it('`npm start -- --port N --data-dir D` serves on N and keeps it; a port another program holds is refused with a sentence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'console-web-npm-'));
+    const n = await freePort();
+    // Its own process group, so the whole chain (npm, sh, start.js, console-web) is stopped by this test.
+    const child = spawn('npm', ['start', '--', '--port', String(n), '--data-dir', dir], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (out += String(c)));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      const url = await new Promise<URL>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL in 120 s:\n${out}`)), 120_000);
+        child.stdout.on('data', () => {
+          const m = /Graphistry Admin console \(web mode\): (http:\/\/\S+)/.exec(out);
+          if (m) resolve(new URL(m[1]!)), clearTimeout(timer);
+        });
+        void exited.then(() => reject(new Error(`npm start exited:\n${out}`)));
+      });
+      expect(url.origin).toBe(`http://127.0.0.1:${n}`);
+      expect(JSON.parse(readFileSync(join(dir, WEB_HOST_FILE), 'utf8'))).toEqual({ port: n, token: url.searchParams.get('token') });
+
+      // The same port asked for again while this console holds it.
+      const second = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--port', String(n), '--data-dir', join(dir, 'other')], { cwd: repo, env, encoding: 'utf8', timeout: 30_000 });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`Port ${n} on 127.0.0.1 is taken by another program: choose another with --port N, or --port 0 for a free one.`);
+      expect(second.stdout).not.toContain('Graphistry Admin console (web mode):');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

@@ -3,10 +3,10 @@ import { hashToRoute } from './route.ts';
 /**
  * The address (screen and its own state, `#/audit?actor=ali`) the admin was
  * last on, for a console opened with no screen in its address: the printed
- * URL in a new tab, or the desktop app started again. localStorage is per
- * origin, which in web mode stays the same across launches because the
- * port does (see src-main/web/keep-place.ts). It holds an address, never a
- * token or any server's data.
+ * URL in a new tab (or the desktop app started again, where its storage
+ * persists). localStorage is per origin, which in web mode stays the same
+ * across launches because the port does (see src-main/web/keep-place.ts).
+ * It holds an address, never a token or any server's data.
  */
 const SLOT = 'graphistry-admin-console.last-place';
 

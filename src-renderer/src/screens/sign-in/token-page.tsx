@@ -2,9 +2,9 @@ import { useTitle } from '../../lib/title.ts';
 
 /**
  * Web mode opened without a working token: no token at all (a bookmark, a
- * hand-typed address) or one the host refuses (the link of an earlier
- * launch). Never the setup wizard: nothing is wrong with the console's
- * connections, only with this page's link.
+ * hand-typed address) or one the host refuses (a link from before the
+ * token was replaced with --new-token). Never the setup wizard: nothing is
+ * wrong with the console's connections, only with this page's link.
  */
 export function TokenPage({ reason }: { reason: 'missing' | 'refused' }) {
   useTitle('Open the console from its link');
@@ -15,8 +15,8 @@ export function TokenPage({ reason }: { reason: 'missing' | 'refused' }) {
         <h1 id="token-title">{reason === 'refused' ? 'This link is from an earlier launch' : 'Open the console from its link'}</h1>
         <p>
           {reason === 'refused'
-            ? 'The console was started again since this page was opened, and each start makes a new link.'
-            : 'This page was opened without the console’s link, which carries a key for this launch only.'}{' '}
+            ? 'The console was given a new key since this page was opened (started with --new-token, or with another data folder), so the old link no longer opens it.'
+            : 'This page was opened without the console’s link, which carries its key.'}{' '}
           Open the URL that <code>npm start</code> printed in its terminal; it looks like <code className="nowrap">http://127.0.0.1:PORT/?token=…</code>.
         </p>
         <p className="muted small">Nothing is lost: your connections and saved sign-ins are kept by the console, not by this page.</p>
