@@ -64,6 +64,10 @@ export function Shell({ children }: { children: ReactNode }) {
   }, []);
   return (
     <div className="shell">
+      {/* First in tab order, past the header and the screens. It moves focus itself: the hash is the app's router. */}
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="brand">
           Graphistry Admin <span className="muted">console</span>

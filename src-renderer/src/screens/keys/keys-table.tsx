@@ -28,7 +28,9 @@ export function KeysTable({ keys, onRevoke }: { keys: readonly PersonalKey[]; on
             <th scope="col">Last used</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
-            <th scope="col" aria-label="Actions" />
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

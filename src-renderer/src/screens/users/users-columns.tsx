@@ -65,7 +65,7 @@ export function userColumns(actions: {
     }),
     col.accessor('username', {
       header: 'Username',
-      meta: { sort: 'username' } satisfies ColumnMeta,
+      meta: { sort: 'username', className: 'cell-id' } satisfies ColumnMeta,
       cell: ({ row, getValue }) => (
         <a className="row-link" href={`#/users/${row.original.id}`} onClick={openLink(row.original.id)} title={getValue()}>
           {getValue()}
@@ -74,7 +74,7 @@ export function userColumns(actions: {
     }),
     col.accessor('email', {
       header: 'Email',
-      meta: { sort: 'email' } satisfies ColumnMeta,
+      meta: { sort: 'email', className: 'cell-id' } satisfies ColumnMeta,
       cell: ({ getValue }) => <span title={getValue() ?? ''}>{getValue() || <span className="muted">—</span>}</span>,
     }),
     col.accessor('is_staff', { header: 'Staff', meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: ({ getValue }) => <YesNo on={getValue()} /> }),
