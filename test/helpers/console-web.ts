@@ -281,8 +281,13 @@ export const seededUsername = (i: number) => `u${String(i).padStart(6, '0')}`;
  * transaction, while the server runs (WAL mode; it waits on the lock). The rows
  * are valid-looking but cannot sign in: the password hash is a dummy.
  * Nobody seeded is a superuser; every 7th is staff, every 11th inactive.
+ * `names` replaces the usernames and emails (by default u000001 and u000001@seed.example).
  */
-export function seedUsers(sqliteFile: string, n: number): { ms: number; total: number } {
+export function seedUsers(
+  sqliteFile: string,
+  n: number,
+  names: { username?: (i: number) => string; email?: (i: number) => string } = {},
+): { ms: number; total: number } {
   const started = Date.now();
   const db = new SQLite(sqliteFile, { timeout: 15_000 });
   try {
@@ -301,14 +306,14 @@ export function seedUsers(sqliteFile: string, n: number): { ms: number; total: n
     db.transaction(() => {
       for (const o of saved) db.exec(`drop ${o.type} ${o.name}`);
       for (let i = 1; i <= n; i++) {
-        const name = seededUsername(i);
-        const email = `${name}@seed.example`;
+        const name = (names.username ?? seededUsername)(i);
+        const email = names.email?.(i) ?? `${name}@seed.example`;
         const joined = t0 + Math.floor((span * i) / n);
         insert.run(
           name,
-          name,
+          name.toLowerCase(),
           email,
-          email,
+          email.toLowerCase(),
           i % 11 === 0 ? 0 : 1,
           i % 7 === 0 ? 1 : 0,
           new Date(joined).toISOString(),
