@@ -251,6 +251,17 @@ describe('users store', () => {
     expect(bridge.calls.at(-1)?.connection).toBe('p2.fedcba9876543210');
   });
 
+  it('a row ticked while a typed search is on its way stays ticked when the new list still shows it (and only then)', async () => {
+    await store.getState().load();
+    store.getState().setSearch('user0002');
+    // Ticked within the debounce, on the rows still showing.
+    store.getState().toggleSelected(2, true);
+    store.getState().toggleSelected(3, true);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(store.getState().results.map((u) => u.username)).toEqual(['user0002']);
+    expect([...store.getState().selected]).toEqual([2]);
+  });
+
   it('goes to the last page that still exists when the current one empties', async () => {
     store.getState().setFilter('is_active', true);
     await settle();

@@ -96,9 +96,14 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
   let stopRequested = false;
 
   return createStore<UsersState>()((set, get) => {
-    /** Every change of query shows other rows, so a selection made on the old rows is dropped with them. */
+    /**
+     * Every change of query shows other rows: the selection keeps only the
+     * ticked rows the new page still shows (load() drops the rest), so a row
+     * ticked while a typed search was still on its way stays ticked. "Every
+     * matching user" meant the old query's users: it ends here.
+     */
     function change(patch: Partial<UsersQuery>) {
-      set({ query: { ...get().query, ...patch }, selected: new Set(), allMatching: false });
+      set({ query: { ...get().query, ...patch }, allMatching: false });
       void get().load();
     }
 
