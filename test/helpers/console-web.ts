@@ -4,7 +4,7 @@
 // bundled server's own REST API, and seed its SQLite file directly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { User } from '../../src-shared/domain.ts';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,33 +17,8 @@ export const bundledServerDir = (consoleDataDir: string) => join(consoleDataDir,
 /** The bundled server's SQLite file (see src-server/db/database.ts). */
 export const bundledSqliteFile = (consoleDataDir: string) => join(bundledServerDir(consoleDataDir), 'graphistry-admin.sqlite3');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * `out/renderer` must hold a build of the current sources: build it (once,
- * `npx electron-vite build`, about 2 s) when index.html is missing or older
- * than anything under src-renderer/ or src-shared/ (the renderer imports both).
- * Returns what it did, for the log.
- */
-export function ensureRendererBuilt(): string {
-  const index = join(REPO, 'out', 'renderer', 'index.html');
-  const sources = Math.max(newestMtime(join(REPO, 'src-renderer')), newestMtime(join(REPO, 'src-shared')), statSync(join(REPO, 'electron.vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return 'out/renderer is up to date';
-  const started = Date.now();
-  const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: REPO, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-  if (r.status !== 0) {
-    throw new Error(`npx electron-vite build failed (status ${r.status ?? r.signal}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
-  }
-  return `built out/renderer in ${Date.now() - started} ms`;
-}
+/** out/ holds a build of the current sources (see build-outputs.ts; the suite's global setup builds it once). */
+export { ensureBuilt as ensureRendererBuilt } from './build-outputs.ts';
 
 export interface ConsoleWeb {
   /** The printed URL, token included: `http://127.0.0.1:PORT/?token=...`. */

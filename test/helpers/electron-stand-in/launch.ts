@@ -1,8 +1,8 @@
 // Test side: make sure out/ holds a build of the current sources, bundle the
 // stand-in (harness, stand-in `electron`, resolve hook) for plain `node`, run
 // out/main/index.js in a child with it, and talk to that child.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,42 +10,9 @@ import { build } from 'esbuild';
 import { REPO, serveProcessesFor } from '../console-web.ts';
 import type { CallRecord, ChildMessage, Json, OpName, Ops, ParentMessage } from './messages.ts';
 
-export const MAIN_BUNDLE = join(REPO, 'out', 'main', 'index.js');
-export const PRELOAD_BUNDLE = join(REPO, 'out', 'preload', 'index.cjs');
-export const RENDERER_INDEX = join(REPO, 'out', 'renderer', 'index.html');
+import { MAIN_BUNDLE } from '../build-outputs.ts';
 
-/** Newest modification time under `dir`, leaving out tests that sit beside the code (the build never includes them). */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Like `ensureRendererBuilt` (console-web.ts), for all three outputs: build
- * once (`npx electron-vite build`, about 2 s) when out/main/index.js,
- * out/preload/index.cjs or out/renderer/index.html is missing or older than
- * anything the build reads (src-main, src-shared, src-renderer, and
- * src-server, parts of which main bundles). Returns what it did, for the log.
- */
-export function ensureElectronBuilt(): string {
-  const sources = Math.max(
-    ...['src-main', 'src-shared', 'src-renderer', 'src-server'].map((d) => newestSource(join(REPO, d))),
-    statSync(join(REPO, 'electron.vite.config.ts')).mtimeMs,
-  );
-  const outputs = [MAIN_BUNDLE, PRELOAD_BUNDLE, RENDERER_INDEX];
-  if (outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return 'out/ is up to date';
-  const started = Date.now();
-  const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: REPO, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-  if (r.status !== 0) {
-    throw new Error(`npx electron-vite build failed (status ${r.status ?? r.signal}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
-  }
-  return `built out/ in ${Date.now() - started} ms`;
-}
+export { MAIN_BUNDLE, PRELOAD_BUNDLE, RENDERER_INDEX, ensureBuilt as ensureElectronBuilt } from '../build-outputs.ts';
 
 /**
  * Bundles the stand-in for plain `node` into `dir`: harness.mjs (the entry),
