@@ -84,6 +84,28 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     await profiles.touch(profile.id);
   }
 
+  /**
+   * Back to a sign-in the admin switched away from, if its server still
+   * takes it (as a new connection: screens prepared before are refused).
+   * False when there is none or it no longer works.
+   */
+  async function resumeParked(profile: Omit<Profile, 'has_credential'>): Promise<boolean> {
+    const kept = session.takeParked(profile.id);
+    if (!kept) return false;
+    try {
+      // The bundled server may have come back on another port: the same credentials at its new address.
+      const backend = session.urlOf(profile) === kept.url ? kept.backend : (await session.anonymous(profile)).withAuth(kept.auth);
+      const user = await backend.me();
+      requireSuperuser(user);
+      session.set(profile, kept.kind, kept.auth, backend, user);
+      await profiles.touch(profile.id);
+      return true;
+    } catch {
+      void kept.backend.endSession().catch(() => undefined);
+      return false;
+    }
+  }
+
   /** Make sure the bundled server runs before a bundled profile is used. */
   async function reach(profileId: string) {
     const profile = await session.profile(profileId);
@@ -103,6 +125,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
         if (moved) await vault.delete(saved.id).catch(() => undefined);
         if (moved || reached) {
           session.forget(before);
+          session.dropParked(saved.id);
           if (session.active?.profile.id === saved.id) session.clear();
         }
       }
@@ -112,12 +135,14 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
       await session.profile(profileId);
       if ((await keychainStatus()).available) await vault.delete(profileId);
       if (session.active?.profile.id === profileId) session.clear();
+      session.dropParked(profileId);
       await profiles.remove(profileId);
       return null;
     },
 
     connect: async ({ profileId }) => {
       const profile = await reach(profileId);
+      if (await resumeParked(profile)) return status();
       // Without a keychain there is simply no saved sign-in: that is a password prompt, not the keychain's own error text.
       const stored = await vault.get(profileId).catch((e: unknown) => {
         if (e instanceof ConsoleFailure && e.error.code === 'NO_KEYCHAIN') return null;
@@ -172,6 +197,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
           .catch(() => false);
       }
       if (stored) await vault.delete(profileId);
+      session.dropParked(profileId);
       const wasConnected = session.active?.profile.id === profileId;
       // Clearing the connection also ends a Graphistry's admin-site session.
       if (wasConnected) session.clear();

@@ -31,6 +31,14 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
   // One anonymous backend per address (health checks reuse it: for a pinned certificate, its one probe handshake).
   const anonymous = new Map<string, Backend>();
   const kindKey = (t: ServerTarget) => `${t.url} ${t.admin_path ?? ''} ${t.ca_file ?? ''} ${t.pinned_certificate ?? ''}`;
+  /**
+   * Sign-ins the admin switched away from, by profile: kept in memory for
+   * this console's life (never written anywhere), so switching back needs no
+   * password even where no keychain keeps a credential. Signing out, deleting
+   * or repointing the profile ends one; so does its server ending it.
+   */
+  const parked = new Map<string, Omit<Active, 'id'>>();
+  const end = (a: { backend: Backend }) => void a.backend.endSession().catch(() => undefined);
 
   /** The base URL of a profile right now (the bundled server's port changes with each start). */
   function urlOf(profile: StoredProfile): string {
@@ -69,13 +77,31 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
       return backend;
     },
     set(profile: StoredProfile, kind: ServerKind, auth: BackendAuth, backend: Backend, user: User) {
-      if (active && active.backend !== backend) void active.backend.endSession().catch(() => undefined);
+      if (active && active.backend !== backend) {
+        if (active.profile.id !== profile.id) parked.set(active.profile.id, active);
+        else end(active);
+      }
+      const earlier = parked.get(profile.id);
+      if (earlier && earlier.backend !== backend) end(earlier);
+      parked.delete(profile.id);
       // Random, not a counter: a page left open across a console restart must not match a new sign-in.
       active = { id: `${profile.id}.${randomBytes(8).toString('hex')}`, profile, kind, auth, user, url: urlOf(profile), backend };
     },
     clear() {
-      if (active) void active.backend.endSession().catch(() => undefined);
+      if (active) end(active);
       active = null;
+    },
+    /** The sign-in kept for a profile the admin switched away from (taken out: resume it with set(), or it is gone). */
+    takeParked(profileId: string): Omit<Active, 'id'> | null {
+      const p = parked.get(profileId) ?? null;
+      parked.delete(profileId);
+      return p;
+    },
+    /** End a kept sign-in (signed out, profile deleted or repointed). */
+    dropParked(profileId: string) {
+      const p = parked.get(profileId);
+      if (p) end(p);
+      parked.delete(profileId);
     },
     /** Forget what an address was found to be (its profile changed). */
     forget(profile: StoredProfile) {
