@@ -50,7 +50,7 @@ interface Frame {
   let peer: DjangoPeer;
   let graphistry: Backend;
   const kit = consoleKit({ page: () => page, web: () => web, prefix: 'connections' });
-  const { shown, hasText, main, heading, diagnoseOnFailure } = kit;
+  const { shown, hasText, main, heading, diagnoseOnFailure, shots } = kit;
   const rows = () => main().locator('table.users-table tbody tr');
   const row = (username: string) => rows().filter({ has: page.getByRole('link', { name: username, exact: true }) });
   const search = () => page.getByLabel('Search users');
@@ -172,6 +172,7 @@ interface Frame {
 
   beforeAll(async () => {
     process.stdout.write(`connections e2e: ${ensureRendererBuilt()}\n`);
+    kit.clearShots();
     dataDir = tempDir();
     web = await startConsoleWeb(dataDir);
     // The bundled server: admin (1), dana.analyst (2), then the seeded users.
@@ -272,6 +273,7 @@ interface Frame {
     const toast = page.locator('.toast', { hasText: 'Deactivated 2 users' });
     await shown(toast);
     expect(await toast.innerText()).toMatch(/Deactivated 2 users on “This computer” · 2 users were already inactive/);
+    await shots('bulk-undo-toast', [1280]);
     await expect.poll(async () => (await userOn(hereUrl, 'gus.analyst')).is_active).toBe(false);
     await toast.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(async () => (await userOn(hereUrl, 'frank.analyst')).is_active).toBe(true);
@@ -291,6 +293,7 @@ interface Frame {
       await page.getByLabel('Select all on this page').check();
       await main().getByRole('button', { name: `Select all ${SEEDED.toLocaleString('en-US')} matching users` }).click();
       await hasText(main().locator('.bulk'), `All ${SEEDED.toLocaleString('en-US')} matching users selected`);
+      await shots('all-matching-selected');
       // Watch for the progress bar (the run takes about a second).
       await page.evaluate(() => {
         const w = window as unknown as { __progress: number[] };
@@ -405,6 +408,7 @@ interface Frame {
     await page.waitForTimeout(300);
     expect(await page.locator('header .switch-button').innerText()).toContain(HERE);
     await hasText(main().locator('.pager-summary'), /^Page 5 of/);
+    await shots('connection-menu', [1280]);
     await page.keyboard.press('Escape');
     expect(await focused()).toMatch(/^button\|Connection: /);
     // Open again (on the connection in use) and move to Team with the arrows; only Enter switches.

@@ -64,10 +64,11 @@ const count = (n: number, one: string) => (n === 1 ? one : `${n.toLocaleString('
  * 5 users on “Lab”"), those already so are said apart, and an early end says how far it got.
  */
 export function outcomeSentence(o: BulkOutcome, active: boolean, undo: boolean, where = ''): string {
-  const verb = undo ? (active ? 'Activated again' : 'Deactivated again') : active ? 'Activated' : 'Deactivated';
+  const verb = active ? 'Activated' : 'Deactivated';
+  const again = undo ? ' again' : '';
   const one = (u: User | undefined) => u?.username ?? '1 user';
   const parts: string[] = [];
-  if (o.changed.length > 0) parts.push(`${verb} ${count(o.changed.length, one(o.changed[0]))}${where}`);
+  if (o.changed.length > 0) parts.push(`${verb} ${count(o.changed.length, one(o.changed[0]))}${again}${where}`);
   else parts.push(`Nothing changed${where}`);
   if (o.unchanged.length > 0) {
     const n = o.unchanged.length;

@@ -187,7 +187,7 @@ describe('users store', () => {
     await settle();
     expect([byId().get(2), byId().get(3), byId().get(7)]).toEqual([true, true, false]);
     expect(bridge.writes.at(-1)).toEqual({ connection: CONNECTION, ids: [2, 3], active: true });
-    expect(useToasts.getState().toasts.at(-1)!.text).toBe('Activated again 2 users');
+    expect(useToasts.getState().toasts.at(-1)!.text).toBe('Activated 2 users again');
   });
 
   it('acts on every matching user, not just the page, in batches with progress, and undoes exactly what it changed', async () => {
