@@ -20,8 +20,9 @@ function header(value: string | string[] | undefined): string | undefined {
 
 /**
  * `GET /auth/check?require=user|staff|superuser` for nginx `auth_request`,
- * Traefik ForwardAuth and Caddy `forward_auth`: 200 with Remote-User,
- * Remote-Email and Remote-Groups; 401 with X-Login-URL when nobody is signed
+ * Traefik ForwardAuth and Caddy `forward_auth`: 200 with the identity
+ * headers of identity-headers.ts (Remote-User only for a plain ASCII name,
+ * always Remote-User-Id and Remote-User-Encoded); 401 with X-Login-URL when nobody is signed
  * in (or, with `redirect=1`, a 302 to sign-in for a browser loading a page:
  * Traefik and Caddy hand the check's answer to the client as it is); 403 when
  * signed in without the level. Identity headers on the request are ignored.

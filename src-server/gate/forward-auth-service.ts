@@ -6,6 +6,7 @@ import type { TokensService } from '../tokens/tokens-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import type { AuthRevisionRepo } from './auth-revision-repo.ts';
 import { createIdentityCache, type IdentityCache } from './identity-cache.ts';
+import { identityHeaders } from './identity-headers.ts';
 
 export const ACCESS_LEVELS = ['user', 'staff', 'superuser'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
@@ -138,19 +139,7 @@ export function allows(identity: GateIdentity, level: AccessLevel): boolean {
   return level === 'user' || (level === 'staff' ? identity.isStaff : identity.isSuperuser);
 }
 
-const UNSAFE_HEADER_TEXT = /[^\x20-\x7e]/g;
-
-/** The identity headers of a verified identity, made once and kept with it. */
+/** The identity headers of a verified identity (identity-headers.ts), made once and kept with it. */
 export function headersOf(found: Identified): Record<string, string> {
   return (found.headers ??= identityHeaders(found.identity));
-}
-
-/** The identity headers we set (Remote-User, Remote-Email, Remote-Groups such as `staff,superuser`). */
-export function identityHeaders(identity: GateIdentity): Record<string, string> {
-  const groups = [identity.isStaff ? 'staff' : '', identity.isSuperuser ? 'superuser' : ''].filter(Boolean).join(',');
-  return {
-    'remote-user': identity.username.replace(UNSAFE_HEADER_TEXT, ''),
-    'remote-email': (identity.email ?? '').replace(UNSAFE_HEADER_TEXT, ''),
-    'remote-groups': groups,
-  };
 }

@@ -1,16 +1,10 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { identityHeaders, type GateIdentity } from './forward-auth-service.ts';
+import type { GateIdentity } from './forward-auth-service.ts';
+import { identityHeaders, isForgeable } from './identity-headers.ts';
 import { OWN_COOKIES } from './credentials.ts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) never cross a proxy. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
-
-/**
- * Identity headers some proxy or app might read (Remote-User, X-Forwarded-User,
- * X-Auth-Request-Email, X-WEBAUTH-USER, ...): whatever a client sends under
- * these names is dropped, and only the gate's own Remote-* are set.
- */
-const IDENTITY = /^(x-)?(remote|forwarded|auth-request|webauth|authenticated)-(user|email|groups|name|login|preferred-username)$/;
 
 /** Names listed in `Connection` are hop-by-hop for this message too. */
 function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
@@ -33,16 +27,17 @@ export interface ClientInfo {
 
 /**
  * Headers for the upstream request: the client's own, minus hop-by-hop,
- * identity headers, our session cookies and (when it is what proved the
- * identity) our Authorization; plus Remote-User, Remote-Email, Remote-Groups
- * and X-Forwarded-*. Host is kept, so apps that compare Origin with Host
+ * identity headers in any spelling and every name with `_` (isForgeable),
+ * our session cookies and (when it is what proved the identity) our
+ * Authorization; plus the gate's Remote-* (identityHeaders) and
+ * X-Forwarded-*. Host is kept, so apps that compare Origin with Host
  * (Jupyter's WebSocket check) see the name the browser used.
  */
 export function upstreamHeaders(incoming: IncomingHttpHeaders, identity: GateIdentity, client: ClientInfo, websocket: boolean): OutgoingHttpHeaders {
   const drop = connectionTokens(incoming);
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name) || IDENTITY.test(name) || name === 'forwarded' || name.startsWith('x-forwarded-')) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name) || isForgeable(name) || name === 'forwarded' || name.startsWith('x-forwarded-')) continue;
     if (name === 'authorization' && identity.credential === 'authorization') continue;
     if (name === 'cookie') {
       const kept = withoutOwnCookies(String(value));
@@ -51,7 +46,7 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, identity: GateIde
     }
     out[name] = value;
   }
-  // An empty value is left out, as nginx's proxy_set_header does: no email, no Remote-Email.
+  // An empty value (Remote-Groups of a user in no group) is left out, as nginx's proxy_set_header does.
   for (const [name, value] of Object.entries(identityHeaders(identity))) if (value) out[name] = value;
   out['x-forwarded-for'] = client.ip;
   out['x-forwarded-proto'] = client.proto;

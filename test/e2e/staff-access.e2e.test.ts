@@ -8,8 +8,8 @@ import { post, startServer, type ServerProcess } from '../helpers/server-process
 import { jupyterMissing, startJupyter, type JupyterProcess } from '../helpers/jupyter.ts';
 import { nginxMissing, readmeNginxSnippet, startNginx, type NginxProcess } from '../helpers/nginx.ts';
 import { caddyMissing, readmeCaddySnippet, startCaddy } from '../helpers/caddy.ts';
-import type { FrontProxy } from '../helpers/front-proxy.ts';
-import { startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
+import { rawGet, type FrontProxy } from '../helpers/front-proxy.ts';
+import { FORGED_IDENTITY, identityHeadersIn, MALFORMED_IDENTITY, startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
 import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
 
 /**
@@ -20,7 +20,9 @@ import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
  * and in front Debian's nginx running the README's snippet as it is
  * (auth_request to /auth/check), Debian's Caddy running the README's
  * Caddyfile as it is (forward_auth), or the server's built-in gate. The same
- * scenario runs through all three.
+ * scenario runs through all three, forged identity headers in every spelling
+ * and a staff member whose name is not plain ASCII (`danaé`, beside `dana`)
+ * included.
  */
 
 const missing = [chromiumMissing(), nginxMissing(), caddyMissing(), jupyterMissing()].filter(Boolean);
@@ -66,6 +68,15 @@ type Front = 'nginx' | 'caddy' | 'gate';
         users.set(`${front}-${who}`, Number((created.body.user as { id: number }).id));
       }
     }
+    // dana, and danaé through an invitation as people join: one strip of the é away from each other.
+    const dana = await post(`${server.url}/api/v2/admin/users`, { username: 'dana', password: STRONG_PASSWORD, email: 'dana@corp.example', is_staff: true }, { authorization: `Bearer ${adminToken}` });
+    expect(dana.status, JSON.stringify(dana.body)).toBe(201);
+    users.set('dana', Number((dana.body.user as { id: number }).id));
+    const invitation = await post(`${server.url}/api/v2/admin/invitations`, { grant_staff: true }, { authorization: `Bearer ${adminToken}` });
+    expect(invitation.status, JSON.stringify(invitation.body)).toBe(201);
+    const danae = await post(`${server.url}/api/v2/auth/invitations/accept`, { token: invitation.body.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' });
+    expect(danae.status, JSON.stringify(danae.body)).toBe(201);
+    users.set('danaé', Number((danae.body.user as { id: number }).id));
   }, 120_000);
 
   afterAll(async () => {
@@ -203,6 +214,47 @@ type Front = 'nginx' | 'caddy' | 'gate';
         expect(c.code).toBe(1008);
         expect(c.afterMs).toBeLessThan(3000);
       } else open.ws.terminate();
+    });
+
+    /** The identity headers of `whoami` as the tool received them, raw. */
+    const seenBy = (body: string) => (JSON.parse(body) as { rawHeaders: string[] }).rawHeaders;
+    const asStaff = (username: string, extra: Array<[string, string]> = []) =>
+      [['remote-groups', 'staff'], ['remote-user', username], ['remote-user-encoded', `UTF-8''${username}`], ['remote-user-id', String(users.get(username))], ...extra].sort(([a], [b]) => a!.localeCompare(b!));
+
+    it('Regression (#19, 2): Remote_User, REMOTE_USER, X-Auth-Request-Access-Token and other spellings of identity headers reached the service', async () => {
+      const cookie = await signIn(front, `${front}-sam`);
+      const res = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${cookie}`, ...FORGED_IDENTITY.map(([name, value]) => `${name}: ${value}`)]);
+      expect(res.status, res.body).toBe(200);
+      const raw = seenBy(res.body);
+      expect(raw.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))), `client identity headers, and names with _, that reached the tool through ${front}`).toEqual([]);
+      expect(identityHeadersIn(raw)).toEqual(asStaff(`${front}-sam`));
+      // Malformed lines are refused (400), or (Go, under Caddy) read as part of the header before: never as an identity.
+      for (const line of MALFORMED_IDENTITY) {
+        const answer = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${cookie}`, line]);
+        if (answer.status === 400) continue;
+        expect([front, answer.status], JSON.stringify(line)).toEqual(['caddy', 200]);
+        expect(identityHeadersIn(seenBy(answer.body))).toEqual(asStaff(`${front}-sam`));
+      }
+    });
+
+    it('Regression (#19, 1): danaé reached the services as Remote-User: dana; she arrives by id and encoded name, with no Remote-User', async () => {
+      const cookie = await signIn(front, 'danaé');
+      const res = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${cookie}`, 'Remote-User: dana', 'Remote-Email: dana@corp.example']);
+      expect(res.status, res.body).toBe(200);
+      expect(identityHeadersIn(seenBy(res.body))).toEqual([
+        ['remote-email-encoded', "UTF-8''dana%40corp%C3%A9.example"],
+        ['remote-groups', 'staff'],
+        ['remote-user-encoded', "UTF-8''dana%C3%A9"],
+        ['remote-user-id', String(users.get('danaé'))],
+      ]);
+      const ws = await openWebSocket(wsUrl(front, '/pivot/ws'), { cookie, origin: frontUrl(front) });
+      if (!ws.ok) throw new Error(`tool WebSocket refused: ${ws.status}`);
+      expect(JSON.parse(await nextMessage(ws))).toEqual({ hello: null });
+      ws.ws.close();
+      expect((await fetch(`${frontUrl(front)}/notebook/api/contents`, { headers: { cookie } })).status, 'and Jupyter lets her in').toBe(200);
+      const dana = await signIn(front, 'dana');
+      const hers = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${dana}`]);
+      expect(identityHeadersIn(seenBy(hers.body))).toEqual(asStaff('dana', [['remote-email', 'dana@corp.example'], ['remote-email-encoded', "UTF-8''dana%40corp.example"]]));
     });
 
     it('a forged Remote-User header grants nothing', async () => {

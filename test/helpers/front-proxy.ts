@@ -1,5 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { freePort, waitForPort } from './free-port.ts';
 
 /** A program runs at all (`args` asks it its version). */
@@ -78,5 +79,51 @@ function safeRead(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
+  }
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/**
+ * `GET path` written byte for byte on a socket, so header names keep their
+ * case, duplicates and underscores and malformed lines go out as they are
+ * (fetch and node:http would fold, merge or refuse them). `lines` follow
+ * Host, each without its CRLF; the answer is read to the end of the
+ * connection (chunked bodies decoded).
+ */
+export function rawGet(base: string, path: string, lines: readonly string[]): Promise<RawAnswer> {
+  const { hostname, port, host } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      // write, not end: nginx takes a half-closed connection for a client that left (499).
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('error', reject);
+    socket.setTimeout(15_000, () => socket.destroy(new Error(`no answer to GET ${path} from ${base}`)));
+    socket.once('close', () => {
+      const all = Buffer.concat(chunks);
+      const split = all.indexOf('\r\n\r\n');
+      const head = (split < 0 ? all : all.subarray(0, split)).toString('latin1');
+      const rest = split < 0 ? Buffer.alloc(0) : all.subarray(split + 4);
+      const body = /^transfer-encoding:\s*chunked/im.test(head) ? unchunk(rest) : rest;
+      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: body.toString('utf8') });
+    });
+  });
+}
+
+function unchunk(body: Buffer): Buffer {
+  const out: Buffer[] = [];
+  for (let at = 0; ; ) {
+    const eol = body.indexOf('\r\n', at);
+    const size = parseInt(body.subarray(at, eol).toString('latin1'), 16);
+    if (!(size > 0)) return Buffer.concat(out);
+    out.push(body.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
   }
 }

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * records what reached it, so tests can see which headers got through.
  *
  *   GET  <prefix>            an HTML page naming Remote-User
- *   GET  <prefix>whoami      JSON: the request headers it received
+ *   GET  <prefix>whoami      JSON: the request headers it received, parsed and raw
  *   POST <prefix>upload      JSON: size and sha256 of the body, streamed
  *   WS   <prefix>ws          sends {hello: Remote-User}, then echoes
  *   WS   <prefix>firehose    sends 64 KiB binary messages without pause
@@ -33,7 +33,7 @@ export async function startStandInTool(prefix = '/pivot/'): Promise<StandInTool>
     const path = (req.url ?? '/').split('?')[0];
     if (path === `${prefix}whoami`) {
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['tool_a=1; Path=/pivot/', 'tool_b=2; Path=/pivot/'] });
-      res.end(JSON.stringify({ headers: req.headers, url: req.url }));
+      res.end(JSON.stringify({ headers: req.headers, rawHeaders: req.rawHeaders, url: req.url }));
     } else if (path === `${prefix}upload` && req.method === 'POST') {
       const hash = createHash('sha256');
       let size = 0;
@@ -92,4 +92,44 @@ export async function startStandInTool(prefix = '/pivot/'): Promise<StandInTool>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Identity headers a client might forge, in every spelling a service could
+ * read as an identity: dash or underscore (Tornado folds `Remote_User` into
+ * JupyterHub's `REMOTE_USER`), any case, oauth2-proxy's `X-Auth-Request-*`,
+ * the gate's own names, a value padded with spaces. Each value names its
+ * header, so one that gets through says which.
+ */
+export const FORGED_IDENTITY: ReadonlyArray<readonly [string, string]> = [
+  ...[
+    'Remote-User', 'remote-user', 'REMOTE_USER', 'Remote_User', 'remote_user', 'Remote-Groups', 'Remote_Groups', 'Remote-Email', 'Remote_Email',
+    'X-Forwarded-User', 'X_Forwarded_User', 'X-Auth-Request-User', 'X-Auth-Request-Access-Token', 'X_Auth_Request_Email', 'Remote-User-Id',
+    'Remote_User_Id', 'Remote-User-Encoded', 'Remote-Email-Encoded', 'X-Remote-User', 'X-WEBAUTH-USER',
+  ].map((name) => [name, `forged-${name}`] as const),
+  ['REMOTE-USER', '   forged-padded   '],
+]; // prettier-ignore
+
+/**
+ * Header lines a parser may refuse or misread: whitespace before the colon
+ * (RFC 9112 §5.1 says refuse), a line folded onto the one before
+ * (obs-fold; Go reads it as part of that value).
+ */
+export const MALFORMED_IDENTITY: readonly string[] = ['Remote-User : forged', 'Remote-User\t: forged', 'X-Note: a\r\n Remote-User: forged', 'X-Note: a\r\n\tRemote_User: forged'];
+
+/**
+ * Every header in `rawHeaders` (as the tool received them) that a service
+ * might take an identity from, by the test's own reading: `_` read as `-`,
+ * case folded, then any `Remote-*`, `X-Remote-*`, `X-Auth-Request-*`,
+ * `X-Forwarded-User|Email|Groups|Preferred-Username`, `X-Webauth-*`; and any
+ * name with `_` at all. As [lower-case name, value], sorted.
+ */
+export function identityHeadersIn(rawHeaders: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const folded = name.replaceAll('_', '-');
+    if (name.includes('_') || /^(x-)?remote-|^x-auth-request-|^x-forwarded-(user|email|groups|preferred-username)$|^x-webauth-/.test(folded)) out.push([name, rawHeaders[i + 1]!]);
+  }
+  return out.sort(([a], [b]) => a.localeCompare(b));
 }

@@ -47,17 +47,51 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     expect(res.headers['cache-control']).toBe('no-store');
   }
 
-  it('lets staff pass by session cookie, Bearer JWT and personal key, with Remote-User, Remote-Email and Remote-Groups', async () => {
+  /** The Remote-* headers of an answer. */
+  const remoteHeaders = (res: LightMyRequestResponse) => Object.fromEntries(Object.entries(res.headers).filter(([name]) => name.startsWith('remote-')));
+
+  it('lets staff pass by session cookie, Bearer JWT and personal key, with Remote-User, Remote-User-Id, Remote-User-Encoded, Remote-Email(-Encoded) and Remote-Groups', async () => {
     await start();
     const cookie = await sessionOf('carol');
     for (const headers of [{ cookie }, bearer(carol.token), { authorization: carol.key.authorization }]) {
       const res = await check(headers);
       expectPass(res, 'carol', 'staff');
-      expect(res.headers['remote-email']).toBe('carol@example.com');
+      expect(remoteHeaders(res)).toEqual({
+        'remote-user': 'carol',
+        'remote-user-id': String(carol.user.id),
+        'remote-user-encoded': "UTF-8''carol",
+        'remote-email': 'carol@example.com',
+        'remote-email-encoded': "UTF-8''carol%40example.com",
+        'remote-groups': 'staff',
+      });
       expect(res.body).toBe('');
     }
     expectPass(await check({ cookie: `other=1; ${await sessionOf('admin')}; theme=dark` }, '?require=superuser'), 'admin', 'staff,superuser');
     expectPass(await check(bearer(bob.token), '?require=user'), 'bob', '');
+  });
+
+  it('Regression (#19, 1): the check answered danaé as Remote-User: dana (non-ASCII removed); now no Remote-User, only Remote-User-Id and the RFC 8187 form', async () => {
+    await start();
+    const dana = await adminCreateUser(t.app, admin.token, { username: 'dana', email: 'dana@corp.example', is_staff: true });
+    const invitation = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }));
+    const accepted = await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token: invitation.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' } });
+    expect(accepted.statusCode, accepted.body).toBe(201);
+    const danae = json<{ user: { id: number }; token: string }>(accepted);
+    for (const headers of [bearer(danae.token), { cookie: await sessionOf('danaé') }]) {
+      const res = await check(headers);
+      expect(res.statusCode).toBe(200);
+      expect(remoteHeaders(res)).toEqual({
+        'remote-user-id': String(danae.user.id),
+        'remote-user-encoded': "UTF-8''dana%C3%A9",
+        'remote-email-encoded': "UTF-8''dana%40corp%C3%A9.example",
+        'remote-groups': 'staff',
+      });
+    }
+    expect(remoteHeaders(await check(bearer(dana.token)))).toMatchObject({ 'remote-user': 'dana', 'remote-user-id': String(dana.user.id), 'remote-email': 'dana@corp.example' });
+    // Without an email there is no Remote-Email of either form; an ordinary user's Remote-Groups is empty, not absent.
+    expect(remoteHeaders(await check(bearer(bob.token), '?require=user'))).toMatchObject({ 'remote-user': 'bob', 'remote-groups': '' });
+    const noEmail = await adminCreateUser(t.app, admin.token, { username: 'erin', is_staff: true });
+    expect(Object.keys(remoteHeaders(await check(bearer(noEmail.token)))).sort()).toEqual(['remote-groups', 'remote-user', 'remote-user-encoded', 'remote-user-id']);
   });
 
   it('answers 403 when signed in without the level, whatever the credential', async () => {

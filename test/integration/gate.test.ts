@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminCreateUser, bearer, dialects, makeTestApp, signup, STRONG_PASSWORD, type SignedUp, type TestApp } from '../helpers/app.ts';
+import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { sessionCookie } from '../helpers/form-client.ts';
-import { startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
+import { rawGet } from '../helpers/front-proxy.ts';
+import { FORGED_IDENTITY, identityHeadersIn, MALFORMED_IDENTITY, startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
 import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
 
 /**
@@ -77,6 +78,70 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     const viaJwt = (await (await get('/pivot/whoami', bearer(carol.token))).json()) as { headers: Record<string, string> };
     expect(viaJwt.headers['remote-user']).toBe('carol');
     expect(viaJwt.headers.authorization).toBeUndefined();
+  });
+
+  it('Regression (#19, 2): Remote_User, REMOTE_USER, X-Auth-Request-Access-Token and other spellings of identity headers passed the gate', async () => {
+    await start();
+    const cookie = await sessionCookie(t.app, 'carol', STRONG_PASSWORD);
+    const forged = await rawGet(base, '/pivot/whoami', [`Cookie: ${cookie}`, ...FORGED_IDENTITY.map(([name, value]) => `${name}: ${value}`), 'X_Tool_Option: 1', 'X-Tool-Option: 2']);
+    expect(forged.status, forged.body).toBe(200);
+    const { rawHeaders } = JSON.parse(forged.body) as { rawHeaders: string[] };
+    const asCarol = [
+      ['remote-email', 'carol@example.com'],
+      ['remote-email-encoded', "UTF-8''carol%40example.com"],
+      ['remote-groups', 'staff'],
+      ['remote-user', 'carol'],
+      ['remote-user-encoded', "UTF-8''carol"],
+      ['remote-user-id', String(carol.user.id)],
+    ];
+    expect(rawHeaders.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))), 'client identity headers, and names with _, that reached the tool').toEqual([]);
+    expect(identityHeadersIn(rawHeaders)).toEqual(asCarol);
+    expect(rawHeaders.map((h) => h.toLowerCase()), 'other headers pass').toContain('x-tool-option');
+    // Node's parser refuses whitespace before a colon and folded lines outright.
+    for (const line of MALFORMED_IDENTITY) expect((await rawGet(base, '/pivot/whoami', [`Cookie: ${cookie}`, line])).status, JSON.stringify(line)).toBe(400);
+    // The WebSocket handshake is forwarded with the same headers.
+    const ws = await openWebSocket(`${base.replace('http', 'ws')}/pivot/ws`, { ...bearer(carol.token), remote_user: 'admin', 'x-auth-request-user': 'admin' });
+    if (!ws.ok) throw new Error(`handshake refused: ${ws.status}`);
+    expect(JSON.parse(await nextMessage(ws))).toEqual({ hello: 'carol' });
+    ws.ws.close();
+    expect(identityHeadersIn(Object.entries(tool.seen.at(-1) ?? {}).flat().map(String))).toEqual(asCarol);
+  });
+
+  it('Regression (#19, 1): danaé reached every gated service as Remote-User: dana, another staff member', async () => {
+    await start();
+    const dana = await adminCreateUser(t.app, admin.token, { username: 'dana', email: 'dana@corp.example', is_staff: true });
+    const invitation = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }));
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/invitations/accept',
+      payload: { token: invitation.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' },
+    });
+    expect(accepted.statusCode, accepted.body).toBe(201);
+    const danae = json<{ user: { id: number; username: string }; token: string }>(accepted);
+    expect(danae.user.username).toBe('danaé');
+    const seen = async (headers: Record<string, string>) => identityHeadersIn(((await (await get('/pivot/whoami', headers)).json()) as { rawHeaders: string[] }).rawHeaders);
+
+    const asDanae = [
+      ['remote-email-encoded', "UTF-8''dana%40corp%C3%A9.example"],
+      ['remote-groups', 'staff'],
+      ['remote-user-encoded', "UTF-8''dana%C3%A9"],
+      ['remote-user-id', String(danae.user.id)],
+    ];
+    // No Remote-User and no Remote-Email at all: neither name can be sent as it is, and is never approximated.
+    expect(await seen(bearer(danae.token))).toEqual(asDanae);
+    expect(await seen({ cookie: await sessionCookie(t.app, 'danaé', STRONG_PASSWORD), 'remote-user': 'dana' })).toEqual(asDanae);
+    expect(await seen(bearer(dana.token))).toEqual([
+      ['remote-email', 'dana@corp.example'],
+      ['remote-email-encoded', "UTF-8''dana%40corp.example"],
+      ['remote-groups', 'staff'],
+      ['remote-user', 'dana'],
+      ['remote-user-encoded', "UTF-8''dana"],
+      ['remote-user-id', String(dana.user.id)],
+    ]);
+    const ws = await openWebSocket(`${base.replace('http', 'ws')}/pivot/ws`, bearer(danae.token));
+    if (!ws.ok) throw new Error(`handshake refused: ${ws.status}`);
+    expect(JSON.parse(await nextMessage(ws)), 'no Remote-User on the WebSocket either').toEqual({ hello: null });
+    ws.ws.close();
   });
 
   it('streams large bodies both ways (beyond the API body limit)', async () => {
