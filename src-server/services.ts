@@ -15,6 +15,7 @@ import { createSettingsService } from './settings/settings-service.ts';
 import { createJwtSigner } from './tokens/jwt.ts';
 import { createTokensService } from './tokens/tokens-service.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
+import { createThrottleRepo } from './auth/throttle-repo.ts';
 import { createPasswordCheck } from './auth/password-check.ts';
 import { createPrivilegedWrites } from './auth/privileged-writes.ts';
 import { createSignupService } from './registration/signup-service.ts';
@@ -49,10 +50,11 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const settingsRepo = createSettingsRepo();
   const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock, writes });
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });
-  const throttle = createLoginThrottle(
-    { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
+  const throttle = createLoginThrottle({
+    repo: createThrottleRepo(db),
+    limits: { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
     clock,
-  );
+  });
   const checkPassword = createPasswordCheck({ hasher, throttle, audit });
   const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
   const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength: config.passwordMinLength });

@@ -42,23 +42,25 @@ export function createPasswordCheck(deps: { hasher: PasswordHasher; throttle: Lo
     const account: AccountRef = a.user ? { userId: Number(a.user.id) } : { name: a.typed };
     const leave = await throttle.slowLane(a.ip);
     if (!leave) return failed(a, 'throttled', 1);
-    // Whether this address was already past its limit, judged before this attempt counts.
-    const addressWait = throttle.passwordAddressWait(a.ip);
     let ok: boolean;
+    // Whether this address was already past its limit, judged before this attempt counts.
+    let addressWait: number;
     try {
-      const locked = throttle.reservePassword(account, a.ip);
-      if (locked > 0) return await failed(a, 'throttled', locked);
+      const reserved = await throttle.reservePassword(account, a.ip);
+      if (reserved.locked > 0) return await failed(a, 'throttled', reserved.locked);
+      addressWait = reserved.addressWait;
       try {
         ok = await hasher.verify(a.user?.password_hash ?? (await getDummyHash()), a.password);
       } catch (e) {
-        throttle.settlePassword(account, a.ip, 'unjudged');
+        // The hasher's error is the one to report, whatever happens to the give-back.
+        await throttle.settlePassword(account, a.ip, 'unjudged').catch(() => undefined);
         throw e;
       }
     } finally {
       leave();
     }
     if (a.user && ok && a.usable) {
-      throttle.settlePassword(account, a.ip, 'success');
+      await throttle.settlePassword(account, a.ip, 'success');
       return { ok: true };
     }
     const reason = !a.user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive';

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
 import { userListAtScale } from './migration-0006-user-list.ts';
 import { userListRevision } from './migration-0007-user-list-revision.ts';
+import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { usernameSkeleton } from '../users/username-identity.ts';
 
 /**
@@ -123,6 +124,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0006_user_list_at_scale': userListAtScale(dialect),
     '0007_user_list_revision': userListRevision(dialect),
+    '0009_login_throttle': loginThrottle(dialect),
   };
 }
 

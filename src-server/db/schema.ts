@@ -105,6 +105,14 @@ export interface UserListRevisionTable {
   is_superuser: number;
 }
 
+/** Failed-credential counters in fixed windows, shared by every process on the database (see auth/throttle.ts). */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  /** When the window that began with the first failure ends. */
+  reset_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   personal_keys: PersonalKeysTable;
@@ -115,6 +123,7 @@ export interface Database {
   invitations: InvitationsTable;
   auth_revision: AuthRevisionTable;
   user_list_revision: UserListRevisionTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -64,7 +64,7 @@ export function createTokensService(deps: TokensServiceDeps) {
     const key = await keys.authenticate(id, secret);
     const user = key ? await users.byId(db, key.user_id) : undefined;
     if (key && user && bool(user.is_active)) return { user, key };
-    const retryAfter = throttle.keyFailed(ip);
+    const retryAfter = await throttle.keyFailed(ip);
     // Only a well-formed key id is recorded: whatever else was sent there may be a secret pasted in the wrong place.
     const keyId = isKeyId(id) ? id : null;
     await audit.record({ userId: null, username: 'anonymous', ip }, { action: 'auth.pkey', outcome: 'failure', detail: { key_id: keyId, via, reason: retryAfter > 0 ? 'throttled' : key ? 'inactive' : 'bad_key' } });
