@@ -55,7 +55,11 @@ export const configSchema = z.object({
   throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),
   throttleAccountFailures: intFrom(1, 10_000).default(10),
   throttleAddressFailures: intFrom(1, 100_000).default(100),
-  /** Django's name: mark the session cookie Secure (set when the server is reached over HTTPS). */
+  /**
+   * Django's name. The pages' cookies are Secure, with `__Host-` names, on every request that
+   * came over HTTPS (directly, or X-Forwarded-Proto from a proxy TRUST_PROXY believes) whatever
+   * this says; on, every request counts as HTTPS, for a TLS proxy that does not send the header.
+   */
   sessionCookieSecure: boolFrom.default(false),
   /** Django's name and default: absolute session lifetime, 2 weeks. */
   sessionCookieAge: intFrom(60, 365 * 24 * 3600).default(1_209_600),

@@ -1,29 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { fastifyTrustProxy, type TrustProxy } from '../lib/trust-proxy.ts';
-import { PRESESSION_COOKIE, SESSION_COOKIE } from '../pages/pages-plugin.ts';
+import { OWN_COOKIE_NAMES, sessionCookieOf } from '../sessions/session-cookies.ts';
 import type { Credentials } from './forward-auth-service.ts';
 
 /**
- * The first value of cookie `name` in a Cookie header, without parsing the
- * rest: this runs on every forward-auth check. Our values are base64url, so
- * no quoting or decoding is involved.
+ * The credentials a request carries: our session cookie and its Authorization header, and where it comes from.
+ * The cookie by either name (`__Host-` over HTTPS): a check from a TLS-terminating proxy arrives as plain HTTP.
  */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  const needle = `${name}=`;
-  let at = header.startsWith(needle) ? 0 : header.indexOf(`; ${needle}`);
-  if (at < 0) at = header.indexOf(`;${needle}`);
-  if (at < 0) return undefined;
-  const start = header.indexOf('=', at) + 1;
-  const end = header.indexOf(';', start);
-  const value = (end < 0 ? header.slice(start) : header.slice(start, end)).trim();
-  return value || undefined;
-}
-
-/** The credentials a request carries: our session cookie and its Authorization header, and where it comes from. */
 export function credentialsOf(headers: IncomingHttpHeaders, ip: string | null): Credentials {
-  return { cookie: readCookie(headers.cookie, SESSION_COOKIE), authorization: headers.authorization, ip };
+  return { cookie: sessionCookieOf(headers.cookie), authorization: headers.authorization, ip };
 }
 
 /**
@@ -43,4 +29,4 @@ export function createClientOf(trust: TrustProxy) {
 }
 
 /** Our own cookies, which no upstream app has any business seeing. */
-export const OWN_COOKIES = [SESSION_COOKIE, PRESESSION_COOKIE];
+export const OWN_COOKIES = OWN_COOKIE_NAMES;

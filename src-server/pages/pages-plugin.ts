@@ -4,14 +4,12 @@ import cookie from '@fastify/cookie';
 import { randomSecret } from '../lib/crypto.ts';
 import type { Services } from '../services.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
+import { cookieNames, cookieValues, type CookieNames } from '../sessions/session-cookies.ts';
 import { createFlashStore, type FlashStore } from './flash.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
-
-export const SESSION_COOKIE = 'gadm_session';
-export const PRESESSION_COOKIE = 'gadm_presession';
 
 /**
  * Content-Security-Policy for every page: no inline script or style at all,
@@ -51,13 +49,34 @@ export function pagesPlugin(s: Services) {
   return async (app: FastifyInstance) => {
     await app.register(cookie);
     const flash = createFlashStore();
-    const secure = s.config.sessionCookieSecure;
     const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();
+    // A pre-session cookie set while answering this request, before the browser has sent it.
+    const minted = new WeakMap<FastifyRequest, string>();
+
+    // Secure and `__Host-` whenever the browser reached us over HTTPS: directly, or
+    // through a proxy TRUST_PROXY believes (its X-Forwarded-Proto). SESSION_COOKIE_SECURE
+    // makes every request count as HTTPS, for a TLS proxy that does not say so.
+    const namesOf = (request: FastifyRequest): CookieNames => cookieNames(s.config.sessionCookieSecure || request.protocol === 'https');
+    // After the onRequest check below, at most one value per name is left.
+    const cookieOf = (request: FastifyRequest, name: string): string | undefined => cookieValues(request.headers.cookie, name)[0] || undefined;
+    const attributes = (names: CookieNames) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure: names.secure });
 
     // Pages say where a form came from (same-origin referrer) so the Origin
     // check below works; pages that show a secret switch to no-referrer.
-    app.addHook('onRequest', async (_request, reply) => {
+    app.addHook('onRequest', async (request, reply) => {
       reply.header('referrer-policy', 'same-origin');
+      // Two session (or pre-session) cookies of the name we read: one was planted on a
+      // narrower path or a parent domain. Picking either would let the planter decide
+      // whose session this is, so the request is refused before anything runs.
+      const names = namesOf(request);
+      if (cookieValues(request.headers.cookie, names.session).length > 1 || cookieValues(request.headers.cookie, names.presession).length > 1) {
+        return ctx.errorPage(
+          reply,
+          400,
+          'Conflicting cookies',
+          'Your browser sent this site two sign-in cookies of the same name, so nothing was done. Delete this site\'s cookies in your browser, then sign in again.',
+        );
+      }
     });
 
     app.addHook('onSend', async (request, reply) => {
@@ -87,36 +106,39 @@ export function pagesPlugin(s: Services) {
       session(request) {
         let p = resolved.get(request);
         if (!p) {
-          p = s.sessions.resolve(request.cookies[SESSION_COOKIE]);
+          p = s.sessions.resolve(cookieOf(request, namesOf(request).session));
           resolved.set(request, p);
         }
         return p;
       },
       async startSession(request, reply, user) {
+        const names = namesOf(request);
         // Never keep an id the browser brought with it (session fixation).
-        await s.sessions.end(request.cookies[SESSION_COOKIE]);
+        await s.sessions.end(cookieOf(request, names.session));
         const { cookie: value, session } = await s.sessions.start(user, request.ip);
-        reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: s.config.sessionCookieAge });
-        reply.clearCookie(PRESESSION_COOKIE, { path: '/' });
+        reply.setCookie(names.session, value, { ...attributes(names), maxAge: s.config.sessionCookieAge });
+        reply.clearCookie(names.presession, attributes(names));
         resolved.set(request, Promise.resolve(session));
         return session;
       },
       async endSession(request, reply) {
-        await s.sessions.end(request.cookies[SESSION_COOKIE]);
-        reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+        const names = namesOf(request);
+        await s.sessions.end(cookieOf(request, names.session));
+        reply.clearCookie(names.session, attributes(names));
       },
       anonymousCsrf(request, reply) {
-        let pre = request.cookies[PRESESSION_COOKIE];
+        const names = namesOf(request);
+        let pre = minted.get(request) ?? cookieOf(request, names.presession);
         if (!pre || pre.length > 128) {
           pre = randomSecret(24);
-          request.cookies[PRESESSION_COOKIE] = pre;
-          reply.setCookie(PRESESSION_COOKIE, pre, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+          minted.set(request, pre);
+          reply.setCookie(names.presession, pre, attributes(names));
         }
         return s.sessions.anonymousCsrf(pre);
       },
       checkCsrf(request, reply, session) {
         const given = formValue(request, 'csrf');
-        const ok = session ? s.sessions.checkSessionCsrf(session, given) : s.sessions.checkAnonymousCsrf(request.cookies[PRESESSION_COOKIE], given);
+        const ok = session ? s.sessions.checkSessionCsrf(session, given) : s.sessions.checkAnonymousCsrf(cookieOf(request, namesOf(request).presession), given);
         if (!ok) ctx.errorPage(reply, 403, 'Form expired', 'This form has expired or is missing its security token. Go back, reload the page and try again.');
         return ok;
       },

@@ -3,9 +3,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 /**
  * A minimal browser stand-in for `app.inject`: keeps cookies, reads the CSRF
  * token out of the last page, and posts forms the way a browser does
- * (form-urlencoded, with this site's Origin).
+ * (form-urlencoded, with this site's Origin). `headers` go with every request
+ * (a proxy's X-Forwarded-Proto, say).
  */
-export function formClient(app: FastifyInstance, origin = 'http://localhost:80') {
+export function formClient(app: FastifyInstance, origin = 'http://localhost:80', headers: Record<string, string> = {}) {
+  const always = headers;
   const jar = new Map<string, string>();
   let lastBody = '';
 
@@ -31,13 +33,13 @@ export function formClient(app: FastifyInstance, origin = 'http://localhost:80')
       return m[1]!;
     },
     async get(url: string) {
-      return absorb(await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader() } }));
+      return absorb(await app.inject({ method: 'GET', url, headers: { ...always, cookie: cookieHeader() } }));
     },
     async post(url: string, fields: Record<string, string>, opts: { origin?: string | null; csrf?: string | null } = {}) {
       const form = new URLSearchParams(fields);
       const csrf = opts.csrf === undefined ? this.csrf() : opts.csrf;
       if (csrf !== null) form.set('csrf', csrf);
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader() };
+      const headers: Record<string, string> = { ...always, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader() };
       const o = opts.origin === undefined ? origin : opts.origin;
       if (o !== null) headers.origin = o;
       return absorb(await app.inject({ method: 'POST', url, headers, payload: form.toString() }));
