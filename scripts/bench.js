@@ -31,6 +31,7 @@ const SECTIONS = [
   { name: 'cli', file: 'cli.js', about: 'command-line start-up time and the idle server\'s memory' },
   { name: 'remote', file: 'remote-users.js', about: 'a remote Graphistry\'s Users page and search through its Django admin (10,000 users in the reference peer): time and HTTP requests each costs' },
   { name: 'forward-auth', file: 'forward-auth.js', about: 'the forward-auth check (cookie, Bearer) vs a node:http baseline; its p99 during a burst of sign-ins vs at rest' },
+  { name: 'throttle', file: 'throttle.js', about: 'the shared sign-in throttle\'s database work per failed sign-in (SQLite, PostgreSQL) vs the argon2id verification it accompanies' },
 ];
 
 function parseArgs(argv) {
