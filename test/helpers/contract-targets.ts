@@ -11,6 +11,7 @@ import type { Backend } from '../../src-main/contracts.ts';
 import type { BackendCapabilities } from '../../src-shared/domain.ts';
 import { makeTestApp, STRONG_PASSWORD } from './app.ts';
 import { PEER_ADMIN, startDjangoPeer } from './django-peer.ts';
+import { djangoRuntimes } from './django-versions.ts';
 
 export interface ContractHarness {
   anon: Backend;
@@ -49,18 +50,27 @@ export const embeddedTarget: ContractTarget = {
 /** The peer's user admin in its Graphistry-like configuration lists every column, so every column sorts. */
 const PEER_LISTED = ['username', 'email', 'is_staff', 'is_superuser', 'is_active', 'date_joined', 'last_login'];
 
-export const graphistryTarget: ContractTarget = {
-  name: 'Django reference peer (RemoteGraphistryBackend)',
-  missing: async () => (await import('./django-peer.ts')).djangoMissing(),
-  async start() {
-    const peer = await startDjangoPeer();
-    const anon = createRemoteGraphistryBackend({ baseUrl: peer.url });
-    return {
-      anon,
-      admin: anon.withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }),
-      adminName: PEER_ADMIN.username,
-      expected: graphistryCapabilities(PEER_LISTED),
-      close: () => peer.stop(),
-    };
-  },
-};
+/**
+ * The peer on every Django version the suites run (3.2, 4.2, 5.2): one target
+ * each, named by the exact version the peer's Python imports. A version that
+ * cannot run here is a target whose `missing` says why (under CI=true
+ * djangoRuntimes throws instead).
+ */
+export async function graphistryTargets(): Promise<ContractTarget[]> {
+  return (await djangoRuntimes()).map((runtime) => ({
+    name: `Django reference peer on Django ${runtime.ok ? runtime.full : runtime.version} (RemoteGraphistryBackend)`,
+    missing: async () => (runtime.ok ? null : runtime.why),
+    async start() {
+      const peer = await startDjangoPeer({ django: runtime.version });
+      process.stdout.write(`backend contract: the Django peer runs Django ${peer.django} at ${peer.url}\n`);
+      const anon = createRemoteGraphistryBackend({ baseUrl: peer.url });
+      return {
+        anon,
+        admin: anon.withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }),
+        adminName: PEER_ADMIN.username,
+        expected: graphistryCapabilities(PEER_LISTED),
+        close: () => peer.stop(),
+      };
+    },
+  }));
+}

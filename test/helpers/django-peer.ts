@@ -1,18 +1,20 @@
 // The reference Graphistry peer (test/fixtures/graphistry-peer): a real Django
-// project on Debian's python3-django, started on a free loopback port the way
+// project on Debian's python3-django (3.2 from the system, or 4.2 / 5.2 from
+// scripts/django-versions.sh: see django-versions.ts), started on a free loopback port the way
 // an operator would (migrate, createsuperuser --noinput, runserver --noreload),
 // and stopped by the pid it was given. Its request log is kept, so tests and
 // the bench can count the HTTP requests the console made.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { djangoEnv, probeDjango, PYTHON, type DjangoVersion } from './django-versions.ts';
 
 const run = promisify(execFile);
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON };
 export const PEER_DIR = fileURLToPath(new URL('../fixtures/graphistry-peer/', import.meta.url));
 export const PEER_ADMIN = { username: 'admin', email: 'admin@example.com', password: 'correct horse battery staple' } as const;
 
@@ -23,6 +25,8 @@ export interface PeerOptions {
   /** Behind a TLS-terminating proxy (trust X-Forwarded-Proto; Secure cookies; CSRF checks Referer). */
   tlsProxy?: boolean;
   timeZone?: string;
+  /** Which Django runs it (default: the system's 3.2). */
+  django?: DjangoVersion;
 }
 
 export interface DjangoPeer {
@@ -30,6 +34,8 @@ export interface DjangoPeer {
   port: number;
   pid: number;
   dataDir: string;
+  /** The Django version the running server printed (`Django version 5.2.18, using settings …`). */
+  django: string;
   /** Requests the server has logged so far. */
   requests(): number;
   log(): string;
@@ -38,17 +44,10 @@ export interface DjangoPeer {
   stop(): Promise<void>;
 }
 
-let checked: string | null | undefined;
-/** Why the peer cannot run here (no Debian python3-django stack), or null. */
+/** Why the peer cannot run here on the system's Django 3.2 (no Debian python3-django stack), or null. */
 export async function djangoMissing(): Promise<string | null> {
-  if (checked !== undefined) return checked;
-  if (!existsSync(PYTHON)) return (checked = `${PYTHON} is missing`);
-  try {
-    await run(PYTHON, ['-c', 'import django, constance, picklefield, rest_framework, rest_framework_simplejwt']);
-    return (checked = null);
-  } catch {
-    return (checked = `${PYTHON} lacks Django, django-constance, picklefield, DRF or simplejwt (apt-get install python3-django python3-django-constance python3-django-picklefield python3-djangorestframework python3-djangorestframework-simplejwt)`);
-  }
+  const r = await probeDjango('3.2');
+  return r.ok ? null : r.why;
 }
 
 async function freePort(): Promise<number> {
@@ -71,6 +70,9 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
     PEER_TIME_ZONE: opts.timeZone ?? 'UTC',
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
+    // Another Django on the developer's own PYTHONPATH must not stand in for the one asked for.
+    PYTHONPATH: '',
+    ...djangoEnv(opts.django ?? '3.2'),
     DJANGO_SUPERUSER_PASSWORD: PEER_ADMIN.password,
   };
   const manage = (args: string[], timeout = 60_000) => run(PYTHON, ['manage.py', ...args], { cwd: PEER_DIR, env, timeout, maxBuffer: 32 * 1024 * 1024 });
@@ -108,14 +110,23 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
       throw new Error(`the Django peer did not start:\n${log.slice(-3000)}`);
     }
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const django = /Django version (\S+?),/.exec(log)?.[1] ?? 'unknown';
+    const wanted = opts.django ?? '3.2';
+    if (!django.startsWith(`${wanted}.`)) {
+      proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`the Django peer was to run on Django ${wanted} but says Django ${django}`);
+    }
     return {
       url: `http://127.0.0.1:${port}`,
       port,
       pid: proc.pid!,
       dataDir,
+      django,
       requests: () => (log.match(/"(GET|POST|HEAD|PUT|DELETE|PATCH) \S+ HTTP\/1\.[01]"/g) ?? []).length,
       log: () => log,
-      shell: async (code) => (await manage(['shell', '-c', code], 120_000)).stdout,
+      // Verbosity 0: Django 5.2's shell otherwise prints "N objects imported automatically" before the output.
+      shell: async (code) => (await manage(['shell', '--verbosity', '0', '-c', code], 120_000)).stdout,
       async stop() {
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGTERM');
