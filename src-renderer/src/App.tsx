@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ConsoleApi } from '../../src-shared/console-api.ts';
 import { setApi } from './lib/api.ts';
 import { useApp } from './stores/app-store.ts';
+import { followConnection } from './stores/follow-connection.ts';
 import { Shell } from './components/shell.tsx';
 import { Toasts } from './components/toasts.tsx';
 import { LeaveDialog } from './components/leave-dialog.tsx';
@@ -49,6 +50,7 @@ export function App({ api, mode }: AppProps) {
     if (!api) return;
     setApi(api);
     void boot();
+    return followConnection();
   }, [api, boot]);
 
   if (!api) return <TokenPage reason="missing" />;

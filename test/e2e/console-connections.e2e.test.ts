@@ -423,6 +423,32 @@ interface Frame {
     await expect.poll(focused).toMatch(/^input\|search/);
   }, 90_000);
 
+  it("a switch made in another tab: this tab's open editor saves nothing anywhere, and the tab lands on the new connection's Users, not on the same id there", async () => {
+    diagnoseOnFailure('other-tab');
+    // This tab (on Team, after the keyboard step): bruno.smith2 (id 3) open in the editor, an edit typed.
+    const bruno = await userOn(teamUrl, 'bruno.smith2');
+    await page.goto(`${web.url}#/users/${bruno.id}`);
+    await shown(heading('bruno.smith2'), 20_000);
+    await main().getByLabel('Email').fill('moved@example.com');
+    // Another tab of the same console switches to the bundled server, where id 3 is erin.analyst.
+    const other = await context.newPage();
+    await other.goto(`${web.url}#/users`);
+    await other.getByRole('button', { name: /^Connection: / }).click();
+    await other.getByRole('menuitemradio', { name: HERE, exact: true }).click();
+    await other.locator('header .switch-button', { hasText: HERE }).waitFor();
+    // Back here: Save is refused (prepared for Team), and the screen follows the console to the bundled server's Users.
+    await main().getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/#\/users$/);
+    await hasText(page.locator('header .switch-button'), HERE);
+    await shown(heading('Users'));
+    await shown(page.locator('.toast', { hasText: `now connected to ${HERE} (changed in another window)` }));
+    expect((await userOn(teamUrl, 'bruno.smith2')).email).toBeNull();
+    const erin = await userOn(hereUrl, 'erin.analyst');
+    expect(erin.id).toBe(bruno.id);
+    expect(erin.email).toBeNull();
+    await other.close();
+  }, 60_000);
+
   it('the pages threw no uncaught errors', () => {
     if (kit.consoleErrors.length) process.stdout.write(`connections e2e: console errors in the page:\n  ${kit.consoleErrors.join('\n  ')}\n`);
     expect(kit.pageErrors).toEqual([]);

@@ -16,6 +16,13 @@ export function hasApi(): boolean {
 }
 
 let staleListener: (() => void) | null = null;
+/** Connections this page signed in to or connected itself (the others were made in another tab or window). */
+const ownConnections = new Set<string>();
+
+/** Whether this page made the connection (connect, sign-in, first admin), rather than another tab or window. */
+export function madeHere(connection: string): boolean {
+  return ownConnections.has(connection);
+}
 
 /** Called whenever main refuses a call as prepared for another connection (the app store then asks where it is now). */
 export function onStaleConnection(fn: () => void): void {
@@ -28,6 +35,10 @@ export async function call<M extends ConsoleMethod>(method: M, params: ConsolePa
   try {
     const r = await fn(params);
     if (!r.ok && r.error.code === 'STALE_CONNECTION') staleListener?.();
+    if (r.ok && (method === 'connect' || method === 'signIn' || method === 'signUpFirstAdmin')) {
+      const made = (r.value as ConsoleResults['connect']).connection;
+      if (made) ownConnections.add(made);
+    }
     return r;
   } catch {
     // IPC itself failed (the main process went away): still a value, never a throw.
