@@ -55,6 +55,8 @@ export const configSchema = z.object({
   throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),
   throttleAccountFailures: intFrom(1, 10_000).default(10),
   throttleAddressFailures: intFrom(1, 100_000).default(100),
+  /** Usable personal keys one user may hold at once (revoked and expired ones do not count); at most one API page's worth. */
+  maxKeysPerUser: intFrom(1, 500).default(100),
   /**
    * Django's name. The pages' cookies are Secure, with `__Host-` names, on every request that
    * came over HTTPS (directly, or X-Forwarded-Proto from a proxy TRUST_PROXY believes) whatever
@@ -94,6 +96,7 @@ export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   throttleWindowSeconds: 'THROTTLE_WINDOW_SECONDS',
   throttleAccountFailures: 'THROTTLE_ACCOUNT_FAILURES',
   throttleAddressFailures: 'THROTTLE_ADDRESS_FAILURES',
+  maxKeysPerUser: 'MAX_KEYS_PER_USER',
   sessionCookieSecure: 'SESSION_COOKIE_SECURE',
   sessionCookieAge: 'SESSION_COOKIE_AGE',
   sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',

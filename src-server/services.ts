@@ -43,10 +43,10 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const hasher = deps.hasher ?? createArgon2Hasher(config.hashConcurrency, config.hashQueueLimit);
   const auditRepo = createAuditRepo(db);
-  const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock });
+  const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock, secretKey: deps.secrets.secretKey });
   const usersRepo = createUsersRepo(db);
   const writes = createPrivilegedWrites(db);
-  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(db), clock, pepper: deps.secrets.keyPepper, audit, writes });
+  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(db), clock, pepper: deps.secrets.keyPepper, audit, writes, maxPerUser: config.maxKeysPerUser });
   const settingsRepo = createSettingsRepo();
   const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock, writes });
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });

@@ -3,7 +3,8 @@ import type { Database } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditQuery, AuditRepo } from './audit-repo.ts';
 import type { AuditEntry } from '../../src-shared/domain.ts';
-import { redactFields } from '../http/redact.ts';
+import { redactFields, redactSecretText } from '../http/redact.ts';
+import { hmacSha256Hex } from '../lib/crypto.ts';
 
 /** Who is acting, as the audit log records it. `userId` is null for the CLI and for anonymous callers. */
 export interface Actor {
@@ -26,19 +27,43 @@ export interface AuditEvent {
 
 export type { AuditEntry };
 
-export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo; clock: Clock }) {
+/** Characters of an unknown typed name the log keeps, so an admin can still tell `alcie` (a typo) from `eyJ…` (a token). */
+const SHOWN_OF_UNKNOWN = 3;
+
+export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo; clock: Clock; secretKey: Buffer }) {
   const { db, repo, clock } = deps;
+  // Domain-separated from the other uses of `.env`'s general secret (sessions, CSRF, invitations).
+  const markerKey = Buffer.from(hmacSha256Hex(deps.secretKey, 'graphistry-admin/audit/unknown-name/v1'), 'hex');
   return {
-    /** Record an event; pass `q` to write inside the caller's transaction so the event and the change land together. */
+    /**
+     * What the log keeps of a typed sign-in name that names no account: its
+     * first characters and a short keyed hash (`ali…#3f9a1c2b`). Anything
+     * may be typed there (a password, a whole `PersonalKey id:secret`, an
+     * invitation token) and every superuser reads the log; the hash is the
+     * same for the same text, so repeated tries still group (and the actor
+     * filter finds them), and without `.env` it cannot be tested against
+     * guesses. `#` is in no username, so a marker never names an account.
+     */
+    unknownName(typed: string): string {
+      const shown = Array.from(typed.replace(/\p{Cc}/gu, '\uFFFD')).slice(0, SHOWN_OF_UNKNOWN).join('');
+      return `${shown}…#${hmacSha256Hex(markerKey, typed).slice(0, 8)}`;
+    },
+
+    /**
+     * Record an event; pass `q` to write inside the caller's transaction so
+     * the event and the change land together. Actor, target and detail go
+     * through the secret net (http/redact.ts) whoever the caller is: a
+     * typed name or a key's name may be a pasted credential.
+     */
     async record(actor: Actor, event: AuditEvent, q: Kysely<Database> | Transaction<Database> = db): Promise<void> {
       await repo.insert(q, {
         at: clock.now().toISOString(),
         actorId: actor.userId,
-        actor: actor.username,
+        actor: redactSecretText(actor.username),
         action: event.action,
         targetType: event.targetType ?? null,
         targetId: event.targetId === undefined ? null : String(event.targetId),
-        target: event.target ?? null,
+        target: event.target === undefined ? null : redactSecretText(event.target),
         clientIp: actor.ip,
         outcome: event.outcome ?? 'success',
         detail: event.detail ? redactFields(event.detail) : null,

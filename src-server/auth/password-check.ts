@@ -33,7 +33,10 @@ export function createPasswordCheck(deps: { hasher: PasswordHasher; throttle: Lo
 
   async function failed(a: PasswordAttempt, reason: string, retryAfter: number): Promise<PasswordVerdict> {
     const target = a.user ? { targetType: 'user', targetId: Number(a.user.id) } : {};
-    await audit.record(a.audit.actor, { action: a.audit.action, outcome: 'failure', target: a.audit.target, ...target, detail: { ...a.audit.detail, reason } });
+    // A name that matched no account may be a pasted password, key or token: the log keeps only a marker of it.
+    const shown = (text: string) => (!a.user && text === a.typed ? audit.unknownName(text) : text);
+    const actor = { ...a.audit.actor, username: shown(a.audit.actor.username) };
+    await audit.record(actor, { action: a.audit.action, outcome: 'failure', target: shown(a.audit.target), ...target, detail: { ...a.audit.detail, reason } });
     return { ok: false, reason, retryAfter };
   }
 

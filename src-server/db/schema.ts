@@ -11,6 +11,8 @@ export interface UsersTable {
   username_lower: string;
   /** TR39 skeleton of the folded name (username-identity.ts): unique, so look-alike names cannot both exist. Null only for rows that already clashed when it was introduced. */
   username_skeleton: string | null;
+  /** TR39 skeleton of the name as written, not folded (`aIice` reads as `alice`); indexed, not unique; filled for existing rows by migration 0008. */
+  username_skeleton_cased: string | null;
   email: string | null;
   email_lower: string | null;
   password_hash: string;

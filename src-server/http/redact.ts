@@ -32,16 +32,40 @@ const NOT_TOKENS = new Set(['accept']);
 const SECRET_LOOKING = /^(?:[A-Za-z0-9_-]{24,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 const PARAM_NAME = /^[A-Za-z0-9_.[\]-]{1,40}$/;
 // Cheap pre-check so ordinary paths skip the split entirely (this runs on every request).
-const MAY_HOLD_SECRET = /invit|eyJ|[A-Za-z0-9_-]{24}/i;
+const MAY_HOLD_SECRET = /invit|eyJ|[A-Za-z0-9_-]{24}|%/i;
 
+/**
+ * %-escapes decoded, twice (a proxy in front may decode once more), never
+ * throwing: bytes become Latin-1 characters, enough for the ASCII route words
+ * and tokens matched here.
+ */
+function decodeLoosely(text: string): string {
+  const once = (t: string) => t.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text.includes('%') ? once(once(text)) : text;
+}
+
+/**
+ * Segments are judged as the router reads them, %-decoded: `/accounts/%69nvite/<token>/`
+ * opens the invitation as `/accounts/invite/<token>/` does, and a decoded
+ * `/` (`invite%2F<token>`) splits a segment in two. A raw segment any of
+ * whose decoded parts is a token is replaced whole.
+ */
 function redactPath(path: string): string {
   if (!MAY_HOLD_SECRET.test(path)) return path;
   const segments = path.split('/');
+  let parent = '';
   for (let i = 1; i < segments.length; i++) {
     const seg = segments[i]!;
     if (seg === '') continue;
-    const afterParent = TOKEN_PARENTS.has(segments[i - 1]!.toLowerCase()) && !NOT_TOKENS.has(seg.toLowerCase());
-    if (afterParent || SECRET_LOOKING.test(seg)) segments[i] = REDACTED;
+    let secret = false;
+    for (const part of decodeLoosely(seg).split(/[/\\]/)) {
+      if (part === '') continue;
+      // `;` starts path parameters in some routers: `invite;x` is still `invite`.
+      const word = part.split(';')[0]!.toLowerCase();
+      if ((TOKEN_PARENTS.has(parent) && !NOT_TOKENS.has(word)) || SECRET_LOOKING.test(part)) secret = true;
+      parent = word;
+    }
+    if (secret) segments[i] = REDACTED;
   }
   return segments.join('/');
 }
@@ -57,7 +81,7 @@ function redactQuery(query: string): string {
       const shownName = eq !== -1 && PARAM_NAME.test(name) && !SECRET_LOOKING.test(name) ? name : REDACTED;
       if (eq === -1) return PLAIN_QUERY_PARAMS.has(name) ? name : REDACTED;
       const value = pair.slice(eq + 1);
-      const plain = PLAIN_QUERY_PARAMS.has(name) && value.length <= 40 && !SECRET_LOOKING.test(value);
+      const plain = PLAIN_QUERY_PARAMS.has(name) && value.length <= 40 && !SECRET_LOOKING.test(decodeLoosely(value));
       return plain ? pair : `${shownName}=${REDACTED}`;
     })
     .join('&');
@@ -79,20 +103,59 @@ export function redactRequestUrl(url: string): string {
 /** Field names whose values are credentials wherever they appear (audit details, log objects). */
 const SECRET_FIELD = /secret|token|password|passwd|authorization|cookie|csrf|pepper|session/i;
 
+// Our credentials as they look inside free text. A JWT: two base64url JSON objects ("eyJ" is `{"`) and a signature.
+const JWT_IN_TEXT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+// A credential after its Authorization scheme (`PersonalKey id:secret`, `Bearer <jwt>`): whatever follows is the secret.
+const SCHEME_IN_TEXT = /\b(PersonalKey|Bearer)(\s+)[^\s,;]{8,}/gi;
+// Key secrets, invitation tokens and session ids are 43 base64url characters (randomSecret(32)).
+const LONG_RUN = /[A-Za-z0-9_-]{40,}/g;
+
 /**
- * A shallow copy of a detail object for the audit log or a log line: values of
- * secret-named fields are replaced, and text values that are URLs or paths
- * go through `redactRequestUrl`. Callers already pass no secrets; this is the net
- * under that rule.
+ * `text` with anything that looks like one of our credentials replaced: a
+ * JWT, a `PersonalKey …` or `Bearer …` value, and a run of 40 or more
+ * base64url characters holding a capital or a digit (a random 43-character
+ * secret lacks both with odds of 1 in 10^15; a long name in lower-case words,
+ * `john_smith_from_the_accounting_team`, is kept). For text that is not a URL:
+ * audit actors, targets and details, where a typed name may be a pasted
+ * secret.
+ *
+ * @example
+ * redactSecretText('PersonalKey AbCdEfGh23456789:Zx3kQ9…') // 'PersonalKey [redacted]'
  */
-export function redactFields(detail: Record<string, unknown>): Record<string, unknown> {
+export function redactSecretText(text: string): string {
+  if (text.length < 40 && !/eyJ|PersonalKey|Bearer/i.test(text)) return text;
+  return text
+    .replace(JWT_IN_TEXT, REDACTED)
+    .replace(SCHEME_IN_TEXT, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
+    .replace(LONG_RUN, (run) => (/[A-Z0-9]/.test(run) ? REDACTED : run));
+}
+
+/** A detail value with the nets applied: paths through `redactRequestUrl`, other text through `redactSecretText`, objects and arrays within a few levels. */
+function redactValue(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return v.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? redactSecretText(redactRequestUrl(v)) : redactSecretText(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= 4) return REDACTED;
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
+  return redactObject(v as Record<string, unknown>, depth + 1);
+}
+
+function redactObject(detail: Record<string, unknown>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(detail)) {
-    if (SECRET_FIELD.test(k) && v !== null && v !== undefined && typeof v !== 'boolean') out[k] = REDACTED;
-    else if (typeof v === 'string' && (v.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(v))) out[k] = redactRequestUrl(v);
-    else out[k] = v;
+    out[k] = SECRET_FIELD.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : redactValue(v, depth);
   }
   return out;
+}
+
+/**
+ * A copy of a detail object for the audit log or a log line: values of
+ * secret-named fields are replaced, text values that are URLs or paths go
+ * through `redactRequestUrl`, and every text value (nested ones too, as in a
+ * rename's `from`) through `redactSecretText`. Callers already pass no
+ * secrets; this is the net under that rule.
+ */
+export function redactFields(detail: Record<string, unknown>): Record<string, unknown> {
+  return redactObject(detail, 0);
 }
 
 /**

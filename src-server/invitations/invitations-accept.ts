@@ -10,6 +10,7 @@ import type { KeysService } from '../keys/keys-service.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { accountConflict } from '../users/users-service.ts';
+import { assertIdentifiersFree } from '../users/account-identifiers.ts';
 import { emailSchema, usernameSchema } from '../users/users-schemas.ts';
 import { parseInput } from '../http/validate.ts';
 import { bool, type UserRow } from '../db/schema.ts';
@@ -77,6 +78,7 @@ export function createAcceptStep(deps: AcceptDeps) {
           const status = row ? statusOf(row, now) : 'unknown';
           throw invitationRefusal(status === 'pending' ? 'used' : status);
         }
+        await assertIdentifiersFree(trx, users, { username, email });
         // An invitation never makes a superuser: that is granted by an existing one, by name.
         const row = await users.create(trx, { username, email, passwordHash, staff: bool(claimed.grant_staff), superuser: false, at: now.toISOString(), signedIn: true });
         const user = toUser(row);

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { idSegment } from '../users/users-schemas.ts';
 
+/** A key list's page: `page` from 1, `page_size` up to 500 (the default holds every usable key). */
+export const keysListQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  page_size: z.coerce.number().int().min(1).max(500).optional(),
+});
+
 export const createKeyBody = z.strictObject({
   name: z
     .string()

@@ -3,7 +3,7 @@ import type { Database, KeyRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { hmacSha256Hex, randomSecret, randomToken, safeEqual } from '../lib/crypto.ts';
 import { AppError } from '../errors.ts';
-import type { NewPersonalKey, PersonalKey } from '../../src-shared/domain.ts';
+import type { NewPersonalKey, Page, PersonalKey } from '../../src-shared/domain.ts';
 import type { KeysRepo } from './keys-repo.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
@@ -46,8 +46,24 @@ export function parsePersonalKeyHeader(header: string | undefined): { id: string
   return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 
-export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; clock: Clock; pepper: Buffer; audit: AuditService; writes: PrivilegedWrites }) {
-  const { db, repo, clock, pepper, audit, writes } = deps;
+export interface KeysServiceDeps {
+  db: Kysely<Database>;
+  repo: KeysRepo;
+  clock: Clock;
+  pepper: Buffer;
+  audit: AuditService;
+  writes: PrivilegedWrites;
+  /** MAX_KEYS_PER_USER: usable keys one user may hold at once. */
+  maxPerUser: number;
+}
+
+/** Most keys on one page of a key list (API and dashboard). */
+export const MAX_KEYS_PAGE_SIZE = 500;
+
+export function createKeysService(deps: KeysServiceDeps) {
+  const { db, repo, clock, pepper, audit, writes, maxPerUser } = deps;
+  // Large enough that a client which does not page (the console's key screen) gets every usable key on its first page.
+  const defaultPageSize = Math.min(MAX_KEYS_PAGE_SIZE, Math.max(100, maxPerUser));
   const digest = (id: string, secret: string) => hmacSha256Hex(pepper, `${id}:${secret}`);
   // Compared against when the id is unknown, so both failures cost the same.
   const dummyDigest = digest('unknown', 'unknown');
@@ -81,6 +97,11 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
       if (opts.expiresAt && opts.expiresAt.getTime() <= now.getTime()) {
         throw new AppError('VALIDATION', 'The expiry must be in the future.', { fields: [{ field: 'expires_at', message: 'must be in the future' }] });
       }
+      // Counted in the caller's transaction, which holds the accounts lock, so racing creates cannot pass the limit together.
+      // Unbounded keys made one user's dashboard 2.5 MB at 12,000 keys; revoked and expired keys do not count.
+      if ((await repo.countUsable(q, user.id, now.toISOString())) >= maxPerUser) {
+        throw new AppError('KEY_LIMIT_REACHED', `“${user.username}” already has ${maxPerUser} usable personal keys, the most this server allows: revoke one before creating another.`);
+      }
       await repo.insert(q, row);
       await audit.record(actor, { action: 'key.create', targetType: 'user', targetId: user.id, target: user.username, detail: { key_id: id, name: row.name, expires_at: row.expires_at } }, q);
       return { key: toPersonalKey(row, now), id, secret, authorization: `PersonalKey ${id}:${secret}` };
@@ -91,9 +112,29 @@ export function createKeysService(deps: { db: Kysely<Database>; repo: KeysRepo; 
       return writes.run(actor, (trx) => this.create(trx, actor, user, opts));
     },
 
+    /** Every key of a user, newest first (the command line's `keys list`). */
     async list(userId: number): Promise<PersonalKey[]> {
       const now = clock.now();
       return (await repo.forUser(db, userId)).map((r) => toPersonalKey(r, now));
+    },
+
+    /** One page of a user's keys, usable ones first; `pageSize` defaults to one that holds every usable key. */
+    async page(userId: number, opts: { page?: number | undefined; pageSize?: number | undefined } = {}): Promise<Page<PersonalKey>> {
+      const now = clock.now();
+      const page = opts.page ?? 1;
+      const pageSize = Math.min(opts.pageSize ?? defaultPageSize, MAX_KEYS_PAGE_SIZE);
+      const [count, rows] = await Promise.all([
+        repo.countForUser(db, userId),
+        repo.pageForUser(db, userId, { now: now.toISOString(), limit: pageSize, offset: (page - 1) * pageSize }),
+      ]);
+      return { count, page, page_size: pageSize, results: rows.map((r) => toPersonalKey(r, now)) };
+    },
+
+    /** One key of a user, or null (the dashboard's revoke confirmation). */
+    async get(userId: number, keyId: string): Promise<PersonalKey | null> {
+      if (!KEY_ID.test(keyId)) return null;
+      const row = await repo.byId(db, keyId);
+      return row && row.user_id === userId ? toPersonalKey(row, clock.now()) : null;
     },
 
     async revoke(actor: Actor, user: { id: number; username: string }, keyId: string): Promise<PersonalKey> {

@@ -11,6 +11,27 @@ import type { Flash } from './flash.ts';
 
 const text = formText;
 
+/** Keys per dashboard page: the list is paged, since a user may hold many revoked and expired keys besides the usable ones. */
+export const DASHBOARD_KEYS_PAGE_SIZE = 25;
+
+/** The `?page=` of a dashboard URL: a whole number from 1, anything else the first page. */
+function keysPageOf(request: FastifyRequest): number {
+  const raw = (request.query as Record<string, unknown> | undefined)?.page;
+  return typeof raw === 'string' && /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
+}
+
+/** "Keys 26–50 of 120" with links to the pages either side (only when there is more than one page). */
+function keysPager(page: number, pageSize: number, count: number): SafeHtml | string {
+  const pages = Math.ceil(count / pageSize);
+  if (pages <= 1) return '';
+  const first = (page - 1) * pageSize + 1;
+  const last = Math.min(count, page * pageSize);
+  const link = (to: number, label: string) => html`<a class="button secondary small" href="/dashboard/?page=${to}#keys-h">${label}</a>`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return html`<nav class="actions" aria-label="Pages of keys"><span class="muted">Keys ${n(first)}–${n(last)} of ${n(count)}</span>
+${page > 1 ? link(page - 1, 'Previous page') : ''}${page < pages ? link(page + 1, 'Next page') : ''}</nav>`;
+}
+
 const EXPIRY_CHOICES: Array<[string, string]> = [
   ['', 'Never'],
   ['7', '7 days'],
@@ -65,7 +86,11 @@ export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
     const items = ctx.flash.take(session.idHash);
     if (items.some((f) => f.type !== 'message')) reply.header('referrer-policy', 'no-referrer');
     const user = toUser(session.user);
-    const keys = await s.keys.list(user.id);
+    let listed = await s.keys.page(user.id, { page: keysPageOf(request), pageSize: DASHBOARD_KEYS_PAGE_SIZE });
+    // A page past the end (keys revoked meanwhile, an edited address) shows the last one.
+    const lastPage = Math.max(1, Math.ceil(listed.count / DASHBOARD_KEYS_PAGE_SIZE));
+    if (listed.page > lastPage) listed = await s.keys.page(user.id, { page: lastPage, pageSize: DASHBOARD_KEYS_PAGE_SIZE });
+    const keys = listed.results;
     const errors = Object.fromEntries((passwordError?.fields ?? []).map((f) => [f.field, f.message]));
     // A refused password change puts the cursor in the field to fix (the first form of the page otherwise keeps it).
     const focus = ['current_password', 'password', 'password2'].find((f) => errors[f]) ?? null;
@@ -85,6 +110,7 @@ ${keys.map((k) => html`<tr>
 <td>${k.revoked_at ? html`<span class="badge off">revoked</span>` : k.is_active ? when(k.expires_at) : html`<span class="badge off">expired</span>`}</td>
 <td>${k.is_active ? html`<a class="button danger small" href="/dashboard/keys/${k.id}/revoke">Revoke</a>` : ''}</td></tr>`)}
 </tbody></table>`}
+${keysPager(listed.page, DASHBOARD_KEYS_PAGE_SIZE, listed.count)}
 <form method="post" action="/dashboard/keys" class="row">
 ${csrfInput(session.csrf)}
 <div><label for="f-key-name">New key name</label><input id="f-key-name" name="name" type="text" maxlength="100" required placeholder="laptop"></div>
@@ -141,8 +167,13 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
       ctx.flash.push(session.idHash, { type: 'message', kind: 'error', text: 'Give the key a name of at most 100 printable characters and pick an expiry from the list.' });
       return;
     }
-    const key = await s.keys.issue(actor(request, session), toUser(session.user), { name, expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null });
-    ctx.flash.push(session.idHash, { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization });
+    try {
+      const key = await s.keys.issue(actor(request, session), toUser(session.user), { name, expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null });
+      ctx.flash.push(session.idHash, { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization });
+    } catch (e) {
+      if (!(isAppError(e) && e.code === 'KEY_LIMIT_REACHED')) throw e;
+      ctx.flash.push(session.idHash, { type: 'message', kind: 'error', text: e.message });
+    }
   });
 
   post('/dashboard/token', 'Generate a JWT', async (_request, _reply, session) => {
@@ -169,7 +200,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
   app.get('/dashboard/keys/:keyId/revoke', { schema: { summary: 'Confirm revoking a key', tags } }, async (request, reply) => {
     const session = await requireSession(request, reply);
     if (!session) return reply;
-    const key = (await s.keys.list(Number(session.user.id))).find((k) => k.id === keyIdOf(request));
+    const key = await s.keys.get(Number(session.user.id), keyIdOf(request));
     if (!key) return ctx.errorPage(reply, 404, 'Key not found', 'You have no key with that id.');
     const body = html`<div class="card"><h1>Revoke key “${key.name}”?</h1>
 <p>Key <code class="inline">${key.id}:${key.prefix}…</code>, created ${when(key.created_at)}, last used ${when(key.last_used_at)}.</p>

@@ -22,10 +22,30 @@ function leavesSite(path: string): boolean {
   }
 }
 
+/**
+ * A control character (C0, DEL or C1) once %-decoded, up to three rounds as
+ * proxies in front may decode again: `%09`, `%0A`, `%0D`, `%C2%85`. None
+ * belongs in a path, and a decoded CR or LF is how a redirect is split or a
+ * header smuggled.
+ */
+function hidesControl(path: string): boolean {
+  let text = path;
+  for (let round = 0; round < 3 && text.includes('%'); round++) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Undecodable as sent: refused (as leavesSite does). Undecodable after a round: a literal `%` (`100%25` is `100%`).
+      return round === 0;
+    }
+    if (/\p{Cc}/u.test(text)) return true;
+  }
+  return false;
+}
+
 export function safeNext(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2000) return DEFAULT_NEXT;
   if (!raw.startsWith('/') || leavesSite(raw)) return DEFAULT_NEXT;
-  if (/[\\\p{Cc}\s]/u.test(raw)) return DEFAULT_NEXT;
+  if (/[\\\p{Cc}\s]/u.test(raw) || hidesControl(raw)) return DEFAULT_NEXT;
   let u: URL;
   try {
     u = new URL(raw, 'http://same.invalid');

@@ -12,6 +12,7 @@ import type { SettingsRepo } from '../settings/settings-repo.ts';
 import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { accountConflict } from '../users/users-service.ts';
+import { assertIdentifiersFree } from '../users/account-identifiers.ts';
 import { parseInput } from '../http/validate.ts';
 import { signupInput } from './signup-schemas.ts';
 
@@ -90,6 +91,7 @@ export function createSignupService(deps: {
           if (!first && !values.IS_SIGNUPS_OPEN_AFTER_FIRST) throw closed();
           if (first) checkSetupToken(input.setup_token);
           const staff = first || values.IS_SIGNUP_STAFF_BY_DEFAULT;
+          await assertIdentifiersFree(trx, users, { username: input.username, email: input.email });
           const row = await users.create(trx, {
             username: input.username,
             email: input.email,

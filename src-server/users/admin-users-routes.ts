@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { guard, actorOf } from '../http/auth.ts';
 import { parseInput } from '../http/validate.ts';
 import { createUserBody, idParam, listUsersQuery, setActiveBody, setPasswordBody, updateUserBody, userIdsQuery } from './users-schemas.ts';
-import { createKeyBody, expiryFrom, keyParams } from '../keys/keys-schemas.ts';
+import { createKeyBody, expiryFrom, keyParams, keysListQuery } from '../keys/keys-schemas.ts';
 import type { Services } from '../services.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
@@ -42,9 +42,10 @@ export function adminRoutes(s: Services) {
       const { password } = parseInput(setPasswordBody, request.body, 'body');
       return s.users.setPassword(actorOf(request), id, password);
     });
-    app.get('/users/:id/keys', { schema: { summary: "A user's personal keys", tags } }, async (request) => {
+    app.get('/users/:id/keys', { schema: { summary: "A user's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}", tags } }, async (request) => {
       const user = await s.users.get(parseInput(idParam, request.params, 'params').id);
-      return { results: await s.keys.list(user.id) };
+      const q = parseInput(keysListQuery, request.query, 'query');
+      return s.keys.page(user.id, { page: q.page, pageSize: q.page_size });
     });
     app.post('/users/:id/keys', { schema: { summary: 'Create a personal key for a user (secret shown once)', tags } }, async (request, reply) => {
       const user = await s.users.get(parseInput(idParam, request.params, 'params').id);

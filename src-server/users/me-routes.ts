@@ -4,7 +4,7 @@ import { guard, actorOf, requirePrincipal } from '../http/auth.ts';
 import { parseInput } from '../http/validate.ts';
 import { toUser } from './users-repo.ts';
 import { changePasswordBody } from './users-schemas.ts';
-import { createKeyBody, expiryFrom, keyParams } from '../keys/keys-schemas.ts';
+import { createKeyBody, expiryFrom, keyParams, keysListQuery } from '../keys/keys-schemas.ts';
 import type { Services } from '../services.ts';
 
 /** Self-service for any active account: who am I, my keys, a JWT for API use. */
@@ -20,9 +20,10 @@ export function meRoutes(s: Services) {
       return { id: u.id, username: u.username, email: u.email, is_active: u.is_active, is_staff: u.is_staff, is_superuser: u.is_superuser, date_joined: u.date_joined, last_login: u.last_login, auth: { via: p.via, key_id: p.keyId } };
     });
 
-    app.get('/keys', { schema: { summary: "The caller's personal keys", tags } }, async (request) => ({
-      results: await s.keys.list(Number(requirePrincipal(request).user.id)),
-    }));
+    app.get('/keys', { schema: { summary: "The caller's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}", tags } }, async (request) => {
+      const q = parseInput(keysListQuery, request.query, 'query');
+      return s.keys.page(Number(requirePrincipal(request).user.id), { page: q.page, pageSize: q.page_size });
+    });
 
     app.post('/keys', { schema: { summary: 'Create a personal key (the secret is shown once)', tags } }, async (request, reply) => {
       const body = parseInput(createKeyBody, request.body ?? {}, 'body');

@@ -37,16 +37,41 @@ export function foldUsername(name: string): string {
   return out.toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
 }
 
+/** TR39's skeleton of `text` (already NFKC or folded), folded again (the prototypes mix cases: `0` → `O`). */
+function skeletonOf(text: string): string {
+  let out = '';
+  for (const ch of text.normalize('NFD')) out += CONFUSABLES[ch] ?? ch;
+  return foldUsername(out.normalize('NFD'));
+}
+
 /**
- * TR39's skeleton of the folded name, folded again (the prototypes mix
- * cases: `0` → `O`): two names with one skeleton look alike.
+ * TR39's skeleton of the folded name: two names with one skeleton look alike.
  *
  * @example
  * usernameSkeleton('аdmin') === usernameSkeleton('admin') // Cyrillic а
  * usernameSkeleton('admın') === usernameSkeleton('ADMIN') // dotless ı
  */
 export function usernameSkeleton(name: string): string {
-  let out = '';
-  for (const ch of foldUsername(name).normalize('NFD')) out += CONFUSABLES[ch] ?? ch;
-  return foldUsername(out.normalize('NFD'));
+  return skeletonOf(foldUsername(name));
 }
+
+/**
+ * TR39's skeleton of the name as written (NFKC, not folded). Folding first
+ * turns a capital `I` into `i` before the skeleton can read it as `l`, so
+ * `aIice` and `alice` (identical in most sans-serif fonts) got different
+ * folded skeletons; a name is compared by both.
+ *
+ * @example
+ * casedUsernameSkeleton('aIice') === usernameSkeleton('alice') // capital I
+ */
+export function casedUsernameSkeleton(name: string): string {
+  return skeletonOf(normalizeUsername(name));
+}
+
+/**
+ * Characters a name may not hold although they are letters: Unicode's
+ * Default_Ignorable_Code_Point, which fonts draw as nothing. The Hangul
+ * fillers (U+115F, U+1160, U+3164, U+FFA0) are letters (Lo) and ignorable,
+ * so `alice` + U+1160 passed the letters-only rule and read as `alice`.
+ */
+export const INVISIBLE_IN_NAMES = /[\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0]/u;

@@ -1,8 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { User } from '../../src-shared/domain.ts';
-import { normalizeUsername, usernameSkeleton } from './username-identity.ts';
+import { casedUsernameSkeleton, normalizeUsername, usernameSkeleton } from './username-identity.ts';
 import type { Db } from '../db/database.ts';
 import { statement, type Statement } from '../db/statements.ts';
 import { createUsersLister } from './users-list.ts';
@@ -26,11 +26,12 @@ export type { ListUsersFilter } from './users-list.ts';
 /**
  * The columns a username sets, derived in this one place: the name in NFKC
  * form (Django's `normalize_username`), its lower-cased lookup key, and its
- * look-alike skeleton, unique in the database.
+ * look-alike skeletons: of the folded name (unique in the database) and of
+ * the name as written (`aIice`; checked under the accounts lock).
  */
-export function usernameColumns(username: string): { username: string; username_lower: string; username_skeleton: string } {
+export function usernameColumns(username: string): { username: string; username_lower: string; username_skeleton: string; username_skeleton_cased: string } {
   const name = normalizeUsername(username);
-  return { username: name, username_lower: name.toLowerCase(), username_skeleton: usernameSkeleton(name) };
+  return { username: name, username_lower: name.toLowerCase(), username_skeleton: usernameSkeleton(name), username_skeleton_cased: casedUsernameSkeleton(name) };
 }
 
 /** The public shape of a user row: never the hash, never the epoch. */
@@ -81,14 +82,36 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements' | 'kysely'
       const normal = normalizeUsername(typed);
       return exact ?? (normal === typed ? undefined : this.byUsername(q, normal));
     },
-    /** The existing account whose name looks like `username` (same skeleton), if any. */
+    /**
+     * The existing account whose name looks like `username`, if any: either
+     * skeleton of one name equal to either skeleton of the other, so `aIice`
+     * meets `alice` whichever came first. An exact (case-folded) duplicate
+     * comes first, so the caller can tell "taken" from "looks like".
+     */
     async lookAlike(q: Q, username: string, exceptId?: number): Promise<UserRow | undefined> {
-      let query = q.selectFrom('users').selectAll().where('username_skeleton', '=', usernameSkeleton(username));
+      const { username_lower, username_skeleton, username_skeleton_cased } = usernameColumns(username);
+      const skeletons = [...new Set([username_skeleton, username_skeleton_cased])];
+      let query = q
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb.or([eb('username_lower', '=', username_lower), eb('username_skeleton', 'in', skeletons), eb('username_skeleton_cased', 'in', skeletons)]));
       if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
-      return query.executeTakeFirst();
+      return query.orderBy(sql`case when username_lower = ${username_lower} then 0 else 1 end`).orderBy('id').limit(1).executeTakeFirst();
     },
     async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
       return st.one<UserRow>(q, BY_EMAIL, [email.toLowerCase()]);
+    },
+    /** Whether another account's lower-cased email is one of `lowered` (account-identifiers.ts). */
+    async withEmailIn(q: Q, lowered: string[], exceptId?: number): Promise<boolean> {
+      let query = q.selectFrom('users').select('id').where('email_lower', 'in', lowered);
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      return (await query.limit(1).executeTakeFirst()) !== undefined;
+    },
+    /** Whether another account's lower-cased username is one of `lowered` (account-identifiers.ts). */
+    async withUsernameIn(q: Q, lowered: string[], exceptId?: number): Promise<boolean> {
+      let query = q.selectFrom('users').select('id').where('username_lower', 'in', lowered);
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      return (await query.limit(1).executeTakeFirst()) !== undefined;
     },
     async count(q: Q): Promise<number> {
       const r = await q.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
-import { normalizeUsername } from './username-identity.ts';
+import { INVISIBLE_IN_NAMES, normalizeUsername } from './username-identity.ts';
+
+/** The rule an invisible character breaks, named so the person sees why a name that looks fine is refused. */
+export const INVISIBLE_NAME_MESSAGE = 'must not contain invisible characters (Unicode Default_Ignorable code points such as Hangul fillers or zero-width spaces)';
 
 /**
  * Django's username rule: letters, digits and @.+-_ only, at most 150
  * characters, judged (and stored) in NFKC form as Django's
- * `normalize_username` does, so fullwidth `ａｄｍｉｎ` is `admin`.
+ * `normalize_username` does, so fullwidth `ａｄｍｉｎ` is `admin`; and no
+ * invisible letters (username-identity.ts), which that rule lets through.
+ * Only new names meet these rules: sign-in takes any stored name.
  */
 export const usernameSchema = z
   .string()
@@ -15,6 +20,7 @@ export const usernameSchema = z
       .string()
       .min(1, 'is required')
       .max(150, 'must be at most 150 characters')
+      .refine((name) => !INVISIBLE_IN_NAMES.test(name), INVISIBLE_NAME_MESSAGE)
       .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _'),
   );
 

@@ -13,7 +13,8 @@ import { BULK_MAX_USERS } from '../../src-shared/domain.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import { toUser, usernameColumns, type ListUsersFilter, type UsersRepo } from './users-repo.ts';
-import { createUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput, type UserIdsQuery } from './users-schemas.ts';
+import { createUserBody, updateUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput, type UserIdsQuery } from './users-schemas.ts';
+import { assertIdentifiersFree, usernameClash } from './account-identifiers.ts';
 import { parseInput } from '../http/validate.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -53,11 +54,8 @@ export function conflictError(field: 'username' | 'email'): AppError {
 export async function accountConflict(e: unknown, q: Kysely<Database>, repo: UsersRepo, username: string | undefined, exceptId?: number): Promise<AppError | null> {
   const field = uniqueViolation(e);
   if (field !== 'username' || username === undefined) return field ? conflictError(field) : null;
-  const { username: name, username_lower } = usernameColumns(username);
-  const other = await repo.lookAlike(q, name, exceptId);
-  if (!other || other.username_lower === username_lower) return conflictError('username');
-  const message = `The username “${name}” looks too much like the existing username “${other.username}”: choose one that reads differently.`;
-  return new AppError('USERNAME_TAKEN', message, { fields: [{ field: 'username', message: `looks like the existing username “${other.username}”` }] });
+  const other = await repo.lookAlike(q, username, exceptId);
+  return other ? usernameClash(username, other) : conflictError('username');
 }
 
 /** The list's search, filters and ordering as the repo takes them: one reading for the list and its ids. */
@@ -98,6 +96,10 @@ export function createUsersService(deps: UsersServiceDeps) {
     if (losesSuper && (await repo.countActiveSuperusers(trx, id)) === 0) {
       throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.');
     }
+    // Only a changed name or email is judged, so an account that already clashed (made before a rule) can still be edited.
+    const renamed = patch.username !== undefined && usernameColumns(patch.username).username !== before.username ? patch.username : undefined;
+    const newEmail = patch.email && patch.email.toLowerCase() !== before.email_lower ? patch.email : undefined;
+    await assertIdentifiersFree(trx, repo, { username: renamed, email: newEmail }, id);
     const set: Record<string, unknown> = {};
     if (patch.username !== undefined) Object.assign(set, usernameColumns(patch.username));
     if (patch.email !== undefined) Object.assign(set, { email: patch.email, email_lower: patch.email ? patch.email.toLowerCase() : null });
@@ -145,6 +147,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       const now = clock.now().toISOString();
       try {
         return await writes.run(actor, async (trx) => {
+          await assertIdentifiersFree(trx, repo, { username: input.username, email: input.email });
           const row = await repo.create(trx, {
             username: input.username,
             email: input.email,
@@ -171,7 +174,9 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /** Edit fields and roles. The last active superuser can never be demoted or deactivated. */
-    async update(actor: Actor, id: number, patch: UpdateUserInput): Promise<User> {
+    async update(actor: Actor, id: number, raw: UpdateUserInput): Promise<User> {
+      // As in create: the command line has no route schema in front, so the name rules are applied here too.
+      const patch = parseInput(updateUserBody, raw, 'body');
       try {
         return await writes.run(actor, async (trx) => applyUpdate(trx, actor, await mustGet(trx, id), patch));
       } catch (e) {

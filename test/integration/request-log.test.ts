@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, dialects, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
+import { bearer, dialects, json, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
 
 describe.each(dialects())('request log (%s)', (dialect) => {
   let t: TestApp;
@@ -23,5 +23,23 @@ describe.each(dialects())('request log (%s)', (dialect) => {
     }
     for (const l of lines) expect(l.length).toBeLessThan(160);
     expect(lines.join('\n')).not.toContain(admin.token);
+  });
+
+  it('regression: a percent-encoded invitation path (/accounts/%69nvite/<token>/) opened the live invitation and the log kept its token', async () => {
+    const lines: string[] = [];
+    t = await makeTestApp(dialect, { log: { write: (l: string) => void lines.push(...l.split('\n').filter(Boolean)) } });
+    const admin = await signup(t.app, 'admin');
+    const { token } = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: {} }));
+    // Every byte of the token escaped too, so no raw run of it is left to spot.
+    const hidden = [...token].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    lines.length = 0;
+    const page = await t.app.inject({ method: 'GET', url: `/accounts/%69nvite/${token}/` });
+    expect([page.statusCode, page.body.includes('<h1>You are invited</h1>')]).toEqual([200, true]);
+    const api = await t.app.inject({ method: 'GET', url: `/api/v2/auth/%69nvitations/${hidden}` });
+    expect([api.statusCode, json(api).status]).toEqual([200, 'valid']);
+    const msgs = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs).toEqual(['GET /accounts/%69nvite/[redacted]/ 200', 'GET /api/v2/auth/%69nvitations/[redacted] 200']);
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.join('\n')).not.toContain(hidden);
   });
 });
