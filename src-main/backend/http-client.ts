@@ -27,7 +27,10 @@ export interface RequestSpec<T> {
   expect: z.ZodType<T> | 'empty' | 'text';
 }
 
-const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+// The bundled server's largest answer is a page of 200 users or 10,000 ids
+// (well under 200 KB); a server that sends more is refused while the bytes
+// arrive, before any of it is kept or parsed (JSON.parse holds the event loop).
+const MAX_ANSWER_BYTES = 1024 * 1024;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
 
 export interface HttpClient {
@@ -72,6 +75,22 @@ export function textAxios(o: { hostname: string; timeoutMs: number; maxBytes: nu
     headers: o.headers,
     ...(o.httpsAgent ? { httpsAgent: o.httpsAgent } : {}),
     ...(LOOPBACK.test(o.hostname) ? { proxy: false as const } : {}),
+  });
+}
+
+/** axios's refusal of an answer past maxContentLength (it stops reading the stream there); its only mark is the message. */
+export function isAnswerTooLarge(err: unknown): boolean {
+  return axios.isAxiosError(err) && /^maxContentLength size of \d+ exceeded/.test(err.message);
+}
+
+const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MiB` : `${Math.round(n / 1024)} KiB`);
+
+/** The sentence for an answer refused for its size: `what` names the request. */
+export function answerTooLarge(host: string, what: string, maxBytes: number): ConsoleFailure {
+  return new ConsoleFailure({
+    code: 'SERVER_ERROR',
+    serverCode: 'ANSWER_TOO_LARGE',
+    message: `${host} answered ${what} with more than ${formatBytes(maxBytes)}, far more than the console ever asks for, so the console stopped reading it.`,
   });
 }
 
@@ -120,6 +139,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (e) {
+      if (isAnswerTooLarge(e)) throw answerTooLarge(host, `${spec.method} ${spec.path.split('?')[0]}`, MAX_ANSWER_BYTES);
       throw failureFromTransport(e, host, opts.timeoutMs);
     }
     const contentType = String(res.headers['content-type'] ?? '');

@@ -1,9 +1,10 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import type { AxiosResponse } from 'axios';
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
-import { memoAgent, parseBaseUrl, textAxios } from '../http-client.ts';
+import { answerTooLarge, isAnswerTooLarge, memoAgent, parseBaseUrl, textAxios } from '../http-client.ts';
 import { failureFromTransport } from '../transport-errors.ts';
 import { createCookieJar, type CookieJar } from './cookie-jar.ts';
+import { PageTooComplex, parsePage, type Element } from './html.ts';
 import { createSemaphore } from '../../../src-server/lib/semaphore.ts';
 
 export interface AdminHttpOptions {
@@ -24,6 +25,12 @@ export interface AdminPage {
   location: URL | null;
   contentType: string;
   body: string;
+  /**
+   * The body parsed as HTML (its `<html>` element), a slice at a time as it
+   * arrived (html.ts parsePage): read pages through this, never by parsing
+   * `body` again, which would hold the event loop for the whole page.
+   */
+  html: Element;
 }
 
 export interface AdminHttp {
@@ -40,7 +47,15 @@ export interface AdminHttp {
   post(url: URL, body: URLSearchParams | { json: unknown }, opts: { referer: URL }): Promise<AdminPage>;
 }
 
-const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/**
+ * A Django admin page is far smaller: a 200-row change list is about 160 KB,
+ * a user's change form about 25 KB. Past this the answer is refused while its
+ * bytes arrive (axios counts them, after any decompression, and stops the
+ * stream), so a hostile server's endless page costs neither memory nor a
+ * parse: a 16 MiB page once held the console's main process for 5 s and
+ * 1.45 GB. Under it, html.ts bounds the parse itself (slices, depth, elements).
+ */
+export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
 /**
@@ -60,7 +75,7 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
   const instance = textAxios({
     hostname: base.hostname,
     timeoutMs: opts.timeoutMs,
-    maxBytes: MAX_ANSWER_BYTES,
+    maxBytes: MAX_PAGE_BYTES,
     headers: { 'Accept-Language': 'en-US,en;q=0.5', 'User-Agent': 'GraphistryAdminConsole' },
   });
   const agent = memoAgent(opts.httpsAgent);
@@ -81,13 +96,26 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
         ...(httpsAgent ? { httpsAgent } : {}),
       });
     } catch (e) {
+      if (isAnswerTooLarge(e)) throw answerTooLarge(base.host, url.pathname, MAX_PAGE_BYTES);
       throw failureFromTransport(e, base.host, opts.timeoutMs);
     }
     const setCookie = res.headers['set-cookie'];
     if (Array.isArray(setCookie)) jar.store(setCookie, url);
     const raw = res.headers.location;
     const location = typeof raw === 'string' && raw ? new URL(raw, url) : null;
-    return { status: res.status, url, location, contentType: String(res.headers['content-type'] ?? ''), body: typeof res.data === 'string' ? res.data : '' };
+    const text = typeof res.data === 'string' ? res.data : '';
+    let html: Element;
+    try {
+      html = await parsePage(text);
+    } catch (e) {
+      if (!(e instanceof PageTooComplex)) throw e;
+      throw new ConsoleFailure({
+        code: 'SERVER_ERROR',
+        serverCode: 'PAGE_TOO_COMPLEX',
+        message: `${base.host} answered ${url.pathname} with a page that ${e.why}, which no Django admin page does: the console did not read it.`,
+      });
+    }
+    return { status: res.status, url, location, contentType: String(res.headers['content-type'] ?? ''), body: text, html };
   }
 
   function checkRedirect(page: AdminPage): URL | null {

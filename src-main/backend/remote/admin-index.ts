@@ -1,6 +1,6 @@
 import { findForm } from './admin-forms.ts';
 import type { AdminSession } from './admin-session.ts';
-import { attr, findAll, parseHtml } from './html.ts';
+import { attr, findAll } from './html.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 
 export interface SiteMap {
@@ -29,7 +29,7 @@ export async function discoverSite(session: AdminSession): Promise<SiteMap> {
   if (index.status !== 200) throw failureForPage(index, http.host, 'show its index');
   const models = new Map<string, { url: URL; app: string; model: string }>();
   const pattern = new RegExp(`^${admin.pathname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([A-Za-z0-9_]+)/([A-Za-z0-9_]+)/$`);
-  for (const a of findAll(parseHtml(index.body), (e) => e.tagName === 'a' && attr(e, 'href') !== null)) {
+  for (const a of findAll(index.html, (e) => e.tagName === 'a' && attr(e, 'href') !== null)) {
     const url = new URL(attr(a, 'href')!, index.url);
     const m = url.origin === http.origin ? pattern.exec(url.pathname) : null;
     if (m) models.set(url.pathname, { url: new URL(url.pathname, url), app: m[1]!, model: m[2]! });
@@ -42,7 +42,7 @@ export async function discoverSite(session: AdminSession): Promise<SiteMap> {
   for (const c of candidates) {
     const add = await session.page(new URL('add/', c.url), admin);
     if (add.status !== 200) continue;
-    if (findForm(parseHtml(add.body), add.url.toString(), ['password1', 'password2'])) return { users: c.url, constance };
+    if (findForm(add.html, add.url.toString(), ['password1', 'password2'])) return { users: c.url, constance };
   }
   throw remoteErrors.noUserModel(http.host);
 }

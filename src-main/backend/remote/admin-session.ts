@@ -1,7 +1,7 @@
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import { findForm, formBody, readForm } from './admin-forms.ts';
 import type { AdminHttp, AdminPage } from './admin-http.ts';
-import { attr, find, parseHtml } from './html.ts';
+import { attr, find } from './html.ts';
 import { failureForPage, remoteErrors, SessionExpired } from './remote-errors.ts';
 import { requestToken } from './token-api.ts';
 
@@ -37,7 +37,7 @@ export function createAdminSession(o: AdminSessionOptions) {
     start.searchParams.set('next', admin.pathname);
     const page = await http.get(start, { follow: false });
     if (page.status === 404) throw remoteErrors.wrongAdminPath(http.host, admin.pathname);
-    const form = page.status === 200 ? findForm(parseHtml(page.body), page.url.toString(), ['username', 'password']) : null;
+    const form = page.status === 200 ? findForm(page.html, page.url.toString(), ['username', 'password']) : null;
     if (!form) throw page.status >= 500 ? failureForPage(page, http.host, 'show its sign-in page') : remoteErrors.notGraphistry(http.host, `no admin sign-in form at ${admin.pathname}`);
     const answer = await http.post(new URL(form.action), formBody(form, { username: o.username, password }), { referer: page.url });
     if (answer.status >= 300 && answer.status < 400 && answer.location && answer.location.pathname !== login.pathname) return;
@@ -110,7 +110,7 @@ export function createAdminSession(o: AdminSessionOptions) {
       current = null;
       try {
         const index = await http.get(admin, { follow: false });
-        const root = index.status === 200 ? parseHtml(index.body) : null;
+        const root = index.status === 200 ? index.html : null;
         const form = root && find(root, (e) => e.tagName === 'form' && /logout\/?$/.test(attr(e, 'action') ?? ''));
         if (form) {
           const f = readForm(form, index.url.toString());

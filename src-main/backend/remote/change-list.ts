@@ -1,5 +1,5 @@
 import type { AdminPage } from './admin-http.ts';
-import { attr, byId, classSuffix, descendants, find, findAll, hasClass, parseHtml, text, type Element } from './html.ts';
+import { attr, byId, classSuffix, descendants, find, findAll, hasClass, text, type Element } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
 import { utcOffsetOf } from './server-time.ts';
 
@@ -76,7 +76,7 @@ function pageBaseOf(root: Element): 0 | 1 | null {
 }
 
 export function readChangeList(page: AdminPage, host: string): ChangeListPage {
-  const root = parseHtml(page.body);
+  const root = page.html;
   const table = byId(root, 'result_list');
   const rows: ListRow[] = [];
   const columns: ListColumn[] = [];

@@ -1,7 +1,7 @@
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import type { SettingView } from '../../../src-shared/domain.ts';
 import { findForm, formBody, formErrors, type AdminForm } from './admin-forms.ts';
-import { attr, closest, find, findAll, hasClass, parseHtml, text, type Element } from './html.ts';
+import { attr, closest, find, findAll, hasClass, text, type Element } from './html.ts';
 import type { RemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 
@@ -75,7 +75,7 @@ async function settingsPage(ctx: RemoteContext): Promise<SettingsPage> {
   if (!url) throw remoteErrors.unsupported(`The admin site at ${ctx.host} has no runtime settings (django-constance) this account can see.`);
   const page = await ctx.session.page(url, ctx.session.admin);
   if (page.status !== 200) throw failureForPage(page, ctx.host, 'show its settings');
-  const root = parseHtml(page.body);
+  const root = page.html;
   const form = findForm(root, page.url.toString(), ['version']);
   if (!form) throw remoteErrors.unexpected(ctx.host, 'its settings page');
   return { url, form, settings: readSettings(root, form) };
@@ -97,9 +97,9 @@ export async function setSettings(ctx: RemoteContext, changes: Record<string, bo
     const answer = await ctx.session.post(new URL(form.action), formBody(form, changes), url);
     if (answer.status >= 300 && answer.status < 400) return getSettings(ctx);
     if (answer.status !== 200) throw failureForPage(answer, ctx.host, 'change its settings');
-    const errors = formErrors(parseHtml(answer.body));
+    const errors = formErrors(answer.html);
     // The version check failed (another admin saved meanwhile): apply the same switches to the fresh page, once.
-    const stale = errors.fields.some((f) => f.field === 'version') || findAll(parseHtml(answer.body), (e) => hasClass(e, 'errorlist')).some((e) => /modified by someone else/i.test(text(e)));
+    const stale = errors.fields.some((f) => f.field === 'version') || findAll(answer.html, (e) => hasClass(e, 'errorlist')).some((e) => /modified by someone else/i.test(text(e)));
     if (stale && attempt === 0) continue;
     throw new ConsoleFailure({
       code: stale ? 'CONFLICT' : 'VALIDATION',

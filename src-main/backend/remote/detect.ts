@@ -1,7 +1,6 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import { findForm } from './admin-forms.ts';
 import { createAdminHttp } from './admin-http.ts';
-import { parseHtml } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
 import { adminPathOf } from './remote-backend.ts';
 
@@ -32,7 +31,7 @@ export async function detectServer(opts: { baseUrl: string; adminPath?: string; 
 
   const admin = http.url(adminPathOf(opts.adminPath));
   const login = await http.get(new URL('login/', admin), { follow: true });
-  if (login.status === 200 && findForm(parseHtml(login.body), login.url.toString(), ['username', 'password', 'csrfmiddlewaretoken'])) return 'remote-graphistry';
+  if (login.status === 200 && findForm(login.html, login.url.toString(), ['username', 'password', 'csrfmiddlewaretoken'])) return 'remote-graphistry';
 
   const tokenApi = await http.get(http.url('api-token-auth/'), { follow: false });
   const drf = (tokenApi.status === 405 || tokenApi.status === 400) && json(tokenApi.body) !== null;

@@ -6,7 +6,6 @@ import { findForm } from './admin-forms.ts';
 import { createAdminHttp, type AdminHttp } from './admin-http.ts';
 import { createAdminSession } from './admin-session.ts';
 import { getSettings, setSettings } from './constance.ts';
-import { parseHtml } from './html.ts';
 import { sortableFields } from './list-params.ts';
 import { createRemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
@@ -86,7 +85,7 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       const login = h.url(`${adminPath}login/`);
       const page = await h.get(login, { follow: false });
       if (page.status === 404) throw remoteErrors.wrongAdminPath(h.host, login.pathname.replace(/login\/$/, ''));
-      if (page.status === 200 && findForm(parseHtml(page.body), page.url.toString(), ['username', 'password'])) return;
+      if (page.status === 200 && findForm(page.html, page.url.toString(), ['username', 'password'])) return;
       if (page.status >= 300 && page.status < 400) return;
       throw page.status >= 500 ? failureForPage(page, h.host, 'show its sign-in page') : remoteErrors.notGraphistry(h.host, `no admin sign-in form at ${login.pathname}`);
     },

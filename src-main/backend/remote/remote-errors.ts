@@ -1,7 +1,6 @@
 import { ConsoleFailure, type ConsoleErrorCode, type ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
 import { messages } from './admin-forms.ts';
 import type { AdminPage } from './admin-http.ts';
-import { parseHtml } from './html.ts';
 
 /**
  * The remote backend's failures, each a specific sentence an admin can act
@@ -54,7 +53,7 @@ export function failureForPage(page: AdminPage, host: string, what: string, notF
   if (page.status === 403) return /csrf/i.test(page.body) ? remoteErrors.csrfRefused(host) : fail('FORBIDDEN', 'FORBIDDEN', `The admin site at ${host} does not let this account ${what}.`);
   if (page.status >= 500) return fail('SERVER_ERROR', 'SERVER_ERROR', `The admin site at ${host} failed (${page.status}) while trying to ${what}.`);
   // Where Django said why (its messages framework), that sentence is the clearest one there is.
-  const said = /html/i.test(page.contentType) ? messages(parseHtml(page.body)).find((m) => m.level === 'error' || m.level === 'warning') : undefined;
+  const said = /html/i.test(page.contentType) ? messages(page.html).find((m) => m.level === 'error' || m.level === 'warning') : undefined;
   if (said) return fail('CONFLICT', 'REFUSED', `The admin site at ${host} did not ${what}: ${said.text}`);
   return remoteErrors.unexpected(host, `${page.status} to "${what}"`);
 }

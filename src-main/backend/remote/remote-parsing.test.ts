@@ -1,8 +1,8 @@
 // The remote backend's readers on markup written the way Django's admin
-// templates write it in the versions the reference peer does not run (the
-// peer is 3.2): a 0-based paginator (Django 3.1 and older), `id_<name>_error`
-// error lists (Django 5), the password form's plain rows, and the browser
-// form-submission rules the write path relies on.
+// templates write it, some in versions the reference peer does not run (it
+// runs 3.2, 4.2 and 5.2): a 0-based paginator (Django 3.1 and older),
+// `id_<name>_error` error lists (Django 5), the password form's plain rows,
+// and the browser form-submission rules the write path relies on.
 import { describe, expect, it } from 'vitest';
 import { findForm, formBody, formErrors } from './admin-forms.ts';
 import { readChangeList } from './change-list.ts';
@@ -11,7 +11,7 @@ import { parseHtml } from './html.ts';
 import { isoFromDisplay, isoFromInputs } from './server-time.ts';
 import { failureForPage } from './remote-errors.ts';
 
-const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({ status: 200, url: new URL(url), location: null, contentType: 'text/html', body });
+const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({ status: 200, url: new URL(url), location: null, contentType: 'text/html', body, html: parseHtml(body) });
 
 const changeList = (paginator: string) => `<!doctype html><body data-admin-utc-offset="3600">
 <div id="toolbar"><input type="text" name="q" id="searchbar"></div>

@@ -1,7 +1,7 @@
 import type { User } from '../../../src-shared/domain.ts';
 import { entryValue, findForm, type AdminForm } from './admin-forms.ts';
 import type { AdminPage } from './admin-http.ts';
-import { classSuffix, find, hasClass, parseHtml, text, type Element } from './html.ts';
+import { classSuffix, find, hasClass, text, type Element } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
 import { isoFromDisplay, isoFromInputs, utcOffsetOf } from './server-time.ts';
 
@@ -31,7 +31,7 @@ function dateOf(root: Element, form: AdminForm, name: string, offset: number): s
  * back every field it does not change.
  */
 export function readChangeForm(page: AdminPage, id: number, host: string): ChangeForm {
-  const root = parseHtml(page.body);
+  const root = page.html;
   const form = findForm(root, page.url.toString(), ['username', ...USER_FLAGS]);
   if (!form) throw remoteErrors.unexpected(host, `the change form of user ${id}`);
   const offset = utcOffsetOf(root);

@@ -3,7 +3,7 @@ import type { BulkActiveResult, User } from '../../../src-shared/domain.ts';
 import type { UserInput, UserPatch } from '../../contracts.ts';
 import { findForm, formBody } from './admin-forms.ts';
 import { formFailure } from './form-failure.ts';
-import { find, hasClass, parseHtml, text } from './html.ts';
+import { find, hasClass, text } from './html.ts';
 import type { RemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { idFromChangeUrl, type ChangeForm } from './user-form.ts';
@@ -61,7 +61,7 @@ async function saveChanges(ctx: RemoteContext, id: number, { user, form }: Chang
   for (const f of ['is_active', 'is_staff', 'is_superuser'] as const) if (patch[f] !== undefined) changes[f] = patch[f];
   const page = new URL(`${id}/change/`, (await ctx.site()).users);
   const answer = await ctx.session.post(new URL(form.action), formBody(form, changes, '_continue'), page);
-  if (answer.status === 200) throw formFailure(parseHtml(answer.body));
+  if (answer.status === 200) throw formFailure(answer.html);
   if (!redirected(answer.status)) throw failureForPage(answer, ctx.host, `change user ${id}`);
 }
 
@@ -109,13 +109,13 @@ export async function createUser(ctx: RemoteContext, input: UserInput): Promise<
   await refuseTakenUsername(ctx, input.username);
   const addUrl = new URL('add/', (await ctx.site()).users);
   const page = await ctx.session.page(addUrl, (await ctx.site()).users);
-  const form = page.status === 200 ? findForm(parseHtml(page.body), page.url.toString(), ['password1', 'password2']) : null;
+  const form = page.status === 200 ? findForm(page.html, page.url.toString(), ['password1', 'password2']) : null;
   if (!form) throw page.status === 200 ? remoteErrors.unexpected(ctx.host, 'its add-user form') : failureForPage(page, ctx.host, 'add users');
   const values: Record<string, string | boolean> = { username: input.username, password1: input.password, password2: input.password };
   // An add form that also asks for email (some user admins do) gets it here; the change form takes the rest.
   if (form.names.has('email') && input.email) values.email = input.email;
   const answer = await ctx.session.post(new URL(form.action), formBody(form, values, form.submits.has('_continue') ? '_continue' : '_save'), addUrl);
-  if (answer.status === 200) throw formFailure(parseHtml(answer.body), NEW_USER_FIELDS);
+  if (answer.status === 200) throw formFailure(answer.html, NEW_USER_FIELDS);
   const id = redirected(answer.status) && answer.location ? idFromChangeUrl(answer.location) : null;
   if (id === null) throw failureForPage(answer, ctx.host, 'add a user');
   const rest: UserPatch = {};
@@ -128,10 +128,10 @@ export async function setPassword(ctx: RemoteContext, id: number, password: stri
   const url = new URL(`${id}/password/`, (await ctx.site()).users);
   const page = await ctx.session.page(url, new URL(`${id}/change/`, url));
   if (page.status === 404 || (page.status === 200 && page.url.pathname !== url.pathname)) throw remoteErrors.userNotFound(id);
-  const form = page.status === 200 ? findForm(parseHtml(page.body), page.url.toString(), ['password1', 'password2']) : null;
+  const form = page.status === 200 ? findForm(page.html, page.url.toString(), ['password1', 'password2']) : null;
   if (!form) throw failureForPage(page, ctx.host, `set the password of user ${id}`);
   const answer = await ctx.session.post(new URL(form.action), formBody(form, { password1: password, password2: password }), url);
-  if (answer.status === 200) throw formFailure(parseHtml(answer.body), PASSWORD_FIELDS);
+  if (answer.status === 200) throw formFailure(answer.html, PASSWORD_FIELDS);
   if (!redirected(answer.status)) throw failureForPage(answer, ctx.host, `set the password of user ${id}`);
   return ctx.getUser(id);
 }
@@ -142,7 +142,7 @@ export async function deleteUser(ctx: RemoteContext, id: number): Promise<void> 
   const url = new URL(`${id}/delete/`, (await ctx.site()).users);
   const page = await ctx.session.page(url, new URL(`${id}/change/`, url));
   if (page.status === 404 || (page.status === 200 && page.url.pathname !== url.pathname)) throw remoteErrors.userNotFound(id);
-  const root = page.status === 200 ? parseHtml(page.body) : null;
+  const root = page.status === 200 ? page.html : null;
   const form = root ? findForm(root, page.url.toString(), ['post']) : null;
   if (!form || !root) {
     // Django shows the objects that block the deletion (protected relations, or ones this account may not delete) instead of the form.
