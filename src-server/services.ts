@@ -54,6 +54,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     repo: createThrottleRepo(db),
     limits: { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
     clock,
+    secretKey: deps.secrets.secretKey,
   });
   const checkPassword = createPasswordCheck({ hasher, throttle, audit });
   const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });

@@ -32,6 +32,7 @@
 // Last line: BENCH_JSON {...}.
 //
 // Knobs (env): BENCH_ROUNDS (3), BENCH_THROTTLE_OPS (2000), BENCH_ARGON2_OPS (20).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ async function openThrottle(dialect) {
     repo: createThrottleRepo(db),
     limits: { windowSeconds: 900, accountFailures: 1_000_000, addressFailures: 1_000_000_000 },
     clock: systemClock,
+    secretKey: randomBytes(32),
   });
   const close = async () => {
     await db.close();

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.ts';
-import { sha256Hex } from '../lib/crypto.ts';
+import { hmacSha256Hex } from '../lib/crypto.ts';
 import { foldUsername } from '../users/username-identity.ts';
 import { addressGroup } from './address-group.ts';
 import type { ThrottleCount, ThrottleRepo } from './throttle-repo.ts';
@@ -11,8 +11,8 @@ import type { ThrottleCount, ThrottleRepo } from './throttle-repo.ts';
  *
  * - Per account: after `accountFailures` wrong passwords the account refuses
  *   every password, the right one too, before any hashing, whoever asks. A
- *   name that matches no account gets a counter of its own (by a digest of
- *   its case fold), so unknown and known names are locked out alike and the
+ *   name that matches no account gets a counter of its own (by a keyed
+ *   digest of its case fold), so unknown and known names are locked out alike and the
  *   lockout tells nothing about which exist. Accounts are counted by id,
  *   names by text, in separate spaces, so typing `#1` cannot lock out user 1.
  * - Per address (grouped: an IPv6 /64, an IPv4-mapped address as IPv4; see
@@ -54,13 +54,15 @@ export interface Reservation {
 export const SLOW_LANE_QUEUE = 64;
 const SWEEP_EVERY_MS = 60_000;
 
-export function createLoginThrottle(deps: { repo: ThrottleRepo; limits: ThrottleLimits; clock: Clock }) {
+export function createLoginThrottle(deps: { repo: ThrottleRepo; limits: ThrottleLimits; clock: Clock; secretKey: Buffer }) {
   const { repo, limits, clock } = deps;
+  // Keyed: a typed name can be a pasted password, and the table must not let one be recovered by guessing digests.
+  const nameKey = Buffer.from(hmacSha256Hex(deps.secretKey, 'graphistry-admin/throttle/typed-name/v1'), 'hex');
   const lanes = new Map<string, { tail: Promise<void>; size: number }>();
   const windowMs = limits.windowSeconds * 1000;
   let sweptAt = 0;
 
-  const accountKey = (a: AccountRef) => ('userId' in a ? `u:${a.userId}` : `n:${sha256Hex(foldUsername(a.name))}`);
+  const accountKey = (a: AccountRef) => ('userId' in a ? `u:${a.userId}` : `n:${hmacSha256Hex(nameKey, foldUsername(a.name))}`);
   const passwordAddressKey = (group: string) => `p:${group}`;
   const keyAddressKey = (group: string) => `k:${group}`;
 

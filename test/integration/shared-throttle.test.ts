@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, makeTestApp, signup, STRONG_PASSWORD, tempDir, type SignedUp, type TestApp } from '../helpers/app.ts';
@@ -48,6 +49,18 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     // The audit log keeps each address as it was, not its group.
     const audited = await t.db.kysely.selectFrom('audit_log').select('client_ip').where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
     expect(audited.map((r) => r.client_ip)).toContain('::ffff:10.9.9.9');
+  });
+
+  it('regression: a typed name that matches no account (a pasted password) was counted under its plain sha256, recoverable by guessing digests', async () => {
+    const t = await app({});
+    const pasted = 'Correct-Horse-Battery-Staple-9';
+    expect((await signIn(t, pasted, WRONG, '10.1.2.3')).statusCode).toBe(400);
+    const keys = (await t.db.kysely.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
+    const named = keys.filter((k) => k.startsWith('n:'));
+    expect(named).toHaveLength(1);
+    const plain = createHash('sha256').update(pasted.toLowerCase(), 'utf8').digest('hex');
+    expect(named[0]).not.toContain(plain);
+    expect(keys.join(' ')).not.toContain(pasted.toLowerCase());
   });
 
   it('regression: each process counted failures on its own, so two servers on one database allowed twice the guesses', async () => {
