@@ -1,5 +1,6 @@
 import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
+import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 
 /**
  * The main process's privileged services, as interfaces. Each is a plain Node
@@ -21,22 +22,8 @@ export type BackendAuth =
   | { type: 'personal_key'; id: string; secret: string }
   | { type: 'admin_password'; username: string; password: () => Promise<string | null> };
 
-export interface UserInput {
-  username: string;
-  password: string;
-  email?: string | null;
-  is_active?: boolean;
-  is_staff?: boolean;
-  is_superuser?: boolean;
-}
-
-export interface UserPatch {
-  username?: string;
-  email?: string | null;
-  is_active?: boolean;
-  is_staff?: boolean;
-  is_superuser?: boolean;
-}
+/** A new user and a user's edit, as the bridge's schemas parse them (src-shared/user-schemas.ts). */
+export type { UserInput, UserPatch };
 
 /**
  * One server the console manages. `EmbeddedBackend` speaks the embedded

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loginName, optionalEmailSchema, passwordSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
 import type { Result } from './console-errors.ts';
 import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
 import { BULK_MAX_USERS, USER_ORDERING_FIELDS } from './domain.ts';
@@ -17,9 +18,6 @@ const id = z.number().int().min(1).max(2_147_483_647);
 const keyId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'is not a key id');
 const profileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a profile id');
 const text = (max: number) => z.string().max(max).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-const username = z.string().min(1, 'is required').max(150).regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _');
-const password = z.string().min(1, 'is required').max(4096);
-const email = z.union([z.string().max(254).email('must be a valid email address'), z.literal(''), z.null()]);
 const remoteUrl = z
   .string()
   .max(2000)
@@ -50,7 +48,7 @@ export const profileInput = z.strictObject({
   kind: z.enum(['bundled', 'remote']),
   /** Remote Graphistry (or another embedded server) base URL; absent for the bundled server. */
   url: remoteUrl.optional(),
-  username: username.optional(),
+  username: loginName.optional(),
   /** A Graphistry's admin site prefix; default /admin/. */
   admin_path: adminPath.optional(),
   /** A PEM file of the certificate authority to trust for this server only. */
@@ -85,7 +83,7 @@ export const consoleParams = {
   disconnect: none,
   connectionStatus: none,
   /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
-  signIn: z.strictObject({ profileId, username, password }),
+  signIn: z.strictObject({ profileId, username: loginName, password: passwordSchema }),
   signOut: z.strictObject({ profileId }),
   /** The certificate a server presents, to show before the admin chooses to trust it. */
   inspectCertificate: z.strictObject({ url: remoteUrl }),
@@ -95,19 +93,16 @@ export const consoleParams = {
   bundledServerStatus: none,
   bundledServerLog: z.strictObject({ lines: z.number().int().min(1).max(5000).optional() }),
   registrationState: z.strictObject({ profileId }),
-  signUpFirstAdmin: z.strictObject({ profileId, username, password, email: email.optional(), setup_token: text(256).optional() }),
+  signUpFirstAdmin: z.strictObject({ profileId, username: usernameSchema, password: passwordSchema, email: optionalEmailSchema, setup_token: text(256).optional() }),
   // Users
   listUsers: userQuery.extend({ connection: connectionRef }),
   /** Every matching user's id (at most `limit`), for a bulk action over "all N matching". */
   listUserIds: onServer({ filter: userFilter, limit: z.number().int().min(1).max(BULK_MAX_USERS).optional() }),
   getUser: onServer({ id }),
-  createUser: onServer({ username, password, email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
-  updateUser: onServer({
-    id,
-    patch: z.strictObject({ username: username.optional(), email: email.optional(), is_active: z.boolean().optional(), is_staff: z.boolean().optional(), is_superuser: z.boolean().optional() }),
-  }),
+  createUser: onServer(userInputSchema.shape),
+  updateUser: onServer({ id, patch: userPatchSchema }),
   deleteUser: onServer({ id }),
-  setUserPassword: onServer({ id, password }),
+  setUserPassword: onServer({ id, password: passwordSchema }),
   setUsersActive: onServer({ ids: z.array(id).min(1).max(500), active: z.boolean() }),
   // Personal keys ('me' is the signed-in admin)
   listKeys: onServer({ user: userTarget }),

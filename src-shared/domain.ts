@@ -3,16 +3,10 @@
  * the JSON shapes of the server's REST API (snake_case, as Graphistry's own
  * Django API spells them).
  */
-export interface User {
-  id: number;
-  username: string;
-  email: string | null;
-  is_active: boolean;
-  is_staff: boolean;
-  is_superuser: boolean;
-  date_joined: string;
-  last_login: string | null;
-}
+import type { User } from './user-schemas.ts';
+
+/** A user as the server answers it: declared once, as a zod schema, in user-schemas.ts. */
+export type { User };
 
 export interface PersonalKey {
   id: string;

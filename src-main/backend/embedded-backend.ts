@@ -1,6 +1,6 @@
-import { ConsoleFailure, type ConsoleFieldIssue } from '../../src-shared/console-errors.ts';
+import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import type { UserQuery } from '../../src-shared/domain.ts';
-import type { Backend, BackendAuth, UserPatch } from '../contracts.ts';
+import type { Backend, BackendAuth } from '../contracts.ts';
 import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
@@ -61,19 +61,6 @@ const seg = (v: string | number) => encodeURIComponent(String(v));
 const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `/api/v2/admin/users/${seg(user)}/keys`);
 
 /**
- * The server refuses to demote or deactivate the last active superuser
- * without naming a field; name the one(s) this patch turned off so the
- * editor can show the refusal next to its checkbox.
- */
-function lastSuperuserFields(patch: UserPatch): ConsoleFieldIssue[] {
-  const message = 'is the last active superuser';
-  const fields: ConsoleFieldIssue[] = [];
-  if (patch.is_superuser === false) fields.push({ field: 'is_superuser', message });
-  if (patch.is_active === false) fields.push({ field: 'is_active', message });
-  return fields.length ? fields : [{ field: 'is_superuser', message }];
-}
-
-/**
  * Bodies are rebuilt from the fields the server knows (JSON drops the
  * undefined ones): its schemas are strict, and a caller passing its whole
  * parameter object (a profile id, say) would otherwise get a VALIDATION error.
@@ -123,17 +110,9 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
     getUser: (id) => call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }),
     createUser: ({ username, password, email, is_active, is_staff, is_superuser }) =>
       call({ method: 'POST', path: '/api/v2/admin/users', body: { username, password, email, is_active, is_staff, is_superuser }, expect: wire.createdUserSchema }),
-    updateUser: async (id, patch) => {
-      try {
-        const { username, email, is_active, is_staff, is_superuser } = patch;
-        return await call({ method: 'PATCH', path: `/api/v2/admin/users/${seg(id)}`, body: { username, email, is_active, is_staff, is_superuser }, expect: wire.userSchema });
-      } catch (e) {
-        if (e instanceof ConsoleFailure && e.error.serverCode === 'LAST_SUPERUSER') {
-          throw new ConsoleFailure({ ...e.error, fields: [...(e.error.fields ?? []), ...lastSuperuserFields(patch)] });
-        }
-        throw e;
-      }
-    },
+    // A refusal (LAST_SUPERUSER included) names its fields itself.
+    updateUser: (id, { username, email, is_active, is_staff, is_superuser }) =>
+      call({ method: 'PATCH', path: `/api/v2/admin/users/${seg(id)}`, body: { username, email, is_active, is_staff, is_superuser }, expect: wire.userSchema }),
     deleteUser: async (id) => {
       await call({ method: 'DELETE', path: `/api/v2/admin/users/${seg(id)}`, expect: 'empty' });
     },

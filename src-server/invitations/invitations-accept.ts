@@ -11,7 +11,7 @@ import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { accountConflict } from '../users/users-service.ts';
 import { assertIdentifiersFree } from '../users/account-identifiers.ts';
-import { emailSchema, usernameSchema } from '../users/users-schemas.ts';
+import { emailSchema, usernameSchema } from '../../src-shared/user-schemas.ts';
 import { parseInput } from '../http/validate.ts';
 import { bool, type UserRow } from '../db/schema.ts';
 import type { InvitationsRepo } from './invitations-repo.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, passwordSchema, usernameSchema } from '../users/users-schemas.ts';
+import { optionalEmailSchema, passwordSchema, usernameSchema } from '../../src-shared/user-schemas.ts';
 import { MAX_EXPIRES_IN_HOURS, NOTE_MAX_LENGTH } from './invitations-service.ts';
 
 export const createInvitationBody = z.strictObject({
@@ -35,5 +35,5 @@ export const acceptInvitationBody = z.strictObject({
   token: invitationToken,
   username: usernameSchema,
   password: passwordSchema,
-  email: z.union([emailSchema, z.literal(''), z.null()]).optional().transform((v) => (v === '' ? null : v)),
+  email: optionalEmailSchema,
 });

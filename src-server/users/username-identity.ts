@@ -1,4 +1,8 @@
 import confusables from 'unhomoglyph/data.json' with { type: 'json' };
+import { normalizeUsername } from '../../src-shared/user-schemas.ts';
+
+// The NFKC form is part of the username rule, declared with it in src-shared; the server's callers take it from here.
+export { normalizeUsername };
 
 /**
  * When two usernames are "the same person" to a reader. Django normalises
@@ -20,11 +24,6 @@ const SMALL_CAPITALS: Record<string, string> = {
   '\u1D00': 'a', '\u1D01': 'æ', '\u1D04': 'c', '\u1D05': 'd', '\u1D07': 'e', '\u1D0A': 'j', '\u1D0B': 'k', '\u1D0D': 'm', '\u1D0F': 'o',
   '\u1D18': 'p', '\u1D1B': 't', '\u1D1C': 'u', '\u1D20': 'v', '\u1D21': 'w', '\u1D22': 'z', '\uA730': 'f', '\uA731': 's', '\uA7AF': 'q',
 }; // prettier-ignore
-
-/** Django's `normalize_username`: compatibility characters become the ones they stand for. */
-export function normalizeUsername(name: string): string {
-  return name.normalize('NFKC');
-}
 
 /**
  * A full case fold (NFKC_Casefold, closely enough): lower-, upper- then
@@ -67,11 +66,3 @@ export function usernameSkeleton(name: string): string {
 export function casedUsernameSkeleton(name: string): string {
   return skeletonOf(normalizeUsername(name));
 }
-
-/**
- * Characters a name may not hold although they are letters: Unicode's
- * Default_Ignorable_Code_Point, which fonts draw as nothing. The Hangul
- * fillers (U+115F, U+1160, U+3164, U+FFA0) are letters (Lo) and ignorable,
- * so `alice` + U+1160 passed the letters-only rule and read as `alice`.
- */
-export const INVISIBLE_IN_NAMES = /[\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0]/u;

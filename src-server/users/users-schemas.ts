@@ -1,69 +1,14 @@
 import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
-import { INVISIBLE_IN_NAMES, normalizeUsername } from './username-identity.ts';
+import { passwordSchema, userInputSchema, userPatchSchema } from '../../src-shared/user-schemas.ts';
 
-/** The rule an invisible character breaks, named so the person sees why a name that looks fine is refused. */
-export const INVISIBLE_NAME_MESSAGE = 'must not contain invisible characters (Unicode Default_Ignorable code points such as Hangul fillers or zero-width spaces)';
-
-/**
- * Django's username rule: letters, digits and @.+-_ only, at most 150
- * characters, judged (and stored) in NFKC form as Django's
- * `normalize_username` does, so fullwidth `ａｄｍｉｎ` is `admin`; and no
- * invisible letters (username-identity.ts), which that rule lets through.
- * Only new names meet these rules: sign-in takes any stored name.
- */
-export const usernameSchema = z
-  .string()
-  .transform(normalizeUsername)
-  .pipe(
-    z
-      .string()
-      .min(1, 'is required')
-      .max(150, 'must be at most 150 characters')
-      .refine((name) => !INVISIBLE_IN_NAMES.test(name), INVISIBLE_NAME_MESSAGE)
-      .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'may contain only letters, digits and @ . + - _'),
-  );
-
-export const emailSchema = z
-  .string()
-  .max(254, 'must be at most 254 characters')
-  .regex(/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u, 'must be a valid email address');
-
-/** Length and content are judged by the password policy, which names the failed rule; this only bounds the input. */
-export const passwordSchema = z.string().min(1, 'is required').max(4096, 'is too long');
-
-const optionalEmail = z
-  .union([emailSchema, z.literal(''), z.null()])
-  .optional()
-  .transform((v) => (v === '' ? null : v));
-
-export const createUserBody = z.strictObject({
-  username: usernameSchema,
-  password: passwordSchema,
-  email: optionalEmail,
-  is_active: z.boolean().optional(),
-  is_staff: z.boolean().optional(),
-  is_superuser: z.boolean().optional(),
-});
+/** The shared user rules (src-shared/user-schemas.ts) are the API's bodies as they are; the service adds the checks that need the database. */
+export const createUserBody = userInputSchema;
 /** What callers pass (the service parses it itself: the command line has no route schema in front). */
 export type CreateUserInput = z.input<typeof createUserBody>;
 
-export const updateUserBody = z
-  .strictObject({
-    username: usernameSchema.optional(),
-    email: optionalEmail,
-    is_active: z.boolean().optional(),
-    is_staff: z.boolean().optional(),
-    is_superuser: z.boolean().optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, 'send at least one field to change');
-export interface UpdateUserInput {
-  username?: string | undefined;
-  email?: string | null | undefined;
-  is_active?: boolean | undefined;
-  is_staff?: boolean | undefined;
-  is_superuser?: boolean | undefined;
-}
+export const updateUserBody = userPatchSchema;
+export type UpdateUserInput = z.input<typeof updateUserBody>;
 
 export const setPasswordBody = z.strictObject({ password: passwordSchema });
 

@@ -14,6 +14,7 @@ import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import { toUser, usernameColumns, type ListUsersFilter, type UsersRepo } from './users-repo.ts';
 import { createUserBody, updateUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput, type UserIdsQuery } from './users-schemas.ts';
+import { lastSuperuserFields, type UserPatch } from '../../src-shared/user-schemas.ts';
 import { assertIdentifiersFree, usernameClash } from './account-identifiers.ts';
 import { parseInput } from '../http/validate.ts';
 
@@ -90,11 +91,12 @@ export function createUsersService(deps: UsersServiceDeps) {
    * same way by either. A refusal (LAST_SUPERUSER) is thrown before anything
    * is written, so a caller may record it and go on in the same transaction.
    */
-  async function applyUpdate(trx: Kysely<Database>, actor: Actor, before: UserRow, patch: UpdateUserInput): Promise<User> {
+  async function applyUpdate(trx: Kysely<Database>, actor: Actor, before: UserRow, patch: UserPatch): Promise<User> {
     const id = Number(before.id);
     const losesSuper = bool(before.is_superuser) && bool(before.is_active) && (patch.is_superuser === false || patch.is_active === false);
     if (losesSuper && (await repo.countActiveSuperusers(trx, id)) === 0) {
-      throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.');
+      // Named, so every client shows the refusal beside the checkbox that caused it instead of working it out again.
+      throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.', { fields: lastSuperuserFields(patch) });
     }
     // Only a changed name or email is judged, so an account that already clashed (made before a rule) can still be edited.
     const renamed = patch.username !== undefined && usernameColumns(patch.username).username !== before.username ? patch.username : undefined;

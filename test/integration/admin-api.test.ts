@@ -183,6 +183,19 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     expect(entry).toMatchObject({ target: 'doomed', detail: { email: 'doomed@example.com', is_staff: true, is_superuser: false, is_active: true, keys_deleted: 1, date_joined: expect.any(String) } });
     expect(JSON.stringify(entry)).not.toContain(doomed.key.secret);
   });
+
+  it('LAST_SUPERUSER names the field that would leave no active superuser (the console re-derived it), a deletion none', async () => {
+    const me = json<UserOut>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin) }));
+    const patch = async (payload: Record<string, unknown>) => json(await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${me.id}`, headers: bearer(admin), payload }));
+    const sentence = 'This is the last active superuser: make another superuser first.';
+    const named = (...fields: string[]) => ({ error: 'LAST_SUPERUSER', message: sentence, fields: fields.map((field) => ({ field, message: 'is the last active superuser' })) });
+    expect(await patch({ is_superuser: false })).toEqual(named('is_superuser'));
+    expect(await patch({ is_active: false, is_staff: false })).toEqual(named('is_active'));
+    expect(await patch({ is_superuser: false, is_active: false })).toEqual(named('is_superuser', 'is_active'));
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/users/${me.id}`, headers: bearer(admin) });
+    expect(json(del)).toEqual({ error: 'LAST_SUPERUSER', message: 'This is the last active superuser and cannot be deleted.' });
+    expect(json<UserOut>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin) }))).toMatchObject({ is_superuser: true, is_active: true, is_staff: true });
+  });
 });
 
 describe.each(dialects())('admin API: bulk activate/deactivate and the ids of every match (%s)', (dialect) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../../../src-shared/domain.ts';
-import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, diffPatch, errorsByField, formFromUser, isDirty, passwordStrength } from './editor-logic.ts';
+import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, diffPatch, errorsByField, formFromUser, isDirty, passwordStrength, withRefusedRolesReset } from './editor-logic.ts';
 
 const alice: User = {
   id: 7,
@@ -79,6 +79,21 @@ describe('errorsByField', () => {
     expect(bannerError(weak, ['username', 'password'])).toBeNull();
     expect(bannerError(weak, ['username', 'email'])).toBe(weak);
     expect(bannerError({ code: 'UNREACHABLE', message: 'The server did not answer.' }, ['username'])?.code).toBe('UNREACHABLE');
+  });
+});
+
+describe('withRefusedRolesReset', () => {
+  const refusal = (...fields: string[]) => ({ code: 'CONFLICT' as const, serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.', fields: fields.map((field) => ({ field, message: 'is the last active superuser' })) });
+  it('puts back exactly the roles the refusal names, and keeps the rest as typed', () => {
+    const typed = { ...formFromUser(alice), username: 'alicia', is_superuser: false, is_active: false, is_staff: true };
+    expect(withRefusedRolesReset(typed, alice, refusal('is_superuser'))).toEqual({ ...typed, is_superuser: true });
+    expect(withRefusedRolesReset(typed, alice, refusal('is_active'))).toEqual({ ...typed, is_active: true });
+    expect(withRefusedRolesReset(typed, alice, refusal('is_superuser', 'is_active'))).toEqual({ ...typed, is_superuser: true, is_active: true });
+  });
+  it('changes nothing for a refusal that names no role', () => {
+    const typed = { ...formFromUser(alice), username: 'alicia', is_superuser: false };
+    expect(withRefusedRolesReset(typed, alice, refusal())).toEqual(typed);
+    expect(withRefusedRolesReset(typed, alice, refusal('username'))).toEqual(typed);
   });
 });
 

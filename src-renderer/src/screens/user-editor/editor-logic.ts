@@ -36,8 +36,24 @@ export function diffPatch(form: UserForm, user: User): UserPatch {
   const email = form.email.trim();
   if (username !== user.username) patch.username = username;
   if (email !== (user.email ?? '')) patch.email = email === '' ? null : email;
-  for (const f of ['is_active', 'is_staff', 'is_superuser'] as const) if (form[f] !== user[f]) patch[f] = form[f];
+  for (const f of ROLES) if (form[f] !== user[f]) patch[f] = form[f];
   return patch;
+}
+
+const ROLES = ['is_active', 'is_staff', 'is_superuser'] as const;
+
+/**
+ * After a refusal that names roles (LAST_SUPERUSER names the one that would
+ * have left no active superuser): those checkboxes go back to what the server
+ * kept, the rest of the form stays as typed.
+ */
+export function withRefusedRolesReset(form: UserForm, user: User, error: ConsoleError): UserForm {
+  const next = { ...form };
+  for (const { field } of error.fields ?? []) {
+    const role = ROLES.find((r) => r === field);
+    if (role) next[role] = user[role];
+  }
+  return next;
 }
 
 export function isDirty(form: UserForm, user: User): boolean {

@@ -8,7 +8,7 @@ import { useConnection } from '../../lib/use-connection.ts';
 import { useTitle } from '../../lib/title.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
-import { bannerError, diffPatch, errorsByField, formFromUser, isDirty, withoutKey, type UserForm } from './editor-logic.ts';
+import { bannerError, diffPatch, errorsByField, formFromUser, isDirty, withoutKey, withRefusedRolesReset, type UserForm } from './editor-logic.ts';
 import { useLeaveGuard } from '../../stores/leave-guard.ts';
 import { EditorActions, type After } from './editor-actions.tsx';
 import { FreshKeyNotice } from './fresh-key-notice.tsx';
@@ -82,8 +82,8 @@ export function ExistingUserEditor({ id }: { id: number }) {
     setBusy(false);
     if (!r.ok) {
       setErrors(errorsByField(r.error));
-      // The server kept the roles as they were: show them so, with its reason beside them.
-      if (r.error.serverCode === 'LAST_SUPERUSER' && form) setForm({ ...form, is_superuser: user.is_superuser, is_active: user.is_active });
+      // The server kept the roles it names as they were: show them so, with its reason beside them.
+      if (r.error.serverCode === 'LAST_SUPERUSER' && form) setForm(withRefusedRolesReset(form, user, r.error));
       return setBanner(bannerError(r.error, FIELDS));
     }
     toast('ok', `Saved ${r.value.username}`);
