@@ -24,6 +24,11 @@ describe('wizard messages', () => {
     });
     expect(explainSignInError({ code: 'UNAUTHORIZED', message: 'Unable to log in with provided credentials.' }, host).message).toBe('Wrong username or password.');
     expect(explainSignInError({ code: 'FORBIDDEN', message: '"bob" is not a superuser' }, host).message).toMatch(/not a superuser/);
+    // Regression: a Graphistry's locked account read "not a superuser", and a one-time code asked for "Wrong username or password".
+    const locked = { code: 'FORBIDDEN' as const, serverCode: 'ACCOUNT_LOCKED', message: 'The admin site at hub refused this sign-in: the account is locked. It says: “Account locked”' };
+    expect(explainSignInError(locked, host)).toBe(locked);
+    const otp = { code: 'UNAUTHORIZED' as const, serverCode: 'OTP_REQUIRED', message: 'The password is right; the admin site asks for a one-time code as well.' };
+    expect(explainSignInError(otp, host)).toBe(otp);
     const other = { code: 'RATE_LIMITED' as const, message: 'Too many attempts: try again in 5 seconds.' };
     expect(explainSignInError(other, host)).toBe(other);
   });

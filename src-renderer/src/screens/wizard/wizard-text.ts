@@ -20,6 +20,8 @@ export function hostOf(url: string): string {
   }
 }
 
+const GRAPHISTRY_OWN_WORDS = ['NOT_STAFF', 'NOT_GRAPHISTRY', 'WRONG_ADMIN_PATH', 'CSRF_REFUSED', 'NO_USER_ADMIN', 'ACCOUNT_LOCKED', 'SIGN_IN_REFUSED', 'OTP_REQUIRED', 'OTP_INVALID'];
+
 /**
  * Sign-in failures said the way an admin can act on them, as whole messages
  * (shown as they are, without ErrorBanner's generic hint). The console's own
@@ -27,8 +29,8 @@ export function hostOf(url: string): string {
  * TLS code); for wrong credentials the server's DRF sentence adds nothing.
  */
 export function explainSignInError(error: ConsoleError, host: string): ConsoleError {
-  // A Graphistry's own refusals (not staff, not a Graphistry, wrong admin path) already say what to do.
-  if (error.serverCode && ['NOT_STAFF', 'NOT_GRAPHISTRY', 'WRONG_ADMIN_PATH', 'CSRF_REFUSED', 'NO_USER_ADMIN'].includes(error.serverCode)) return error;
+  // A Graphistry's own refusals (not staff, not a Graphistry, wrong admin path, a locked account, a one-time code asked for) already say what to do.
+  if (error.serverCode && GRAPHISTRY_OWN_WORDS.includes(error.serverCode)) return error;
   switch (error.code) {
     case 'UNREACHABLE':
       // "Cannot reach" only when nothing answered; an address that answered as something else is said as such.
