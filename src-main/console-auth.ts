@@ -58,10 +58,12 @@ export async function signInToGraphistry(opts: {
   profileId: string;
   username: string;
   password: string;
+  /** A one-time code the admin site asks for after the password: for this sign-in only, never kept. */
+  otp?: string;
 }): Promise<{ auth: BackendAuth; backend: Backend; user: User; stored: boolean }> {
   let typed: string | null = opts.password;
   const fromKeychain = keychainPassword(opts.vault, opts.profileId, opts.username);
-  const auth: BackendAuth = { type: 'admin_password', username: opts.username, password: async () => typed ?? fromKeychain() };
+  const auth: BackendAuth = { type: 'admin_password', username: opts.username, password: async () => typed ?? fromKeychain(), ...(opts.otp ? { otp: opts.otp } : {}) };
   const backend = opts.backend.withAuth(auth);
   try {
     const user = await backend.me();

@@ -170,12 +170,12 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
     connectionStatus: () => status(),
 
-    signIn: async ({ profileId, username, password }) => {
+    signIn: async ({ profileId, username, password, otp }) => {
       const profile = await reach(profileId);
       const kind = await session.kindOf(profile);
       const anonymous = await session.anonymous(profile);
       if (kind === 'remote-graphistry') {
-        const { auth, backend, user } = await signInToGraphistry({ backend: anonymous, vault, profileId, username, password });
+        const { auth, backend, user } = await signInToGraphistry({ backend: anonymous, vault, profileId, username, password, ...(otp ? { otp } : {}) });
         session.set(profile, kind, auth, backend, user);
       } else {
         const { token } = await anonymous.login(username, password, { requireSuperuser: true });

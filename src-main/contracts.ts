@@ -20,7 +20,13 @@ import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 export type BackendAuth =
   | { type: 'bearer'; token: string }
   | { type: 'personal_key'; id: string; secret: string }
-  | { type: 'admin_password'; username: string; password: () => Promise<string | null> };
+  | {
+      type: 'admin_password';
+      username: string;
+      password: () => Promise<string | null>;
+      /** A one-time code typed with the password, where the admin site asks for one (django-otp): used for the first sign-in only, never kept. */
+      otp?: string;
+    };
 
 /** A new user and a user's edit, as the bridge's schemas parse them (src-shared/user-schemas.ts). */
 export type { UserInput, UserPatch };

@@ -83,7 +83,8 @@ export const consoleParams = {
   disconnect: none,
   connectionStatus: none,
   /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
-  signIn: z.strictObject({ profileId, username: loginName, password: passwordSchema }),
+  /** `otp`: a one-time code, where a Graphistry's admin site asks for one after the password (OTP_REQUIRED); used for that sign-in only, never kept. */
+  signIn: z.strictObject({ profileId, username: loginName, password: passwordSchema, otp: z.string().regex(/^[A-Za-z0-9]{4,32}$/, 'is not a one-time code').optional() }),
   signOut: z.strictObject({ profileId }),
   /** The certificate a server presents, to show before the admin chooses to trust it. */
   inspectCertificate: z.strictObject({ url: remoteUrl }),

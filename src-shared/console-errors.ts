@@ -41,6 +41,8 @@ export interface ConsoleError {
   fields?: ConsoleFieldIssue[];
   /** The server's own error code where one came back (e.g. LAST_SUPERUSER, USERNAME_TAKEN). */
   serverCode?: string;
+  /** The user a write left behind half-done (USER_INCOMPLETE: created, but not all of it saved), so the console can offer to finish or delete it. */
+  user_id?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ConsoleError };

@@ -87,7 +87,21 @@ export interface BackendCapabilities {
   bulk_note: string | null;
   /** Users per bulk call the console sends, so a long run shows progress and can stop between calls (a Graphistry saves one user at a time). */
   bulk_batch: number;
+  /** How the server's user model differs from the console's, for the Users screens to say (the bundled server's is the console's own). */
+  user_model: {
+    /** The field users sign in with (`username`; `email` where it is the email, so the two are one field). */
+    username_field: string;
+    /** `server`: ids are the server's own; `console`: the server's keys are not numbers (UUIDs), ids are this sign-in's own numbers. */
+    ids: 'server' | 'console';
+    /** Fields the server shows but the console cannot change there: the editor shows them disabled, with `notes`. */
+    read_only: UserEditableField[];
+    /** Plain sentences about the above, shown on the Users screens; empty when there is nothing to say. */
+    notes: string[];
+  };
 }
+
+/** The fields of a user the console's editor changes. */
+export type UserEditableField = 'username' | 'email' | 'is_active' | 'is_staff' | 'is_superuser';
 
 export interface RegistrationState {
   has_users: boolean;

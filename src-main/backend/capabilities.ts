@@ -6,6 +6,9 @@ import { USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
  * (through ConnectionStatus) and the shared backend contract suite skips
  * exactly what is declared missing here, so the two cannot drift.
  */
+/** A user model like the console's own (Django's AbstractUser with integer keys): nothing to say. */
+export const STANDARD_USER_MODEL: BackendCapabilities['user_model'] = Object.freeze({ username_field: 'username', ids: 'server', read_only: [], notes: [] });
+
 export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
   unsupported: {},
   sortable: [...USER_ORDERING_FIELDS],
@@ -13,6 +16,7 @@ export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
   // A call is one transaction on the server, holding its accounts lock (100 users: about 5 ms on SQLite, 70 ms on
   // PostgreSQL); 100 a call keeps that short and a long run's progress visible.
   bulk_batch: 100,
+  user_model: STANDARD_USER_MODEL,
 });
 
 export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = Object.freeze({
@@ -26,7 +30,8 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
 
 export const GRAPHISTRY_BULK_NOTE = "Graphistry's admin site changes one user at a time: Activate and Deactivate open each selected user's page and save it only when it is not so already, a few users per step.";
 
-export function graphistryCapabilities(sortable: readonly string[]): BackendCapabilities {
+/** `userModel`: what the connection's preflight found (see remote/user-model.ts). */
+export function graphistryCapabilities(sortable: readonly string[], userModel: BackendCapabilities['user_model'] = STANDARD_USER_MODEL): BackendCapabilities {
   return {
     unsupported: { ...GRAPHISTRY_UNSUPPORTED },
     sortable: USER_ORDERING_FIELDS.filter((f): f is UserOrderingField => sortable.includes(f)),
@@ -34,5 +39,6 @@ export function graphistryCapabilities(sortable: readonly string[]): BackendCapa
     // Each user costs three or four admin-site requests (its form, the post, the form read back; a superuser's last-superuser
     // check): 5 a call keeps Stop prompt.
     bulk_batch: 5,
+    user_model: userModel,
   };
 }

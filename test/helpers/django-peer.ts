@@ -16,11 +16,15 @@ import { djangoEnv, probeDjango, PYTHON, type DjangoVersion } from './django-ver
 const run = promisify(execFile);
 export { PYTHON };
 export const PEER_DIR = fileURLToPath(new URL('../fixtures/graphistry-peer/', import.meta.url));
+/** The peer's variations (test/fixtures/graphistry-variants): each a way a real admin site differs, picked by PEER_VARIANT. */
+export const VARIANTS_DIR = fileURLToPath(new URL('../fixtures/graphistry-variants/', import.meta.url));
 export const PEER_ADMIN = { username: 'admin', email: 'admin@example.com', password: 'correct horse battery staple' } as const;
 
 export interface PeerOptions {
   /** Which columns the user admin lists: see test/fixtures/graphistry-peer/users/admin.py. */
   listDisplay?: 'graphistry' | 'django' | 'cookiecutter';
+  /** Run a variation of the peer instead (see test/fixtures/graphistry-variants/variants/settings.py). */
+  variant?: string;
   adminPath?: string;
   /** Behind a TLS-terminating proxy (trust X-Forwarded-Proto; Secure cookies; CSRF checks Referer). */
   tlsProxy?: boolean;
@@ -73,12 +77,17 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
     // Another Django on the developer's own PYTHONPATH must not stand in for the one asked for.
     PYTHONPATH: '',
     ...djangoEnv(opts.django ?? '3.2'),
+    PEER_VARIANT: opts.variant ?? '',
+    // By environment rather than flags: a user model signed in to by email has no --username option.
+    DJANGO_SUPERUSER_USERNAME: PEER_ADMIN.username,
+    DJANGO_SUPERUSER_EMAIL: PEER_ADMIN.email,
     DJANGO_SUPERUSER_PASSWORD: PEER_ADMIN.password,
   };
-  const manage = (args: string[], timeout = 60_000) => run(PYTHON, ['manage.py', ...args], { cwd: PEER_DIR, env, timeout, maxBuffer: 32 * 1024 * 1024 });
+  const cwd = opts.variant ? VARIANTS_DIR : PEER_DIR;
+  const manage = (args: string[], timeout = 60_000) => run(PYTHON, ['manage.py', ...args], { cwd, env, timeout, maxBuffer: 32 * 1024 * 1024 });
   try {
     await manage(['migrate', '--noinput']);
-    await manage(['createsuperuser', '--noinput', '--username', PEER_ADMIN.username, '--email', PEER_ADMIN.email]);
+    await manage(['createsuperuser', '--noinput']);
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
@@ -86,7 +95,7 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
 
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const proc: ChildProcess = spawn(PYTHON, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${port}`], { cwd: PEER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc: ChildProcess = spawn(PYTHON, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${port}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout!.on('data', (c) => (log += String(c)));
     proc.stderr!.on('data', (c) => (log += String(c)));

@@ -66,18 +66,23 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
     rmSync(appData, { recursive: true, force: true });
   });
 
-  it('refuses a wrong password, an account that is not staff, and one that is staff but not a superuser, each with its own words', async () => {
+  it("refuses a wrong password and an account that is not staff in the admin site's own words, each sign-in sending the password once; one that is staff but not a superuser is refused too", async () => {
     const id = await remote(consoleA, 'peer', peer.url, { admin_path: '/portal/admin/' });
+    // Django's login form says one sentence for both (so a site counting failed sign-ins, django-axes, counts one each): it is quoted.
+    const django = '“Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.”';
+    const posts = () => (peer.log().match(/"POST \/(portal\/admin\/login\/|api-token-auth\/|api\/v2\/auth\/token\/generate)/g) ?? []).length;
+    const before = posts();
     expect(await failure(consoleA.signIn({ profileId: id, username: 'admin', password: 'not the password' }))).toMatchObject({
       code: 'UNAUTHORIZED',
       serverCode: 'INVALID_CREDENTIALS',
-      message: 'Wrong username or password.',
+      message: expect.stringContaining(django),
     });
     expect(await failure(consoleA.signIn({ profileId: id, username: 'viewer', password: 'viewer has a passphrase' }))).toMatchObject({
-      code: 'FORBIDDEN',
-      serverCode: 'NOT_STAFF',
-      message: expect.stringContaining('is not staff'),
+      code: 'UNAUTHORIZED',
+      serverCode: 'INVALID_CREDENTIALS',
+      message: expect.stringContaining('or the account is not staff'),
     });
+    expect(posts() - before).toBe(2);
     expect(await failure(consoleA.signIn({ profileId: id, username: 'helper', password: 'helper has a passphrase' }))).toMatchObject({ code: 'FORBIDDEN' });
     expect((await consoleA.listProfiles({})).find((p) => p.id === id)?.has_credential).toBe(false);
   });

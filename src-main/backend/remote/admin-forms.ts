@@ -17,6 +17,14 @@ export interface AdminForm {
   checkboxes: Map<string, string>;
   /** Submit buttons by name (Django's `_save`, `_continue`, `_addanother`). */
   submits: Map<string, string>;
+  /** Names shared by several controls (a group of check boxes or radio buttons, a multiple select): not one switch. */
+  grouped: Set<string>;
+  /**
+   * Fields whose value the page does not show, so posting the form back would
+   * write a guess (a browser would submit a select's first option): name ->
+   * why. A write that does not set such a field itself is refused.
+   */
+  unreadable: Map<string, string>;
 }
 
 const CONTROLS = new Set(['input', 'select', 'textarea', 'button']);
@@ -26,13 +34,18 @@ function optionValue(o: Element): string {
   return attr(o, 'value') ?? text(o);
 }
 
-function selectEntries(select: Element, name: string): Array<[string, string]> {
+const NOT_AMONG_CHOICES = 'holds a value that is not among the choices its form offers';
+
+/** A select's entries as a browser submits them, and whether the page said its value (a single select with an option selected). */
+function selectEntries(select: Element, name: string): { entries: Array<[string, string]>; shown: boolean } {
   const options = findAll(select, (e) => e.tagName === 'option');
   const selected = options.filter((o) => attr(o, 'selected') !== null);
-  if (attr(select, 'multiple') !== null) return selected.map((o) => [name, optionValue(o)]);
-  // A single select with nothing marked selected shows (and submits) its first enabled option.
+  if (attr(select, 'multiple') !== null) return { entries: selected.map((o) => [name, optionValue(o)]), shown: true };
+  // A single select with nothing marked selected shows (and submits) its first enabled option. Django marks the stored
+  // value's option selected: with none marked, the stored value is not among the options (a choice since withdrawn),
+  // and the first option would overwrite it.
   const chosen = selected.at(-1) ?? options.find((o) => attr(o, 'disabled') === null);
-  return chosen ? [[name, optionValue(chosen)]] : [];
+  return { entries: chosen ? [[name, optionValue(chosen)]] : [], shown: selected.length > 0 };
 }
 
 export function readForm(form: Element, pageUrl: string): AdminForm {
@@ -40,6 +53,10 @@ export function readForm(form: Element, pageUrl: string): AdminForm {
   const names = new Set<string>();
   const checkboxes = new Map<string, string>();
   const submits = new Map<string, string>();
+  const seen = new Set<string>();
+  const grouped = new Set<string>();
+  const unreadable = new Map<string, string>();
+  const radios = new Map<string, boolean>();
   for (const c of descendants(form)) {
     if (!CONTROLS.has(c.tagName)) continue;
     const name = attr(c, 'name');
@@ -50,15 +67,37 @@ export function readForm(form: Element, pageUrl: string): AdminForm {
       continue;
     }
     names.add(name);
+    if (seen.has(name) || (c.tagName === 'select' && attr(c, 'multiple') !== null)) grouped.add(name);
+    seen.add(name);
     if (attr(c, 'disabled') !== null || closest(c, (a) => a.tagName === 'fieldset' && attr(a, 'disabled') !== null)) continue;
-    if (c.tagName === 'select') entries.push(...selectEntries(c, name));
-    else if (c.tagName === 'textarea') entries.push([name, rawText(c).replace(/\r\n?/g, '\n')]);
+    if (c.tagName === 'select') {
+      const { entries: chosen, shown } = selectEntries(c, name);
+      entries.push(...chosen);
+      if (!shown) unreadable.set(name, NOT_AMONG_CHOICES);
+    } else if (c.tagName === 'textarea') entries.push([name, rawText(c).replace(/\r\n?/g, '\n')]);
     else if (type === 'checkbox' || type === 'radio') {
       if (type === 'checkbox') checkboxes.set(name, attr(c, 'value') ?? 'on');
-      if (attr(c, 'checked') !== null) entries.push([name, attr(c, 'value') ?? 'on']);
+      const checked = attr(c, 'checked') !== null;
+      if (type === 'radio') radios.set(name, (radios.get(name) ?? false) || checked);
+      if (checked) entries.push([name, attr(c, 'value') ?? 'on']);
+    } else if (type === 'password') {
+      // Django renders password inputs empty: posted back, the field would be emptied.
+      entries.push([name, attr(c, 'value') ?? '']);
+      unreadable.set(name, 'is a password field whose value the page does not show');
     } else if (!NOT_DATA.has(type)) entries.push([name, attr(c, 'value') ?? '']);
   }
-  return { element: form, action: new URL(attr(form, 'action') || pageUrl, pageUrl).toString(), entries, names, checkboxes, submits };
+  // Radio buttons with none checked: as with a select, the stored value is not among them.
+  for (const [name, checked] of radios) if (!checked) unreadable.set(name, NOT_AMONG_CHOICES);
+  return { element: form, action: new URL(attr(form, 'action') || pageUrl, pageUrl).toString(), entries, names, checkboxes, submits, grouped, unreadable };
+}
+
+/**
+ * The fields a post of this form would overwrite with a guess, leaving aside
+ * those the write sets itself: a write through a form with any is refused,
+ * naming them, before anything is sent.
+ */
+export function guessedFields(form: AdminForm, changes: Record<string, unknown>): Array<{ field: string; message: string }> {
+  return [...form.unreadable].filter(([name]) => !(name in changes)).map(([field, message]) => ({ field, message }));
 }
 
 /** The first POST form whose controls include every one of `names` (forms are told apart by their fields, not their ids). */

@@ -2,12 +2,15 @@ import { findForm } from './admin-forms.ts';
 import type { AdminSession } from './admin-session.ts';
 import { attr, findAll } from './html.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
+import { usernameFieldOf } from './user-model.ts';
 
 export interface SiteMap {
   /** The user model's change list, e.g. /admin/users/user/ (Graphistry's `users.User`), whatever its app and name. */
   users: URL;
   /** django-constance's settings page, when installed. */
   constance: URL | null;
+  /** The user model's USERNAME_FIELD, as its add form asks for it (see user-model.ts). */
+  usernameField: string;
 }
 
 /** Likelier names first, so the usual case costs one probe. */
@@ -42,7 +45,8 @@ export async function discoverSite(session: AdminSession): Promise<SiteMap> {
   for (const c of candidates) {
     const add = await session.page(new URL('add/', c.url), admin);
     if (add.status !== 200) continue;
-    if (findForm(add.html, add.url.toString(), ['password1', 'password2'])) return { users: c.url, constance };
+    const form = findForm(add.html, add.url.toString(), ['password1', 'password2']);
+    if (form) return { users: c.url, constance, usernameField: usernameFieldOf(form) };
   }
   throw remoteErrors.noUserModel(http.host);
 }

@@ -1,9 +1,8 @@
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
-import { findForm, formBody, readForm } from './admin-forms.ts';
+import { findForm, formBody, formErrors, readForm } from './admin-forms.ts';
 import type { AdminHttp, AdminPage } from './admin-http.ts';
-import { attr, find } from './html.ts';
+import { attr, find, text } from './html.ts';
 import { failureForPage, remoteErrors, SessionExpired } from './remote-errors.ts';
-import { requestToken } from './token-api.ts';
 
 export interface AdminSessionOptions {
   http: AdminHttp;
@@ -12,15 +11,42 @@ export interface AdminSessionOptions {
   username: string;
   /** Read each time a session must be opened (the keychain); null: nobody can sign in again without the admin. */
   password: () => Promise<string | null>;
+  /** A one-time code typed with the password, for a site that asks for one (django-otp): used once, for the first sign-in. */
+  otp?: string;
 }
 
 export type AdminSession = ReturnType<typeof createAdminSession>;
+
+/** django-otp's login form: the code's field, and the device choice it adds once the password is right. */
+const OTP_TOKEN = 'otp_token';
+const OTP_PASSWORD_ACCEPTED = ['otp_device', 'otp_challenge'];
+
+/** What a page says, quoted in a sign-in failure: its text, or its form's errors. */
+function said(page: AdminPage): string {
+  const root = /html/i.test(page.contentType) || /^\s*</.test(page.body) ? page.html : null;
+  if (root) {
+    const errors = formErrors(root);
+    const own = [...errors.general.filter((g) => !/^please correct the errors? below\.?$/i.test(g)), ...errors.fields.map((f) => f.message)];
+    if (own.length) return own.join(' ');
+  }
+  const body = root ? find(root, (e) => e.tagName === 'body') : null;
+  const t = body ? text(body) : page.body.replace(/\s+/g, ' ').trim();
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t || `HTTP ${page.status}`;
+}
 
 /**
  * One signed-in session on a Django admin site, opened on first use and
  * opened again, silently, when the site sends an operation to its login page
  * (the session expired or was ended on the server): the operation then runs
  * once more. Parallel operations that all meet the expiry share one sign-in.
+ *
+ * A sign-in posts the admin's login form once and reads the outcome from
+ * what the site answers, quoting it: signed in (a redirect into the admin),
+ * a one-time code asked for (django-otp shows its device choice once the
+ * password is right), refused (Django says the same sentence for a wrong
+ * password and for an account that is not staff), or locked (django-axes
+ * answers 403 with a page of its own). Nothing else is asked with the
+ * password: a site that counts failed sign-ins counts each one once.
  */
 export function createAdminSession(o: AdminSessionOptions) {
   const { http } = o;
@@ -28,8 +54,11 @@ export function createAdminSession(o: AdminSessionOptions) {
   const login = new URL('login/', admin);
   let current: { generation: number; ready: Promise<void> } | null = null;
   let generation = 0;
+  let otp = o.otp;
+  /** A session was open before: a code asked for now is asked for again. */
+  let opened = false;
 
-  async function signIn(): Promise<void> {
+  async function signIn(again: boolean): Promise<void> {
     const password = await o.password();
     if (password === null) throw remoteErrors.sessionEnded();
     http.jar.clear();
@@ -39,20 +68,39 @@ export function createAdminSession(o: AdminSessionOptions) {
     if (page.status === 404) throw remoteErrors.wrongAdminPath(http.host, admin.pathname);
     const form = page.status === 200 ? findForm(page.html, page.url.toString(), ['username', 'password']) : null;
     if (!form) throw page.status >= 500 ? failureForPage(page, http.host, 'show its sign-in page') : remoteErrors.notGraphistry(http.host, `no admin sign-in form at ${admin.pathname}`);
-    const answer = await http.post(new URL(form.action), formBody(form, { username: o.username, password }), { referer: page.url });
-    if (answer.status >= 300 && answer.status < 400 && answer.location && answer.location.pathname !== login.pathname) return;
-    if (answer.status === 200) {
-      // Django says the same sentence for a wrong password and for an account that is not staff: ask the token API which.
-      const token = await requestToken(http, o.username, password).catch(() => ({ kind: 'absent' as const }));
-      if (token.kind === 'token') throw remoteErrors.notStaff(o.username);
-      throw token.kind === 'refused' ? remoteErrors.wrongPassword() : remoteErrors.wrongPasswordOrNotStaff();
+    const values: Record<string, string> = { username: o.username, password };
+    // A code is good once (django-otp refuses a TOTP code used before): the next sign-in needs a new one.
+    const code = otp;
+    otp = undefined;
+    if (code && form.names.has(OTP_TOKEN)) values[OTP_TOKEN] = code;
+    const answer = await http.post(new URL(form.action), formBody(form, values), { referer: page.url });
+    if (answer.status >= 300 && answer.status < 400 && answer.location) {
+      if (answer.location.pathname !== login.pathname && answer.location.pathname.startsWith(admin.pathname)) {
+        opened = true;
+        return;
+      }
+      // Sent out of the admin instead (django-axes' AXES_LOCKOUT_URL, a site's own refusal page): what it says is why.
+      throw refusal(await http.get(answer.location, { follow: true, referer: page.url }));
     }
-    throw failureForPage(answer, http.host, 'sign in');
+    if (answer.status === 200) {
+      const next = findForm(answer.html, answer.url.toString(), ['username', 'password']);
+      if (next?.names.has(OTP_TOKEN) && OTP_PASSWORD_ACCEPTED.some((n) => next.names.has(n) || next.submits.has(n))) {
+        throw values[OTP_TOKEN] ? remoteErrors.otpRefused(said(answer)) : remoteErrors.otpRequired(said(answer), again);
+      }
+      throw remoteErrors.signInRefused(said(answer));
+    }
+    if (answer.status === 403 && /csrf/i.test(answer.body)) throw remoteErrors.csrfRefused(http.host);
+    throw answer.status === 403 || answer.status === 429 ? refusal(answer) : failureForPage(answer, http.host, 'sign in');
+  }
+
+  function refusal(page: AdminPage) {
+    const text = said(page);
+    return remoteErrors.accountLocked(http.host, text, /\block(ed|out)\b|too many/i.test(text));
   }
 
   function ensure(): { generation: number; ready: Promise<void> } {
     if (!current) {
-      const started = { generation: ++generation, ready: signIn() };
+      const started = { generation: ++generation, ready: signIn(opened) };
       started.ready.catch(() => {
         if (current === started) current = null;
       });

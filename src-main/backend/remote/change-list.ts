@@ -1,6 +1,7 @@
 import type { AdminPage } from './admin-http.ts';
 import { attr, byId, classSuffix, descendants, find, findAll, hasClass, text, type Element } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
+import { integerId, pkFromChangePath } from './user-ids.ts';
 import { utcOffsetOf } from './server-time.ts';
 
 /**
@@ -39,13 +40,13 @@ function orderIndexOf(th: Element): number | null {
   return first && /^\d+$/.test(first) ? Number(first) : null;
 }
 
-function rowId(tr: Element): number | null {
+/** A row's primary key as Django wrote it: its `_selected_action` checkbox, or its change link (`…/<quoted pk>/change/`). */
+function rowPk(tr: Element): string | null {
   const box = find(tr, (e) => e.tagName === 'input' && attr(e, 'name') === '_selected_action');
   const value = box ? attr(box, 'value') : null;
-  if (value && /^\d+$/.test(value)) return Number(value);
-  const link = find(tr, (e) => e.tagName === 'a' && /\/\d+\/change\/?(\?|$)/.test(attr(e, 'href') ?? ''));
-  const m = link ? /\/(\d+)\/change\/?(\?|$)/.exec(attr(link, 'href')!) : null;
-  return m ? Number(m[1]) : null;
+  if (value) return value;
+  const link = find(tr, (e) => e.tagName === 'a' && /\/[^/?#]+\/change\/?(\?|$)/.test(attr(e, 'href') ?? ''));
+  return link ? pkFromChangePath(new URL(attr(link, 'href')!, 'http://x/').pathname) : null;
 }
 
 /** The count in the paginator: its text once the page links and "Show all" are taken out ("10001 users"). */
@@ -75,7 +76,8 @@ function pageBaseOf(root: Element): 0 | 1 | null {
   return null;
 }
 
-export function readChangeList(page: AdminPage, host: string): ChangeListPage {
+/** `idOf`: the console's id for a row's primary key (see user-ids.ts). */
+export function readChangeList(page: AdminPage, host: string, idOf: (pk: string) => number = integerId): ChangeListPage {
   const root = page.html;
   const table = byId(root, 'result_list');
   const rows: ListRow[] = [];
@@ -87,8 +89,10 @@ export function readChangeList(page: AdminPage, host: string): ChangeListPage {
     }
     const body = find(table, (e) => e.tagName === 'tbody');
     for (const tr of body ? findAll(body, (e) => e.tagName === 'tr') : []) {
-      const id = rowId(tr);
-      if (id === null) continue;
+      const pk = rowPk(tr);
+      // A row that names no user would make the count and the rows disagree without a word.
+      if (pk === null) throw remoteErrors.unexpected(host, 'a row of its user list that links to no user');
+      const id = idOf(pk);
       const cells = new Map<string, Element>();
       for (const cell of descendants(tr)) {
         const field = (cell.tagName === 'td' || cell.tagName === 'th') && classSuffix(cell, 'field-');

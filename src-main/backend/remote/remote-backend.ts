@@ -9,7 +9,8 @@ import { getSettings, setSettings } from './constance.ts';
 import { sortableFields } from './list-params.ts';
 import { createRemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
-import { mintJwt, requestToken } from './token-api.ts';
+import { createTokenApi } from './token-api.ts';
+import { describeModel } from './user-model.ts';
 import { findByUsername, listUserIds, listUsers } from './users-list.ts';
 import { createUser, deleteUser, setPassword, setUsersActive, updateUser } from './user-writes.ts';
 import { checkBulkCall, checkIdsLimit } from '../bulk-limits.ts';
@@ -55,7 +56,8 @@ export function createRemoteGraphistryBackend(opts: RemoteBackendOptions): Remot
 
 function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<BackendAuth, { type: 'admin_password' }> | null, fresh: () => AdminHttp): RemoteBackend {
   const adminPath = adminPathOf(opts.adminPath);
-  const session = auth ? createAdminSession({ http: h, adminPath, username: auth.username, password: auth.password }) : null;
+  const session = auth ? createAdminSession({ http: h, adminPath, username: auth.username, password: auth.password, ...(auth.otp ? { otp: auth.otp } : {}) }) : null;
+  const tokens = createTokenApi(h, adminPath);
   const ctx = session ? createRemoteContext(session) : null;
   const signedIn = () => {
     if (!session || !ctx) throw new ConsoleFailure({ code: 'NOT_CONNECTED', message: 'Not signed in to this Graphistry: sign in first.' });
@@ -77,7 +79,7 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
     capabilities: () => run(async (c) => {
       await c.site();
       if (!c.layout) await c.changeList(new URLSearchParams());
-      return graphistryCapabilities(sortableFields(c.layout));
+      return graphistryCapabilities(sortableFields(c.layout), describeModel(await c.model(), h.host));
     }),
     endSession: async () => session?.signOut(),
 
@@ -92,9 +94,9 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
     registrationState: unsupported('signup'),
     signUp: unsupported('signup'),
     login: async (username, password) => {
-      const answer = await requestToken(h, username, password);
+      const answer = await tokens.request(username, password);
       if (answer.kind === 'token') return { token: answer.token };
-      throw answer.kind === 'refused' ? remoteErrors.wrongPassword() : remoteErrors.unsupported(`${h.host} has no token API.`);
+      throw answer.kind === 'refused' ? remoteErrors.wrongPassword() : remoteErrors.unsupported(`${h.host} has no token API (nothing answered at ${answer.tried.join(', ')}).`);
     },
 
     me: () =>
@@ -116,7 +118,11 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       return setUsersActive(run, ids, active);
     },
     getUser: (id) => run((c) => c.getUser(id)),
-    createUser: (input) => run(async (c) => ({ user: await createUser(c, input), key: null })),
+    createUser: (input) => {
+      // Kept across a sign-in again between Django's two steps, so the retry finishes the user instead of adding it twice.
+      const made = { id: null };
+      return run(async (c) => ({ user: await createUser(c, input, made), key: null }));
+    },
     updateUser: (id, patch) => run((c) => updateUser(c, id, patch)),
     deleteUser: (id) => run((c) => deleteUser(c, id)),
     setUserPassword: (id, password) => run((c) => setPassword(c, id, password)),
@@ -128,7 +134,7 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       const { session: s } = signedIn();
       const password = await s.password();
       if (password === null) throw remoteErrors.sessionEnded();
-      return mintJwt(h, s.username, password);
+      return tokens.mint(s.username, password);
     },
 
     getSettings: () => run((c) => getSettings(c)),

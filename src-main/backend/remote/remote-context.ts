@@ -2,8 +2,11 @@ import type { User } from '../../../src-shared/domain.ts';
 import { discoverSite, type SiteMap } from './admin-index.ts';
 import type { AdminSession } from './admin-session.ts';
 import { readChangeList, type ChangeListPage, type ListColumn } from './change-list.ts';
+import { datesByFilters } from './date-oracle.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
-import { readChangeForm, type ChangeForm } from './user-form.ts';
+import { readChangeForm, USER_FLAGS, type ChangeForm } from './user-form.ts';
+import { createUserIds, pkPath } from './user-ids.ts';
+import type { UserModel } from './user-model.ts';
 
 /** What the console learns about a change list once per session (its columns, page size and paginator). */
 export interface ListLayout {
@@ -16,25 +19,53 @@ export interface ListLayout {
 
 /**
  * The state one signed-in session shares between operations: where the user
- * model and the settings live (found once from the admin index) and the
- * change list's layout.
+ * model and the settings live (found once from the admin index), the change
+ * list's layout, the user model's preflight, and the connection's user ids.
+ *
+ * The rest of the backend speaks the console's words: a user's `id` and
+ * `username`. Here they become the model's: `id__in` the primary keys
+ * (`pk__in`, see user-ids.ts), `username__…` lookups its USERNAME_FIELD's,
+ * and a list's USERNAME_FIELD column is also its `username` column.
  */
 export function createRemoteContext(session: AdminSession) {
-  let site: Promise<SiteMap> | null = null;
   let layout: ListLayout | null = null;
-  let searchByQ: Promise<boolean> | null = null;
   const host = session.http.host;
+  const ids = createUserIds(host);
+
+  /** Django's admin splits an `__in` value at commas: a key with one cannot be listed. */
+  const inList = (pk: string) => {
+    if (pk.includes(',')) throw remoteErrors.unexpected(host, `a user whose key "${pk.slice(0, 40)}" holds a comma, which its filters cannot name`);
+    return pk;
+  };
+
+  async function adminParams(params: URLSearchParams): Promise<URLSearchParams> {
+    const { usernameField } = await ctx.site();
+    const out = new URLSearchParams();
+    for (const [k, v] of params) {
+      if (k === 'id__in') out.append('pk__in', (await Promise.all(v.split(',').map((id) => ctx.pkOf(Number(id))))).map(inList).join(','));
+      else if (usernameField !== 'username' && /^username(__|$)/.test(k)) out.append(usernameField + k.slice('username'.length), v);
+      else out.append(k, v);
+    }
+    return out;
+  }
+
+  /** The USERNAME_FIELD's column and cells are the console's `username` too. */
+  function alias(page: ChangeListPage, usernameField: string): ChangeListPage {
+    if (usernameField === 'username') return page;
+    const column = page.columns.find((c) => c.field === usernameField);
+    const columns = column && !page.columns.some((c) => c.field === 'username') ? [...page.columns, { field: 'username', orderIndex: column.orderIndex }] : page.columns;
+    for (const row of page.rows) {
+      const cell = row.cells.get(usernameField);
+      if (cell && !row.cells.has('username')) row.cells.set('username', cell);
+    }
+    return { ...page, columns };
+  }
 
   const ctx = {
     session,
     host,
-    site(): Promise<SiteMap> {
-      site ??= discoverSite(session).catch((e: unknown) => {
-        site = null;
-        throw e;
-      });
-      return site;
-    },
+    ids,
+    site: memo((): Promise<SiteMap> => discoverSite(session)),
     get layout() {
       return layout;
     },
@@ -45,30 +76,24 @@ export function createRemoteContext(session: AdminSession) {
      * Where it does not (cookiecutter-django searches only `name`), the
      * console searches with a username filter instead.
      */
-    searchesUsernames(): Promise<boolean> {
-      searchByQ ??= (async () => {
-        if (!layout) await ctx.changeList(new URLSearchParams());
-        if (!layout?.searchable) return false;
-        const page = await ctx.changeList(new URLSearchParams({ q: session.username, username__exact: session.username }));
-        return (page?.rows.length ?? 0) > 0;
-      })().catch((e: unknown) => {
-        searchByQ = null;
-        throw e;
-      });
-      return searchByQ;
-    },
+    searchesUsernames: memo(async (): Promise<boolean> => {
+      if (!layout) await ctx.changeList(new URLSearchParams());
+      if (!layout?.searchable) return false;
+      const page = await ctx.changeList(new URLSearchParams({ q: session.username, username__exact: session.username }));
+      return (page?.rows.length ?? 0) > 0;
+    }),
 
     /** One page of the user change list with these parameters; null when Django sent us to `?e=1` (a page past the end). */
     async changeList(params: URLSearchParams): Promise<ChangeListPage | null> {
-      const base = (await ctx.site()).users;
-      const url = new URL(`?${params.toString()}`, base);
+      const { users: base, usernameField } = await ctx.site();
+      const url = new URL(`?${(await adminParams(params)).toString()}`, base);
       const page = await session.page(url, base);
       if (page.status !== 200) throw failureForPage(page, host, 'list users');
       if (page.url.searchParams.has('e')) {
         if (params.has('p')) return null;
         throw remoteErrors.refusedLookup(host, `list users with ${[...params.keys()].join(', ')}`);
       }
-      const read = readChangeList(page, host);
+      const read = alias(readChangeList(page, host, (pk) => ids.idOf(pk)), usernameField);
       ctx.learn(read, params);
       return read;
     },
@@ -86,21 +111,85 @@ export function createRemoteContext(session: AdminSession) {
       if (layout && !params.has('p') && !params.has('all') && page.count > page.rows.length && page.rows.length > 0) layout.perPage = page.rows.length;
     },
 
-    async changeForm(id: number): Promise<ChangeForm> {
+    /** The key behind an id; an id this connection never handed out is no user. */
+    async pkOf(id: number): Promise<string> {
+      // Before any key is seen, the signed-in admin's own row says what kind the keys are.
+      if (ids.kind === null) await ctx.changeList(new URLSearchParams({ username__exact: session.username }));
+      const pk = ids.pkOf(id);
+      if (pk === null) throw remoteErrors.userNotFound(id);
+      return pk;
+    },
+
+    /** A user's page of the admin: `<users>/<quoted pk>/change/` and the like. */
+    async userUrl(id: number, page: 'change' | 'password' | 'delete'): Promise<URL> {
       const base = (await ctx.site()).users;
-      const url = new URL(`${id}/change/`, base);
+      return new URL(pkPath(await ctx.pkOf(id), page), base);
+    },
+
+    async changeForm(id: number): Promise<ChangeForm> {
+      const { users: base, usernameField } = await ctx.site();
+      const url = await ctx.userUrl(id, 'change');
       const page = await session.page(url, base);
       // Django 3.2+ answers an unknown pk with a redirect to the admin index and a message; older ones with 404.
       if (page.status === 404 || (page.status === 200 && page.url.pathname !== url.pathname)) throw remoteErrors.userNotFound(id);
       if (page.status !== 200) throw failureForPage(page, host, `open user ${id}`);
-      return readChangeForm(page, id, host);
+      return readChangeForm(page, id, host, usernameField);
+    },
+
+    /** The user a change form shows, with what it does not show read from the change list's filters. */
+    async userOf(f: ChangeForm): Promise<User> {
+      const matching = async (extra: Record<string, string>) =>
+        new Set((await ctx.changeList(new URLSearchParams({ id__in: String(f.id), all: '', ...extra })))?.rows.map((r) => r.id) ?? []);
+      const s = f.shown;
+      const flags = await Promise.all(USER_FLAGS.map(async (flag) => s[flag] ?? (await matching({ [`${flag}__exact`]: '1' })).has(f.id)));
+      const dates = await Promise.all(
+        (['date_joined', 'last_login'] as const).map(async (d) => {
+          if (s[d] !== undefined) return s[d];
+          const read = (await datesByFilters(d, [f.id], f.utcOffset, matching)).get(f.id);
+          if (read === undefined || (read === null && d === 'date_joined')) throw remoteErrors.unexpected(host, `the ${d.replace('_', ' ')} of user ${f.id}, which its form does not show`);
+          return read;
+        }),
+      );
+      return {
+        id: f.id,
+        username: s.username ?? '',
+        email: s.email ?? null,
+        is_active: flags[0]!,
+        is_staff: flags[1]!,
+        is_superuser: flags[2]!,
+        date_joined: dates[0]!,
+        last_login: dates[1] ?? null,
+      };
     },
 
     async getUser(id: number): Promise<User> {
-      return (await ctx.changeForm(id)).user;
+      return ctx.userOf(await ctx.changeForm(id));
     },
+
+    /**
+     * The preflight, once per connection: the USERNAME_FIELD (from the add
+     * form), the kind of key, and how the change form holds each field, read
+     * from the signed-in admin's own form.
+     */
+    model: memo(async (): Promise<UserModel> => {
+      const { usernameField } = await ctx.site();
+      const me = (await ctx.changeList(new URLSearchParams({ username__exact: session.username })))?.rows[0];
+      if (!me) throw remoteErrors.noUserModel(host);
+      const { states } = await ctx.changeForm(me.id);
+      return { usernameField, keys: ids.kind === 'integer' ? 'integer' : 'other', states };
+    }),
   };
   return ctx;
 }
 
 export type RemoteContext = ReturnType<typeof createRemoteContext>;
+
+/** A value asked for once and shared; a failure is not kept, so the next operation asks again. */
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () =>
+    (p ??= make().catch((e: unknown) => {
+      p = null;
+      throw e;
+    }));
+}

@@ -1,58 +1,107 @@
 import type { User } from '../../../src-shared/domain.ts';
-import { entryValue, findForm, type AdminForm } from './admin-forms.ts';
+import { entryValue, type AdminForm, readForm } from './admin-forms.ts';
 import type { AdminPage } from './admin-http.ts';
-import { classSuffix, find, hasClass, text, type Element } from './html.ts';
+import { booleanCell } from './change-list.ts';
+import { attr, classSuffix, find, findAll, hasClass, text, type Element } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
 import { isoFromDisplay, isoFromInputs, utcOffsetOf } from './server-time.ts';
 
 /** The fields of `User` a Django user model has under the same names (AbstractUser's). */
 export const USER_FLAGS = ['is_active', 'is_staff', 'is_superuser'] as const;
+export type UserFlag = (typeof USER_FLAGS)[number];
+/** The console's user fields other than the id, as a change form holds them. */
+export const USER_FIELDS = ['username', 'email', ...USER_FLAGS, 'date_joined', 'last_login'] as const;
+export type UserField = (typeof USER_FIELDS)[number];
+
+/**
+ * How a change form holds a field: an input the console can post
+ * (`editable`), a value Django shows but takes no input for (`read_only`, the
+ * admin's readonly_fields), or not on the form at all (`absent`).
+ */
+export type FieldState = 'editable' | 'read_only' | 'absent';
 
 export interface ChangeForm {
-  user: User;
+  id: number;
+  /** What the form shows; a field it does not show is left out (the caller reads it elsewhere). */
+  shown: Partial<Omit<User, 'id'>>;
+  states: Record<UserField, FieldState>;
   form: AdminForm;
   root: Element;
+  /** The page's offset from UTC (data-admin-utc-offset), for dates read elsewhere. */
+  utcOffset: number;
 }
 
-/** A date field of the form: Django's split date/time inputs, a single input, or a read-only display. */
-function dateOf(root: Element, form: AdminForm, name: string, offset: number): string | null {
+/** The model's name for a console field: the username is the model's USERNAME_FIELD (`email` on some models). */
+export const modelName = (field: UserField, usernameField: string): string => (field === 'username' ? usernameField : field);
+
+/** The `.readonly` display of a field's row (`field-<name>`), where Django shows a read-only field. */
+function readOnlyDisplay(root: Element, name: string): Element | null {
+  const row = find(root, (e) => classSuffix(e, 'field-') === name && !hasClass(e, 'errorlist'));
+  return row ? find(row, (e) => hasClass(e, 'readonly')) : null;
+}
+
+function dateOf(root: Element, form: AdminForm, name: string, offset: number): { state: FieldState; value?: string | null } {
   const date = entryValue(form, `${name}_0`);
-  if (date !== null) return date.trim() ? isoFromInputs(date, entryValue(form, `${name}_1`) ?? '', offset) : null;
+  if (date !== null) return { state: 'editable', value: date.trim() ? isoFromInputs(date, entryValue(form, `${name}_1`) ?? '', offset) : null };
   const single = entryValue(form, name);
-  if (single !== null) return single.trim() ? isoFromDisplay(single, offset) : null;
-  const row = find(root, (e) => classSuffix(e, 'field-') === name);
-  const shown = row && find(row, (e) => hasClass(e, 'readonly'));
-  return shown ? isoFromDisplay(text(shown), offset) : null;
+  if (single !== null) return { state: 'editable', value: single.trim() ? isoFromDisplay(single, offset) : null };
+  const shown = readOnlyDisplay(root, name);
+  if (!shown) return { state: 'absent' };
+  const t = text(shown);
+  return { state: 'read_only', value: t === '' || t === '-' ? null : isoFromDisplay(t, offset) };
+}
+
+function textOf(root: Element, form: AdminForm, name: string): { state: FieldState; value?: string } {
+  if (form.names.has(name)) return { state: 'editable', value: entryValue(form, name) ?? '' };
+  const shown = readOnlyDisplay(root, name);
+  if (!shown) return { state: 'absent' };
+  const t = text(shown);
+  // Django shows an empty value as "-" (empty_value_display).
+  return { state: 'read_only', value: t === '-' ? '' : t };
+}
+
+function flagOf(root: Element, form: AdminForm, name: string): { state: FieldState; value?: boolean } {
+  if (form.names.has(name)) return { state: 'editable', value: entryValue(form, name) !== null };
+  const shown = readOnlyDisplay(root, name);
+  const value = shown ? booleanCell(shown) : null;
+  return value === null ? { state: 'absent' } : { state: 'read_only', value };
+}
+
+/** The change form among the page's forms: the one Django's save buttons submit (or, without them, the one holding the username). */
+function changeFormOf(root: Element, pageUrl: string, usernameField: string): AdminForm | null {
+  const forms = findAll(root, (e) => e.tagName === 'form' && (attr(e, 'method') ?? '').toLowerCase() === 'post').map((f) => readForm(f, pageUrl));
+  return forms.find((f) => f.submits.has('_save') || f.submits.has('_continue')) ?? forms.find((f) => f.names.has(usernameField)) ?? null;
 }
 
 /**
  * A user as its change form shows it (`<users>/<pk>/change/`), read by the
- * names of the form's fields, plus the form itself, so an update can post
- * back every field it does not change.
+ * names of the form's fields or, for the admin's read-only fields, from the
+ * value Django displays in their place; plus the form itself, so an update
+ * can post back every field it does not change.
  */
-export function readChangeForm(page: AdminPage, id: number, host: string): ChangeForm {
+export function readChangeForm(page: AdminPage, id: number, host: string, usernameField: string): ChangeForm {
   const root = page.html;
-  const form = findForm(root, page.url.toString(), ['username', ...USER_FLAGS]);
+  const form = changeFormOf(root, page.url.toString(), usernameField);
   if (!form) throw remoteErrors.unexpected(host, `the change form of user ${id}`);
-  const offset = utcOffsetOf(root);
-  const email = entryValue(form, 'email');
-  const joined = dateOf(root, form, 'date_joined', offset);
-  const user: User = {
-    id,
-    username: entryValue(form, 'username') ?? '',
-    email: email ? email : null,
-    is_active: entryValue(form, 'is_active') !== null,
-    is_staff: entryValue(form, 'is_staff') !== null,
-    is_superuser: entryValue(form, 'is_superuser') !== null,
-    // A model without date_joined would be odd for Graphistry; the epoch says "unknown" rather than failing the page.
-    date_joined: joined ?? new Date(0).toISOString(),
-    last_login: dateOf(root, form, 'last_login', offset),
-  };
-  return { user, form, root };
-}
-
-/** The pk in a change form's address (`…/42/change/`), as Django redirects there after "Save and continue editing". */
-export function idFromChangeUrl(url: URL): number | null {
-  const m = /\/(\d+)\/change\/?$/.exec(url.pathname);
-  return m ? Number(m[1]) : null;
+  const utcOffset = utcOffsetOf(root);
+  const shown: Partial<Omit<User, 'id'>> = {};
+  const states = {} as Record<UserField, FieldState>;
+  const username = textOf(root, form, usernameField);
+  states.username = username.state;
+  if (username.value !== undefined) shown.username = username.value;
+  const email = textOf(root, form, 'email');
+  states.email = email.state;
+  if (email.value !== undefined) shown.email = email.value || null;
+  for (const f of USER_FLAGS) {
+    const v = flagOf(root, form, f);
+    states[f] = v.state;
+    if (v.value !== undefined) shown[f] = v.value;
+  }
+  for (const f of ['date_joined', 'last_login'] as const) {
+    const v = dateOf(root, form, f, utcOffset);
+    states[f] = v.state;
+    if (v.value !== undefined && (v.value !== null || f === 'last_login')) shown[f] = v.value as string;
+  }
+  if (states.username === 'absent') throw remoteErrors.unexpected(host, `the change form of user ${id}, which shows no ${usernameField}`);
+  return { id, shown, states, form, root, utcOffset };
 }
