@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from './database.ts';
 import { userListAtScale } from './migration-0006-user-list.ts';
-import { userListRevision } from './migration-0007-user-list-revision.ts';
 import { usernameSkeletonCased } from './migration-0008-username-skeleton-cased.ts';
 import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
 import { loginThrottle } from './migration-0009-login-throttle.ts';
+import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
 import { usernameSkeleton } from '../users/username-identity.ts';
 
 /**
@@ -125,10 +125,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0006_user_list_at_scale': userListAtScale(dialect),
-    '0007_user_list_revision': userListRevision(dialect),
     '0008_username_skeleton_cased': usernameSkeletonCased,
     '0008a_audit_unknown_names': auditUnknownNames,
     '0009_login_throttle': loginThrottle(dialect),
+    '0010_drop_user_list_revision': dropUserListRevision(dialect),
   };
 }
 

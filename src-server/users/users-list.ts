@@ -2,7 +2,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserRow } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { statement } from '../db/statements.ts';
-import { createListAnchors, userListAnchorTuning } from './users-list-anchors.ts';
 import type { UserOrderingField } from '../../src-shared/domain.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -57,21 +56,18 @@ const COUNT_ALL = statement('select count(*) as n from users', { offThread: true
  * query is fixed text from the whitelisted parts below plus parameters, run
  * as a prepared statement (see db/statements.ts).
  *
- * Deep pages read only ids from the ordering index (a covering, narrow
- * index), then the 25 rows: skipping 250,000 entries of a narrow index costs
- * a few milliseconds where skipping 250,000 table rows costs tens.
- *
  * Search is a substring of the lower-cased username or email, through the
  * trigram index (migration 0006) from three characters on. A search matching
  * few users collects them and sorts; one matching many walks the ordering
  * index and keeps the matches, which finds a page in a few thousand steps.
  *
- * Deep pages of the unfiltered list seek from page anchors instead of
- * walking from the start (users-list-anchors.ts).
+ * A page is a plain LIMIT/OFFSET, as Gitea pages its admin list: nobody
+ * pages far. It reads ids from the ordering index first (a covering, narrow
+ * index), then the 25 rows, so skipping entries skips index entries, not
+ * table rows (page 10,000 of a million users: tens of milliseconds).
  */
-export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysely'>) {
+export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   const { dialect, statements: st } = db;
-  const anchors = createListAnchors(db);
   const pg = dialect === 'postgres';
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
 
@@ -218,13 +214,8 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements' | 'kysel
 
     async list(q: Q, f: ListUsersFilter): Promise<UserListPage> {
       const w = where(f);
-      const col = USER_LIST_COLUMN[f.orderBy];
-      const anchored = !w.filtered && f.offset >= userListAnchorTuning.threshold ? await anchors.page(q, col, f.descending, f.limit, f.offset) : null;
-      // SQLite counts exactly: the anchors' count is that count, at the page's own snapshot. PostgreSQL estimates as ever.
-      const { count: n, estimated } = anchored?.total != null && !pg ? { count: anchored.total, estimated: false } : await count(q, w);
-      // A list long enough for deep pages gets anchors for the ordering it is viewed in, before anyone goes deep.
-      if (!w.filtered && n > userListAnchorTuning.threshold) anchors.want(col, n);
-      const rows = anchored ? anchored.rows : n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
+      const { count: n, estimated } = await count(q, w);
+      const rows = n === 0 || (f.offset >= n && !estimated) ? [] : await page(q, f, w, n);
       // A short page ends the list: then the count is known exactly, whatever was estimated.
       if (rows.length < f.limit && (rows.length > 0 || f.offset === 0)) return { count: f.offset + rows.length, estimated: false, rows };
       return { count: n, estimated, rows };
