@@ -53,7 +53,7 @@ export function forwardAuthRoutes(s: Services) {
       // The proxy asks on every request it forwards and keeps its own access log: one line per check here would double it.
       logLevel: 'warn',
       schema: { summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)', tags: ['gate'] },
-      handler(request, reply) {
+      async handler(request, reply) {
         const query = request.query as Record<string, string | undefined>;
         const level = (query.require ?? 'staff') as AccessLevel;
         if (!ACCESS_LEVELS.includes(level)) {
@@ -69,11 +69,7 @@ export function forwardAuthRoutes(s: Services) {
           if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
           return reply.code(200).headers(headersOf(found)).send();
         };
-        // A cached identity answers without a single await: this runs for every request the proxy forwards.
-        const found = s.forwardAuth.identify(credentialsOf(request.headers, request.ip));
-        if (found instanceof Promise) return found.then(answer);
-        answer(found);
-        return reply;
+        return answer(await s.forwardAuth.identify(credentialsOf(request.headers, request.ip)));
       },
     });
   };

@@ -87,39 +87,33 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
   }
 
   /** The cached answer for `key`, or a lookup that resolves and caches it. */
-  function lookup(cache: IdentityCache<Identified>, key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Identified | Promise<Identified | null> {
+  async function lookup(cache: IdentityCache<Identified>, key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Promise<Identified | null> {
     const hit = cache.get(key, now);
     if (hit) return hit;
-    return resolve().then((found) => {
-      // A copy of its own: the key may be a slice of the whole Cookie header, which the cache must not keep alive.
-      if (found) cache.set(Buffer.from(key, 'latin1').toString('latin1'), found, found.until, rev, now);
-      return found;
-    });
-  }
-
-  function settle(creds: Credentials, rev: number): Identified | null | Promise<Identified | null> {
-    const moved = byAuthorization.sync(rev);
-    if (byCookie.sync(rev) || moved) for (const fn of revisionListeners) fn();
-    const now = clock.now().getTime();
-    const { authorization, cookie } = creds;
-    const withCookie = () => (cookie ? lookup(byCookie, cookie, rev, now, () => fromCookie(cookie, rev, now)) : null);
-    // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
-    if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
-      const found = lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
-      return found instanceof Promise ? found.then((f) => f ?? withCookie()) : found;
-    }
-    return withCookie();
+    const found = await resolve();
+    // A copy of its own: the key may be a slice of the whole Cookie header, which the cache must not keep alive.
+    if (found) cache.set(Buffer.from(key, 'latin1').toString('latin1'), found, found.until, rev, now);
+    return found;
   }
 
   return {
     /**
      * The signed-in identity behind these credentials, or null (nobody, or
-     * nothing valid). Synchronous when the answer is cached and this turn's
-     * revision is already known, which is most checks under load.
+     * nothing valid). The access revision is read first, on every check: a
+     * change committed before the request arrived empties the caches here.
      */
-    identify(creds: Credentials): Identified | null | Promise<Identified | null> {
-      const rev = revision.current();
-      return typeof rev === 'number' ? settle(creds, rev) : rev.then((r) => settle(creds, r));
+    async identify(creds: Credentials): Promise<Identified | null> {
+      const rev = await revision.read();
+      const moved = byAuthorization.sync(rev);
+      if (byCookie.sync(rev) || moved) for (const fn of revisionListeners) fn();
+      const now = clock.now().getTime();
+      const { authorization, cookie } = creds;
+      // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
+      if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
+        const found = await lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
+        if (found) return found;
+      }
+      return cookie ? lookup(byCookie, cookie, rev, now, () => fromCookie(cookie, rev, now)) : null;
     },
 
     /** Called (synchronously, in the checking request) whenever a check sees the access revision move. */
