@@ -22,8 +22,6 @@ const SECURITY_HEADERS = Object.freeze({ 'x-content-type-options': 'nosniff', 'c
 
 export interface AppDeps extends ServiceDeps {
   logger?: FastifyServerOptions['logger'];
-  /** The logger's destination, when the caller made it: request lines are written there directly (see OneLineRequestLog). */
-  logSink?: { write(line: string): unknown };
 }
 
 /**
@@ -37,7 +35,7 @@ export interface AppDeps extends ServiceDeps {
 export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const app = Fastify({
     logger: withRedaction(deps.logger),
-    logController: new OneLineRequestLog(deps.logger ? (deps.logSink ?? null) : null),
+    logController: new OneLineRequestLog(),
     childLoggerFactory: sameLoggerForRequests,
     bodyLimit: BODY_LIMIT,
     trustProxy: fastifyTrustProxy(config.trustProxy),

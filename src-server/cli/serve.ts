@@ -4,8 +4,7 @@ import { acquireDataDirLock, type DataDirLock } from '../lib/data-dir-lock.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { readDotenv } from '../secrets.ts';
 import type { Out } from './output.ts';
-import { batchedLogStream } from '../http/request-log.ts';
-import { threadedLogWriter } from '../http/log-thread.ts';
+import pino from 'pino';
 import { setFlagsFromString } from 'node:v8';
 
 /**
@@ -37,16 +36,14 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     throw e;
   }
   const { config } = rt;
-  // Logs go to stderr so stdout carries only the URL line (scripts read it),
-  // written by a thread of their own (see log-thread.ts); no pid/hostname on
-  // every line (one process, one host).
-  const logWriter = threadedLogWriter(2);
-  const logSink = batchedLogStream(logWriter);
+  // Logs go to stderr so stdout carries only the URL line (scripts read it), through pino's
+  // asynchronous destination: a write to a file or to a pipe whose reader is slow waits on libuv's
+  // pool, not on the event loop, and pino writes what is left synchronously at exit. No pid/hostname
+  // on every line (one process, one host).
   const app = await buildApp(config, {
     db: rt.db,
     secrets: rt.secrets,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: logSink, base: null },
-    logSink,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ dest: 2, sync: false }), base: null },
   });
   // Listening for the stop signals before the URL is printed: whoever starts us may send SIGTERM the
   // moment it reads that line, and a signal with no handler yet kills the process without a clean stop.
@@ -105,8 +102,6 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   onSignal = () => app.server.closeAllConnections();
   await shutDown(app, config.gracefulTimeout * 1000);
   await rt.close();
-  logSink.flush();
-  await logWriter.flush();
   lock?.release();
   return 0;
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, dialects, json, makeTestApp, signup, type TestApp } from '../helpers/app.ts';
+import { rmSync } from 'node:fs';
+import { bearer, dialects, json, makeTestApp, signup, tempDir, type TestApp } from '../helpers/app.ts';
+import { startServer } from '../helpers/server-process.ts';
 
 describe.each(dialects())('request log (%s)', (dialect) => {
   let t: TestApp;
@@ -41,5 +43,22 @@ describe.each(dialects())('request log (%s)', (dialect) => {
     expect(msgs).toEqual(['GET /accounts/%69nvite/[redacted]/ 200', 'GET /api/v2/auth/%69nvitations/[redacted] 200']);
     expect(lines.join('\n')).not.toContain(token);
     expect(lines.join('\n')).not.toContain(hidden);
+  });
+});
+
+describe('request log of a real server (serve, stderr)', () => {
+  it("holds every request's line in the one-line shape, the last ones before it stops too", async () => {
+    const dataDir = tempDir();
+    const server = await startServer(['--data-dir', dataDir]);
+    try {
+      for (let i = 0; i < 200; i++) expect((await fetch(`${server.url}/ht/`)).status).toBe(200);
+    } finally {
+      // Stopped at once: lines still on their way in pino's asynchronous destination must be written at exit.
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const lines = server.stderr().split('\n').filter((l) => l.includes('"GET /ht/'));
+    expect(lines).toHaveLength(200);
+    for (const l of lines) expect(JSON.parse(l)).toEqual({ level: 30, time: expect.any(Number), ms: expect.any(Number), ip: '127.0.0.1', msg: 'GET /ht/ 200' });
   });
 });
