@@ -5,26 +5,12 @@ import { openRuntime, type Runtime } from '../runtime.ts';
 import { readDotenv } from '../secrets.ts';
 import type { Out } from './output.ts';
 import pino from 'pino';
-import { setFlagsFromString } from 'node:v8';
-
-/**
- * Young-generation collections on the event loop alone. V8 otherwise splits
- * each one over helper threads and waits for all of them: on a small machine
- * whose cores are busy hashing passwords, one helper that does not get a CPU
- * holds the loop for milliseconds (in the stalls bench, minor GC pauses over
- * 2 ms went from 0-6 a run to 0-1, the longest from up to 4.6 ms to mostly
- * 1.1-2.2 ms). The server's young objects are
- * short-lived request garbage, so one thread scavenges them in well under a
- * millisecond. Read by V8 at every scavenge, so setting it here takes effect.
- */
-export const SERVER_V8_FLAGS = '--no-parallel-scavenge';
 
 /**
  * `serve`: open the data dir, build the app, listen, print the URL (the
  * actual port when `--port 0` asked for a free one), stop cleanly on signals.
  */
 export async function serve(overrides: Record<string, unknown>, out: Out): Promise<number> {
-  setFlagsFromString(SERVER_V8_FLAGS);
   // Taken before the database is opened: a refused second server must not
   // touch it, not even to run migrations.
   const lock = lockUnlessShared(overrides);
