@@ -1,5 +1,5 @@
+import { hash, verify } from '@node-rs/argon2';
 import { createSemaphore } from './semaphore.ts';
-import { createArgon2Threads } from './argon2-threads.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -14,20 +14,27 @@ export const ARGON2ID_PARAMS = Object.freeze({
   parallelism: 1,
 });
 
+/** libuv's thread pool: UV_THREADPOOL_SIZE as the process started with it, else libuv's 4. */
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+
 /**
- * argon2id on hashing threads of lower CPU priority (never on the event loop,
- * never on libuv's shared pool; see argon2-threads.ts), with at most
- * `concurrency` hashes in flight.
+ * argon2id with at most `concurrency` hashes in flight (HASH_CONCURRENCY,
+ * one less than the cores by default, so a burst of sign-ins leaves a core to
+ * the event loop) and a bounded queue behind them (see semaphore.ts).
+ * @node-rs/argon2's async functions run on libuv's thread pool, never on the
+ * event loop. That pool also runs every JWT signature check (WebCrypto) and
+ * log write, so hashes leave at least one of its threads to them: otherwise,
+ * on a machine of five cores or more, every API call of a burst of sign-ins
+ * would wait for a ~50 ms hash to end.
  */
 export function createArgon2Hasher(concurrency: number, queueLimit: number): PasswordHasher {
-  const gate = createSemaphore(concurrency, queueLimit);
-  const threads = createArgon2Threads();
+  const gate = createSemaphore(Math.max(1, Math.min(concurrency, POOL_THREADS - 1)), queueLimit);
   return {
-    hash: (password) => gate.run(() => threads.hash(password, ARGON2ID_PARAMS)),
+    hash: (password) => gate.run(() => hash(password, ARGON2ID_PARAMS)),
     verify: (stored, password) =>
       gate.run(async () => {
         try {
-          return await threads.verify(stored, password);
+          return await verify(stored, password);
         } catch {
           return false; // a malformed stored hash never verifies
         }
