@@ -37,7 +37,9 @@ const started = performance.now();
 try {
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: 'src-server/cli.ts' },
+    // The database thread's module is an entry of its own: db/writer-port.ts starts it from the
+    // file beside its chunk (sqlite-writer-thread.js), sharing the writer's code with the rest.
+    entryPoints: { cli: 'src-server/cli.ts', 'sqlite-writer-thread': 'src-server/db/sqlite-writer-thread.ts' },
     outdir: tmp,
     bundle: true,
     // The server's own modules load on demand (serve, the runtime), as in the sources: --help stays light.

@@ -43,12 +43,12 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const hasher = deps.hasher ?? createArgon2Hasher(config.hashConcurrency, config.hashQueueLimit);
   const auditRepo = createAuditRepo(db);
-  const audit = createAuditService({ db: db.kysely, repo: auditRepo, clock, secretKey: deps.secrets.secretKey });
+  const audit = createAuditService({ db, repo: auditRepo, clock, secretKey: deps.secrets.secretKey });
   const usersRepo = createUsersRepo(db);
   const writes = createPrivilegedWrites(db);
-  const keys = createKeysService({ db: db.kysely, repo: createKeysRepo(db), clock, pepper: deps.secrets.keyPepper, audit, writes, maxPerUser: config.maxKeysPerUser });
+  const keys = createKeysService({ db, repo: createKeysRepo(db), clock, pepper: deps.secrets.keyPepper, audit, writes, maxPerUser: config.maxKeysPerUser });
   const settingsRepo = createSettingsRepo();
-  const settings = createSettingsService({ db: db.kysely, repo: settingsRepo, audit, clock, writes });
+  const settings = createSettingsService({ db, repo: settingsRepo, audit, clock, writes });
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });
   const throttle = createLoginThrottle({
     repo: createThrottleRepo(db),
@@ -57,7 +57,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     secretKey: deps.secrets.secretKey,
   });
   const checkPassword = createPasswordCheck({ hasher, throttle, audit });
-  const tokens = createTokensService({ db: db.kysely, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
+  const tokens = createTokensService({ db, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
   const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength: config.passwordMinLength });
   const signup = createSignupService({
     db,
@@ -73,7 +73,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   });
   const invitations = createInvitationsService({ db, repo: createInvitationsRepo(db.dialect), users: usersRepo, keys, tokens, audit, hasher, clock, passwordMinLength: config.passwordMinLength, secretKey: deps.secrets.secretKey, writes });
   const sessions = createSessionsService({
-    db: db.kysely,
+    db,
     repo: createSessionsRepo(),
     users: usersRepo,
     clock,
@@ -93,9 +93,9 @@ export type Services = Awaited<ReturnType<typeof createServices>>;
  */
 export async function checkSecretsFingerprint(db: Db, secrets: Secrets): Promise<string | null> {
   const fp = secretsFingerprint(secrets);
-  const row = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'secrets_fingerprint').executeTakeFirst();
+  const row = await db.read.selectFrom('meta').select('value').where('key', '=', 'secrets_fingerprint').executeTakeFirst();
   if (!row) {
-    await db.kysely
+    await db.write
       .insertInto('meta')
       .values({ key: 'secrets_fingerprint', value: fp })
       .onConflict((oc) => oc.column('key').doNothing())

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditQuery, AuditRepo } from './audit-repo.ts';
 import type { AuditEntry } from '../../src-shared/domain.ts';
@@ -30,7 +31,7 @@ export type { AuditEntry };
 /** Characters of an unknown typed name the log keeps, so an admin can still tell `alcie` (a typo) from `eyJ…` (a token). */
 const SHOWN_OF_UNKNOWN = 3;
 
-export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo; clock: Clock; secretKey: Buffer }) {
+export function createAuditService(deps: { db: Pick<Db, 'read' | 'write'>; repo: AuditRepo; clock: Clock; secretKey: Buffer }) {
   const { db, repo, clock } = deps;
   // Domain-separated from the other uses of `.env`'s general secret (sessions, CSRF, invitations).
   const markerKey = Buffer.from(hmacSha256Hex(deps.secretKey, 'graphistry-admin/audit/unknown-name/v1'), 'hex');
@@ -55,7 +56,7 @@ export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo
      * through the secret net (http/redact.ts) whoever the caller is: a
      * typed name or a key's name may be a pasted credential.
      */
-    async record(actor: Actor, event: AuditEvent, q: Kysely<Database> | Transaction<Database> = db): Promise<void> {
+    async record(actor: Actor, event: AuditEvent, q: Kysely<Database> | Transaction<Database> = db.write): Promise<void> {
       await repo.insert(q, {
         at: clock.now().toISOString(),
         actorId: actor.userId,
@@ -70,7 +71,7 @@ export function createAuditService(deps: { db: Kysely<Database>; repo: AuditRepo
       });
     },
     async list(query: AuditQuery): Promise<{ count: number; results: AuditEntry[] }> {
-      const { count, rows } = await repo.page(db, query);
+      const { count, rows } = await repo.page(db.read, query);
       return {
         count,
         results: rows.map((r) => ({ ...r, id: Number(r.id), detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null })),

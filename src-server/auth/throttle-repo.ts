@@ -34,31 +34,32 @@ const count = (r: Row | undefined): ThrottleCount | undefined => (r ? { failures
 
 /**
  * The `login_throttle` table through the hot-path statements (db/statements.ts):
- * on SQLite its writes go to the serving process's database thread with the
- * sign-in's other writes; on PostgreSQL each is one prepared round trip.
+ * on SQLite its writes go to the writer (the serving process's database
+ * thread) with the sign-in's other writes; on PostgreSQL each is one prepared
+ * round trip.
  */
-export function createThrottleRepo(db: Db) {
-  const { kysely: q, statements: st } = db;
+export function createThrottleRepo(db: Pick<Db, 'read' | 'write' | 'statements'>) {
+  const { read, write, statements: st } = db;
   return {
     async count(key: string, now: string, resetAt: string): Promise<ThrottleCount> {
-      return count(await st.one<Row>(q, COUNT, [key, resetAt, now, now]))!;
+      return count(await st.one<Row>(write, COUNT, [key, resetAt, now, now]))!;
     },
     /** Counted (the count after it), or undefined when the key was already at `limit` in its window. */
     async countUnder(key: string, limit: number, now: string, resetAt: string): Promise<ThrottleCount | undefined> {
-      return count(await st.one<Row>(q, COUNT_UNDER, [key, resetAt, now, now, now, limit]));
+      return count(await st.one<Row>(write, COUNT_UNDER, [key, resetAt, now, now, now, limit]));
     },
     async read(key: string): Promise<ThrottleCount | undefined> {
-      return count(await st.one<Row>(q, READ, [key]));
+      return count(await st.one<Row>(read, READ, [key]));
     },
     async giveBack(key: string, now: string): Promise<void> {
-      await st.run(q, GIVE_BACK, [key, now]);
+      await st.run(write, GIVE_BACK, [key, now]);
     },
     async clear(key: string): Promise<void> {
-      await st.run(q, CLEAR, [key]);
+      await st.run(write, CLEAR, [key]);
     },
     /** Delete every counter whose window has ended; how many went. */
     async sweep(now: string): Promise<number> {
-      return st.run(q, SWEEP, [now]);
+      return st.run(write, SWEEP, [now]);
     },
   };
 }

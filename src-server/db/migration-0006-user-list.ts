@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './database.ts';
+import type { Dialect } from './schema.ts';
 
 /** Columns the admin list orders by (besides id and username, indexed already). */
 const ORDERED = ['email_lower', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'] as const;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './database.ts';
+import type { Dialect } from './schema.ts';
 
 /**
  * Failed-credential counters shared by every process on the database

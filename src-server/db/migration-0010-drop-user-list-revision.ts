@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './database.ts';
+import type { Dialect } from './schema.ts';
 
 /**
  * Drops what migration 0007 made for the admin list's deep-page anchors: the

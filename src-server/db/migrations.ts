@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './database.ts';
+import type { Dialect } from './schema.ts';
 import { userListAtScale } from './migration-0006-user-list.ts';
 import { usernameSkeletonCased } from './migration-0008-username-skeleton-cased.ts';
 import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
@@ -203,8 +203,9 @@ const MIGRATION_LOCK_KEY = 0x6761_6d67;
 
 /**
  * Apply pending migrations, in name order, each recorded in a ledger table, all
- * inside one transaction that holds the write lock (BEGIN IMMEDIATE on SQLite,
- * an advisory lock on PostgreSQL), so processes starting together migrate once.
+ * inside one transaction that holds the write lock (the SQLite writer's
+ * transactions are IMMEDIATE; an advisory lock on PostgreSQL), so processes
+ * starting together migrate once.
  *
  * Kysely's own Migrator is not used: it lists the tables of every schema
  * through the catalog, which fails when another schema of the same database is
@@ -212,7 +213,8 @@ const MIGRATION_LOCK_KEY = 0x6761_6d67;
  */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const all = Object.entries(migrations(dialect)).sort(([a], [b]) => a.localeCompare(b));
-  const apply = async (q: Kysely<unknown>) => {
+  await db.transaction().execute(async (q) => {
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(q);
     await sql`create table if not exists ${sql.table(LEDGER)} (name varchar(128) primary key, applied_at varchar(32) not null)`.execute(q);
     const done = new Set((await sql<{ name: string }>`select name from ${sql.table(LEDGER)}`.execute(q)).rows.map((r) => r.name));
     for (const name of await adoptedFromKysely(q, dialect)) done.add(name);
@@ -224,23 +226,6 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
         throw new Error(`database migration ${name} failed: ${(e as Error).message}`);
       }
       await sql`insert into ${sql.table(LEDGER)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(q);
-    }
-  };
-  if (dialect === 'postgres') {
-    await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
-      await apply(trx);
-    });
-    return;
-  }
-  await db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      await apply(conn);
-      await sql`commit`.execute(conn);
-    } catch (e) {
-      await sql`rollback`.execute(conn);
-      throw e;
     }
   });
 }

@@ -1,5 +1,8 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
+/** SQLite (a file in the data dir, the default) or PostgreSQL (several server processes on one database). */
+export type Dialect = 'sqlite' | 'postgres';
+
 /**
  * Table types. Timestamps are ISO-8601 UTC strings on both dialects so one
  * repo code serves SQLite and PostgreSQL; booleans come back as 0/1 from

@@ -23,25 +23,25 @@ describe('access revision (SQLite)', () => {
     const db = await open();
     const repo = createAuthRevisionRepo(db);
     const at = { date_joined: '2026-01-01T00:00:00Z', password_hash: 'x', is_active: 1, is_staff: 0, is_superuser: 0, auth_epoch: 0 };
-    await db.kysely.insertInto('users').values({ username: 'u', username_lower: 'u', ...at }).execute();
+    await db.write.insertInto('users').values({ username: 'u', username_lower: 'u', ...at }).execute();
     const r0 = await repo.read();
-    await db.kysely.updateTable('users').set({ last_login: '2026-01-02T00:00:00Z' }).execute();
+    await db.write.updateTable('users').set({ last_login: '2026-01-02T00:00:00Z' }).execute();
     expect(await repo.read()).toBe(r0);
-    await db.kysely.updateTable('users').set({ is_staff: 1 }).execute();
+    await db.write.updateTable('users').set({ is_staff: 1 }).execute();
     expect(await repo.read()).toBe(r0 + 1);
-    await db.kysely.updateTable('users').set({ is_staff: 1 }).execute(); // no change, no move
+    await db.write.updateTable('users').set({ is_staff: 1 }).execute(); // no change, no move
     expect(await repo.read()).toBe(r0 + 1);
   });
 
-  it('every read sees a change committed before it, by this process or by another', async () => {
+  it("every read sees a change committed before it, by this process's writer or by another process", async () => {
     dir = mkdtempSync(join(tmpdir(), 'gadm-rev-'));
     const db = await open();
     const other = await open();
     const repo = createAuthRevisionRepo(db);
     const before = await repo.read();
-    await db.kysely.updateTable('auth_revision').set({ revision: before + 5 }).execute();
+    await db.write.updateTable('auth_revision').set({ revision: before + 5 }).execute();
     expect(await repo.read()).toBe(before + 5);
-    await other.kysely.updateTable('auth_revision').set({ revision: before + 6 }).execute();
+    await other.write.updateTable('auth_revision').set({ revision: before + 6 }).execute();
     expect(await repo.read()).toBe(before + 6);
   });
 });

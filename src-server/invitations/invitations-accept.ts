@@ -95,7 +95,7 @@ export function createAcceptStep(deps: AcceptDeps) {
       if (e instanceof AppError && REFUSALS.has(e.code) && id) {
         await audit.record({ userId: null, username: input.username, ip }, { action: 'invitation.accept', outcome: 'failure', targetType: 'invitation', targetId: id, detail: { reason: e.code } });
       }
-      throw (await accountConflict(e, db.kysely, users, username)) ?? e;
+      throw (await accountConflict(e, db.read, users, username)) ?? e;
     }
     const { token: jwt } = await tokens.issue(result.row);
     return { user: result.user, key: result.key, token: jwt };

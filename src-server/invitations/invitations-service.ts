@@ -54,7 +54,7 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
   /** What a presented token is worth right now. Never throws for a bad token. */
   async function inspect(token: string): Promise<{ status: InspectStatus; invitation: InvitationView | null }> {
     // Real tokens are 43 characters; refuse oversized input before hashing or querying.
-    const row = token.length > 0 && token.length <= 256 ? await repo.byTokenHash(db.kysely, hashToken(token)) : undefined;
+    const row = token.length > 0 && token.length <= 256 ? await repo.byTokenHash(db.read, hashToken(token)) : undefined;
     if (!row) return { status: 'unknown', invitation: null };
     const now = clock.now();
     const status = statusOf(row, now);
@@ -91,7 +91,7 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
     /** Pending (usable now) by default, newest first. Views never carry the token or its hash. */
     async list(opts: { status?: 'pending' | 'all' | undefined } = {}): Promise<InvitationView[]> {
       const now = clock.now();
-      const rows = await repo.list(db.kysely, opts.status === 'all' ? undefined : now.toISOString());
+      const rows = await repo.list(db.read, opts.status === 'all' ? undefined : now.toISOString());
       return rows.map((r) => toInvitationView(r, now));
     },
 

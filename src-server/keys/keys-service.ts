@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, KeyRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { hmacSha256Hex, randomSecret, randomToken, safeEqual } from '../lib/crypto.ts';
 import { AppError } from '../errors.ts';
@@ -47,7 +48,7 @@ export function parsePersonalKeyHeader(header: string | undefined): { id: string
 }
 
 export interface KeysServiceDeps {
-  db: Kysely<Database>;
+  db: Pick<Db, 'read' | 'write'>;
   repo: KeysRepo;
   clock: Clock;
   pepper: Buffer;
@@ -115,7 +116,7 @@ export function createKeysService(deps: KeysServiceDeps) {
     /** Every key of a user, newest first (the command line's `keys list`). */
     async list(userId: number): Promise<PersonalKey[]> {
       const now = clock.now();
-      return (await repo.forUser(db, userId)).map((r) => toPersonalKey(r, now));
+      return (await repo.forUser(db.read, userId)).map((r) => toPersonalKey(r, now));
     },
 
     /** One page of a user's keys, usable ones first; `pageSize` defaults to one that holds every usable key. */
@@ -124,8 +125,8 @@ export function createKeysService(deps: KeysServiceDeps) {
       const page = opts.page ?? 1;
       const pageSize = Math.min(opts.pageSize ?? defaultPageSize, MAX_KEYS_PAGE_SIZE);
       const [count, rows] = await Promise.all([
-        repo.countForUser(db, userId),
-        repo.pageForUser(db, userId, { now: now.toISOString(), limit: pageSize, offset: (page - 1) * pageSize }),
+        repo.countForUser(db.read, userId),
+        repo.pageForUser(db.read, userId, { now: now.toISOString(), limit: pageSize, offset: (page - 1) * pageSize }),
       ]);
       return { count, page, page_size: pageSize, results: rows.map((r) => toPersonalKey(r, now)) };
     },
@@ -133,7 +134,7 @@ export function createKeysService(deps: KeysServiceDeps) {
     /** One key of a user, or null (the dashboard's revoke confirmation). */
     async get(userId: number, keyId: string): Promise<PersonalKey | null> {
       if (!KEY_ID.test(keyId)) return null;
-      const row = await repo.byId(db, keyId);
+      const row = await repo.byId(db.read, keyId);
       return row && row.user_id === userId ? toPersonalKey(row, clock.now()) : null;
     },
 
@@ -156,14 +157,14 @@ export function createKeysService(deps: KeysServiceDeps) {
      */
     async authenticate(id: string, secret: string): Promise<KeyRow | null> {
       if (!KEY_ID.test(id) || secret.length > 256) return null;
-      const row = await repo.byId(db, id);
+      const row = await repo.byId(db.read, id);
       const ok = safeEqual(row?.secret_hash ?? dummyDigest, digest(id, secret));
       if (!row || !ok) return null;
       const now = clock.now();
       if (row.revoked_at) return null;
       if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) return null;
       if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) {
-        await repo.touch(db, row.id, now.toISOString());
+        await repo.touch(db.write, row.id, now.toISOString());
       }
       return row;
     },
@@ -175,7 +176,7 @@ export function createKeysService(deps: KeysServiceDeps) {
 
     /** Until when a key stays usable (ms since the epoch; Infinity when it never expires), or null when it is not usable now. */
     async usableUntil(id: string): Promise<number | null> {
-      const row = await repo.byId(db, id);
+      const row = await repo.byId(db.read, id);
       if (!row || row.revoked_at) return null;
       const until = row.expires_at ? Date.parse(row.expires_at) : Infinity;
       return until <= clock.now().getTime() ? null : until;

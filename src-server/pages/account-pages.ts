@@ -52,7 +52,7 @@ export function accountPages(app: FastifyInstance, ctx: PageContext): void {
 
   /** After sign-up or invitation: a session, the new key shown once on the dashboard. */
   async function landOnDashboard(request: FastifyRequest, reply: FastifyReply, user: User, key: NewPersonalKey, welcome: 'first_admin' | 'signup' | 'invitation') {
-    const row = (await s.usersRepo.byId(s.db.kysely, user.id))!;
+    const row = (await s.usersRepo.byId(s.db.read, user.id))!;
     const session = await ctx.startSession(request, reply, row);
     const item: Flash = { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization, welcome };
     ctx.flash.push(session.idHash, item);

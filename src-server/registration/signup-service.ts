@@ -53,8 +53,8 @@ export function createSignupService(deps: {
   }
 
   async function state(): Promise<RegistrationState> {
-    const hasUsers = (await users.count(db.kysely)) > 0;
-    const values = await settings.readAll(db.kysely);
+    const hasUsers = (await users.count(db.read)) > 0;
+    const values = await settings.readAll(db.read);
     return {
       has_users: hasUsers,
       signups_open: !hasUsers || values.IS_SIGNUPS_OPEN_AFTER_FIRST,
@@ -114,7 +114,7 @@ export function createSignupService(deps: {
         if (e instanceof AppError && e.code === 'SIGNUPS_CLOSED') {
           await audit.record({ userId: null, username: input.username, ip }, { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } });
         }
-        throw (await accountConflict(e, db.kysely, users, input.username)) ?? e;
+        throw (await accountConflict(e, db.read, users, input.username)) ?? e;
       }
       const { token } = await tokens.issue(result.row);
       return { user: result.user, key: result.key, first: result.first, token };

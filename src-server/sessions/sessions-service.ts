@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, SessionRow, UserRow } from '../db/schema.ts';
+import type { SessionRow, UserRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
 import { bool } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { hmacSha256Hex, randomSecret, safeEqual, sha256Hex } from '../lib/crypto.ts';
@@ -24,7 +24,7 @@ export interface ActiveSession {
  * the user is deactivated, or when their password changes elsewhere.
  */
 export function createSessionsService(deps: {
-  db: Kysely<Database>;
+  db: Pick<Db, 'read' | 'write'>;
   repo: SessionsRepo;
   users: UsersRepo;
   clock: Clock;
@@ -49,8 +49,8 @@ export function createSessionsService(deps: {
         expires_at: new Date(now.getTime() + absoluteSeconds * 1000).toISOString(),
         client_ip: ip?.slice(0, 64) ?? null,
       };
-      await repo.removeExpired(db, now.toISOString());
-      await repo.insert(db, row);
+      await repo.removeExpired(db.write, now.toISOString());
+      await repo.insert(db.write, row);
       return { cookie, session: { idHash: row.id_hash, row, user, csrf: csrfFor('session', row.id_hash) } };
     },
 
@@ -58,19 +58,19 @@ export function createSessionsService(deps: {
     async resolve(cookie: string | undefined): Promise<ActiveSession | null> {
       if (!cookie || cookie.length > 128) return null;
       const idHash = sha256Hex(cookie);
-      const row = await repo.byHash(db, idHash);
+      const row = await repo.byHash(db.read, idHash);
       if (!row) return null;
       const now = clock.now().getTime();
       const idleOver = now - Date.parse(row.last_seen_at) >= idleSeconds * 1000;
-      const user = await users.byId(db, row.user_id);
+      const user = await users.byId(db.read, row.user_id);
       if (now >= Date.parse(row.expires_at) || idleOver || !user || !bool(user.is_active) || user.auth_epoch !== row.auth_epoch) {
-        await repo.remove(db, idHash);
+        await repo.remove(db.write, idHash);
         return null;
       }
       let seen = row;
       if (now - Date.parse(row.last_seen_at) > TOUCH_INTERVAL_MS) {
         seen = { ...row, last_seen_at: new Date(now).toISOString() };
-        await repo.touch(db, idHash, seen.last_seen_at);
+        await repo.touch(db.write, idHash, seen.last_seen_at);
       }
       return { idHash, row: seen, user, csrf: csrfFor('session', idHash) };
     },
@@ -81,13 +81,13 @@ export function createSessionsService(deps: {
     },
 
     async end(cookie: string | undefined): Promise<void> {
-      if (cookie && cookie.length <= 128) await repo.remove(db, sha256Hex(cookie));
+      if (cookie && cookie.length <= 128) await repo.remove(db.write, sha256Hex(cookie));
     },
 
     /** After a password change: keep this session (at the new epoch), end every other one. */
     async keepOnly(session: ActiveSession, newEpoch: number): Promise<void> {
-      await repo.setEpoch(db, session.idHash, newEpoch);
-      await repo.removeForUser(db, Number(session.user.id), session.idHash);
+      await repo.setEpoch(db.write, session.idHash, newEpoch);
+      await repo.removeForUser(db.write, Number(session.user.id), session.idHash);
     },
 
     checkSessionCsrf(session: ActiveSession, given: unknown): boolean {

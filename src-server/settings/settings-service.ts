@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../errors.ts';
 import type { SettingView as SharedSettingView } from '../../src-shared/domain.ts';
@@ -11,12 +10,12 @@ import { isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingsVal
 /** The shared shape, with the key narrowed to the registry's keys. */
 export type SettingView = SharedSettingView & { key: SettingKey };
 
-export function createSettingsService(deps: { db: Kysely<Database>; repo: SettingsRepo; audit: AuditService; clock: Clock; writes: PrivilegedWrites }) {
+export function createSettingsService(deps: { db: Pick<Db, 'read'>; repo: SettingsRepo; audit: AuditService; clock: Clock; writes: PrivilegedWrites }) {
   const { db, repo, audit, clock, writes } = deps;
 
   async function describe(): Promise<SettingView[]> {
-    const values = await repo.readAll(db);
-    const changes = await repo.lastChanges(db);
+    const values = await repo.readAll(db.read);
+    const changes = await repo.lastChanges(db.read);
     return SETTING_KEYS.map((key) => ({
       key,
       value: values[key],
@@ -29,7 +28,7 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
   }
 
   return {
-    values: (): Promise<SettingsValues> => repo.readAll(db),
+    values: (): Promise<SettingsValues> => repo.readAll(db.read),
     describe,
     /** Validate every key first, then write all of them in one transaction with one audit entry each. */
     async update(actor: Actor, input: Record<string, unknown>): Promise<SettingView[]> {
@@ -50,7 +49,7 @@ export function createSettingsService(deps: { db: Kysely<Database>; repo: Settin
         const only = issues.length === 1 && SETTINGS[issues[0]!.field as SettingKey]?.type === 'text' ? `${issues[0]!.field} ${issues[0]!.message}.` : 'Some settings have values of the wrong type.';
         throw new AppError('VALIDATION', only, { fields: issues });
       }
-      const current = await repo.readAll(db);
+      const current = await repo.readAll(db.read);
       const at = clock.now().toISOString();
       await writes.run(actor, async (trx) => {
         for (const [key, value] of Object.entries(changes) as Array<[SettingKey, unknown]>) {

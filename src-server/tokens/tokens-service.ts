@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, KeyRow, UserRow } from '../db/schema.ts';
+import type { KeyRow, UserRow } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
 import { bool } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { epochSeconds } from '../lib/clock.ts';
@@ -23,7 +23,7 @@ export interface Principal {
 }
 
 export interface TokensServiceDeps {
-  db: Kysely<Database>;
+  db: Pick<Db, 'read' | 'write'>;
   users: UsersRepo;
   keys: KeysService;
   jwt: JwtSigner;
@@ -51,8 +51,8 @@ export function createTokensService(deps: TokensServiceDeps) {
    */
   async function findAccount(identifier: string): Promise<UserRow | undefined> {
     if (identifier.length > 254 || /\p{Cc}/u.test(identifier)) return undefined;
-    const user = await users.byLogin(db, identifier);
-    return user ?? (identifier.includes('@') ? users.byEmail(db, identifier) : undefined);
+    const user = await users.byLogin(db.read, identifier);
+    return user ?? (identifier.includes('@') ? users.byEmail(db.read, identifier) : undefined);
   }
 
   /**
@@ -62,7 +62,7 @@ export function createTokensService(deps: TokensServiceDeps) {
    */
   async function keyPrincipal(id: string, secret: string, ip: string | null, via: 'exchange' | 'api'): Promise<{ user: UserRow; key: KeyRow } | { retryAfter: number }> {
     const key = await keys.authenticate(id, secret);
-    const user = key ? await users.byId(db, key.user_id) : undefined;
+    const user = key ? await users.byId(db.read, key.user_id) : undefined;
     if (key && user && bool(user.is_active)) return { user, key };
     const retryAfter = await throttle.keyFailed(ip);
     // Only a well-formed key id is recorded: whatever else was sent there may be a secret pasted in the wrong place.
@@ -84,7 +84,7 @@ export function createTokensService(deps: TokensServiceDeps) {
 
   /** Is the identity behind verified claims still good right now (active, same epoch, key not revoked)? */
   async function principalFromClaims(claims: AccessClaims): Promise<Principal | null> {
-    const user = await users.byId(db, claims.user_id);
+    const user = await users.byId(db.read, claims.user_id);
     if (!user || !bool(user.is_active) || user.auth_epoch !== claims.ver) return null;
     if (claims.pk && !(await keys.isUsable(claims.pk))) return null;
     return { user, via: 'jwt', keyId: claims.pk ?? null, claims };
@@ -124,7 +124,7 @@ export function createTokensService(deps: TokensServiceDeps) {
       // answered only once both are stored.
       const [{ token }] = await Promise.all([
         issue(found),
-        users.update(db, Number(found.id), { last_login: now }),
+        users.update(db.write, Number(found.id), { last_login: now }),
         audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } }),
       ]);
       return { token, user: { ...found, last_login: now } };

@@ -48,7 +48,7 @@ export const USER_LIST_COLUMN: Readonly<Record<UserOrderingField, string>> = {
   is_superuser: 'is_superuser',
 };
 const PG_SEARCH = `(username_lower || E'\\x01' || coalesce(email_lower, ''))`;
-const COUNT_ALL = statement('select count(*) as n from users', { offThread: true });
+const COUNT_ALL = statement('select count(*) as n from users');
 
 /**
  * The admin user list: one count that never scans the table (exact up to
@@ -132,7 +132,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${w.cap + 1}) as capped`;
     else if (w.search?.kind === 'trigram' && w.flags.length === 0) text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
     else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${w.cap + 1}) as capped`;
-    const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom, offThread: true }), params);
+    const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);
     const n = Number(capped!.n);
     if (n <= w.cap) return { count: n, estimated: false };
     return { count: Math.max(n, pg ? (w.search ? await sampled(q, w) : guess) : await estimate(q, w, Number(capped!.last))), estimated: true };
@@ -147,7 +147,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     const { sql: conds, params } = w.conds();
     const text = `select count(*) as n, (select greatest(reltuples, 1) from pg_class where oid = 'users'::regclass) as total
       from users tablesample system (least(100, greatest(1, 1000000.0 / (select greatest(reltuples, 1) from pg_class where oid = 'users'::regclass)))) repeatable (7)${and(conds)}`;
-    const r = await st.one<{ n: number | string; total: number }>(q, statement(text, { planEachTime: true, offThread: true }), params);
+    const r = await st.one<{ n: number | string; total: number }>(q, statement(text, { planEachTime: true }), params);
     const pct = Math.min(100, Math.max(1, 1_000_000 / Number(r!.total)));
     return Math.round((Number(r!.n) * 100) / pct);
   }
@@ -162,11 +162,11 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (pg) {
       const { sql: conds, params } = w.conds();
       const text = conds.length ? `explain (format json) select 1 from users${and(conds)}` : `select reltuples as rows from pg_class where oid = 'users'::regclass`;
-      const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true, offThread: true }), params);
+      const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true }), params);
       return Math.round(Number(r?.rows ?? r?.['QUERY PLAN']?.[0]?.Plan['Plan Rows'] ?? 0));
     }
     // Two subqueries: SQLite reads min() and max() from the index ends only when each stands alone.
-    const range = await st.one<{ lo: number; hi: number }>(q, statement('select (select min(id) from users) as lo, (select max(id) from users) as hi', { offThread: true }), []);
+    const range = await st.one<{ lo: number; hi: number }>(q, statement('select (select min(id) from users) as lo, (select max(id) from users) as hi'), []);
     return Math.round(((w.cap + 1) * (range!.hi - range!.lo + 1)) / Math.max(1, last - range!.lo + 1));
   }
 
@@ -180,7 +180,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
       const text = pg
         ? `with m as materialized (select * from users${and(conds)}) select * from m order by ${key('')} limit ? offset ?`
         : `select * from users${and(conds)} order by ${col === 'id' ? '' : `+${col} ${dir}, `}id ${dir} limit ? offset ?`;
-      return st.all<UserRow>(q, statement(text, { planEachTime: w.custom, offThread: true }), [...params, f.limit, f.offset]);
+      return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), [...params, f.limit, f.offset]);
     }
     // Otherwise walk the ordering index: ids first (a narrow, covering read), then the page's rows.
     // With no condition at all, ids in id order come from the narrow id index rather than the wide table.
@@ -189,7 +189,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     // SQLite: CROSS JOIN keeps the 25 ids as the outer loop; with LIMIT a bound parameter, its planner
     // cannot tell the subquery is small and would scan the whole table against it.
     const text = `select u.* from (select id from users${narrow}${and(conds)} order by ${key('')} limit ? offset ?) as p ${pg ? '' : 'cross '}join users u on u.id = p.id order by ${key('u.')}`;
-    return st.all<UserRow>(q, statement(text, { planEachTime: w.custom, offThread: true }), [...params, f.limit, f.offset]);
+    return st.all<UserRow>(q, statement(text, { planEachTime: w.custom }), [...params, f.limit, f.offset]);
   }
 
   return {
@@ -204,10 +204,10 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
       const w = where(f);
       const { sql: conds, params } = w.conds();
       const read = `select id from users${and(conds)} order by ${orderKey(USER_LIST_COLUMN[f.orderBy], f.descending ? 'desc' : 'asc')} limit ?`;
-      const rows = await st.all<{ id: number | string }>(q, statement(read, { planEachTime: w.custom, offThread: true }), [...params, f.limit]);
+      const rows = await st.all<{ id: number | string }>(q, statement(read, { planEachTime: w.custom }), [...params, f.limit]);
       const ids = rows.map((r) => Number(r.id));
       if (ids.length < f.limit) return { count: ids.length, ids };
-      const counted = await st.one<{ n: number | string }>(q, statement(`select count(*) as n from users${and(conds)}`, { planEachTime: w.custom, offThread: true }), params);
+      const counted = await st.one<{ n: number | string }>(q, statement(`select count(*) as n from users${and(conds)}`, { planEachTime: w.custom }), params);
       // A match deleted between the two statements must not leave fewer counted than listed.
       return { count: Math.max(Number(counted!.n), ids.length), ids };
     },

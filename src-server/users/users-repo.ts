@@ -60,7 +60,7 @@ function updateStatement(columns: string[]): Statement {
   return statement(`update users set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ? returning *`);
 }
 
-export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements' | 'kysely'>) {
+export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
   const { dialect, statements: st } = db;
   const lister = createUsersLister(db);
   const flag = (v: boolean) => (dialect === 'postgres' ? v : v ? 1 : 0);

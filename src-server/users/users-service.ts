@@ -76,7 +76,6 @@ const notFound = (id: number) => `No user with id ${id}.`;
 
 export function createUsersService(deps: UsersServiceDeps) {
   const { db, repo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength } = deps;
-  const k: Kysely<Database> = db.kysely;
 
   async function mustGet(q: Kysely<Database>, id: number): Promise<UserRow> {
     const row = await repo.byId(q, id);
@@ -130,14 +129,14 @@ export function createUsersService(deps: UsersServiceDeps) {
     async list(query: ListUsersQuery): Promise<Page<User>> {
       const page = query.page ?? 1;
       const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
-      const { count, estimated, rows } = await repo.list(k, { ...filterOf(query), limit: pageSize, offset: (page - 1) * pageSize });
+      const { count, estimated, rows } = await repo.list(db.read, { ...filterOf(query), limit: pageSize, offset: (page - 1) * pageSize });
       const result: Page<User> = { count, page, page_size: pageSize, results: rows.map(toUser) };
       if (estimated) result.count_is_estimate = true;
       return result;
     },
 
     async get(id: number): Promise<User> {
-      return toUser(await mustGet(k, id));
+      return toUser(await mustGet(db.read, id));
     },
 
     /** Superuser (or CLI) creates a user; the user's first personal key comes back once. */
@@ -166,13 +165,13 @@ export function createUsersService(deps: UsersServiceDeps) {
           return { user, key };
         });
       } catch (e) {
-        throw (await accountConflict(e, k, repo, input.username)) ?? e;
+        throw (await accountConflict(e, db.read, repo, input.username)) ?? e;
       }
     },
 
     /** The ids of the first `limit` users the list's query matches, in its order, and how many match (exact). */
     async listIds(query: UserIdsQuery): Promise<MatchingUserIds> {
-      return repo.ids(k, { ...filterOf(query), limit: query.limit ?? BULK_MAX_USERS });
+      return repo.ids(db.read, { ...filterOf(query), limit: query.limit ?? BULK_MAX_USERS });
     },
 
     /** Edit fields and roles. The last active superuser can never be demoted or deactivated. */
@@ -182,7 +181,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       try {
         return await writes.run(actor, async (trx) => applyUpdate(trx, actor, await mustGet(trx, id), patch));
       } catch (e) {
-        throw (await accountConflict(e, k, repo, patch.username, id)) ?? e;
+        throw (await accountConflict(e, db.read, repo, patch.username, id)) ?? e;
       }
     },
 
@@ -225,7 +224,7 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     /** Set a password; ends every token the user had (the epoch moves on). */
     async setPassword(actor: Actor, id: number, password: string): Promise<User> {
-      const target = await mustGet(k, id);
+      const target = await mustGet(db.read, id);
       assertPassword(password, target.username, passwordMinLength);
       const passwordHash = await hasher.hash(password);
       return writes.run(actor, async (trx) => {
@@ -242,7 +241,7 @@ export function createUsersService(deps: UsersServiceDeps) {
      * while every other session and JWT ends.
      */
     async changeOwnPassword(actor: Actor, id: number, current: string, next: string): Promise<number> {
-      const row = await mustGet(k, id);
+      const row = await mustGet(db.read, id);
       // Throttled and audited like a sign-in: a stolen session must not become a free password oracle.
       const verdict = await checkPassword({ user: row, typed: row.username, password: current, usable: true, ip: actor.ip, audit: { actor, action: 'user.password', target: row.username, detail: { self: true } } });
       if (!verdict.ok) {
@@ -281,7 +280,7 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     /** Resolve a username or id given on the command line. */
     async find(ref: string): Promise<User> {
-      const row = /^\d+$/.test(ref) ? ((await repo.byId(k, Number(ref))) ?? (await repo.byUsername(k, ref))) : await repo.byUsername(k, ref);
+      const row = /^\d+$/.test(ref) ? ((await repo.byId(db.read, Number(ref))) ?? (await repo.byUsername(db.read, ref))) : await repo.byUsername(db.read, ref);
       if (!row) throw new AppError('USER_NOT_FOUND', `No user "${ref}".`);
       return toUser(row);
     },

@@ -43,7 +43,7 @@ export interface TestAppOptions {
   clock?: Clock;
   dataDir?: string;
   pgSchema?: string;
-  /** SQLite: writes and the admin list through the database thread, as `serve` runs them. */
+  /** SQLite: the writer on its database thread, as `serve` runs it. */
   databaseThread?: boolean;
   /** Collect the server's log (level info) here, as `serve` writes it to stderr. */
   log?: { write(line: string): void };

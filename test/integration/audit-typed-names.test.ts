@@ -79,7 +79,7 @@ describe.each(dialects())('what the audit log keeps of typed names and pasted se
     try {
       t = await makeTestApp(dialect, opts);
       const admin = await signup(t.app, 'admin');
-      const k = t.db.kysely;
+      const k = t.db.write;
       await sql`delete from graphistry_admin_migrations where name = '0008a_audit_unknown_names'`.execute(k);
       const at = new Date().toISOString();
       const row = (actor: string, target: string | null, targetType: string | null, reason: string) =>
@@ -89,13 +89,13 @@ describe.each(dialects())('what the audit log keeps of typed names and pasted se
       await row('admin', 'admin', 'user', 'bad_password');
       await t.close();
       t = await makeTestApp(dialect, opts); // migrates again
-      const rows = await t.db.kysely.selectFrom('audit_log').select(['actor', 'target']).where('action', '=', 'auth.login').orderBy('id').execute();
+      const rows = await t.db.read.selectFrom('audit_log').select(['actor', 'target']).where('action', '=', 'auth.login').orderBy('id').execute();
       expect(rows.slice(-3)).toEqual([
         { actor: 'Per…#old', target: 'Per…#old' },
         { actor: 'hun…#old', target: 'hun…#old' },
         { actor: 'admin', target: 'admin' },
       ]);
-      expect(JSON.stringify(await t.db.kysely.selectFrom('audit_log').selectAll().execute())).not.toContain(admin.key.secret);
+      expect(JSON.stringify(await t.db.read.selectFrom('audit_log').selectAll().execute())).not.toContain(admin.key.secret);
     } finally {
       await t?.close();
       t = undefined as unknown as TestApp;

@@ -950,7 +950,7 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
       expect(byActor.statusCode, byActor.body).toBe(200);
       const page = json<{ count: number; results: Array<{ actor: string }> }>(byActor);
       for (const r of page.results) expect(r.actor).toBe(value);
-      const direct = await t.db.kysely.selectFrom('audit_log').select((eb) => eb.fn.countAll<number | string>().as('n')).where('actor', '=', value).executeTakeFirst();
+      const direct = await t.db.read.selectFrom('audit_log').select((eb) => eb.fn.countAll<number | string>().as('n')).where('actor', '=', value).executeTakeFirst();
       expect(page.count).toBe(Number(direct?.n ?? 0));
       const byAction = await t.app.inject({ method: 'GET', url: `${A}/audit?action=${enc(value)}`, headers: bearer(admin.token) });
       expect(json<{ count: number }>(byAction).count).toBe(0);
@@ -961,11 +961,11 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
   });
 
   it('afterwards the database is intact: every user is still there and the admin still works', async () => {
-    const rows = await t.db.kysely.selectFrom('users').select(['username', 'password_hash']).execute();
+    const rows = await t.db.read.selectFrom('users').select(['username', 'password_hash']).execute();
     expect(rows.length).toBeGreaterThanOrEqual(usersBefore);
     expect(new Set(rows.map((r) => r.username))).toEqual(created);
     for (const r of rows) expect(r.password_hash.startsWith('test$')).toBe(true);
-    const counted = await sql<{ n: number | string }>`select count(*) as n from users`.execute(t.db.kysely);
+    const counted = await sql<{ n: number | string }>`select count(*) as n from users`.execute(t.db.read);
     expect(Number(counted.rows[0]!.n)).toBe(created.size);
     const me = await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin.token) });
     expect(json(me)).toMatchObject({ username: 'admin', is_superuser: true });
@@ -975,7 +975,7 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
     expect((await t.services.users.list({ is_staff: true })).results.map((u) => u.username)).toEqual(['admin']);
     // Every table the server owns still exists.
     for (const table of ['users', 'personal_keys', 'settings', 'audit_log'] as const) {
-      await expect(t.db.kysely.selectFrom(table).selectAll().limit(1).execute()).resolves.toBeDefined();
+      await expect(t.db.read.selectFrom(table).selectAll().limit(1).execute()).resolves.toBeDefined();
     }
   });
 });
@@ -1014,13 +1014,13 @@ describe.each(dialects())('the sign-up page applies the API rules (%s)', (dialec
       const res = await pageSignup(fields);
       expect(res.statusCode, `${JSON.stringify(fields)} -> ${res.statusCode} ${String(res.headers.location ?? '')}`).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
-      const rows = await t.db.kysely.selectFrom('users').select(['username', 'email']).execute();
+      const rows = await t.db.read.selectFrom('users').select(['username', 'email']).execute();
       expect(rows, JSON.stringify(fields)).toEqual([]);
     }
     // The form does work for a valid name, so the refusals above are about the input.
     const ok = await pageSignup({ username: 'first_admin' });
     expect(ok.statusCode).toBe(303);
-    expect((await t.db.kysely.selectFrom('users').select('username').execute()).map((r) => r.username)).toEqual(['first_admin']);
+    expect((await t.db.read.selectFrom('users').select('username').execute()).map((r) => r.username)).toEqual(['first_admin']);
   });
 
   it('the invitation page refuses the same usernames and emails (and keeps the link usable)', async () => {
@@ -1031,7 +1031,7 @@ describe.each(dialects())('the sign-up page applies the API rules (%s)', (dialec
     const invite = await t.app.inject({ method: 'POST', url: `${A}/invitations`, headers: bearer(admin), payload: {} });
     expect(invite.statusCode, invite.body).toBe(201);
     const token = json<{ token: string }>(invite).token;
-    const before = (await t.db.kysely.selectFrom('users').select('username').execute()).length;
+    const before = (await t.db.read.selectFrom('users').select('username').execute()).length;
     const bad: Array<Record<string, string>> = [{ username: `' OR 1=1 --` }, { username: 'esc\u001bape' }, { username: 'fine_name', email: 'not an email' }];
     for (const fields of bad) {
       const api = await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token, password: STRONG_PASSWORD, ...fields } });
@@ -1047,7 +1047,7 @@ describe.each(dialects())('the sign-up page applies the API rules (%s)', (dialec
       });
       expect(res.statusCode, `${JSON.stringify(fields)} -> ${res.statusCode} ${String(res.headers.location ?? '')}`).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
-      expect((await t.db.kysely.selectFrom('users').select('username').execute()).length, JSON.stringify(fields)).toBe(before);
+      expect((await t.db.read.selectFrom('users').select('username').execute()).length, JSON.stringify(fields)).toBe(before);
     }
   });
 });

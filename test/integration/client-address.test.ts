@@ -15,7 +15,7 @@ describe.each(dialects())('client address behind proxies (%s)', (dialect) => {
       headers: { ...(xff === null ? {} : { 'x-forwarded-for': xff }), ...headers },
       payload: { username: 'nobody', password: 'whatever it is' },
     });
-    const row = await t.db.kysely.selectFrom('audit_log').select('client_ip').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const row = await t.db.read.selectFrom('audit_log').select('client_ip').orderBy('id', 'desc').executeTakeFirstOrThrow();
     return row.client_ip;
   }
 

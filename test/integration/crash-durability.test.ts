@@ -7,7 +7,7 @@ import { post, startServer, type ServerProcess } from '../helpers/server-process
 
 /**
  * A serving process commits its writes on the SQLite database thread, in
- * groups (src-server/db/sqlite-thread.ts), and answers a request only after
+ * groups (src-server/db/sqlite-writer.ts), and answers a request only after
  * the commit. Killed with SIGKILL in the middle of a burst, it must not have
  * acknowledged anything that is not on disk afterwards.
  */

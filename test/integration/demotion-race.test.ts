@@ -80,7 +80,7 @@ describe.runIf(dialects().includes('postgres'))('a privileged write racing its a
     const [inv] = await Promise.all([inviting, demoting]);
     expect(order.sort()).toEqual(['demote 200', 'invite 403']);
     expect(JSON.parse(inv.body)).toMatchObject({ error: 'SUPERUSER_REQUIRED' });
-    const count = await t.db.kysely.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await t.db.read.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
@@ -99,7 +99,7 @@ describe.runIf(dialects().includes('postgres'))('a privileged write racing its a
     const answers = await both;
     // The first in deactivated the other, whose own batch is then refused at its recheck (an inactive account), not half-applied.
     expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 401]);
-    const active = await t.db.kysely.selectFrom('users').select('username').where('is_superuser', '=', true).where('is_active', '=', true).execute();
+    const active = await t.db.read.selectFrom('users').select('username').where('is_superuser', '=', true).where('is_active', '=', true).execute();
     expect(active).toHaveLength(1);
   });
 });
@@ -140,7 +140,7 @@ describe.each(dialects())('privileged writes re-check their actor where they com
     const self = { ...bob, requires: 'user' as const };
     await expect(s.keys.issue(self, { id: b.user.id, username: 'bob' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     // Nothing was written on bob's behalf.
-    const audit = await t.db.kysely.selectFrom('audit_log').select('action').where('actor', '=', 'bob').where('action', '!=', 'auth.login').execute();
+    const audit = await t.db.read.selectFrom('audit_log').select('action').where('actor', '=', 'bob').where('action', '!=', 'auth.login').execute();
     expect(audit).toEqual([]);
     // The command line acts as the machine's owner and is not re-checked.
     await expect(s.keys.issue({ userId: null, username: 'cli:root@host', ip: null }, target, { name: 'ci' })).resolves.toMatchObject({ key: { name: 'ci' } });

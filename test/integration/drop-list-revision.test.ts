@@ -29,7 +29,7 @@ describe.each(dialects())('migration 0010 drops the deep-page anchors\' revision
 
   /** What of 0007 is left: its table, triggers and (PostgreSQL) functions, by name. */
   async function leftOf0007(): Promise<string[]> {
-    const q = t!.db.kysely;
+    const q = t!.db.read;
     const text =
       dialect === 'postgres'
         ? `select relname as name from pg_class where relname = 'user_list_revision' and relnamespace = current_schema()::regnamespace
@@ -47,8 +47,8 @@ describe.each(dialects())('migration 0010 drops the deep-page anchors\' revision
       t = await makeTestApp(dialect, opts);
       await signup(t.app, 'admin');
       // Back to a database of before issue 20: 0007's objects present, 0010 not applied.
-      for (const s of MIGRATION_0007[dialect]!) await sql.raw(s).execute(t.db.kysely);
-      await sql`delete from graphistry_admin_migrations where name = '0010_drop_user_list_revision'`.execute(t.db.kysely);
+      for (const s of MIGRATION_0007[dialect]!) await sql.raw(s).execute(t.db.write);
+      await sql`delete from graphistry_admin_migrations where name = '0010_drop_user_list_revision'`.execute(t.db.write);
       expect((await leftOf0007()).length).toBeGreaterThan(2);
       await t.close();
 

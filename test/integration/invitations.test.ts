@@ -123,7 +123,7 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
       expect(allRes.body).not.toContain(token);
       expect(JSON.stringify(audit)).not.toContain(token);
     }
-    const hashes = await t.db.kysely.selectFrom('invitations').select('token_hash').execute();
+    const hashes = await t.db.read.selectFrom('invitations').select('token_hash').execute();
     expect(hashes.map((h) => h.token_hash)).not.toContain(plain.token);
   });
 

@@ -42,7 +42,7 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
     const page = await browser.get('/dashboard/');
     expect(page.body).toContain('“bob” already has 3 usable personal keys');
     expect(page.body).not.toContain('from the page');
-    expect(await t.db.kysely.selectFrom('personal_keys').select('id').where('user_id', '=', bob.user.id).execute()).toHaveLength(3);
+    expect(await t.db.read.selectFrom('personal_keys').select('id').where('user_id', '=', bob.user.id).execute()).toHaveLength(3);
 
     // Revoked and expired keys do not count.
     const keys = json<KeyPage>(await t.app.inject({ method: 'GET', url: '/api/v2/me/keys', headers: bearer(admin.token) })).results;
@@ -54,7 +54,7 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
     // Ten at once for the one free place: exactly one gets it.
     const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => mine(fresh, `race ${i}`)));
     expect(racing.map((r) => r.statusCode).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
-    expect(await t.db.kysely.selectFrom('personal_keys').select('id').where('user_id', '=', admin.user.id).where('revoked_at', 'is', null).execute()).toHaveLength(4); // 3 usable + 1 expired
+    expect(await t.db.read.selectFrom('personal_keys').select('id').where('user_id', '=', admin.user.id).where('revoked_at', 'is', null).execute()).toHaveLength(4); // 3 usable + 1 expired
   });
 
   it('regression: the dashboard and the key APIs listed every key at once (2.5 MB at 12,000 keys); now pages, usable keys first, with {results} kept', async () => {
@@ -73,7 +73,7 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
       expires_at: null,
       revoked_at: new Date(now + 2000 + i).toISOString(),
     }));
-    for (let i = 0; i < rows.length; i += 1000) await t.db.kysely.insertInto('personal_keys').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000) await t.db.write.insertInto('personal_keys').values(rows.slice(i, i + 1000)).execute();
 
     const list = async (url: string) => {
       const res = await t.app.inject({ method: 'GET', url, headers: bearer(admin.token) });

@@ -109,7 +109,7 @@ describe.each(dialects())('secrets stay out of the log and the audit (%s)', (dia
     const env = readFileSync(`${t.dataDir}/.env`, 'utf8');
     keep(...env.split('\n').filter((l) => l.includes('=')).map((l) => l.slice(l.indexOf('=') + 1)));
 
-    const audit = JSON.stringify(await t.db.kysely.selectFrom('audit_log').selectAll().execute());
+    const audit = JSON.stringify(await t.db.read.selectFrom('audit_log').selectAll().execute());
     const text = log.text();
     expect(text.split('\n').length).toBeGreaterThan(25); // one line per request
     expect(audit).toContain('invitation.accept');

@@ -64,7 +64,7 @@ describe('prebuilt server and CLI (out/server)', () => {
       const login = await fetch(`${url}/accounts/login/`);
       expect(login.status, await login.clone().text()).toBe(200);
       expect(login.headers.getSetCookie().join()).toContain('gadm_presession=');
-      // Password hashing runs on its own threads, loaded from node_modules by the bundle too.
+      // Sign-up commits through the database thread, a module of the bundle's own (sqlite-writer-thread.js), and hashes with argon2id from node_modules.
       const signup = await fetch(`${url}/api/v2/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple' }) });
       expect(signup.status, await signup.clone().text()).toBe(201);
       const check = await fetch(`${url}/auth/check`);

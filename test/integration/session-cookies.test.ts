@@ -136,7 +136,7 @@ describe.each(dialects())('session cookies (%s)', (dialect) => {
     expect(page.body).toContain('Conflicting cookies');
     expect(page.body).not.toContain('mallory');
 
-    const keys = async () => (await t.db.kysely.selectFrom('personal_keys').select('id').execute()).length;
+    const keys = async () => (await t.db.read.selectFrom('personal_keys').select('id').execute()).length;
     const before = await keys();
     const form = (cookie: string, fields: Record<string, string>) =>
       t.app.inject({ method: 'POST', url: '/dashboard/keys', headers: { cookie, origin: 'http://localhost:80', 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });

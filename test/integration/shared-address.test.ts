@@ -45,7 +45,7 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     await browser.get('/accounts/login/');
     expect((await browser.post('/accounts/login/', { username: 'bob', password: STRONG_PASSWORD })).headers.location).toBe('/dashboard/');
     // Every guess is in the audit, with the address it came from.
-    const failures = await t.db.kysely.selectFrom('audit_log').select(['client_ip', 'detail']).where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
+    const failures = await t.db.read.selectFrom('audit_log').select(['client_ip', 'detail']).where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
     expect(failures).toHaveLength(150);
     expect(new Set(failures.map((f) => f.client_ip))).toEqual(new Set(['127.0.0.1']));
   });
@@ -67,7 +67,7 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     // The right one is now refused too, until the window passes: guesses cannot be walked past the limit.
     await browser.get('/dashboard/');
     expect((await browser.post('/dashboard/password', { current_password: STRONG_PASSWORD, password: fresh, password2: fresh })).statusCode).toBe(429);
-    const audited = await t.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'user.password').where('outcome', '=', 'failure').execute();
+    const audited = await t.db.read.selectFrom('audit_log').selectAll().where('action', '=', 'user.password').where('outcome', '=', 'failure').execute();
     expect(audited).toHaveLength(9);
     expect(JSON.parse(audited[0]!.detail!)).toMatchObject({ self: true, reason: 'bad_password' });
     expect(JSON.parse(audited[8]!.detail!)).toMatchObject({ self: true, reason: 'throttled' });
@@ -85,7 +85,7 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     for (let i = 0; i < 5; i++) statuses.push((await change(`guess ${i} at it`)).statusCode);
     expect(statuses).toEqual([400, 400, 400, 429, 429]);
     expect((await change(STRONG_PASSWORD)).statusCode).toBe(429);
-    const audited = await t.db.kysely.selectFrom('audit_log').select('detail').where('action', '=', 'user.password').where('outcome', '=', 'failure').execute();
+    const audited = await t.db.read.selectFrom('audit_log').select('detail').where('action', '=', 'user.password').where('outcome', '=', 'failure').execute();
     expect(audited).toHaveLength(6);
   });
 

@@ -47,7 +47,7 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     const keyFrom = (address: string) => t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { ...badKey, 'x-forwarded-for': address } });
     expect([(await keyFrom('2001:db8:9::1')).statusCode, (await keyFrom('2001:db8:9::2')).statusCode, (await keyFrom('2001:db8:9:0:1::3')).statusCode, (await keyFrom('2001:db8:9::4')).statusCode]).toEqual([401, 401, 401, 429]);
     // The audit log keeps each address as it was, not its group.
-    const audited = await t.db.kysely.selectFrom('audit_log').select('client_ip').where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
+    const audited = await t.db.read.selectFrom('audit_log').select('client_ip').where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
     expect(audited.map((r) => r.client_ip)).toContain('::ffff:10.9.9.9');
   });
 
@@ -55,7 +55,7 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     const t = await app({});
     const pasted = 'Correct-Horse-Battery-Staple-9';
     expect((await signIn(t, pasted, WRONG, '10.1.2.3')).statusCode).toBe(400);
-    const keys = (await t.db.kysely.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
+    const keys = (await t.db.read.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
     const named = keys.filter((k) => k.startsWith('n:'));
     expect(named).toHaveLength(1);
     const plain = createHash('sha256').update(pasted.toLowerCase(), 'utf8').digest('hex');
@@ -89,7 +89,7 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     clock.advance(600_000);
     expect((await signIn(a, 'alice', WRONG, '10.0.0.1')).statusCode).toBe(400);
     expect((await signIn(b, 'alice', STRONG_PASSWORD, '10.0.0.1')).statusCode).toBe(200);
-    const rows = await a.db.kysely.selectFrom('login_throttle').select(['key', 'failures']).where('key', 'like', 'u:%').execute();
+    const rows = await a.db.read.selectFrom('login_throttle').select(['key', 'failures']).where('key', 'like', 'u:%').execute();
     expect(rows).toEqual([]);
   });
 
@@ -108,7 +108,7 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     const clock = manualClock(new Date());
     const t = await app({ clock, config: { throttleWindowSeconds: 120, throttleAccountFailures: 2 } });
     await signup(t.app, 'alice');
-    const count = async () => Number((await t.db.kysely.selectFrom('login_throttle').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () => Number((await t.db.read.selectFrom('login_throttle').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     for (let i = 0; i < 20; i++) await signIn(t, `ghost${i}`, WRONG, '10.5.0.1');
     await signIn(t, 'alice', WRONG, '10.5.0.1');
     await signIn(t, 'alice', WRONG, '10.5.0.1');

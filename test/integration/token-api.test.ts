@@ -594,7 +594,7 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
         statuses.push((await t.app.inject({ method: 'GET', url: '/api/v2/me', remoteAddress: '10.3.0.1', headers: { authorization: bad } })).statusCode);
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
-      const audited = await t.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'auth.pkey').where('outcome', '=', 'failure').execute();
+      const audited = await t.db.read.selectFrom('audit_log').selectAll().where('action', '=', 'auth.pkey').where('outcome', '=', 'failure').execute();
       expect(audited).toHaveLength(5);
       expect(audited.map((r) => r.client_ip)).toEqual(Array(5).fill('10.3.0.1'));
       expect(JSON.parse(audited[0]!.detail!)).toMatchObject({ key_id: alice.key.id, via: 'api' });

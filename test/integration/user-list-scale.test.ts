@@ -22,7 +22,7 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
     const col = column === 'username' ? 'username_lower' : column === 'email' ? 'email_lower' : column;
     const dir = desc ? 'desc' : 'asc';
     const order = col === 'id' ? `id ${dir}` : `${col} ${dir}, id ${dir}`;
-    const r = await sql.raw<{ id: number }>(`select id from users ${where} order by ${order} limit ${limit} offset ${offset}`).execute(t.db.kysely);
+    const r = await sql.raw<{ id: number }>(`select id from users ${where} order by ${order} limit ${limit} offset ${offset}`).execute(t.db.read);
     return r.rows.map((x) => Number(x.id));
   };
 

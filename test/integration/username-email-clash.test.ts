@@ -44,7 +44,7 @@ describe.each(dialects())('a username may not be another account’s email, nor 
     expect(byEmail.statusCode).toBe(200);
     const me = json<{ id: number }>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(json<{ token: string }>(byEmail).token) }));
     expect(me.id).toBe(alice.user.id);
-    const names = (await t.db.kysely.selectFrom('users').select('username').orderBy('id').execute()).map((r) => r.username);
+    const names = (await t.db.read.selectFrom('users').select('username').orderBy('id').execute()).map((r) => r.username);
     expect(names).toEqual(['admin', 'alice', 'bob', 'carol']);
   });
 
@@ -81,7 +81,7 @@ describe.each(dialects())('a username may not be another account’s email, nor 
     const alice = await adminCreateUser(t.app, admin.token, { username: 'alice', email: 'boss@corp.example' });
     const squatter = await adminCreateUser(t.app, admin.token, { username: 'squatter' });
     // Made before the rule, straight in the database.
-    await sql`update users set username = 'BOSS@corp.example', username_lower = 'boss@corp.example' where id = ${squatter.user.id}`.execute(t.db.kysely);
+    await sql`update users set username = 'BOSS@corp.example', username_lower = 'boss@corp.example' where id = ${squatter.user.id}`.execute(t.db.write);
     const login = (username: string) => t.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username, password: STRONG_PASSWORD } });
     expect((await login('alice')).statusCode).toBe(200);
     expect((await login('boss@corp.example')).statusCode).toBe(200); // the username wins, as before
