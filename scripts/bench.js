@@ -7,26 +7,33 @@
 // ends with one summary and one combined `BENCH_JSON {"sections": {...}}`.
 //
 //   npm run bench                         every default section
-//   npm run bench -- --only http,stalls   just these (in the listed order of SECTIONS)
+//   npm run bench -- --only http,scale    just these (in the listed order of SECTIONS)
 //   npm run bench -- --skip scale         every default section but these
 //   npm run bench -- --list               names and what each measures
+//   npm run bench -- --compare DIR [--rounds N]
+//                                         before/after: each section runs N times (3)
+//                                         on DIR's server (another checkout: before)
+//                                         and N times on this one's (after), alternating
+//                                         before, after, before, ...; then a table of
+//                                         medians and ratios per figure (bench/compare.js)
 //
 // Adding a section: write scripts/bench/<name>.js as above and add one entry
 // to SECTIONS. `optIn: true` keeps a section out of the default run (still
 // selectable with --only). Exit code: 0 when every section ran, 1 when one
 // failed (non-zero exit or no BENCH_JSON line), 2 for a bad argument.
 import { spawn } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { comparable, printComparison } from './bench/compare.js';
 
 const BENCH = join(dirname(fileURLToPath(import.meta.url)), 'bench');
+const ROOT_DIR = join(BENCH, '..', '..');
 
 /** Every section, in run order. */
 const SECTIONS = [
   { name: 'http', file: 'http.js', about: 'hot endpoints: server CPU per request vs bare node:http floors (wrk); sign-in vs a bare argon2id loop' },
-  { name: 'stalls', file: 'stalls.js', about: 'event-loop delay (monitorEventLoopDelay) under 30 s of mixed load with sign-ins' },
   { name: 'scale', file: 'scale.js', about: 'the admin user list at 1,000,000 users on SQLite and PostgreSQL (bulk-seeded): pages, searches, orderings' },
   { name: 'cli', file: 'cli.js', about: 'command-line start-up time and the idle server\'s memory' },
   { name: 'remote', file: 'remote-users.js', about: 'a remote Graphistry\'s Users page and search through its Django admin (10,000 users in the reference peer): time and HTTP requests each costs' },
@@ -43,9 +50,9 @@ function parseArgs(argv) {
     }
     return out.map((s) => s.trim()).filter(Boolean);
   };
-  const known = new Set(['--only', '--skip', '--list']);
+  const known = new Set(['--only', '--skip', '--list', '--compare', '--rounds']);
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a.split('=')[0]) && !known.has(argv[i - 1]));
-  return { only: pick('--only'), skip: pick('--skip'), list: argv.includes('--list'), unknown };
+  return { only: pick('--only'), skip: pick('--skip'), list: argv.includes('--list'), compare: pick('--compare')[0] ?? null, rounds: Number(pick('--rounds')[0] ?? 3), unknown };
 }
 
 function usage(message) {
@@ -55,10 +62,10 @@ function usage(message) {
 }
 
 /** Run one section; resolves with { code, json, elapsedS }. Its stdout and stderr pass straight through. */
-function runSection(section) {
+function runSection(section, env = process.env) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [join(BENCH, section.file)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(BENCH, section.file)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const stop = () => child.kill('SIGTERM');
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -95,6 +102,7 @@ async function main() {
 
   console.log(`Graphistry Admin bench: node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? 'unknown cpu'})`);
   console.log(`sections: ${chosen.map((s) => s.name).join(', ')}`);
+  if (args.compare) return compare(chosen, resolve(args.compare), args.rounds);
   const results = {};
   for (const section of chosen) {
     console.log(`\n=== ${section.name}: ${section.about}`);
@@ -114,6 +122,33 @@ async function main() {
   console.log(`BENCH_JSON ${JSON.stringify({ node: process.version, cores: availableParallelism(), sections })}`);
   return failed ? 1 : 0;
 }
+
+/** Alternate each section between `before` (another checkout's server) and this checkout's, `rounds` times each. */
+async function compare(chosen, before, rounds) {
+  const sections = chosen.filter((s) => comparable(s.name));
+  console.log(`compare: before = ${before}, after = ${ROOT_DIR}; ${rounds} rounds each, alternating`);
+  const regressed = [];
+  let failed = 0;
+  for (const section of sections) {
+    const runs = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const side of ['before', 'after']) {
+        const load = round1(loadavg()[0]);
+        console.log(`\n=== ${section.name}, round ${r + 1}/${rounds}, ${side} (load ${load})`);
+        const env = { ...process.env };
+        if (side === 'before') env.BENCH_SERVER_ROOT = before;
+        else delete env.BENCH_SERVER_ROOT;
+        const got = await runSection(section, env);
+        if (got.code !== 0 || !got.json) failed++;
+        runs.push({ side, load, json: got.json });
+      }
+    }
+    regressed.push(...printComparison(section.name, runs).map((f) => `${section.name}: ${f}`));
+  }
+  console.log(`\ncompare: ${regressed.length ? `WORSE than the limit: ${regressed.join('; ')}` : 'no figure worse than the limit'}${failed ? `; ${failed} run(s) failed` : ''}`);
+  return failed ? 1 : 0;
+}
+const round1 = (x) => Math.round(x * 10) / 10;
 
 main().then(
   (code) => (process.exitCode = code),

@@ -14,17 +14,16 @@
 // runs; mean and min) when it is installed, else from a plain spawn loop.
 // TARGET: help and config get under 300 ms (mean).
 //
-// BENCH_CLI_ROOT=<another checkout> measures that one instead (same commands),
-// e.g. a worktree of an earlier commit for a before/after.
+// BENCH_CLI_ROOT (or BENCH_SERVER_ROOT, as for every section) =<another
+// checkout> measures that one instead (same commands), e.g. a worktree of an
+// earlier commit for a before/after.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from './proc.js';
+import { join } from 'node:path';
+import { SERVER_ROOT, ensureBuilt } from './proc.js';
 
-const OWN_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ROOT = process.env.BENCH_CLI_ROOT || OWN_ROOT;
+const ROOT = process.env.BENCH_CLI_ROOT || SERVER_ROOT;
 const BIN = join(ROOT, 'bin', 'graphistry-admin.js');
 const RUNS = Number(process.env.BENCH_CLI_RUNS) || 10;
 const TARGET_MS = 300;
@@ -88,7 +87,7 @@ function serveOnce() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-if (ROOT === OWN_ROOT) ensureBuilt();
+ensureBuilt(ROOT);
 console.log(`cli: ${ROOT}`);
 mustRun(['config', 'list', '--data-dir', dataDir]); // migrate and create .env once
 const rows = {

@@ -37,7 +37,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH, ROOT, call, cleanup, machineBusyMs, median, printTable, removeOnExit, round, runSection, spawnTracked, startChild } from './proc.js';
+import { BENCH, SERVER_BIN, SERVER_ROOT, call, cleanup, ensureBuilt, machineBusyMs, median, printTable, removeOnExit, round, runSection, spawnTracked, startChild } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { merge, record, summary } from './histogram.js';
 
@@ -134,7 +134,7 @@ async function setUp() {
   for (const k of ['DATABASE_URL', 'GRAPHISTRY_ADMIN_DATA', 'HOST', 'PORT', 'LOG_LEVEL', 'SETUP_TOKEN', 'TRUST_PROXY', 'GATES']) delete env[k];
   const urlLine = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
   const [server, hello] = await Promise.all([
-    startChild('account server', [join(ROOT, 'bin', 'graphistry-admin.js'), 'serve', '--data-dir', dataDir, '--port', '0'], { env, ready: urlLine }),
+    startChild('account server', [SERVER_BIN, 'serve', '--data-dir', dataDir, '--port', '0'], { env, ready: urlLine }),
     startChild('hello server', [join(BENCH, 'hello-server.js')], { ready: urlLine }),
   ]);
   const base = server.match[1];
@@ -228,7 +228,8 @@ async function latency(s) {
 async function main() {
   if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
   const started = Date.now();
-  console.log(`forward-auth: node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s; latency ${LATENCY_ROUNDS} x (rest, ${SIGNINS} sign-ins in flight) x ${LATENCY_MS} ms`);
+  ensureBuilt();
+  console.log(`forward-auth: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s; latency ${LATENCY_ROUNDS} x (rest, ${SIGNINS} sign-ins in flight) x ${LATENCY_MS} ms`);
   const s = await setUp();
   const results = await throughput(s);
   const lat = await latency(s);

@@ -37,7 +37,7 @@ import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, ROOT, call, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
+import { BENCH, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 
@@ -80,7 +80,7 @@ async function setUp() {
   removeOnExit(dataDir);
   const logFile = join(dataDir, 'server.log');
   const urlLine = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-  const server = await startChild('account server', [join(ROOT, 'bin', 'graphistry-admin.js'), 'serve', '--data-dir', dataDir, '--port', '0'], {
+  const server = await startChild('account server', [SERVER_BIN, 'serve', '--data-dir', dataDir, '--port', '0'], {
     env: serverEnv(),
     ready: urlLine,
     stderrTo: openSync(logFile, 'a'),
@@ -177,7 +177,7 @@ async function main() {
   if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
   const started = Date.now();
   ensureBuilt();
-  console.log(`http: node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`);
+  console.log(`http: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`);
   const s = await setUp();
   const list = scenarios(s);
   for (const sc of list) {

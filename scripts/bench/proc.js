@@ -7,6 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(BENCH, '..', '..');
+/**
+ * The checkout whose server a section runs: this one, or BENCH_SERVER_ROOT,
+ * another checkout (a worktree of an earlier commit) measured by this
+ * harness, so a before/after differs in the server alone (`npm run bench --
+ * --compare DIR` sets it on alternate rounds).
+ */
+export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
+export const SERVER_BIN = join(SERVER_ROOT, 'bin', 'graphistry-admin.js');
 const CLK_TCK = 100; // Linux USER_HZ: the unit of utime/stime in /proc/<pid>/stat
 
 const children = new Set();
@@ -152,10 +160,10 @@ export function printTable(rows) {
 
 /**
  * The bench measures what users run: bin/graphistry-admin.js on the prebuilt
- * bundle. Rebuild it when any source is newer (bin would otherwise fall back
- * to the sources through tsx).
+ * bundle. Rebuild it (with that checkout's own build script) when any source
+ * is newer (bin would otherwise fall back to the sources through tsx).
  */
-export function ensureBuilt() {
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-server.js')], { cwd: ROOT, encoding: 'utf8' });
+export function ensureBuilt(root = SERVER_ROOT) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-server.js')], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`build-server failed: ${r.stderr || r.stdout}`);
 }

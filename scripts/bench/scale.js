@@ -11,28 +11,30 @@
 // ways (BENCH_SCALE_DIALECTS, default "sqlite,postgres"). Each is asked BENCH_SCALE_REPEAT (5) times after one warm-up; the
 // figure is the MEDIAN of the server's own time for it (the `ms` of its one
 // log line per request), next to the median time the client saw.
-// TARGET: every one under 20 ms on both databases.
+// TARGET: every one under 20 ms on both databases, but page 10,000: its
+// target is retired (issue 20: nobody pages that deep; it is a plain offset
+// now), and it is shown for what it costs.
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { ROOT, call, ensureBuilt, median, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
+import { ROOT, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, median, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { seedPostgres, seedSqlite } from './seed.js';
 
 const USERS = Number(process.env.BENCH_SCALE_USERS) || 1_000_000;
 const REPEAT = Number(process.env.BENCH_SCALE_REPEAT) || 5;
 const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_MS = 20;
-const BIN = join(ROOT, 'bin', 'graphistry-admin.js');
+const BIN = SERVER_BIN;
 const PASSWORD = `Bench-${Math.random().toString(36).slice(2)}-Zq8!vR3#tLp9`;
 
 /** What is asked, as the console asks it (page_size 25 is the API's default; the console shows 50). */
 function queries() {
   const q = [
     ['first page (by username)', ''],
-    ['page 10,000 (25 per page)', 'page=10000'],
-    ['page 10,000 (50 per page)', 'page=10000&page_size=50'],
+    ['page 10,000 (25 per page)', 'page=10000', { retired: true }],
+    ['page 10,000 (50 per page)', 'page=10000&page_size=50', { retired: true }],
     ['search "h.smith12" (a handful)', 'search=h.smith12'],
     ['search "mary.sm" (100)', 'search=mary.sm'],
     ['search "smith" (1%)', 'search=smith'],
@@ -86,7 +88,7 @@ async function serverMs(logFile, requestPath, nth) {
 async function measure(dialect, s) {
   const rows = [];
   let asked = 0;
-  for (const [label, query] of queries()) {
+  for (const [label, query, { retired = false } = {}] of queries()) {
     const url = `${s.base}/api/v2/admin/users${query ? `?${query}` : ''}`;
     const client = [];
     let answer;
@@ -99,7 +101,7 @@ async function measure(dialect, s) {
     const server = [];
     for (let i = asked - REPEAT + 1; i <= asked; i++) server.push(await serverMs(s.logFile, '/api/v2/admin/users', i));
     const ms = median(server.filter((x) => x !== null));
-    rows.push({ label, query, server_ms: round(ms, 2), client_ms: round(median(client), 2), count: answer.count, estimated: answer.count_is_estimate === true, results: answer.results.length, pass: ms < TARGET_MS });
+    rows.push({ label, query, server_ms: round(ms, 2), client_ms: round(median(client), 2), count: answer.count, estimated: answer.count_is_estimate === true, results: answer.results.length, ...(retired ? { retired } : {}), pass: retired || ms < TARGET_MS });
   }
   return rows;
 }
@@ -116,6 +118,7 @@ async function pgAvailable() {
 
 async function main() {
   ensureBuilt();
+  console.log(`scale: ${SERVER_ROOT}`);
   const started = Date.now();
   const out = {};
   const dataDir = mkdtempSync(join(tmpdir(), 'gadm-bench-scale-'));
@@ -142,7 +145,7 @@ async function main() {
       console.log(`\n${dialect}, ${USERS.toLocaleString('en-US')} users: server time per request, median of ${REPEAT} (target < ${TARGET_MS} ms)`);
       printTable([
         ['request', 'server ms', 'client ms', 'count', 'rows', 'result'],
-        ...rows.map((r) => [r.label, r.server_ms.toFixed(2), r.client_ms.toFixed(2), `${r.estimated ? '~' : ''}${r.count}`, r.results, r.pass ? 'PASS' : 'FAIL']),
+        ...rows.map((r) => [r.label, r.server_ms.toFixed(2), r.client_ms.toFixed(2), `${r.estimated ? '~' : ''}${r.count}`, r.results, r.retired ? 'retired' : r.pass ? 'PASS' : 'FAIL']),
       ]);
     } finally {
       if (admin) {

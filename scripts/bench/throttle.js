@@ -4,7 +4,8 @@
 // in the database (shared by every server process), next to the argon2id
 // verification every failed sign-in also pays.
 //
-// WHAT RUNS (this process, the server's own modules through tsx):
+// WHAT RUNS (this process, the server's own modules through tsx, from
+// BENCH_SERVER_ROOT when set, see proc.js):
 //   throttle  createLoginThrottle over createThrottleRepo, on SQLite as `serve`
 //             runs it (a data dir file, writes through the database thread) and
 //             on PostgreSQL (TEST_PG_URL or postgres://postgres@127.0.0.1:5432/test,
@@ -36,18 +37,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { register } from 'tsx/esm/api';
 import { verify, hash } from '@node-rs/argon2';
-import { median, printTable, removeOnExit, round, runSection } from './proc.js';
+import { SERVER_ROOT, median, printTable, removeOnExit, round, runSection } from './proc.js';
 
 register();
-const { openDatabase } = await import('../../src-server/db/database.ts');
-const { createThrottleRepo } = await import('../../src-server/auth/throttle-repo.ts');
-const { createLoginThrottle } = await import('../../src-server/auth/throttle.ts');
-const { systemClock } = await import('../../src-server/lib/clock.ts');
-const { ARGON2ID_PARAMS } = await import('../../src-server/lib/password-hasher.ts');
+const server = (path) => import(pathToFileURL(join(SERVER_ROOT, 'src-server', path)).href);
+const { openDatabase } = await server('db/database.ts');
+const { createThrottleRepo } = await server('auth/throttle-repo.ts');
+const { createLoginThrottle } = await server('auth/throttle.ts');
+const { systemClock } = await server('lib/clock.ts');
+const { ARGON2ID_PARAMS } = await server('lib/password-hasher.ts');
 
 const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
