@@ -15,7 +15,9 @@
 //                                         on DIR's server (another checkout: before)
 //                                         and N times on this one's (after), alternating
 //                                         before, after, before, ...; then a table of
-//                                         medians and ratios per figure (bench/compare.js)
+//                                         medians and ratios per figure (bench/compare.js);
+//                                         BENCH_QUIET_LOAD=2 waits (up to 5 min) before each
+//                                         run for the 1-minute load average to fall below 2
 //
 // Adding a section: write scripts/bench/<name>.js as above and add one entry
 // to SECTIONS. `optIn: true` keeps a section out of the default run (still
@@ -133,8 +135,9 @@ async function compare(chosen, before, rounds) {
     const runs = [];
     for (let r = 0; r < rounds; r++) {
       for (const side of ['before', 'after']) {
+        const waited = await quiet(Number(process.env.BENCH_QUIET_LOAD) || Infinity);
         const load = round1(loadavg()[0]);
-        console.log(`\n=== ${section.name}, round ${r + 1}/${rounds}, ${side} (load ${load})`);
+        console.log(`\n=== ${section.name}, round ${r + 1}/${rounds}, ${side} (load ${load}${waited ? `, after waiting ${waited} s for it` : ''})`);
         const env = { ...process.env };
         if (side === 'before') env.BENCH_SERVER_ROOT = before;
         else delete env.BENCH_SERVER_ROOT;
@@ -149,6 +152,13 @@ async function compare(chosen, before, rounds) {
   return failed ? 1 : 0;
 }
 const round1 = (x) => Math.round(x * 10) / 10;
+
+/** Wait, at most 5 minutes, for the 1-minute load average to fall below `below`; the seconds waited. */
+async function quiet(below) {
+  const started = Date.now();
+  while (loadavg()[0] >= below && Date.now() - started < 300_000) await new Promise((r) => setTimeout(r, 10_000));
+  return Math.round((Date.now() - started) / 1000);
+}
 
 main().then(
   (code) => (process.exitCode = code),
