@@ -7,6 +7,7 @@ type UserMethods =
   | 'listUsers'
   | 'listUserIds'
   | 'getUser'
+  | 'getUsers'
   | 'createUser'
   | 'updateUser'
   | 'deleteUser'
@@ -28,6 +29,7 @@ export function userHandlers(session: ConsoleSession): Pick<ConsoleHandlers, Use
     listUsers: async ({ connection, ...q }) => (await on(connection)).listUsers(q as UserQuery),
     listUserIds: async ({ connection, filter, limit }) => (await on(connection)).listUserIds(filter as UserQuery, limit ?? BULK_MAX_USERS),
     getUser: async ({ connection, id }) => (await on(connection)).getUser(id),
+    getUsers: async ({ connection, ids }) => (await on(connection)).getUsers([...new Set(ids)]),
     createUser: async ({ connection, ...input }) => (await on(connection)).createUser(input),
     updateUser: async ({ connection, id, patch }) => (await on(connection)).updateUser(id, patch),
     deleteUser: async ({ connection, id }) => {

@@ -1,4 +1,4 @@
-import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserQuery } from '../src-shared/domain.ts';
+import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserPage, UserQuery, UsersRead } from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 
@@ -56,7 +56,8 @@ export interface Backend {
   login(username: string, password: string, opts?: { requireSuperuser?: boolean }): Promise<{ token: string }>;
   // Authenticated
   me(): Promise<User>;
-  listUsers(query: UserQuery): Promise<Page<User>>;
+  /** A page of users; a field the server's list does not show is named in `unlisted` and null in the rows (a Graphistry's admin), never guessed. */
+  listUsers(query: UserQuery): Promise<UserPage>;
   /** The ids of every user the query matches (its page and page size ignored), in its order, at most `limit` of them; `count` is exact. */
   listUserIds(query: Omit<UserQuery, 'page' | 'page_size'>, limit: number): Promise<MatchingUserIds>;
   /**
@@ -66,6 +67,8 @@ export interface Backend {
    */
   setUsersActive(ids: readonly number[], active: boolean): Promise<BulkActiveResult>;
   getUser(id: number): Promise<User>;
+  /** These users whole (at most GET_USERS_MAX), each as its own page on the server shows it: what a list left `unlisted`. */
+  getUsers(ids: readonly number[]): Promise<UsersRead>;
   /** `key` is the new user's first API key where the server makes one with the account (null for a Graphistry). */
   createUser(input: UserInput): Promise<{ user: User; key: NewPersonalKey | null }>;
   updateUser(id: number, patch: UserPatch): Promise<User>;

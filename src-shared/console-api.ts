@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { loginName, optionalEmailSchema, passwordSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
 import type { Result } from './console-errors.ts';
-import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User } from './domain.ts';
-import { BULK_MAX_USERS, USER_ORDERING_FIELDS } from './domain.ts';
+import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserPage, UsersRead } from './domain.ts';
+import { BULK_MAX_USERS, GET_USERS_MAX, USER_ORDERING_FIELDS } from './domain.ts';
 
 /**
  * The console's one bridge between the renderer and the main process.
@@ -100,6 +100,8 @@ export const consoleParams = {
   /** Every matching user's id (at most `limit`), for a bulk action over "all N matching". */
   listUserIds: onServer({ filter: userFilter, limit: z.number().int().min(1).max(BULK_MAX_USERS).optional() }),
   getUser: onServer({ id }),
+  /** Users read whole, for the rows whose fields a list left `unlisted` (a Graphistry reads a page per user: the screen asks a few at a time, with progress). */
+  getUsers: onServer({ ids: z.array(id).min(1).max(GET_USERS_MAX) }),
   createUser: onServer(userInputSchema.shape),
   updateUser: onServer({ id, patch: userPatchSchema }),
   deleteUser: onServer({ id }),
@@ -205,9 +207,10 @@ export interface ConsoleResults {
   bundledServerLog: { lines: string[] };
   registrationState: RegistrationState;
   signUpFirstAdmin: ConnectionStatus;
-  listUsers: Page<User>;
+  listUsers: UserPage;
   listUserIds: MatchingUserIds;
   getUser: User;
+  getUsers: UsersRead;
   /** `key` is null where the server makes no API key with the account (a remote Graphistry). */
   createUser: { user: User; key: NewPersonalKey | null };
   updateUser: User;

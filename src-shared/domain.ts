@@ -43,6 +43,37 @@ export interface Page<T> {
   results: T[];
 }
 
+/**
+ * The Users list's columns a server may leave out of its list: a Django
+ * admin shows only its list_display (Django's stock UserAdmin: no superuser,
+ * active or dates), and reading what it leaves out would cost a request per
+ * row. Such a column is said to be not listed, never filled with a guess.
+ */
+export const UNLISTED_USER_FIELDS = ['email', 'is_active', 'is_staff', 'is_superuser', 'date_joined', 'last_login'] as const;
+export type UnlistedUserField = (typeof UNLISTED_USER_FIELDS)[number];
+
+/** A row of the Users list: a User, but null in each field its page names in `unlisted` (not read: not "unset"). */
+export type UserRow = { [K in keyof User]: K extends UnlistedUserField ? User[K] | null : User[K] };
+
+/** A page of the Users list. */
+export interface UserPage extends Page<UserRow> {
+  /**
+   * The fields this page did not read, in every row (absent or empty: it
+   * read them all): the server's list does not show them, or shows them in
+   * a way the console cannot read. `getUsers` reads the rows whole.
+   */
+  unlisted?: UnlistedUserField[];
+}
+
+/** Users read whole, each from its own page on the server; an id that is no (longer a) user is in `failed`. */
+export interface UsersRead {
+  users: User[];
+  failed: Array<{ id: number; code: string; message: string }>;
+}
+
+/** Most users one getUsers call reads (a Graphistry reads one page per user: the console asks in such batches, with progress). */
+export const GET_USERS_MAX = 50;
+
 export const USER_ORDERING_FIELDS = ['id', 'username', 'email', 'date_joined', 'last_login', 'is_active', 'is_staff', 'is_superuser'] as const;
 export type UserOrderingField = (typeof USER_ORDERING_FIELDS)[number];
 

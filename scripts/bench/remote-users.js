@@ -4,17 +4,22 @@
 // site, with 10,000 users in the reference peer (test/fixtures/graphistry-peer,
 // Debian's Django 3.2 under /usr/bin/python3, runserver on a free port).
 //
-//   page     one Users manager page: 50 rows, every column, sorted by
-//            username, at several places in the list (median of the runs)
+//   page     one Users manager page: 50 rows, sorted by username, at several
+//            places in the list (median of the runs)
 //   search   a search that matches 10 users (median over several needles)
+//   + load   the same page, then "Load for these rows" as the Users screen
+//            does it (getUsers, 10 rows a call, one call after another): the
+//            columns the admin does not list, read from each row's change form
 //   floor    the admin site's own change-list page for the same rows, one GET
 //            in the same session: what a browser costs for that page
 //
 // Each is timed in the console's process (RemoteGraphistryBackend) and
 // counted in HTTP requests twice: by the backend, and from the peer's own
-// request log. Run for the Graphistry-like admin (every column listed) and for
-// Django's stock UserAdmin (superuser, active and both dates not listed: the
-// console fills them, see src-main/backend/remote/users-list.ts), at 50 and
+// request log. Run for the Graphistry-like admin (every column listed), the
+// same in German in Europe/Berlin (dates read by the admin's own formats and
+// placed by the zone's rules), and Django's stock UserAdmin (superuser and
+// active read by one filtered list each; both dates not listed: named and
+// null until loaded, see src-main/backend/remote/users-list.ts), at 50 and
 // 200 rows. BENCH_REMOTE_USERS and BENCH_REMOTE_RUNS change the size and runs.
 import { performance } from 'node:perf_hooks';
 import { register } from 'tsx/esm/api';
@@ -66,16 +71,43 @@ async function measure(peer, backend, label, fn) {
     const [c0, s0] = [backend.requestCount(), await settled(peer)];
     const t0 = performance.now();
     const rows = await fn(i);
+    if (!Array.isArray(rows.rows)) throw new Error(`${label}: no rows`);
     ms.push(performance.now() - t0);
-    if (rows.some((u) => u.email === undefined || typeof u.is_superuser !== 'boolean' || !u.date_joined)) throw new Error(`${label}: a row lacks a column`);
+    const problem = checkRows(rows.rows, rows.unlisted ?? []);
+    if (problem) throw new Error(`${label}: ${problem}`);
     client.push(backend.requestCount() - c0);
     server.push((await settled(peer)) - s0);
   }
   return { label, medianMs: round(median(ms)), minMs: round(Math.min(...ms)), requests: Math.max(...client), peerRequests: Math.max(...server) };
 }
 
-async function variant(listDisplay) {
-  const peer = await startDjangoPeer({ listDisplay });
+/** Every field read, or named unlisted and null: never a field left out, or a default in an unlisted one. */
+function checkRows(rows, unlisted) {
+  const required = ['username', 'is_active', 'is_staff', 'is_superuser', 'date_joined'];
+  for (const u of rows) {
+    for (const f of ['username', 'email', 'is_active', 'is_staff', 'is_superuser', 'date_joined', 'last_login']) {
+      if (u[f] === undefined) return `user ${u.id} lacks ${f}`;
+      if (unlisted.includes(f) && u[f] !== null) return `user ${u.id} has a value for ${f}, which the page says it did not read`;
+      if (!unlisted.includes(f) && u[f] === null && required.includes(f)) return `user ${u.id} has no ${f}`;
+    }
+  }
+  return null;
+}
+
+/** The Users screen's "Load for these rows": getUsers a batch of 10 at a time, one call after another (FILL_BATCH in users-store.ts). */
+async function loadWhole(backend, page) {
+  const ids = page.results.map((u) => u.id);
+  const rows = [];
+  for (let at = 0; at < ids.length; at += 10) {
+    const read = await backend.getUsers(ids.slice(at, at + 10));
+    if (read.failed.length) throw new Error(`getUsers: ${JSON.stringify(read.failed)}`);
+    rows.push(...read.users);
+  }
+  return { rows };
+}
+
+async function variant(name, options) {
+  const peer = await startDjangoPeer(options);
   peers.add(peer);
   try {
     const seeded = await seedPeerUsers(peer, USERS);
@@ -83,15 +115,23 @@ async function variant(listDisplay) {
     await backend.me();
     await backend.capabilities();
     const pages = [1, 37, 120, 199, 64, 150, 5];
+    const rowsOf = (p) => ({ rows: p.results, unlisted: p.unlisted });
+    const page50 = (i) => backend.listUsers({ page: pages[(i + 3) % pages.length], page_size: 50, ordering: 'username' });
+    const page200 = (i) => backend.listUsers({ page: 1 + ((i * 7) % 40), page_size: 200, ordering: 'username' });
     const results = [
-      await measure(peer, backend, 'page, 50 rows', async (i) => (await backend.listUsers({ page: pages[i % pages.length], page_size: 50, ordering: 'username' })).results),
+      await measure(peer, backend, 'page, 50 rows', async (i) => rowsOf(await page50(i))),
       await measure(peer, backend, 'search, 10 matches', async (i) => {
         const r = await backend.listUsers({ search: NEEDLES[i % NEEDLES.length], page_size: 50, ordering: 'username' });
         if (r.count !== 10) throw new Error(`search ${NEEDLES[i % NEEDLES.length]} found ${r.count}`);
-        return r.results;
+        return rowsOf(r);
       }),
-      await measure(peer, backend, 'page, 200 rows', async (i) => (await backend.listUsers({ page: 1 + (i % 40), page_size: 200, ordering: 'username' })).results),
+      await measure(peer, backend, 'page, 200 rows', async (i) => rowsOf(await page200(i))),
     ];
+    if ((await backend.listUsers({ page_size: 1 })).unlisted) {
+      // Pages not read before, so each load reads change forms the session has not seen.
+      results.push(await measure(peer, backend, 'page, 50 rows + load', async (i) => loadWhole(backend, await page50(i + 1))));
+      results.push(await measure(peer, backend, 'page, 200 rows + load', async (i) => loadWhole(backend, await page200(i + 2))));
+    }
     // The yardstick: the admin's own change-list page (what the browser loads), fetched with the same session cookie.
     const cookie = await sessionCookie(peer);
     const floor = [];
@@ -102,7 +142,7 @@ async function variant(listDisplay) {
       if (res.status !== 200) throw new Error(`the admin's own page answered ${res.status}`);
       floor.push(performance.now() - t0);
     }
-    return { listDisplay, seeded, results, floorMs: round(median(floor)) };
+    return { name, seeded, results, floorMs: round(median(floor)) };
   } finally {
     await peer.stop();
     peers.delete(peer);
@@ -126,14 +166,16 @@ async function sessionCookie(peer) {
 }
 
 const out = {};
-for (const listDisplay of ['graphistry', 'django']) out[listDisplay] = await variant(listDisplay);
+out.graphistry = await variant('graphistry', { listDisplay: 'graphistry' });
+out['graphistry, de, Berlin'] = await variant('graphistry, de, Berlin', { listDisplay: 'graphistry', language: 'de', timeZone: 'Europe/Berlin' });
+out.django = await variant('django', { listDisplay: 'django' });
 
 const rows = [['admin list', 'measure', 'median ms', 'min ms', 'requests (console)', 'requests (peer log)']];
 for (const v of Object.values(out)) {
-  for (const r of v.results) rows.push([v.listDisplay, r.label, r.medianMs, r.minMs, r.requests, r.peerRequests]);
-  rows.push([v.listDisplay, "admin's own page (floor)", v.floorMs, '', 1, 1]);
+  for (const r of v.results) rows.push([v.name, r.label, r.medianMs, r.minMs, r.requests, r.peerRequests]);
+  rows.push([v.name, "admin's own page (floor)", v.floorMs, '', 1, 1]);
 }
 console.log(`\nremote Users manager through the Django admin, ${USERS.toLocaleString('en-US')} users, ${RUNS} runs each (seeded in ${out.graphistry.seeded.ms} ms)`);
 printTable(rows);
-console.log("graphistry: the admin lists every column; django: Django's stock UserAdmin (superuser, active, dates not listed)");
+console.log("graphistry: the admin lists every column (de, Berlin: its pages in German, in a zone with summer time); django: Django's stock UserAdmin (superuser and active read by a filter each; dates not listed until loaded)");
 console.log(`BENCH_JSON ${JSON.stringify({ users: USERS, runs: RUNS, variants: out })}`);

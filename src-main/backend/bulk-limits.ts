@@ -1,5 +1,5 @@
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
-import { BULK_CALL_MAX_USERS, BULK_MAX_USERS } from '../../src-shared/domain.ts';
+import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, GET_USERS_MAX } from '../../src-shared/domain.ts';
 
 /**
  * The Backend contract's limits on bulk calls, checked the same way by both
@@ -14,6 +14,17 @@ export function checkBulkCall(ids: readonly number[]): void {
       code: 'VALIDATION',
       message: `At most ${BULK_CALL_MAX_USERS} users per call (${ids.length} given): send the rest in further calls.`,
       fields: [{ field: 'ids', message: `at most ${BULK_CALL_MAX_USERS}` }],
+    });
+  }
+}
+
+/** getUsers reads a page per user on a Graphistry: the caller sends a screenful at most, and shows progress between calls. */
+export function checkGetUsers(ids: readonly number[]): void {
+  if (ids.length > GET_USERS_MAX) {
+    throw new ConsoleFailure({
+      code: 'VALIDATION',
+      message: `At most ${GET_USERS_MAX} users per call (${ids.length} given): send the rest in further calls.`,
+      fields: [{ field: 'ids', message: `at most ${GET_USERS_MAX}` }],
     });
   }
 }

@@ -1,10 +1,10 @@
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
-import type { UserQuery } from '../../src-shared/domain.ts';
+import type { UserQuery, UsersRead } from '../../src-shared/domain.ts';
 import type { Backend, BackendAuth } from '../contracts.ts';
 import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
-import { checkBulkCall, checkIdsLimit } from './bulk-limits.ts';
+import { checkBulkCall, checkGetUsers, checkIdsLimit } from './bulk-limits.ts';
 
 export interface EmbeddedBackendOptions {
   baseUrl: string;
@@ -108,6 +108,20 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       return call({ method: 'POST', path: '/api/v2/admin/users/set-active', body: { ids: [...ids], is_active: active }, expect: wire.bulkActiveSchema });
     },
     getUser: (id) => call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }),
+    // The bundled server's list shows every field, so the console never needs this there; it is one GET per user, as the contract reads.
+    getUsers: async (ids) => {
+      checkGetUsers(ids);
+      const out: UsersRead = { users: [], failed: [] };
+      for (const id of ids) {
+        try {
+          out.users.push(await call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }));
+        } catch (e) {
+          if (!(e instanceof ConsoleFailure) || e.error.code !== 'NOT_FOUND') throw e;
+          out.failed.push({ id, code: e.error.serverCode ?? e.error.code, message: e.error.message });
+        }
+      }
+      return out;
+    },
     createUser: ({ username, password, email, is_active, is_staff, is_superuser }) =>
       call({ method: 'POST', path: '/api/v2/admin/users', body: { username, password, email, is_active, is_staff, is_superuser }, expect: wire.createdUserSchema }),
     // A refusal (LAST_SUPERUSER included) names its fields itself.

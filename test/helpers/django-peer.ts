@@ -29,6 +29,10 @@ export interface PeerOptions {
   /** Behind a TLS-terminating proxy (trust X-Forwarded-Proto; Secure cookies; CSRF checks Referer). */
   tlsProxy?: boolean;
   timeZone?: string;
+  /** LANGUAGE_CODE (default en-us): the admin's pages, dates and messages in that language. */
+  language?: string;
+  /** Django's LocaleMiddleware: the language then follows each request's Accept-Language. */
+  localeMiddleware?: boolean;
   /** Which Django runs it (default: the system's 3.2). */
   django?: DjangoVersion;
 }
@@ -72,6 +76,8 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
     PEER_LIST_DISPLAY: opts.listDisplay ?? 'graphistry',
     PEER_TLS_PROXY: opts.tlsProxy ? '1' : '0',
     PEER_TIME_ZONE: opts.timeZone ?? 'UTC',
+    PEER_LANGUAGE: opts.language ?? 'en-us',
+    PEER_LOCALE_MIDDLEWARE: opts.localeMiddleware ? '1' : '0',
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
     // Another Django on the developer's own PYTHONPATH must not stand in for the one asked for.

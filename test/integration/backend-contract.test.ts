@@ -11,7 +11,7 @@ import { embeddedTarget, graphistryTargets, type ContractHarness } from '../help
 
 
 const PASSWORD = 'carol keeps a long passphrase';
-const names = (users: User[]) => users.map((u) => u.username);
+const names = (users: ReadonlyArray<{ username: string }>) => users.map((u) => u.username);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 for (const target of [embeddedTarget, ...(await graphistryTargets())]) {

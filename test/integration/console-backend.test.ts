@@ -13,7 +13,7 @@ import type { NewPersonalKey, RegistrationState, User } from '../../src-shared/d
 import { dialects, makeTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 
 
-const names = (users: User[]) => users.map((u) => u.username);
+const names = (users: ReadonlyArray<{ username: string }>) => users.map((u) => u.username);
 
 describe.each(dialects())('embedded backend against a real server (%s)', (dialect) => {
   let t: TestApp;

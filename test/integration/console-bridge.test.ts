@@ -40,6 +40,7 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   listUsers: { connection: C, search: 'al', page: 1, ordering: '-date_joined' },
   listUserIds: { connection: C, filter: { is_active: true, ordering: 'id' }, limit: 2000 },
   getUser: { connection: C, id: 1 },
+  getUsers: { connection: C, ids: [1, 2] },
   createUser: { connection: C, username: 'bob', password: 'bob-password-1' },
   updateUser: { connection: C, id: 2, patch: { is_staff: true } },
   deleteUser: { connection: C, id: 2 },
@@ -87,6 +88,9 @@ describe('dispatcher', () => {
     };
     expect(await fieldsOf('getUser', { connection: C, id: 'abc' })).toEqual(['id']); // wrong type
     expect(await fieldsOf('getUser', { connection: C, id: 0 })).toEqual(['id']); // out of range
+    // getUsers reads a page per user on a Graphistry: a screenful at most per call, none is no call.
+    expect(await fieldsOf('getUsers', { connection: C, ids: Array.from({ length: 51 }, (_, i) => i + 1) })).toEqual(['ids']);
+    expect(await fieldsOf('getUsers', { connection: C, ids: [] })).toEqual(['ids']);
     // A call that acts on a server without naming the connection it was prepared for is refused before anything else.
     for (const m of SERVER_METHODS) {
       const { connection: _c, ...rest } = SAMPLE[m] as { connection: string };

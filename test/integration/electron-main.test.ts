@@ -41,6 +41,7 @@ const asPrepared = (id: number): { [M in ServerMethod]: Omit<ConsoleParams<M>, '
   listUsers: {},
   listUserIds: { filter: {} },
   getUser: { id },
+  getUsers: { ids: [id] },
   createUser: { username: 'carol', password: 'carol password 12345' },
   updateUser: { id, patch: { is_staff: true } },
   deleteUser: { id },

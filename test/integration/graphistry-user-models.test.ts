@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/remote-backend.ts';
 import type { Backend } from '../../src-main/contracts.ts';
 import { ConsoleFailure, type ConsoleError } from '../../src-shared/console-errors.ts';
-import type { User } from '../../src-shared/domain.ts';
+import type { User, UserRow } from '../../src-shared/domain.ts';
 import { failure } from '../helpers/failure.ts';
 import { PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 import { djangoRuntimes, type DjangoVersion } from '../helpers/django-versions.ts';
@@ -42,7 +42,7 @@ async function changes<T>(peer: DjangoPeer, call: () => Promise<T>): Promise<{ d
 }
 
 /** A user without its dates: the change list shows them to the minute, the change form to the second (server-time.ts). */
-const undated = ({ date_joined: _j, last_login: _l, ...rest }: User) => rest;
+const undated = ({ date_joined: _j, last_login: _l, ...rest }: UserRow) => rest;
 
 /**
  * A save through Django's admin drops the fraction of a second from the

@@ -30,6 +30,7 @@ function prepared(keyId: string, invitationId: string): Prepared {
     listUsers: { search: 'a' },
     listUserIds: { filter: {} },
     getUser: { id: 2 },
+    getUsers: { ids: [2, 3] },
     createUser: { username: 'stale.newcomer', password: STRONG_PASSWORD },
     updateUser: { id: 2, patch: { is_staff: true, email: 'changed@example.com' } },
     deleteUser: { id: 2 },

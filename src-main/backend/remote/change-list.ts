@@ -29,7 +29,8 @@ export interface ChangeListPage {
   searchable: boolean;
   /** 1 from Django 3.2 on (`?p=1` is the first page), 0 before; null when the page shows no page links. */
   pageBase: 0 | 1 | null;
-  utcOffset: number;
+  /** The server's offset from UTC now (data-admin-utc-offset, seconds); null when the page does not say. */
+  utcOffset: number | null;
 }
 
 function orderIndexOf(th: Element): number | null {

@@ -2,6 +2,7 @@
 // markup written as Django's admin templates write it.
 import { describe, expect, it } from 'vitest';
 import { findForm, guessedFields } from './admin-forms.ts';
+import { ENGLISH_DEFAULT_FORMATS } from './admin-formats.ts';
 import { parseHtml } from './html.ts';
 import { readChangeForm } from './user-form.ts';
 import { usernameFieldOf } from './user-model.ts';
@@ -38,8 +39,10 @@ describe('fields a post would guess', () => {
         <div class="form-row field-is_superuser"><div><label>Superuser status:</label><div class="readonly"><img src="/static/admin/img/icon-yes.svg" alt="True"></div></div></div>
         <input name="date_joined_0" value="2024-01-05"><input name="date_joined_1" value="10:43:07">
         <input type="submit" name="_save" value="Save"></form></body>`;
-    const f = readChangeForm({ status: 200, url: new URL(URL_), location: null, contentType: 'text/html', body, html: parseHtml(body) }, 7, 'hub', 'username');
-    expect(f.shown).toEqual({ username: 'ann', email: null, is_active: true, is_staff: false, is_superuser: true, date_joined: '2024-01-05T10:43:07.000Z' });
+    const f = readChangeForm({ status: 200, url: new URL(URL_), location: null, contentType: 'text/html', body, html: parseHtml(body) }, 7, 'hub', 'username', ENGLISH_DEFAULT_FORMATS);
+    expect(f.shown).toEqual({ username: 'ann', email: null, is_active: true, is_staff: false, is_superuser: true });
+    // The server's wall time, placed in time by its zone later (server-time.ts).
+    expect(f.dates).toEqual({ date_joined: { wall: Date.UTC(2024, 0, 5, 10, 43, 7), precision: 1000 } });
     expect(f.states).toEqual({ username: 'editable', email: 'editable', is_active: 'editable', is_staff: 'editable', is_superuser: 'read_only', date_joined: 'editable', last_login: 'absent' });
   });
 });

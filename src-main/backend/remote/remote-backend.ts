@@ -11,9 +11,9 @@ import { createRemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { createTokenApi } from './token-api.ts';
 import { describeModel } from './user-model.ts';
-import { findByUsername, listUserIds, listUsers } from './users-list.ts';
+import { findByUsername, getUsers, listUserIds, listUsers } from './users-list.ts';
 import { createUser, deleteUser, setPassword, setUsersActive, updateUser } from './user-writes.ts';
-import { checkBulkCall, checkIdsLimit } from '../bulk-limits.ts';
+import { checkBulkCall, checkGetUsers, checkIdsLimit } from '../bulk-limits.ts';
 
 export interface RemoteBackendOptions {
   baseUrl: string;
@@ -118,6 +118,10 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       return setUsersActive(run, ids, active);
     },
     getUser: (id) => run((c) => c.getUser(id)),
+    getUsers: async (ids) => {
+      checkGetUsers(ids);
+      return run((c) => getUsers(c, ids));
+    },
     createUser: (input) => {
       // Kept across a sign-in again between Django's two steps, so the retry finishes the user instead of adding it twice.
       const made = { id: null };

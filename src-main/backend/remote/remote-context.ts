@@ -1,12 +1,15 @@
+import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import type { User } from '../../../src-shared/domain.ts';
 import { discoverSite, type SiteMap } from './admin-index.ts';
 import type { AdminSession } from './admin-session.ts';
 import { readChangeList, type ChangeListPage, type ListColumn } from './change-list.ts';
-import { datesByFilters } from './date-oracle.ts';
+import { fetchAdminFormats } from './admin-formats.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { readChangeForm, USER_FLAGS, type ChangeForm } from './user-form.ts';
 import { createUserIds, pkPath } from './user-ids.ts';
 import type { UserModel } from './user-model.ts';
+import { createServerClock, ZoneMismatch, type ShownDate } from './server-time.ts';
+import { listedDate } from './users-list.ts';
 
 /** What the console learns about a change list once per session (its columns, page size and paginator). */
 export interface ListLayout {
@@ -31,6 +34,7 @@ export function createRemoteContext(session: AdminSession) {
   let layout: ListLayout | null = null;
   const host = session.http.host;
   const ids = createUserIds(host);
+  const clock = createServerClock();
 
   /** Django's admin splits an `__in` value at commas: a key with one cannot be listed. */
   const inList = (pk: string) => {
@@ -133,21 +137,52 @@ export function createRemoteContext(session: AdminSession) {
       // Django 3.2+ answers an unknown pk with a redirect to the admin index and a message; older ones with 404.
       if (page.status === 404 || (page.status === 200 && page.url.pathname !== url.pathname)) throw remoteErrors.userNotFound(id);
       if (page.status !== 200) throw failureForPage(page, host, `open user ${id}`);
-      return readChangeForm(page, id, host, usernameField);
+      return readChangeForm(page, id, host, usernameField, await ctx.formats());
     },
 
-    /** The user a change form shows, with what it does not show read from the change list's filters. */
+    /** How the admin writes dates (its jsi18n catalog), asked once. */
+    formats: memo(() => fetchAdminFormats(session)),
+
+    /**
+     * Dates as pages showed them, as UTC instants by the server's time zone
+     * (server-time.ts): a question to Django only where the zones its offset
+     * allows disagree, a row's own filtered change list.
+     */
+    async instants(dates: readonly ShownDate[], offsetNow: number | null): Promise<string[]> {
+      if (!dates.length) return [];
+      if (offsetNow === null) throw remoteErrors.unexpected(host, 'pages that do not say their offset from UTC (data-admin-utc-offset), which dates need');
+      const iso = (t: number) => new Date(t).toISOString();
+      try {
+        return await clock.instants(dates, offsetNow, async (d, from, to) => {
+          const page = await ctx.changeList(new URLSearchParams({ id__in: String(d.id), [`${d.field}__gte`]: iso(from), [`${d.field}__lt`]: iso(to), all: '' }));
+          return page?.rows.some((r) => r.id === d.id) ?? false;
+        });
+      } catch (e) {
+        if (!(e instanceof ZoneMismatch)) throw e;
+        throw new ConsoleFailure({
+          code: 'SERVER_ERROR',
+          serverCode: 'DATES_UNPLACED',
+          message: `The admin site at ${host} shows dates the console cannot place in time (${e.message}): its time zone rules may differ from the console's, or the dates changed while read. Nothing was guessed; try again.`,
+        });
+      }
+    },
+
+    /** The user a change form shows, with a flag it does not show read from the change list's filters, and a date from the list's column. */
     async userOf(f: ChangeForm): Promise<User> {
       const matching = async (extra: Record<string, string>) =>
         new Set((await ctx.changeList(new URLSearchParams({ id__in: String(f.id), all: '', ...extra })))?.rows.map((r) => r.id) ?? []);
       const s = f.shown;
       const flags = await Promise.all(USER_FLAGS.map(async (flag) => s[flag] ?? (await matching({ [`${flag}__exact`]: '1' })).has(f.id)));
+      const shown = (['date_joined', 'last_login'] as const).flatMap((field): ShownDate[] => (f.dates[field] ? [{ id: f.id, field, time: f.dates[field]! }] : []));
+      const placed = await ctx.instants(shown, f.utcOffset);
       const dates = await Promise.all(
         (['date_joined', 'last_login'] as const).map(async (d) => {
-          if (s[d] !== undefined) return s[d];
-          const read = (await datesByFilters(d, [f.id], f.utcOffset, matching)).get(f.id);
-          if (read === undefined || (read === null && d === 'date_joined')) throw remoteErrors.unexpected(host, `the ${d.replace('_', ' ')} of user ${f.id}, which its form does not show`);
-          return read;
+          const at = shown.findIndex((x) => x.field === d);
+          if (at >= 0) return placed[at]!;
+          if (f.dates[d] === null && d === 'last_login') return null;
+          const listed = f.dates[d] === undefined ? await listedDate(ctx, f.id, d) : null;
+          if (!listed || (listed.value === null && d === 'date_joined')) throw remoteErrors.unexpected(host, `the ${d.replace('_', ' ')} of user ${f.id}, which neither its form nor its list shows`);
+          return listed.value;
         }),
       );
       return {

@@ -8,7 +8,6 @@ import { findForm, formBody, formErrors } from './admin-forms.ts';
 import { readChangeList } from './change-list.ts';
 import { createCookieJar } from './cookie-jar.ts';
 import { parseHtml } from './html.ts';
-import { isoFromDisplay, isoFromInputs } from './server-time.ts';
 import { failureForPage } from './remote-errors.ts';
 
 const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({ status: 200, url: new URL(url), location: null, contentType: 'text/html', body, html: parseHtml(body) });
@@ -72,16 +71,6 @@ line two</textarea>
     expect(formBody(form, { is_staff: true, is_active: false, username: 'ann2' }, '_continue').toString()).toBe(
       'csrfmiddlewaretoken=t0k&username=ann2&name=Ann+Extra&groups=1&groups=3&tz=UTC&notes=line+one%0Aline+two&is_staff=on&_continue=Save+and+continue+editing',
     );
-  });
-
-  it("reads the dates Django shows (English DATETIME_FORMAT, split inputs) back into UTC with the page's offset", () => {
-    expect(isoFromDisplay('Jan. 5, 2024, 10:43 a.m.', 0)).toBe('2024-01-05T10:43:00.000Z');
-    expect(isoFromDisplay('Sept. 3, 2024, noon', 3600)).toBe('2024-09-03T11:00:00.000Z');
-    expect(isoFromDisplay('March 1, 2024, midnight', -18_000)).toBe('2024-03-01T05:00:00.000Z');
-    expect(isoFromDisplay('May 5, 2024, 3 p.m.', 0)).toBe('2024-05-05T15:00:00.000Z');
-    expect(isoFromDisplay('2024-05-05 15:04:05', 0)).toBe('2024-05-05T15:04:05.000Z');
-    expect(isoFromDisplay('5 mai 2024 15:04', 0)).toBeNull();
-    expect(isoFromInputs('2024-01-02', '01:23:57', 7200)).toBe('2024-01-01T23:23:57.000Z');
   });
 
   it("says what Django's messages framework said when a page is not what an operation expects", () => {

@@ -4,7 +4,9 @@ import type { AdminPage } from './admin-http.ts';
 import { booleanCell } from './change-list.ts';
 import { attr, classSuffix, find, findAll, hasClass, text, type Element } from './html.ts';
 import { remoteErrors } from './remote-errors.ts';
-import { isoFromDisplay, isoFromInputs, utcOffsetOf } from './server-time.ts';
+import type { AdminFormats } from './admin-formats.ts';
+import type { WallTime } from './date-reading.ts';
+import { utcOffsetOf } from './server-time.ts';
 
 /** The fields of `User` a Django user model has under the same names (AbstractUser's). */
 export const USER_FLAGS = ['is_active', 'is_staff', 'is_superuser'] as const;
@@ -22,13 +24,15 @@ export type FieldState = 'editable' | 'read_only' | 'absent';
 
 export interface ChangeForm {
   id: number;
-  /** What the form shows; a field it does not show is left out (the caller reads it elsewhere). */
-  shown: Partial<Omit<User, 'id'>>;
+  /** What the form shows; a field it does not show is left out (the caller reads it elsewhere). Dates are in `dates`. */
+  shown: Partial<Omit<User, 'id' | 'date_joined' | 'last_login'>>;
+  /** The dates the form shows, as the server's wall time (null: empty), for the caller to place in time (server-time.ts). */
+  dates: Partial<Record<'date_joined' | 'last_login', WallTime | null>>;
   states: Record<UserField, FieldState>;
   form: AdminForm;
   root: Element;
-  /** The page's offset from UTC (data-admin-utc-offset), for dates read elsewhere. */
-  utcOffset: number;
+  /** The page's offset from UTC now (data-admin-utc-offset), null when it does not say. */
+  utcOffset: number | null;
 }
 
 /** The model's name for a console field: the username is the model's USERNAME_FIELD (`email` on some models). */
@@ -40,15 +44,25 @@ function readOnlyDisplay(root: Element, name: string): Element | null {
   return row ? find(row, (e) => hasClass(e, 'readonly')) : null;
 }
 
-function dateOf(root: Element, form: AdminForm, name: string, offset: number): { state: FieldState; value?: string | null } {
+/**
+ * A date field by the formats the admin declares for it: split date and time
+ * inputs (DATE_INPUT_FORMATS[0] and TIME_INPUT_FORMATS[0]), one input
+ * (DATETIME_INPUT_FORMATS[0]) or a read-only display (DATETIME_FORMAT).
+ * A value that does not read is an error, never an empty date.
+ */
+function dateOf(root: Element, form: AdminForm, name: string, formats: AdminFormats, host: string): { state: FieldState; value?: WallTime | null } {
+  const read = (format: AdminFormats[keyof AdminFormats], t: string, state: FieldState) => {
+    const v = t.trim() === '' || (state === 'read_only' && t === '-') ? null : (format?.parse(t) ?? undefined);
+    if (v === undefined) throw remoteErrors.unexpected(host, `a ${name.replace('_', ' ')} of "${t.slice(0, 40)}", which ${format ? `its date format (${format.source}) does not describe` : 'is in a date format the console cannot read'}`);
+    return { state, value: v };
+  };
   const date = entryValue(form, `${name}_0`);
-  if (date !== null) return { state: 'editable', value: date.trim() ? isoFromInputs(date, entryValue(form, `${name}_1`) ?? '', offset) : null };
+  if (date !== null) return read(formats.splitInput, date.trim() ? `${date.trim()} ${(entryValue(form, `${name}_1`) ?? '').trim()}` : '', 'editable');
   const single = entryValue(form, name);
-  if (single !== null) return { state: 'editable', value: single.trim() ? isoFromDisplay(single, offset) : null };
+  if (single !== null) return read(formats.input, single, 'editable');
   const shown = readOnlyDisplay(root, name);
   if (!shown) return { state: 'absent' };
-  const t = text(shown);
-  return { state: 'read_only', value: t === '' || t === '-' ? null : isoFromDisplay(t, offset) };
+  return read(formats.display, text(shown), 'read_only');
 }
 
 function textOf(root: Element, form: AdminForm, name: string): { state: FieldState; value?: string } {
@@ -79,12 +93,13 @@ function changeFormOf(root: Element, pageUrl: string, usernameField: string): Ad
  * value Django displays in their place; plus the form itself, so an update
  * can post back every field it does not change.
  */
-export function readChangeForm(page: AdminPage, id: number, host: string, usernameField: string): ChangeForm {
+export function readChangeForm(page: AdminPage, id: number, host: string, usernameField: string, formats: AdminFormats): ChangeForm {
   const root = page.html;
   const form = changeFormOf(root, page.url.toString(), usernameField);
   if (!form) throw remoteErrors.unexpected(host, `the change form of user ${id}`);
   const utcOffset = utcOffsetOf(root);
-  const shown: Partial<Omit<User, 'id'>> = {};
+  const shown: ChangeForm['shown'] = {};
+  const dates: ChangeForm['dates'] = {};
   const states = {} as Record<UserField, FieldState>;
   const username = textOf(root, form, usernameField);
   states.username = username.state;
@@ -98,10 +113,10 @@ export function readChangeForm(page: AdminPage, id: number, host: string, userna
     if (v.value !== undefined) shown[f] = v.value;
   }
   for (const f of ['date_joined', 'last_login'] as const) {
-    const v = dateOf(root, form, f, utcOffset);
+    const v = dateOf(root, form, f, formats, host);
     states[f] = v.state;
-    if (v.value !== undefined && (v.value !== null || f === 'last_login')) shown[f] = v.value as string;
+    if (v.value !== undefined) dates[f] = v.value;
   }
   if (states.username === 'absent') throw remoteErrors.unexpected(host, `the change form of user ${id}, which shows no ${usernameField}`);
-  return { id, shown, states, form, root, utcOffset };
+  return { id, shown, dates, states, form, root, utcOffset };
 }

@@ -1,60 +1,44 @@
-import type { MatchingUserIds, Page, User, UserQuery } from '../../../src-shared/domain.ts';
-import { booleanCell, type ChangeListPage, type ListRow } from './change-list.ts';
-import { DATE_ORACLE_REQUESTS, datesByFilters } from './date-oracle.ts';
+import type { MatchingUserIds, UnlistedUserField, User, UserPage, UserQuery, UserRow, UsersRead } from '../../../src-shared/domain.ts';
+import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
+import { booleanCell, type ChangeListPage, type ListColumn, type ListRow } from './change-list.ts';
+import type { WallTime } from './date-reading.ts';
 import { text } from './html.ts';
 import type { RemoteContext } from './remote-context.ts';
-import { isoFromDisplay } from './server-time.ts';
+import type { ShownDate } from './server-time.ts';
 import { listParams } from './list-params.ts';
 
 /**
- * The Users manager's page from a Django admin change list.
- *
- * Requests per page, whatever its size:
- * - the rows: one change-list page (two when the console's page straddles two
- *   of Django's `list_per_page` pages); every column the admin lists is read
- *   from it;
+ * The Users manager's page from a Django admin change list, in a bounded
+ * number of requests whatever its size:
+ * - the rows: one change-list page (two when the console's page straddles
+ *   two of Django's `list_per_page` pages); every column the admin lists is
+ *   read from it, dates by the admin's own format (admin-formats.ts, one
+ *   request a session) and placed in time by its time zone (server-time.ts:
+ *   no request, or a few a session to tell which zone it is);
  * - a flag the admin does not list (staff, superuser, active): one filtered
- *   change list each (the page's ids and `is_active__exact=1`);
- * - a date it does not list: the bit-by-bit filters of date-oracle.ts (34),
- *   unless reading the rows' change forms costs fewer requests;
- * - an email (or username) it does not list: Django's admin has no bulk
- *   source for a text field, so each row's change form is read.
+ *   change list each, the page's ids and `is_active__exact=1`. Read a moment
+ *   after the rows, so a flag changed in between shows its newer value: the
+ *   server's true value at that moment, never a guess, and a flag is one
+ *   fact on its own (nothing else on the row is computed from it);
+ * - an email or a date it does not list, or lists in a way the console
+ *   cannot read: not read. The page names it in `unlisted` and its values
+ *   are null; `getUsers` reads those rows whole, each from its change form,
+ *   when the admin asks (a request per row, so never unasked).
  */
 const FLAGS = ['is_staff', 'is_superuser', 'is_active'] as const;
 const DATES = ['date_joined', 'last_login'] as const;
-const TEXTS = ['username', 'email'] as const;
-/** What is known of a row so far: a field absent (undefined) is still to be read. */
-type Known = { id: number } & Record<string, unknown>;
 
 const DEFAULT_PAGE_SIZE = 50;
 
-function fromCells(row: ListRow, utcOffset: number): Known {
-  const known: Known = { id: row.id };
-  const cell = (f: string) => row.cells.get(f);
-  for (const f of TEXTS) {
-    const c = cell(f);
-    if (c) known[f] = text(c) === '' || (f === 'email' && text(c) === '-') ? (f === 'email' ? null : '') : text(c);
-  }
-  for (const f of FLAGS) {
-    const c = cell(f);
-    const v = c ? booleanCell(c) : null;
-    if (v !== null) known[f] = v;
-  }
-  for (const f of DATES) {
-    const c = cell(f);
-    if (!c) continue;
-    const shown = text(c);
-    if (shown === '' || shown === '-') known[f] = null;
-    else {
-      const iso = isoFromDisplay(shown, utcOffset);
-      if (iso) known[f] = iso;
-    }
-  }
-  return known;
+interface Rows {
+  count: number;
+  rows: ListRow[];
+  columns: ListColumn[];
+  utcOffset: number | null;
 }
 
 /** The rows of the console's page: Django pages k..m of `perPage` rows, sliced to the requested window. */
-async function rowsFor(ctx: RemoteContext, params: URLSearchParams, offset: number, size: number): Promise<{ count: number; rows: ListRow[]; utcOffset: number }> {
+async function rowsFor(ctx: RemoteContext, params: URLSearchParams, offset: number, size: number): Promise<Rows> {
   const fetchPage = (k: number) => {
     const p = new URLSearchParams(params);
     if (k > 0) p.set('p', String(k + (ctx.layout?.pageBase ?? 1)));
@@ -77,60 +61,111 @@ async function rowsFor(ctx: RemoteContext, params: URLSearchParams, offset: numb
     const start = k * perPage;
     rows.push(...page.rows.filter((_, i) => start + i >= offset && start + i < offset + size));
   }
-  return { count: any.count, rows, utcOffset: any.utcOffset };
+  // With no rows Django shows no table, hence no columns: the layout learnt earlier says them.
+  const columns = any.columns.length ? any.columns : (ctx.layout?.columns ?? []);
+  return { count: any.count, rows, columns, utcOffset: any.utcOffset };
 }
 
 /** The ids among `ids` matching extra lookups: the admin's own filtering, every matching row on one page (`all`). */
-function idsMatching(ctx: RemoteContext, ids: readonly number[]) {
-  return async (extra: Record<string, string>): Promise<Set<number>> => {
-    const p = new URLSearchParams({ id__in: ids.join(','), all: '', ...extra });
-    const page = await ctx.changeList(p);
-    return new Set(page?.rows.map((r) => r.id) ?? []);
-  };
+async function idsMatching(ctx: RemoteContext, ids: readonly number[], extra: Record<string, string>): Promise<Set<number>> {
+  const page = await ctx.changeList(new URLSearchParams({ id__in: ids.join(','), all: '', ...extra }));
+  return new Set(page?.rows.map((r) => r.id) ?? []);
 }
 
-const EVERY: readonly string[] = [...TEXTS, ...FLAGS, ...DATES];
-const incomplete = (k: Known) => EVERY.some((f) => k[f] === undefined);
+/** Django's empty_value_display ("-") or nothing at all. */
+const isEmpty = (t: string) => t === '' || t === '-';
 
-async function fill(ctx: RemoteContext, known: Known[], utcOffset: number): Promise<User[]> {
-  const missing = (fields: readonly string[]) => fields.filter((f) => known.some((k) => k[f] === undefined));
-  const [texts, flags, dates] = [missing(TEXTS), missing(FLAGS), missing(DATES)];
-  if (!texts.length && !flags.length && !dates.length) return known as unknown as User[];
-  // Whichever costs fewer requests: the change forms of the rows that lack something, or the filters.
-  const viaFilters = flags.length + dates.length * DATE_ORACLE_REQUESTS;
-  if (texts.length || known.filter(incomplete).length <= viaFilters) {
-    return Promise.all(known.map((k) => (incomplete(k) ? ctx.getUser(k.id) : (k as unknown as User))));
+/**
+ * One date column of the list, as instants; null when any of its cells does
+ * not read under the admin's own format (the column is then not read at
+ * all, rather than read in part).
+ */
+async function dateColumn(ctx: RemoteContext, rows: ListRow[], field: (typeof DATES)[number], utcOffset: number | null): Promise<Array<string | null> | null> {
+  const display = (await ctx.formats()).display;
+  if (!display) return null;
+  const shown: Array<WallTime | null> = [];
+  for (const row of rows) {
+    const t = text(row.cells.get(field)!);
+    if (isEmpty(t) && field === 'last_login') shown.push(null);
+    else {
+      const read = display.parse(t);
+      if (!read) return null;
+      shown.push(read);
+    }
   }
-  const ids = known.map((k) => k.id);
-  const matching = idsMatching(ctx, ids);
+  const dates: ShownDate[] = [];
+  rows.forEach((r, i) => shown[i] && dates.push({ id: r.id, field, time: shown[i]! }));
+  const instants = await ctx.instants(dates, utcOffset);
+  let k = 0;
+  return shown.map((s) => (s ? instants[k++]! : null));
+}
+
+export async function listUsers(ctx: RemoteContext, q: UserQuery): Promise<UserPage> {
+  const size = q.page_size ?? DEFAULT_PAGE_SIZE;
+  const page = q.page ?? 1;
+  const params = await paramsFor(ctx, q);
+  const { count, rows, columns, utcOffset } = await rowsFor(ctx, params, (page - 1) * size, size);
+  const listed = new Set(columns.map((c) => c.field));
+  // A list without usernames names its rows by nothing the console shows: read them whole (bounded by the page size).
+  if (!listed.has('username') && rows.length) return { count, page, page_size: size, results: await Promise.all(rows.map((r) => ctx.getUser(r.id))), unlisted: [] };
+
+  const results: UserRow[] = rows.map((r) => ({ id: r.id, username: text(r.cells.get('username')!), email: null, is_active: null, is_staff: null, is_superuser: null, date_joined: null, last_login: null }));
+  const unlisted: UnlistedUserField[] = [];
+  const ids = rows.map((r) => r.id);
+
+  if (listed.has('email')) rows.forEach((r, i) => (results[i]!.email = isEmpty(text(r.cells.get('email')!)) ? null : text(r.cells.get('email')!)));
+  else unlisted.push('email');
+
   await Promise.all([
-    ...flags.map(async (f) => {
-      const on = await matching({ [`${f}__exact`]: '1' });
-      for (const k of known) k[f] = on.has(k.id);
+    ...FLAGS.map(async (f) => {
+      const cells = listed.has(f) ? rows.map((r) => booleanCell(r.cells.get(f)!)) : null;
+      if (cells && cells.every((c) => c !== null)) {
+        cells.forEach((c, i) => (results[i]![f] = c));
+        return;
+      }
+      if (!ids.length) return;
+      const on = await idsMatching(ctx, ids, { [`${f}__exact`]: '1' });
+      for (const u of results) u[f] = on.has(u.id);
     }),
-    ...dates.map(async (f) => {
-      const values = await datesByFilters(f, ids, utcOffset, matching);
-      for (const k of known) if (k[f] === undefined) k[f] = values.get(k.id);
+    ...DATES.map(async (f) => {
+      const values = listed.has(f) && rows.length ? await dateColumn(ctx, rows, f, utcOffset) : null;
+      if (values) values.forEach((v, i) => (results[i]![f] = v));
+      else if (!listed.has(f) || rows.length) unlisted.push(f);
     }),
   ]);
-  // A date out of the years the filters read (before 2000): that row's change form says it.
-  return Promise.all(known.map((k) => (incomplete(k) ? ctx.getUser(k.id) : (k as unknown as User))));
+  unlisted.sort((a, b) => UNLISTED_ORDER.indexOf(a) - UNLISTED_ORDER.indexOf(b));
+  return { count, page, page_size: size, results, ...(unlisted.length ? { unlisted } : {}) };
+}
+
+const UNLISTED_ORDER: readonly UnlistedUserField[] = ['email', ...FLAGS, ...DATES];
+
+/**
+ * Users read whole, each from its own change form (what the admin shows for
+ * one user, read in one request, so every field of a row is of one moment):
+ * the Users manager's "Load for these rows". A user gone meanwhile is in
+ * `failed`; any other failure ends the call.
+ */
+export async function getUsers(ctx: RemoteContext, ids: readonly number[]): Promise<UsersRead> {
+  const out: UsersRead = { users: [], failed: [] };
+  const read = await Promise.all(
+    ids.map((id) =>
+      ctx.getUser(id).then(
+        (user): User | ConsoleFailure => user,
+        (e: unknown) => {
+          if (e instanceof ConsoleFailure && e.error.code === 'NOT_FOUND') return e;
+          throw e;
+        },
+      ),
+    ),
+  );
+  read.forEach((r, i) => (r instanceof ConsoleFailure ? out.failed.push({ id: ids[i]!, code: r.error.serverCode ?? r.error.code, message: r.error.message }) : out.users.push(r)));
+  return out;
 }
 
 /** The change list's query string for the Users manager's query, once the list's layout is known. */
 async function paramsFor(ctx: RemoteContext, q: Omit<UserQuery, 'page' | 'page_size'>): Promise<URLSearchParams> {
   if (!ctx.layout) await ctx.changeList(new URLSearchParams());
   return listParams(q, ctx.layout, q.search?.trim() ? await ctx.searchesUsernames() : false, ctx.host);
-}
-
-export async function listUsers(ctx: RemoteContext, q: UserQuery): Promise<Page<User>> {
-  const size = q.page_size ?? DEFAULT_PAGE_SIZE;
-  const page = q.page ?? 1;
-  const params = await paramsFor(ctx, q);
-  const { count, rows, utcOffset } = await rowsFor(ctx, params, (page - 1) * size, size);
-  const known = rows.map((r) => fromCells(r, utcOffset));
-  const results = await fill(ctx, known, utcOffset);
-  return { count, page, page_size: size, results };
 }
 
 /**
@@ -172,3 +207,11 @@ export async function findByUsername(ctx: RemoteContext, username: string): Prom
   return row ? ctx.getUser(row.id) : null;
 }
 
+/** A date of one user from the change list, for a change form that does not show it: null when the list does not show it either. */
+export async function listedDate(ctx: RemoteContext, id: number, field: (typeof DATES)[number]): Promise<{ value: string | null } | null> {
+  const page = await ctx.changeList(new URLSearchParams({ id__in: String(id), all: '' }));
+  const row = page?.rows.find((r) => r.id === id);
+  if (!page || !row || !row.cells.has(field)) return null;
+  const values = await dateColumn(ctx, [row], field, page.utcOffset);
+  return values ? { value: values[0]! } : null;
+}

@@ -8,8 +8,9 @@ import { useToasts } from './toast-store.ts';
 import { createUsersStore, type UsersStore } from './users-store.ts';
 
 /** A stand-in for the bridge that pages, sorts and filters an array the way the server does. */
-function fakeBridge(users: User[]) {
+function fakeBridge(users: User[], opts: { unlisted?: Array<'date_joined' | 'last_login' | 'is_active'> } = {}) {
   const calls: Array<ConsoleParams<'listUsers'>> = [];
+  const reads: Array<ConsoleParams<'getUsers'>> = [];
   const listUsers = async (q: ConsoleParams<'listUsers'>): Promise<Result<ConsoleResults['listUsers']>> => {
     calls.push(q);
     const field = (q.ordering ?? 'id').replace(/^-/, '') as keyof User;
@@ -21,7 +22,15 @@ function fakeBridge(users: User[]) {
       .sort((a, b) => dir * (String(a[field]) < String(b[field]) ? -1 : String(a[field]) > String(b[field]) ? 1 : a.id - b.id));
     const page = q.page ?? 1;
     const size = q.page_size ?? 50;
-    return { ok: true, value: { count: rows.length, page, page_size: size, results: rows.slice((page - 1) * size, page * size) } };
+    const unlisted = opts.unlisted ?? [];
+    // As a Graphistry whose admin lists fewer columns: those fields null in every row, and named.
+    const results = rows.slice((page - 1) * size, page * size).map((u) => ({ ...u, ...Object.fromEntries(unlisted.map((f) => [f, null])) }));
+    return { ok: true, value: { count: rows.length, page, page_size: size, results, ...(unlisted.length ? { unlisted } : {}) } };
+  };
+  const getUsers = async (p: ConsoleParams<'getUsers'>): Promise<Result<ConsoleResults['getUsers']>> => {
+    reads.push(p);
+    const found = p.ids.map((id) => users.find((u) => u.id === id));
+    return { ok: true, value: { users: found.filter((u): u is User => !!u).map((u) => ({ ...u })), failed: p.ids.filter((_, i) => !found[i]).map((id) => ({ id, code: 'USER_NOT_FOUND', message: `No user with id ${id}.` })) } };
   };
   const writes: Array<ConsoleParams<'setUsersActive'>> = [];
   const setUsersActive = async (p: ConsoleParams<'setUsersActive'>): Promise<Result<ConsoleResults['setUsersActive']>> => {
@@ -40,8 +49,8 @@ function fakeBridge(users: User[]) {
     if (!all.ok) return all;
     return { ok: true, value: { count: all.value.count, ids: all.value.results.slice(0, p.limit).map((u) => u.id) } };
   };
-  const api: Partial<ConsoleApi> = { listUsers, setUsersActive, listUserIds };
-  return { api: api as ConsoleApi, calls, writes };
+  const api: Partial<ConsoleApi> = { listUsers, setUsersActive, listUserIds, getUsers };
+  return { api: api as ConsoleApi, calls, writes, reads, users };
 }
 
 const user = (id: number, username: string, extra: Partial<User> = {}): User => ({
@@ -214,7 +223,7 @@ describe('users store', () => {
     await vi.advanceTimersByTimeAsync(10);
     const again = await bridge.api.listUsers({ connection: CONNECTION, is_staff: false, page: 1, page_size: 500 });
     if (!again.ok) throw new Error('list');
-    const activeIds = (users: User[]) => users.filter((u) => u.is_active).map((u) => u.id).sort((x, y) => x - y);
+    const activeIds = (users: ReadonlyArray<{ id: number; is_active: boolean | null }>) => users.filter((u) => u.is_active).map((u) => u.id).sort((x, y) => x - y);
     expect(activeIds(again.value.results)).toEqual(activeIds(matching));
   });
 
@@ -285,5 +294,44 @@ describe('users store', () => {
     await store.getState().load();
     expect(store.getState().error).toBeNull();
     expect(store.getState().loaded).toBe(true);
+  });
+
+  describe('a server whose list does not show every column (a Graphistry with Django’s stock UserAdmin)', () => {
+    beforeEach(() => {
+      bridge = fakeBridge(people(120), { unlisted: ['date_joined', 'last_login'] });
+      setApi(bridge.api);
+    });
+
+    it('holds the page’s unlisted fields as not read, and reads the rows whole on demand, a batch per call with progress', async () => {
+      await store.getState().load();
+      expect(store.getState().unlisted).toEqual(['date_joined', 'last_login']);
+      expect(store.getState().results.every((u) => u.date_joined === null && u.last_login === null)).toBe(true);
+      const progress: Array<[number, number]> = [];
+      const unsubscribe = store.subscribe((s) => s.filling && progress.push([s.filling.done, s.filling.total]));
+      await store.getState().fillUnlisted({ batch: 10 });
+      unsubscribe();
+      expect(bridge.reads.map((r) => r.ids.length)).toEqual([10, 10, 10, 10, 10]);
+      expect(progress.map(([done]) => done)).toEqual([0, 10, 20, 30, 40, 50]);
+      expect(store.getState().filling).toBeNull();
+      expect(store.getState().whole.size).toBe(50);
+      for (const u of store.getState().results) expect(u).toEqual(bridge.users.find((x) => x.id === u.id));
+    });
+
+    it('drops a read still under way when the page changes, and names rows gone from the server', async () => {
+      await store.getState().load();
+      const fill = store.getState().fillUnlisted({ batch: 10 });
+      store.getState().setPage(2);
+      await fill;
+      await settle();
+      expect(store.getState().query.page).toBe(2);
+      expect(store.getState().whole.size).toBe(0);
+      expect(store.getState().results.every((u) => u.date_joined === null)).toBe(true);
+      const gone = store.getState().results[3]!;
+      bridge.users.splice(bridge.users.indexOf(bridge.users.find((u) => u.id === gone.id)!), 1);
+      await store.getState().fillUnlisted();
+      expect(store.getState().whole.has(gone.id)).toBe(false);
+      expect(store.getState().whole.size).toBe(49);
+      expect(useToasts.getState().toasts.at(-1)!.text).toBe(`${gone.username} is no longer on the server: refresh the list.`);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { createStore, useStore } from 'zustand';
 import type { ConsoleError, Result } from '../../../src-shared/console-errors.ts';
-import type { User, UserOrderingField } from '../../../src-shared/domain.ts';
+import type { UnlistedUserField, UserOrderingField, UserRow } from '../../../src-shared/domain.ts';
 import { BULK_MAX_USERS } from '../../../src-shared/domain.ts';
 import { call, describeError } from '../lib/api.ts';
 import { onConnectionChange } from './app-store.ts';
@@ -24,7 +24,13 @@ export interface UsersState {
   /** The search box's text right now. */
   searchText: string;
   /** One page of users: never more than `query.page_size` rows are held. */
-  results: User[];
+  results: UserRow[];
+  /** Fields the server's list does not show (a Graphistry's admin): null in every row not yet in `whole`, shown as "Not listed". */
+  unlisted: readonly UnlistedUserField[];
+  /** Rows of this page read whole (fillUnlisted): their unlisted fields are the server's values. */
+  whole: ReadonlySet<number>;
+  /** fillUnlisted under way: rows read so far, of `total`. */
+  filling: { done: number; total: number } | null;
   count: number;
   /** The server estimated `count` (a large match): shown as "about". */
   estimated: boolean;
@@ -65,13 +71,25 @@ export interface UsersState {
   bulkSetActive(active: boolean, target: BulkTarget, opts?: { batch?: number; undo?: boolean; connectionName?: string }): Promise<void>;
   /** Stop a bulk run after the batch in flight. */
   stopBulk(): void;
+  /**
+   * Read the page's rows whole (a request per user on a Graphistry), a few
+   * per call so progress shows; the values replace "Not listed" until the
+   * page changes. Rows gone meanwhile are said in a toast.
+   */
+  fillUnlisted(opts?: { batch?: number }): Promise<void>;
 }
+
+/** Rows per getUsers call: a Graphistry reads these in parallel (six at a time), and progress moves every call. */
+export const FILL_BATCH = 10;
 
 const EMPTY = {
   connection: null,
   query: { ...DEFAULT_QUERY },
   searchText: '',
-  results: [] as User[],
+  results: [] as UserRow[],
+  unlisted: [] as readonly UnlistedUserField[],
+  whole: new Set<number>() as ReadonlySet<number>,
+  filling: null,
   count: 0,
   estimated: false,
   loading: false,
@@ -94,6 +112,8 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
   const guard = createLatestGuard();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   let stopRequested = false;
+  // Each page shown gets a new number: a fill still running for an earlier page drops its answers.
+  let shown = 0;
 
   return createStore<UsersState>()((set, get) => {
     /**
@@ -116,7 +136,8 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         // An answer still on its way belongs to the old connection: the guard drops it.
         guard.begin();
         stopRequested = true;
-        set({ ...EMPTY, query: { ...DEFAULT_QUERY }, selected: new Set(), connection });
+        shown++;
+        set({ ...EMPTY, query: { ...DEFAULT_QUERY }, selected: new Set(), whole: new Set(), connection });
       },
 
       setSearch(text) {
@@ -176,7 +197,19 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
           return get().load();
         }
         const onPage = new Set(results.map((u) => u.id));
-        set({ results, count, estimated, loading: false, loaded: true, error: null, selected: new Set([...get().selected].filter((id) => onPage.has(id))) });
+        shown++;
+        set({
+          results,
+          unlisted: r.value.unlisted ?? [],
+          whole: new Set(),
+          filling: null,
+          count,
+          estimated,
+          loading: false,
+          loaded: true,
+          error: null,
+          selected: new Set([...get().selected].filter((id) => onPage.has(id))),
+        });
       },
 
       toggleSelected(id, on) {
@@ -207,6 +240,39 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
 
       stopBulk() {
         stopRequested = true;
+      },
+
+      async fillUnlisted(o = {}) {
+        const { connection, results, whole, filling } = get();
+        if (!connection || filling) return;
+        const page = shown;
+        const ids = results.filter((u) => !whole.has(u.id)).map((u) => u.id);
+        if (!ids.length) return;
+        const size = o.batch ?? FILL_BATCH;
+        const here = () => page === shown && get().connection === connection;
+        const gone: number[] = [];
+        set({ filling: { done: 0, total: ids.length } });
+        for (let at = 0; at < ids.length; at += size) {
+          const r = await call('getUsers', { connection, ids: ids.slice(at, at + size) });
+          if (!here()) return;
+          if (!r.ok) {
+            set({ filling: null });
+            useToasts.getState().show('error', `Could not read the rest of these rows: ${describeError(r.error)}`, { connection });
+            return;
+          }
+          const read = new Map(r.value.users.map((u) => [u.id, u]));
+          gone.push(...r.value.failed.map((f) => f.id));
+          set({
+            results: get().results.map((u) => read.get(u.id) ?? u),
+            whole: new Set([...get().whole, ...read.keys()]),
+            filling: { done: Math.min(at + size, ids.length), total: ids.length },
+          });
+        }
+        set({ filling: null });
+        if (gone.length) {
+          const names = new Map(results.map((u) => [u.id, u.username]));
+          useToasts.getState().show('info', `${gone.map((id) => names.get(id) ?? `User #${id}`).join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer on the server: refresh the list.`, { connection });
+        }
       },
 
       async bulkSetActive(active, target, o = {}) {

@@ -1,6 +1,6 @@
-import type { MouseEvent } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { User, UserOrderingField } from '../../../../src-shared/domain.ts';
+import type { UnlistedUserField, UserOrderingField, UserRow } from '../../../../src-shared/domain.ts';
 import { formatDate } from '../../../../src-shared/dates.ts';
 import { Badge, when } from '../../components/ui.tsx';
 
@@ -15,7 +15,16 @@ export interface ColumnMeta {
   className?: string;
 }
 
-const col = createColumnHelper<User>();
+const col = createColumnHelper<UserRow>();
+
+/** A field the server's list does not show, not yet read for this row: said, never shown as empty or "Never". */
+function NotListed() {
+  return (
+    <span className="muted not-listed" title="The server's list does not show this column: Load for these rows reads it.">
+      Not listed
+    </span>
+  );
+}
 
 function YesNo({ on }: { on: boolean }) {
   return on ? (
@@ -44,7 +53,14 @@ function Day({ iso }: { iso: string | null }) {
 export function userColumns(actions: {
   toggle(id: number, on: boolean): void;
   open(id: number): void;
+  /** Whether this row's field was not read (the page's `unlisted`, the row not read whole since). */
+  unread(field: UnlistedUserField, id: number): boolean;
 }) {
+  /** The cell of a field a server may not list: "Not listed" until read, then `show` of the value. */
+  const listed =
+    <F extends UnlistedUserField>(field: F, show: (v: NonNullable<UserRow[F]> | null) => ReactNode) =>
+    ({ row }: { row: { original: UserRow } }) =>
+      actions.unread(field, row.original.id) ? <NotListed /> : show(row.original[field] as NonNullable<UserRow[F]> | null);
   // A real link (the editor's own address), so Enter opens it and it reads as navigation; the click stays in the app's router.
   const openLink = (id: number) => (e: MouseEvent<HTMLAnchorElement>) => {
     e.preventDefault();
@@ -75,20 +91,20 @@ export function userColumns(actions: {
     col.accessor('email', {
       header: 'Email',
       meta: { sort: 'email', className: 'cell-id' } satisfies ColumnMeta,
-      cell: ({ getValue }) => <span title={getValue() ?? ''}>{getValue() || <span className="muted">—</span>}</span>,
+      cell: listed('email', (v) => <span title={v ?? ''}>{v || <span className="muted">—</span>}</span>),
     }),
-    col.accessor('is_staff', { header: 'Staff', meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: ({ getValue }) => <YesNo on={getValue()} /> }),
+    col.accessor('is_staff', { header: 'Staff', meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: listed('is_staff', (v) => <YesNo on={v === true} />) }),
     col.accessor('is_superuser', {
       header: 'Superuser',
       meta: { sort: 'is_superuser', className: 'center' } satisfies ColumnMeta,
-      cell: ({ getValue }) => <YesNo on={getValue()} />,
+      cell: listed('is_superuser', (v) => <YesNo on={v === true} />),
     }),
     col.accessor('is_active', {
       header: 'Active',
       meta: { sort: 'is_active' } satisfies ColumnMeta,
-      cell: ({ getValue }) => <Badge on={getValue()}>{getValue() ? 'Active' : 'Inactive'}</Badge>,
+      cell: listed('is_active', (v) => <Badge on={v === true}>{v ? 'Active' : 'Inactive'}</Badge>),
     }),
-    col.accessor('date_joined', { header: 'Date joined', meta: { sort: 'date_joined' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
-    col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: ({ getValue }) => <Day iso={getValue()} /> }),
+    col.accessor('date_joined', { header: 'Date joined', meta: { sort: 'date_joined' } satisfies ColumnMeta, cell: listed('date_joined', (v) => <Day iso={v} />) }),
+    col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: listed('last_login', (v) => <Day iso={v} />) }),
   ];
 }

@@ -10,6 +10,7 @@ import { UsersToolbar } from './users-toolbar.tsx';
 import { UsersTable } from './users-table.tsx';
 import { UsersPager, usePagingKeys } from './users-pager.tsx';
 import { BulkActions } from './bulk-actions.tsx';
+import { UnlistedNote } from './unlisted-note.tsx';
 
 /** The Users manager: search, filter, sort and page on the server; select rows to activate or deactivate them. */
 export function UsersScreen() {
@@ -68,6 +69,7 @@ export function UsersScreen() {
             {loaded ? <UsersPager /> : null}
             <BulkActions />
           </div>
+          <UnlistedNote />
           <UsersTable empty={empty} />
         </>
       )}

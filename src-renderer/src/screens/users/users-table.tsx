@@ -5,9 +5,9 @@ import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { sortDirection } from '../../stores/users-query.ts';
 import { userColumns, type ColumnMeta } from './users-columns.tsx';
 import { useConnection } from '../../lib/use-connection.ts';
-import type { User } from '../../../../src-shared/domain.ts';
+import type { UserRow } from '../../../../src-shared/domain.ts';
 
-const NONE: User[] = [];
+const NONE: UserRow[] = [];
 
 const SKELETON_ROWS = 10;
 
@@ -39,7 +39,16 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
   const sortable = useApp((s) => s.status?.capabilities?.sortable ?? null);
 
   const columns = useMemo(
-    () => userColumns({ toggle: (id, on) => usersStore.getState().toggleSelected(id, on), open: (id) => navigate({ name: 'user', id }) }),
+    () =>
+      userColumns({
+        toggle: (id, on) => usersStore.getState().toggleSelected(id, on),
+        open: (id) => navigate({ name: 'user', id }),
+        // Read when a cell renders: `unlisted` and `whole` change with the rows, which re-render the table.
+        unread: (field, id) => {
+          const s = usersStore.getState();
+          return s.unlisted.includes(field) && !s.whole.has(id);
+        },
+      }),
     [navigate],
   );
   const rowSelection = useMemo<RowSelectionState>(() => Object.fromEntries([...selected].map((id) => [String(id), true])), [selected]);
