@@ -10,6 +10,7 @@ import { MenuButton } from './menu.tsx';
 import { ErrorBanner } from './ui.tsx';
 
 type Pending = { profile: Profile; signIn: string | null; error: ConsoleError | null } | null;
+// `error` beside `signIn`: why a password is asked for (a Graphistry may ask for a one-time code too).
 
 /**
  * Which connection is active and whether it answers. A menu button: moving
@@ -38,7 +39,7 @@ export function ConnectionSwitcher() {
     setPending(null);
     const error = await useApp.getState().switchTo(profile);
     if (!error) return done(profile);
-    setPending(error.code === 'UNAUTHORIZED' ? { profile, signIn: error.message, error: null } : { profile, signIn: null, error });
+    setPending(error.code === 'UNAUTHORIZED' ? { profile, signIn: error.message, error } : { profile, signIn: null, error });
   }
 
   function done(profile: Profile) {
@@ -105,7 +106,7 @@ export function ConnectionSwitcher() {
       {pending ? (
         <div className="header-popover" role="dialog" aria-label={`Connect to ${pending.profile.name}`}>
           {pending.signIn !== null ? (
-            <InlineSignIn profile={pending.profile} reason={pending.signIn} onDone={() => done(pending.profile)} onCancel={() => setPending(null)} />
+            <InlineSignIn profile={pending.profile} reason={pending.signIn} asked={pending.error} onDone={() => done(pending.profile)} onCancel={() => setPending(null)} />
           ) : (
             <>
               <p className="popover-title">Could not connect to {pending.profile.name}</p>

@@ -194,6 +194,12 @@ export const useApp = create<AppState>((set, get) => ({
     reopenLastPlace();
     const wanted = hashToRoute(window.location.hash);
     let connected = get().status?.connected ?? false;
+    // An address that asks for one connection's sign-in card (a bookmark, a link from Connections) gets that card.
+    const asked = wanted?.name === 'sign-in' ? get().profiles.find((p) => p.id === wanted.profileId) : undefined;
+    if (!connected && asked) {
+      set({ booting: false });
+      return get().navigate({ name: 'sign-in', profileId: asked.id });
+    }
     if (!connected && wanted?.name !== 'connections') {
       const last = lastUsedProfile(get().profiles);
       if (!last) {

@@ -15,6 +15,7 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
   const p = row.profile;
   const [busy, setBusy] = useState(false);
   const [signIn, setSignIn] = useState<string | null>(null);
+  const [asked, setAsked] = useState<ConsoleError | null>(null);
   const [error, setError] = useState<ConsoleError | null>(null);
 
   async function connected() {
@@ -32,7 +33,10 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
     setBusy(false);
     if (r.ok) return connected();
     // No saved sign-in (its key was revoked, or there is no keychain to keep one): ask for the password right here.
-    if (r.error.code === 'UNAUTHORIZED') setSignIn(r.error.message);
+    if (r.error.code === 'UNAUTHORIZED') {
+      setSignIn(r.error.message);
+      setAsked(r.error);
+    }
     else if (r.error.code === 'NO_KEYCHAIN') setSignIn('No OS keychain here, so the console keeps no sign-in: sign in with your password.');
     else setError(r.error);
     // Connecting a bundled profile starts its server: the card should say so.
@@ -67,7 +71,7 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
         <tr className="detail-row">
           <td colSpan={COLUMNS}>
             {signIn !== null ? (
-              <InlineSignIn profile={p} reason={signIn} onDone={() => void connected()} onCancel={() => setSignIn(null)} />
+              <InlineSignIn profile={p} reason={signIn} asked={asked} onDone={() => void connected()} onCancel={() => setSignIn(null)} />
             ) : (
               <ErrorBanner error={error} onRetry={() => void connect()} />
             )}

@@ -6,6 +6,7 @@ import { useApp } from '../../stores/app-store.ts';
 import { useToasts } from '../../stores/toast-store.ts';
 import { FormFooter, WizardForm } from '../wizard/form-bits.tsx';
 import { SIGN_IN_LABELS as LABELS, profileHost, useSignIn } from './use-sign-in.ts';
+import { OtpField } from './otp-field.tsx';
 import type { Profile } from '../../../../src-shared/console-api.ts';
 
 /**
@@ -29,10 +30,14 @@ function SignInCard({ profile }: { profile: Profile }) {
   const notice = useApp((s) => s.signInNotice);
   const keychain = useApp((s) => s.status?.keychain.available ?? true);
   const bundledUrl = useApp((s) => s.server?.url ?? null);
-  const s = useSignIn(profile, () => {
-    useToasts.getState().show('ok', `Signed in to ${profile.name}`);
-    useApp.getState().signedIn();
-  });
+  const s = useSignIn(
+    profile,
+    () => {
+      useToasts.getState().show('ok', `Signed in to ${profile.name}`);
+      useApp.getState().signedIn();
+    },
+    notice,
+  );
   const heading = useRef<HTMLHeadingElement>(null);
   useTitle(`Sign in to ${profile.name}`);
 
@@ -55,6 +60,7 @@ function SignInCard({ profile }: { profile: Profile }) {
         ) : null}
         <Field label={LABELS.username} value={s.username} onChange={s.setUsername} error={s.fields.username} required autoFocus={!s.username} autoComplete="username" />
         <Field label={LABELS.password} type="password" value={s.password} onChange={s.setPassword} error={s.fields.password} required autoFocus={Boolean(s.username)} autoComplete="current-password" />
+        {s.needsOtp ? <OtpField value={s.otp} onChange={s.setOtp} error={s.fields.otp} /> : null}
         <FormFooter busy={s.busy} submitLabel="Sign in" busyText={`Signing in to ${profileHost(profile, bundledUrl)}…`} banner={s.banner} plain />
       </WizardForm>
       <div className="actions sign-in-other">

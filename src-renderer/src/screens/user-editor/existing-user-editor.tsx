@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { User } from '../../../../src-shared/domain.ts';
-import { ErrorBanner, Field, Spinner, when } from '../../components/ui.tsx';
+import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
 import { useNotOffered } from '../../components/not-offered.tsx';
 import { call } from '../../lib/api.ts';
 import { useConnection } from '../../lib/use-connection.ts';
@@ -13,6 +13,7 @@ import { useLeaveGuard } from '../../stores/leave-guard.ts';
 import { EditorActions, type After } from './editor-actions.tsx';
 import { FreshKeyNotice } from './fresh-key-notice.tsx';
 import { Permissions } from './permissions.tsx';
+import { AccountFields, UserModelNotes } from './account-fields.tsx';
 import { PasswordSection } from './password-section.tsx';
 import { DeleteUser } from './delete-user.tsx';
 
@@ -117,12 +118,17 @@ export function ExistingUserEditor({ id }: { id: number }) {
         )}
       </div>
       <FreshKeyNotice autoFocus />
+      <UserModelNotes />
       <form onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>
         <div className="card">
-          <div className="grid2">
-            <Field label="Username" required autoComplete="off" value={form.username} onChange={(v) => set('username', v)} error={errors.username} hint="Letters, digits and @ . + - _ only." />
-            <Field label="Email" type="email" autoComplete="off" value={form.email} onChange={(v) => set('email', v)} error={errors.email} />
-          </div>
+          <AccountFields
+            form={form}
+            errors={errors}
+            change={(patch) => {
+              setForm({ ...form, ...patch });
+              setErrors((e) => Object.keys(patch).reduce((left, k) => withoutKey(left, k), e));
+            }}
+          />
         </div>
         <Permissions form={form} errors={errors} disabled={busy} onChange={(name, v) => set(name, v)} />
         {isSelf && (!form.is_superuser || !form.is_active) ? (

@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import { ErrorBanner, Field, PageHead } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
+import { IncompleteUser, leftIncomplete } from './incomplete-user.tsx';
+import { AccountFields, UserModelNotes } from './account-fields.tsx';
 import { useConnection } from '../../lib/use-connection.ts';
 import type { Route } from '../../lib/route.ts';
 import { useTitle } from '../../lib/title.ts';
@@ -48,6 +50,11 @@ export function NewUserEditor() {
     const r = await call('createUser', { connection, ...createParams(form) });
     setBusy(false);
     if (!r.ok) {
+      // The account exists though the create failed: IncompleteUser says so (what was not saved, and why) and offers to finish or delete it.
+      if (leftIncomplete(r.error)) {
+        setErrors({});
+        return setBanner(r.error);
+      }
       setErrors(errorsByField(r.error));
       return setBanner(bannerError(r.error, FIELDS));
     }
@@ -71,14 +78,24 @@ export function NewUserEditor() {
     <section className="editor">
       <PageHead title="Add user" />
       <FreshKeyNotice />
+      <UserModelNotes />
+      {/* At the top, where it is seen first: the account exists, so what to do about it comes before the form. */}
+      {leftIncomplete(banner) ? <IncompleteUser error={banner} onDeleted={() => setBanner(null)} /> : null}
       <form key={round} onSubmit={onSubmit} noValidate aria-busy={busy || undefined}>
         <div className="card">
           <p className="muted small">
             First a username and a password; then the permissions. {noFirstKey ?? 'The user’s first API key is made with the account and shown once.'}
           </p>
+          <AccountFields
+            form={form}
+            errors={errors}
+            autoFocus
+            change={(patch) => {
+              setForm((f) => ({ ...f, ...patch }));
+              setErrors((e) => Object.keys(patch).reduce((left, k) => withoutKey(left, k), e));
+            }}
+          />
           <div className="grid2">
-            <Field label="Username" required autoFocus autoComplete="off" value={form.username} onChange={(v) => set('username', v)} error={errors.username} hint="Letters, digits and @ . + - _ only." />
-            <Field label="Email" type="email" autoComplete="off" value={form.email} onChange={(v) => set('email', v)} error={errors.email} />
             <Field
               label="Password"
               type="password"
@@ -93,7 +110,7 @@ export function NewUserEditor() {
           </div>
         </div>
         <Permissions form={form} errors={errors} disabled={busy} onChange={(name, v) => set(name, v)} />
-        <ErrorBanner error={banner} />
+        {leftIncomplete(banner) ? null : <ErrorBanner error={banner} />}
         <EditorActions disabled={false} busy={busy} onSave={(after) => void save(after)} left={<button type="button" className="ghost" onClick={() => navigate({ name: 'users' })}>Cancel</button>} />
       </form>
     </section>

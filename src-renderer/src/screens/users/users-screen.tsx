@@ -6,6 +6,7 @@ import { useApp } from '../../stores/app-store.ts';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { hasFilters, userCount } from '../../stores/users-query.ts';
 import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
+import { UserModelNotes } from '../user-editor/account-fields.tsx';
 import { UsersToolbar } from './users-toolbar.tsx';
 import { UsersTable } from './users-table.tsx';
 import { UsersPager, usePagingKeys } from './users-pager.tsx';
@@ -59,6 +60,7 @@ export function UsersScreen() {
         </div>
       </div>
       <FreshKeyNotice />
+      <UserModelNotes />
       <UsersToolbar />
       {/* On a failed load the old rows would sit under a search they do not match: show only the error. */}
       {error ? (

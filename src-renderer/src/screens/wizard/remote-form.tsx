@@ -5,9 +5,11 @@ import type { RemoteInput } from './wizard-flows.ts';
 import { FormFooter, WizardForm } from './form-bits.tsx';
 import { hostOf, normalizeUrl, splitError } from './wizard-text.ts';
 import { TrustCertificate } from './trust-certificate.tsx';
+import { OtpField } from '../sign-in/otp-field.tsx';
+import { asksForCode } from '../sign-in/use-sign-in.ts';
 
 // saveProfile reports `name`, `url`, `admin_path` and `ca_file`; signIn reports `username` and `password` (and `admin_path` when it is wrong).
-const LABELS = { name: 'Connection name', url: 'Server URL', username: 'Username', password: 'Password', admin_path: 'Admin path', ca_file: 'Certificate authority file' } as const;
+const LABELS = { name: 'Connection name', url: 'Server URL', username: 'Username', password: 'Password', otp: 'One-time code', admin_path: 'Admin path', ca_file: 'Certificate authority file' } as const;
 
 /** Remote path: an address (a Graphistry, or another Graphistry Admin server) and a superuser's credentials. */
 export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; onSubmit(input: RemoteInput): void; onBack(): void }) {
@@ -15,6 +17,9 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
   // The name follows the address's host until the admin types a name of their own.
   const [nameTouched, setNameTouched] = useState(false);
   const { fields, banner } = splitError(props.error, LABELS);
+  // Shown once the admin site has asked for a one-time code (django-otp), and from then on in this form.
+  const [needsOtp, setNeedsOtp] = useState(false);
+  if (asksForCode(props.error) && !needsOtp) setNeedsOtp(true);
 
   function setUrl(url: string) {
     setInput((s) => ({ ...s, url, name: nameTouched ? s.name : url.trim() ? hostOf(normalizeUrl(url)) : '' }));
@@ -61,6 +66,7 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
         required
         autoComplete="current-password"
       />
+      {needsOtp ? <OtpField value={input.otp ?? ''} onChange={(otp) => setInput((s) => ({ ...s, otp }))} error={fields.otp} /> : null}
       <details className="advanced" open={Boolean(fields.admin_path || fields.ca_file) || undefined}>
         <summary>Admin path and certificate</summary>
         <Field

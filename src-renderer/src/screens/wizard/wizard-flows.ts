@@ -87,6 +87,8 @@ export interface RemoteInput {
   ca_file: string;
   /** Set when the admin chose to allow the server's self-signed certificate. */
   pinned_certificate?: string;
+  /** The one-time code a Graphistry's admin site asked for (django-otp); sent with this sign-in only. */
+  otp?: string;
 }
 
 /** The profile fields of the form: only what differs from the defaults is sent. */
@@ -112,7 +114,8 @@ export async function connectRemote(api: Call, emit: Emit, profileId: string | n
   const url = normalizeUrl(input.url);
   const saved = await api('saveProfile', { ...(profileId ? { id: profileId } : {}), ...remoteProfile(input, url) });
   if (!saved.ok) return emit({ type: 'failed', error: saved.error });
-  const r = await api('signIn', { profileId: saved.value.id, username: input.username.trim(), password: input.password });
+  const otp = input.otp?.trim();
+  const r = await api('signIn', { profileId: saved.value.id, username: input.username.trim(), password: input.password, ...(otp ? { otp } : {}) });
   if (r.ok) return emit({ type: 'done' });
   // Reuse what remains on the next attempt: the earlier profile, or this one if removing it failed.
   const removed = !profileId && (await api('deleteProfile', { profileId: saved.value.id })).ok;
