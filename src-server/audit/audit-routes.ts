@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseInput } from '../http/validate.ts';
+import { zodRoutes } from '../http/route-schemas.ts';
+import { auditEntrySchema, pageAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import { SIGNED_IN } from '../openapi/openapi.ts';
 import type { Services } from '../services.ts';
 
 const auditQuery = z.strictObject({
@@ -13,11 +15,15 @@ const auditQuery = z.strictObject({
 
 /** Registered inside the admin prefix, so superusers only. */
 export function auditRoutes(app: FastifyInstance, s: Services): void {
-  app.get('/audit', { schema: { summary: 'The audit log, newest first, paged', tags: ['admin: audit'] } }, async (request) => {
-    const q = parseInput(auditQuery, request.query, 'query');
-    const page = q.page ?? 1;
-    const pageSize = q.page_size ?? 50;
-    const { count, results } = await s.audit.list({ page, pageSize, action: q.action, actor: q.actor, outcome: q.outcome });
-    return { count, page, page_size: pageSize, results };
-  });
+  zodRoutes(app).get(
+    '/audit',
+    { schema: { summary: 'The audit log, newest first, paged', tags: ['admin: audit'], security: SIGNED_IN, querystring: auditQuery, response: { 200: pageAnswerSchema(auditEntrySchema) } } },
+    async (request) => {
+      const q = request.query;
+      const page = q.page ?? 1;
+      const pageSize = q.page_size ?? 50;
+      const { count, results } = await s.audit.list({ page, pageSize, action: q.action, actor: q.actor, outcome: q.outcome });
+      return { count, page, page_size: pageSize, results };
+    },
+  );
 }

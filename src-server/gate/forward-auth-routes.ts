@@ -1,9 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { ACCESS_LEVELS, allows, headersOf, type AccessLevel, type Identified } from './forward-auth-service.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
+
+/** What the check reads of its query: the level to require (default staff), and whether to redirect a browser. */
+const checkQuery = z.looseObject({
+  require: z.enum(ACCESS_LEVELS).optional().meta({ description: 'The access a request needs (default staff)' }),
+  redirect: z.enum(['1', 'true']).optional().meta({ description: 'Send a browser loading a page to sign in (302) instead of answering 401' }),
+});
 
 /** nginx's auth_request may pass on any method of the original request; the check answers them all the same. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -52,7 +59,16 @@ export function forwardAuthRoutes(s: Services) {
       url: '/auth/check',
       // The proxy asks on every request it forwards and keeps its own access log: one line per check here would double it.
       logLevel: 'warn',
-      schema: { summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)', tags: ['gate'] },
+      schema: {
+        summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)',
+        tags: ['gate'],
+        response: {
+          200: z.undefined().meta({ description: 'Allowed: no body; the identity in Remote-User (a plain ASCII name only), Remote-User-Id and Remote-User-Encoded' }),
+          302: z.undefined().meta({ description: 'With redirect=1, a browser loading a page is sent to sign in (Location and X-Login-URL)' }),
+        },
+      },
+      // Judged in the handler below, in the words it has always answered (`require must be user, staff or superuser.`).
+      config: { documented: { querystring: checkQuery } },
       async handler(request, reply) {
         const query = request.query as Record<string, string | undefined>;
         const level = (query.require ?? 'staff') as AccessLevel;

@@ -56,7 +56,8 @@ function routesFor(app: FastifyInstance, s: Services, upstream: Upstream): void 
   const { gate } = upstream;
   const bare = gate.prefix.slice(0, -1);
   app.all(bare, async (request, reply) => reply.redirect(gate.prefix + searchOf(request), 301));
-  app.all(`${gate.prefix}*`, { schema: { summary: `${gate.name}: staff only, proxied to the service`, tags: ['gate'] } }, async (request, reply) => {
+  // Not in the OpenAPI document: what is behind a gate answers for itself.
+  app.all(`${gate.prefix}*`, { schema: { summary: `${gate.name}: staff only, proxied to the service`, tags: ['gate'], hide: true } }, async (request, reply) => {
     const headers = request.headers;
     const page = isNavigation(request.method, headers);
     const found = await s.forwardAuth.identify(credentialsOf(headers, request.ip));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, usernameSchema } from '../../src-shared/user-schemas.ts';
+import { signupAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { MAX_EXPIRES_IN_HOURS, NOTE_MAX_LENGTH } from './invitations-service.ts';
 
 export const createInvitationBody = z.strictObject({
@@ -37,3 +38,12 @@ export const acceptInvitationBody = z.strictObject({
   password: passwordSchema,
   email: optionalEmailSchema,
 });
+
+/** What an anonymous holder of a link learns: whether it can be used, and what it offers (never who made or used it). */
+export const invitationLinkAnswerSchema = z.object({
+  status: z.enum(['valid', 'used', 'expired', 'revoked', 'unknown']),
+  invitation: z.object({ expires_at: z.string(), grant_staff: z.boolean(), note: z.string().nullable() }).nullable(),
+});
+
+/** The new account: as a sign-up's answer, less `first_administrator` (an invitation never makes one). */
+export const acceptedInvitationAnswerSchema = signupAnswerSchema.omit({ first_administrator: true });

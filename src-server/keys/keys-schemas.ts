@@ -22,10 +22,11 @@ export const createKeyBody = z.strictObject({
 });
 export type CreateKeyInput = z.infer<typeof createKeyBody>;
 
-export const keyParams = z.strictObject({
-  id: idSegment.optional(),
-  keyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id'),
-});
+const keyId = z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id');
+/** One of the caller's own keys. */
+export const ownKeyParams = z.strictObject({ keyId });
+/** One of a user's keys. */
+export const keyParams = z.strictObject({ id: idSegment, keyId });
 
 export function expiryFrom(input: CreateKeyInput, now: Date): Date | null {
   if (input.expires_at) return new Date(input.expires_at);

@@ -1,17 +1,34 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../http/auth.ts';
-import { parseInput } from '../http/validate.ts';
+import { zodRoutes } from '../http/route-schemas.ts';
+import { resultsAnswerSchema, settingSchema } from '../../src-shared/answer-schemas.ts';
+import { SIGNED_IN } from '../openapi/openapi.ts';
 import type { Services } from '../services.ts';
+import { SETTING_KEYS, SETTINGS } from './settings-registry.ts';
 
-const settingsBody = z.record(z.string().max(64), z.unknown());
+/**
+ * The keys to change and their values. Judged key by key by the settings
+ * service (an unknown key is UNKNOWN_SETTING, not VALIDATION), so the schema
+ * only bounds the keys; the document lists the known ones from the registry.
+ */
+const settingsBody = z.record(z.string().max(64), z.unknown()).meta({
+  description: 'A JSON object of the settings to change',
+  properties: Object.fromEntries(
+    SETTING_KEYS.map((key) => {
+      const { $schema: _drop, ...value } = z.toJSONSchema(SETTINGS[key].schema, { io: 'input' });
+      return [key, { ...value, description: SETTINGS[key].description }];
+    }),
+  ),
+});
+const settingsAnswer = resultsAnswerSchema(settingSchema);
 
 /** Registered inside the admin prefix, so superusers only. */
 export function settingsRoutes(app: FastifyInstance, s: Services): void {
-  const tags = ['admin: settings'];
-  app.get('/settings', { schema: { summary: 'Runtime settings with values, defaults and descriptions', tags } }, async () => ({ results: await s.settings.describe() }));
-  app.put('/settings', { schema: { summary: 'Change runtime settings: a JSON object of the keys to change', tags } }, async (request) => {
-    const body = parseInput(settingsBody, request.body, 'body');
-    return { results: await s.settings.update(actorOf(request), body) };
-  });
+  const api = zodRoutes(app);
+  const doc = { tags: ['admin: settings'], security: SIGNED_IN };
+  api.get('/settings', { schema: { summary: 'Runtime settings with values, defaults and descriptions', ...doc, response: { 200: settingsAnswer } } }, async () => ({ results: await s.settings.describe() }));
+  api.put('/settings', { schema: { summary: 'Change runtime settings: a JSON object of the keys to change', ...doc, body: settingsBody, response: { 200: settingsAnswer } } }, async (request) => ({
+    results: await s.settings.update(actorOf(request), request.body),
+  }));
 }

@@ -1,9 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { requirePrincipal } from '../http/auth.ts';
 import { parseInput } from '../http/validate.ts';
+import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
+import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import { PERSONAL_KEY, SIGNED_IN } from '../openapi/openapi.ts';
 import type { Services } from '../services.ts';
+import { jwksAnswerSchema, loginBody, orgBody, signInAnswerSchema, switchAnswerSchema, switchBody, switchParams, tokenBody } from './tokens-schemas.ts';
 
 /**
  * Graphistry's token API, path for path (trailing slashes included) as its
@@ -15,17 +20,9 @@ import type { Services } from '../services.ts';
  * notebooks use the other djangorestframework-jwt paths `/api-token-*`.
  * Errors carry DRF's `non_field_errors` as well as `{error, message}`.
  */
-const loginBody = z.object({
-  username: z.string().min(1, 'is required').max(254),
-  password: z.string().min(1, 'is required').max(4096),
-  org_name: z.string().max(150).optional().nullable(),
-  /** Sent by the admin console: a sign-in that is not a superuser's is refused, audited as a failure, and leaves last login alone. */
-  require_superuser: z.boolean().optional(),
-});
-const tokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
-const orgBody = z.object({ org_name: z.string().max(150).optional().nullable() }).passthrough();
-
 const drf = { drfErrors: true } as const;
+const optionalOrgBody = optionalBody(orgBody);
+const healthAnswer = z.literal('ok');
 const BODY_LIMIT = 64 * 1024;
 
 /**
@@ -73,71 +70,91 @@ async function readGetBody(request: FastifyRequest): Promise<unknown> {
 }
 
 export function tokensRoutes(app: FastifyInstance, s: Services): void {
-  const passwordLogin = async (request: FastifyRequest) => {
-    const body = parseInput(loginBody, request.body, 'body');
-    const { token, user } = await s.tokens.passwordLogin(body.username, body.password, request.ip, { requireSuperuser: body.require_superuser ?? false });
-    return { token, user, orgName: body.org_name };
+  const api = zodRoutes(app);
+  const tags = ['tokens'];
+  const signIn = async (body: z.output<typeof loginBody>, ip: string) => {
+    const { token, user } = await s.tokens.passwordLogin(body.username, body.password, ip, { requireSuperuser: body.require_superuser ?? false });
+    return { token, active_organization: activeOrganization(user.username, body.org_name) };
   };
+  const signInSchema = { tags, body: loginBody, response: { 200: signInAnswerSchema } };
 
-  app.post('/api-token-auth/', { config: drf, schema: { summary: 'Password to JWT (djangorestframework-jwt path)', tags: ['tokens'] } }, async (request) => {
-    const { token, user, orgName } = await passwordLogin(request);
-    return { token, active_organization: activeOrganization(user.username, orgName) };
-  });
-
+  api.post('/api-token-auth/', { config: drf, schema: { summary: 'Password to JWT (djangorestframework-jwt path)', ...signInSchema } }, async (request) => signIn(request.body, request.ip));
   // The JS client reads the body even on failure, so every answer here is JSON (the error handler guarantees it).
-  app.post('/api/v2/auth/token/generate', { config: drf, schema: { summary: 'Password to JWT', tags: ['tokens'] } }, async (request) => {
-    const { token, user, orgName } = await passwordLogin(request);
+  api.post('/api/v2/auth/token/generate', { config: drf, schema: { summary: 'Password to JWT', ...signInSchema } }, async (request) => signIn(request.body, request.ip));
+
+  // The key is checked before the body is judged, as before schemas: a request without one is a 401 whatever it sends.
+  const keyOf = (request: FastifyRequest) => {
+    const key = parsePersonalKeyHeader(request.headers.authorization);
+    if (!key) throw new AppError('UNAUTHENTICATED', 'Send Authorization: PersonalKey <id>:<secret>.', { headers: { 'WWW-Authenticate': 'PersonalKey' } });
+    return key;
+  };
+  const pkeyExchange = async (request: FastifyRequest, orgName: string | null | undefined) => {
+    const key = keyOf(request);
+    const { token, user } = await s.tokens.exchangeKey(key.id, key.secret, request.ip);
     return { token, active_organization: activeOrganization(user.username, orgName) };
+  };
+  const pkeySchema = { summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)', tags, security: PERSONAL_KEY, response: { 200: signInAnswerSchema } };
+  api.post(
+    '/api/v2/auth/pkey/jwt/',
+    { config: drf, schema: { ...pkeySchema, body: optionalOrgBody }, preValidation: async (request) => void keyOf(request) },
+    async (request) => pkeyExchange(request, request.body.org_name),
+  );
+  // Fastify reads no body on a GET (and takes no body schema there), so this route reads and judges it itself; the document shows the same schema.
+  api.get('/api/v2/auth/pkey/jwt/', { config: { ...drf, documented: { body: optionalOrgBody } }, schema: pkeySchema }, async (request) => {
+    const body = await readGetBody(request);
+    keyOf(request);
+    return pkeyExchange(request, parseInput(optionalOrgBody, body, 'body').org_name);
   });
 
-  const pkeyExchange = async (request: FastifyRequest, body: unknown) => {
-    const key = parsePersonalKeyHeader(request.headers.authorization);
-    if (!key) {
-      throw new AppError('UNAUTHENTICATED', 'Send Authorization: PersonalKey <id>:<secret>.', { headers: { 'WWW-Authenticate': 'PersonalKey' } });
-    }
-    const { org_name } = parseInput(orgBody, body ?? {}, 'body');
-    const { token, user } = await s.tokens.exchangeKey(key.id, key.secret, request.ip);
-    return { token, active_organization: activeOrganization(user.username, org_name) };
-  };
-  const pkeySchema = { summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)', tags: ['tokens'] };
-  app.post('/api/v2/auth/pkey/jwt/', { config: drf, schema: pkeySchema }, async (request) => pkeyExchange(request, request.body));
-  app.get('/api/v2/auth/pkey/jwt/', { config: drf, schema: pkeySchema }, async (request) => pkeyExchange(request, await readGetBody(request)));
-
-  const refresh = async (request: FastifyRequest) => {
-    const { token } = parseInput(tokenBody, request.body, 'body');
-    return { token: (await s.tokens.refresh(token)).token };
-  };
-  const refreshSchema = { summary: 'Refresh a JWT within the refresh window', tags: ['tokens'] };
-  app.post('/api/v2/auth/token/refresh', { config: drf, schema: refreshSchema }, refresh);
-  app.post('/api-token-refresh/', { config: drf, schema: refreshSchema }, refresh);
-
-  const verify = async (request: FastifyRequest) => {
-    const { token } = parseInput(tokenBody, request.body, 'body');
-    await s.tokens.verify(token);
-    return { token };
-  };
-  const verifySchema = { summary: 'Verify a JWT (2xx when valid)', tags: ['tokens'] };
-  for (const path of ['/api-token-verify/', '/api/v2/auth/token/verify', '/api/v2/auth/token/verify/']) {
-    app.post(path, { config: drf, schema: verifySchema }, verify);
+  const refreshSchema = { summary: 'Refresh a JWT within the refresh window', tags, body: tokenBody, response: { 200: tokenAnswerSchema } };
+  for (const path of ['/api/v2/auth/token/refresh', '/api-token-refresh/']) {
+    api.post(path, { config: drf, schema: refreshSchema }, async (request) => ({ token: (await s.tokens.refresh(request.body.token)).token }));
   }
 
-  app.post<{ Params: { slug: string } }>(
+  const verifySchema = { summary: 'Verify a JWT (2xx when valid)', tags, body: tokenBody, response: { 200: tokenAnswerSchema } };
+  for (const path of ['/api-token-verify/', '/api/v2/auth/token/verify', '/api/v2/auth/token/verify/']) {
+    api.post(path, { config: drf, schema: verifySchema }, async (request) => {
+      await s.tokens.verify(request.body.token);
+      return { token: request.body.token };
+    });
+  }
+
+  api.post(
     '/api/v2/o/:slug/switch/',
-    { config: drf, schema: { summary: "Switch the active organization (each user's personal org is their username)", tags: ['tokens'] } },
+    {
+      config: drf,
+      schema: {
+        summary: "Switch the active organization (each user's personal org is their username)",
+        tags,
+        security: SIGNED_IN,
+        // pygraphistry posts a form.
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        params: switchParams,
+        body: switchBody,
+        response: { 200: switchAnswerSchema },
+      },
+      // Who is asking is settled before what they sent is judged, as before schemas: an anonymous caller learns nothing from a 400.
+      preValidation: async (request) => {
+        request.principal = await s.tokens.authenticate(request.headers.authorization, request.ip);
+      },
+    },
     async (request) => {
-      const principal = await s.tokens.authenticate(request.headers.authorization, request.ip);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const slug = request.params.slug;
-      if (body.slug !== undefined && body.slug !== slug) {
+      const { slug } = request.params;
+      if (request.body.slug !== undefined && request.body.slug !== slug) {
         throw new AppError('VALIDATION', 'The slug in the form does not match the one in the path.', { fields: [{ field: 'slug', message: 'does not match the path' }] });
       }
-      if (!isOwnOrganization(slug, principal.user.username)) {
+      if (!isOwnOrganization(slug, requirePrincipal(request).user.username)) {
         throw new AppError('ORG_NOT_FOUND', 'No such organization, or you are not a member of it.');
       }
-      return { status: 'OK' };
+      return { status: 'OK' as const };
     },
   );
 
-  app.get('/ht/', { schema: { summary: 'Health check', tags: ['health'] } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
-  app.get('/.well-known/jwks.json', { schema: { summary: 'Public keys that verify the JWTs this server signs', tags: ['tokens'] } }, async () => s.jwt.jwks());
+  api.get(
+    '/ht/',
+    { schema: { summary: 'Health check', tags: ['health'], response: { 200: { content: { 'text/plain': { schema: healthAnswer } } } } } },
+    async (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'),
+  );
+  // jose types every member of a JWK as optional; the answer's schema checks that each is there.
+  api.get('/.well-known/jwks.json', { schema: { summary: 'Public keys that verify the JWTs this server signs', tags, response: { 200: jwksAnswerSchema } } }, async () => s.jwt.jwks() as z.output<typeof jwksAnswerSchema>);
 }

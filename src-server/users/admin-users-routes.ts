@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { guard, actorOf } from '../http/auth.ts';
-import { parseInput } from '../http/validate.ts';
+import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { createUserBody, idParam, listUsersQuery, setActiveBody, setPasswordBody, updateUserBody, userIdsQuery } from './users-schemas.ts';
 import { createKeyBody, expiryFrom, keyParams, keysListQuery } from '../keys/keys-schemas.ts';
+import { bulkActiveSchema, createdUserAnswerSchema, matchingIdsSchema, newKeyAnswerSchema, pageAnswerSchema, personalKeySchema } from '../../src-shared/answer-schemas.ts';
+import { userSchema } from '../../src-shared/user-schemas.ts';
+import { SIGNED_IN } from '../openapi/openapi.ts';
 import type { Services } from '../services.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
@@ -11,52 +15,56 @@ import { auditRoutes } from '../audit/audit-routes.ts';
 export function adminRoutes(s: Services) {
   return async (app: FastifyInstance) => {
     guard(app, s.tokens, 'superuser');
-    const tags = ['admin: users'];
+    const api = zodRoutes(app);
+    const doc = { tags: ['admin: users'], security: SIGNED_IN };
+    const one = { params: idParam, response: { 200: userSchema } };
 
-    app.get('/users', { schema: { summary: 'List users: search, filters, ordering, paging', tags } }, async (request) =>
-      s.users.list(parseInput(listUsersQuery, request.query, 'query')),
-    );
-    app.post('/users', { schema: { summary: 'Create a user (their first personal key is returned once)', tags } }, async (request, reply) => {
-      const body = parseInput(createUserBody, request.body, 'body');
-      const { user, key } = await s.users.create(actorOf(request), body);
+    api.get('/users', { schema: { summary: 'List users: search, filters, ordering, paging', ...doc, querystring: listUsersQuery, response: { 200: pageAnswerSchema(userSchema) } } }, async (request) => s.users.list(request.query));
+    api.post('/users', { schema: { summary: 'Create a user (their first personal key is returned once)', ...doc, body: createUserBody, response: { 201: createdUserAnswerSchema } } }, async (request, reply) => {
+      const { user, key } = await s.users.create(actorOf(request), request.body);
       return reply.status(201).send({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } });
     });
-    app.get('/users/ids', { schema: { summary: 'The ids of every user a list query matches, in its order (at most `limit`), and their exact count', tags } }, async (request) =>
-      s.users.listIds(parseInput(userIdsQuery, request.query, 'query')),
+    api.get(
+      '/users/ids',
+      { schema: { summary: 'The ids of every user a list query matches, in its order (at most `limit`), and their exact count', ...doc, querystring: userIdsQuery, response: { 200: matchingIdsSchema } } },
+      async (request) => s.users.listIds(request.query),
     );
-    app.post('/users/set-active', { schema: { summary: 'Activate or deactivate up to 500 users, each on its own: changed, unchanged or failed', tags } }, async (request) => {
-      const { ids, is_active } = parseInput(setActiveBody, request.body, 'body');
-      return s.users.setActive(actorOf(request), ids, is_active);
-    });
-    app.get('/users/:id', { schema: { summary: 'One user', tags } }, async (request) => s.users.get(parseInput(idParam, request.params, 'params').id));
-    app.patch('/users/:id', { schema: { summary: 'Edit a user: username, email, active, staff, superuser', tags } }, async (request) => {
-      const { id } = parseInput(idParam, request.params, 'params');
-      return s.users.update(actorOf(request), id, parseInput(updateUserBody, request.body, 'body'));
-    });
-    app.delete('/users/:id', { schema: { summary: 'Delete a user (never the last active superuser)', tags } }, async (request, reply) => {
-      await s.users.remove(actorOf(request), parseInput(idParam, request.params, 'params').id);
+    api.post(
+      '/users/set-active',
+      { schema: { summary: 'Activate or deactivate up to 500 users, each on its own: changed, unchanged or failed', ...doc, body: setActiveBody, response: { 200: bulkActiveSchema } } },
+      async (request) => s.users.setActive(actorOf(request), request.body.ids, request.body.is_active),
+    );
+    api.get('/users/:id', { schema: { summary: 'One user', ...doc, ...one } }, async (request) => s.users.get(request.params.id));
+    api.patch('/users/:id', { schema: { summary: 'Edit a user: username, email, active, staff, superuser', ...doc, ...one, body: updateUserBody } }, async (request) =>
+      s.users.update(actorOf(request), request.params.id, request.body),
+    );
+    api.delete('/users/:id', { schema: { summary: 'Delete a user (never the last active superuser)', ...doc, params: idParam, response: { 204: z.undefined().meta({ description: 'Deleted: no body' }) } } }, async (request, reply) => {
+      await s.users.remove(actorOf(request), request.params.id);
       return reply.status(204).send();
     });
-    app.post('/users/:id/password', { schema: { summary: "Set a user's password (ends their tokens)", tags } }, async (request) => {
-      const { id } = parseInput(idParam, request.params, 'params');
-      const { password } = parseInput(setPasswordBody, request.body, 'body');
-      return s.users.setPassword(actorOf(request), id, password);
-    });
-    app.get('/users/:id/keys', { schema: { summary: "A user's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}", tags } }, async (request) => {
-      const user = await s.users.get(parseInput(idParam, request.params, 'params').id);
-      const q = parseInput(keysListQuery, request.query, 'query');
-      return s.keys.page(user.id, { page: q.page, pageSize: q.page_size });
-    });
-    app.post('/users/:id/keys', { schema: { summary: 'Create a personal key for a user (secret shown once)', tags } }, async (request, reply) => {
-      const user = await s.users.get(parseInput(idParam, request.params, 'params').id);
-      const body = parseInput(createKeyBody, request.body ?? {}, 'body');
-      const created = await s.keys.issue(actorOf(request), user, { name: body.name ?? 'api', expiresAt: expiryFrom(body, s.clock.now()) });
-      return reply.status(201).send({ ...created.key, secret: created.secret, authorization: created.authorization });
-    });
-    app.delete('/users/:id/keys/:keyId', { schema: { summary: "Revoke a user's key", tags } }, async (request) => {
-      const { id, keyId } = parseInput(keyParams, request.params, 'params');
-      const user = await s.users.get(id!);
-      return s.keys.revoke(actorOf(request), user, keyId);
+    api.post('/users/:id/password', { schema: { summary: "Set a user's password (ends their tokens)", ...doc, ...one, body: setPasswordBody } }, async (request) =>
+      s.users.setPassword(actorOf(request), request.params.id, request.body.password),
+    );
+    api.get(
+      '/users/:id/keys',
+      { schema: { summary: "A user's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}", ...doc, params: idParam, querystring: keysListQuery, response: { 200: pageAnswerSchema(personalKeySchema) } } },
+      async (request) => {
+        const user = await s.users.get(request.params.id);
+        return s.keys.page(user.id, { page: request.query.page, pageSize: request.query.page_size });
+      },
+    );
+    api.post(
+      '/users/:id/keys',
+      { schema: { summary: 'Create a personal key for a user (secret shown once)', ...doc, params: idParam, body: optionalBody(createKeyBody), response: { 201: newKeyAnswerSchema } } },
+      async (request, reply) => {
+        const user = await s.users.get(request.params.id);
+        const created = await s.keys.issue(actorOf(request), user, { name: request.body.name ?? 'api', expiresAt: expiryFrom(request.body, s.clock.now()) });
+        return reply.status(201).send({ ...created.key, secret: created.secret, authorization: created.authorization });
+      },
+    );
+    api.delete('/users/:id/keys/:keyId', { schema: { summary: "Revoke a user's key", ...doc, params: keyParams, response: { 200: personalKeySchema } } }, async (request) => {
+      const user = await s.users.get(request.params.id);
+      return s.keys.revoke(actorOf(request), user, request.params.keyId);
     });
 
     settingsRoutes(app, s);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
-import { passwordSchema, userInputSchema, userPatchSchema } from '../../src-shared/user-schemas.ts';
+import { passwordSchema, userInputSchema, userPatchSchema, userSchema } from '../../src-shared/user-schemas.ts';
 
 /** The shared user rules (src-shared/user-schemas.ts) are the API's bodies as they are; the service adds the checks that need the database. */
 export const createUserBody = userInputSchema;
@@ -11,6 +11,9 @@ export const updateUserBody = userPatchSchema;
 export type UpdateUserInput = z.input<typeof updateUserBody>;
 
 export const setPasswordBody = z.strictObject({ password: passwordSchema });
+
+/** GET /me: the caller, and how this request was authenticated (the key's id when by a personal key or a JWT made from one). */
+export const meAnswerSchema = userSchema.extend({ auth: z.object({ via: z.enum(['jwt', 'personal_key']), key_id: z.string().nullable() }) });
 
 /** A signed-in user's own change: the current password proves it is them, not just their token. */
 export const changePasswordBody = z.strictObject({ current_password: passwordSchema, password: passwordSchema });
