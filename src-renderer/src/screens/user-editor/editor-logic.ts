@@ -2,14 +2,8 @@ import type { ConsoleParams } from '../../../../src-shared/console-api.ts';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { User } from '../../../../src-shared/domain.ts';
 
-/** The editor's form: what an admin can change on a user (the password has its own form). */
-export interface UserForm {
-  username: string;
-  email: string;
-  is_active: boolean;
-  is_staff: boolean;
-  is_superuser: boolean;
-}
+/** The editor's form: what an admin can change on a user (the password has its own form), the email as typed ('' for none). */
+export type UserForm = Pick<User, 'username' | 'is_active' | 'is_staff' | 'is_superuser'> & { email: string };
 
 export interface NewUserForm extends UserForm {
   password: string;
