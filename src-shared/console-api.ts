@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loginName, optionalEmailSchema, passwordSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
+import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
 import type { Result } from './console-errors.ts';
 import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserPage, UsersRead } from './domain.ts';
 import { BULK_MAX_USERS, GET_USERS_MAX, USER_ORDERING_FIELDS } from './domain.ts';
@@ -48,7 +48,7 @@ export const profileInput = z.strictObject({
   kind: z.enum(['bundled', 'remote']),
   /** Remote Graphistry (or another embedded server) base URL; absent for the bundled server. */
   url: remoteUrl.optional(),
-  username: loginName.optional(),
+  username: signInUsernameSchema.optional(),
   /** A Graphistry's admin site prefix; default /admin/. */
   admin_path: adminPath.optional(),
   /** A PEM file of the certificate authority to trust for this server only. */
@@ -84,7 +84,7 @@ export const consoleParams = {
   connectionStatus: none,
   /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
   /** `otp`: a one-time code, where a Graphistry's admin site asks for one after the password (OTP_REQUIRED); used for that sign-in only, never kept. */
-  signIn: z.strictObject({ profileId, username: loginName, password: passwordSchema, otp: z.string().regex(/^[A-Za-z0-9]{4,32}$/, 'is not a one-time code').optional() }),
+  signIn: z.strictObject({ profileId, username: signInUsernameSchema, password: passwordSchema, otp: z.string().regex(/^[A-Za-z0-9]{4,32}$/, 'is not a one-time code').optional() }),
   signOut: z.strictObject({ profileId }),
   /** The certificate a server presents, to show before the admin chooses to trust it. */
   inspectCertificate: z.strictObject({ url: remoteUrl }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastSuperuserFields, optionalEmailSchema, userInputSchema, userPatchSchema, usernameSchema } from './user-schemas.ts';
+import { lastSuperuserFields, optionalEmailSchema, signInUsernameSchema, userInputSchema, userPatchSchema, usernameSchema } from './user-schemas.ts';
 
 const messages = (r: { success: boolean; error?: { issues: Array<{ message: string }> } }) => (r.success ? [] : r.error!.issues.map((i) => i.message));
 
@@ -20,6 +20,13 @@ describe('the username rule', () => {
     for (const name of ['alice\u1160', '\u3164bob', 'car\u200dol', 'dan\uffa0']) {
       expect(messages(usernameSchema.safeParse(name))[0], JSON.stringify(name)).toMatch(/invisible characters/);
     }
+  });
+});
+
+describe('a name to sign in with', () => {
+  it("takes a name as an older rule stored it, within Django's characters and length", () => {
+    expect(signInUsernameSchema.parse('alice\u1160')).toBe('alice\u1160');
+    for (const bad of ['', 'bad name', 'u'.repeat(151), 'tab\tname']) expect(signInUsernameSchema.safeParse(bad).success, bad).toBe(false);
   });
 });
 

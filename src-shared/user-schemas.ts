@@ -27,24 +27,21 @@ export const INVISIBLE_NAME_MESSAGE = 'must not contain invisible characters (Un
 const USERNAME_MAX = 150;
 const USERNAME_CHARACTERS = /^[\p{L}\p{N}_.@+-]+$/u;
 
+/** Django's characters and length, as Django judges any name it stores. */
+const djangoName = z.string().min(1, 'is required').max(USERNAME_MAX, `must be at most ${USERNAME_MAX} characters`);
+const CHARACTERS_MESSAGE = 'may contain only letters, digits and @ . + - _';
+
 /**
  * Django's username rule: letters, digits and @.+-_ only, at most 150
  * characters, judged (and stored) in NFKC form as Django's
  * `normalize_username` does; and no invisible letters, which that rule lets
- * through. Only new names meet these rules: a sign-in takes any stored name
- * (`loginName`).
+ * through. Only new names meet all of it: a sign-in takes a name as it was
+ * stored (`signInUsernameSchema`).
  */
 export const usernameSchema = z
   .string()
   .transform(normalizeUsername)
-  .pipe(
-    z
-      .string()
-      .min(1, 'is required')
-      .max(USERNAME_MAX, `must be at most ${USERNAME_MAX} characters`)
-      .refine((name) => !INVISIBLE_IN_NAMES.test(name), INVISIBLE_NAME_MESSAGE)
-      .regex(USERNAME_CHARACTERS, 'may contain only letters, digits and @ . + - _'),
-  )
+  .pipe(djangoName.refine((name) => !INVISIBLE_IN_NAMES.test(name), INVISIBLE_NAME_MESSAGE).regex(USERNAME_CHARACTERS, CHARACTERS_MESSAGE))
   // The document shows the rule the pipe applies after normalising (JSON Schema cannot say "after NFKC").
   .meta({
     description: `Letters, digits and @ . + - _ only, at most ${USERNAME_MAX} characters, judged in Unicode NFKC form (as Django's normalize_username); no invisible (Default_Ignorable) characters`,
@@ -52,8 +49,12 @@ export const usernameSchema = z
     pattern: USERNAME_CHARACTERS.source,
   });
 
-/** What a sign-in names: any stored username (older rules let more through), or an email. */
-export const loginName = z.string().min(1, 'is required').max(254);
+/**
+ * A name to sign in with (and the one a connection remembers): Django's
+ * characters and length as they were when the account was made, so a name
+ * from before the invisible-letter rule or NFKC storage still signs in.
+ */
+export const signInUsernameSchema = djangoName.regex(USERNAME_CHARACTERS, CHARACTERS_MESSAGE);
 
 export const emailSchema = z
   .string()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';
-import { loginName, passwordSchema } from '../../src-shared/user-schemas.ts';
+import { passwordSchema } from '../../src-shared/user-schemas.ts';
 
 /**
  * Graphistry's token API as its clients send it: loose objects (unknown
@@ -10,7 +10,8 @@ import { loginName, passwordSchema } from '../../src-shared/user-schemas.ts';
 const orgName = z.string().max(150).nullable().optional().meta({ description: "The organization to sign in to; each user's personal organization is their username" });
 
 export const loginBody = z.object({
-  username: loginName.meta({ description: 'A username or an email' }),
+  // Any name an account has (older rules let more through), or its email: unknown ones simply fail to sign in.
+  username: z.string().min(1, 'is required').max(254).meta({ description: 'A username or an email' }),
   password: passwordSchema,
   org_name: orgName,
   /** Sent by the admin console: a sign-in that is not a superuser's is refused, audited as a failure, and leaves last login alone. */
