@@ -1,4 +1,5 @@
-import { ConsoleFailure, type ConsoleFieldIssue } from '../../../src-shared/console-errors.ts';
+import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
+import { lastSuperuserFields } from '../../../src-shared/user-schemas.ts';
 import type { BulkActiveResult, User } from '../../../src-shared/domain.ts';
 import type { UserInput, UserPatch } from '../../contracts.ts';
 import { findForm, formBody, guessedFields } from './admin-forms.ts';
@@ -88,12 +89,8 @@ async function saveChanges(ctx: RemoteContext, f: ChangeForm, current: User, pat
   if (guessed.length) throw remoteErrors.unreadableField(ctx.host, who, guessed);
   if (typeof changes.username === 'string' && changes.username.toLowerCase() !== current.username.toLowerCase()) await refuseTakenUsername(ctx, changes.username, f.id);
   const demotes = current.is_superuser && current.is_active && (changes.is_superuser === false || changes.is_active === false);
-  if (demotes && (await isLastActiveSuperuser(ctx, f.id))) {
-    const issues: ConsoleFieldIssue[] = [];
-    if (changes.is_superuser === false) issues.push({ field: 'is_superuser', message: 'is the last active superuser' });
-    if (changes.is_active === false) issues.push({ field: 'is_active', message: 'is the last active superuser' });
-    throw remoteErrors.lastSuperuser(false, issues);
-  }
+  // The bundled server's rule and words, with its fields named the same way (Django itself has no such rule).
+  if (demotes && (await isLastActiveSuperuser(ctx, f.id))) throw remoteErrors.lastSuperuser(false, lastSuperuserFields({ is_superuser: changes.is_superuser === false ? false : undefined, is_active: changes.is_active === false ? false : undefined }));
   const page = await ctx.userUrl(f.id, 'change');
   const answer = await ctx.session.post(new URL(f.form.action), formBody(f.form, body, '_continue'), page);
   if (answer.status === 200) throw formFailure(answer.html);
