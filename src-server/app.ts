@@ -23,6 +23,8 @@ const SECURITY_HEADERS = Object.freeze({ 'x-content-type-options': 'nosniff', 'c
 
 export interface AppDeps extends ServiceDeps {
   logger?: FastifyServerOptions['logger'];
+  /** The logger's destination, when the caller made it: request lines are written there directly (see OneLineRequestLog). */
+  logSink?: { write(line: string): unknown };
 }
 
 /**
@@ -36,7 +38,7 @@ export interface AppDeps extends ServiceDeps {
 export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
   const app = Fastify({
     logger: withRedaction(deps.logger),
-    logController: new OneLineRequestLog(),
+    logController: new OneLineRequestLog(deps.logger ? (deps.logSink ?? null) : null),
     childLoggerFactory: sameLoggerForRequests,
     bodyLimit: BODY_LIMIT,
     trustProxy: fastifyTrustProxy(config.trustProxy),

@@ -26,10 +26,12 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
   // asynchronous destination: a write to a file or to a pipe whose reader is slow waits on libuv's
   // pool, not on the event loop, and pino writes what is left synchronously at exit. No pid/hostname
   // on every line (one process, one host).
+  const logSink = pino.destination({ dest: 2, sync: false });
   const app = await buildApp(config, {
     db: rt.db,
     secrets: rt.secrets,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: pino.destination({ dest: 2, sync: false }), base: null },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: logSink, base: null },
+    logSink,
   });
   // Listening for the stop signals before the URL is printed: whoever starts us may send SIGTERM the
   // moment it reads that line, and a signal with no handler yet kills the process without a clean stop.

@@ -12,6 +12,16 @@ import { redactRequestUrl } from './redact.ts';
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 
 export class OneLineRequestLog extends LogController {
+  /**
+   * `sink`: the logger's own destination, when the caller made it (`serve`):
+   * a completed request's line is then written there directly, in the
+   * logger's JSON shape, instead of through pino's generic serialization of
+   * an object (measured: 5 µs of a `/me` request's 38 µs of CPU).
+   */
+  constructor(private readonly sink: { write(line: string): unknown } | null = null) {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
@@ -19,6 +29,10 @@ export class OneLineRequestLog extends LogController {
     if (!error && QUIET_LEVELS.has(reply.log.level)) return;
     const msg = `${request.method} ${redactRequestUrl(request.url)} ${reply.statusCode}`;
     const ms = Math.round(reply.elapsedTime * 100) / 100;
+    if (!error && this.sink) {
+      this.sink.write(`{"level":30,"time":${Date.now()},"ms":${ms},"ip":${JSON.stringify(request.ip ?? null)},"msg":${JSON.stringify(msg)}}\n`);
+      return;
+    }
     const fields = { ms, ip: request.ip };
     if (error) reply.log.error({ ...fields, err: error }, msg);
     else reply.log.info(fields, msg);
