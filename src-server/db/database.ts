@@ -79,7 +79,8 @@ function openSqlite(opts: OpenDbOptions): Db {
   const file = join(opts.dataDir, 'graphistry-admin.sqlite3');
   ensurePrivateFile(file); // password hashes: 0600, not the umask's 0644
   // The writer first: it puts the file in WAL mode.
-  const write = new Kysely<Database>({ dialect: writerDialect(opts.databaseThread ? threadWriter(file) : inProcessWriter(file)) });
+  const writer = opts.databaseThread ? threadWriter(file) : inProcessWriter(file);
+  const write = new Kysely<Database>({ dialect: writerDialect(writer) });
   const native = new SQLite(file, { timeout: 10_000 });
   native.pragma('busy_timeout = 10000');
   // Every write goes through `write`: one here would fail instead of bypassing the writer.
@@ -94,7 +95,7 @@ function openSqlite(opts: OpenDbOptions): Db {
     location: file,
     read,
     write,
-    statements: sqliteStatements(read, reader.prepare),
+    statements: sqliteStatements({ read, write }, reader.prepare, writer),
     withAccountsLock: (fn) => write.transaction().execute(fn),
     async close() {
       await write.destroy();

@@ -2,8 +2,8 @@ import SQLite from 'better-sqlite3';
 
 /**
  * One request to the writer: a statement, or a transaction step, of one of
- * Kysely's connections (`conn`). A statement of a connection with no open
- * transaction is autocommit.
+ * Kysely's connections (`conn`; 0 for db.statements' own). A statement of a
+ * connection with no open transaction is autocommit.
  */
 export type WriterRequest = { conn: number } & ({ sql: string; params: unknown[] } | { step: 'begin' | 'commit' | 'rollback' });
 export type WriterAsk = WriterRequest & { id: number };

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database, Dialect } from './schema.ts';
+import type { WriterPort } from './writer-port.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -58,20 +59,24 @@ async function viaKysely<R>(q: Q, dialect: Dialect, s: Statement, params: readon
 }
 
 /**
- * SQLite: `read` runs on the main thread's read connection, synchronously,
- * its statements prepared once (`prepare`); anything else (the writer, a
- * transaction) through Kysely.
+ * SQLite: on `read`, the main thread's read connection, synchronously, its
+ * statements prepared once (`prepare`); on `write`, straight to the writer
+ * (autocommit, committed with the others of its turn); in a transaction,
+ * through Kysely's connection.
  */
-export function sqliteStatements(read: Q, prepare: (text: string) => SQLite.Statement): Statements {
+export function sqliteStatements(handles: { read: Q; write: Q }, prepare: (text: string) => SQLite.Statement, writer: WriterPort): Statements {
+  const { read, write } = handles;
+  const elsewhere = async <R>(q: Q, s: Statement, params: readonly unknown[]) =>
+    q === write ? ((await writer.ask({ conn: 0, sql: s.sqlite, params: [...params] })) as { rows: R[]; changes: number }) : viaKysely<R>(q, 'sqlite', s, params);
   return {
     async all<R>(q: Q, s: Statement, params: readonly unknown[]) {
-      return q === read ? (prepare(s.sqlite).all(...params) as R[]) : (await viaKysely<R>(q, 'sqlite', s, params)).rows;
+      return q === read ? (prepare(s.sqlite).all(...params) as R[]) : (await elsewhere<R>(q, s, params)).rows;
     },
     async one<R>(q: Q, s: Statement, params: readonly unknown[]) {
-      return q === read ? (prepare(s.sqlite).get(...params) as R | undefined) : (await viaKysely<R>(q, 'sqlite', s, params)).rows[0];
+      return q === read ? (prepare(s.sqlite).get(...params) as R | undefined) : (await elsewhere<R>(q, s, params)).rows[0];
     },
     async run(q: Q, s: Statement, params: readonly unknown[]) {
-      return q === read ? prepare(s.sqlite).run(...params).changes : (await viaKysely(q, 'sqlite', s, params)).changes;
+      return q === read ? prepare(s.sqlite).run(...params).changes : (await elsewhere(q, s, params)).changes;
     },
   };
 }
