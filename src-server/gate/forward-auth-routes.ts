@@ -85,7 +85,8 @@ export function forwardAuthRoutes(s: Services) {
           if (!allows(found.identity, level)) return sendRefusal(reply, refusals.forbidden(level, found.identity.username, page));
           return reply.code(200).headers(headersOf(found)).send();
         };
-        return answer(await s.forwardAuth.identify(credentialsOf(request.headers, request.ip)));
+        // Sent before the handler returns, so nothing is returned: a returned reply is awaited until the response finishes.
+        answer(await s.forwardAuth.identify(credentialsOf(request.headers, request.ip)));
       },
     });
   };

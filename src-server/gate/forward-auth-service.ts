@@ -86,10 +86,8 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
     return { identity: identityOf(session.user, 'cookie'), until: Math.min(sessions.endsAt(session), now + REFRESH_MS), revision: rev };
   }
 
-  /** The cached answer for `key`, or a lookup that resolves and caches it. */
+  /** Resolve `key` (not in the cache) and cache what it proves. */
   async function lookup(cache: IdentityCache<Identified>, key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Promise<Identified | null> {
-    const hit = cache.get(key, now);
-    if (hit) return hit;
     const found = await resolve();
     // A copy of its own: the key may be a slice of the whole Cookie header, which the cache must not keep alive.
     if (found) cache.set(Buffer.from(key, 'latin1').toString('latin1'), found, found.until, rev, now);
@@ -110,10 +108,11 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
       const { authorization, cookie } = creds;
       // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
       if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
-        const found = await lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now));
+        const found = byAuthorization.get(authorization, now) ?? (await lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now)));
         if (found) return found;
       }
-      return cookie ? lookup(byCookie, cookie, rev, now, () => fromCookie(cookie, rev, now)) : null;
+      if (!cookie) return null;
+      return byCookie.get(cookie, now) ?? lookup(byCookie, cookie, rev, now, () => fromCookie(cookie, rev, now));
     },
 
     /** Called (synchronously, in the checking request) whenever a check sees the access revision move. */
