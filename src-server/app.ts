@@ -68,7 +68,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   app.decorateRequest('principal', null);
   app.decorateRequest('guardLevel', null);
   installErrorHandling(app);
-  // Every route's zod schemas are Fastify's own: checked before the handler, answers serialized through them, documented at /openapi.json.
+  // Every route's zod schemas are Fastify's own: checked before the handler, answers serialized through them, documented at /api/v2/openapi.json.
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);
   await installOpenApi(app, { version: SERVER_VERSION });

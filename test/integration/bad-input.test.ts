@@ -130,7 +130,7 @@ const tokenCodes: ErrorCode[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED'];
 
 const A = '/api/v2/admin';
 const ENDPOINTS: Endpoint[] = [
-  { method: 'GET', path: '/openapi.json', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
+  { method: 'GET', path: '/api/v2/openapi.json', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'GET', path: '/ht/', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'GET', path: '/.well-known/jwks.json', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'POST', path: '/api-token-auth/', guard: 'none', credential: 'bearer', body: loginBody, baseCodes: loginCodes },
@@ -762,7 +762,7 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
     expect(new Set(table).size).toBe(table.length);
     expect([...registered].sort()).toEqual([...table].sort());
 
-    const doc = json<{ paths: Record<string, Record<string, unknown>> }>(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
+    const doc = json<{ paths: Record<string, Record<string, unknown>> }>(await t.app.inject({ method: 'GET', url: '/api/v2/openapi.json' }));
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => routeKey(m.toUpperCase(), p.replace(/\{([A-Za-z_]+)\}/g, ':$1'))));
     expect(documented.length).toBeGreaterThanOrEqual(30);
     for (const r of documented) expect(table).toContain(r);

@@ -50,7 +50,7 @@ describe.each(dialects())('the OpenAPI document (%s)', (dialect) => {
 
   beforeAll(async () => {
     t = await makeTestApp(dialect);
-    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/v2/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = json<Document>(res);
   });
