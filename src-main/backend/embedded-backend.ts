@@ -22,7 +22,7 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 const HEADER_SAFE = /^[\x21-\x7e]{1,4096}$/;
 
 /**
- * The embedded account server's REST API (README, "HTTP API"), as a `Backend`.
+ * The embedded account server's REST API (docs/http-api.md), as a `Backend`.
  * Every failure is a `ConsoleFailure`; see http-errors.ts for the mapping.
  *
  * @example

@@ -6,8 +6,8 @@ import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/brows
 import { STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { post, startServer, type ServerProcess } from '../helpers/server-process.ts';
 import { jupyterMissing, startJupyter, type JupyterProcess } from '../helpers/jupyter.ts';
-import { nginxMissing, readmeNginxSnippet, startNginx, type NginxProcess } from '../helpers/nginx.ts';
-import { caddyMissing, readmeCaddySnippet, startCaddy } from '../helpers/caddy.ts';
+import { documentedNginxSnippet, nginxMissing, startNginx, type NginxProcess } from '../helpers/nginx.ts';
+import { caddyMissing, documentedCaddySnippet, startCaddy } from '../helpers/caddy.ts';
 import { rawGet, type FrontProxy } from '../helpers/front-proxy.ts';
 import { FORGED_IDENTITY, identityHeadersIn, MALFORMED_IDENTITY, startStandInTool, type StandInTool } from '../helpers/stand-in-tool.ts';
 import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
@@ -17,8 +17,8 @@ import { closed, nextMessage, openWebSocket } from '../helpers/ws-client.ts';
  * end with real parts: Debian's Jupyter notebook server (loopback, its own
  * token off, base_url /notebook/), a stand-in investigation tool (node:http +
  * WebSocket, /pivot/), the account server as a real process, real Chromium,
- * and in front Debian's nginx running the README's snippet as it is
- * (auth_request to /auth/check), Debian's Caddy running the README's
+ * and in front Debian's nginx running docs/staff-access.md's snippet as it is
+ * (auth_request to /auth/check), Debian's Caddy running its
  * Caddyfile as it is (forward_auth), or the server's built-in gate. The same
  * scenario runs through all three, forged identity headers in every spelling
  * and a staff member whose name is not plain ASCII (`danaé`, beside `dana`)
@@ -53,7 +53,7 @@ type Front = 'nginx' | 'caddy' | 'gate';
         .replaceAll('127.0.0.1:8888', jupyter.url.replace('http://', ''))
         .replaceAll('127.0.0.1:8081', tool.url.replace('http://', ''));
     // Both started before either failure is thrown, so afterAll stops whichever did start.
-    const [n, c] = await Promise.allSettled([startNginx(upstreams(readmeNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(readmeCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
+    const [n, c] = await Promise.allSettled([startNginx(upstreams(documentedNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(documentedCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
     if (n.status === 'fulfilled') nginx = n.value;
     if (c.status === 'fulfilled') caddy = c.value;
     for (const r of [n, c]) if (r.status === 'rejected') throw r.reason;

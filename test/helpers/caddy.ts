@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './app.ts';
-import { programMissing, readmeSnippet, startFrontProxy, type FrontProxy } from './front-proxy.ts';
+import { documentedSnippet, programMissing, startFrontProxy, type FrontProxy } from './front-proxy.ts';
 
 export const CADDY = process.env.CADDY_PATH ?? '/usr/bin/caddy';
 
 export const caddyMissing = (): string | null => programMissing(CADDY, ['version']);
 
-/** The README's Caddyfile snippet, as people copy it. */
-export const readmeCaddySnippet = (): string => readmeSnippet('caddy', 'caddyfile');
+/** The Caddyfile snippet of docs/staff-access.md, as people copy it. */
+export const documentedCaddySnippet = (): string => documentedSnippet('caddy', 'caddyfile');
 
 /**
  * Debian's Caddy as a child of the test, never the system's: `caddy run` in

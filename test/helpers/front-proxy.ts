@@ -8,15 +8,18 @@ export function programMissing(path: string, args: string[]): string | null {
   return spawnSync(path, args).status === 0 ? null : `${path} not found`;
 }
 
+/** The page of the documentation that shows the reverse-proxy configurations. */
+const STAFF_ACCESS_DOC = 'docs/staff-access.md';
+
 /**
- * A configuration block exactly as the README shows it (between its
+ * A configuration block exactly as docs/staff-access.md shows it (between its
  * `<!-- NAME-snippet:begin -->` and `<!-- NAME-snippet:end -->` markers), so
  * the configuration people copy is the one the end-to-end test runs.
  */
-export function readmeSnippet(name: string, fence: string): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const m = new RegExp(`<!-- ${name}-snippet:begin -->\\s*\`\`\`${fence}\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}-snippet:end -->`).exec(readme);
-  if (!m) throw new Error(`README.md has no ${name} snippet between <!-- ${name}-snippet:begin --> and <!-- ${name}-snippet:end -->`);
+export function documentedSnippet(name: string, fence: string): string {
+  const doc = readFileSync(new URL(`../../${STAFF_ACCESS_DOC}`, import.meta.url), 'utf8');
+  const m = new RegExp(`<!-- ${name}-snippet:begin -->\\s*\`\`\`${fence}\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}-snippet:end -->`).exec(doc);
+  if (!m) throw new Error(`${STAFF_ACCESS_DOC} has no ${name} snippet between <!-- ${name}-snippet:begin --> and <!-- ${name}-snippet:end -->`);
   return m[1]!;
 }
 
@@ -26,7 +29,7 @@ export interface FrontProxy {
   port: number;
   dir: string;
   errorLog(): string;
-  /** '' for a proxy that keeps none (the README's Caddy site block configures no access log). */
+  /** '' for a proxy that keeps none (the documented Caddy site block configures no access log). */
   accessLog(): string;
   stop(): Promise<void>;
 }

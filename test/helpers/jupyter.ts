@@ -18,7 +18,7 @@ export interface JupyterProcess {
 }
 
 /**
- * Debian's Jupyter notebook server (6.x) the way the README says to run it
+ * Debian's Jupyter notebook server (6.x) the way docs/staff-access.md says to run it
  * behind the gate or nginx: loopback only, its own token and password off
  * (the account server decides who gets in), base_url /notebook/. Its config,
  * data, runtime and IPython folders and its notebooks live in a temp dir.

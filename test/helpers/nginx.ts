@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './app.ts';
-import { programMissing, readmeSnippet, startFrontProxy, type FrontProxy } from './front-proxy.ts';
+import { documentedSnippet, programMissing, startFrontProxy, type FrontProxy } from './front-proxy.ts';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
 export const nginxMissing = (): string | null => programMissing(NGINX, ['-v']);
 
-/** The README's nginx snippet, as people copy it. */
-export const readmeNginxSnippet = (): string => readmeSnippet('nginx', 'nginx');
+/** The nginx snippet of docs/staff-access.md, as people copy it. */
+export const documentedNginxSnippet = (): string => documentedSnippet('nginx', 'nginx');
 
 export type NginxProcess = FrontProxy;
 
