@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then the whole suite on every dialect (SQLite and
+// `npm test`: type-check and lint, then the whole suite on every dialect (SQLite and
 // PostgreSQL), then one closing line "N passed, N failed". Under CI=true a
 // skipped test is a failure: every system part must be present there.
 //
@@ -20,6 +20,11 @@ const extra = process.argv.slice(2);
 if (!extra.length) {
   console.log('> typecheck');
   if (run('npm', ['run', '--silent', 'typecheck']) !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.log('> lint');
+  if (run('npm', ['run', '--silent', 'lint']) !== 0) {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }

@@ -37,7 +37,7 @@ import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, cpuMs, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
+import { BENCH, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 

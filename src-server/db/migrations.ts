@@ -5,7 +5,7 @@ import { usernameSkeletonCased } from './migration-0008-username-skeleton-cased.
 import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
 import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
-import { usernameSkeleton } from '../users/username-identity.ts';
+import { usernameSkeleton } from '../lib/username-identity.ts';
 
 /**
  * Migrations live in code (no files to find at run time, so the bundled
@@ -223,7 +223,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
       try {
         await migration.up(q);
       } catch (e) {
-        throw new Error(`database migration ${name} failed: ${(e as Error).message}`);
+        throw new Error(`database migration ${name} failed: ${(e as Error).message}`, { cause: e });
       }
       await sql`insert into ${sql.table(LEDGER)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(q);
     }

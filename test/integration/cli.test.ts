@@ -25,9 +25,12 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
     if (schema) await dropSchema(schema);
   });
 
+  // The tests read the commands' JSON answers field by field, as a script would.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Answer = Record<string, any>;
   function cli(args: string[], input?: string) {
     const r = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', encoding: 'utf8', env: { ...process.env, GRAPHISTRY_ADMIN_PASSWORD: '' } });
-    return { code: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) as Record<string, any> };
+    return { code: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) as Answer };
   }
 
   it('bootstraps an administrator without any sign-up window, then manages users, keys, settings and audit', () => {

@@ -200,7 +200,10 @@ describe('npm run console:web', () => {
         child.stdout.on('data', (c) => {
           out += String(c);
           const m = /^Graphistry Admin console \(web mode\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n$/.exec(out);
-          if (m) resolve(new URL(m[1]!)), clearTimeout(timer);
+          if (m) {
+            clearTimeout(timer);
+            resolve(new URL(m[1]!));
+          }
         });
         void exited.then((code) => reject(new Error(`exited ${code}:\n${err}`)));
       });
@@ -386,7 +389,10 @@ describe('console:web and npm start on the command line', () => {
         const timer = setTimeout(() => reject(new Error(`no URL in 120 s:\n${out}`)), 120_000);
         child.stdout.on('data', () => {
           const m = /Graphistry Admin console \(web mode\): (http:\/\/\S+)/.exec(out);
-          if (m) resolve(new URL(m[1]!)), clearTimeout(timer);
+          if (m) {
+            clearTimeout(timer);
+            resolve(new URL(m[1]!));
+          }
         });
         void exited.then(() => reject(new Error(`npm start exited:\n${out}`)));
       });

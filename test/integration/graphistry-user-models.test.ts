@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/remote-backend.ts';
 import type { Backend } from '../../src-main/contracts.ts';
 import { ConsoleFailure, type ConsoleError } from '../../src-shared/console-errors.ts';
-import type { User, UserRow } from '../../src-shared/domain.ts';
+import type { UserRow } from '../../src-shared/domain.ts';
 import { failure } from '../helpers/failure.ts';
 import { PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 import { djangoRuntimes, type DjangoVersion } from '../helpers/django-versions.ts';

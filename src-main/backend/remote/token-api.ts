@@ -27,7 +27,7 @@ export function createTokenApi(http: AdminHttp, adminPath: string) {
     const url = http.url(path);
     const page = await http.post(url, { json: { username, password } }, { referer: url });
     if (page.status === 404 || page.status === 405) return null;
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = /json/i.test(page.contentType) ? JSON.parse(page.body) : null;
     } catch {

@@ -30,7 +30,7 @@ export function rememberPlace(): void {
 /** An address with no screen in it gets the last one noted (replacing, not adding, a history step). */
 export function reopenLastPlace(): void {
   if (hashToRoute(window.location.hash)) return;
-  let hash: string | null = null;
+  let hash: string | null;
   try {
     hash = window.localStorage.getItem(SLOT);
   } catch {

@@ -46,6 +46,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
   // One user per mount: App keys this screen by id.
   useEffect(() => {
     void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by id (and the connection): load reads nothing else
   }, [id]);
 
   if (loadError) {
