@@ -11,7 +11,7 @@ import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/i
 import { installOpenApi } from './openapi/openapi.ts';
 import { zodSerializerCompiler, zodValidatorCompiler } from './http/route-schemas.ts';
 import { pagesPlugin } from './pages/pages-plugin.ts';
-import { requestLogSerializer } from './http/redact.ts';
+import { requestLogSerializer } from './lib/redact.ts';
 import { OneLineRequestLog, sameLoggerForRequests } from './http/request-log.ts';
 import { fastifyTrustProxy } from './lib/trust-proxy.ts';
 import { forwardAuthRoutes } from './gate/forward-auth-routes.ts';

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
-import { gatesSchema } from './gate/gate-config.ts';
+import { gatesSchema } from './lib/gate-config.ts';
 
 /**
  * Server configuration: one schema, parsed once, frozen, passed in.

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * declared once here and derived everywhere else (the server's route
  * schemas, the console bridge's parameters, main's backend types and the
  * domain type `User`). The server adds the checks that need its data on top
- * (a name taken, or looking like another: users/username-identity.ts).
+ * (a name taken, or looking like another: src-server/lib/username-identity.ts).
  */
 
 /** Django's `normalize_username`: compatibility characters become the ones they stand for (fullwidth `ａｄｍｉｎ` is `admin`). */

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditQuery, AuditRepo } from './audit-repo.ts';
 import type { AuditEntry } from '../../src-shared/domain.ts';
-import { redactFields, redactSecretText } from '../http/redact.ts';
+import { redactFields, redactSecretText } from '../lib/redact.ts';
 import { hmacSha256Hex } from '../lib/crypto.ts';
 
 /** Who is acting, as the audit log records it. `userId` is null for the CLI and for anonymous callers. */
@@ -53,7 +53,7 @@ export function createAuditService(deps: { db: Pick<Db, 'read' | 'write'>; repo:
     /**
      * Record an event; pass `q` to write inside the caller's transaction so
      * the event and the change land together. Actor, target and detail go
-     * through the secret net (http/redact.ts) whoever the caller is: a
+     * through the secret net (lib/redact.ts) whoever the caller is: a
      * typed name or a key's name may be a pasted credential.
      */
     async record(actor: Actor, event: AuditEvent, q: Kysely<Database> | Transaction<Database> = db.write): Promise<void> {

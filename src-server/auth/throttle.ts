@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import { hmacSha256Hex } from '../lib/crypto.ts';
-import { foldUsername } from '../users/username-identity.ts';
+import { foldUsername } from '../lib/username-identity.ts';
 import { addressGroup } from './address-group.ts';
 import type { ThrottleCount, ThrottleRepo } from './throttle-repo.ts';
 

@@ -4,7 +4,7 @@ import type { Runtime } from '../runtime.ts';
 import type { Actor } from '../audit/audit-service.ts';
 import { isSettingKey, parseSettingText, SETTING_KEYS } from '../settings/settings-registry.ts';
 import { listUsersQuery } from '../users/users-schemas.ts';
-import { parseInput } from '../http/validate.ts';
+import { parseInput } from '../lib/validate.ts';
 import { table, type Out } from './output.ts';
 import { promptHidden, readStdinLine } from './prompt.ts';
 

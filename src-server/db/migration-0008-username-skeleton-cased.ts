@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { casedUsernameSkeleton } from '../users/username-identity.ts';
+import { casedUsernameSkeleton } from '../lib/username-identity.ts';
 
 /**
  * Every account gets the skeleton of its name as written (not case-folded),

@@ -1,7 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { downstreamHeaders } from './upstream-headers.ts';
-import type { GateSpec } from './gate-config.ts';
+import type { GateSpec } from '../lib/gate-config.ts';
 
 /** An upstream that does not accept the connection in this long is reported as down (502). */
 const CONNECT_TIMEOUT_MS = 10_000;

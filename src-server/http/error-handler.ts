@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.ts';
-import { redactRequestUrl } from './redact.ts';
+import { redactRequestUrl } from '../lib/redact.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

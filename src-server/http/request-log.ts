@@ -1,5 +1,5 @@
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
-import { redactRequestUrl } from './redact.ts';
+import { redactRequestUrl } from '../lib/redact.ts';
 
 /**
  * One short line per request, written when the response is done:

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import { parseInput } from './validate.ts';
+import { parseInput } from '../lib/validate.ts';
 
 /**
  * Zod schemas as Fastify route schemas: Fastify validates each request part

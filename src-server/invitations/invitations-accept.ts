@@ -12,7 +12,7 @@ import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { accountConflict } from '../users/users-service.ts';
 import { assertIdentifiersFree } from '../users/account-identifiers.ts';
 import { emailSchema, usernameSchema } from '../../src-shared/user-schemas.ts';
-import { parseInput } from '../http/validate.ts';
+import { parseInput } from '../lib/validate.ts';
 import { bool, type UserRow } from '../db/schema.ts';
 import type { InvitationsRepo } from './invitations-repo.ts';
 import { invitationRefusal, statusOf, type InspectStatus, type InvitationView } from './invitations-view.ts';

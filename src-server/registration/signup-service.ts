@@ -13,7 +13,7 @@ import type { TokensService } from '../tokens/tokens-service.ts';
 import { toUser, type UsersRepo } from '../users/users-repo.ts';
 import { accountConflict } from '../users/users-service.ts';
 import { assertIdentifiersFree } from '../users/account-identifiers.ts';
-import { parseInput } from '../http/validate.ts';
+import { parseInput } from '../lib/validate.ts';
 import { signupInput } from './signup-schemas.ts';
 
 export interface SignupResult {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { requirePrincipal } from '../http/auth.ts';
-import { parseInput } from '../http/validate.ts';
+import { parseInput } from '../lib/validate.ts';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
 import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';

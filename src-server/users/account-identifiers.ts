@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { normalizeUsername } from './username-identity.ts';
+import { normalizeUsername } from '../lib/username-identity.ts';
 import type { UsersRepo } from './users-repo.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;

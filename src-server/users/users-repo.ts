@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { User } from '../../src-shared/domain.ts';
-import { casedUsernameSkeleton, normalizeUsername, usernameSkeleton } from './username-identity.ts';
+import { casedUsernameSkeleton, normalizeUsername, usernameSkeleton } from '../lib/username-identity.ts';
 import type { Db } from '../db/database.ts';
 import { statement, type Statement } from '../db/statements.ts';
 import { createUsersLister } from './users-list.ts';

@@ -16,7 +16,7 @@ import { toUser, usernameColumns, type ListUsersFilter, type UsersRepo } from '.
 import { createUserBody, updateUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput, type UserIdsQuery } from './users-schemas.ts';
 import { lastSuperuserFields, type UserPatch } from '../../src-shared/user-schemas.ts';
 import { assertIdentifiersFree, usernameClash } from './account-identifiers.ts';
-import { parseInput } from '../http/validate.ts';
+import { parseInput } from '../lib/validate.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { rmSync } from 'node:fs';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, tempDir, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema } from '../helpers/postgres.ts';
-import { casedUsernameSkeleton, usernameSkeleton } from '../../src-server/users/username-identity.ts';
+import { casedUsernameSkeleton, usernameSkeleton } from '../../src-server/lib/username-identity.ts';
 import { INVISIBLE_NAME_MESSAGE } from '../../src-shared/user-schemas.ts';
 
 interface Refusal {
