@@ -1,11 +1,12 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { casedUsernameSkeleton } from '../lib/username-identity.ts';
+import { casedSkeleton0008 } from './skeleton-as-of-0008.ts';
 
 /**
  * Every account gets the skeleton of its name as written (not case-folded),
  * beside the folded one from 0003a: `aIice` (capital I) reads as `alice`,
- * which only the unfolded skeleton sees (username-identity.ts). Not unique:
- * a new name is checked against both columns under the accounts lock
+ * which only the unfolded skeleton sees (lib/username-identity.ts; computed
+ * here as it was at this migration, skeleton-as-of-0008.ts). Not unique: a
+ * new name is checked against both columns under the accounts lock
  * (users/account-identifiers.ts), and names that already look alike this way
  * stay as they are and keep signing in.
  *
@@ -17,7 +18,7 @@ export const usernameSkeletonCased: Migration = {
     const rows = (await sql<{ id: number; username: string }>`select id, username from users order by id`.execute(db)).rows;
     for (let i = 0; i < rows.length; i += 500) {
       const batch = rows.slice(i, i + 500);
-      const cases = sql.join(batch.map((r) => sql`when ${Number(r.id)} then ${casedUsernameSkeleton(r.username)}`), sql` `);
+      const cases = sql.join(batch.map((r) => sql`when ${Number(r.id)} then ${casedSkeleton0008(r.username)}`), sql` `);
       const ids = sql.join(batch.map((r) => sql`${Number(r.id)}`));
       await sql`update users set username_skeleton_cased = case id ${cases} end where id in (${ids})`.execute(db);
     }

@@ -5,7 +5,7 @@ import { usernameSkeletonCased } from './migration-0008-username-skeleton-cased.
 import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
 import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
-import { usernameSkeleton } from '../lib/username-identity.ts';
+import { foldedSkeleton0008 } from './skeleton-as-of-0008.ts';
 
 /**
  * Migrations live in code (no files to find at run time, so the bundled
@@ -143,7 +143,7 @@ async function backfillUsernameSkeletons(db: Kysely<unknown>): Promise<void> {
   const taken = new Set<string>();
   const updates: Array<[number, string]> = [];
   for (const row of rows) {
-    const skeleton = usernameSkeleton(row.username);
+    const skeleton = foldedSkeleton0008(row.username);
     if (taken.has(skeleton)) continue;
     taken.add(skeleton);
     updates.push([Number(row.id), skeleton]);
