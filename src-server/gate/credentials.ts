@@ -2,7 +2,15 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { fastifyTrustProxy, type TrustProxy } from '../lib/trust-proxy.ts';
 import { OWN_COOKIE_NAMES, sessionCookieOf } from '../sessions/session-cookies.ts';
-import type { Credentials } from './forward-auth-service.ts';
+
+/** What a request presents to the forward-auth check and the gate. */
+export interface Credentials {
+  /** The value of the session cookie, if any. */
+  cookie?: string | undefined;
+  authorization?: string | undefined;
+  /** The client's address: failed personal keys are throttled per address. */
+  ip: string | null;
+}
 
 /**
  * The credentials a request carries: our session cookie and its Authorization header, and where it comes from.

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { ACCESS_LEVELS, allows, headersOf, type AccessLevel, type Identified } from './forward-auth-service.ts';
+import { headersOf, type Identified } from './forward-auth-service.ts';
+import { ACCESS_LEVELS, allows, type AccessLevel } from './identity.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
 

@@ -7,20 +7,8 @@ import type { KeysService } from '../keys/keys-service.ts';
 import type { AuthRevisionRepo } from './auth-revision-repo.ts';
 import { createIdentityCache, type IdentityCache } from './identity-cache.ts';
 import { identityHeaders } from './identity-headers.ts';
-
-export const ACCESS_LEVELS = ['user', 'staff', 'superuser'] as const;
-export type AccessLevel = (typeof ACCESS_LEVELS)[number];
-
-/** Who a request comes from, as the gate and the forward-auth check tell other services. */
-export interface GateIdentity {
-  userId: number;
-  username: string;
-  email: string | null;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  /** Which credential proved it: an `authorization` header of ours is not passed on upstream. */
-  credential: 'authorization' | 'cookie';
-}
+import type { GateIdentity } from './identity.ts';
+import type { Credentials } from './credentials.ts';
 
 export interface Identified {
   identity: GateIdentity;
@@ -30,14 +18,6 @@ export interface Identified {
   until: number;
   /** The access revision it was verified at. */
   revision: number;
-}
-
-export interface Credentials {
-  /** The value of the session cookie, if any. */
-  cookie?: string | undefined;
-  authorization?: string | undefined;
-  /** The client's address: failed personal keys are throttled per address. */
-  ip: string | null;
 }
 
 /** Session and personal-key entries are re-resolved this often, so they keep recording that they are in use. */
@@ -126,11 +106,6 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
   };
 }
 export type ForwardAuthService = ReturnType<typeof createForwardAuthService>;
-
-/** `staff` needs is_staff (as Django's admin does: a superuser without it is refused); `superuser` needs is_superuser. */
-export function allows(identity: GateIdentity, level: AccessLevel): boolean {
-  return level === 'user' || (level === 'staff' ? identity.isStaff : identity.isSuperuser);
-}
 
 /** The identity headers of a verified identity (identity-headers.ts), made once and kept with it. */
 export function headersOf(found: Identified): Record<string, string> {

@@ -2,7 +2,7 @@ import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
-import { allows } from './forward-auth-service.ts';
+import { allows } from './identity.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals } from './refusals.ts';
 import { isCrossSite, upstreamHeaders } from './upstream-headers.ts';

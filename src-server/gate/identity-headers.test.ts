@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GateIdentity } from './forward-auth-service.ts';
+import type { GateIdentity } from './identity.ts';
 import { extValue, identityHeaders, isForgeable } from './identity-headers.ts';
 
 const identity = (username: string, email: string | null): GateIdentity => ({ userId: 42, username, email, isStaff: true, isSuperuser: false, credential: 'cookie' });

@@ -1,4 +1,4 @@
-import type { GateIdentity } from './forward-auth-service.ts';
+import type { GateIdentity } from './identity.ts';
 
 /**
  * The identity headers the gate and the forward-auth check send, and the

@@ -4,7 +4,7 @@ import { layout } from '../pages/layout.ts';
 import { DEFAULT_NEXT, safeNext } from '../pages/safe-next.ts';
 import { CSP } from '../pages/pages-plugin.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { AccessLevel } from './forward-auth-service.ts';
+import type { AccessLevel } from './identity.ts';
 
 export const LOGIN_PATH = '/accounts/login/';
 /** Where a proxy should send an anonymous browser (nginx: `auth_request_set $login $upstream_http_x_login_url`). */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { GateIdentity } from './forward-auth-service.ts';
+import type { GateIdentity } from './identity.ts';
 import { identityHeaders, isForgeable } from './identity-headers.ts';
 import { OWN_COOKIES } from './credentials.ts';
 

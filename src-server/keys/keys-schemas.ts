@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { idSegment } from '../users/users-schemas.ts';
 
 /** A key list's page: `page` from 1, `page_size` up to 500 (the default holds every usable key). */
 export const keysListQuery = z.strictObject({
@@ -22,11 +21,10 @@ export const createKeyBody = z.strictObject({
 });
 export type CreateKeyInput = z.infer<typeof createKeyBody>;
 
-const keyId = z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id');
+/** A key's id in a path. */
+export const keyId = z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id');
 /** One of the caller's own keys. */
 export const ownKeyParams = z.strictObject({ keyId });
-/** One of a user's keys. */
-export const keyParams = z.strictObject({ id: idSegment, keyId });
 
 export function expiryFrom(input: CreateKeyInput, now: Date): Date | null {
   if (input.expires_at) return new Date(input.expires_at);

@@ -5,7 +5,8 @@ import type { NewPersonalKey, User } from '../../src-shared/domain.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import { safeNext } from './safe-next.ts';
-import { formText, formValue, type PageContext } from './pages-plugin.ts';
+import { formText, formValue } from './form.ts';
+import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 
 const text = formText;

@@ -6,7 +6,8 @@ import type { ActiveSession } from '../sessions/sessions-service.ts';
 import type { Actor } from '../audit/audit-service.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice, secretBox } from './layout.ts';
-import { formText, type PageContext } from './pages-plugin.ts';
+import { formText } from './form.ts';
+import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 
 const text = formText;

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import { randomSecret } from '../lib/crypto.ts';
 import type { Services } from '../services.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import { cookieNames, cookieValues, type CookieNames } from '../sessions/session-cookies.ts';
-import { createFlashStore, type FlashStore } from './flash.ts';
-import { html, type SafeHtml } from './html.ts';
+import { createFlashStore } from './flash.ts';
+import { formValue } from './form.ts';
+import { html } from './html.ts';
 import { layout } from './layout.ts';
+import type { PageContext } from './page-context.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
 
@@ -22,27 +24,6 @@ const STATIC: Record<string, { type: string; body: Buffer }> = {
   'copy.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/copy.js', import.meta.url)) },
   'favicon.svg': { type: 'image/svg+xml', body: readFileSync(new URL('./static/favicon.svg', import.meta.url)) },
 };
-
-export interface PageContext {
-  s: Services;
-  flash: FlashStore;
-  /** The live session, or null. Resolved once per request. */
-  session(request: FastifyRequest): Promise<ActiveSession | null>;
-  startSession(request: FastifyRequest, reply: FastifyReply, user: ActiveSession['user']): Promise<ActiveSession>;
-  endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  /** CSRF token for a form on an anonymous page (sets the pre-session cookie when absent). */
-  anonymousCsrf(request: FastifyRequest, reply: FastifyReply): string;
-  /** Refuse a POST whose CSRF token does not match (403 page); returns false when refused. */
-  checkCsrf(request: FastifyRequest, reply: FastifyReply, session: ActiveSession | null): boolean;
-  send(reply: FastifyReply, status: number, page: SafeHtml): FastifyReply;
-  errorPage(reply: FastifyReply, status: number, title: string, text: string | SafeHtml): FastifyReply;
-}
-
-function formValue(request: FastifyRequest, name: string): unknown {
-  const body = request.body as Record<string, unknown> | undefined;
-  const v = body && typeof body === 'object' ? body[name] : undefined;
-  return Array.isArray(v) ? undefined : v;
-}
 
 /** The server's own HTML pages: sign-up, sign-in, dashboard, invitations. */
 export function pagesPlugin(s: Services) {
@@ -177,11 +158,3 @@ function refererOrigin(referer: string | undefined): string | undefined {
     return 'invalid';
   }
 }
-
-/** A form field as text: absent, repeated or non-text fields read as empty. */
-function formText(request: FastifyRequest, name: string): string {
-  const v = formValue(request, name);
-  return typeof v === 'string' ? v : '';
-}
-
-export { formValue, formText };

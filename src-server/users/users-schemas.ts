@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
 import { passwordSchema, userInputSchema, userPatchSchema, userSchema } from '../../src-shared/user-schemas.ts';
+import { keyId } from '../keys/keys-schemas.ts';
 
 /** The shared user rules (src-shared/user-schemas.ts) are the API's bodies as they are; the service adds the checks that need the database. */
 export const createUserBody = userInputSchema;
@@ -70,3 +71,5 @@ export const idSegment = z
   .pipe(z.number().int().min(1).max(2_147_483_647));
 
 export const idParam = z.strictObject({ id: idSegment });
+/** One of a user's keys. */
+export const keyParams = z.strictObject({ id: idSegment, keyId });
