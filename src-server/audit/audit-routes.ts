@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { zodRoutes } from '../http/route-schemas.ts';
 import { auditEntrySchema, pageAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
+import type { AuditService } from './audit-service.ts';
 
 const auditQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
@@ -14,7 +14,7 @@ const auditQuery = z.strictObject({
 });
 
 /** Registered inside the admin prefix, so superusers only. */
-export function auditRoutes(app: FastifyInstance, s: Services): void {
+export function auditRoutes(app: FastifyInstance, s: { audit: AuditService }): void {
   zodRoutes(app).get(
     '/audit',
     { schema: { summary: 'The audit log, newest first, paged', tags: ['admin: audit'], security: SIGNED_IN, querystring: auditQuery, response: { 200: pageAnswerSchema(auditEntrySchema) } } },

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { headersOf, type Identified } from './forward-auth-service.ts';
+import { headersOf, type ForwardAuthService, type Identified } from './forward-auth-service.ts';
 import { ACCESS_LEVELS, allows, type AccessLevel } from './identity.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals, type Refusal } from './refusals.ts';
@@ -35,7 +34,7 @@ function header(value: string | string[] | undefined): string | undefined {
  * Traefik and Caddy hand the check's answer to the client as it is); 403 when
  * signed in without the level. Identity headers on the request are ignored.
  */
-export function forwardAuthRoutes(s: Services) {
+export function forwardAuthRoutes(s: { forwardAuth: ForwardAuthService }) {
   return async (app: FastifyInstance) => {
     // Proxies pass the original request's headers, maybe a Content-Type without a body: bodies are drained, never parsed.
     app.removeAllContentTypeParsers();

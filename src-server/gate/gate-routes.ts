@@ -1,7 +1,9 @@
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../services.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { ForwardAuthService } from './forward-auth-service.ts';
 import { allows } from './identity.ts';
 import { credentialsOf } from './credentials.ts';
 import { isNavigation, loginUrl, refusals } from './refusals.ts';
@@ -12,6 +14,12 @@ import { createUpstream, type Upstream } from './upstream.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+interface GateDeps {
+  config: Pick<ServerConfig, 'gates' | 'trustProxy'>;
+  forwardAuth: ForwardAuthService;
+  clock: Clock;
+}
+
 /**
  * The built-in gate: every request under a gate's prefix is checked (staff
  * only) and then streamed to its service with the gate's own identity
@@ -19,7 +27,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Anonymous browsers are sent to sign-in and back; a service that does not
  * answer gets a 502 page that says so.
  */
-export async function installGate(app: FastifyInstance, s: Services): Promise<void> {
+export async function installGate(app: FastifyInstance, s: GateDeps): Promise<void> {
   const upstreams = s.config.gates.map(createUpstream);
   if (upstreams.length === 0) return;
   const upgrades = createGateUpgrades({ upstreams, forwardAuth: s.forwardAuth, clock: s.clock, trustProxy: s.config.trustProxy, log: app.log });
@@ -52,7 +60,7 @@ export async function installGate(app: FastifyInstance, s: Services): Promise<vo
   });
 }
 
-function routesFor(app: FastifyInstance, s: Services, upstream: Upstream): void {
+function routesFor(app: FastifyInstance, s: GateDeps, upstream: Upstream): void {
   const { gate } = upstream;
   const bare = gate.prefix.slice(0, -1);
   app.all(bare, async (request, reply) => reply.redirect(gate.prefix + searchOf(request), 301));

@@ -3,7 +3,9 @@ import { actorOf, guard } from '../http/auth.ts';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { createdInvitationAnswerSchema, invitationSchema, resultsAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
+import type { InvitationsService } from './invitations-service.ts';
 import {
   acceptedInvitationAnswerSchema,
   acceptInvitationBody,
@@ -15,7 +17,7 @@ import {
 } from './invitations-schemas.ts';
 
 /** Creating, listing and revoking invitations: superusers only, registered under /api/v2/admin/invitations. */
-export function invitationsAdminRoutes(s: Services) {
+export function invitationsAdminRoutes(s: { tokens: TokensService; invitations: InvitationsService; settings: SettingsService }) {
   return async (app: FastifyInstance) => {
     guard(app, s.tokens, 'superuser');
     const api = zodRoutes(app);
@@ -50,7 +52,7 @@ export function invitationsAdminRoutes(s: Services) {
 }
 
 /** What someone holding a link may do: look at it, and turn it into an account (even while sign-up is closed). */
-export function invitationsPublicRoutes(app: FastifyInstance, s: Services): void {
+export function invitationsPublicRoutes(app: FastifyInstance, s: { invitations: InvitationsService }): void {
   const api = zodRoutes(app);
   const tags = ['registration'];
 

@@ -1,12 +1,34 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../services.ts';
-import type { ActiveSession } from '../sessions/sessions-service.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { InvitationsService } from '../invitations/invitations-service.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { SignupService } from '../registration/signup-service.ts';
+import type { ActiveSession, SessionsService } from '../sessions/sessions-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
+import type { UsersRepo } from '../users/users-repo.ts';
+import type { UsersService } from '../users/users-service.ts';
 import type { FlashStore } from './flash.ts';
 import type { SafeHtml } from './html.ts';
 
+/** The services and settings the pages use. */
+export interface PagesDeps {
+  config: Pick<ServerConfig, 'passwordMinLength' | 'jwtExpirationDelta' | 'sessionCookieSecure' | 'sessionCookieAge'>;
+  db: Pick<Db, 'read'>;
+  clock: Clock;
+  sessions: SessionsService;
+  signup: SignupService;
+  invitations: InvitationsService;
+  tokens: TokensService;
+  users: UsersService;
+  usersRepo: UsersRepo;
+  keys: KeysService;
+}
+
 /** What every page handler is given: the services, the flash messages, and the session and CSRF helpers (pages-plugin.ts). */
 export interface PageContext {
-  s: Services;
+  s: PagesDeps;
   flash: FlashStore;
   /** The live session, or null. Resolved once per request. */
   session(request: FastifyRequest): Promise<ActiveSession | null>;

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import { randomSecret } from '../lib/crypto.ts';
-import type { Services } from '../services.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import { cookieNames, cookieValues, type CookieNames } from '../sessions/session-cookies.ts';
 import { createFlashStore } from './flash.ts';
 import { formValue } from './form.ts';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
-import type { PageContext } from './page-context.ts';
+import type { PageContext, PagesDeps } from './page-context.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
 
@@ -26,7 +25,7 @@ const STATIC: Record<string, { type: string; body: Buffer }> = {
 };
 
 /** The server's own HTML pages: sign-up, sign-in, dashboard, invitations. */
-export function pagesPlugin(s: Services) {
+export function pagesPlugin(s: PagesDeps) {
   return async (app: FastifyInstance) => {
     await app.register(cookie);
     const flash = createFlashStore();

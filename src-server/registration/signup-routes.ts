@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { describePasswordRules } from '../lib/password-policy.ts';
 import { zodRoutes } from '../http/route-schemas.ts';
 import { registrationSchema, signupAnswerSchema } from '../../src-shared/answer-schemas.ts';
-import type { Services } from '../services.ts';
+import type { ServerConfig } from '../config.ts';
 import { signupInput } from './signup-schemas.ts';
+import type { SignupService } from './signup-service.ts';
 
-export function signupRoutes(app: FastifyInstance, s: Services): void {
+export function signupRoutes(app: FastifyInstance, s: { signup: SignupService; config: Pick<ServerConfig, 'passwordMinLength'> }): void {
   const api = zodRoutes(app);
   const tags = ['registration'];
   api.post(

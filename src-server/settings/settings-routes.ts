@@ -4,8 +4,8 @@ import { actorOf } from '../http/auth.ts';
 import { zodRoutes } from '../http/route-schemas.ts';
 import { resultsAnswerSchema, settingSchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
 import { SETTING_KEYS, SETTINGS } from './settings-registry.ts';
+import type { SettingsService } from './settings-service.ts';
 
 /**
  * The keys to change and their values. Judged key by key by the settings
@@ -24,7 +24,7 @@ const settingsBody = z.record(z.string().max(64), z.unknown()).meta({
 const settingsAnswer = resultsAnswerSchema(settingSchema);
 
 /** Registered inside the admin prefix, so superusers only. */
-export function settingsRoutes(app: FastifyInstance, s: Services): void {
+export function settingsRoutes(app: FastifyInstance, s: { settings: SettingsService }): void {
   const api = zodRoutes(app);
   const doc = { tags: ['admin: settings'], security: SIGNED_IN };
   api.get('/settings', { schema: { summary: 'Runtime settings with values, defaults and descriptions', ...doc, response: { 200: settingsAnswer } } }, async () => ({ results: await s.settings.describe() }));

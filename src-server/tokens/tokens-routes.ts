@@ -7,7 +7,8 @@ import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
 import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { PERSONAL_KEY, SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
+import type { JwtSigner } from './jwt.ts';
+import type { TokensService } from './tokens-service.ts';
 import { jwksAnswerSchema, loginBody, orgBody, signInAnswerSchema, switchAnswerSchema, switchBody, switchParams, tokenBody } from './tokens-schemas.ts';
 
 /**
@@ -69,7 +70,7 @@ async function readGetBody(request: FastifyRequest): Promise<unknown> {
   }
 }
 
-export function tokensRoutes(app: FastifyInstance, s: Services): void {
+export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; jwt: JwtSigner }): void {
   const api = zodRoutes(app);
   const tags = ['tokens'];
   const signIn = async (body: z.output<typeof loginBody>, ip: string) => {

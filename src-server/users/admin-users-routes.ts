@@ -7,12 +7,17 @@ import { createKeyBody, expiryFrom, keysListQuery } from '../keys/keys-schemas.t
 import { bulkActiveSchema, createdUserAnswerSchema, matchingIdsSchema, newKeyAnswerSchema, pageAnswerSchema, personalKeySchema } from '../../src-shared/answer-schemas.ts';
 import { userSchema } from '../../src-shared/user-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
 import { settingsRoutes } from '../settings/settings-routes.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { UsersService } from './users-service.ts';
 
 /** The admin API: superusers only (staff alone is not enough). */
-export function adminRoutes(s: Services) {
+export function adminRoutes(s: { tokens: TokensService; users: UsersService; keys: KeysService; settings: SettingsService; audit: AuditService; clock: Clock }) {
   return async (app: FastifyInstance) => {
     guard(app, s.tokens, 'superuser');
     const api = zodRoutes(app);

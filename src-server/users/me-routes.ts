@@ -7,10 +7,13 @@ import { changePasswordBody, meAnswerSchema } from './users-schemas.ts';
 import { createKeyBody, expiryFrom, keysListQuery, ownKeyParams } from '../keys/keys-schemas.ts';
 import { mintedAnswerSchema, newKeyAnswerSchema, pageAnswerSchema, personalKeySchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
-import type { Services } from '../services.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { TokensService } from '../tokens/tokens-service.ts';
+import type { UsersService } from './users-service.ts';
 
 /** Self-service for any active account: who am I, my keys, a JWT for API use. */
-export function meRoutes(s: Services) {
+export function meRoutes(s: { tokens: TokensService; users: UsersService; keys: KeysService; clock: Clock }) {
   return async (app: FastifyInstance) => {
     guard(app, s.tokens, 'user');
     const api = zodRoutes(app);
