@@ -6,8 +6,11 @@ import { createServices, type ServiceDeps, type Services } from './services.ts';
 import { tokensRoutes } from './tokens/tokens-routes.ts';
 import { signupRoutes } from './registration/signup-routes.ts';
 import { meRoutes } from './users/me-routes.ts';
-import { adminRoutes } from './users/admin-users-routes.ts';
+import { adminUsersRoutes } from './users/admin-users-routes.ts';
+import { settingsRoutes } from './settings/settings-routes.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
 import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/invitations-routes.ts';
+import { guard } from './tokens/guard.ts';
 import { installOpenApi } from './openapi/openapi.ts';
 import { zodSerializerCompiler, zodValidatorCompiler } from './http/route-schemas.ts';
 import { pagesPlugin } from './pages/pages-plugin.ts';
@@ -77,13 +80,22 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   tokensRoutes(app, services);
   signupRoutes(app, services);
   invitationsPublicRoutes(app, services);
-  await app.register(meRoutes(services), { prefix: '/api/v2/me' });
-  await app.register(adminRoutes(services), { prefix: '/api/v2/admin' });
-  await app.register(invitationsAdminRoutes(services), { prefix: '/api/v2/admin/invitations' });
+  // The signed-in API, guarded prefix by prefix: /me lets any active account in, /admin needs a superuser (staff alone is not enough).
+  await app.register(guarded(services, 'user', meRoutes), { prefix: '/api/v2/me' });
+  await app.register(guarded(services, 'superuser', adminUsersRoutes, settingsRoutes, auditRoutes), { prefix: '/api/v2/admin' });
+  await app.register(guarded(services, 'superuser', invitationsAdminRoutes), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
   await app.register(forwardAuthRoutes(services));
   await installGate(app, services);
   return app as unknown as FastifyInstance & { services: Services };
+}
+
+/** Routes under one prefix, all behind one guard (tokens/guard.ts): deny by default, checked on onRequest before a body is read. */
+function guarded(services: Services, level: 'user' | 'superuser', ...routes: Array<(app: FastifyInstance, s: Services) => void>) {
+  return async (scope: FastifyInstance) => {
+    guard(scope, services.tokens, level);
+    for (const register of routes) register(scope, services);
+  };
 }
 
 /** Every request log line goes through the redacting serializer: URLs can carry invitation tokens and other secrets. */

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf, guard } from '../http/auth.ts';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { createdInvitationAnswerSchema, invitationSchema, resultsAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
-import type { TokensService } from '../tokens/tokens-service.ts';
+import { actorOf } from '../tokens/guard.ts';
 import type { InvitationsService } from './invitations-service.ts';
 import {
   acceptedInvitationAnswerSchema,
@@ -16,39 +15,36 @@ import {
   listInvitationsQuery,
 } from './invitations-schemas.ts';
 
-/** Creating, listing and revoking invitations: superusers only, registered under /api/v2/admin/invitations. */
-export function invitationsAdminRoutes(s: { tokens: TokensService; invitations: InvitationsService; settings: SettingsService }) {
-  return async (app: FastifyInstance) => {
-    guard(app, s.tokens, 'superuser');
-    const api = zodRoutes(app);
-    const doc = { tags: ['admin: invitations'], security: SIGNED_IN };
+/** Creating, listing and revoking invitations: registered under /api/v2/admin/invitations, superusers only (app.ts). */
+export function invitationsAdminRoutes(app: FastifyInstance, s: { invitations: InvitationsService; settings: SettingsService }): void {
+  const api = zodRoutes(app);
+  const doc = { tags: ['admin: invitations'], security: SIGNED_IN };
 
-    // '' and '/' as two routes of their own (not Fastify's prefix-slash pair, which shares one route object), so the document lists both.
-    for (const path of ['', '/']) {
-      api.post(
-        path,
-        { prefixTrailingSlash: 'slash', schema: { summary: 'Create a single-use invitation link (the token is returned once)', ...doc, body: optionalBody(createInvitationBody), response: { 201: createdInvitationAnswerSchema } } },
-        async (request, reply) => {
-          const { invitation, token, path: link } = await s.invitations.create(actorOf(request), {
-            expiresInHours: request.body.expires_in_hours,
-            grantStaff: request.body.grant_staff,
-            note: request.body.note,
-          });
-          // The whole link when the server knows the address people use (PUBLIC_URL); otherwise the caller puts its own address in front.
-          const { PUBLIC_URL } = await s.settings.values();
-          return reply.status(201).send({ ...invitation, token, path: link, url: PUBLIC_URL ? `${PUBLIC_URL}${link}` : null });
-        },
-      );
-      api.get(
-        path,
-        { prefixTrailingSlash: 'slash', schema: { summary: 'List invitations: pending (default) or all', ...doc, querystring: listInvitationsQuery, response: { 200: resultsAnswerSchema(invitationSchema) } } },
-        async (request) => ({ results: await s.invitations.list({ status: request.query.status }) }),
-      );
-    }
-    api.delete('/:id', { schema: { summary: 'Revoke an invitation', ...doc, params: invitationIdParam, response: { 200: invitationSchema } } }, async (request) =>
-      s.invitations.revoke(actorOf(request), request.params.id),
+  // '' and '/' as two routes of their own (not Fastify's prefix-slash pair, which shares one route object), so the document lists both.
+  for (const path of ['', '/']) {
+    api.post(
+      path,
+      { prefixTrailingSlash: 'slash', schema: { summary: 'Create a single-use invitation link (the token is returned once)', ...doc, body: optionalBody(createInvitationBody), response: { 201: createdInvitationAnswerSchema } } },
+      async (request, reply) => {
+        const { invitation, token, path: link } = await s.invitations.create(actorOf(request), {
+          expiresInHours: request.body.expires_in_hours,
+          grantStaff: request.body.grant_staff,
+          note: request.body.note,
+        });
+        // The whole link when the server knows the address people use (PUBLIC_URL); otherwise the caller puts its own address in front.
+        const { PUBLIC_URL } = await s.settings.values();
+        return reply.status(201).send({ ...invitation, token, path: link, url: PUBLIC_URL ? `${PUBLIC_URL}${link}` : null });
+      },
     );
-  };
+    api.get(
+      path,
+      { prefixTrailingSlash: 'slash', schema: { summary: 'List invitations: pending (default) or all', ...doc, querystring: listInvitationsQuery, response: { 200: resultsAnswerSchema(invitationSchema) } } },
+      async (request) => ({ results: await s.invitations.list({ status: request.query.status }) }),
+    );
+  }
+  api.delete('/:id', { schema: { summary: 'Revoke an invitation', ...doc, params: invitationIdParam, response: { 200: invitationSchema } } }, async (request) =>
+    s.invitations.revoke(actorOf(request), request.params.id),
+  );
 }
 
 /** What someone holding a link may do: look at it, and turn it into an account (even while sign-up is closed). */

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { actorOf } from '../http/auth.ts';
 import { zodRoutes } from '../http/route-schemas.ts';
 import { resultsAnswerSchema, settingSchema } from '../../src-shared/answer-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
+import { actorOf } from '../tokens/guard.ts';
 import { SETTING_KEYS, SETTINGS } from './settings-registry.ts';
 import type { SettingsService } from './settings-service.ts';
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { requirePrincipal } from '../http/auth.ts';
 import { parseInput } from '../lib/validate.ts';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
 import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { PERSONAL_KEY, SIGNED_IN } from '../openapi/openapi.ts';
+import { requirePrincipal } from './guard.ts';
 import type { JwtSigner } from './jwt.ts';
 import type { TokensService } from './tokens-service.ts';
 import { jwksAnswerSchema, loginBody, orgBody, signInAnswerSchema, switchAnswerSchema, switchBody, switchParams, tokenBody } from './tokens-schemas.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { bool } from '../db/schema.ts';
 import type { Actor } from '../audit/audit-service.ts';
-import type { Principal, TokensService } from '../tokens/tokens-service.ts';
+import type { Principal, TokensService } from './tokens-service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
