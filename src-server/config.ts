@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 import { gatesSchema } from './lib/gate-config.ts';
+import { SERVER_ENV_NAMES } from '../src-shared/server-env.ts';
 
 /**
  * Server configuration: one schema, parsed once, frozen, passed in.
@@ -80,32 +81,8 @@ export const configSchema = z.object({
 
 export type ServerConfig = Readonly<z.infer<typeof configSchema>>;
 
-/** Environment variable names for each setting (Graphistry's own names where it has one). */
-export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
-  dataDir: 'GRAPHISTRY_ADMIN_DATA',
-  databaseUrl: 'DATABASE_URL',
-  host: 'HOST',
-  port: 'PORT',
-  jwtExpirationDelta: 'JWT_EXPIRATION_DELTA',
-  jwtRefreshExpirationDelta: 'JWT_REFRESH_EXPIRATION_DELTA',
-  passwordMinLength: 'PASSWORD_MIN_LENGTH',
-  setupToken: 'SETUP_TOKEN',
-  trustProxy: 'TRUST_PROXY',
-  hashConcurrency: 'HASH_CONCURRENCY',
-  hashQueueLimit: 'HASH_QUEUE_LIMIT',
-  throttleWindowSeconds: 'THROTTLE_WINDOW_SECONDS',
-  throttleAccountFailures: 'THROTTLE_ACCOUNT_FAILURES',
-  throttleAddressFailures: 'THROTTLE_ADDRESS_FAILURES',
-  maxKeysPerUser: 'MAX_KEYS_PER_USER',
-  sessionCookieSecure: 'SESSION_COOKIE_SECURE',
-  sessionCookieAge: 'SESSION_COOKIE_AGE',
-  sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',
-  logLevel: 'LOG_LEVEL',
-  requestTimeout: 'REQUEST_TIMEOUT',
-  keepAliveTimeout: 'KEEP_ALIVE_TIMEOUT',
-  gracefulTimeout: 'GRACEFUL_TIMEOUT',
-  gates: 'GATES',
-};
+/** Environment variable names for each setting (src-shared/server-env.ts, which the console reads too): every setting has one. */
+export const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = SERVER_ENV_NAMES;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

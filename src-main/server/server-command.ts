@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ENV_NAMES } from '../../src-server/config.ts';
+import { SERVER_ENV_NAMES } from '../../src-shared/server-env.ts';
 
 /** How to run `graphistry-admin`: an executable and the arguments before `serve`. */
 export interface ServerCommand {
@@ -26,7 +26,7 @@ export function serveArgs(command: ServerCommand, opts: { port: number; dataDir:
  */
 export function serveEnv(command: ServerCommand, parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  const serverSettings = new Set<string>(Object.values(ENV_NAMES));
+  const serverSettings = new Set<string>(Object.values(SERVER_ENV_NAMES));
   for (const [name, value] of Object.entries(parent)) {
     if (value !== undefined && !serverSettings.has(name)) env[name] = value;
   }

@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
-import { createSemaphore } from './semaphore.ts';
+import { createSemaphore } from '../../src-shared/semaphore.ts';
+import { AppError } from '../errors.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -20,7 +21,8 @@ const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 /**
  * argon2id with at most `concurrency` hashes in flight (HASH_CONCURRENCY,
  * one less than the cores by default, so a burst of sign-ins leaves a core to
- * the event loop) and a bounded queue behind them (see semaphore.ts).
+ * the event loop) and a bounded queue behind them: past it, a sign-in is
+ * refused at once with SERVER_BUSY and Retry-After instead of waiting.
  * @node-rs/argon2's async functions run on libuv's thread pool, never on the
  * event loop. That pool also runs every JWT signature check (WebCrypto) and
  * log write, so hashes leave at least one of its threads to them: otherwise,
@@ -28,7 +30,10 @@ const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
  * would wait for a ~50 ms hash to end.
  */
 export function createArgon2Hasher(concurrency: number, queueLimit: number): PasswordHasher {
-  const gate = createSemaphore(Math.max(1, Math.min(concurrency, POOL_THREADS - 1)), queueLimit);
+  const gate = createSemaphore(Math.max(1, Math.min(concurrency, POOL_THREADS - 1)), {
+    limit: queueLimit,
+    full: () => new AppError('SERVER_BUSY', 'The server is busy; try again shortly.', { headers: { 'Retry-After': '1' } }),
+  });
   return {
     hash: (password) => gate.run(() => hash(password, ARGON2ID_PARAMS)),
     verify: (stored, password) =>

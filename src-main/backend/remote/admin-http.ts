@@ -5,7 +5,7 @@ import { answerTooLarge, isAnswerTooLarge, memoAgent, parseBaseUrl, textAxios } 
 import { failureFromTransport } from '../transport-errors.ts';
 import { createCookieJar, type CookieJar } from './cookie-jar.ts';
 import { PageTooComplex, parsePage, type Element } from './html.ts';
-import { createSemaphore } from '../../../src-server/lib/semaphore.ts';
+import { createSemaphore } from '../../../src-shared/semaphore.ts';
 
 export interface AdminHttpOptions {
   /** The Graphistry's address (scheme, host, port and any path prefix). */
@@ -70,7 +70,7 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
   const jar = createCookieJar();
   const stats = { requests: 0 };
   // Never refuses: a page's requests simply wait their turn.
-  const slots = createSemaphore(opts.parallel ?? 6, Number.POSITIVE_INFINITY);
+  const slots = createSemaphore(opts.parallel ?? 6);
   const limit = <T>(task: () => Promise<T>) => slots.run(task);
   const instance = textAxios({
     hostname: base.hostname,
