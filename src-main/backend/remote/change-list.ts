@@ -33,6 +33,15 @@ export interface ChangeListPage {
   utcOffset: number | null;
 }
 
+/** What the console learns about a change list once per session (its columns, page size and paginator). */
+export interface ListLayout {
+  columns: ListColumn[];
+  searchable: boolean;
+  /** Django's list_per_page, once a page shows it (a first page with more results after it). */
+  perPage: number | null;
+  pageBase: 0 | 1;
+}
+
 function orderIndexOf(th: Element): number | null {
   if (!hasClass(th, 'sortable')) return null;
   const link = find(th, (e) => e.tagName === 'a' && hasClass(e.parentNode as Element, 'text'));
@@ -114,6 +123,9 @@ export function readChangeList(page: AdminPage, host: string, idOf: (pk: string)
     utcOffset: utcOffsetOf(root),
   };
 }
+
+/** Django's empty_value_display ("-") or nothing at all. */
+export const isEmpty = (t: string) => t === '' || t === '-';
 
 /** A boolean cell: Django's icon, whose alt text is "True", "False" or "None". */
 export function booleanCell(cell: Element): boolean | null {

@@ -1,5 +1,5 @@
 import type { UserQuery } from '../../../src-shared/domain.ts';
-import type { ListLayout } from './remote-context.ts';
+import type { ListLayout } from './change-list.ts';
 import { remoteErrors } from './remote-errors.ts';
 
 /**

@@ -2,23 +2,14 @@ import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import type { User } from '../../../src-shared/domain.ts';
 import { discoverSite, type SiteMap } from './admin-index.ts';
 import type { AdminSession } from './admin-session.ts';
-import { readChangeList, type ChangeListPage, type ListColumn } from './change-list.ts';
+import { readChangeList, type ChangeListPage, type ListLayout } from './change-list.ts';
 import { fetchAdminFormats } from './admin-formats.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { readChangeForm, USER_FLAGS, type ChangeForm } from './user-form.ts';
 import { createUserIds, pkPath } from './user-ids.ts';
 import type { UserModel } from './user-model.ts';
 import { createServerClock, ZoneMismatch, type ShownDate } from './server-time.ts';
-import { listedDate } from './users-list.ts';
-
-/** What the console learns about a change list once per session (its columns, page size and paginator). */
-export interface ListLayout {
-  columns: ListColumn[];
-  searchable: boolean;
-  /** Django's list_per_page, once a page shows it (a first page with more results after it). */
-  perPage: number | null;
-  pageBase: 0 | 1;
-}
+import { listedDate } from './list-dates.ts';
 
 /**
  * The state one signed-in session shares between operations: where the user

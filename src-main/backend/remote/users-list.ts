@@ -1,11 +1,10 @@
 import type { MatchingUserIds, UnlistedUserField, User, UserPage, UserQuery, UserRow, UsersRead } from '../../../src-shared/domain.ts';
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
-import { booleanCell, type ChangeListPage, type ListColumn, type ListRow } from './change-list.ts';
-import type { WallTime } from './date-reading.ts';
+import { booleanCell, isEmpty, type ChangeListPage, type ListColumn, type ListRow } from './change-list.ts';
 import { text } from './html.ts';
 import type { RemoteContext } from './remote-context.ts';
-import type { ShownDate } from './server-time.ts';
 import { listParams } from './list-params.ts';
+import { DATES, dateColumn } from './list-dates.ts';
 
 /**
  * The Users manager's page from a Django admin change list, in a bounded
@@ -26,7 +25,6 @@ import { listParams } from './list-params.ts';
  *   when the admin asks (a request per row, so never unasked).
  */
 const FLAGS = ['is_staff', 'is_superuser', 'is_active'] as const;
-const DATES = ['date_joined', 'last_login'] as const;
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -70,34 +68,6 @@ async function rowsFor(ctx: RemoteContext, params: URLSearchParams, offset: numb
 async function idsMatching(ctx: RemoteContext, ids: readonly number[], extra: Record<string, string>): Promise<Set<number>> {
   const page = await ctx.changeList(new URLSearchParams({ id__in: ids.join(','), all: '', ...extra }));
   return new Set(page?.rows.map((r) => r.id) ?? []);
-}
-
-/** Django's empty_value_display ("-") or nothing at all. */
-const isEmpty = (t: string) => t === '' || t === '-';
-
-/**
- * One date column of the list, as instants; null when any of its cells does
- * not read under the admin's own format (the column is then not read at
- * all, rather than read in part).
- */
-async function dateColumn(ctx: RemoteContext, rows: ListRow[], field: (typeof DATES)[number], utcOffset: number | null): Promise<Array<string | null> | null> {
-  const display = (await ctx.formats()).display;
-  if (!display) return null;
-  const shown: Array<WallTime | null> = [];
-  for (const row of rows) {
-    const t = text(row.cells.get(field)!);
-    if (isEmpty(t) && field === 'last_login') shown.push(null);
-    else {
-      const read = display.parse(t);
-      if (!read) return null;
-      shown.push(read);
-    }
-  }
-  const dates: ShownDate[] = [];
-  rows.forEach((r, i) => shown[i] && dates.push({ id: r.id, field, time: shown[i]! }));
-  const instants = await ctx.instants(dates, utcOffset);
-  let k = 0;
-  return shown.map((s) => (s ? instants[k++]! : null));
 }
 
 export async function listUsers(ctx: RemoteContext, q: UserQuery): Promise<UserPage> {
@@ -205,13 +175,4 @@ export async function findByUsername(ctx: RemoteContext, username: string): Prom
   const page = await ctx.changeList(new URLSearchParams({ username__exact: username }));
   const row = page?.rows[0];
   return row ? ctx.getUser(row.id) : null;
-}
-
-/** A date of one user from the change list, for a change form that does not show it: null when the list does not show it either. */
-export async function listedDate(ctx: RemoteContext, id: number, field: (typeof DATES)[number]): Promise<{ value: string | null } | null> {
-  const page = await ctx.changeList(new URLSearchParams({ id__in: String(id), all: '' }));
-  const row = page?.rows.find((r) => r.id === id);
-  if (!page || !row || !row.cells.has(field)) return null;
-  const values = await dateColumn(ctx, [row], field, page.utcOffset);
-  return values ? { value: values[0]! } : null;
 }
