@@ -38,10 +38,22 @@ const ROOT_DIR = join(BENCH, '..', '..');
 const SECTIONS = [
   { name: 'http', file: 'http.js', about: 'hot endpoints: server CPU per request vs bare node:http floors (wrk); sign-in vs a bare argon2id loop' },
   { name: 'scale', file: 'scale.js', about: 'the admin user list at 1,000,000 users on SQLite and PostgreSQL (bulk-seeded): pages, searches, orderings' },
-  { name: 'cli', file: 'cli.js', about: 'command-line start-up time and the idle server\'s memory' },
-  { name: 'remote', file: 'remote-users.js', about: 'a remote Graphistry\'s Users page and search through its Django admin (10,000 users in the reference peer): time and HTTP requests each costs' },
-  { name: 'forward-auth', file: 'forward-auth.js', about: 'the forward-auth check (cookie, Bearer) vs a node:http baseline; its p99 during a burst of sign-ins vs at rest' },
-  { name: 'throttle', file: 'throttle.js', about: 'the shared sign-in throttle\'s database work per failed sign-in (SQLite, PostgreSQL) vs the argon2id verification it accompanies' },
+  { name: 'cli', file: 'cli.js', about: "command-line start-up time and the idle server's memory" },
+  {
+    name: 'remote',
+    file: 'remote-users.js',
+    about: "a remote Graphistry's Users page and search through its Django admin (10,000 users in the reference peer): time and HTTP requests each costs",
+  },
+  {
+    name: 'forward-auth',
+    file: 'forward-auth.js',
+    about: 'the forward-auth check (cookie, Bearer) vs a node:http baseline; its p99 during a burst of sign-ins vs at rest',
+  },
+  {
+    name: 'throttle',
+    file: 'throttle.js',
+    about: "the shared sign-in throttle's database work per failed sign-in (SQLite, PostgreSQL) vs the argon2id verification it accompanies",
+  },
 ];
 
 function parseArgs(argv) {
@@ -55,7 +67,14 @@ function parseArgs(argv) {
   };
   const known = new Set(['--only', '--skip', '--list', '--compare', '--rounds']);
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.has(a.split('=')[0]) && !known.has(argv[i - 1]));
-  return { only: pick('--only'), skip: pick('--skip'), list: argv.includes('--list'), compare: pick('--compare')[0] ?? null, rounds: Number(pick('--rounds')[0] ?? 3), unknown };
+  return {
+    only: pick('--only'),
+    skip: pick('--skip'),
+    list: argv.includes('--list'),
+    compare: pick('--compare')[0] ?? null,
+    rounds: Number(pick('--rounds')[0] ?? 3),
+    unknown,
+  };
 }
 
 function usage(message) {
@@ -149,7 +168,9 @@ async function compare(chosen, before, rounds) {
     }
     regressed.push(...printComparison(section.name, runs).map((f) => `${section.name}: ${f}`));
   }
-  console.log(`\ncompare: ${regressed.length ? `WORSE than the limit: ${regressed.join('; ')}` : 'no figure worse than the limit'}${failed ? `; ${failed} run(s) failed` : ''}`);
+  console.log(
+    `\ncompare: ${regressed.length ? `WORSE than the limit: ${regressed.join('; ')}` : 'no figure worse than the limit'}${failed ? `; ${failed} run(s) failed` : ''}`,
+  );
   return failed ? 1 : 0;
 }
 const round1 = (x) => Math.round(x * 10) / 10;

@@ -78,7 +78,14 @@ const loaded = await loadConsoleHandlers(
 );
 if (loaded.source === 'unsupported') log('console:web: no console service; every bridge call answers UNSUPPORTED');
 
-const host = await openWebHost({ dispatch: createDispatcher(loaded.handlers, { log }), rendererDir, dataDir, port, newToken: values['new-token'] ?? false, say }).catch(async (e: unknown) => {
+const host = await openWebHost({
+  dispatch: createDispatcher(loaded.handlers, { log }),
+  rendererDir,
+  dataDir,
+  port,
+  newToken: values['new-token'] ?? false,
+  say,
+}).catch(async (e: unknown) => {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') log(`Port ${port} on 127.0.0.1 is taken by another program: choose another with --port N, or --port 0 for a free one.`);
   else if (code === 'EACCES') log(`Port ${port} on 127.0.0.1 needs privileges this user lacks: choose one from 1024 up, or --port 0 for a free one.`);

@@ -21,7 +21,9 @@ const passed = process.argv.slice(2);
 // Web mode's options are the only ones `npm start` takes (`npm start -- --port 9000`):
 // its help needs neither a build nor Electron.
 if (passed.includes('--help') || passed.includes('-h')) {
-  console.log('`npm start` opens the Electron console where its binary is installed. Otherwise it serves web mode,\nwhich takes the options below (after `--`: npm start -- --port 9000).\n');
+  console.log(
+    '`npm start` opens the Electron console where its binary is installed. Otherwise it serves web mode,\nwhich takes the options below (after `--`: npm start -- --port 9000).\n',
+  );
   const help = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--help'], { stdio: 'inherit' });
   process.exit(help.status ?? 1);
 }

@@ -63,7 +63,12 @@ export async function signInToGraphistry(opts: {
 }): Promise<{ auth: BackendAuth; backend: Backend; user: User; stored: boolean }> {
   let typed: string | null = opts.password;
   const fromKeychain = keychainPassword(opts.vault, opts.profileId, opts.username);
-  const auth: BackendAuth = { type: 'admin_password', username: opts.username, password: async () => typed ?? fromKeychain(), ...(opts.otp ? { otp: opts.otp } : {}) };
+  const auth: BackendAuth = {
+    type: 'admin_password',
+    username: opts.username,
+    password: async () => typed ?? fromKeychain(),
+    ...(opts.otp ? { otp: opts.otp } : {}),
+  };
   const backend = opts.backend.withAuth(auth);
   try {
     const user = await backend.me();

@@ -192,7 +192,9 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
       if (stored?.kind === 'personal_key') {
         // Best effort: the key dies on the server too when the server is reachable.
         revoked = await Promise.resolve()
-          .then(async () => (await session.anonymous(profile)).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id))
+          .then(async () =>
+            (await session.anonymous(profile)).withAuth({ type: 'personal_key', id: stored.id, secret: stored.secret }).revokeKey('me', stored.id),
+          )
           .then(() => true)
           .catch(() => false);
       }

@@ -128,7 +128,10 @@ export function createConsoleSession(deps: { profiles: ProfilesStore; bundled: B
         : active.profile.id === profileId
           ? `the console has signed in to ${was} again since`
           : `the console is now connected to “${active.profile.name}”`;
-      throw new ConsoleFailure({ code: 'STALE_CONNECTION', message: `This was prepared for ${active?.profile.id === profileId ? 'an earlier sign-in to ' : ''}${was}, but ${now}. Nothing was changed.` });
+      throw new ConsoleFailure({
+        code: 'STALE_CONNECTION',
+        message: `This was prepared for ${active?.profile.id === profileId ? 'an earlier sign-in to ' : ''}${was}, but ${now}. Nothing was changed.`,
+      });
     },
     /** The authenticated backend of the active connection, or NOT_CONNECTED (for the console's own status). */
     backend(): Backend {

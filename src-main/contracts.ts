@@ -1,4 +1,19 @@
-import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserPage, UserQuery, UsersRead } from '../src-shared/domain.ts';
+import type {
+  AuditEntry,
+  BackendCapabilities,
+  BulkActiveResult,
+  InvitationView,
+  MatchingUserIds,
+  NewPersonalKey,
+  Page,
+  PersonalKey,
+  RegistrationState,
+  SettingView,
+  User,
+  UserPage,
+  UserQuery,
+  UsersRead,
+} from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 
@@ -48,7 +63,12 @@ export interface Backend {
   // Anonymous
   health(): Promise<void>;
   registrationState(): Promise<RegistrationState>;
-  signUp(input: { username: string; password: string; email?: string | null; setup_token?: string }): Promise<{ user: User; key: NewPersonalKey; token: string }>;
+  signUp(input: {
+    username: string;
+    password: string;
+    email?: string | null;
+    setup_token?: string;
+  }): Promise<{ user: User; key: NewPersonalKey; token: string }>;
   /**
    * Password to a JWT. `requireSuperuser` (the console's own sign-in): a server
    * that can tell refuses anyone else before it counts a login.
@@ -82,7 +102,11 @@ export interface Backend {
   setSettings(changes: Record<string, boolean | string>): Promise<SettingView[]>;
   listInvitations(status: 'pending' | 'all'): Promise<InvitationView[]>;
   /** `url`: the whole link when the server knows its public address, else null (the caller puts the address it uses in front of `path`). */
-  createInvitation(input: { expires_in_hours?: number; grant_staff?: boolean; note?: string | null }): Promise<{ invitation: InvitationView; token: string; path: string; url: string | null }>;
+  createInvitation(input: {
+    expires_in_hours?: number;
+    grant_staff?: boolean;
+    note?: string | null;
+  }): Promise<{ invitation: InvitationView; token: string; path: string; url: string | null }>;
   revokeInvitation(id: string): Promise<InvitationView>;
   listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
 }
@@ -92,7 +116,8 @@ export interface Backend {
  * embedded server: a personal key made for this machine. A Graphistry: the
  * admin's password, since Django's admin site has no other way in.
  */
-export type StoredCredential = { kind: 'personal_key'; id: string; secret: string; username: string } | { kind: 'password'; username: string; password: string };
+export type StoredCredential =
+  { kind: 'personal_key'; id: string; secret: string; username: string } | { kind: 'password'; username: string; password: string };
 
 export interface Vault {
   /** Whether an OS keychain answers here; `detail` says why not. */

@@ -30,8 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     if (a.startsWith('-')) break;
     words.push(a);
   }
-  const spec =
-    COMMANDS.find((c) => c.name === words.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === words[0]);
+  const spec = COMMANDS.find((c) => c.name === words.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === words[0]);
   if (!spec) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
     process[wantsHelp ? 'stdout' : 'stderr'].write((wantsHelp ? '' : `Unknown command: ${words.join(' ') || argv[0]}\n\n`) + USAGE);
@@ -44,7 +43,12 @@ export async function main(argv: string[]): Promise<number> {
       args: rest,
       options: {
         ...GLOBAL_OPTIONS,
-        ...Object.fromEntries(Object.entries(spec.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
+        ...Object.fromEntries(
+          Object.entries(spec.options ?? {}).map(([k, o]) => [
+            k,
+            { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+          ]),
+        ),
       },
       allowPositionals: true,
       allowNegative: true,

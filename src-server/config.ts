@@ -97,11 +97,7 @@ type RawConfig = Partial<Record<keyof typeof ENV_NAMES, unknown>>;
  * Merge the sources and validate once. Throws `ConfigError` listing every bad
  * setting, so startup fails with the whole list rather than the first problem.
  */
-export function loadConfig(
-  overrides: RawConfig,
-  env: Record<string, string | undefined> = process.env,
-  dotenv: Record<string, string> = {},
-): ServerConfig {
+export function loadConfig(overrides: RawConfig, env: Record<string, string | undefined> = process.env, dotenv: Record<string, string> = {}): ServerConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, envName] of Object.entries(ENV_NAMES)) {
     const value = overrides[key as keyof RawConfig] ?? nonEmpty(env[envName]) ?? nonEmpty(dotenv[envName]);

@@ -56,11 +56,7 @@ export class AppError extends Error {
   /** Extra headers the response must carry (Retry-After, WWW-Authenticate). */
   readonly headers: Record<string, string> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { fields?: FieldIssue[]; headers?: Record<string, string>; status?: number } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { fields?: FieldIssue[]; headers?: Record<string, string>; status?: number } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;

@@ -74,8 +74,7 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: Secrets; create
   if (additions.length > 0) {
     const header = existed
       ? ''
-      : '# Graphistry Admin server secrets. Keep this file with the database:\n' +
-        '# losing it invalidates every API key and token. Mode 0600.\n';
+      : '# Graphistry Admin server secrets. Keep this file with the database:\n' + '# losing it invalidates every API key and token. Mode 0600.\n';
     const body = (current && !current.endsWith('\n') ? current + '\n' : current) + header + additions.join('\n') + '\n';
     const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, body, { mode: 0o600 });

@@ -57,7 +57,17 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     secretKey: deps.secrets.secretKey,
   });
   const checkPassword = createPasswordCheck({ hasher, throttle, audit });
-  const tokens = createTokensService({ db, users: usersRepo, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds: config.jwtRefreshExpirationDelta });
+  const tokens = createTokensService({
+    db,
+    users: usersRepo,
+    keys,
+    jwt,
+    checkPassword,
+    throttle,
+    audit,
+    clock,
+    refreshSeconds: config.jwtRefreshExpirationDelta,
+  });
   const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength: config.passwordMinLength });
   const signup = createSignupService({
     db,
@@ -71,7 +81,19 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     setupToken: config.setupToken,
   });
-  const invitations = createInvitationsService({ db, repo: createInvitationsRepo(db.dialect), users: usersRepo, keys, tokens, audit, hasher, clock, passwordMinLength: config.passwordMinLength, secretKey: deps.secrets.secretKey, writes });
+  const invitations = createInvitationsService({
+    db,
+    repo: createInvitationsRepo(db.dialect),
+    users: usersRepo,
+    keys,
+    tokens,
+    audit,
+    hasher,
+    clock,
+    passwordMinLength: config.passwordMinLength,
+    secretKey: deps.secrets.secretKey,
+    writes,
+  });
   const sessions = createSessionsService({
     db,
     repo: createSessionsRepo(),

@@ -1,7 +1,21 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
 import type { Result } from './console-errors.ts';
-import type { AuditEntry, BackendCapabilities, BulkActiveResult, InvitationView, MatchingUserIds, NewPersonalKey, Page, PersonalKey, RegistrationState, SettingView, User, UserPage, UsersRead } from './domain.ts';
+import type {
+  AuditEntry,
+  BackendCapabilities,
+  BulkActiveResult,
+  InvitationView,
+  MatchingUserIds,
+  NewPersonalKey,
+  Page,
+  PersonalKey,
+  RegistrationState,
+  SettingView,
+  User,
+  UserPage,
+  UsersRead,
+} from './domain.ts';
 import { BULK_MAX_USERS, GET_USERS_MAX, USER_ORDERING_FIELDS } from './domain.ts';
 
 /**
@@ -17,7 +31,11 @@ import { BULK_MAX_USERS, GET_USERS_MAX, USER_ORDERING_FIELDS } from './domain.ts
 const id = z.number().int().min(1).max(2_147_483_647);
 const keyId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'is not a key id');
 const profileId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a profile id');
-const text = (max: number) => z.string().max(max).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 const remoteUrl = z
   .string()
   .max(2000)
@@ -84,7 +102,15 @@ export const consoleParams = {
   connectionStatus: none,
   /** Sign in with a password once; the console then keeps a personal key (bundled) in the keychain, never the password. */
   /** `otp`: a one-time code, where a Graphistry's admin site asks for one after the password (OTP_REQUIRED); used for that sign-in only, never kept. */
-  signIn: z.strictObject({ profileId, username: signInUsernameSchema, password: passwordSchema, otp: z.string().regex(/^[A-Za-z0-9]{4,32}$/, 'is not a one-time code').optional() }),
+  signIn: z.strictObject({
+    profileId,
+    username: signInUsernameSchema,
+    password: passwordSchema,
+    otp: z
+      .string()
+      .regex(/^[A-Za-z0-9]{4,32}$/, 'is not a one-time code')
+      .optional(),
+  }),
   signOut: z.strictObject({ profileId }),
   /** The certificate a server presents, to show before the admin chooses to trust it. */
   inspectCertificate: z.strictObject({ url: remoteUrl }),
@@ -94,7 +120,13 @@ export const consoleParams = {
   bundledServerStatus: none,
   bundledServerLog: z.strictObject({ lines: z.number().int().min(1).max(5000).optional() }),
   registrationState: z.strictObject({ profileId }),
-  signUpFirstAdmin: z.strictObject({ profileId, username: usernameSchema, password: passwordSchema, email: optionalEmailSchema, setup_token: text(256).optional() }),
+  signUpFirstAdmin: z.strictObject({
+    profileId,
+    username: usernameSchema,
+    password: passwordSchema,
+    email: optionalEmailSchema,
+    setup_token: text(256).optional(),
+  }),
   // Users
   listUsers: userQuery.extend({ connection: connectionRef }),
   /** Every matching user's id (at most `limit`), for a bulk action over "all N matching". */
@@ -116,10 +148,19 @@ export const consoleParams = {
   getSettings: onServer({}),
   setSettings: onServer({ changes: z.record(z.string().max(64), z.union([z.boolean(), text(2000)])) }),
   listInvitations: onServer({ status: z.enum(['pending', 'all']).optional() }),
-  createInvitation: onServer({ expires_in_hours: z.number().int().min(1).max(720).optional(), grant_staff: z.boolean().optional(), note: text(254).nullable().optional() }),
+  createInvitation: onServer({
+    expires_in_hours: z.number().int().min(1).max(720).optional(),
+    grant_staff: z.boolean().optional(),
+    note: text(254).nullable().optional(),
+  }),
   revokeInvitation: onServer({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
   // Audit
-  listAudit: onServer({ page: z.number().int().min(1).optional(), page_size: z.number().int().min(1).max(500).optional(), action: text(64).optional(), actor: text(200).optional() }),
+  listAudit: onServer({
+    page: z.number().int().min(1).optional(),
+    page_size: z.number().int().min(1).max(500).optional(),
+    action: text(64).optional(),
+    actor: text(200).optional(),
+  }),
   // Clipboard (cleared after 45 s if it still holds the value)
   copyToClipboard: z.strictObject({ text: z.string().min(1).max(10_000), sensitive: z.boolean().optional() }),
 } as const;

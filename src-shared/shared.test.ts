@@ -19,8 +19,10 @@ describe('formatDate', () => {
 
 describe('isLoopbackUrl', () => {
   it('knows the loopback names and addresses', () => {
-    for (const u of ['http://127.0.0.1:8000', 'http://localhost:3000/x', 'http://127.1.2.3', 'http://[::1]:8000', 'http://app.localhost']) expect(isLoopbackUrl(u), u).toBe(true);
-    for (const u of ['https://graphistry.example.com', 'http://10.0.0.5:8000', 'http://127.0.0.1.example.com', 'not a url']) expect(isLoopbackUrl(u), u).toBe(false);
+    for (const u of ['http://127.0.0.1:8000', 'http://localhost:3000/x', 'http://127.1.2.3', 'http://[::1]:8000', 'http://app.localhost'])
+      expect(isLoopbackUrl(u), u).toBe(true);
+    for (const u of ['https://graphistry.example.com', 'http://10.0.0.5:8000', 'http://127.0.0.1.example.com', 'not a url'])
+      expect(isLoopbackUrl(u), u).toBe(false);
   });
   it('builds the sign-up link under a base with or without a final slash', () => {
     expect(signupUrl('https://g.example.com/accounts-prefix/')).toBe('https://g.example.com/accounts-prefix/accounts/signup/');

@@ -22,7 +22,8 @@ export function normalizeUsername(name: string): string {
 export const INVISIBLE_IN_NAMES = /[\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0]/u;
 
 /** The rule an invisible character breaks, named so the person sees why a name that looks fine is refused. */
-export const INVISIBLE_NAME_MESSAGE = 'must not contain invisible characters (Unicode Default_Ignorable code points such as Hangul fillers or zero-width spaces)';
+export const INVISIBLE_NAME_MESSAGE =
+  'must not contain invisible characters (Unicode Default_Ignorable code points such as Hangul fillers or zero-width spaces)';
 
 const USERNAME_MAX = 150;
 const USERNAME_CHARACTERS = /^[\p{L}\p{N}_.@+-]+$/u;

@@ -56,7 +56,12 @@ function time(cmdLine) {
     spawnSync('sh', ['-c', cmdLine], { cwd: ROOT, env });
     if (i >= 2) times.push(performance.now() - t0);
   }
-  return { mean_ms: Math.round(times.reduce((a, b) => a + b, 0) / times.length), min_ms: Math.round(Math.min(...times)), runs: times.length, tool: 'spawn loop' };
+  return {
+    mean_ms: Math.round(times.reduce((a, b) => a + b, 0) / times.length),
+    min_ms: Math.round(Math.min(...times)),
+    runs: times.length,
+    tool: 'spawn loop',
+  };
 }
 
 /** Start `serve`, time it to its URL line, read its RSS once idle, stop it. */
@@ -97,14 +102,22 @@ const rows = {
 };
 const serves = [];
 for (let i = 0; i < 3; i++) serves.push(await serveOnce());
-const serve = { ready_ms: median(serves.map((s) => s.ready_ms)), idle_rss_kb: median(serves.map((s) => s.idle_rss_kb)), peak_rss_kb: median(serves.map((s) => s.peak_rss_kb)) };
+const serve = {
+  ready_ms: median(serves.map((s) => s.ready_ms)),
+  idle_rss_kb: median(serves.map((s) => s.idle_rss_kb)),
+  peak_rss_kb: median(serves.map((s) => s.peak_rss_kb)),
+};
 
 const verdict = (ms) => (ms < TARGET_MS ? 'PASS' : 'FAIL');
 console.log(`\ncommand                      mean ms  min ms  runs  target  result`);
 for (const [name, r] of Object.entries(rows)) {
   const target = name === 'npx_help' ? '' : `< ${TARGET_MS}`;
-  console.log(`${name.padEnd(27)} ${String(r.mean_ms).padStart(8)} ${String(r.min_ms).padStart(7)} ${String(r.runs).padStart(5)}  ${target.padStart(6)}  ${target ? verdict(r.mean_ms) : ''}`);
+  console.log(
+    `${name.padEnd(27)} ${String(r.mean_ms).padStart(8)} ${String(r.min_ms).padStart(7)} ${String(r.runs).padStart(5)}  ${target.padStart(6)}  ${target ? verdict(r.mean_ms) : ''}`,
+  );
 }
-console.log(`serve: URL line after ${serve.ready_ms} ms, idle RSS ${(serve.idle_rss_kb / 1024).toFixed(1)} MiB (peak ${(serve.peak_rss_kb / 1024).toFixed(1)} MiB), median of 3 starts`);
+console.log(
+  `serve: URL line after ${serve.ready_ms} ms, idle RSS ${(serve.idle_rss_kb / 1024).toFixed(1)} MiB (peak ${(serve.peak_rss_kb / 1024).toFixed(1)} MiB), median of 3 starts`,
+);
 const pass = rows.help.mean_ms < TARGET_MS && rows.config_get.mean_ms < TARGET_MS;
 console.log(`BENCH_JSON ${JSON.stringify({ ...rows, serve, target_ms: TARGET_MS, all_targets_pass: pass })}`);

@@ -49,7 +49,12 @@ const FIGURES = {
     return out;
   },
   cli(j) {
-    return { 'help ms': lower(j.help.mean_ms), 'config get ms': lower(j.config_get.mean_ms), 'serve ready ms': lower(j.serve.ready_ms), 'idle RSS KiB': lower(j.serve.idle_rss_kb) };
+    return {
+      'help ms': lower(j.help.mean_ms),
+      'config get ms': lower(j.config_get.mean_ms),
+      'serve ready ms': lower(j.serve.ready_ms),
+      'idle RSS KiB': lower(j.serve.idle_rss_kb),
+    };
   },
 };
 
@@ -72,9 +77,19 @@ export function printComparison(section, runs) {
     const ratio = meta.better === 'lower' ? median(a) / median(b) : median(b) / median(a);
     const note = meta.retired ? 'retired' : meta.context ? 'machine floor' : ratio > REGRESSION_LIMIT ? 'WORSE' : '';
     if (note === 'WORSE') regressed.push(name);
-    rows.push([name, round(median(b), 2), round(median(a), 2), `${round(ratio, 3)}x`, b.map((x) => round(x, 2)).join(' '), a.map((x) => round(x, 2)).join(' '), note]);
+    rows.push([
+      name,
+      round(median(b), 2),
+      round(median(a), 2),
+      `${round(ratio, 3)}x`,
+      b.map((x) => round(x, 2)).join(' '),
+      a.map((x) => round(x, 2)).join(' '),
+      note,
+    ]);
   }
-  console.log(`\n${section}: before/after, ${runs.length} runs alternating; ratio > 1 is worse (after/before for times, before/after for req/s); limit ${REGRESSION_LIMIT}x`);
+  console.log(
+    `\n${section}: before/after, ${runs.length} runs alternating; ratio > 1 is worse (after/before for times, before/after for req/s); limit ${REGRESSION_LIMIT}x`,
+  );
   printTable(rows);
   console.log(`load (1-min average) at each run's start: ${runs.map((r) => `${r.side[0]}${r.load}`).join(' ')}`);
   return regressed;

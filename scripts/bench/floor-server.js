@@ -39,7 +39,9 @@ const publicKey = createPublicKey(privateKey);
 const pepper = Buffer.from(env.GRAPHISTRY_ADMIN_KEY_PEPPER, 'base64');
 // The same header as the server's (its kid is the RFC 7638 thumbprint), so tokens are the same size.
 const jwk = publicKey.export({ format: 'jwk' });
-const kid = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+const kid = createHash('sha256')
+  .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+  .digest('base64url');
 const header64 = Buffer.from(JSON.stringify({ alg: 'ES256', kid, typ: 'JWT' })).toString('base64url');
 
 const db = new SQLite(join(dataDir, 'graphistry-admin.sqlite3'));
@@ -54,14 +56,28 @@ const insertAudit = db.prepare(
 const countUsers = db.prepare('select count(*) as n from users');
 const pageUsers = db.prepare('select * from users order by username_lower, id limit ? offset ?');
 
-const HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+const HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
 const send = (res, status, body) => {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...HEADERS, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 };
 const b = (v) => v === 1 || v === true;
-const toUser = (r) => ({ id: r.id, username: r.username, email: r.email, is_active: b(r.is_active), is_staff: b(r.is_staff), is_superuser: b(r.is_superuser), date_joined: r.date_joined, last_login: r.last_login });
+const toUser = (r) => ({
+  id: r.id,
+  username: r.username,
+  email: r.email,
+  is_active: b(r.is_active),
+  is_staff: b(r.is_staff),
+  is_superuser: b(r.is_superuser),
+  date_joined: r.date_joined,
+  last_login: r.last_login,
+});
 
 const verified = new Map();
 function claimsOf(token) {
@@ -89,7 +105,16 @@ function bearer(req) {
 }
 function signToken(user, extra) {
   const iat = Math.floor(Date.now() / 1000);
-  const claims = { user_id: user.id, username: user.username, ...(user.email ? { email: user.email } : {}), iat, exp: iat + 3600, orig_iat: iat, ver: user.auth_epoch, ...extra };
+  const claims = {
+    user_id: user.id,
+    username: user.username,
+    ...(user.email ? { email: user.email } : {}),
+    iat,
+    exp: iat + 3600,
+    orig_iat: iat,
+    ver: user.auth_epoch,
+    ...extra,
+  };
   const input = `${header64}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
@@ -116,7 +141,18 @@ const routes = {
       const ok = key && timingSafeEqual(Buffer.from(key.secret_hash), Buffer.from(digest)) && keyUsable(key);
       const user = ok && userById.get(key.user_id);
       if (!user || !b(user.is_active)) return denied(res);
-      insertAudit.run(new Date().toISOString(), user.id, user.username, 'auth.pkey', 'user', String(user.id), user.username, req.socket.remoteAddress, 'success', JSON.stringify({ key_id: key.id }));
+      insertAudit.run(
+        new Date().toISOString(),
+        user.id,
+        user.username,
+        'auth.pkey',
+        'user',
+        String(user.id),
+        user.username,
+        req.socket.remoteAddress,
+        'success',
+        JSON.stringify({ key_id: key.id }),
+      );
       send(res, 200, { token: signToken(user, { pk: key.id }), active_organization: { slug: user.username, is_found: true, is_member: true } });
     });
   },

@@ -37,7 +37,22 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH, SERVER_BIN, SERVER_ROOT, call, cleanup, ensureBuilt, machineBusyMs, median, printTable, removeOnExit, round, runSection, spawnTracked, startChild } from './proc.js';
+import {
+  BENCH,
+  SERVER_BIN,
+  SERVER_ROOT,
+  call,
+  cleanup,
+  ensureBuilt,
+  machineBusyMs,
+  median,
+  printTable,
+  removeOnExit,
+  round,
+  runSection,
+  spawnTracked,
+  startChild,
+} from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { merge, record, summary } from './histogram.js';
 
@@ -81,8 +96,10 @@ async function burst([url, names, password, n, ms]) {
   const end = performance.now() + Number(ms);
   const once = (body) =>
     new Promise((resolve) => {
-      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) =>
-        res.resume().on('end', () => resolve(res.statusCode)),
+      const req = http.request(
+        url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => res.resume().on('end', () => resolve(res.statusCode)),
       );
       req.on('error', () => resolve('error'));
       req.end(body);
@@ -114,7 +131,10 @@ function runRole(args) {
 // ------------------------------------------------------------------ setup
 async function sessionCookie(base, username) {
   const page = await fetch(`${base}/accounts/login/`);
-  const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const pre = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())[1];
   const res = await fetch(`${base}/accounts/login/`, {
     method: 'POST',
@@ -140,11 +160,13 @@ async function setUp() {
   const base = server.match[1];
   const { token } = await call('POST', `${base}/api/v2/auth/signup`, { body: { username: 'benchadmin', password: PASSWORD }, expect: 201 });
   const signinUsers = ['benchuser1', 'benchuser2', 'benchuser3', 'benchuser4'];
-  for (const username of signinUsers) await call('POST', `${base}/api/v2/admin/users`, { headers: { authorization: `Bearer ${token}` }, body: { username, password: PASSWORD }, expect: 201 });
+  for (const username of signinUsers)
+    await call('POST', `${base}/api/v2/admin/users`, { headers: { authorization: `Bearer ${token}` }, body: { username, password: PASSWORD }, expect: 201 });
   const cookie = await sessionCookie(base, 'benchadmin');
   for (const headers of [{ cookie }, { authorization: `Bearer ${token}` }]) {
     const res = await fetch(`${base}/auth/check?require=staff`, { headers });
-    if (res.status !== 200 || res.headers.get('remote-user') !== 'benchadmin') throw new Error(`the check answered ${res.status} for ${Object.keys(headers)[0]}`);
+    if (res.status !== 200 || res.headers.get('remote-user') !== 'benchadmin')
+      throw new Error(`the check answered ${res.status} for ${Object.keys(headers)[0]}`);
   }
   return { server, hello, base, token, cookie, signinUsers };
 }
@@ -176,16 +198,31 @@ async function throughput(s) {
   for (const k of keys) await runWrk({ ...targets[k], connections: CONNECTIONS, durationS: 1 }); // warm-up: JIT, caches
   for (let r = 0; r < ROUNDS; r++) {
     for (const k of keys.map((_, i) => keys[(i + r) % keys.length])) slices[k].push(await slice(targets[k]));
-    console.log(`round ${r + 1}: ${keys.map((k) => `${k} ${round(slices[k].at(-1).rps, 0)}`).join(', ')} req/s; other ${round(Math.max(...keys.map((k) => slices[k].at(-1).other_pct)), 0)}%`);
+    console.log(
+      `round ${r + 1}: ${keys.map((k) => `${k} ${round(slices[k].at(-1).rps, 0)}`).join(', ')} req/s; other ${round(Math.max(...keys.map((k) => slices[k].at(-1).other_pct)), 0)}%`,
+    );
   }
   const results = {};
   for (const k of keys) {
     const xs = slices[k];
     const pick = (f) => median(xs.map((x) => x[f]));
-    results[k] = { name: targets[k].name, rps: round(pick('rps')), p50_ms: pick('p50_ms'), p99_ms: pick('p99_ms'), cpu_us_per_req: round(pick('cpu_us')), loader_cpu_pct: Math.round(pick('ldr_pct')), other_cpu_pct: Math.round(pick('other_pct')) };
+    results[k] = {
+      name: targets[k].name,
+      rps: round(pick('rps')),
+      p50_ms: pick('p50_ms'),
+      p99_ms: pick('p99_ms'),
+      cpu_us_per_req: round(pick('cpu_us')),
+      loader_cpu_pct: Math.round(pick('ldr_pct')),
+      other_cpu_pct: Math.round(pick('other_pct')),
+    };
     if (k !== 'hello') {
       const ratios = xs.map((x, i) => x.rps / slices.hello[i].rps);
-      Object.assign(results[k], { ratio: round(median(ratios), 3), ratio_min: round(Math.min(...ratios), 3), ratio_max: round(Math.max(...ratios), 3), rounds_ratio: ratios.map((x) => round(x, 3)) });
+      Object.assign(results[k], {
+        ratio: round(median(ratios), 3),
+        ratio_min: round(Math.min(...ratios), 3),
+        ratio_max: round(Math.max(...ratios), 3),
+        rounds_ratio: ratios.map((x) => round(x, 3)),
+      });
     }
   }
   return results;
@@ -200,12 +237,29 @@ async function latency(s) {
   for (let r = 0; r < LATENCY_ROUNDS; r++) {
     // Order alternates between rounds, so neither probe always follows the other.
     const pair = (check_, floor_) => (r % 2 ? [floor_, check_] : [check_, floor_]);
-    for (const p of pair(() => probe(hist.rest, check, s.cookie), () => probe(hist.floor_rest, floor, ''))) await p();
-    const during = runRole(['--burst', `${s.base}/api/v2/auth/token/generate`, s.signinUsers.join(','), PASSWORD, String(SIGNINS), String(2 * LATENCY_MS + 800)]);
+    for (const p of pair(
+      () => probe(hist.rest, check, s.cookie),
+      () => probe(hist.floor_rest, floor, ''),
+    ))
+      await p();
+    const during = runRole([
+      '--burst',
+      `${s.base}/api/v2/auth/token/generate`,
+      s.signinUsers.join(','),
+      PASSWORD,
+      String(SIGNINS),
+      String(2 * LATENCY_MS + 800),
+    ]);
     await new Promise((res) => setTimeout(res, 400)); // the hashing threads are busy before the probe starts
-    for (const p of pair(() => probe(hist.burst, check, s.cookie), () => probe(hist.floor_burst, floor, ''))) await p();
+    for (const p of pair(
+      () => probe(hist.burst, check, s.cookie),
+      () => probe(hist.floor_burst, floor, ''),
+    ))
+      await p();
     for (const [code, n] of Object.entries((await during).statuses)) signins[code] = (signins[code] ?? 0) + n;
-    console.log(`latency round ${r + 1}: p99 so far at rest ${summary(hist.rest).p99} ms, during sign-ins ${summary(hist.burst).p99} ms; hello world ${summary(hist.floor_rest).p99} / ${summary(hist.floor_burst).p99} ms`);
+    console.log(
+      `latency round ${r + 1}: p99 so far at rest ${summary(hist.rest).p99} ms, during sign-ins ${summary(hist.burst).p99} ms; hello world ${summary(hist.floor_rest).p99} / ${summary(hist.floor_burst).p99} ms`,
+    );
   }
   const count = (h) => Object.values(h).reduce((a, b) => a + b, 0);
   const rest = summary(hist.rest);
@@ -229,7 +283,9 @@ async function main() {
   if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
   const started = Date.now();
   ensureBuilt();
-  console.log(`forward-auth: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s; latency ${LATENCY_ROUNDS} x (rest, ${SIGNINS} sign-ins in flight) x ${LATENCY_MS} ms`);
+  console.log(
+    `forward-auth: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s; latency ${LATENCY_ROUNDS} x (rest, ${SIGNINS} sign-ins in flight) x ${LATENCY_MS} ms`,
+  );
   const s = await setUp();
   const results = await throughput(s);
   const lat = await latency(s);
@@ -254,10 +310,18 @@ async function main() {
   console.log('');
   printTable(rows);
   console.log('');
-  console.log(`check latency, one at a time (cookie): at rest p50 ${lat.rest_ms.p50} / p99 ${lat.rest_ms.p99} ms (${lat.checks.rest} checks); with ${SIGNINS} sign-ins in flight p50 ${lat.burst_ms.p50} / p99 ${lat.burst_ms.p99} ms (${lat.checks.burst} checks); sign-ins answered meanwhile ${JSON.stringify(lat.signins_completed)}`);
-  console.log(`the floor, the same probe against the hello world in the same windows (it shares the CPUs with the server's hashing threads, nothing else): at rest p50 ${lat.floor.rest_ms.p50} / p99 ${lat.floor.rest_ms.p99} ms; during the sign-ins p50 ${lat.floor.burst_ms.p50} / p99 ${lat.floor.burst_ms.p99} ms: ratio ${lat.floor.p99_ratio}`);
-  console.log(`targets: cookie/hello ${pass.cookie ? 'PASS' : 'FAIL'} (${results.cookie.ratio} >= ${TARGETS.cookie}?), p99 during sign-ins / at rest ${pass.burst_p99 ? 'PASS' : 'FAIL'} (${lat.p99_ratio} <= ${TARGETS.burst_p99}?); elapsed ${Math.round((Date.now() - started) / 1000)} s`);
-  console.log(`BENCH_JSON ${JSON.stringify({ section: 'forward-auth', node: process.version, cores: availableParallelism(), connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, results, latency: lat, targets: TARGETS, pass })}`);
+  console.log(
+    `check latency, one at a time (cookie): at rest p50 ${lat.rest_ms.p50} / p99 ${lat.rest_ms.p99} ms (${lat.checks.rest} checks); with ${SIGNINS} sign-ins in flight p50 ${lat.burst_ms.p50} / p99 ${lat.burst_ms.p99} ms (${lat.checks.burst} checks); sign-ins answered meanwhile ${JSON.stringify(lat.signins_completed)}`,
+  );
+  console.log(
+    `the floor, the same probe against the hello world in the same windows (it shares the CPUs with the server's hashing threads, nothing else): at rest p50 ${lat.floor.rest_ms.p50} / p99 ${lat.floor.rest_ms.p99} ms; during the sign-ins p50 ${lat.floor.burst_ms.p50} / p99 ${lat.floor.burst_ms.p99} ms: ratio ${lat.floor.p99_ratio}`,
+  );
+  console.log(
+    `targets: cookie/hello ${pass.cookie ? 'PASS' : 'FAIL'} (${results.cookie.ratio} >= ${TARGETS.cookie}?), p99 during sign-ins / at rest ${pass.burst_p99 ? 'PASS' : 'FAIL'} (${lat.p99_ratio} <= ${TARGETS.burst_p99}?); elapsed ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ section: 'forward-auth', node: process.version, cores: availableParallelism(), connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, results, latency: lat, targets: TARGETS, pass })}`,
+  );
 }
 
 const role = { '--probe': probe, '--burst': burst }[process.argv[2]];

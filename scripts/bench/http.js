@@ -37,7 +37,22 @@ import { mkdtempSync, statSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BENCH, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, machineBusyMs, median, memKb, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
+import {
+  BENCH,
+  SERVER_BIN,
+  SERVER_ROOT,
+  call,
+  ensureBuilt,
+  machineBusyMs,
+  median,
+  memKb,
+  printTable,
+  removeOnExit,
+  round,
+  startChild,
+  stopChild,
+  runSection,
+} from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedSqlite } from './seed.js';
 
@@ -108,13 +123,48 @@ function scenarios(s) {
   const flr = { origin: s.floor.match[1], pid: s.floor.child.pid };
   const bearer = (t) => ({ authorization: `Bearer ${t}` });
   return [
-    { key: 'ht', name: 'GET /ht/ (health) vs hello world', server: { ...srv, path: '/ht/' }, floor: { origin: s.hello.match[1], pid: s.hello.child.pid, path: '/' } },
-    { key: 'me', name: 'GET /api/v2/me (Bearer)', server: { ...srv, path: '/api/v2/me', headers: bearer(s.token) }, floor: { ...flr, path: '/me', headers: bearer(s.token) } },
-    { key: 'me_key', name: 'GET /api/v2/me (key-minted token)', server: { ...srv, path: '/api/v2/me', headers: bearer(s.keyToken) }, floor: { ...flr, path: '/me', headers: bearer(s.keyToken) } },
-    { key: 'pkey', name: 'POST /api/v2/auth/pkey/jwt/ (key exchange)', server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization } }, floor: { ...flr, method: 'POST', path: '/pkey', headers: { authorization: s.authorization } } },
-    { key: 'verify', name: 'POST /api/v2/auth/token/verify', server: { ...srv, method: 'POST', path: '/api/v2/auth/token/verify', body: { token: s.token } }, floor: { ...flr, method: 'POST', path: '/verify', body: { token: s.token } } },
-    { key: 'refresh', name: 'POST /api/v2/auth/token/refresh', server: { ...srv, method: 'POST', path: '/api/v2/auth/token/refresh', body: { token: s.token } }, floor: { ...flr, method: 'POST', path: '/refresh', body: { token: s.token } } },
-    { key: 'admin_list', name: `GET /api/v2/admin/users (page 1 of ${USERS + 1})`, server: { ...srv, path: '/api/v2/admin/users', headers: bearer(s.token) }, floor: { ...flr, path: '/admin/users', headers: bearer(s.token) } },
+    {
+      key: 'ht',
+      name: 'GET /ht/ (health) vs hello world',
+      server: { ...srv, path: '/ht/' },
+      floor: { origin: s.hello.match[1], pid: s.hello.child.pid, path: '/' },
+    },
+    {
+      key: 'me',
+      name: 'GET /api/v2/me (Bearer)',
+      server: { ...srv, path: '/api/v2/me', headers: bearer(s.token) },
+      floor: { ...flr, path: '/me', headers: bearer(s.token) },
+    },
+    {
+      key: 'me_key',
+      name: 'GET /api/v2/me (key-minted token)',
+      server: { ...srv, path: '/api/v2/me', headers: bearer(s.keyToken) },
+      floor: { ...flr, path: '/me', headers: bearer(s.keyToken) },
+    },
+    {
+      key: 'pkey',
+      name: 'POST /api/v2/auth/pkey/jwt/ (key exchange)',
+      server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization } },
+      floor: { ...flr, method: 'POST', path: '/pkey', headers: { authorization: s.authorization } },
+    },
+    {
+      key: 'verify',
+      name: 'POST /api/v2/auth/token/verify',
+      server: { ...srv, method: 'POST', path: '/api/v2/auth/token/verify', body: { token: s.token } },
+      floor: { ...flr, method: 'POST', path: '/verify', body: { token: s.token } },
+    },
+    {
+      key: 'refresh',
+      name: 'POST /api/v2/auth/token/refresh',
+      server: { ...srv, method: 'POST', path: '/api/v2/auth/token/refresh', body: { token: s.token } },
+      floor: { ...flr, method: 'POST', path: '/refresh', body: { token: s.token } },
+    },
+    {
+      key: 'admin_list',
+      name: `GET /api/v2/admin/users (page 1 of ${USERS + 1})`,
+      server: { ...srv, path: '/api/v2/admin/users', headers: bearer(s.token) },
+      floor: { ...flr, path: '/admin/users', headers: bearer(s.token) },
+    },
   ];
 }
 
@@ -139,11 +189,25 @@ const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
 
 function summarize(slices) {
   const pick = (k) => median(slices.map((x) => x[k]));
-  return { rps: round(pick('rps')), p50_ms: pick('p50_ms'), p99_ms: pick('p99_ms'), cpu_us_per_req: round(pick('cpu_us')), loader_cpu_pct: Math.round(pick('ldr_pct')), other_cpu_pct: Math.round(pick('other_pct')), ...(slices[0].log_bytes === null ? {} : { log_bytes_per_req: round(pick('log_bytes')) }) };
+  return {
+    rps: round(pick('rps')),
+    p50_ms: pick('p50_ms'),
+    p99_ms: pick('p99_ms'),
+    cpu_us_per_req: round(pick('cpu_us')),
+    loader_cpu_pct: Math.round(pick('ldr_pct')),
+    other_cpu_pct: Math.round(pick('other_pct')),
+    ...(slices[0].log_bytes === null ? {} : { log_bytes_per_req: round(pick('log_bytes')) }),
+  };
 }
 
 async function signinRounds(s) {
-  const server = { origin: s.base, pid: s.server.child.pid, method: 'POST', path: '/api/v2/auth/token/generate', body: { username: s.username, password: s.password } };
+  const server = {
+    origin: s.base,
+    pid: s.server.child.pid,
+    method: 'POST',
+    path: '/api/v2/auth/token/generate',
+    body: { username: s.username, password: s.password },
+  };
   const rounds = [];
   await runWrk({ ...server, connections: 2 * HASH_CONCURRENCY, durationS: 1 });
   await s.argon.run({ warmupMs: 300, durationMs: 0 });
@@ -177,7 +241,9 @@ async function main() {
   if (!hasWrk()) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
   const started = Date.now();
   ensureBuilt();
-  console.log(`http: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`);
+  console.log(
+    `http: ${SERVER_ROOT}; node ${process.version}, ${availableParallelism()} core(s) (${cpus()[0]?.model ?? '?'}); wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${SLICE_S} s per side; ${USERS} seeded users`,
+  );
   const s = await setUp();
   const list = scenarios(s);
   for (const sc of list) {
@@ -189,7 +255,9 @@ async function main() {
     for (const sc of rotate(list, r)) {
       for (const who of rotate(['server', 'floor'], r)) got[sc.key][who].push(await slice(sc[who], who === 'server' ? s.logFile : null));
     }
-    console.log(`round ${r + 1}/${ROUNDS}: ${list.map((sc) => `${sc.key} ${round(got[sc.key].server.at(-1).cpu_us / got[sc.key].floor.at(-1).cpu_us, 2)}x`).join(', ')}`);
+    console.log(
+      `round ${r + 1}/${ROUNDS}: ${list.map((sc) => `${sc.key} ${round(got[sc.key].server.at(-1).cpu_us / got[sc.key].floor.at(-1).cpu_us, 2)}x`).join(', ')}`,
+    );
   }
   const signin = await signinRounds(s);
   const serverMem = memKb(s.server.child.pid);
@@ -220,18 +288,53 @@ async function main() {
     const verdict = r.target_max ? [`<= ${r.target_max}`, r.pass ? 'PASS' : 'FAIL'] : ['', ''];
     for (const who of ['server', 'floor']) {
       const f = r[who];
-      rows.push([who === 'server' ? sc.name : '', who, f.rps.toFixed(0), ms(f.p50_ms), ms(f.p99_ms), f.cpu_us_per_req.toFixed(1), `${f.loader_cpu_pct}%`, `${f.other_cpu_pct}%`, f.log_bytes_per_req?.toFixed(0) ?? '', who === 'server' ? `${r.ratio.toFixed(2)}x (${r.ratio_min.toFixed(2)}..${r.ratio_max.toFixed(2)})` : '', who === 'server' ? verdict[0] : '', who === 'server' ? verdict[1] : '']);
+      rows.push([
+        who === 'server' ? sc.name : '',
+        who,
+        f.rps.toFixed(0),
+        ms(f.p50_ms),
+        ms(f.p99_ms),
+        f.cpu_us_per_req.toFixed(1),
+        `${f.loader_cpu_pct}%`,
+        `${f.other_cpu_pct}%`,
+        f.log_bytes_per_req?.toFixed(0) ?? '',
+        who === 'server' ? `${r.ratio.toFixed(2)}x (${r.ratio_min.toFixed(2)}..${r.ratio_max.toFixed(2)})` : '',
+        who === 'server' ? verdict[0] : '',
+        who === 'server' ? verdict[1] : '',
+      ]);
     }
   }
-  rows.push([results.signin.name, 'server', signin.rps.toFixed(1), ms(signin.p50_ms), ms(signin.p99_ms), '', '', '', '', `${signin.ratio.toFixed(2)} of loop (${signin.ratio_min.toFixed(2)}..${signin.ratio_max.toFixed(2)})`, `>= ${TARGETS.signin}`, results.signin.pass ? 'PASS' : 'FAIL']);
+  rows.push([
+    results.signin.name,
+    'server',
+    signin.rps.toFixed(1),
+    ms(signin.p50_ms),
+    ms(signin.p99_ms),
+    '',
+    '',
+    '',
+    '',
+    `${signin.ratio.toFixed(2)} of loop (${signin.ratio_min.toFixed(2)}..${signin.ratio_max.toFixed(2)})`,
+    `>= ${TARGETS.signin}`,
+    results.signin.pass ? 'PASS' : 'FAIL',
+  ]);
   rows.push(['', 'argon2', signin.argon2_rps.toFixed(1), '', '', '', '', '', '', '', '', '']);
   console.log('');
   printTable(rows);
-  console.log(`\nserver memory after the run: RSS ${round(serverMem.rss / 1024)} MiB (peak ${round(serverMem.peak / 1024)} MiB); ${USERS} users seeded in ${round(s.seedMs / 1000)} s`);
+  console.log(
+    `\nserver memory after the run: RSS ${round(serverMem.rss / 1024)} MiB (peak ${round(serverMem.peak / 1024)} MiB); ${USERS} users seeded in ${round(s.seedMs / 1000)} s`,
+  );
   const allPass = Object.values(results).every((r) => r.pass !== false);
   const elapsed = round((Date.now() - started) / 1000);
-  console.log(`targets: ${Object.entries(results).filter(([, r]) => r.pass !== undefined).map(([k, r]) => `${k} ${r.pass ? 'PASS' : 'FAIL'} (${r.ratio})`).join(', ')}; elapsed ${elapsed} s`);
-  console.log(`BENCH_JSON ${JSON.stringify({ connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, users: USERS, results, server_rss_kb: serverMem.rss, server_peak_rss_kb: serverMem.peak, all_targets_pass: allPass, elapsed_s: elapsed })}`);
+  console.log(
+    `targets: ${Object.entries(results)
+      .filter(([, r]) => r.pass !== undefined)
+      .map(([k, r]) => `${k} ${r.pass ? 'PASS' : 'FAIL'} (${r.ratio})`)
+      .join(', ')}; elapsed ${elapsed} s`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ connections: CONNECTIONS, rounds: ROUNDS, slice_s: SLICE_S, users: USERS, results, server_rss_kb: serverMem.rss, server_peak_rss_kb: serverMem.peak, all_targets_pass: allPass, elapsed_s: elapsed })}`,
+  );
 }
 
 runSection('http', main);

@@ -111,7 +111,11 @@ async function variant(name, options) {
   peers.add(peer);
   try {
     const seeded = await seedPeerUsers(peer, USERS);
-    const backend = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password });
+    const backend = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({
+      type: 'admin_password',
+      username: PEER_ADMIN.username,
+      password: async () => PEER_ADMIN.password,
+    });
     await backend.me();
     await backend.capabilities();
     const pages = [1, 37, 120, 199, 64, 150, 5];
@@ -175,7 +179,11 @@ for (const v of Object.values(out)) {
   for (const r of v.results) rows.push([v.name, r.label, r.medianMs, r.minMs, r.requests, r.peerRequests]);
   rows.push([v.name, "admin's own page (floor)", v.floorMs, '', 1, 1]);
 }
-console.log(`\nremote Users manager through the Django admin, ${USERS.toLocaleString('en-US')} users, ${RUNS} runs each (seeded in ${out.graphistry.seeded.ms} ms)`);
+console.log(
+  `\nremote Users manager through the Django admin, ${USERS.toLocaleString('en-US')} users, ${RUNS} runs each (seeded in ${out.graphistry.seeded.ms} ms)`,
+);
 printTable(rows);
-console.log("graphistry: the admin lists every column (de, Berlin: its pages in German, in a zone with summer time); django: Django's stock UserAdmin (superuser and active read by a filter each; dates not listed until loaded)");
+console.log(
+  "graphistry: the admin lists every column (de, Berlin: its pages in German, in a zone with summer time); django: Django's stock UserAdmin (superuser and active read by a filter each; dates not listed until loaded)",
+);
 console.log(`BENCH_JSON ${JSON.stringify({ users: USERS, runs: RUNS, variants: out })}`);

@@ -69,7 +69,12 @@ async function prepare(dialect, dataDir, schema) {
   const seedMs = dialect === 'sqlite' ? seedSqlite(join(dataDir, 'graphistry-admin.sqlite3'), USERS) : await seedPostgres(PG_URL, schema, USERS);
   console.log(`${round(seedMs / 1000)} s`);
   const logFile = join(dataDir, `server-${dialect}.log`);
-  const server = await startChild(`${dialect} server`, [BIN, 'serve', '--port', '0', ...dbArgs], { env, ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, stderrTo: openSync(logFile, 'a'), timeoutMs: 300_000 });
+  const server = await startChild(`${dialect} server`, [BIN, 'serve', '--port', '0', ...dbArgs], {
+    env,
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    stderrTo: openSync(logFile, 'a'),
+    timeoutMs: 300_000,
+  });
   const base = server.match[1];
   const { token } = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username: 'benchadmin', password: PASSWORD } });
   return { server, base, token, logFile, seedMs };
@@ -78,7 +83,9 @@ async function prepare(dialect, dataDir, schema) {
 /** The `ms` of the server's log line for the n-th request to `path` (its lines are written at the end of each event-loop turn). */
 async function serverMs(logFile, requestPath, nth) {
   for (let tries = 0; tries < 50; tries++) {
-    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes(`"GET ${requestPath.split('?')[0]}`));
+    const lines = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`"GET ${requestPath.split('?')[0]}`));
     if (lines.length >= nth) return JSON.parse(lines[nth - 1]).ms;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -101,7 +108,17 @@ async function measure(dialect, s) {
     const server = [];
     for (let i = asked - REPEAT + 1; i <= asked; i++) server.push(await serverMs(s.logFile, '/api/v2/admin/users', i));
     const ms = median(server.filter((x) => x !== null));
-    rows.push({ label, query, server_ms: round(ms, 2), client_ms: round(median(client), 2), count: answer.count, estimated: answer.count_is_estimate === true, results: answer.results.length, ...(retired ? { retired } : {}), pass: retired || ms < TARGET_MS });
+    rows.push({
+      label,
+      query,
+      server_ms: round(ms, 2),
+      client_ms: round(median(client), 2),
+      count: answer.count,
+      estimated: answer.count_is_estimate === true,
+      results: answer.results.length,
+      ...(retired ? { retired } : {}),
+      pass: retired || ms < TARGET_MS,
+    });
   }
   return rows;
 }
@@ -145,7 +162,14 @@ async function main() {
       console.log(`\n${dialect}, ${USERS.toLocaleString('en-US')} users: server time per request, median of ${REPEAT} (target < ${TARGET_MS} ms)`);
       printTable([
         ['request', 'server ms', 'client ms', 'count', 'rows', 'result'],
-        ...rows.map((r) => [r.label, r.server_ms.toFixed(2), r.client_ms.toFixed(2), `${r.estimated ? '~' : ''}${r.count}`, r.results, r.retired ? 'retired' : r.pass ? 'PASS' : 'FAIL']),
+        ...rows.map((r) => [
+          r.label,
+          r.server_ms.toFixed(2),
+          r.client_ms.toFixed(2),
+          `${r.estimated ? '~' : ''}${r.count}`,
+          r.results,
+          r.retired ? 'retired' : r.pass ? 'PASS' : 'FAIL',
+        ]),
       ]);
     } finally {
       if (admin) {
@@ -157,7 +181,9 @@ async function main() {
   const all = Object.values(out).flatMap((d) => d.rows ?? []);
   const failed = all.filter((r) => !r.pass).map((r) => r.label);
   console.log(`\n("~" before a count: the server's estimate, past 10,000 matches)`);
-  console.log(`targets: ${failed.length ? `FAIL (${failed.length}: ${[...new Set(failed)].join('; ')})` : 'all PASS'}; elapsed ${round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `targets: ${failed.length ? `FAIL (${failed.length}: ${[...new Set(failed)].join('; ')})` : 'all PASS'}; elapsed ${round((Date.now() - started) / 1000)} s`,
+  );
   console.log(`BENCH_JSON ${JSON.stringify({ target_ms: TARGET_MS, repeat: REPEAT, ...out, all_targets_pass: failed.length === 0 })}`);
 }
 

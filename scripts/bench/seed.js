@@ -83,7 +83,11 @@ export async function seedPostgres(url, schema, n, { prefix = '' } = {}) {
   await client.connect();
   try {
     const arr = (xs) => `array[${xs.map((x) => `'${x}'`).join(',')}]`;
-    const cols = columns(`'${prefix}' || f || '.' || l || x`, (e) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, (x) => `${x}::bigint`);
+    const cols = columns(
+      `'${prefix}' || f || '.' || l || x`,
+      (e) => `to_char(to_timestamp(${e}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+      (x) => `${x}::bigint`,
+    );
     // Secondary indexes only: those behind primary-key and unique constraints stay.
     const { rows: saved } = await client.query(
       `select i.indexname, i.indexdef from pg_indexes i where i.schemaname = $1 and i.tablename = 'users'

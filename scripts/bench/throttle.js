@@ -126,7 +126,9 @@ async function main() {
   const started = Date.now();
   const stored = await hash('the right password', ARGON2ID_PARAMS);
   const dialects = ['sqlite', ...((await pgReachable()) ? ['postgres'] : [])];
-  console.log(`throttle: node ${process.version}; ${ROUNDS} rounds x ${OPS} attempts, ${ARGON2_OPS} argon2id verifies; ${dialects.join(', ')}${dialects.includes('postgres') ? '' : ` (PostgreSQL not reachable at ${PG_URL}: skipped)`}`);
+  console.log(
+    `throttle: node ${process.version}; ${ROUNDS} rounds x ${OPS} attempts, ${ARGON2_OPS} argon2id verifies; ${dialects.join(', ')}${dialects.includes('postgres') ? '' : ` (PostgreSQL not reachable at ${PG_URL}: skipped)`}`,
+  );
   const results = {};
   let run = 0;
   for (const dialect of dialects) {
@@ -153,7 +155,9 @@ async function main() {
         const ok = await timed(Math.ceil(OPS / 4), succeeded);
         const argon = await timed(ARGON2_OPS, () => verify(stored, 'a wrong password'));
         rounds.push({ fail, ok, argon, ratio: fail.mean_us / argon.mean_us, cpu_ratio: fail.cpu_us / argon.cpu_us });
-        console.log(`${dialect} round ${r + 1}: failed sign-in ${round(fail.mean_us)} us (cpu ${round(fail.cpu_us)} us), argon2id ${round(argon.mean_us / 1000, 2)} ms: ${round(fail.mean_us / argon.mean_us, 4)}x`);
+        console.log(
+          `${dialect} round ${r + 1}: failed sign-in ${round(fail.mean_us)} us (cpu ${round(fail.cpu_us)} us), argon2id ${round(argon.mean_us / 1000, 2)} ms: ${round(fail.mean_us / argon.mean_us, 4)}x`,
+        );
       }
     } finally {
       await close();
@@ -176,14 +180,32 @@ async function main() {
 
   const rows = [['database', 'sign-in', 'p50 us', 'p99 us', 'mean us', 'cpu us', 'argon2id ms', 'wall ratio (min..max)', 'cpu ratio', 'target', 'result']];
   for (const [dialect, r] of Object.entries(results)) {
-    rows.push([dialect, 'failed', r.failed.p50_us, r.failed.p99_us, r.failed.mean_us, r.failed.cpu_us, r.argon2_ms, `${r.ratio} (${r.ratio_min}..${r.ratio_max})`, r.cpu_ratio, `<= ${TARGET}`, r.pass ? 'PASS' : 'FAIL']);
+    rows.push([
+      dialect,
+      'failed',
+      r.failed.p50_us,
+      r.failed.p99_us,
+      r.failed.mean_us,
+      r.failed.cpu_us,
+      r.argon2_ms,
+      `${r.ratio} (${r.ratio_min}..${r.ratio_max})`,
+      r.cpu_ratio,
+      `<= ${TARGET}`,
+      r.pass ? 'PASS' : 'FAIL',
+    ]);
     rows.push(['', 'succeeded', r.succeeded.p50_us, r.succeeded.p99_us, r.succeeded.mean_us, r.succeeded.cpu_us, '', '', '', '', '']);
   }
   console.log('');
   printTable(rows);
   const elapsed = round((Date.now() - started) / 1000);
-  console.log(`targets: ${Object.entries(results).map(([d, r]) => `${d} ${r.pass ? 'PASS' : 'FAIL'} (${r.ratio})`).join(', ')}; elapsed ${elapsed} s`);
-  console.log(`BENCH_JSON ${JSON.stringify({ rounds: ROUNDS, ops: OPS, argon2_ops: ARGON2_OPS, results, all_targets_pass: Object.values(results).every((r) => r.pass), elapsed_s: elapsed })}`);
+  console.log(
+    `targets: ${Object.entries(results)
+      .map(([d, r]) => `${d} ${r.pass ? 'PASS' : 'FAIL'} (${r.ratio})`)
+      .join(', ')}; elapsed ${elapsed} s`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ rounds: ROUNDS, ops: OPS, argon2_ops: ARGON2_OPS, results, all_targets_pass: Object.values(results).every((r) => r.pass), elapsed_s: elapsed })}`,
+  );
 }
 
 runSection('throttle', main);

@@ -19,7 +19,10 @@ export function hasWrk() {
 
 /** A Lua string literal that needs no escaping. */
 const lua = (s) => `[==[${s}]==]`;
-const luaHeaders = (h = {}) => `{${Object.entries(h).map(([k, v]) => `[ ${lua(k)} ] = ${lua(v)}`).join(', ')}}`;
+const luaHeaders = (h = {}) =>
+  `{${Object.entries(h)
+    .map(([k, v]) => `[ ${lua(k)} ] = ${lua(v)}`)
+    .join(', ')}}`;
 
 const DONE = `
 done = function(summary, latency, requests)
@@ -43,7 +46,9 @@ function scriptFor(spec) {
   };
   let text;
   if (spec.mix) {
-    const reqs = spec.mix.map(withBody).map((r) => `wrk.format(${lua(r.method)}, ${lua(r.path)}, ${luaHeaders(r.headers)}, ${r.body === undefined ? 'nil' : lua(r.body)})`);
+    const reqs = spec.mix
+      .map(withBody)
+      .map((r) => `wrk.format(${lua(r.method)}, ${lua(r.path)}, ${luaHeaders(r.headers)}, ${r.body === undefined ? 'nil' : lua(r.body)})`);
     text = `local reqs = {}\ninit = function(args)\n${reqs.map((r) => `  table.insert(reqs, ${r})`).join('\n')}\nend\nlocal i = math.random(0, ${reqs.length - 1})\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n`;
   } else {
     const r = withBody(spec);

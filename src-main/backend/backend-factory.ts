@@ -24,13 +24,21 @@ export interface BackendFactory {
 export function createBackendFactory(opts: { timeoutMs?: number } = {}): BackendFactory {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const trustOf = (t: ServerTarget) => {
-    const agent = httpsAgentFor(t.url, { ...(t.ca_file ? { caFile: t.ca_file } : {}), ...(t.pinned_certificate ? { pinnedCertificate: t.pinned_certificate } : {}) });
+    const agent = httpsAgentFor(t.url, {
+      ...(t.ca_file ? { caFile: t.ca_file } : {}),
+      ...(t.pinned_certificate ? { pinnedCertificate: t.pinned_certificate } : {}),
+    });
     return agent ? { httpsAgent: agent } : {};
   };
   return {
     backendFor(t, kind) {
       if (kind === 'embedded') return createEmbeddedBackend({ baseUrl: t.url, timeoutMs, ...trustOf(t) });
-      return createRemoteGraphistryBackend({ baseUrl: t.url, timeoutMs: Math.max(timeoutMs, 20_000), ...(t.admin_path ? { adminPath: t.admin_path } : {}), ...trustOf(t) });
+      return createRemoteGraphistryBackend({
+        baseUrl: t.url,
+        timeoutMs: Math.max(timeoutMs, 20_000),
+        ...(t.admin_path ? { adminPath: t.admin_path } : {}),
+        ...trustOf(t),
+      });
     },
     detect: (t) => detectServer({ baseUrl: t.url, timeoutMs, ...(t.admin_path ? { adminPath: t.admin_path } : {}), ...trustOf(t) }),
   };

@@ -28,7 +28,8 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
 });
 
-export const GRAPHISTRY_BULK_NOTE = "Graphistry's admin site changes one user at a time: Activate and Deactivate open each selected user's page and save it only when it is not so already, a few users per step.";
+export const GRAPHISTRY_BULK_NOTE =
+  "Graphistry's admin site changes one user at a time: Activate and Deactivate open each selected user's page and save it only when it is not so already, a few users per step.";
 
 /** `userModel`: what the connection's preflight found (see remote/user-model.ts). */
 export function graphistryCapabilities(sortable: readonly string[], userModel: BackendCapabilities['user_model'] = STANDARD_USER_MODEL): BackendCapabilities {

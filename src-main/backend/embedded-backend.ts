@@ -44,7 +44,10 @@ export function createEmbeddedBackend(opts: EmbeddedBackendOptions): Backend {
 function authorizationOf(auth: BackendAuth | undefined): { authorization?: string; secrets: string[] } {
   if (!auth) return { secrets: [] };
   if (auth.type === 'admin_password') {
-    throw new ConsoleFailure({ code: 'UNSUPPORTED', message: 'This server is a Graphistry Admin server: sign in with a personal key or a password through its token API.' });
+    throw new ConsoleFailure({
+      code: 'UNSUPPORTED',
+      message: 'This server is a Graphistry Admin server: sign in with a personal key or a password through its token API.',
+    });
   }
   const parts = auth.type === 'bearer' ? [auth.token] : [auth.id, auth.secret];
   if (!parts.every((p) => HEADER_SAFE.test(p)) || (auth.type === 'personal_key' && auth.id.includes(':'))) {
@@ -56,7 +59,13 @@ function authorizationOf(auth: BackendAuth | undefined): { authorization?: strin
 
 const flag = (v: boolean | undefined) => (v === undefined ? undefined : String(v));
 /** The list's query string: search, filters and ordering (paging is added by the caller that pages). */
-const filterQuery = (q: Omit<UserQuery, 'page' | 'page_size'>) => ({ search: q.search, is_staff: flag(q.is_staff), is_superuser: flag(q.is_superuser), is_active: flag(q.is_active), ordering: q.ordering });
+const filterQuery = (q: Omit<UserQuery, 'page' | 'page_size'>) => ({
+  search: q.search,
+  is_staff: flag(q.is_staff),
+  is_superuser: flag(q.is_superuser),
+  is_active: flag(q.is_active),
+  ordering: q.ordering,
+});
 const seg = (v: string | number) => encodeURIComponent(String(v));
 const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `/api/v2/admin/users/${seg(user)}/keys`);
 
@@ -86,7 +95,12 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       anon({ method: 'POST', path: '/api/v2/auth/signup', body: { username, password, email, setup_token }, expect: wire.signUpSchema }),
     // The console's own sign-in asks the server to refuse non-superusers before it counts a login (and audits the refusal).
     login: (username, password, opts) =>
-      anon({ method: 'POST', path: '/api/v2/auth/token/generate', body: { username, password, ...(opts?.requireSuperuser ? { require_superuser: true } : {}) }, expect: wire.tokenSchema }),
+      anon({
+        method: 'POST',
+        path: '/api/v2/auth/token/generate',
+        body: { username, password, ...(opts?.requireSuperuser ? { require_superuser: true } : {}) },
+        expect: wire.tokenSchema,
+      }),
 
     me: () => call({ method: 'GET', path: '/api/v2/me', expect: wire.userSchema }),
     listUsers: (q: UserQuery) =>
@@ -123,7 +137,12 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       return out;
     },
     createUser: ({ username, password, email, is_active, is_staff, is_superuser }) =>
-      call({ method: 'POST', path: '/api/v2/admin/users', body: { username, password, email, is_active, is_staff, is_superuser }, expect: wire.createdUserSchema }),
+      call({
+        method: 'POST',
+        path: '/api/v2/admin/users',
+        body: { username, password, email, is_active, is_staff, is_superuser },
+        expect: wire.createdUserSchema,
+      }),
     // A refusal (LAST_SUPERUSER included) names its fields itself.
     updateUser: (id, { username, email, is_active, is_staff, is_superuser }) =>
       call({ method: 'PATCH', path: `/api/v2/admin/users/${seg(id)}`, body: { username, email, is_active, is_staff, is_superuser }, expect: wire.userSchema }),
@@ -134,7 +153,12 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
 
     listKeys: (user) => call({ method: 'GET', path: keysPath(user), expect: wire.resultsOf(wire.personalKeySchema) }),
     createKey: (user, input) =>
-      call({ method: 'POST', path: keysPath(user), body: { name: input.name, ...(input.expires_at !== undefined ? { expires_at: input.expires_at } : {}) }, expect: wire.newKeySchema }),
+      call({
+        method: 'POST',
+        path: keysPath(user),
+        body: { name: input.name, ...(input.expires_at !== undefined ? { expires_at: input.expires_at } : {}) },
+        expect: wire.newKeySchema,
+      }),
     revokeKey: (user, keyId) => call({ method: 'DELETE', path: `${keysPath(user)}/${seg(keyId)}`, expect: wire.personalKeySchema }),
     mintJwt: () => call({ method: 'POST', path: '/api/v2/me/token', body: {}, expect: wire.mintedSchema }),
 
@@ -146,6 +170,12 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       call({ method: 'POST', path: '/api/v2/admin/invitations', body: { expires_in_hours, grant_staff, note }, expect: wire.createdInvitationSchema }),
     revokeInvitation: (id) => call({ method: 'DELETE', path: `/api/v2/admin/invitations/${seg(id)}`, expect: wire.invitationSchema }),
 
-    listAudit: (q) => call({ method: 'GET', path: '/api/v2/admin/audit', query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor }, expect: wire.pageOf(wire.auditEntrySchema) }),
+    listAudit: (q) =>
+      call({
+        method: 'GET',
+        path: '/api/v2/admin/audit',
+        query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor },
+        expect: wire.pageOf(wire.auditEntrySchema),
+      }),
   };
 }

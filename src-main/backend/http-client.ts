@@ -48,10 +48,18 @@ export function parseBaseUrl(raw: string): URL {
     throw new ConsoleFailure({ code: 'VALIDATION', message: 'The server address is not a URL.', fields: [{ field: 'url', message: 'must be a URL' }] });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConsoleFailure({ code: 'VALIDATION', message: 'The server address must start with http:// or https://.', fields: [{ field: 'url', message: 'must start with http:// or https://' }] });
+    throw new ConsoleFailure({
+      code: 'VALIDATION',
+      message: 'The server address must start with http:// or https://.',
+      fields: [{ field: 'url', message: 'must start with http:// or https://' }],
+    });
   }
   if (url.username || url.password) {
-    throw new ConsoleFailure({ code: 'VALIDATION', message: 'The server address must not contain a user name or password.', fields: [{ field: 'url', message: 'must not contain a user name or password' }] });
+    throw new ConsoleFailure({
+      code: 'VALIDATION',
+      message: 'The server address must not contain a user name or password.',
+      fields: [{ field: 'url', message: 'must not contain a user name or password' }],
+    });
   }
   return url;
 }
@@ -62,7 +70,14 @@ export function parseBaseUrl(raw: string): URL {
  * no redirect (following one would carry the credential wherever it points),
  * and skips system proxies for loopback, which a proxy can never reach.
  */
-export function textAxios(o: { hostname: string; timeoutMs: number; maxBytes: number; headers: Record<string, string>; baseURL?: string; httpsAgent?: HttpsAgent }): AxiosInstance {
+export function textAxios(o: {
+  hostname: string;
+  timeoutMs: number;
+  maxBytes: number;
+  headers: Record<string, string>;
+  baseURL?: string;
+  httpsAgent?: HttpsAgent;
+}): AxiosInstance {
   return axios.create({
     ...(o.baseURL ? { baseURL: o.baseURL } : {}),
     timeout: o.timeoutMs,
@@ -148,7 +163,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
     if (res.status >= 300 && res.status < 400) {
       const to = originOf(res.headers.location);
-      if (to && to !== url.origin) throw new ConsoleFailure({ code: 'UNREACHABLE', message: `The server at ${host} redirects to ${to}: use that address instead.` });
+      if (to && to !== url.origin)
+        throw new ConsoleFailure({ code: 'UNREACHABLE', message: `The server at ${host} redirects to ${to}: use that address instead.` });
       throw notGraphistry(ctx, `it answered ${res.status} with a redirect`);
     }
     if (res.status >= 400 || res.status < 200) {

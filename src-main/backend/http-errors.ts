@@ -90,18 +90,30 @@ export function failureFromErrorBody(status: number, body: ErrorBody, retryAfter
  * address is wrong.
  */
 export function failureFromForeignAnswer(status: number, contentType: string, retryAfter: unknown, ctx: FailureContext): ConsoleFailure {
-  if (status === 429) return new ConsoleFailure({ code: 'RATE_LIMITED', message: `The server at ${ctx.host} is refusing requests for now: ${waitPhrase(retryAfterSeconds(retryAfter))}.` });
-  if (status >= 500) return new ConsoleFailure({ code: 'SERVER_ERROR', message: `The server at ${ctx.host} answered ${status}; a proxy in front of it may not reach it.` });
+  if (status === 429)
+    return new ConsoleFailure({
+      code: 'RATE_LIMITED',
+      message: `The server at ${ctx.host} is refusing requests for now: ${waitPhrase(retryAfterSeconds(retryAfter))}.`,
+    });
+  if (status >= 500)
+    return new ConsoleFailure({ code: 'SERVER_ERROR', message: `The server at ${ctx.host} answered ${status}; a proxy in front of it may not reach it.` });
   const what = /html/i.test(contentType) ? 'a web page' : contentType ? `"${contentType.split(';')[0]!.slice(0, 60)}"` : 'an empty answer';
   return notGraphistry(ctx, `it answered ${status} with ${what}`);
 }
 
 export function notGraphistry(ctx: FailureContext, why: string): ConsoleFailure {
   // Something answered: NOT_GRAPHISTRY keeps the console from saying "Cannot reach" about it.
-  return new ConsoleFailure({ code: 'UNREACHABLE', serverCode: 'NOT_GRAPHISTRY', message: `The server at ${ctx.host} is not a Graphistry Admin server (${why}): check the address.` });
+  return new ConsoleFailure({
+    code: 'UNREACHABLE',
+    serverCode: 'NOT_GRAPHISTRY',
+    message: `The server at ${ctx.host} is not a Graphistry Admin server (${why}): check the address.`,
+  });
 }
 
 /** A 2xx answer in a shape we do not know: a server of another version, most likely. */
 export function unexpectedShape(ctx: FailureContext, what: string): ConsoleFailure {
-  return new ConsoleFailure({ code: 'SERVER_ERROR', message: `The server at ${ctx.host} answered ${what} in an unexpected shape; it may run a different version of Graphistry Admin.` });
+  return new ConsoleFailure({
+    code: 'SERVER_ERROR',
+    message: `The server at ${ctx.host} answered ${what} in an unexpected shape; it may run a different version of Graphistry Admin.`,
+  });
 }

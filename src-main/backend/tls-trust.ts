@@ -46,12 +46,18 @@ export function peerCertificate(url: URL, timeoutMs = 10_000): Promise<{ cert: P
   });
 }
 
-const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+const pem = (der: Buffer) =>
+  `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
 const normalize = (fp: string) => fp.trim().toUpperCase();
 
 export async function inspectCertificate(raw: string): Promise<CertificateInfo> {
   const url = new URL(raw);
-  if (url.protocol !== 'https:') throw new ConsoleFailure({ code: 'VALIDATION', message: 'Only an https:// address has a certificate.', fields: [{ field: 'url', message: 'must start with https://' }] });
+  if (url.protocol !== 'https:')
+    throw new ConsoleFailure({
+      code: 'VALIDATION',
+      message: 'Only an https:// address has a certificate.',
+      fields: [{ field: 'url', message: 'must start with https://' }],
+    });
   const { cert, authorized, problem } = await peerCertificate(url);
   const issuer = (cert as DetailedPeerCertificate).issuerCertificate;
   const name = (n: PeerCertificate['subject'] | undefined) => [n?.CN, n?.O].filter(Boolean).join(', ') || '(no name)';
@@ -77,12 +83,15 @@ export function httpsAgentFor(rawUrl: string, trust: TlsTrust): (() => Promise<H
     return async () => {
       const { cert } = await peerCertificate(url);
       if (normalize(cert.fingerprint256) !== pin) {
-        throw tlsFailure(`The certificate of ${url.host} is not the one allowed for this connection (it is now SHA-256 ${normalize(cert.fingerprint256)}): check with the server's administrator before allowing the new one.`);
+        throw tlsFailure(
+          `The certificate of ${url.host} is not the one allowed for this connection (it is now SHA-256 ${normalize(cert.fingerprint256)}): check with the server's administrator before allowing the new one.`,
+        );
       }
       return new HttpsAgent({
         ca: pem(cert.raw),
         keepAlive: true,
-        checkServerIdentity: (_host, presented) => (normalize(presented.fingerprint256) === pin ? undefined : tlsFailure(`The certificate of ${url.host} changed during the session.`)),
+        checkServerIdentity: (_host, presented) =>
+          normalize(presented.fingerprint256) === pin ? undefined : tlsFailure(`The certificate of ${url.host} changed during the session.`),
       });
     };
   }

@@ -49,9 +49,13 @@ export function failureFromTransport(err: unknown, host: string, timeoutMs: numb
   const unreachable = (message: string) => new ConsoleFailure({ code: 'UNREACHABLE', message });
 
   if (EXPIRED.has(code)) return tls(`The certificate of ${host} has expired or is not valid yet: renew it, or check this computer's clock.`);
-  if (UNTRUSTED.has(code)) return tls(`The certificate of ${host} is self-signed or issued by an authority this computer does not trust: trust its certificate authority, or connect over a trusted certificate.`);
+  if (UNTRUSTED.has(code))
+    return tls(
+      `The certificate of ${host} is self-signed or issued by an authority this computer does not trust: trust its certificate authority, or connect over a trusted certificate.`,
+    );
   if (WRONG_NAME.has(code)) return tls(`The certificate of ${host} was issued for another name: connect with the name on the certificate.`);
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') return tls(`${host} did not answer over TLS: if it serves plain HTTP, use an http:// address.`);
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO')
+    return tls(`${host} did not answer over TLS: if it serves plain HTTP, use an http:// address.`);
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('CERT_')) return tls(`The secure connection to ${host} failed.`);
 
   if (NO_LISTENER.has(code)) return unreachable(`Nothing is listening at ${host}: is the server running, and is the port right?`);

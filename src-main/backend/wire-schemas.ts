@@ -13,12 +13,24 @@ import { userSchema } from '../../src-shared/user-schemas.ts';
  * screen.
  */
 export { userSchema };
-export { auditEntrySchema, bulkActiveSchema, matchingIdsSchema, personalKeySchema, registrationSchema, settingSchema } from '../../src-shared/answer-schemas.ts';
+export {
+  auditEntrySchema,
+  bulkActiveSchema,
+  matchingIdsSchema,
+  personalKeySchema,
+  registrationSchema,
+  settingSchema,
+} from '../../src-shared/answer-schemas.ts';
 export const tokenSchema = answer.tokenAnswerSchema;
 export const mintedSchema = answer.mintedAnswerSchema;
 
 /** The server sends a new key flat (the key's fields plus `secret` and `authorization`); the console nests it. */
-export const newKeySchema = answer.newKeyAnswerSchema.transform(({ secret, authorization, ...key }): NewPersonalKey => ({ key, id: key.id, secret, authorization }));
+export const newKeySchema = answer.newKeyAnswerSchema.transform(({ secret, authorization, ...key }): NewPersonalKey => ({
+  key,
+  id: key.id,
+  secret,
+  authorization,
+}));
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   answer
@@ -32,7 +44,13 @@ export const signUpSchema = answer.signupAnswerSchema.omit({ first_administrator
 export const createdUserSchema = answer.createdUserAnswerSchema.extend({ key: newKeySchema });
 
 // Older servers do not send `used_by_username`.
-const invitationOfAnyVersion = answer.invitationSchema.extend({ used_by_username: z.string().nullable().optional().transform((v) => v ?? null) });
+const invitationOfAnyVersion = answer.invitationSchema.extend({
+  used_by_username: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+});
 export const invitationSchema = invitationOfAnyVersion;
 
 /** 201 answer to creating an invitation: the view flat, plus the link's token and path (shown once); older servers send no `url`. */

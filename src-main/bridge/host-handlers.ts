@@ -31,7 +31,11 @@ export interface HostHandlers {
  */
 export async function createHostHandlers(opts: HostOptions): Promise<HostHandlers> {
   // The port is kept in the console's folder (not the server's, which belongs to the server).
-  const bundled = createBundledServer({ dataDir: join(opts.dataDir, 'server'), portFile: join(opts.dataDir, 'bundled-server.json'), command: opts.serverCommand });
+  const bundled = createBundledServer({
+    dataDir: join(opts.dataDir, 'server'),
+    portFile: join(opts.dataDir, 'bundled-server.json'),
+    command: opts.serverCommand,
+  });
   const handlers = createConsoleService({
     profiles: createProfilesStore(opts.dataDir),
     vault: createKeychainVault(),

@@ -30,11 +30,7 @@ export interface LoadedHandlers extends HostHandlers {
  * dynamic import. A module that fails to load or to start is logged and
  * replaced by UNSUPPORTED answers.
  */
-export async function loadConsoleHandlers(
-  importer: () => Promise<HostModule>,
-  options: HostOptions,
-  log: (msg: string) => void,
-): Promise<LoadedHandlers> {
+export async function loadConsoleHandlers(importer: () => Promise<HostModule>, options: HostOptions, log: (msg: string) => void): Promise<LoadedHandlers> {
   const fallback = (reason: string): LoadedHandlers => ({ handlers: unsupportedHandlers(reason), shutdown: async () => undefined, source: 'unsupported' });
   try {
     const mod = await importer();

@@ -3,8 +3,7 @@ import { RENDERER_HEADERS } from '../bridge/csp.ts';
 import { contentTypeOf, resolveStaticPath } from '../bridge/static-path.ts';
 import { APP_HOST } from './trust.ts';
 
-const plain = (status: number, text: string) =>
-  new Response(text, { status, headers: { ...RENDERER_HEADERS, 'content-type': 'text/plain; charset=utf-8' } });
+const plain = (status: number, text: string) => new Response(text, { status, headers: { ...RENDERER_HEADERS, 'content-type': 'text/plain; charset=utf-8' } });
 
 /**
  * The `app://console/...` protocol handler's answer: a file of the built

@@ -52,11 +52,15 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  const loaded = await loadConsoleHandlers(() => import('../bridge/host-handlers.ts'), {
-    dataDir: app.getPath('userData'),
-    serverCommand: serverCommand(),
-    clipboard: { readText: () => clipboard.readText(), writeText: (text) => clipboard.writeText(text) },
-  }, log);
+  const loaded = await loadConsoleHandlers(
+    () => import('../bridge/host-handlers.ts'),
+    {
+      dataDir: app.getPath('userData'),
+      serverCommand: serverCommand(),
+      clipboard: { readText: () => clipboard.readText(), writeText: (text) => clipboard.writeText(text) },
+    },
+    log,
+  );
   if (loaded.source === 'unsupported') log('console: running without a console service; every call answers UNSUPPORTED');
   shutdown = loaded.shutdown;
   const dispatch = createDispatcher(loaded.handlers, { log });

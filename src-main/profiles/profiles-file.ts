@@ -12,18 +12,20 @@ export const PROFILES_FILE_VERSION = 1;
 
 // z.object strips unknown keys: a field someone pasted in by hand (a
 // password, say) is dropped on read and gone from disk at the next write.
-const storedProfile = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  name: z.string().min(1).max(100),
-  kind: z.enum(['bundled', 'remote']),
-  url: z.string().max(2000).optional(),
-  username: z.string().max(150).optional(),
-  admin_path: z.string().max(202).optional(),
-  ca_file: z.string().max(4096).optional(),
-  pinned_certificate: z.string().max(200).optional(),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-}).refine((p) => (p.kind === 'remote') === (p.url !== undefined), { message: 'needs a url exactly when it is remote', path: ['url'] });
+const storedProfile = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    name: z.string().min(1).max(100),
+    kind: z.enum(['bundled', 'remote']),
+    url: z.string().max(2000).optional(),
+    username: z.string().max(150).optional(),
+    admin_path: z.string().max(202).optional(),
+    ca_file: z.string().max(4096).optional(),
+    pinned_certificate: z.string().max(200).optional(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+  })
+  .refine((p) => (p.kind === 'remote') === (p.url !== undefined), { message: 'needs a url exactly when it is remote', path: ['url'] });
 const profilesFile = z.object({ version: z.literal(PROFILES_FILE_VERSION), profiles: z.array(storedProfile) });
 
 export interface CorruptFile {

@@ -71,14 +71,21 @@ function validate(input: ProfileInput): Fields {
   if (input.kind === 'bundled' && input.url !== undefined) fields.push({ field: 'url', message: 'must be empty for the bundled server' });
   if (input.kind === 'remote' && parsed.success && parsed.data.url) {
     const u = new URL(parsed.data.url);
-    if (u.username || u.password) fields.push({ field: 'url', message: 'must not contain a user name or password (sign in instead; the keychain keeps credentials)' });
+    if (u.username || u.password)
+      fields.push({ field: 'url', message: 'must not contain a user name or password (sign in instead; the keychain keeps credentials)' });
     else if (u.search || u.hash) fields.push({ field: 'url', message: 'must not contain a query or fragment' });
     // One spelling per server: clients add their paths after it.
     url = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
   const reach = parsed.success ? reachFields(parsed.data, url, fields) : {};
   if (fields.length || !parsed.success) throw invalid(fields);
-  return { name: parsed.data.name, kind: parsed.data.kind, ...(url ? { url } : {}), ...(parsed.data.username ? { username: parsed.data.username } : {}), ...reach };
+  return {
+    name: parsed.data.name,
+    kind: parsed.data.kind,
+    ...(url ? { url } : {}),
+    ...(parsed.data.username ? { username: parsed.data.username } : {}),
+    ...reach,
+  };
 }
 
 /**
@@ -136,7 +143,10 @@ export function createProfilesStore(dir: string, clock: { now(): Date } = { now:
       serial(() => {
         const all = read();
         if (!all.some((p) => p.id === id)) throw notFound(id);
-        writeProfilesFile(dir, all.filter((p) => p.id !== id));
+        writeProfilesFile(
+          dir,
+          all.filter((p) => p.id !== id),
+        );
       }),
 
     touch: (id) =>

@@ -130,10 +130,16 @@ export function createBundledServer(opts: BundledServerOptions): BundledServer {
   function launchFailure(e: unknown, c: ServerChild): ConsoleFailure {
     if (abortStart) return new ConsoleFailure({ code: 'SERVER_FAILED', message: 'The bundled server was stopped before it was ready.' });
     if (e instanceof DeadlineError) {
-      return new ConsoleFailure({ code: 'SERVER_FAILED', message: `The bundled server was not ready within ${startTimeoutMs / 1000} s: ${summarize(c.tail())}.` });
+      return new ConsoleFailure({
+        code: 'SERVER_FAILED',
+        message: `The bundled server was not ready within ${startTimeoutMs / 1000} s: ${summarize(c.tail())}.`,
+      });
     }
     if (e instanceof ChildExitedError && e.exit.spawnError) {
-      return new ConsoleFailure({ code: 'SERVER_FAILED', message: `The bundled server could not be launched with ${command.execPath}: ${e.exit.spawnError.message}.` });
+      return new ConsoleFailure({
+        code: 'SERVER_FAILED',
+        message: `The bundled server could not be launched with ${command.execPath}: ${e.exit.spawnError.message}.`,
+      });
     }
     if (e instanceof ChildExitedError) return startFailure(c.tail(), e.exit);
     return new ConsoleFailure({ code: 'SERVER_FAILED', message: `The bundled server did not start: ${(e as Error).message}.` });

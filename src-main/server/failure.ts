@@ -47,7 +47,12 @@ export function startFailure(stderr: string[], exit: ExitInfo): ConsoleFailure {
  */
 export function summarize(lines: string[], max = 3): string {
   const meaningful = lines.map(readable).filter((l): l is Readable => l !== null);
-  const picked = lastError(lines) ?? meaningful.slice(-max).map((l) => l.text).join(' / ');
+  const picked =
+    lastError(lines) ??
+    meaningful
+      .slice(-max)
+      .map((l) => l.text)
+      .join(' / ');
   return picked ? oneLine(picked) : 'it printed nothing';
 }
 

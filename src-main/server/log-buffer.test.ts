@@ -29,7 +29,19 @@ describe('log buffer', () => {
 });
 
 describe('failure summary', () => {
-  const stack = ['node:internal/modules/cjs/loader:1228', '  throw err;', '  ^', '', "Error: Cannot find module '/x.js'", '    at Module._resolveFilename (node:internal)', '{', "  code: 'MODULE_NOT_FOUND',", '}', '', 'Node.js v20.20.2'];
+  const stack = [
+    'node:internal/modules/cjs/loader:1228',
+    '  throw err;',
+    '  ^',
+    '',
+    "Error: Cannot find module '/x.js'",
+    '    at Module._resolveFilename (node:internal)',
+    '{',
+    "  code: 'MODULE_NOT_FOUND',",
+    '}',
+    '',
+    'Node.js v20.20.2',
+  ];
 
   it('picks the error out of a Node stack, and the message out of pino JSON', () => {
     expect(summarize(stack)).toBe("Error: Cannot find module '/x.js'");

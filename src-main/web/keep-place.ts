@@ -42,9 +42,16 @@ export function readPlace(file: string): { port: number | null; token: string | 
   const goodPort = typeof port === 'number' && Number.isInteger(port) && port >= 1024 && port <= 65535 ? port : null;
   const goodToken = typeof token === 'string' && TOKEN_SHAPE.test(token) ? token : null;
   if (goodToken && !kept.private) {
-    return { port: goodPort, token: null, notice: `${file} was readable by other users: its token is replaced (open the new URL below), and the file is private again` };
+    return {
+      port: goodPort,
+      token: null,
+      notice: `${file} was readable by other users: its token is replaced (open the new URL below), and the file is private again`,
+    };
   }
-  const notice = goodPort === null || goodToken === null ? `${file} is incomplete: this launch has a new ${[goodPort === null && 'port', goodToken === null && 'token'].filter(Boolean).join(' and ')}` : null;
+  const notice =
+    goodPort === null || goodToken === null
+      ? `${file} is incomplete: this launch has a new ${[goodPort === null && 'port', goodToken === null && 'token'].filter(Boolean).join(' and ')}`
+      : null;
   return { port: goodPort, token: goodToken, notice };
 }
 
@@ -83,13 +90,17 @@ export async function openWebHost(opts: OpenOptions): Promise<WebHost> {
     } catch (e) {
       if (!inUse(e)) throw e;
       host = await createWebHost({ ...hostOpts, port: 0, token });
-      say(`Port ${kept.port}, this console's port until now, is taken by another program: serving on port ${host.port} instead, and keeping it from now on. Tabs still open on port ${kept.port} must be opened again from the URL below`);
+      say(
+        `Port ${kept.port}, this console's port until now, is taken by another program: serving on port ${host.port} instead, and keeping it from now on. Tabs still open on port ${kept.port} must be opened again from the URL below`,
+      );
     }
   }
   try {
     writeKeptFile(file, { port: host.port, token } satisfies Place);
   } catch (e) {
-    say(`Could not keep this launch's port and token in ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): the next launch gets a new URL`);
+    say(
+      `Could not keep this launch's port and token in ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): the next launch gets a new URL`,
+    );
   }
   return host;
 }

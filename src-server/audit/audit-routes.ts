@@ -17,7 +17,15 @@ const auditQuery = z.strictObject({
 export function auditRoutes(app: FastifyInstance, s: { audit: AuditService }): void {
   zodRoutes(app).get(
     '/audit',
-    { schema: { summary: 'The audit log, newest first, paged', tags: ['admin: audit'], security: SIGNED_IN, querystring: auditQuery, response: { 200: pageAnswerSchema(auditEntrySchema) } } },
+    {
+      schema: {
+        summary: 'The audit log, newest first, paged',
+        tags: ['admin: audit'],
+        security: SIGNED_IN,
+        querystring: auditQuery,
+        response: { 200: pageAnswerSchema(auditEntrySchema) },
+      },
+    },
     async (request) => {
       const q = request.query;
       const page = q.page ?? 1;

@@ -46,7 +46,9 @@ export function createAuditService(deps: { db: Pick<Db, 'read' | 'write'>; repo:
      * guesses. `#` is in no username, so a marker never names an account.
      */
     unknownName(typed: string): string {
-      const shown = Array.from(typed.replace(/\p{Cc}/gu, '\uFFFD')).slice(0, SHOWN_OF_UNKNOWN).join('');
+      const shown = Array.from(typed.replace(/\p{Cc}/gu, '\uFFFD'))
+        .slice(0, SHOWN_OF_UNKNOWN)
+        .join('');
       return `${shown}…#${hmacSha256Hex(markerKey, typed).slice(0, 8)}`;
     },
 

@@ -5,7 +5,8 @@ describe('addressGroup', () => {
   it('regression: every IPv6 address of one /64 was a counter of its own', () => {
     const group = addressGroup('2001:db8:1:2::1');
     expect(group).toBe('2001:db8:1:2::/64');
-    for (const a of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0DB8:0001:0002:a:b:c:d', '2001:db8:1:2::', '2001:db8:1:2:0:0:1.2.3.4']) expect(addressGroup(a)).toBe(group);
+    for (const a of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0DB8:0001:0002:a:b:c:d', '2001:db8:1:2::', '2001:db8:1:2:0:0:1.2.3.4'])
+      expect(addressGroup(a)).toBe(group);
     expect(addressGroup('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
     expect(addressGroup('::1')).toBe('0:0:0:0::/64');
     expect(addressGroup('fe80::1%eth0')).toBe(addressGroup('fe80::2'));

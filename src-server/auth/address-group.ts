@@ -27,7 +27,10 @@ export function addressGroup(address: string): string {
   if (isIPv6(bare)) {
     const words = ipv6Words(bare);
     if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return `${words[6]! >> 8}.${words[6]! & 0xff}.${words[7]! >> 8}.${words[7]! & 0xff}`;
-    return `${words.slice(0, 4).map((w) => w.toString(16)).join(':')}::/64`;
+    return `${words
+      .slice(0, 4)
+      .map((w) => w.toString(16))
+      .join(':')}::/64`;
   }
   return `other:${sha256Hex(text).slice(0, 32)}`;
 }

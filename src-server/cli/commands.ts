@@ -93,7 +93,15 @@ const passwordOptions: Record<string, OptionSpec> = {
 
 function printKey(out: Out, key: { id: string; secret: string; authorization: string; key: { name: string; expires_at: string | null } }) {
   out.print({ ...key.key, secret: key.secret, authorization: key.authorization }, () =>
-    [`key id:     ${key.id}`, `secret:     ${key.secret}`, `header:     Authorization: ${key.authorization}`, `name:       ${key.key.name}`, `expires:    ${key.key.expires_at ?? 'never'}`, '', 'The secret is shown this once: store it now.'].join('\n'),
+    [
+      `key id:     ${key.id}`,
+      `secret:     ${key.secret}`,
+      `header:     Authorization: ${key.authorization}`,
+      `name:       ${key.key.name}`,
+      `expires:    ${key.key.expires_at ?? 'never'}`,
+      '',
+      'The secret is shown this once: store it now.',
+    ].join('\n'),
   );
 }
 
@@ -132,8 +140,18 @@ export const COMMANDS: CommandSpec[] = [
       if (typeof v.username !== 'string') throw usage('--username is required');
       const password = await passwordFrom(v);
       return withRuntime(v, async (rt) => {
-        const { user, key } = await rt.services.users.create(cliActor(), { username: v.username as string, password, email: (v.email as string) || null, is_staff: true, is_superuser: true });
-        out.print({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } }, () => `Superuser "${user.username}" created (id ${user.id}).\n` + `Personal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`);
+        const { user, key } = await rt.services.users.create(cliActor(), {
+          username: v.username as string,
+          password,
+          email: (v.email as string) || null,
+          is_staff: true,
+          is_superuser: true,
+        });
+        out.print(
+          { user, key: { ...key.key, secret: key.secret, authorization: key.authorization } },
+          () =>
+            `Superuser "${user.username}" created (id ${user.id}).\n` + `Personal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`,
+        );
       });
     },
   },
@@ -153,7 +171,15 @@ export const COMMANDS: CommandSpec[] = [
       const q = parseInput(
         listUsersQuery,
         Object.fromEntries(
-          Object.entries({ search: v.search, is_staff: v.staff, is_superuser: v.superuser, is_active: v.active, ordering: v.ordering, page: v.page, page_size: v['page-size'] })
+          Object.entries({
+            search: v.search,
+            is_staff: v.staff,
+            is_superuser: v.superuser,
+            is_active: v.active,
+            ordering: v.ordering,
+            page: v.page,
+            page_size: v['page-size'],
+          })
             .filter(([, x]) => x !== undefined)
             .map(([k, x]) => [k, typeof x === 'boolean' ? String(x) : x]),
         ),
@@ -161,7 +187,11 @@ export const COMMANDS: CommandSpec[] = [
       );
       return withRuntime(v, async (rt) => {
         const page = await rt.services.users.list(q);
-        out.print(page, () => `${table(page.results as unknown as Array<Record<string, unknown>>, userColumns)}\n\n${page.count} user(s); page ${page.page} of ${Math.max(1, Math.ceil(page.count / page.page_size))}`);
+        out.print(
+          page,
+          () =>
+            `${table(page.results as unknown as Array<Record<string, unknown>>, userColumns)}\n\n${page.count} user(s); page ${page.page} of ${Math.max(1, Math.ceil(page.count / page.page_size))}`,
+        );
       });
     },
   },
@@ -169,14 +199,28 @@ export const COMMANDS: CommandSpec[] = [
     name: 'users create',
     args: 'USERNAME',
     summary: 'create a user (prints their first personal key once)',
-    options: { email: { type: 'string', help: 'optional email' }, staff: { type: 'boolean', help: 'make staff' }, superuser: { type: 'boolean', help: 'make superuser' }, ...passwordOptions },
+    options: {
+      email: { type: 'string', help: 'optional email' },
+      staff: { type: 'boolean', help: 'make staff' },
+      superuser: { type: 'boolean', help: 'make superuser' },
+      ...passwordOptions,
+    },
     run: async (ctx) => {
       const [username] = need(ctx, 1, 'USERNAME');
       const v = ctx.values;
       const password = await passwordFrom(v);
       return withRuntime(v, async (rt) => {
-        const { user, key } = await rt.services.users.create(cliActor(), { username: username!, password, email: (v.email as string) || null, is_staff: Boolean(v.staff), is_superuser: Boolean(v.superuser) });
-        ctx.out.print({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization } }, () => `User "${user.username}" created (id ${user.id}).\nPersonal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`);
+        const { user, key } = await rt.services.users.create(cliActor(), {
+          username: username!,
+          password,
+          email: (v.email as string) || null,
+          is_staff: Boolean(v.staff),
+          is_superuser: Boolean(v.superuser),
+        });
+        ctx.out.print(
+          { user, key: { ...key.key, secret: key.secret, authorization: key.authorization } },
+          () => `User "${user.username}" created (id ${user.id}).\nPersonal key ${key.id}:${key.secret}\nThe secret is shown this once: store it now.`,
+        );
       });
     },
   },
@@ -199,11 +243,17 @@ export const COMMANDS: CommandSpec[] = [
     name: 'users set-roles',
     args: 'USERNAME',
     summary: 'grant or remove staff, superuser, active (--staff / --no-staff, ...)',
-    options: { staff: { type: 'boolean', help: '--staff or --no-staff' }, superuser: { type: 'boolean', help: '--superuser or --no-superuser' }, active: { type: 'boolean', help: '--active or --no-active' } },
+    options: {
+      staff: { type: 'boolean', help: '--staff or --no-staff' },
+      superuser: { type: 'boolean', help: '--superuser or --no-superuser' },
+      active: { type: 'boolean', help: '--active or --no-active' },
+    },
     run: async (ctx) => {
       const [ref] = need(ctx, 1, 'USERNAME');
       const v = ctx.values;
-      const patch = Object.fromEntries(Object.entries({ is_staff: v.staff, is_superuser: v.superuser, is_active: v.active }).filter(([, x]) => x !== undefined)) as Record<string, boolean>;
+      const patch = Object.fromEntries(
+        Object.entries({ is_staff: v.staff, is_superuser: v.superuser, is_active: v.active }).filter(([, x]) => x !== undefined),
+      ) as Record<string, boolean>;
       if (Object.keys(patch).length === 0) throw usage('give at least one of --[no-]staff, --[no-]superuser, --[no-]active');
       return withRuntime(v, async (rt) => {
         const user = await rt.services.users.find(ref!);
@@ -234,7 +284,18 @@ export const COMMANDS: CommandSpec[] = [
       return withRuntime(ctx.values, async (rt) => {
         const user = await rt.services.users.find(ref!);
         const keys = await rt.services.keys.list(user.id);
-        ctx.out.print({ results: keys }, () => table(keys as unknown as Array<Record<string, unknown>>, ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'expires_at', 'revoked_at', 'is_active']));
+        ctx.out.print({ results: keys }, () =>
+          table(keys as unknown as Array<Record<string, unknown>>, [
+            'id',
+            'name',
+            'prefix',
+            'created_at',
+            'last_used_at',
+            'expires_at',
+            'revoked_at',
+            'is_active',
+          ]),
+        );
       });
     },
   },
@@ -242,7 +303,10 @@ export const COMMANDS: CommandSpec[] = [
     name: 'keys create',
     args: 'USERNAME',
     summary: 'create a personal key for a user (the secret is printed once)',
-    options: { name: { type: 'string', help: 'a name for the key (default "cli")' }, 'expires-in-days': { type: 'string', help: 'expire after this many days (default never)' } },
+    options: {
+      name: { type: 'string', help: 'a name for the key (default "cli")' },
+      'expires-in-days': { type: 'string', help: 'expire after this many days (default never)' },
+    },
     run: async (ctx) => {
       const [ref] = need(ctx, 1, 'USERNAME');
       const v = ctx.values;
@@ -287,10 +351,19 @@ export const COMMANDS: CommandSpec[] = [
       if (given !== undefined && !/^https?:\/\/[^\s/]+/i.test(given)) throw usage('--base-url must start with http:// or https://');
       return withRuntime(v, async (rt) => {
         const base = given ?? ((await rt.services.settings.values()).PUBLIC_URL || undefined);
-        const { invitation, token, path } = await rt.services.invitations.create(cliActor(), { expiresInHours: hours, grantStaff: Boolean(v.staff), note: typeof v.note === 'string' ? v.note : null });
+        const { invitation, token, path } = await rt.services.invitations.create(cliActor(), {
+          expiresInHours: hours,
+          grantStaff: Boolean(v.staff),
+          note: typeof v.note === 'string' ? v.note : null,
+        });
         const link = base ? base + path : path;
         out.print({ ...invitation, token, path, ...(base ? { url: link } : {}) }, () =>
-          [`Invitation ${invitation.id} created (staff: ${invitation.grant_staff ? 'yes' : 'no'}, expires ${invitation.expires_at}).`, link, '', `The link is shown this once: send it to the person now.${base ? '' : ' Put the server address in front (or use --base-url, or set PUBLIC_URL with config set).'}`].join('\n'),
+          [
+            `Invitation ${invitation.id} created (staff: ${invitation.grant_staff ? 'yes' : 'no'}, expires ${invitation.expires_at}).`,
+            link,
+            '',
+            `The link is shown this once: send it to the person now.${base ? '' : ' Put the server address in front (or use --base-url, or set PUBLIC_URL with config set).'}`,
+          ].join('\n'),
         );
       });
     },
@@ -302,7 +375,18 @@ export const COMMANDS: CommandSpec[] = [
     run: async ({ values: v, out }) =>
       withRuntime(v, async (rt) => {
         const rows = await rt.services.invitations.list({ status: v.all ? 'all' : 'pending' });
-        out.print({ results: rows }, () => table(rows as unknown as Array<Record<string, unknown>>, ['id', 'status', 'grant_staff', 'note', 'created_by', 'created_at', 'expires_at', 'used_by']));
+        out.print({ results: rows }, () =>
+          table(rows as unknown as Array<Record<string, unknown>>, [
+            'id',
+            'status',
+            'grant_staff',
+            'note',
+            'created_by',
+            'created_at',
+            'expires_at',
+            'used_by',
+          ]),
+        );
       }),
   },
   {
@@ -323,7 +407,9 @@ export const COMMANDS: CommandSpec[] = [
     run: async (ctx) =>
       withRuntime(ctx.values, async (rt) => {
         const rows = await rt.services.settings.describe();
-        ctx.out.print({ results: rows }, () => table(rows as unknown as Array<Record<string, unknown>>, ['key', 'value', 'default', 'updated_at', 'updated_by', 'description']));
+        ctx.out.print({ results: rows }, () =>
+          table(rows as unknown as Array<Record<string, unknown>>, ['key', 'value', 'default', 'updated_at', 'updated_by', 'description']),
+        );
       }),
   },
   {
@@ -362,15 +448,24 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'audit',
     summary: 'show the audit log, newest first',
-    options: { page: { type: 'string', help: 'page (default 1)' }, 'page-size': { type: 'string', help: 'rows per page (default 50)' }, action: { type: 'string', help: 'only this action (e.g. auth.login)' } },
+    options: {
+      page: { type: 'string', help: 'page (default 1)' },
+      'page-size': { type: 'string', help: 'rows per page (default 50)' },
+      action: { type: 'string', help: 'only this action (e.g. auth.login)' },
+    },
     run: async (ctx) => {
       const v = ctx.values;
       const page = Number(v.page ?? 1);
       const pageSize = Number(v['page-size'] ?? 50);
-      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw usage('--page must be 1 or more and --page-size 1 to 500');
+      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)
+        throw usage('--page must be 1 or more and --page-size 1 to 500');
       return withRuntime(v, async (rt) => {
         const { count, results } = await rt.services.audit.list({ page, pageSize, action: typeof v.action === 'string' ? v.action : undefined });
-        ctx.out.print({ count, page, page_size: pageSize, results }, () => `${table(results.map((r) => ({ ...r, detail: r.detail ? JSON.stringify(r.detail) : null })) as unknown as Array<Record<string, unknown>>, ['at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'detail'])}\n\n${count} event(s)`);
+        ctx.out.print(
+          { count, page, page_size: pageSize, results },
+          () =>
+            `${table(results.map((r) => ({ ...r, detail: r.detail ? JSON.stringify(r.detail) : null })) as unknown as Array<Record<string, unknown>>, ['at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'detail'])}\n\n${count} event(s)`,
+        );
       });
     },
   },

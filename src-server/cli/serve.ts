@@ -62,7 +62,10 @@ export async function serve(overrides: Record<string, unknown>, out: Out): Promi
     await rt.close();
     lock?.release();
     const code = (e as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw Object.assign(new Error(`port ${config.port} on ${config.host} is already in use: pick another with --port (0 picks a free one)`, { cause: e }), { code });
+    if (code === 'EADDRINUSE')
+      throw Object.assign(new Error(`port ${config.port} on ${config.host} is already in use: pick another with --port (0 picks a free one)`, { cause: e }), {
+        code,
+      });
     if (code === 'EACCES') throw new Error(`not allowed to listen on ${config.host}:${config.port}: ports below 1024 need privileges`, { cause: e });
     throw e;
   }

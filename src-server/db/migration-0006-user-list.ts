@@ -29,11 +29,15 @@ export function userListAtScale(dialect: Dialect): Migration {
       if (dialect === 'sqlite') {
         for (const c of ORDERED) await sql`create index if not exists ${sql.id(`users_${c}_idx`)} on users (${sql.id(c)})`.execute(db);
         await sql`create index if not exists users_id_idx on users (id)`.execute(db);
-        await sql`create virtual table users_search using fts5(username_lower, email_lower, content='users', content_rowid='id', tokenize='trigram')`.execute(db);
+        await sql`create virtual table users_search using fts5(username_lower, email_lower, content='users', content_rowid='id', tokenize='trigram')`.execute(
+          db,
+        );
         await sql`create trigger users_search_ai after insert on users begin
           insert into users_search (rowid, username_lower, email_lower) values (new.id, new.username_lower, new.email_lower); end`.execute(db);
         await sql`create trigger users_search_ad after delete on users begin
-          insert into users_search (users_search, rowid, username_lower, email_lower) values ('delete', old.id, old.username_lower, old.email_lower); end`.execute(db);
+          insert into users_search (users_search, rowid, username_lower, email_lower) values ('delete', old.id, old.username_lower, old.email_lower); end`.execute(
+          db,
+        );
         await sql`create trigger users_search_au after update of username_lower, email_lower on users begin
           insert into users_search (users_search, rowid, username_lower, email_lower) values ('delete', old.id, old.username_lower, old.email_lower);
           insert into users_search (rowid, username_lower, email_lower) values (new.id, new.username_lower, new.email_lower); end`.execute(db);
@@ -45,7 +49,9 @@ export function userListAtScale(dialect: Dialect): Migration {
       }
       const schema = await trigramSchema(db);
       if (schema) {
-        await sql`create index if not exists users_search_trgm on users using gin ((username_lower || E'\\x01' || coalesce(email_lower, '')) ${sql.id(schema, 'gin_trgm_ops')})`.execute(db);
+        await sql`create index if not exists users_search_trgm on users using gin ((username_lower || E'\\x01' || coalesce(email_lower, '')) ${sql.id(schema, 'gin_trgm_ops')})`.execute(
+          db,
+        );
       }
     },
   };
@@ -53,7 +59,12 @@ export function userListAtScale(dialect: Dialect): Migration {
 
 /** The schema holding pg_trgm, installing it in `public` when absent; null when it cannot be installed. */
 async function trigramSchema(db: Kysely<unknown>): Promise<string | null> {
-  const where = async () => (await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)).rows[0]?.schema ?? null;
+  const where = async () =>
+    (
+      await sql<{
+        schema: string;
+      }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)
+    ).rows[0]?.schema ?? null;
   const found = await where();
   if (found) return found;
   await sql`savepoint gadm_trgm`.execute(db);

@@ -18,7 +18,10 @@ export const usernameSkeletonCased: Migration = {
     const rows = (await sql<{ id: number; username: string }>`select id, username from users order by id`.execute(db)).rows;
     for (let i = 0; i < rows.length; i += 500) {
       const batch = rows.slice(i, i + 500);
-      const cases = sql.join(batch.map((r) => sql`when ${Number(r.id)} then ${casedSkeleton0008(r.username)}`), sql` `);
+      const cases = sql.join(
+        batch.map((r) => sql`when ${Number(r.id)} then ${casedSkeleton0008(r.username)}`),
+        sql` `,
+      );
       const ids = sql.join(batch.map((r) => sql`${Number(r.id)}`));
       await sql`update users set username_skeleton_cased = case id ${cases} end where id in (${ids})`.execute(db);
     }

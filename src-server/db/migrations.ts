@@ -150,7 +150,10 @@ async function backfillUsernameSkeletons(db: Kysely<unknown>): Promise<void> {
   }
   for (let i = 0; i < updates.length; i += 500) {
     const batch = updates.slice(i, i + 500);
-    const cases = sql.join(batch.map(([id, skeleton]) => sql`when ${id} then ${skeleton}`), sql` `);
+    const cases = sql.join(
+      batch.map(([id, skeleton]) => sql`when ${id} then ${skeleton}`),
+      sql` `,
+    );
     const ids = sql.join(batch.map(([id]) => sql`${id}`));
     await sql`update users set username_skeleton = case id ${cases} end where id in (${ids})`.execute(db);
   }
@@ -169,9 +172,10 @@ function authRevisionStatements(dialect: Dialect): string[] {
   const userChanged = ['is_active', 'is_staff', 'is_superuser', 'auth_epoch', 'username', 'email']
     .map((c) => (dialect === 'postgres' ? `old.${c} is distinct from new.${c}` : `old.${c} is not new.${c}`))
     .join(' or ');
-  const keyChanged = dialect === 'postgres'
-    ? 'old.revoked_at is distinct from new.revoked_at or old.expires_at is distinct from new.expires_at'
-    : 'old.revoked_at is not new.revoked_at or old.expires_at is not new.expires_at';
+  const keyChanged =
+    dialect === 'postgres'
+      ? 'old.revoked_at is distinct from new.revoked_at or old.expires_at is distinct from new.expires_at'
+      : 'old.revoked_at is not new.revoked_at or old.expires_at is not new.expires_at';
   const sessionChanged = dialect === 'postgres' ? 'old.auth_epoch is distinct from new.auth_epoch' : 'old.auth_epoch is not new.auth_epoch';
   const triggers: Array<[name: string, event: string, table: string, when: string | null]> = [
     ['auth_rev_users_update', 'update', 'users', userChanged],
@@ -191,10 +195,18 @@ function authRevisionStatements(dialect: Dialect): string[] {
       // search_path is pinned at creation, so the function finds its table whatever the session's path.
       `create function gadm_bump_auth_revision() returns trigger language plpgsql set search_path from current as $$ begin ${bump}; return null; end $$`,
       // Row-level, so a statement that deletes nothing (expired-session sweeps) does not move the counter.
-      ...triggers.map(([name, event, on, when]) => `create trigger ${name} after ${event} on ${on} for each row${when ? ` when (${when})` : ''} execute function gadm_bump_auth_revision()`),
+      ...triggers.map(
+        ([name, event, on, when]) =>
+          `create trigger ${name} after ${event} on ${on} for each row${when ? ` when (${when})` : ''} execute function gadm_bump_auth_revision()`,
+      ),
     ];
   }
-  return [...table, ...triggers.map(([name, event, on, when]) => `create trigger ${name} after ${event} on ${on} for each row${when ? ` when ${when}` : ''} begin ${bump}; end`)];
+  return [
+    ...table,
+    ...triggers.map(
+      ([name, event, on, when]) => `create trigger ${name} after ${event} on ${on} for each row${when ? ` when ${when}` : ''} begin ${bump}; end`,
+    ),
+  ];
 }
 
 const LEDGER = 'graphistry_admin_migrations';

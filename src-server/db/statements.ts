@@ -67,7 +67,9 @@ async function viaKysely<R>(q: Q, dialect: Dialect, s: Statement, params: readon
 export function sqliteStatements(handles: { read: Q; write: Q }, prepare: (text: string) => SQLite.Statement, writer: WriterPort): Statements {
   const { read, write } = handles;
   const elsewhere = async <R>(q: Q, s: Statement, params: readonly unknown[]) =>
-    q === write ? ((await writer.ask({ conn: 0, sql: s.sqlite, params: [...params] })) as { rows: R[]; changes: number }) : viaKysely<R>(q, 'sqlite', s, params);
+    q === write
+      ? ((await writer.ask({ conn: 0, sql: s.sqlite, params: [...params] })) as { rows: R[]; changes: number })
+      : viaKysely<R>(q, 'sqlite', s, params);
   return {
     async all<R>(q: Q, s: Statement, params: readonly unknown[]) {
       return q === read ? (prepare(s.sqlite).all(...params) as R[]) : (await elsewhere<R>(q, s, params)).rows;
@@ -84,7 +86,9 @@ export function sqliteStatements(handles: { read: Q; write: Q }, prepare: (text:
 /** PostgreSQL: named prepared statements on the pool (`db.read` and `db.write` are one); inside a transaction, through Kysely. */
 export function postgresStatements(pool: pg.Pool, root: Q): Statements {
   const query = <R>(s: Statement, params: readonly unknown[]) =>
-    (s.name ? pool.query({ name: s.name, text: s.postgres, values: [...params] }) : pool.query(s.postgres, [...params])) as unknown as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
+    (s.name ? pool.query({ name: s.name, text: s.postgres, values: [...params] }) : pool.query(s.postgres, [...params])) as unknown as Promise<
+      pg.QueryResult<R & pg.QueryResultRow>
+    >;
   return {
     async all<R>(q: Q, s: Statement, params: readonly unknown[]) {
       return q === root ? (await query<R>(s, params)).rows : (await viaKysely<R>(q, 'postgres', s, params)).rows;

@@ -51,7 +51,10 @@ describe.each(ways)('the SQLite writer, %s', (_name, start) => {
 
   it('answers a write only once it is committed, and the writes of one turn leave and commit together', async () => {
     const { w, file } = open();
-    const [a, b] = await Promise.all([w.ask({ conn: 1, sql: 'insert into t (v) values (?) returning id', params: ['a'] }), w.ask({ conn: 2, sql: 'insert into t (v) values (?)', params: ['b'] })]);
+    const [a, b] = await Promise.all([
+      w.ask({ conn: 1, sql: 'insert into t (v) values (?) returning id', params: ['a'] }),
+      w.ask({ conn: 2, sql: 'insert into t (v) values (?)', params: ['b'] }),
+    ]);
     expect(a.rows).toEqual([{ id: 1 }]);
     expect(b.changes).toBe(1);
     // Another connection sees both the moment they are answered: they are in the WAL.
@@ -61,7 +64,10 @@ describe.each(ways)('the SQLite writer, %s', (_name, start) => {
 
   it('a failing statement in a group fails alone', async () => {
     const { w, file } = open();
-    const results = await Promise.allSettled([w.ask({ conn: 1, sql: 'insert into t (v) values (?)', params: [null] }), w.ask({ conn: 2, sql: 'insert into t (v) values (?)', params: ['kept'] })]);
+    const results = await Promise.allSettled([
+      w.ask({ conn: 1, sql: 'insert into t (v) values (?)', params: [null] }),
+      w.ask({ conn: 2, sql: 'insert into t (v) values (?)', params: ['kept'] }),
+    ]);
     expect(results[0].status).toBe('rejected');
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ message: expect.stringMatching(/NOT NULL/), code: 'SQLITE_CONSTRAINT_NOTNULL' });
     expect(results[1].status).toBe('fulfilled');

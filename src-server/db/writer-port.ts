@@ -55,7 +55,10 @@ function createAsker(deliver: (asks: WriterAsk[]) => void, inFlight: (busy: bool
 
 /** The writer in this thread: one-shot commands, which have no requests to keep a loop free for. */
 export function inProcessWriter(file: string): WriterPort {
-  const asker = createAsker((asks) => writer.accept(asks), () => undefined);
+  const asker = createAsker(
+    (asks) => writer.accept(asks),
+    () => undefined,
+  );
   const writer = createSqliteWriter(file, (answers) => asker.answer(answers));
   return {
     ask: (request) => asker.ask(request),
@@ -80,7 +83,10 @@ export function threadWriter(file: string): WriterPort {
   let closed: (() => void) | null = null;
   let gone = false;
   // A request in flight keeps the process alive until it settles; an idle thread never does.
-  const asker = createAsker((asks) => worker.postMessage(asks), (busy) => (busy ? worker.ref() : worker.unref()));
+  const asker = createAsker(
+    (asks) => worker.postMessage(asks),
+    (busy) => (busy ? worker.ref() : worker.unref()),
+  );
   worker.on('message', (message: WriterAnswer[] | 'closed') => (message === 'closed' ? closed?.() : asker.answer(message)));
   const die = (e: Error) => {
     gone = true;

@@ -23,7 +23,10 @@ describe('access revision (SQLite)', () => {
     const db = await open();
     const repo = createAuthRevisionRepo(db);
     const at = { date_joined: '2026-01-01T00:00:00Z', password_hash: 'x', is_active: 1, is_staff: 0, is_superuser: 0, auth_epoch: 0 };
-    await db.write.insertInto('users').values({ username: 'u', username_lower: 'u', ...at }).execute();
+    await db.write
+      .insertInto('users')
+      .values({ username: 'u', username_lower: 'u', ...at })
+      .execute();
     const r0 = await repo.read();
     await db.write.updateTable('users').set({ last_login: '2026-01-02T00:00:00Z' }).execute();
     expect(await repo.read()).toBe(r0);
@@ -39,9 +42,15 @@ describe('access revision (SQLite)', () => {
     const other = await open();
     const repo = createAuthRevisionRepo(db);
     const before = await repo.read();
-    await db.write.updateTable('auth_revision').set({ revision: before + 5 }).execute();
+    await db.write
+      .updateTable('auth_revision')
+      .set({ revision: before + 5 })
+      .execute();
     expect(await repo.read()).toBe(before + 5);
-    await other.write.updateTable('auth_revision').set({ revision: before + 6 }).execute();
+    await other.write
+      .updateTable('auth_revision')
+      .set({ revision: before + 6 })
+      .execute();
     expect(await repo.read()).toBe(before + 6);
   });
 });

@@ -31,7 +31,12 @@ export function createClientOf(trust: TrustProxy) {
   return (req: IncomingMessage): { ip: string; proto: 'http' | 'https' } => {
     const encrypted = Boolean((req.socket as { encrypted?: boolean }).encrypted);
     if (!trusted) return { ip: req.socket.remoteAddress ?? '', proto: encrypted ? 'https' : 'http' };
-    const forwardedProto = trusted(req.socket.remoteAddress ?? '', 0) ? String(req.headers['x-forwarded-proto'] ?? '').split(',').pop()?.trim() : undefined;
+    const forwardedProto = trusted(req.socket.remoteAddress ?? '', 0)
+      ? String(req.headers['x-forwarded-proto'] ?? '')
+          .split(',')
+          .pop()
+          ?.trim()
+      : undefined;
     return { ip: proxyAddr(req, trusted), proto: forwardedProto === 'https' || (!forwardedProto && encrypted) ? 'https' : 'http' };
   };
 }

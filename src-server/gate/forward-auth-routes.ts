@@ -63,7 +63,9 @@ export function forwardAuthRoutes(s: { forwardAuth: ForwardAuthService }) {
         summary: 'Forward-auth check for a reverse proxy (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)',
         tags: ['gate'],
         response: {
-          200: z.undefined().meta({ description: 'Allowed: no body; the identity in Remote-User (a plain ASCII name only), Remote-User-Id and Remote-User-Encoded' }),
+          200: z
+            .undefined()
+            .meta({ description: 'Allowed: no body; the identity in Remote-User (a plain ASCII name only), Remote-User-Id and Remote-User-Encoded' }),
           302: z.undefined().meta({ description: 'With redirect=1, a browser loading a page is sent to sign in (Location and X-Login-URL)' }),
         },
       },
@@ -73,7 +75,9 @@ export function forwardAuthRoutes(s: { forwardAuth: ForwardAuthService }) {
         const query = request.query as Record<string, string | undefined>;
         const level = (query.require ?? 'staff') as AccessLevel;
         if (!ACCESS_LEVELS.includes(level)) {
-          throw new AppError('VALIDATION', 'require must be user, staff or superuser.', { fields: [{ field: 'require', message: 'must be user, staff or superuser' }] });
+          throw new AppError('VALIDATION', 'require must be user, staff or superuser.', {
+            fields: [{ field: 'require', message: 'must be user, staff or superuser' }],
+          });
         }
         const answer = (found: Identified | null): FastifyReply => {
           const headers = request.headers;

@@ -32,7 +32,13 @@ const OURS = /^(Bearer|PersonalKey)\s/i;
  * token and key code as everywhere else, then cached (see identity-cache.ts).
  * Identity headers that arrive with a request are never an input here.
  */
-export function createForwardAuthService(deps: { sessions: SessionsService; tokens: TokensService; keys: KeysService; revision: AuthRevisionRepo; clock: Clock }) {
+export function createForwardAuthService(deps: {
+  sessions: SessionsService;
+  tokens: TokensService;
+  keys: KeysService;
+  revision: AuthRevisionRepo;
+  clock: Clock;
+}) {
   const { sessions, tokens, keys, revision, clock } = deps;
   // One cache per credential kind, keyed by the header value itself: no prefixed copy of a long token to build and hash per check.
   const byAuthorization = createIdentityCache<Identified>();
@@ -67,7 +73,13 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
   }
 
   /** Resolve `key` (not in the cache) and cache what it proves. */
-  async function lookup(cache: IdentityCache<Identified>, key: string, rev: number, now: number, resolve: () => Promise<Identified | null>): Promise<Identified | null> {
+  async function lookup(
+    cache: IdentityCache<Identified>,
+    key: string,
+    rev: number,
+    now: number,
+    resolve: () => Promise<Identified | null>,
+  ): Promise<Identified | null> {
     const found = await resolve();
     // A copy of its own: the key may be a slice of the whole Cookie header, which the cache must not keep alive.
     if (found) cache.set(Buffer.from(key, 'latin1').toString('latin1'), found, found.until, rev, now);
@@ -88,7 +100,9 @@ export function createForwardAuthService(deps: { sessions: SessionsService; toke
       const { authorization, cookie } = creds;
       // A valid credential of ours wins; one that fails falls back to the cookie, never to more access than the cookie has.
       if (authorization && authorization.length <= 8192 && OURS.test(authorization)) {
-        const found = byAuthorization.get(authorization, now) ?? (await lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now)));
+        const found =
+          byAuthorization.get(authorization, now) ??
+          (await lookup(byAuthorization, authorization, rev, now, () => fromAuthorization(authorization, creds.ip, rev, now)));
         if (found) return found;
       }
       if (!cookie) return null;

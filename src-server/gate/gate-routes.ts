@@ -65,27 +65,32 @@ function routesFor(app: FastifyInstance, s: GateDeps, upstream: Upstream): void 
   const bare = gate.prefix.slice(0, -1);
   app.all(bare, async (request, reply) => reply.redirect(gate.prefix + searchOf(request), 301));
   // Not in the OpenAPI document: what is behind a gate answers for itself.
-  app.all(`${gate.prefix}*`, { schema: { summary: `${gate.name}: staff only, proxied to the service`, tags: ['gate'], hide: true } }, async (request, reply) => {
-    const headers = request.headers;
-    const page = isNavigation(request.method, headers);
-    const found = await s.forwardAuth.identify(credentialsOf(headers, request.ip));
-    if (!found) {
-      const url = loginUrl(request.url);
-      return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url));
-    }
-    if (!allows(found.identity, 'staff')) return sendRefusal(reply, refusals.forbidden('staff', found.identity.username, page));
-    if (found.identity.credential === 'cookie' && !SAFE_METHODS.has(request.method) && isCrossSite(headers)) return sendRefusal(reply, refusals.crossSite(page));
-    reply.hijack();
-    // A service may take its time to answer (a long computation): no idle cut-off while it does.
-    request.raw.socket.setTimeout(0);
-    const forwarded = upstreamHeaders(headers, found.identity, { ip: request.ip, proto: request.protocol === 'https' ? 'https' : 'http' }, false);
-    upstream.forward(request.raw, reply.raw, forwarded, (err) => {
-      request.log.warn({ gate: gate.name, err: err.message }, 'gate: upstream unavailable');
-      const r = refusals.upstreamDown(gate.name, gate.prefix, page, request.url);
-      reply.raw.writeHead(r.status, r.headers).end(r.body);
-    });
-    return reply;
-  });
+  app.all(
+    `${gate.prefix}*`,
+    { schema: { summary: `${gate.name}: staff only, proxied to the service`, tags: ['gate'], hide: true } },
+    async (request, reply) => {
+      const headers = request.headers;
+      const page = isNavigation(request.method, headers);
+      const found = await s.forwardAuth.identify(credentialsOf(headers, request.ip));
+      if (!found) {
+        const url = loginUrl(request.url);
+        return sendRefusal(reply, page ? refusals.redirectToLogin(url) : refusals.unauthenticated(url));
+      }
+      if (!allows(found.identity, 'staff')) return sendRefusal(reply, refusals.forbidden('staff', found.identity.username, page));
+      if (found.identity.credential === 'cookie' && !SAFE_METHODS.has(request.method) && isCrossSite(headers))
+        return sendRefusal(reply, refusals.crossSite(page));
+      reply.hijack();
+      // A service may take its time to answer (a long computation): no idle cut-off while it does.
+      request.raw.socket.setTimeout(0);
+      const forwarded = upstreamHeaders(headers, found.identity, { ip: request.ip, proto: request.protocol === 'https' ? 'https' : 'http' }, false);
+      upstream.forward(request.raw, reply.raw, forwarded, (err) => {
+        request.log.warn({ gate: gate.name, err: err.message }, 'gate: upstream unavailable');
+        const r = refusals.upstreamDown(gate.name, gate.prefix, page, request.url);
+        reply.raw.writeHead(r.status, r.headers).end(r.body);
+      });
+      return reply;
+    },
+  );
 }
 
 function searchOf(request: FastifyRequest): string {

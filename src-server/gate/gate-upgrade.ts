@@ -41,7 +41,14 @@ export function writeRefusal(socket: Duplex, r: Refusal): void {
  * revision moves) and when its identity's own deadline passes, and closed
  * with 1008 once its user may no longer be there.
  */
-export function createGateUpgrades(deps: { upstreams: Upstream[]; forwardAuth: ForwardAuthService; clock: Clock; trustProxy: TrustProxy; log: FastifyBaseLogger; sweepMs?: number }) {
+export function createGateUpgrades(deps: {
+  upstreams: Upstream[];
+  forwardAuth: ForwardAuthService;
+  clock: Clock;
+  trustProxy: TrustProxy;
+  log: FastifyBaseLogger;
+  sweepMs?: number;
+}) {
   const { upstreams, forwardAuth, clock, log } = deps;
   const open = new Set<Open>();
   const clientOf = createClientOf(deps.trustProxy);
@@ -122,7 +129,12 @@ export function createGateUpgrades(deps: { upstreams: Upstream[]; forwardAuth: F
       socket.on('error', () => socket.destroy());
       handle(upstream, req, socket, head).catch((err: unknown) => {
         log.error({ err }, 'gate: WebSocket handshake failed');
-        if (!socket.destroyed) writeRefusal(socket, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'INTERNAL', message: 'Internal server error.' }) });
+        if (!socket.destroyed)
+          writeRefusal(socket, {
+            status: 500,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: 'INTERNAL', message: 'Internal server error.' }),
+          });
       });
       return true;
     },

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { GateIdentity } from './identity.ts';
 import { extValue, identityHeaders, isForgeable } from './identity-headers.ts';
 
-const identity = (username: string, email: string | null): GateIdentity => ({ userId: 42, username, email, isStaff: true, isSuperuser: false, credential: 'cookie' });
+const identity = (username: string, email: string | null): GateIdentity => ({
+  userId: 42,
+  username,
+  email,
+  isStaff: true,
+  isSuperuser: false,
+  credential: 'cookie',
+});
 
 describe('identity headers', () => {
   it('encode every character an RFC 8187 attr-char does not allow, and decode back to the very same text', () => {
@@ -29,7 +36,12 @@ describe('identity headers', () => {
       'remote-email-encoded': "UTF-8''dana%40corp%C3%A9.example",
       'remote-groups': 'staff',
     });
-    expect(identityHeaders(identity('bob', null))).toEqual({ 'remote-user': 'bob', 'remote-user-id': '42', 'remote-user-encoded': "UTF-8''bob", 'remote-groups': 'staff' });
+    expect(identityHeaders(identity('bob', null))).toEqual({
+      'remote-user': 'bob',
+      'remote-user-id': '42',
+      'remote-user-encoded': "UTF-8''bob",
+      'remote-groups': 'staff',
+    });
     expect(identityHeaders(identity('bob', 'b\ud800@x.example'))).not.toHaveProperty('remote-email-encoded');
   });
 
@@ -40,6 +52,7 @@ describe('identity headers', () => {
       'x-auth-request-access-token', 'x_auth_request_email', 'x-auth-request-redirect', 'x-webauth-user', 'x-authenticated-user', 'x_anything',
     ]; // prettier-ignore
     for (const name of forgeable) expect(isForgeable(name), name).toBe(true);
-    for (const name of ['cookie', 'authorization', 'x-xsrftoken', 'accept', 'x-requested-with', 'remoteuser', 'x-forwarded-prefix']) expect(isForgeable(name), name).toBe(false);
+    for (const name of ['cookie', 'authorization', 'x-xsrftoken', 'accept', 'x-requested-with', 'remoteuser', 'x-forwarded-prefix'])
+      expect(isForgeable(name), name).toBe(false);
   });
 });

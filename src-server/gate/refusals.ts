@@ -30,7 +30,13 @@ export function isNavigation(method: string, headers: IncomingHttpHeaders): bool
   return mode ? mode === 'navigate' : /\btext\/html\b/.test(headers.accept ?? '');
 }
 
-function answer(status: number, code: ErrorCode, message: string, page: { title: string; text: SafeHtml } | null, headers: Record<string, string> = {}): Refusal {
+function answer(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  page: { title: string; text: SafeHtml } | null,
+  headers: Record<string, string> = {},
+): Refusal {
   if (!page) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: code, message }) };
   const body = layout({ title: page.title, narrow: true, body: html`<div class="card"><h1>${page.title}</h1>${page.text}</div>` }).value;
   return {
@@ -58,19 +64,41 @@ export const refusals = {
 
   forbidden(level: AccessLevel, username: string, asPage: boolean): Refusal {
     const what = level === 'superuser' ? 'a superuser account' : level === 'staff' ? 'a staff account' : 'an active account';
-    return answer(403, 'FORBIDDEN', `This needs ${what}; ${username} does not have that access.`, asPage ? {
-      title: 'Staff only',
-      text: html`<p>This needs ${what}. You are signed in as <strong>${username}</strong>, who does not have that access.</p><p>Ask an administrator to grant it, or <a href="/dashboard/">go to your dashboard</a>.</p>`,
-    } : null, COMMON);
+    return answer(
+      403,
+      'FORBIDDEN',
+      `This needs ${what}; ${username} does not have that access.`,
+      asPage
+        ? {
+            title: 'Staff only',
+            text: html`<p>This needs ${what}. You are signed in as <strong>${username}</strong>, who does not have that access.</p><p>Ask an administrator to grant it, or <a href="/dashboard/">go to your dashboard</a>.</p>`,
+          }
+        : null,
+      COMMON,
+    );
   },
 
   crossSite(asPage: boolean): Refusal {
-    return answer(403, 'FORBIDDEN', 'This request came from another site, so it was refused.', asPage ? { title: 'Request refused', text: html`<p>This request came from another site, so it was refused. Open the page on this site and try again.</p>` } : null, COMMON);
+    return answer(
+      403,
+      'FORBIDDEN',
+      'This request came from another site, so it was refused.',
+      asPage
+        ? { title: 'Request refused', text: html`<p>This request came from another site, so it was refused. Open the page on this site and try again.</p>` }
+        : null,
+      COMMON,
+    );
   },
 
   /** `retry` is the path asked for (under the gate's prefix, so on this site). */
   upstreamDown(gateName: string, prefix: string, asPage: boolean, retry = prefix): Refusal {
     const message = `The ${gateName} service behind ${prefix} is not answering. It may be starting or stopped: try again in a moment, and if it keeps failing ask an administrator to check it.`;
-    return answer(502, 'UPSTREAM_UNAVAILABLE', message, asPage ? { title: 'Service unavailable', text: html`<p>${message}</p><p><a class="button" href="${retry}">Try again</a></p>` } : null, COMMON);
+    return answer(
+      502,
+      'UPSTREAM_UNAVAILABLE',
+      message,
+      asPage ? { title: 'Service unavailable', text: html`<p>${message}</p><p><a class="button" href="${retry}">Try again</a></p>` } : null,
+      COMMON,
+    );
   },
 };

@@ -4,12 +4,29 @@ import { identityHeaders, isForgeable } from './identity-headers.ts';
 import { OWN_COOKIES } from './credentials.ts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) never cross a proxy. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 /** Names listed in `Connection` are hop-by-hop for this message too. */
 function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
   const value = headers.connection;
-  return new Set(value ? value.toLowerCase().split(',').map((t) => t.trim()) : []);
+  return new Set(
+    value
+      ? value
+          .toLowerCase()
+          .split(',')
+          .map((t) => t.trim())
+      : [],
+  );
 }
 
 function withoutOwnCookies(cookie: string): string {

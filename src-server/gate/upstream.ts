@@ -25,7 +25,10 @@ export function createUpstream(gate: GateSpec) {
     const req = secure ? https.request(options) : http.request(options);
     req.once('socket', (socket) => {
       if (!socket.connecting) return;
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection to ${gate.upstream} after ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => req.destroy(Object.assign(new Error(`no connection to ${gate.upstream} after ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })),
+        CONNECT_TIMEOUT_MS,
+      );
       socket.once('connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });

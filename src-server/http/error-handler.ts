@@ -71,7 +71,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, e: AppEr
   const body: Record<string, unknown> = { error: e.code, message: e.message };
   if (e.fields?.length) body.fields = e.fields;
   const drf = request.routeOptions?.config?.drfErrors ? drfBody(e) : {};
-  return reply.status(e.status).type('application/json; charset=utf-8').send({ ...drf, ...body });
+  return reply
+    .status(e.status)
+    .type('application/json; charset=utf-8')
+    .send({ ...drf, ...body });
 }
 
 /**

@@ -14,12 +14,23 @@ function makeServer() {
   const answer = z.object({ id: z.number().int(), name: z.string() });
   // Typed as the schema's output, but the tests make it answer other shapes, as a buggy service would.
   let next: unknown = null;
-  api.post('/echo/:id', { schema: { params: z.strictObject({ id: z.coerce.number().int().min(1) }), querystring: z.strictObject({ n: z.coerce.number().optional() }), body: optionalBody(z.strictObject({ name: z.string().min(1, 'is required').optional() })), response: { 200: answer } } }, async (request) => {
-    next ??= { id: request.params.id, name: request.body.name ?? 'none' };
-    const out = next as z.output<typeof answer>;
-    next = null;
-    return out;
-  });
+  api.post(
+    '/echo/:id',
+    {
+      schema: {
+        params: z.strictObject({ id: z.coerce.number().int().min(1) }),
+        querystring: z.strictObject({ n: z.coerce.number().optional() }),
+        body: optionalBody(z.strictObject({ name: z.string().min(1, 'is required').optional() })),
+        response: { 200: answer },
+      },
+    },
+    async (request) => {
+      next ??= { id: request.params.id, name: request.body.name ?? 'none' };
+      const out = next as z.output<typeof answer>;
+      next = null;
+      return out;
+    },
+  );
   return { app, answerNext: (v: unknown) => void (next = v) };
 }
 
@@ -40,10 +51,20 @@ describe('zod schemas as Fastify route schemas', () => {
     // Parameters are judged first, as Fastify orders them; one part's issues at a time.
     expect(res.json()).toMatchObject({ error: 'VALIDATION', fields: [{ field: 'id' }] });
     const body = (await post('/echo/1', { name: '', extra: 1 })).json();
-    expect(body).toEqual({ error: 'VALIDATION', message: 'Invalid body: name is required; extra is not a known field.', fields: [{ field: 'name', message: 'is required' }, { field: 'extra', message: 'is not a known field' }] });
+    expect(body).toEqual({
+      error: 'VALIDATION',
+      message: 'Invalid body: name is required; extra is not a known field.',
+      fields: [
+        { field: 'name', message: 'is required' },
+        { field: 'extra', message: 'is not a known field' },
+      ],
+    });
     expect((await post('/echo/1?n=x')).json()).toMatchObject({ error: 'VALIDATION', fields: [{ field: 'n' }] });
     // PostgreSQL cannot hold NUL: refused however the schema reads it.
-    expect((await post('/echo/1', { name: 'a\u0000b' })).json()).toMatchObject({ error: 'VALIDATION', fields: [{ field: 'name', message: 'Null characters are not allowed.' }] });
+    expect((await post('/echo/1', { name: 'a\u0000b' })).json()).toMatchObject({
+      error: 'VALIDATION',
+      fields: [{ field: 'name', message: 'Null characters are not allowed.' }],
+    });
   });
 
   it('drops from an answer every field its schema does not name', async () => {

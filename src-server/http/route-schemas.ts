@@ -34,7 +34,12 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
 /** An answer that does not fit its schema is the server's own bug: a 500 (logged with the cause), never a half-checked body. */
 export class AnswerShapeError extends Error {
   constructor(method: string, url: string, issues: z.core.$ZodIssue[]) {
-    super(`The answer of ${method} ${url} does not match its schema: ${issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+    super(
+      `The answer of ${method} ${url} does not match its schema: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'} ${i.message}`)
+        .join('; ')}`,
+    );
     this.name = 'AnswerShapeError';
   }
 }

@@ -80,12 +80,39 @@ export function createAcceptStep(deps: AcceptDeps) {
         }
         await assertIdentifiersFree(trx, users, { username, email });
         // An invitation never makes a superuser: that is granted by an existing one, by name.
-        const row = await users.create(trx, { username, email, passwordHash, staff: bool(claimed.grant_staff), superuser: false, at: now.toISOString(), signedIn: true });
+        const row = await users.create(trx, {
+          username,
+          email,
+          passwordHash,
+          staff: bool(claimed.grant_staff),
+          superuser: false,
+          at: now.toISOString(),
+          signedIn: true,
+        });
         const user = toUser(row);
         await repo.setUsedBy(trx, id!, user.id);
         const actor = { userId: user.id, username: user.username, ip };
-        await audit.record(actor, { action: 'invitation.accept', targetType: 'invitation', targetId: id!, detail: { user_id: user.id, username: user.username, grant_staff: user.is_staff } }, trx);
-        await audit.record(actor, { action: 'user.signup', targetType: 'user', targetId: user.id, target: user.username, detail: { via: 'invitation', invitation_id: id, is_staff: user.is_staff, is_superuser: false } }, trx);
+        await audit.record(
+          actor,
+          {
+            action: 'invitation.accept',
+            targetType: 'invitation',
+            targetId: id!,
+            detail: { user_id: user.id, username: user.username, grant_staff: user.is_staff },
+          },
+          trx,
+        );
+        await audit.record(
+          actor,
+          {
+            action: 'user.signup',
+            targetType: 'user',
+            targetId: user.id,
+            target: user.username,
+            detail: { via: 'invitation', invitation_id: id, is_staff: user.is_staff, is_superuser: false },
+          },
+          trx,
+        );
         const key = await keys.create(trx, actor, user);
         return { row, user, key };
       });
@@ -93,7 +120,10 @@ export function createAcceptStep(deps: AcceptDeps) {
       // Refusals of a known link are worth an audit line (who tried a used or revoked link, from where);
       // unknown tokens are not recorded, so anonymous noise cannot flood the log.
       if (e instanceof AppError && REFUSALS.has(e.code) && id) {
-        await audit.record({ userId: null, username: input.username, ip }, { action: 'invitation.accept', outcome: 'failure', targetType: 'invitation', targetId: id, detail: { reason: e.code } });
+        await audit.record(
+          { userId: null, username: input.username, ip },
+          { action: 'invitation.accept', outcome: 'failure', targetType: 'invitation', targetId: id, detail: { reason: e.code } },
+        );
       }
       throw (await accountConflict(e, db.read, users, username)) ?? e;
     }

@@ -23,7 +23,11 @@ export function createInvitationsRepo(dialect: 'sqlite' | 'postgres') {
     },
     /** Newest first, with the username of whoever used each (null: unused, or that account was deleted); with `pendingAt`, only those still usable then. */
     async list(q: Q, pendingAt?: string): Promise<Array<InvitationRow & { used_by_username: string | null }>> {
-      let query = q.selectFrom('invitations').leftJoin('users', 'users.id', 'invitations.used_by').selectAll('invitations').select('users.username as used_by_username');
+      let query = q
+        .selectFrom('invitations')
+        .leftJoin('users', 'users.id', 'invitations.used_by')
+        .selectAll('invitations')
+        .select('users.username as used_by_username');
       if (pendingAt) {
         query = query.where('invitations.used_at', 'is', null).where('invitations.revoked_at', 'is', null).where('invitations.expires_at', '>', pendingAt);
       }

@@ -24,9 +24,21 @@ export function invitationsAdminRoutes(app: FastifyInstance, s: { invitations: I
   for (const path of ['', '/']) {
     api.post(
       path,
-      { prefixTrailingSlash: 'slash', schema: { summary: 'Create a single-use invitation link (the token is returned once)', ...doc, body: optionalBody(createInvitationBody), response: { 201: createdInvitationAnswerSchema } } },
+      {
+        prefixTrailingSlash: 'slash',
+        schema: {
+          summary: 'Create a single-use invitation link (the token is returned once)',
+          ...doc,
+          body: optionalBody(createInvitationBody),
+          response: { 201: createdInvitationAnswerSchema },
+        },
+      },
       async (request, reply) => {
-        const { invitation, token, path: link } = await s.invitations.create(actorOf(request), {
+        const {
+          invitation,
+          token,
+          path: link,
+        } = await s.invitations.create(actorOf(request), {
           expiresInHours: request.body.expires_in_hours,
           grantStaff: request.body.grant_staff,
           note: request.body.note,
@@ -38,7 +50,15 @@ export function invitationsAdminRoutes(app: FastifyInstance, s: { invitations: I
     );
     api.get(
       path,
-      { prefixTrailingSlash: 'slash', schema: { summary: 'List invitations: pending (default) or all', ...doc, querystring: listInvitationsQuery, response: { 200: resultsAnswerSchema(invitationSchema) } } },
+      {
+        prefixTrailingSlash: 'slash',
+        schema: {
+          summary: 'List invitations: pending (default) or all',
+          ...doc,
+          querystring: listInvitationsQuery,
+          response: { 200: resultsAnswerSchema(invitationSchema) },
+        },
+      },
       async (request) => ({ results: await s.invitations.list({ status: request.query.status }) }),
     );
   }

@@ -21,14 +21,22 @@ export const listInvitationsQuery = z.strictObject({
 
 /** Invitation ids are randomToken(16): letters and digits only. */
 export const invitationIdParam = z.strictObject({
-  id: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/, 'is not an invitation id'),
+  id: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[A-Za-z0-9]+$/, 'is not an invitation id'),
 });
 
 /**
  * The link's secret (randomSecret(32): 43 base64url characters). The bound is
  * loose on purpose: anything else simply reads as an unknown invitation.
  */
-export const invitationToken = z.string().min(1, 'is required').max(256, 'is too long').regex(/^[A-Za-z0-9_-]+$/, 'is not an invitation token');
+export const invitationToken = z
+  .string()
+  .min(1, 'is required')
+  .max(256, 'is too long')
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not an invitation token');
 
 export const invitationTokenParam = z.strictObject({ token: invitationToken });
 

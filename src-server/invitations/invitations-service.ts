@@ -82,7 +82,16 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
           used_by: null,
           revoked_at: null,
         });
-        await audit.record(actor, { action: 'invitation.create', targetType: 'invitation', targetId: inserted.id, detail: { grant_staff: input.grantStaff ?? false, expires_at: inserted.expires_at, note } }, trx);
+        await audit.record(
+          actor,
+          {
+            action: 'invitation.create',
+            targetType: 'invitation',
+            targetId: inserted.id,
+            detail: { grant_staff: input.grantStaff ?? false, expires_at: inserted.expires_at, note },
+          },
+          trx,
+        );
         return inserted;
       });
       return { invitation: toInvitationView(row, now), token, path: invitationPath(token) };

@@ -48,4 +48,3 @@ export function invitationRefusal(status: Exclude<InspectStatus, 'valid'>): AppE
       return new AppError('INVITATION_REVOKED', 'This invitation was withdrawn by an administrator.');
   }
 }
-

@@ -38,7 +38,11 @@ export function createKeysRepo(db: Pick<Db, 'statements'>) {
         .execute();
     },
     async countForUser(q: Q, userId: number): Promise<number> {
-      const r = await q.selectFrom('personal_keys').select((eb) => eb.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).executeTakeFirst();
+      const r = await q
+        .selectFrom('personal_keys')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
     /** Keys of a user that still work at `now` (the per-user limit counts these). */

@@ -22,7 +22,11 @@ export const createKeyBody = z.strictObject({
 export type CreateKeyInput = z.infer<typeof createKeyBody>;
 
 /** A key's id in a path. */
-export const keyId = z.string().min(1).max(64).regex(/^[A-Za-z0-9]+$/, 'is not a key id');
+export const keyId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9]+$/, 'is not a key id');
 /** One of the caller's own keys. */
 export const ownKeyParams = z.strictObject({ keyId });
 

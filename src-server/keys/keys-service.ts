@@ -75,12 +75,7 @@ export function createKeysService(deps: KeysServiceDeps) {
      * Mint a key for a user. The secret is returned here and nowhere else;
      * only its keyed hash is stored.
      */
-    async create(
-      q: Q,
-      actor: Actor,
-      user: { id: number; username: string },
-      opts: { name?: string; expiresAt?: Date | null } = {},
-    ): Promise<NewPersonalKey> {
+    async create(q: Q, actor: Actor, user: { id: number; username: string }, opts: { name?: string; expiresAt?: Date | null } = {}): Promise<NewPersonalKey> {
       const now = clock.now();
       const id = randomToken(16);
       const secret = randomSecret(32);
@@ -101,10 +96,23 @@ export function createKeysService(deps: KeysServiceDeps) {
       // Counted in the caller's transaction, which holds the accounts lock, so racing creates cannot pass the limit together.
       // Unbounded keys made one user's dashboard 2.5 MB at 12,000 keys; revoked and expired keys do not count.
       if ((await repo.countUsable(q, user.id, now.toISOString())) >= maxPerUser) {
-        throw new AppError('KEY_LIMIT_REACHED', `“${user.username}” already has ${maxPerUser} usable personal keys, the most this server allows: revoke one before creating another.`);
+        throw new AppError(
+          'KEY_LIMIT_REACHED',
+          `“${user.username}” already has ${maxPerUser} usable personal keys, the most this server allows: revoke one before creating another.`,
+        );
       }
       await repo.insert(q, row);
-      await audit.record(actor, { action: 'key.create', targetType: 'user', targetId: user.id, target: user.username, detail: { key_id: id, name: row.name, expires_at: row.expires_at } }, q);
+      await audit.record(
+        actor,
+        {
+          action: 'key.create',
+          targetType: 'user',
+          targetId: user.id,
+          target: user.username,
+          detail: { key_id: id, name: row.name, expires_at: row.expires_at },
+        },
+        q,
+      );
       return { key: toPersonalKey(row, now), id, secret, authorization: `PersonalKey ${id}:${secret}` };
     },
 

@@ -14,7 +14,11 @@ export interface DataDirLock {
 }
 
 export class DataDirLockedError extends Error {
-  constructor(dataDir: string, readonly pid: number | null, lockPath: string) {
+  constructor(
+    dataDir: string,
+    readonly pid: number | null,
+    lockPath: string,
+  ) {
     super(
       `the data dir ${dataDir} is in use by another graphistry-admin server (pid ${pid ?? 'unknown'}); ` +
         `stop that server first, or delete ${lockPath} if no such process is running`,

@@ -8,12 +8,24 @@ describe('gate configuration', () => {
     expect(parseGateSpec('v6=/v6/=http://[::1]:81/')).toEqual({ name: 'v6', prefix: '/v6/', upstream: 'http://[::1]:81' });
     const fromEnv = loadConfig({ dataDir: '/tmp/x' }, { GATES: 'notebook=/notebook/=http://127.0.0.1:8888, investigation=/pivot/=http://127.0.0.1:8081' });
     expect(fromEnv.gates.map((g) => g.prefix)).toEqual(['/notebook/', '/pivot/']);
-    expect(loadConfig({ dataDir: '/tmp/x', gates: ['a=/a/b/=https://tool.internal'] }, {}).gates).toEqual([{ name: 'a', prefix: '/a/b/', upstream: 'https://tool.internal' }]);
+    expect(loadConfig({ dataDir: '/tmp/x', gates: ['a=/a/b/=https://tool.internal'] }, {}).gates).toEqual([
+      { name: 'a', prefix: '/a/b/', upstream: 'https://tool.internal' },
+    ]);
     expect(loadConfig({ dataDir: '/tmp/x' }, {}).gates).toEqual([]);
   });
 
   it('says what is wrong with each bad entry, all at once', () => {
-    const bad = ['notebook', 'x=notebook=http://h', 'x=/api/v2/nb/=http://h', 'x=/accounts/=http://h', 'x=/a/../b/=http://h', 'x=/n/=ftp://h', 'x=/n/=http://h/sub/', 'x=/n/=http://u:p@h', 'x=/n/=nope'];
+    const bad = [
+      'notebook',
+      'x=notebook=http://h',
+      'x=/api/v2/nb/=http://h',
+      'x=/accounts/=http://h',
+      'x=/a/../b/=http://h',
+      'x=/n/=ftp://h',
+      'x=/n/=http://h/sub/',
+      'x=/n/=http://u:p@h',
+      'x=/n/=nope',
+    ];
     for (const entry of bad) expect(typeof parseGateSpec(entry), entry).toBe('string');
     try {
       loadConfig({ dataDir: '/tmp/x', gates: ['a=/a/=http://h:1', 'a=/a/b/=http://h:2', 'bad'] }, {});

@@ -47,21 +47,20 @@ export function parseGateSpec(text: string): GateSpec | string {
  * or `.env` (entries separated by spaces or commas). Every problem is
  * reported, and prefixes and names must not overlap.
  */
-export const gatesSchema = z
-  .union([z.string(), z.array(z.string())])
-  .transform((raw, ctx): GateSpec[] => {
-    const entries = (Array.isArray(raw) ? raw : raw.split(/[\s,]+/)).map((e) => e.trim()).filter(Boolean);
-    const specs: GateSpec[] = [];
-    for (const entry of entries) {
-      const parsed = parseGateSpec(entry);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-      else specs.push(parsed);
+export const gatesSchema = z.union([z.string(), z.array(z.string())]).transform((raw, ctx): GateSpec[] => {
+  const entries = (Array.isArray(raw) ? raw : raw.split(/[\s,]+/)).map((e) => e.trim()).filter(Boolean);
+  const specs: GateSpec[] = [];
+  for (const entry of entries) {
+    const parsed = parseGateSpec(entry);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    else specs.push(parsed);
+  }
+  for (const [i, a] of specs.entries()) {
+    for (const b of specs.slice(i + 1)) {
+      if (a.name === b.name) ctx.addIssue({ code: 'custom', message: `two gates are named ${a.name}` });
+      if (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix))
+        ctx.addIssue({ code: 'custom', message: `${a.name} (${a.prefix}) and ${b.name} (${b.prefix}) overlap` });
     }
-    for (const [i, a] of specs.entries()) {
-      for (const b of specs.slice(i + 1)) {
-        if (a.name === b.name) ctx.addIssue({ code: 'custom', message: `two gates are named ${a.name}` });
-        if (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) ctx.addIssue({ code: 'custom', message: `${a.name} (${a.prefix}) and ${b.name} (${b.prefix}) overlap` });
-      }
-    }
-    return specs;
-  });
+  }
+  return specs;
+});

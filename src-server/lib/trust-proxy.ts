@@ -33,7 +33,8 @@ export function parseTrustProxy(raw: unknown): TrustProxy {
   if (/^\d+$/.test(text)) return hops(Number(text));
   const proxies = text.split(',').map((p) => p.trim());
   const bad = proxies.filter((p) => !isProxyEntry(p));
-  if (bad.length) throw new Error(`not an IP address, CIDR range or loopback/linklocal/uniquelocal: ${bad.map((b) => JSON.stringify(b.slice(0, 60))).join(', ')}`);
+  if (bad.length)
+    throw new Error(`not an IP address, CIDR range or loopback/linklocal/uniquelocal: ${bad.map((b) => JSON.stringify(b.slice(0, 60))).join(', ')}`);
   return { proxies };
 }
 

@@ -22,20 +22,32 @@ export const SIGNED_IN: Security = [{ bearer: [] }, { personalKey: [] }];
 /** `security` of the personal-key exchange: the key is the credential. */
 export const PERSONAL_KEY: Security = [{ personalKey: [] }];
 
-const fieldIssue = z.object({ field: z.string(), message: z.string(), rule: z.string().optional().meta({ description: 'The password rule that failed (WEAK_PASSWORD)' }) });
+const fieldIssue = z.object({
+  field: z.string(),
+  message: z.string(),
+  rule: z.string().optional().meta({ description: 'The password rule that failed (WEAK_PASSWORD)' }),
+});
 
 /** The one error format (http/error-handler.ts). */
 export const errorSchema = z
-  .object({ error: z.string().meta({ description: 'An UPPER_SNAKE code from the registry in errors.ts' }), message: z.string(), fields: z.array(fieldIssue).optional() })
+  .object({
+    error: z.string().meta({ description: 'An UPPER_SNAKE code from the registry in errors.ts' }),
+    message: z.string(),
+    fields: z.array(fieldIssue).optional(),
+  })
   .meta({ id: 'Error', description: 'Every error: {error: CODE, message}, and the fields a refusal concerns' });
 
 /** Graphistry's token routes add Django REST Framework's shape, which its clients read: per-field lists, or `non_field_errors`. */
 export const drfErrorSchema = errorSchema
   .extend({ non_field_errors: z.array(z.string()).optional() })
   .catchall(z.array(z.string()))
-  .meta({ id: 'DrfError', description: 'An error of a Graphistry token route: ours, plus DRF\'s `non_field_errors` or one list of messages per field' });
+  .meta({ id: 'DrfError', description: "An error of a Graphistry token route: ours, plus DRF's `non_field_errors` or one list of messages per field" });
 
-const documentAnswer = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+const documentAnswer = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 /**
  * The HTML pages (sign-up, sign-in, dashboard, invitation) are forms for a
@@ -105,5 +117,9 @@ export async function installOpenApi(app: FastifyInstance, info: { version: stri
     transform: describeRoute,
     transformObject: finishDocument,
   });
-  zodRoutes(app).get('/api/v2/openapi.json', { schema: { summary: 'This document', tags: ['meta'], response: { 200: documentAnswer } } }, async () => app.swagger() as z.output<typeof documentAnswer>);
+  zodRoutes(app).get(
+    '/api/v2/openapi.json',
+    { schema: { summary: 'This document', tags: ['meta'], response: { 200: documentAnswer } } },
+    async () => app.swagger() as z.output<typeof documentAnswer>,
+  );
 }

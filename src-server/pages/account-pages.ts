@@ -31,7 +31,9 @@ const ACCOUNT_FIELDS = ['username', 'email', 'password', 'password2', 'setup_tok
 function accountFields(ctx: PageContext, form: AccountForm, opts: { setupToken?: boolean } = {}): SafeHtml {
   const errors = form.error ? fieldErrors(form.error) : {};
   // The cursor starts where there is something to fix (the first field with an error), else at the top.
-  const focus = ACCOUNT_FIELDS.find((f) => errors[f] && (f !== 'setup_token' || opts.setupToken)) ?? (form.error?.code === 'SETUP_TOKEN_REQUIRED' && opts.setupToken ? 'setup_token' : 'username');
+  const focus =
+    ACCOUNT_FIELDS.find((f) => errors[f] && (f !== 'setup_token' || opts.setupToken)) ??
+    (form.error?.code === 'SETUP_TOKEN_REQUIRED' && opts.setupToken ? 'setup_token' : 'username');
   return html`${field({ name: 'username', label: 'Username', value: form.username, autocomplete: 'username', required: true, autofocus: focus === 'username', maxlength: 150, hint: 'Letters, digits and @ . + - _ only.', error: errors.username })}
 ${field({ name: 'email', label: 'Email', type: 'email', value: form.email, autocomplete: 'email', maxlength: 254, error: errors.email, autofocus: focus === 'email' })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: rules(ctx.s.config.passwordMinLength), error: errors.password, autofocus: focus === 'password' })}
@@ -40,7 +42,12 @@ ${opts.setupToken ? field({ name: 'setup_token', label: 'Setup token', type: 'pa
 }
 
 function readAccountForm(request: FastifyRequest): { username: string; email: string; password: string; password2: string } {
-  return { username: text(request, 'username').trim(), email: text(request, 'email').trim(), password: text(request, 'password'), password2: text(request, 'password2') };
+  return {
+    username: text(request, 'username').trim(),
+    email: text(request, 'email').trim(),
+    password: text(request, 'password'),
+    password2: text(request, 'password2'),
+  };
 }
 
 function mismatch(): AppError {
@@ -52,7 +59,13 @@ export function accountPages(app: FastifyInstance, ctx: PageContext): void {
   const tags = ['pages'];
 
   /** After sign-up or invitation: a session, the new key shown once on the dashboard. */
-  async function landOnDashboard(request: FastifyRequest, reply: FastifyReply, user: User, key: NewPersonalKey, welcome: 'first_admin' | 'signup' | 'invitation') {
+  async function landOnDashboard(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    key: NewPersonalKey,
+    welcome: 'first_admin' | 'signup' | 'invitation',
+  ) {
     const row = (await s.usersRepo.byId(s.db.read, user.id))!;
     const session = await ctx.startSession(request, reply, row);
     const item: Flash = { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization, welcome };
@@ -85,14 +98,19 @@ ${accountFields(ctx, form, { setupToken: state.first_signup_needs_setup_token })
     return ctx.send(reply, status, layout({ title: state.has_users ? 'Sign up' : 'Create the administrator', narrow: true, body }));
   }
 
-  app.get('/accounts/signup/', { schema: { summary: 'Sign-up page', tags } }, async (request, reply) => signupPage(request, reply, 200, { username: '', email: '' }));
+  app.get('/accounts/signup/', { schema: { summary: 'Sign-up page', tags } }, async (request, reply) =>
+    signupPage(request, reply, 200, { username: '', email: '' }),
+  );
 
   app.post('/accounts/signup/', { schema: { summary: 'Sign-up form', tags } }, async (request, reply) => {
     if (!ctx.checkCsrf(request, reply, null)) return reply;
     const f = readAccountForm(request);
     try {
       if (f.password !== f.password2) throw mismatch();
-      const result = await s.signup.signup({ username: f.username, password: f.password, email: f.email || null, setup_token: text(request, 'setup_token') || undefined }, request.ip);
+      const result = await s.signup.signup(
+        { username: f.username, password: f.password, email: f.email || null, setup_token: text(request, 'setup_token') || undefined },
+        request.ip,
+      );
       return await landOnDashboard(request, reply, result.user, result.key, result.first ? 'first_admin' : 'signup');
     } catch (e) {
       if (!isAppError(e)) throw e;
@@ -104,7 +122,11 @@ ${accountFields(ctx, form, { setupToken: state.first_signup_needs_setup_token })
     const csrf = ctx.anonymousCsrf(request, reply);
     const state = await s.signup.state();
     // Offered only when it can work: an empty server (its administrator) or open sign-up.
-    const create = !state.has_users ? html`<a href="/accounts/signup/">Create the administrator</a>` : state.signups_open ? html`<a href="/accounts/signup/">Create an account</a>` : '';
+    const create = !state.has_users
+      ? html`<a href="/accounts/signup/">Create the administrator</a>`
+      : state.signups_open
+        ? html`<a href="/accounts/signup/">Create an account</a>`
+        : '';
     // After a refusal the name is still right most of the time: the password is what to type again.
     const focusPassword = Boolean(opts.error && opts.username);
     const next = safeNext(opts.next ?? (request.query as Record<string, unknown>).next);

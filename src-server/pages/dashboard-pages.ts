@@ -53,7 +53,10 @@ function flashBlock(items: Flash[]): SafeHtml {
   return html`${items.map((f, i) => {
     if (f.type === 'message') return notice(f.kind, f.text);
     if (f.type === 'jwt') {
-      return notice('ok', html`<p><strong>Your JWT</strong>, valid until ${when(f.expiresAt)}. Send it as <code class="inline">Authorization: Bearer …</code>.</p>${secretBox(`jwt-${i}`, f.token, 'JWT')}`);
+      return notice(
+        'ok',
+        html`<p><strong>Your JWT</strong>, valid until ${when(f.expiresAt)}. Send it as <code class="inline">Authorization: Bearer …</code>.</p>${secretBox(`jwt-${i}`, f.token, 'JWT')}`,
+      );
     }
     const welcome =
       f.welcome === 'first_admin'
@@ -61,10 +64,13 @@ function flashBlock(items: Flash[]): SafeHtml {
         : f.welcome
           ? html`<p><strong>Welcome!</strong> Your account is ready.</p>`
           : '';
-    return notice('ok', html`${welcome}<p><strong>Your new personal key “${f.name}”.</strong> Copy the secret now: it is shown this once.</p>
+    return notice(
+      'ok',
+      html`${welcome}<p><strong>Your new personal key “${f.name}”.</strong> Copy the secret now: it is shown this once.</p>
 <p class="hint">Key id</p>${secretBox(`key-id-${i}`, f.id, 'Key id')}
 <p class="hint">Secret</p>${secretBox(`key-secret-${i}`, f.secret, 'Key secret')}
-<p class="hint">Authorization header</p>${secretBox(`key-header-${i}`, f.authorization, 'Authorization header')}`);
+<p class="hint">Authorization header</p>${secretBox(`key-header-${i}`, f.authorization, 'Authorization header')}`,
+    );
   })}`;
 }
 
@@ -103,14 +109,18 @@ ${roleBadges(session)}
 <section class="card" aria-labelledby="keys-h">
 <h2 id="keys-h">Personal API keys</h2>
 <p class="hint">Exchange a key for a JWT at <code class="inline">/api/v2/auth/pkey/jwt/</code> with <code class="inline">Authorization: PersonalKey &lt;id&gt;:&lt;secret&gt;</code>.</p>
-${keys.length === 0
-  ? html`<p class="muted">No keys yet.</p>`
-  : html`<table><caption class="skip">Your personal keys</caption><thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="skip">Actions</span></th></tr></thead><tbody>
-${keys.map((k) => html`<tr>
+${
+  keys.length === 0
+    ? html`<p class="muted">No keys yet.</p>`
+    : html`<table><caption class="skip">Your personal keys</caption><thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="skip">Actions</span></th></tr></thead><tbody>
+${keys.map(
+  (k) => html`<tr>
 <td>${k.name}</td><td><code class="inline">${k.id}:${k.prefix}…</code></td><td>${when(k.created_at)}</td><td>${when(k.last_used_at)}</td>
 <td>${k.revoked_at ? html`<span class="badge off">revoked</span>` : k.is_active ? when(k.expires_at) : html`<span class="badge off">expired</span>`}</td>
-<td>${k.is_active ? html`<a class="button danger small" href="/dashboard/keys/${k.id}/revoke">Revoke</a>` : ''}</td></tr>`)}
-</tbody></table>`}
+<td>${k.is_active ? html`<a class="button danger small" href="/dashboard/keys/${k.id}/revoke">Revoke</a>` : ''}</td></tr>`,
+)}
+</tbody></table>`
+}
 ${keysPager(listed.page, DASHBOARD_KEYS_PAGE_SIZE, listed.count)}
 <form method="post" action="/dashboard/keys" class="row">
 ${csrfInput(session.csrf)}
@@ -159,17 +169,29 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
     });
   }
 
-  const actor = (request: FastifyRequest, session: ActiveSession): Actor => ({ userId: Number(session.user.id), username: session.user.username, ip: request.ip, requires: 'user' });
+  const actor = (request: FastifyRequest, session: ActiveSession): Actor => ({
+    userId: Number(session.user.id),
+    username: session.user.username,
+    ip: request.ip,
+    requires: 'user',
+  });
 
   post('/dashboard/keys', 'Create a personal key', async (request, _reply, session) => {
     const name = text(request, 'name').trim() || 'api';
     const days = Number(text(request, 'expires_in_days') || 0);
     if (name.length > 100 || /\p{Cc}/u.test(name) || !Number.isInteger(days) || days < 0 || days > 3650) {
-      ctx.flash.push(session.idHash, { type: 'message', kind: 'error', text: 'Give the key a name of at most 100 printable characters and pick an expiry from the list.' });
+      ctx.flash.push(session.idHash, {
+        type: 'message',
+        kind: 'error',
+        text: 'Give the key a name of at most 100 printable characters and pick an expiry from the list.',
+      });
       return;
     }
     try {
-      const key = await s.keys.issue(actor(request, session), toUser(session.user), { name, expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null });
+      const key = await s.keys.issue(actor(request, session), toUser(session.user), {
+        name,
+        expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null,
+      });
       ctx.flash.push(session.idHash, { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization });
     } catch (e) {
       if (!(isAppError(e) && e.code === 'KEY_LIMIT_REACHED')) throw e;
@@ -187,7 +209,12 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
       if (text(request, 'password') !== text(request, 'password2')) {
         throw new AppError('VALIDATION', 'The two passwords do not match.', { fields: [{ field: 'password2', message: 'The two passwords do not match.' }] });
       }
-      const epoch = await s.users.changeOwnPassword(actor(request, session), Number(session.user.id), text(request, 'current_password'), text(request, 'password'));
+      const epoch = await s.users.changeOwnPassword(
+        actor(request, session),
+        Number(session.user.id),
+        text(request, 'current_password'),
+        text(request, 'password'),
+      );
       await s.sessions.keepOnly(session, epoch);
       ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: 'Password changed. Your other sessions and JWTs have ended.' });
     } catch (e) {

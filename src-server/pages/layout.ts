@@ -30,13 +30,15 @@ export function layout(o: LayoutOptions): SafeHtml {
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="/dashboard/">Graphistry Admin <span>accounts</span></a>
-  ${o.user
-    ? html`<form method="post" action="/accounts/logout/">
+  ${
+    o.user
+      ? html`<form method="post" action="/accounts/logout/">
     <input type="hidden" name="csrf" value="${o.csrf ?? ''}">
     <span class="muted">Signed in as <strong>${o.user.username}</strong></span>
     <button type="submit" class="secondary small">Sign out</button>
   </form>`
-    : ''}
+      : ''
+  }
 </header>
 <main id="main" class="${o.narrow ? 'narrow' : ''}">
 ${o.body}

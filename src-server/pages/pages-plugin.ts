@@ -16,7 +16,8 @@ import { dashboardPages } from './dashboard-pages.ts';
  * Content-Security-Policy for every page: no inline script or style at all,
  * no framing, forms only to this site.
  */
-export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const STATIC: Record<string, { type: string; body: Buffer }> = {
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url)) },
@@ -54,7 +55,7 @@ export function pagesPlugin(s: PagesDeps) {
           reply,
           400,
           'Conflicting cookies',
-          'Your browser sent this site two sign-in cookies of the same name, so nothing was done. Delete this site\'s cookies in your browser, then sign in again.',
+          "Your browser sent this site two sign-in cookies of the same name, so nothing was done. Delete this site's cookies in your browser, then sign in again.",
         );
       }
     });
@@ -76,7 +77,12 @@ export function pagesPlugin(s: PagesDeps) {
       const raw = request.headers.origin ?? refererOrigin(request.headers.referer);
       const origin = raw === 'null' ? undefined : raw;
       if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
-        return ctx.errorPage(reply, 403, 'Request refused', 'This form was sent from another site, so it was refused. Open the page on this site and try again.');
+        return ctx.errorPage(
+          reply,
+          403,
+          'Request refused',
+          'This form was sent from another site, so it was refused. Open the page on this site and try again.',
+        );
       }
     });
 
@@ -126,7 +132,15 @@ export function pagesPlugin(s: PagesDeps) {
         return reply.status(status).type('text/html; charset=utf-8').send(page.value);
       },
       errorPage(reply, status, title, text) {
-        return ctx.send(reply, status, layout({ title, narrow: true, body: html`<div class="card"><h1>${title}</h1><p>${text}</p><p><a href="/dashboard/">Go to your dashboard</a> · <a href="/accounts/login/">Sign in</a></p></div>` }));
+        return ctx.send(
+          reply,
+          status,
+          layout({
+            title,
+            narrow: true,
+            body: html`<div class="card"><h1>${title}</h1><p>${text}</p><p><a href="/dashboard/">Go to your dashboard</a> · <a href="/accounts/login/">Sign in</a></p></div>`,
+          }),
+        );
       },
     };
 

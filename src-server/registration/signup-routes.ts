@@ -23,8 +23,12 @@ export function signupRoutes(app: FastifyInstance, s: { signup: SignupService; c
     },
   );
 
-  api.get('/api/v2/auth/registration', { schema: { summary: 'Whether sign-up is open, and the password rules', tags, response: { 200: registrationSchema } } }, async () => ({
-    ...(await s.signup.state()),
-    password_rules: describePasswordRules(s.config.passwordMinLength),
-  }));
+  api.get(
+    '/api/v2/auth/registration',
+    { schema: { summary: 'Whether sign-up is open, and the password rules', tags, response: { 200: registrationSchema } } },
+    async () => ({
+      ...(await s.signup.state()),
+      password_rules: describePasswordRules(s.config.passwordMinLength),
+    }),
+  );
 }

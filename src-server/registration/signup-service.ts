@@ -76,7 +76,10 @@ export function createSignupService(deps: {
       // Cheap refusals first, before any password hashing.
       const before = await state();
       if (!before.signups_open) {
-        await audit.record({ userId: null, username: input.username, ip }, { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } });
+        await audit.record(
+          { userId: null, username: input.username, ip },
+          { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } },
+        );
         throw closed();
       }
       if (!before.has_users) checkSetupToken(input.setup_token);
@@ -103,7 +106,11 @@ export function createSignupService(deps: {
           });
           const user = toUser(row);
           const actor = { userId: user.id, username: user.username, ip };
-          await audit.record(actor, { action: 'user.signup', targetType: 'user', targetId: user.id, target: user.username, detail: { first, is_staff: staff, is_superuser: first } }, trx);
+          await audit.record(
+            actor,
+            { action: 'user.signup', targetType: 'user', targetId: user.id, target: user.username, detail: { first, is_staff: staff, is_superuser: first } },
+            trx,
+          );
           if (first) {
             await audit.record(actor, { action: 'registration.closed', detail: { reason: 'first administrator created' } }, trx);
           }
@@ -112,7 +119,10 @@ export function createSignupService(deps: {
         });
       } catch (e) {
         if (e instanceof AppError && e.code === 'SIGNUPS_CLOSED') {
-          await audit.record({ userId: null, username: input.username, ip }, { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } });
+          await audit.record(
+            { userId: null, username: input.username, ip },
+            { action: 'user.signup', outcome: 'failure', target: input.username, detail: { reason: 'signups_closed' } },
+          );
         }
         throw (await accountConflict(e, db.read, users, input.username)) ?? e;
       }

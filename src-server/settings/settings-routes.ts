@@ -27,8 +27,16 @@ const settingsAnswer = resultsAnswerSchema(settingSchema);
 export function settingsRoutes(app: FastifyInstance, s: { settings: SettingsService }): void {
   const api = zodRoutes(app);
   const doc = { tags: ['admin: settings'], security: SIGNED_IN };
-  api.get('/settings', { schema: { summary: 'Runtime settings with values, defaults and descriptions', ...doc, response: { 200: settingsAnswer } } }, async () => ({ results: await s.settings.describe() }));
-  api.put('/settings', { schema: { summary: 'Change runtime settings: a JSON object of the keys to change', ...doc, body: settingsBody, response: { 200: settingsAnswer } } }, async (request) => ({
-    results: await s.settings.update(actorOf(request), request.body),
-  }));
+  api.get(
+    '/settings',
+    { schema: { summary: 'Runtime settings with values, defaults and descriptions', ...doc, response: { 200: settingsAnswer } } },
+    async () => ({ results: await s.settings.describe() }),
+  );
+  api.put(
+    '/settings',
+    { schema: { summary: 'Change runtime settings: a JSON object of the keys to change', ...doc, body: settingsBody, response: { 200: settingsAnswer } } },
+    async (request) => ({
+      results: await s.settings.update(actorOf(request), request.body),
+    }),
+  );
 }

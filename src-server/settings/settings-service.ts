@@ -39,14 +39,23 @@ export function createSettingsService(deps: { db: Pick<Db, 'read'>; repo: Settin
       const issues = [];
       for (const [key, value] of entries) {
         if (!isSettingKey(key)) {
-          throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key.slice(0, 64)}". Known settings: ${SETTING_KEYS.join(', ')}.`, { fields: [{ field: key.slice(0, 64), message: 'unknown setting' }] });
+          throw new AppError('UNKNOWN_SETTING', `Unknown setting "${key.slice(0, 64)}". Known settings: ${SETTING_KEYS.join(', ')}.`, {
+            fields: [{ field: key.slice(0, 64), message: 'unknown setting' }],
+          });
         }
         const parsed = SETTINGS[key].schema.safeParse(value);
-        if (!parsed.success) issues.push({ field: key, message: SETTINGS[key].type === 'boolean' ? 'must be true or false' : (parsed.error.issues[0]?.message ?? 'is not valid') });
+        if (!parsed.success)
+          issues.push({
+            field: key,
+            message: SETTINGS[key].type === 'boolean' ? 'must be true or false' : (parsed.error.issues[0]?.message ?? 'is not valid'),
+          });
         else changes[key] = parsed.data;
       }
       if (issues.length) {
-        const only = issues.length === 1 && SETTINGS[issues[0]!.field as SettingKey]?.type === 'text' ? `${issues[0]!.field} ${issues[0]!.message}.` : 'Some settings have values of the wrong type.';
+        const only =
+          issues.length === 1 && SETTINGS[issues[0]!.field as SettingKey]?.type === 'text'
+            ? `${issues[0]!.field} ${issues[0]!.message}.`
+            : 'Some settings have values of the wrong type.';
         throw new AppError('VALIDATION', only, { fields: issues });
       }
       const current = await repo.readAll(db.read);
@@ -54,7 +63,11 @@ export function createSettingsService(deps: { db: Pick<Db, 'read'>; repo: Settin
       await writes.run(actor, async (trx) => {
         for (const [key, value] of Object.entries(changes) as Array<[SettingKey, unknown]>) {
           await repo.write(trx, key, value, at, actor.username);
-          await audit.record(actor, { action: 'settings.change', targetType: 'setting', targetId: key, target: key, detail: { from: current[key], to: value } }, trx);
+          await audit.record(
+            actor,
+            { action: 'settings.change', targetType: 'setting', targetId: key, target: key, detail: { from: current[key], to: value } },
+            trx,
+          );
         }
       });
       return describe();

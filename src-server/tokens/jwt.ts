@@ -39,7 +39,14 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
   const verified = new Map<string, AccessClaims>();
   const header = Buffer.from(JSON.stringify({ alg: ALG, kid, typ: 'JWT' })).toString('base64url');
 
-  async function sign(input: { userId: number; username: string; email: string | null; ver: number; origIat?: number | undefined; keyId?: string | undefined }): Promise<{ token: string; claims: AccessClaims }> {
+  async function sign(input: {
+    userId: number;
+    username: string;
+    email: string | null;
+    ver: number;
+    origIat?: number | undefined;
+    keyId?: string | undefined;
+  }): Promise<{ token: string; claims: AccessClaims }> {
     const iat = epochSeconds(clock.now());
     // Literals rather than spreads of optional parts: an object built by spreading is one
     // JSON.stringify cannot take its fast path on (measured: a sixth of a /me request).

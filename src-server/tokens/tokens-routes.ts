@@ -79,9 +79,13 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
   };
   const signInSchema = { tags, body: loginBody, response: { 200: signInAnswerSchema } };
 
-  api.post('/api-token-auth/', { config: drf, schema: { summary: 'Password to JWT (djangorestframework-jwt path)', ...signInSchema } }, async (request) => signIn(request.body, request.ip));
+  api.post('/api-token-auth/', { config: drf, schema: { summary: 'Password to JWT (djangorestframework-jwt path)', ...signInSchema } }, async (request) =>
+    signIn(request.body, request.ip),
+  );
   // The JS client reads the body even on failure, so every answer here is JSON (the error handler guarantees it).
-  api.post('/api/v2/auth/token/generate', { config: drf, schema: { summary: 'Password to JWT', ...signInSchema } }, async (request) => signIn(request.body, request.ip));
+  api.post('/api/v2/auth/token/generate', { config: drf, schema: { summary: 'Password to JWT', ...signInSchema } }, async (request) =>
+    signIn(request.body, request.ip),
+  );
 
   // The key is checked before the body is judged, as before schemas: a request without one is a 401 whatever it sends.
   const keyOf = (request: FastifyRequest) => {
@@ -94,7 +98,12 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
     const { token, user } = await s.tokens.exchangeKey(key.id, key.secret, request.ip);
     return { token, active_organization: activeOrganization(user.username, orgName) };
   };
-  const pkeySchema = { summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)', tags, security: PERSONAL_KEY, response: { 200: signInAnswerSchema } };
+  const pkeySchema = {
+    summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)',
+    tags,
+    security: PERSONAL_KEY,
+    response: { 200: signInAnswerSchema },
+  };
   api.post(
     '/api/v2/auth/pkey/jwt/',
     { config: drf, schema: { ...pkeySchema, body: optionalOrgBody }, preValidation: async (request) => void keyOf(request) },
@@ -142,7 +151,9 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
     async (request) => {
       const { slug } = request.params;
       if (request.body.slug !== undefined && request.body.slug !== slug) {
-        throw new AppError('VALIDATION', 'The slug in the form does not match the one in the path.', { fields: [{ field: 'slug', message: 'does not match the path' }] });
+        throw new AppError('VALIDATION', 'The slug in the form does not match the one in the path.', {
+          fields: [{ field: 'slug', message: 'does not match the path' }],
+        });
       }
       if (!isOwnOrganization(slug, requirePrincipal(request).user.username)) {
         throw new AppError('ORG_NOT_FOUND', 'No such organization, or you are not a member of it.');
@@ -157,5 +168,9 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'),
   );
   // jose types every member of a JWK as optional; the answer's schema checks that each is there.
-  api.get('/.well-known/jwks.json', { schema: { summary: 'Public keys that verify the JWTs this server signs', tags, response: { 200: jwksAnswerSchema } } }, async () => s.jwt.jwks() as z.output<typeof jwksAnswerSchema>);
+  api.get(
+    '/.well-known/jwks.json',
+    { schema: { summary: 'Public keys that verify the JWTs this server signs', tags, response: { 200: jwksAnswerSchema } } },
+    async () => s.jwt.jwks() as z.output<typeof jwksAnswerSchema>,
+  );
 }

@@ -7,7 +7,12 @@ import { passwordSchema } from '../../src-shared/user-schemas.ts';
  * fields are ignored, as djangorestframework-jwt ignores them) and
  * answers in its shape.
  */
-const orgName = z.string().max(150).nullable().optional().meta({ description: "The organization to sign in to; each user's personal organization is their username" });
+const orgName = z
+  .string()
+  .max(150)
+  .nullable()
+  .optional()
+  .meta({ description: "The organization to sign in to; each user's personal organization is their username" });
 
 export const loginBody = z.object({
   // Any name an account has (older rules let more through), or its email: unknown ones simply fail to sign in.
@@ -28,7 +33,10 @@ export const orgBody = z.looseObject({ org_name: orgName });
  * field, as Django's view reads request.POST, so any other body (a JSON
  * array, a bare string) is as good as none.
  */
-export const switchBody = z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {}), z.looseObject({ slug: z.string().optional() }));
+export const switchBody = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {}),
+  z.looseObject({ slug: z.string().optional() }),
+);
 export const switchParams = z.object({ slug: z.string().min(1).max(200) });
 
 /** pygraphistry refuses a sign-in whose slug differs from the `org_name` it sent, then checks `is_found` and `is_member`. */

@@ -60,14 +60,22 @@ export function createTokensService(deps: TokensServiceDeps) {
    * active; otherwise the failure is counted per address and audited, and the
    * answer says how long to wait (0: a plain 401).
    */
-  async function keyPrincipal(id: string, secret: string, ip: string | null, via: 'exchange' | 'api'): Promise<{ user: UserRow; key: KeyRow } | { retryAfter: number }> {
+  async function keyPrincipal(
+    id: string,
+    secret: string,
+    ip: string | null,
+    via: 'exchange' | 'api',
+  ): Promise<{ user: UserRow; key: KeyRow } | { retryAfter: number }> {
     const key = await keys.authenticate(id, secret);
     const user = key ? await users.byId(db.read, key.user_id) : undefined;
     if (key && user && bool(user.is_active)) return { user, key };
     const retryAfter = await throttle.keyFailed(ip);
     // Only a well-formed key id is recorded: whatever else was sent there may be a secret pasted in the wrong place.
     const keyId = isKeyId(id) ? id : null;
-    await audit.record({ userId: null, username: 'anonymous', ip }, { action: 'auth.pkey', outcome: 'failure', detail: { key_id: keyId, via, reason: retryAfter > 0 ? 'throttled' : key ? 'inactive' : 'bad_key' } });
+    await audit.record(
+      { userId: null, username: 'anonymous', ip },
+      { action: 'auth.pkey', outcome: 'failure', detail: { key_id: keyId, via, reason: retryAfter > 0 ? 'throttled' : key ? 'inactive' : 'bad_key' } },
+    );
     return { retryAfter };
   }
 
@@ -100,7 +108,12 @@ export function createTokensService(deps: TokensServiceDeps) {
      * refused after the check: audited as a failed sign-in, and not a login
      * (last login stays as it was).
      */
-    async passwordLogin(identifier: string, password: string, ip: string | null, opts: { requireSuperuser?: boolean } = {}): Promise<{ token: string; user: UserRow }> {
+    async passwordLogin(
+      identifier: string,
+      password: string,
+      ip: string | null,
+      opts: { requireSuperuser?: boolean } = {},
+    ): Promise<{ token: string; user: UserRow }> {
       const user = await findAccount(identifier);
       const verdict = await checkPassword({
         user,
@@ -115,7 +128,14 @@ export function createTokensService(deps: TokensServiceDeps) {
       if (opts.requireSuperuser && !bool(found.is_superuser)) {
         await audit.record(
           { userId: Number(found.id), username: found.username, ip },
-          { action: 'auth.login', outcome: 'failure', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password', reason: 'not_superuser', client: 'console' } },
+          {
+            action: 'auth.login',
+            outcome: 'failure',
+            targetType: 'user',
+            targetId: Number(found.id),
+            target: found.username,
+            detail: { method: 'password', reason: 'not_superuser', client: 'console' },
+          },
         );
         throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
       }
@@ -125,7 +145,10 @@ export function createTokensService(deps: TokensServiceDeps) {
       const [{ token }] = await Promise.all([
         issue(found),
         users.update(db.write, Number(found.id), { last_login: now }),
-        audit.record({ userId: Number(found.id), username: found.username, ip }, { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } }),
+        audit.record(
+          { userId: Number(found.id), username: found.username, ip },
+          { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } },
+        ),
       ]);
       return { token, user: { ...found, last_login: now } };
     },
@@ -138,7 +161,10 @@ export function createTokensService(deps: TokensServiceDeps) {
         throw new AppError(found.retryAfter > 0 ? 'THROTTLED' : 'UNAUTHENTICATED', 'Invalid personal key.', { headers });
       }
       const { user, key } = found;
-      await audit.record({ userId: Number(user.id), username: user.username, ip }, { action: 'auth.pkey', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { key_id: id } });
+      await audit.record(
+        { userId: Number(user.id), username: user.username, ip },
+        { action: 'auth.pkey', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { key_id: id } },
+      );
       const { token } = await issue(user, { keyId: key.id });
       return { token, user };
     },
@@ -169,8 +195,7 @@ export function createTokensService(deps: TokensServiceDeps) {
      * personal key is counted and audited as at the key exchange.
      */
     async authenticate(header: string | undefined, ip: string | null): Promise<Principal> {
-      const unauthenticated = (why: string) =>
-        new AppError('UNAUTHENTICATED', why, { headers: { 'WWW-Authenticate': 'Bearer, PersonalKey' } });
+      const unauthenticated = (why: string) => new AppError('UNAUTHENTICATED', why, { headers: { 'WWW-Authenticate': 'Bearer, PersonalKey' } });
       if (!header) throw unauthenticated('Authentication credentials were not provided.');
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (bearer) {

@@ -25,30 +25,62 @@ export function meRoutes(app: FastifyInstance, s: { tokens: TokensService; users
     });
   }
 
-  api.get('/keys', { schema: { summary: "The caller's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}", ...doc, querystring: keysListQuery, response: { 200: pageAnswerSchema(personalKeySchema) } } }, async (request) =>
-    s.keys.page(Number(requirePrincipal(request).user.id), { page: request.query.page, pageSize: request.query.page_size }),
+  api.get(
+    '/keys',
+    {
+      schema: {
+        summary: "The caller's personal keys, usable first, paged (`page`, `page_size`): {count, page, page_size, results}",
+        ...doc,
+        querystring: keysListQuery,
+        response: { 200: pageAnswerSchema(personalKeySchema) },
+      },
+    },
+    async (request) => s.keys.page(Number(requirePrincipal(request).user.id), { page: request.query.page, pageSize: request.query.page_size }),
   );
 
-  api.post('/keys', { schema: { summary: 'Create a personal key (the secret is shown once)', ...doc, body: optionalBody(createKeyBody), response: { 201: newKeyAnswerSchema } } }, async (request, reply) => {
-    const user = toUser(requirePrincipal(request).user);
-    const created = await s.keys.issue(actorOf(request), user, { name: request.body.name ?? 'api', expiresAt: expiryFrom(request.body, s.clock.now()) });
-    return reply.status(201).send({ ...created.key, secret: created.secret, authorization: created.authorization });
-  });
-
-  api.delete('/keys/:keyId', { schema: { summary: 'Revoke one of your keys', ...doc, params: ownKeyParams, response: { 200: personalKeySchema } } }, async (request) =>
-    s.keys.revoke(actorOf(request), toUser(requirePrincipal(request).user), request.params.keyId),
+  api.post(
+    '/keys',
+    {
+      schema: { summary: 'Create a personal key (the secret is shown once)', ...doc, body: optionalBody(createKeyBody), response: { 201: newKeyAnswerSchema } },
+    },
+    async (request, reply) => {
+      const user = toUser(requirePrincipal(request).user);
+      const created = await s.keys.issue(actorOf(request), user, { name: request.body.name ?? 'api', expiresAt: expiryFrom(request.body, s.clock.now()) });
+      return reply.status(201).send({ ...created.key, secret: created.secret, authorization: created.authorization });
+    },
   );
 
-  api.post('/password', { schema: { summary: 'Change your password (the current one is required; ends your other tokens and sessions, returns a fresh JWT)', ...doc, body: changePasswordBody, response: { 200: mintedAnswerSchema } } }, async (request) => {
-    const p = requirePrincipal(request);
-    const epoch = await s.users.changeOwnPassword(actorOf(request), Number(p.user.id), request.body.current_password, request.body.password);
-    const { token, claims } = await s.tokens.issue({ ...p.user, auth_epoch: epoch }, p.keyId ? { keyId: p.keyId } : {});
-    return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
-  });
+  api.delete(
+    '/keys/:keyId',
+    { schema: { summary: 'Revoke one of your keys', ...doc, params: ownKeyParams, response: { 200: personalKeySchema } } },
+    async (request) => s.keys.revoke(actorOf(request), toUser(requirePrincipal(request).user), request.params.keyId),
+  );
 
-  api.post('/token', { schema: { summary: 'Mint a JWT for API use', ...doc, body: optionalBody(z.strictObject({})), response: { 200: mintedAnswerSchema } } }, async (request) => {
-    const p = requirePrincipal(request);
-    const { token, claims } = await s.tokens.issue(p.user, p.keyId ? { keyId: p.keyId } : {});
-    return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
-  });
+  api.post(
+    '/password',
+    {
+      schema: {
+        summary: 'Change your password (the current one is required; ends your other tokens and sessions, returns a fresh JWT)',
+        ...doc,
+        body: changePasswordBody,
+        response: { 200: mintedAnswerSchema },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const epoch = await s.users.changeOwnPassword(actorOf(request), Number(p.user.id), request.body.current_password, request.body.password);
+      const { token, claims } = await s.tokens.issue({ ...p.user, auth_epoch: epoch }, p.keyId ? { keyId: p.keyId } : {});
+      return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
+    },
+  );
+
+  api.post(
+    '/token',
+    { schema: { summary: 'Mint a JWT for API use', ...doc, body: optionalBody(z.strictObject({})), response: { 200: mintedAnswerSchema } } },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const { token, claims } = await s.tokens.issue(p.user, p.keyId ? { keyId: p.keyId } : {});
+      return { token, expires_at: new Date(claims.exp * 1000).toISOString() };
+    },
+  );
 }

@@ -79,9 +79,15 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     const needle = f.search?.toLowerCase();
     let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
     // SQLite's row-by-row substring test: for short needles, and for walking the ordering index when matches are many.
-    const scan = needle ? { kind: 'scan' as const, sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] } : null;
+    const scan = needle
+      ? { kind: 'scan' as const, sql: "(instr(username_lower, ?) > 0 or instr(coalesce(email_lower, ''), ?) > 0)", params: [needle, needle] }
+      : null;
     if (needle && pg) {
-      search = { kind: [...needle].length >= TRIGRAM ? 'trigram' : 'scan', sql: `${PG_SEARCH} like ?`, params: [`%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] };
+      search = {
+        kind: [...needle].length >= TRIGRAM ? 'trigram' : 'scan',
+        sql: `${PG_SEARCH} like ?`,
+        params: [`%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+      };
     } else if (needle && [...needle].length >= TRIGRAM) {
       // An FTS5 phrase: every character is literal inside double quotes, which double to escape.
       search = { kind: 'trigram', sql: 'id in (select rowid from users_search where users_search match ?)', params: [`"${needle.replaceAll('"', '""')}"`] };
@@ -130,7 +136,8 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (guess > 2 * w.cap) return { count: w.search ? await sampled(q, w) : guess, estimated: true };
     let text: string;
     if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${w.cap + 1}) as capped`;
-    else if (w.search?.kind === 'trigram' && w.flags.length === 0) text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
+    else if (w.search?.kind === 'trigram' && w.flags.length === 0)
+      text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
     else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${w.cap + 1}) as capped`;
     const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);
     const n = Number(capped!.n);
@@ -161,7 +168,9 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   async function estimate(q: Q, w: Where, last: number): Promise<number> {
     if (pg) {
       const { sql: conds, params } = w.conds();
-      const text = conds.length ? `explain (format json) select 1 from users${and(conds)}` : `select reltuples as rows from pg_class where oid = 'users'::regclass`;
+      const text = conds.length
+        ? `explain (format json) select 1 from users${and(conds)}`
+        : `select reltuples as rows from pg_class where oid = 'users'::regclass`;
       const r = await st.one<{ 'QUERY PLAN'?: Array<{ Plan: { 'Plan Rows': number } }>; rows?: number }>(q, statement(text, { planEachTime: true }), params);
       return Math.round(Number(r?.rows ?? r?.['QUERY PLAN']?.[0]?.Plan['Plan Rows'] ?? 0));
     }

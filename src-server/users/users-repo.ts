@@ -31,7 +31,12 @@ export type { ListUsersFilter } from './users-list.ts';
  */
 export function usernameColumns(username: string): { username: string; username_lower: string; username_skeleton: string; username_skeleton_cased: string } {
   const name = normalizeUsername(username);
-  return { username: name, username_lower: name.toLowerCase(), username_skeleton: usernameSkeleton(name), username_skeleton_cased: casedUsernameSkeleton(name) };
+  return {
+    username: name,
+    username_lower: name.toLowerCase(),
+    username_skeleton: usernameSkeleton(name),
+    username_skeleton_cased: casedUsernameSkeleton(name),
+  };
 }
 
 /** The public shape of a user row: never the hash, never the epoch. */
@@ -94,9 +99,15 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
       let query = q
         .selectFrom('users')
         .selectAll()
-        .where((eb) => eb.or([eb('username_lower', '=', username_lower), eb('username_skeleton', 'in', skeletons), eb('username_skeleton_cased', 'in', skeletons)]));
+        .where((eb) =>
+          eb.or([eb('username_lower', '=', username_lower), eb('username_skeleton', 'in', skeletons), eb('username_skeleton_cased', 'in', skeletons)]),
+        );
       if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
-      return query.orderBy(sql`case when username_lower = ${username_lower} then 0 else 1 end`).orderBy('id').limit(1).executeTakeFirst();
+      return query
+        .orderBy(sql`case when username_lower = ${username_lower} then 0 else 1 end`)
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
     },
     async byEmail(q: Q, email: string): Promise<UserRow | undefined> {
       return st.one<UserRow>(q, BY_EMAIL, [email.toLowerCase()]);
@@ -114,7 +125,10 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
       return (await query.limit(1).executeTakeFirst()) !== undefined;
     },
     async count(q: Q): Promise<number> {
-      const r = await q.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      const r = await q
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
     async countActiveSuperusers(q: Q, exceptId?: number): Promise<number> {
@@ -148,7 +162,9 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
       return q.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async update(q: Q, id: number, patch: UserRowUpdate): Promise<UserRow | undefined> {
-      const columns = Object.keys(patch).filter((c) => patch[c as keyof UserRowUpdate] !== undefined).sort();
+      const columns = Object.keys(patch)
+        .filter((c) => patch[c as keyof UserRowUpdate] !== undefined)
+        .sort();
       if (columns.length === 0) return st.one<UserRow>(q, BY_ID, [id]);
       return st.one<UserRow>(q, updateStatement(columns), [...columns.map((c) => patch[c as keyof UserRowUpdate]), id]);
     },

@@ -52,7 +52,13 @@ export function conflictError(field: 'username' | 'email'): AppError {
  * by its look-alike skeleton; the latter names the existing account, so the
  * person choosing sees what their name would be mistaken for.
  */
-export async function accountConflict(e: unknown, q: Kysely<Database>, repo: UsersRepo, username: string | undefined, exceptId?: number): Promise<AppError | null> {
+export async function accountConflict(
+  e: unknown,
+  q: Kysely<Database>,
+  repo: UsersRepo,
+  username: string | undefined,
+  exceptId?: number,
+): Promise<AppError | null> {
   const field = uniqueViolation(e);
   if (field !== 'username' || username === undefined) return field ? conflictError(field) : null;
   const other = await repo.lookAlike(q, username, exceptId);
@@ -114,14 +120,18 @@ export function createUsersService(deps: UsersServiceDeps) {
     const a = toUser(after) as unknown as Record<string, unknown>;
     const changed = Object.keys(patch).filter((f) => b[f] !== a[f]);
     const roleChange = changed.some((f) => f.startsWith('is_'));
-    await audit.record(actor, {
-      action: roleChange ? 'user.roles' : 'user.update',
-      targetType: 'user',
-      targetId: id,
-      target: after.username,
-      // The new values by field (as before), and what they were, so the log can say "renamed alice to alicia".
-      detail: { ...Object.fromEntries(changed.map((f) => [f, a[f]])), from: Object.fromEntries(changed.map((f) => [f, b[f]])) },
-    }, trx);
+    await audit.record(
+      actor,
+      {
+        action: roleChange ? 'user.roles' : 'user.update',
+        targetType: 'user',
+        targetId: id,
+        target: after.username,
+        // The new values by field (as before), and what they were, so the log can say "renamed alice to alicia".
+        detail: { ...Object.fromEntries(changed.map((f) => [f, a[f]])), from: Object.fromEntries(changed.map((f) => [f, b[f]])) },
+      },
+      trx,
+    );
     return toUser(after);
   }
 
@@ -160,7 +170,17 @@ export function createUsersService(deps: UsersServiceDeps) {
             signedIn: false,
           });
           const user = toUser(row);
-          await audit.record(actor, { action: 'user.create', targetType: 'user', targetId: user.id, target: user.username, detail: { is_active: user.is_active, is_staff: user.is_staff, is_superuser: user.is_superuser } }, trx);
+          await audit.record(
+            actor,
+            {
+              action: 'user.create',
+              targetType: 'user',
+              targetId: user.id,
+              target: user.username,
+              detail: { is_active: user.is_active, is_staff: user.is_staff, is_superuser: user.is_superuser },
+            },
+            trx,
+          );
           const key = await keys.create(trx, actor, user);
           return { user, key };
         });
@@ -243,12 +263,21 @@ export function createUsersService(deps: UsersServiceDeps) {
     async changeOwnPassword(actor: Actor, id: number, current: string, next: string): Promise<number> {
       const row = await mustGet(db.read, id);
       // Throttled and audited like a sign-in: a stolen session must not become a free password oracle.
-      const verdict = await checkPassword({ user: row, typed: row.username, password: current, usable: true, ip: actor.ip, audit: { actor, action: 'user.password', target: row.username, detail: { self: true } } });
+      const verdict = await checkPassword({
+        user: row,
+        typed: row.username,
+        password: current,
+        usable: true,
+        ip: actor.ip,
+        audit: { actor, action: 'user.password', target: row.username, detail: { self: true } },
+      });
       if (!verdict.ok) {
         const fields = [{ field: 'current_password', message: 'Your current password is not correct.' }];
         if (verdict.retryAfter > 0) {
           const minutes = Math.ceil(verdict.retryAfter / 60);
-          throw new AppError('THROTTLED', `Too many wrong passwords: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { headers: { 'Retry-After': String(verdict.retryAfter) } });
+          throw new AppError('THROTTLED', `Too many wrong passwords: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+            headers: { 'Retry-After': String(verdict.retryAfter) },
+          });
         }
         throw new AppError('INVALID_CREDENTIALS', 'Your current password is not correct.', { fields });
       }
@@ -273,7 +302,15 @@ export function createUsersService(deps: UsersServiceDeps) {
         await repo.remove(trx, id);
         // The account is gone: the log keeps what it was (never a secret: no hash, no key).
         const gone = toUser(row);
-        const detail = { email: gone.email, is_active: gone.is_active, is_staff: gone.is_staff, is_superuser: gone.is_superuser, date_joined: gone.date_joined, last_login: gone.last_login, keys_deleted: Number(keys.numDeletedRows) };
+        const detail = {
+          email: gone.email,
+          is_active: gone.is_active,
+          is_staff: gone.is_staff,
+          is_superuser: gone.is_superuser,
+          date_joined: gone.date_joined,
+          last_login: gone.last_login,
+          keys_deleted: Number(keys.numDeletedRows),
+        };
         await audit.record(actor, { action: 'user.delete', targetType: 'user', targetId: id, target: row.username, detail }, trx);
       });
     },

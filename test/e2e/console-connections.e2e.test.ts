@@ -15,7 +15,17 @@ import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/rem
 import type { Backend } from '../../src-main/contracts.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { consoleKit } from '../helpers/console-kit.ts';
-import { api, bundledSqliteFile, ensureRendererBuilt, jwtFor, seedUsers, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import {
+  api,
+  bundledSqliteFile,
+  ensureRendererBuilt,
+  jwtFor,
+  seedUsers,
+  startConsoleWeb,
+  stopConsoleAndClean,
+  tempDir,
+  type ConsoleWeb,
+} from '../helpers/console-web.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 
@@ -62,12 +72,15 @@ interface Frame {
   }
   const userOn = async (url: string, username: string): Promise<User> => {
     const jwt = await jwtFor(url, 'admin', PASSWORD);
-    const r = await api('GET', `${url}/api/v2/admin/users?search=${encodeURIComponent(username)}&page_size=50`, { headers: { authorization: `Bearer ${jwt}` } });
+    const r = await api('GET', `${url}/api/v2/admin/users?search=${encodeURIComponent(username)}&page_size=50`, {
+      headers: { authorization: `Bearer ${jwt}` },
+    });
     const found = (r.body.results as User[]).find((u) => u.username === username);
     if (!found) throw new Error(`${username} not on ${url}`);
     return found;
   };
-  const peerUser = async (username: string) => (await graphistry.listUsers({ search: username, ordering: 'username' })).results.find((u) => u.username === username)!;
+  const peerUser = async (username: string) =>
+    (await graphistry.listUsers({ search: username, ordering: 'username' })).results.find((u) => u.username === username)!;
 
   /** Choose a connection from the header's menu. */
   async function switchTo(name: string) {
@@ -93,7 +106,8 @@ interface Frame {
         document.addEventListener(
           'click',
           (e) => {
-            if (w.__recording && w.__chosenAt === Infinity && (e.target as Element | null)?.closest('[role=menuitemradio]')) w.__chosenAt = performance.now() - w.__t0;
+            if (w.__recording && w.__chosenAt === Infinity && (e.target as Element | null)?.closest('[role=menuitemradio]'))
+              w.__chosenAt = performance.now() - w.__t0;
           },
           { capture: true },
         );
@@ -146,18 +160,34 @@ interface Frame {
     await switchTo(to);
     await hasText(page.locator('header .switch-button'), to);
     await hasText(page.locator('header'), /Online/);
-    await expect.poll(() => rows().filter({ has: page.getByRole('link') }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          rows()
+            .filter({ has: page.getByRole('link') })
+            .count(),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
     // A few frames of the new list too.
     await page.waitForTimeout(300);
     const after = await rec.stop();
     expect(after.length, 'frames recorded').toBeGreaterThan(2);
-    process.stdout.write(`connections e2e: ${from.mine} -> ${to}: ${after.length} frames; ${after.map((f) => `${f.t}ms ${JSON.stringify(f.text.slice(0, 40))}`).slice(0, 6).join(', ')}\n`);
+    process.stdout.write(
+      `connections e2e: ${from.mine} -> ${to}: ${after.length} frames; ${after
+        .map((f) => `${f.t}ms ${JSON.stringify(f.text.slice(0, 40))}`)
+        .slice(0, 6)
+        .join(', ')}\n`,
+    );
     for (const f of after) {
       expect(f.text.includes(from.mine), `frame at ${f.t} ms still shows ${from.mine}: ${f.text.slice(0, 200)}`).toBe(false);
       expect(f.checked, `frame at ${f.t} ms has ticked rows`).toBe(0);
       if (f.search !== null) expect(f.search, `frame at ${f.t} ms keeps a search`).toBe('');
     }
-    expect(after.some((f) => f.text.includes(`Connecting to ${to}`)), 'a "Connecting to" frame').toBe(true);
+    expect(
+      after.some((f) => f.text.includes(`Connecting to ${to}`)),
+      'a "Connecting to" frame',
+    ).toBe(true);
     await find(theirs);
     await shown(row(theirs));
   }
@@ -182,7 +212,10 @@ interface Frame {
     await bridge('signUpFirstAdmin', { profileId: here.id, username: 'admin', password: PASSWORD });
     const hereJwt = await jwtFor(hereUrl, 'admin', PASSWORD);
     for (const username of ['dana.analyst', 'erin.analyst', 'frank.analyst', 'gus.analyst'])
-      expect((await api('POST', `${hereUrl}/api/v2/admin/users`, { headers: { authorization: `Bearer ${hereJwt}` }, body: { username, password: PASSWORD } })).status).toBe(201);
+      expect(
+        (await api('POST', `${hereUrl}/api/v2/admin/users`, { headers: { authorization: `Bearer ${hereJwt}` }, body: { username, password: PASSWORD } }))
+          .status,
+      ).toBe(201);
     seedUsers(bundledSqliteFile(dataDir), SEEDED);
 
     // Another Graphistry Admin server: admin (1), bruno.smith1 (2), bruno.smith2 (3).
@@ -192,14 +225,21 @@ interface Frame {
     expect((await api('POST', `${teamUrl}/api/v2/auth/signup`, { body: { username: 'admin', password: PASSWORD } })).status).toBe(201);
     const teamJwt = await jwtFor(teamUrl, 'admin', PASSWORD);
     for (const username of ['bruno.smith1', 'bruno.smith2'])
-      expect((await api('POST', `${teamUrl}/api/v2/admin/users`, { headers: { authorization: `Bearer ${teamJwt}` }, body: { username, password: PASSWORD } })).status).toBe(201);
+      expect(
+        (await api('POST', `${teamUrl}/api/v2/admin/users`, { headers: { authorization: `Bearer ${teamJwt}` }, body: { username, password: PASSWORD } }))
+          .status,
+      ).toBe(201);
     const teamProfile = await bridge<{ id: string }>('saveProfile', { name: TEAM, kind: 'remote', url: teamUrl });
     await bridge('signIn', { profileId: teamProfile.id, username: 'admin', password: PASSWORD });
 
     // A Graphistry: admin (1), carla.peer (2).
     peer = await startDjangoPeer();
     await peer.shell("from users.models import User\nUser.objects.create_user('carla.peer', password='carla has a passphrase')");
-    graphistry = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password });
+    graphistry = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({
+      type: 'admin_password',
+      username: PEER_ADMIN.username,
+      password: async () => PEER_ADMIN.password,
+    });
     const g = await bridge<{ id: string }>('saveProfile', { name: GRAPHISTRY, kind: 'remote', url: peer.url });
     await bridge('signIn', { profileId: g.id, username: PEER_ADMIN.username, password: PEER_ADMIN.password });
 
@@ -264,7 +304,7 @@ interface Frame {
     expect((await peerUser('admin')).is_active).toBe(true);
   }, 90_000);
 
-  it("Undo puts back exactly what the action changed: a user deactivated beforehand stays inactive, and the toast counts only the changed", async () => {
+  it('Undo puts back exactly what the action changed: a user deactivated beforehand stays inactive, and the toast counts only the changed', async () => {
     diagnoseOnFailure('undo');
     // dana.analyst and erin.analyst are inactive from the steps above; frank and gus are active.
     await find('.analyst', 4);
@@ -285,13 +325,16 @@ interface Frame {
   it(`every matching user (${SEEDED.toLocaleString('en-US')}), not just the page: the confirmation names the exact count and the connection, a progress bar runs, and Undo restores each user's own state`, async () => {
     diagnoseOnFailure('all-matching');
     const db = new SQLite(bundledSqliteFile(dataDir), { readonly: true });
-    const inactive = () => (db.prepare("select id from users where is_active = 0 and username like 'u0%' order by id").all() as Array<{ id: number }>).map((r) => r.id);
+    const inactive = () =>
+      (db.prepare("select id from users where is_active = 0 and username like 'u0%' order by id").all() as Array<{ id: number }>).map((r) => r.id);
     try {
       const before = inactive();
       expect(before.length).toBe(Math.floor(SEEDED / 11));
       await find('u00', SEEDED);
       await page.getByLabel('Select all on this page').check();
-      await main().getByRole('button', { name: `Select all ${SEEDED.toLocaleString('en-US')} matching users` }).click();
+      await main()
+        .getByRole('button', { name: `Select all ${SEEDED.toLocaleString('en-US')} matching users` })
+        .click();
       await hasText(main().locator('.bulk'), `All ${SEEDED.toLocaleString('en-US')} matching users selected`);
       await shots('all-matching-selected');
       // Watch for the progress bar (the run takes about a second).
@@ -327,7 +370,9 @@ interface Frame {
     const focused = () =>
       page.evaluate(() => {
         const e = document.activeElement as HTMLElement | null;
-        return e ? `${e.tagName.toLowerCase()}|${e.getAttribute('aria-label') ?? (e instanceof HTMLInputElement ? e.type : '')}|${(e.innerText ?? '').trim().slice(0, 40)}|${e.closest('.toast') ? 'toast' : e.closest('table') ? 'table' : e.closest('header') ? 'header' : ''}` : 'none';
+        return e
+          ? `${e.tagName.toLowerCase()}|${e.getAttribute('aria-label') ?? (e instanceof HTMLInputElement ? e.type : '')}|${(e.innerText ?? '').trim().slice(0, 40)}|${e.closest('.toast') ? 'toast' : e.closest('table') ? 'table' : e.closest('header') ? 'header' : ''}`
+          : 'none';
       });
     /** Press Tab (or Shift+Tab) until `want` is focused; fails after `max` presses. */
     async function tabTo(want: RegExp, back = false, max = 60) {

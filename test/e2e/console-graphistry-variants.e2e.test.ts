@@ -64,13 +64,21 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e ag
 
   beforeAll(async () => {
     process.stdout.write(`variants e2e: ${ensureRendererBuilt()}\n`);
-    const started = await Promise.all(['otp', 'readonly-superuser', 'email-login'].map(async (variant) => [variant, await startDjangoPeer({ variant })] as const));
+    const started = await Promise.all(
+      ['otp', 'readonly-superuser', 'email-login'].map(async (variant) => [variant, await startDjangoPeer({ variant })] as const),
+    );
     for (const [variant, peer] of started) peers[variant] = peer;
-    await peers.otp!.shell("from django_otp.plugins.otp_totp.models import TOTPDevice\nfrom users.models import User\nTOTPDevice.objects.create(user=User.objects.get(username='admin'), name='phone', key='3132333435363738393031323334353637383930')");
+    await peers.otp!.shell(
+      "from django_otp.plugins.otp_totp.models import TOTPDevice\nfrom users.models import User\nTOTPDevice.objects.create(user=User.objects.get(username='admin'), name='phone', key='3132333435363738393031323334353637383930')",
+    );
     await peers['readonly-superuser']!.shell("from users.models import User\nUser.objects.create_user('viewer', password='viewer has a passphrase')");
     dataDir = tempDir();
     web = await startConsoleWeb(dataDir);
-    for (const [name, variant] of [['With a code', 'otp'], ['Read-only roles', 'readonly-superuser'], ['Email sign-in', 'email-login']] as const) {
+    for (const [name, variant] of [
+      ['With a code', 'otp'],
+      ['Read-only roles', 'readonly-superuser'],
+      ['Email sign-in', 'email-login'],
+    ] as const) {
       await bridge('saveProfile', { name, kind: 'remote', url: peers[variant]!.url });
     }
     browser = await launchChromium();
@@ -132,7 +140,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e ag
     await page.goto(`${web.url}#/users/new`);
     await shown(heading('Add user'));
     await main().getByLabel('Username').fill('frank');
-    await main().getByLabel('Email').fill(`frank@${'a'.repeat(70)}.example`);
+    await main()
+      .getByLabel('Email')
+      .fill(`frank@${'a'.repeat(70)}.example`);
     await main().getByLabel('Password', { exact: true }).fill('frank keeps a long passphrase');
     await main().getByLabel('Password again').fill('frank keeps a long passphrase');
     await main().getByRole('button', { name: 'Save', exact: true }).click();
@@ -143,7 +153,12 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e ag
     await shots('incomplete-user', [1280]);
     await incomplete.getByRole('button', { name: 'Delete the user' }).click();
     await shown(page.locator('.toast', { hasText: 'Deleted the half-made user' }));
-    expect((await peers['readonly-superuser']!.shell("from users.models import User\nprint(User.objects.filter(username='frank').count())")).trim().split('\n').at(-1)).toBe('0');
+    expect(
+      (await peers['readonly-superuser']!.shell("from users.models import User\nprint(User.objects.filter(username='frank').count())"))
+        .trim()
+        .split('\n')
+        .at(-1),
+    ).toBe('0');
   }, 60_000);
 
   it('users who sign in with their email: one field, labelled so, and a user made with it', async () => {

@@ -76,8 +76,12 @@ for (const [n, runtime] of runtimes.entries()) {
     const checkbox = (label: string) => main().getByLabel(label, { exact: true });
     function diagnose(step: string) {
       onTestFailed(async () => {
-        const text = await main().innerText({ timeout: 1_000 }).catch(() => '(no #main)');
-        process.stderr.write(`\n--- ${step} failed on Django ${peer.django}; the page showed:\n${text.slice(0, 2_000)}\n--- console-web:\n${web.output().slice(-1_500)}\n--- peer:\n${peer.log().slice(-1_500)}\n`);
+        const text = await main()
+          .innerText({ timeout: 1_000 })
+          .catch(() => '(no #main)');
+        process.stderr.write(
+          `\n--- ${step} failed on Django ${peer.django}; the page showed:\n${text.slice(0, 2_000)}\n--- console-web:\n${web.output().slice(-1_500)}\n--- peer:\n${peer.log().slice(-1_500)}\n`,
+        );
         await page.screenshot({ path: `${screenshotDir()}/graphistry-FAILED-django-${runtime.version}-${step}.png`, fullPage: true }).catch(() => undefined);
       });
     }
@@ -117,7 +121,9 @@ for (const [n, runtime] of runtimes.entries()) {
       await shots(page, 'graphistry-03a-add-user', [1280], taken);
       await main().getByRole('button', { name: 'Save and continue editing' }).click();
       await shown(heading(MEMBER.username), 20_000);
-      expect(await django(`u = User.objects.get(username='${MEMBER.username}'); print(u.is_staff, u.is_superuser, u.check_password('${MEMBER.password}'))`)).toBe('False False True');
+      expect(
+        await django(`u = User.objects.get(username='${MEMBER.username}'); print(u.is_staff, u.is_superuser, u.check_password('${MEMBER.password}'))`),
+      ).toBe('False False True');
       await shots(page, 'graphistry-03-editor', [1280], taken);
 
       // Meanwhile the Graphistry itself fills fields the console does not show: its model's `name`, a group.
@@ -129,7 +135,13 @@ for (const [n, runtime] of runtimes.entries()) {
       await staff.check();
       await main().getByRole('button', { name: 'Save', exact: true }).click();
       await expect
-        .poll(() => django(`u = User.objects.get(username='${MEMBER.username}'); print(u.is_staff, u.is_superuser, u.is_active, repr(u.name), [g.name for g in u.groups.all()])`), { timeout: 15_000 })
+        .poll(
+          () =>
+            django(
+              `u = User.objects.get(username='${MEMBER.username}'); print(u.is_staff, u.is_superuser, u.is_active, repr(u.name), [g.name for g in u.groups.all()])`,
+            ),
+          { timeout: 15_000 },
+        )
         .toBe(`True False True '${MEMBER.name}' ['analysts']`);
     }, 60_000);
 
@@ -172,7 +184,11 @@ for (const [n, runtime] of runtimes.entries()) {
       await main().getByRole('button', { name: 'Copy JWT' }).click();
       await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 10_000 }).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
       const jwt = await page.evaluate(() => navigator.clipboard.readText());
-      const verified = await fetch(`${peer.url}/api-token-verify/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: jwt }) });
+      const verified = await fetch(`${peer.url}/api-token-verify/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: jwt }),
+      });
       expect(verified.status).toBe(200);
       await shots(page, 'graphistry-06-keys', [1280], taken);
 
@@ -185,7 +201,9 @@ for (const [n, runtime] of runtimes.entries()) {
       await nav('Users');
       await shown(heading('Users'));
       await page.getByLabel('Search users').fill(MEMBER.username);
-      await main().getByRole('checkbox', { name: `Select ${MEMBER.username}` }).check();
+      await main()
+        .getByRole('checkbox', { name: `Select ${MEMBER.username}` })
+        .check();
       await hasText(main(), /one user at a time/);
       await shots(page, 'graphistry-08-users-selected', [1280], taken);
 

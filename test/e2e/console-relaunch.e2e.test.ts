@@ -40,7 +40,12 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
   /** Like `npm start` the next morning: no --port, so the console chooses (the port it kept). */
   async function launch(opts: { keychain: boolean; port?: number; newToken?: boolean }) {
-    web = await startConsoleWeb(dataDir, { keychain: opts.keychain, keyringHome, ...(opts.port !== undefined ? { port: opts.port } : {}), newToken: opts.newToken ?? false });
+    web = await startConsoleWeb(dataDir, {
+      keychain: opts.keychain,
+      keyringHome,
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      newToken: opts.newToken ?? false,
+    });
     process.stdout.write(`relaunch e2e: console-web pid ${web.pid} at ${web.origin} (keychain: ${web.keychain ? 'kept gnome-keyring' : 'none'})\n`);
   }
 
@@ -223,7 +228,7 @@ const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
     await shown(heading('Users'), 20_000);
   }, 60_000);
 
-  it("switching, in the header, to a connection that needs a password opens its sign-in right there (no keychain message)", async () => {
+  it('switching, in the header, to a connection that needs a password opens its sign-in right there (no keychain message)', async () => {
     diagnoseOnFailure('switcher');
     // A second connection: the same server by its address, as a remote one.
     await status('saveProfile', { name: 'Lab server', kind: 'remote', url: serverUrl, username: ADMIN.username });

@@ -167,13 +167,17 @@ const SEARCH_LIMIT_MS = 1_500;
         const marks = (window as unknown as Record<string, Record<string, number>>)[slot]!;
         const t0 = marks[from]!;
         const t1 = marks[to]!;
-        const calls = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => e.name.includes('/bridge/listUsers') && e.startTime >= t0 - 1 && e.startTime <= t1);
+        const calls = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(
+          (e) => e.name.includes('/bridge/listUsers') && e.startTime >= t0 - 1 && e.startTime <= t1,
+        );
         const last = calls.at(-1);
         if (!last) return `no listUsers call between the marks (${calls.length})`;
         const ms = (n: number) => `${Math.round(n)} ms`;
         // Main-thread work over 50 ms (Long Tasks API) after the response: the page's own rendering cost,
         // as opposed to waiting for a CPU on a busy machine.
-        const tasks = ((window as unknown as { __longTasks?: Array<[number, number]> }).__longTasks ?? []).filter(([start]) => start >= last.responseEnd - 1 && start <= t1);
+        const tasks = ((window as unknown as { __longTasks?: Array<[number, number]> }).__longTasks ?? []).filter(
+          ([start]) => start >= last.responseEnd - 1 && start <= t1,
+        );
         const busy = tasks.reduce((sum, [, d]) => sum + d, 0);
         return `${calls.length} listUsers call(s); before the call ${ms(last.startTime - t0)}, the call ${ms(last.responseEnd - last.startTime)}, after it until the rows showed ${ms(t1 - last.responseEnd)} (long tasks in that part: ${tasks.length}, ${ms(busy)})`;
       },
@@ -299,7 +303,9 @@ const SEARCH_LIMIT_MS = 1_500;
 
     await shown(heading('Users'), 30_000);
     await shown(userRows().filter({ hasText: ADMIN.username }).first());
-    console.log(`PERF wizard: "Start the bundled server" -> the first-admin form ${serverReadyMs} ms; "Create administrator" -> Users manager with the admin's row ${Date.now() - clickedCreate} ms`);
+    console.log(
+      `PERF wizard: "Start the bundled server" -> the first-admin form ${serverReadyMs} ms; "Create administrator" -> Users manager with the admin's row ${Date.now() - clickedCreate} ms`,
+    );
     await shots('04-users-manager');
 
     serverUrl = await bundledUrl();
@@ -440,7 +446,11 @@ const SEARCH_LIMIT_MS = 1_500;
     diagnoseOnFailure('4-keys');
     const memberId = await ensureMember();
     await openUserFromList(MEMBER.username);
-    await main().getByRole('button', { name: 'API keys' }).or(main().getByRole('link', { name: 'API keys' })).first().click();
+    await main()
+      .getByRole('button', { name: 'API keys' })
+      .or(main().getByRole('link', { name: 'API keys' }))
+      .first()
+      .click();
     await shown(heading('API keys'));
     expect(page.url()).toContain(`#/keys/${memberId}`);
     await hasText(main(), MEMBER.username);
@@ -494,53 +504,66 @@ const SEARCH_LIMIT_MS = 1_500;
 
   // ---- 6. 100,000 users ------------------------------------------------------------------
 
-  it(`6. performance: with ${SEED_COUNT.toLocaleString('en')} users the first page shows fast, and a search narrows it fast`, async () => {
-    diagnoseOnFailure('6-performance');
-    await ensureConnected();
-    // Start from a fresh load on another screen: the Users manager keeps its search (step 5 left one) while the page lives.
-    await reopen('#/audit');
-    await shown(heading('Audit log'));
+  it(
+    `6. performance: with ${SEED_COUNT.toLocaleString('en')} users the first page shows fast, and a search narrows it fast`,
+    async () => {
+      diagnoseOnFailure('6-performance');
+      await ensureConnected();
+      // Start from a fresh load on another screen: the Users manager keeps its search (step 5 left one) while the page lives.
+      await reopen('#/audit');
+      await shown(heading('Audit log'));
 
-    const seeded = seedUsers(bundledSqliteFile(dataDir), SEED_COUNT);
-    console.log(`SEED ${SEED_COUNT} users in ${seeded.ms} ms (${seeded.total} users in all)`);
-    expect(seeded.ms).toBeLessThan(10_000 * SEED_SCALE);
+      const seeded = seedUsers(bundledSqliteFile(dataDir), SEED_COUNT);
+      console.log(`SEED ${SEED_COUNT} users in ${seeded.ms} ms (${seeded.total} users in all)`);
+      expect(seeded.ms).toBeLessThan(10_000 * SEED_SCALE);
 
-    console.log(`PERF machine load average (1 min) ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`);
-    const firstPage = await timeOpeningUsers();
-    console.log('PERF first page ms', firstPage);
-    console.log(`PERF first page breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`);
-    // Once more, from another screen: what an admin sees on a later visit (the store shows the page it
-    // holds while it asks the server again, so this is mostly render time).
-    await nav('Audit log');
-    await shown(heading('Audit log'));
-    const again = await timeOpeningUsers();
-    console.log('PERF first page, second visit (kept rows shown while refetching) ms', again);
-    console.log(`PERF first page, second visit breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`);
-    await hasText(main(), seededTotal()); // the total (100,00x) is shown somewhere
-    await shots('12-users-manager-100k');
+      console.log(`PERF machine load average (1 min) ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`);
+      const firstPage = await timeOpeningUsers();
+      console.log('PERF first page ms', firstPage);
+      console.log(
+        `PERF first page breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`,
+      );
+      // Once more, from another screen: what an admin sees on a later visit (the store shows the page it
+      // holds while it asks the server again, so this is mostly render time).
+      await nav('Audit log');
+      await shown(heading('Audit log'));
+      const again = await timeOpeningUsers();
+      console.log('PERF first page, second visit (kept rows shown while refetching) ms', again);
+      console.log(
+        `PERF first page, second visit breakdown: ${await listUsersTimings('__perf', 'start', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && !u.includes('search='))}`,
+      );
+      await hasText(main(), seededTotal()); // the total (100,00x) is shown somewhere
+      await shots('12-users-manager-100k');
 
-    // A fresh load straight onto the Users manager (boot + first page), for the record.
-    await reopen('#/users');
-    await page.waitForFunction(() => [...document.querySelectorAll('#main table tbody tr')].some((r) => /u\d{6}/.test(r.textContent ?? '')), undefined, { timeout: 20_000, polling: 'raf' });
-    const freshLoad = Math.round(await page.evaluate(() => performance.now()));
-    console.log('PERF first page after a fresh load ms (from navigation start)', freshLoad);
+      // A fresh load straight onto the Users manager (boot + first page), for the record.
+      await reopen('#/users');
+      await page.waitForFunction(() => [...document.querySelectorAll('#main table tbody tr')].some((r) => /u\d{6}/.test(r.textContent ?? '')), undefined, {
+        timeout: 20_000,
+        polling: 'raf',
+      });
+      const freshLoad = Math.round(await page.evaluate(() => performance.now()));
+      console.log('PERF first page after a fresh load ms (from navigation start)', freshLoad);
 
-    // The search, three times with different needles (the median is asserted; a busy machine has spikes):
-    // timed from the last keystroke's input event to a table of exactly the ten matches.
-    const searchTimes: number[] = [];
-    for (const needle of ['u01234', 'u07777', NEEDLE]) {
-      const ms = await timeSearch(needle);
-      searchTimes.push(ms);
-      console.log(`PERF search "${needle}" ms ${ms}; ${await listUsersTimings('__search', 'lastInput', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && u.includes("search="))}`);
-    }
-    const searchMs = [...searchTimes].sort((a, b) => a - b)[1]!;
-    console.log('PERF search ms (median of 3)', searchMs, JSON.stringify(searchTimes));
-    for (let i = 0; i < 10; i++) await hasText(main(), seededUsername(42420 + i));
-    await shots('13-users-search');
+      // The search, three times with different needles (the median is asserted; a busy machine has spikes):
+      // timed from the last keystroke's input event to a table of exactly the ten matches.
+      const searchTimes: number[] = [];
+      for (const needle of ['u01234', 'u07777', NEEDLE]) {
+        const ms = await timeSearch(needle);
+        searchTimes.push(ms);
+        console.log(
+          `PERF search "${needle}" ms ${ms}; ${await listUsersTimings('__search', 'lastInput', 'end')}; the server's own time ${await serverMs((u) => u.startsWith('/api/v2/admin/users?') && u.includes('search='))}`,
+        );
+      }
+      const searchMs = [...searchTimes].sort((a, b) => a - b)[1]!;
+      console.log('PERF search ms (median of 3)', searchMs, JSON.stringify(searchTimes));
+      for (let i = 0; i < 10; i++) await hasText(main(), seededUsername(42420 + i));
+      await shots('13-users-search');
 
-    expect(firstPage).toBeLessThan(FIRST_PAGE_LIMIT_MS);
-    expect(searchMs).toBeLessThan(SEARCH_LIMIT_MS);
-  }, 90_000 * SEED_SCALE);
+      expect(firstPage).toBeLessThan(FIRST_PAGE_LIMIT_MS);
+      expect(searchMs).toBeLessThan(SEARCH_LIMIT_MS);
+    },
+    90_000 * SEED_SCALE,
+  );
 
   // ---- 7. the remaining screens, for the pictures ---------------------------------------------
 
@@ -680,10 +703,19 @@ const SEARCH_LIMIT_MS = 1_500;
     // The list's state in the address: a reload shows the same list.
     await search.fill('u001');
     await page.getByLabel('Active').selectOption('no');
-    await main().getByRole('button', { name: /Date joined/ }).click();
+    await main()
+      .getByRole('button', { name: /Date joined/ })
+      .click();
     await page.getByLabel('Rows per page').selectOption('25');
     await expect.poll(() => page.url()).toMatch(/#\/users\?q=u001&active=no&o=date_joined&size=25$/);
-    const firstRow = async () => (await userRows().first().locator('a.row-link').innerText().catch(() => '')).trim();
+    const firstRow = async () =>
+      (
+        await userRows()
+          .first()
+          .locator('a.row-link')
+          .innerText()
+          .catch(() => '')
+      ).trim();
     await expect.poll(firstRow).toBe('u001001');
     await main().getByRole('button', { name: 'Next page' }).click();
     await expect.poll(() => page.url()).toContain('page=2');
@@ -844,7 +876,10 @@ const SEARCH_LIMIT_MS = 1_500;
         expect(await kit.usable(revoke), `Revoke at ${width} px`).toBeNull();
       }
     });
-    await page.getByLabel('Search users').fill('').catch(() => undefined);
+    await page
+      .getByLabel('Search users')
+      .fill('')
+      .catch(() => undefined);
   }, 90_000);
 
   // ---- cleanup is part of the contract -------------------------------------------------------

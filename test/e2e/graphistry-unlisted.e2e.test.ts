@@ -51,7 +51,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
   const rows = () => main().locator('table.users-table tbody tr');
   function diagnose(step: string) {
     onTestFailed(async () => {
-      const text = await main().innerText({ timeout: 1_000 }).catch(() => '(no #main)');
+      const text = await main()
+        .innerText({ timeout: 1_000 })
+        .catch(() => '(no #main)');
       process.stderr.write(`\n--- ${step} failed; the page showed:\n${text.slice(0, 2_000)}\n--- console-web:\n${web.output().slice(-1_500)}\n`);
       await page.screenshot({ path: `${screenshotDir()}/unlisted-FAILED-${step}.png`, fullPage: true }).catch(() => undefined);
     });
@@ -72,7 +74,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
     return page.evaluate(async () => {
       const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe;
       const r = await a.run(document, { resultTypes: ['violations'] });
-      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     });
   }
 
@@ -136,7 +140,11 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
     let signedIn = 0;
     for (const row of shownRows) {
       const truth = db.get(row.username)!;
-      expect({ who: row.username, date_joined: row.date_joined, last_login: row.last_login }).toEqual({ who: row.username, date_joined: truth.date_joined, last_login: truth.last_login });
+      expect({ who: row.username, date_joined: row.date_joined, last_login: row.last_login }).toEqual({
+        who: row.username,
+        date_joined: truth.date_joined,
+        last_login: truth.last_login,
+      });
       if (truth.last_login) signedIn++;
       else expect(row.cells[7], row.username).toBe('Never');
     }

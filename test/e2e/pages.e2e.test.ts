@@ -194,7 +194,8 @@ const PAGE_DATE = /\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\b/;
   it('is keyboard-usable: every field has a label and focus moves through the form in order', async () => {
     const page = await newPage();
     await page.goto('/accounts/login/');
-    const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('name') ?? document.activeElement?.textContent?.trim() ?? '');
+    const focused = () =>
+      page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('name') ?? document.activeElement?.textContent?.trim() ?? '');
     // The username field has autofocus; Tab walks on from there.
     const order: string[] = [await focused()];
     expect(order[0]).toBe('username');
@@ -208,8 +209,8 @@ const PAGE_DATE = /\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\b/;
     expect(iUser).toBeGreaterThanOrEqual(0);
     expect(iPass).toBeGreaterThan(iUser);
     expect(iButton).toBeGreaterThan(iPass);
-    const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll('input:not([type=hidden]), select')].filter((el) => !(el as HTMLInputElement).labels?.length).length,
+    const unlabeled = await page.evaluate(
+      () => [...document.querySelectorAll('input:not([type=hidden]), select')].filter((el) => !(el as HTMLInputElement).labels?.length).length,
     );
     expect(unlabeled).toBe(0);
   });

@@ -45,7 +45,9 @@ type Front = 'nginx' | 'caddy' | 'gate';
   beforeAll(async () => {
     dataDir = tempDir();
     [jupyter, tool, browser] = await Promise.all([startJupyter(), startStandInTool('/pivot/'), launchChromium()]);
-    server = await startServer(['--data-dir', dataDir, '--gate', `notebook=/notebook/=${jupyter.url}`, '--gate', `investigation=/pivot/=${tool.url}`], { TRUST_PROXY: 'true' });
+    server = await startServer(['--data-dir', dataDir, '--gate', `notebook=/notebook/=${jupyter.url}`, '--gate', `investigation=/pivot/=${tool.url}`], {
+      TRUST_PROXY: 'true',
+    });
     const accountPort = new URL(server.url).port;
     const upstreams = (text: string) =>
       text
@@ -53,7 +55,10 @@ type Front = 'nginx' | 'caddy' | 'gate';
         .replaceAll('127.0.0.1:8888', jupyter.url.replace('http://', ''))
         .replaceAll('127.0.0.1:8081', tool.url.replace('http://', ''));
     // Both started before either failure is thrown, so afterAll stops whichever did start.
-    const [n, c] = await Promise.allSettled([startNginx(upstreams(documentedNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')), startCaddy(upstreams(documentedCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT'))]);
+    const [n, c] = await Promise.allSettled([
+      startNginx(upstreams(documentedNginxSnippet()).replace('listen 80;', 'listen 127.0.0.1:PORT;')),
+      startCaddy(upstreams(documentedCaddySnippet()).replace('graphistry.example.com', 'http://127.0.0.1:PORT')),
+    ]);
     if (n.status === 'fulfilled') nginx = n.value;
     if (c.status === 'fulfilled') caddy = c.value;
     for (const r of [n, c]) if (r.status === 'rejected') throw r.reason;
@@ -62,19 +67,36 @@ type Front = 'nginx' | 'caddy' | 'gate';
     expect(admin.status).toBe(201);
     adminToken = String(admin.body.token);
     for (const front of ['nginx', 'caddy', 'gate']) {
-      for (const [who, staff] of [['sam', true], ['nora', false], ['dora', true]] as const) {
-        const created = await post(`${server.url}/api/v2/admin/users`, { username: `${front}-${who}`, password: STRONG_PASSWORD, is_staff: staff }, { authorization: `Bearer ${adminToken}` });
+      for (const [who, staff] of [
+        ['sam', true],
+        ['nora', false],
+        ['dora', true],
+      ] as const) {
+        const created = await post(
+          `${server.url}/api/v2/admin/users`,
+          { username: `${front}-${who}`, password: STRONG_PASSWORD, is_staff: staff },
+          { authorization: `Bearer ${adminToken}` },
+        );
         expect(created.status, JSON.stringify(created.body)).toBe(201);
         users.set(`${front}-${who}`, Number((created.body.user as { id: number }).id));
       }
     }
     // dana, and danaé through an invitation as people join: one strip of the é away from each other.
-    const dana = await post(`${server.url}/api/v2/admin/users`, { username: 'dana', password: STRONG_PASSWORD, email: 'dana@corp.example', is_staff: true }, { authorization: `Bearer ${adminToken}` });
+    const dana = await post(
+      `${server.url}/api/v2/admin/users`,
+      { username: 'dana', password: STRONG_PASSWORD, email: 'dana@corp.example', is_staff: true },
+      { authorization: `Bearer ${adminToken}` },
+    );
     expect(dana.status, JSON.stringify(dana.body)).toBe(201);
     users.set('dana', Number((dana.body.user as { id: number }).id));
     const invitation = await post(`${server.url}/api/v2/admin/invitations`, { grant_staff: true }, { authorization: `Bearer ${adminToken}` });
     expect(invitation.status, JSON.stringify(invitation.body)).toBe(201);
-    const danae = await post(`${server.url}/api/v2/auth/invitations/accept`, { token: invitation.body.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' });
+    const danae = await post(`${server.url}/api/v2/auth/invitations/accept`, {
+      token: invitation.body.token,
+      username: 'danaé',
+      password: STRONG_PASSWORD,
+      email: 'dana@corpé.example',
+    });
     expect(danae.status, JSON.stringify(danae.body)).toBe(201);
     users.set('danaé', Number((danae.body.user as { id: number }).id));
   }, 120_000);
@@ -108,7 +130,10 @@ type Front = 'nginx' | 'caddy' | 'gate';
   async function signIn(front: Front, username: string): Promise<string> {
     const base = frontUrl(front);
     const page = await fetch(`${base}/accounts/login/`);
-    const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const pre = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
     const res = await fetch(`${base}/accounts/login/`, {
       method: 'POST',
@@ -122,7 +147,11 @@ type Front = 'nginx' | 'caddy' | 'gate';
   }
 
   const setRoles = (username: string, payload: Record<string, unknown>) =>
-    fetch(`${server.url}/api/v2/admin/users/${users.get(username)}`, { method: 'PATCH', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    fetch(`${server.url}/api/v2/admin/users/${users.get(username)}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
 
   const wsUrl = (front: Front, path: string) => `${frontUrl(front).replace('http://', 'ws://')}${path}`;
 
@@ -139,7 +168,11 @@ type Front = 'nginx' | 'caddy' | 'gate';
       // A new notebook through Jupyter's API from the page (its own XSRF cookie and header), then Jupyter's editor.
       const path = await page.evaluate(async () => {
         const xsrf = decodeURIComponent(/_xsrf=([^;]+)/.exec(document.cookie)![1]!);
-        const res = await fetch('/notebook/api/contents', { method: 'POST', headers: { 'X-XSRFToken': xsrf, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'notebook' }) });
+        const res = await fetch('/notebook/api/contents', {
+          method: 'POST',
+          headers: { 'X-XSRFToken': xsrf, 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'notebook' }),
+        });
         return ((await res.json()) as { path: string }).path;
       });
       await page.goto(`/notebook/notebooks/${path}`);
@@ -219,14 +252,23 @@ type Front = 'nginx' | 'caddy' | 'gate';
     /** The identity headers of `whoami` as the tool received them, raw. */
     const seenBy = (body: string) => (JSON.parse(body) as { rawHeaders: string[] }).rawHeaders;
     const asStaff = (username: string, extra: Array<[string, string]> = []) =>
-      [['remote-groups', 'staff'], ['remote-user', username], ['remote-user-encoded', `UTF-8''${username}`], ['remote-user-id', String(users.get(username))], ...extra].sort(([a], [b]) => a!.localeCompare(b!));
+      [
+        ['remote-groups', 'staff'],
+        ['remote-user', username],
+        ['remote-user-encoded', `UTF-8''${username}`],
+        ['remote-user-id', String(users.get(username))],
+        ...extra,
+      ].sort(([a], [b]) => a!.localeCompare(b!));
 
     it('Regression (#19, 2): Remote_User, REMOTE_USER, X-Auth-Request-Access-Token and other spellings of identity headers reached the service', async () => {
       const cookie = await signIn(front, `${front}-sam`);
       const res = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${cookie}`, ...FORGED_IDENTITY.map(([name, value]) => `${name}: ${value}`)]);
       expect(res.status, res.body).toBe(200);
       const raw = seenBy(res.body);
-      expect(raw.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))), `client identity headers, and names with _, that reached the tool through ${front}`).toEqual([]);
+      expect(
+        raw.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))),
+        `client identity headers, and names with _, that reached the tool through ${front}`,
+      ).toEqual([]);
       expect(identityHeadersIn(raw)).toEqual(asStaff(`${front}-sam`));
       // Malformed lines are refused (400), or (Go, under Caddy) read as part of the header before: never as an identity.
       for (const line of MALFORMED_IDENTITY) {
@@ -254,7 +296,12 @@ type Front = 'nginx' | 'caddy' | 'gate';
       expect((await fetch(`${frontUrl(front)}/notebook/api/contents`, { headers: { cookie } })).status, 'and Jupyter lets her in').toBe(200);
       const dana = await signIn(front, 'dana');
       const hers = await rawGet(frontUrl(front), '/pivot/whoami', [`Cookie: ${dana}`]);
-      expect(identityHeadersIn(seenBy(hers.body))).toEqual(asStaff('dana', [['remote-email', 'dana@corp.example'], ['remote-email-encoded', "UTF-8''dana%40corp.example"]]));
+      expect(identityHeadersIn(seenBy(hers.body))).toEqual(
+        asStaff('dana', [
+          ['remote-email', 'dana@corp.example'],
+          ['remote-email-encoded', "UTF-8''dana%40corp.example"],
+        ]),
+      );
     });
 
     it('a forged Remote-User header grants nothing', async () => {

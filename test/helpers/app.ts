@@ -61,7 +61,12 @@ export async function makeTestApp(dialect: DialectName, opts: TestAppOptions = {
   const { secrets } = loadOrCreateSecrets(dataDir);
   let db: Db;
   try {
-    db = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}), ...(opts.databaseThread ? { databaseThread: true } : {}) });
+    db = await openDatabase({
+      dataDir,
+      databaseUrl: config.databaseUrl,
+      ...(pgSchema ? { pgSchema, pgPoolSize: 4 } : {}),
+      ...(opts.databaseThread ? { databaseThread: true } : {}),
+    });
   } catch (e) {
     if (pgSchema && !opts.pgSchema) await dropSchema(pgSchema);
     throw e;
@@ -117,6 +122,10 @@ export async function adminCreateUser(app: FastifyInstance, adminToken: string, 
   const res = await app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: bearer(adminToken), payload: { password: STRONG_PASSWORD, ...body } });
   if (res.statusCode !== 201) throw new Error(`create user failed: ${res.statusCode} ${res.body}`);
   const b = json<{ user: SignedUp['user']; key: SignedUp['key'] }>(res);
-  const login = await app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: b.user.username, password: body.password ?? STRONG_PASSWORD } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v2/auth/token/generate',
+    payload: { username: b.user.username, password: body.password ?? STRONG_PASSWORD },
+  });
   return { user: b.user, key: b.key, token: json<{ token: string }>(login).token };
 }

@@ -39,7 +39,12 @@ export function ensureBuilt(): string {
   const outputs = [MAIN_BUNDLE, PRELOAD_BUNDLE, RENDERER_INDEX];
   if (outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return 'out/ is up to date';
   const started = Date.now();
-  const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: REPO, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+  const r = spawnSync('npx', ['electron-vite', 'build'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+  });
   if (r.status !== 0) {
     throw new Error(`npx electron-vite build failed (status ${r.status ?? r.signal}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
   }

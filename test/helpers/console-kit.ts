@@ -33,7 +33,9 @@ export function consoleKit(o: KitOptions) {
   const gone = (l: Locator) => l.waitFor({ state: 'hidden' });
   const checked = (l: Locator, on: boolean) => expect.poll(() => l.isChecked(), { timeout: 10_000 }).toBe(on);
   const hasText = (l: Locator, want: string | RegExp, timeout = 10_000) =>
-    expect.poll(() => l.innerText().catch(() => ''), { timeout }).toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
+    expect
+      .poll(() => l.innerText().catch(() => ''), { timeout })
+      .toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
   const main = () => page().locator('#main');
   const heading = (name: string | RegExp) => page().getByRole('heading', { name, exact: typeof name === 'string' });
   const navigation = () => page().getByRole('navigation', { name: 'Screens' });

@@ -111,7 +111,10 @@ export async function startConsoleWeb(
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
 
   const { url, pid } = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console-web printed no URL in ${(opts.timeoutMs ?? 30_000) / 1000} s:\n${out}`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`console-web printed no URL in ${(opts.timeoutMs ?? 30_000) / 1000} s:\n${out}`)),
+      opts.timeoutMs ?? 30_000,
+    );
     const check = () => {
       const m = /Graphistry Admin console \(web mode\): (http:\/\/\S+)/.exec(out);
       const p = /CONSOLE_PID (\d+)/.exec(out);
@@ -240,7 +243,9 @@ export type ApiUser = User;
 
 /** One user as the server reports it (admin API, exact username match). */
 export async function serverUser(serverUrl: string, jwt: string, username: string): Promise<ApiUser | null> {
-  const r = await api('GET', `${serverUrl}/api/v2/admin/users?search=${encodeURIComponent(username)}&page_size=100`, { headers: { authorization: `Bearer ${jwt}` } });
+  const r = await api('GET', `${serverUrl}/api/v2/admin/users?search=${encodeURIComponent(username)}&page_size=100`, {
+    headers: { authorization: `Bearer ${jwt}` },
+  });
   if (r.status !== 200) throw new Error(`GET /api/v2/admin/users answered ${r.status}: ${JSON.stringify(r.body)}`);
   const results = r.body.results as ApiUser[];
   return results.find((u) => u.username === username) ?? null;
@@ -276,7 +281,9 @@ export function seedUsers(
     const span = 365 * 24 * 3600 * 1000;
     // Loaded as a DBA would: the table's secondary indexes and triggers (the trigram search index's
     // among them) are dropped for the load and made again after it, one pass each instead of a row at a time.
-    const saved = db.prepare("select type, name, sql from sqlite_master where tbl_name = 'users' and type in ('index', 'trigger') and sql is not null").all() as Array<{ type: string; name: string; sql: string }>;
+    const saved = db
+      .prepare("select type, name, sql from sqlite_master where tbl_name = 'users' and type in ('index', 'trigger') and sql is not null")
+      .all() as Array<{ type: string; name: string; sql: string }>;
     const search = db.prepare("select name from sqlite_master where name = 'users_search'").get();
     db.transaction(() => {
       for (const o of saved) db.exec(`drop ${o.type} ${o.name}`);

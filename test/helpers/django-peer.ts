@@ -110,7 +110,10 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
     const answers = (async () => {
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline && proc.exitCode === null) {
-        const ok = await fetch(`http://127.0.0.1:${port}/ht/`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/ht/`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         // Ours only if our own process logged the request (another server could hold a port that was free a moment ago).
         await new Promise((r) => setTimeout(r, ok ? 50 : 100));
         if (ok && proc.exitCode === null && /"GET \/ht\/ HTTP\/1\.1" 200/.test(log)) return true;

@@ -43,7 +43,8 @@ export function probeDjango(version: DjangoVersion): Promise<DjangoRuntime> {
         // The user's own PYTHONPATH must not put another Django in front of the one asked for.
         const { stdout } = await run(PYTHON, ['-c', IMPORTS], { env: { ...process.env, PYTHONPATH: '', ...djangoEnv(version) }, timeout: 30_000 });
         const full = stdout.trim();
-        if (!full.startsWith(`${version}.`)) return { version, ok: false, why: `Django ${version} was asked for but ${PYTHON} imports Django ${full} (${hint})` };
+        if (!full.startsWith(`${version}.`))
+          return { version, ok: false, why: `Django ${version} was asked for but ${PYTHON} imports Django ${full} (${hint})` };
         return { version, ok: true, full };
       } catch {
         return { version, ok: false, why: `Django ${version} with django-constance, picklefield, DRF and simplejwt does not import under ${PYTHON} (${hint})` };

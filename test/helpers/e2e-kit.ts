@@ -9,7 +9,9 @@ export const shown = (l: Locator, timeout?: number) => l.waitFor({ state: 'visib
 export const gone = (l: Locator) => l.waitFor({ state: 'hidden' });
 export const checked = (l: Locator, on: boolean) => expect.poll(() => l.isChecked(), { timeout: 10_000 }).toBe(on);
 export const hasText = (l: Locator, want: string | RegExp, timeout = 10_000) =>
-  expect.poll(() => l.innerText().catch(() => ''), { timeout }).toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
+  expect
+    .poll(() => l.innerText().catch(() => ''), { timeout })
+    .toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
 
 /**
  * The window as the admin sees it, light and dark, at the given widths

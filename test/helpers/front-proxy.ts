@@ -40,7 +40,13 @@ export interface FrontProxy {
  * `spawnOn(port)` writes its configuration and starts it; another program
  * taking the port in between is retried.
  */
-export async function startFrontProxy(name: string, dir: string, spawnOn: (port: number) => ChildProcess, logs: { error: string; access?: string }, stopSignal: NodeJS.Signals): Promise<FrontProxy> {
+export async function startFrontProxy(
+  name: string,
+  dir: string,
+  spawnOn: (port: number) => ChildProcess,
+  logs: { error: string; access?: string },
+  stopSignal: NodeJS.Signals,
+): Promise<FrontProxy> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -122,7 +128,7 @@ export function rawGet(base: string, path: string, lines: readonly string[]): Pr
 
 function unchunk(body: Buffer): Buffer {
   const out: Buffer[] = [];
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const eol = body.indexOf('\r\n', at);
     const size = parseInt(body.subarray(at, eol).toString('latin1'), 16);
     if (!(size > 0)) return Buffer.concat(out);

@@ -60,7 +60,10 @@ export async function startJupyter(): Promise<JupyterProcess> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`jupyter-notebook exited (${proc.exitCode}):\n${log}`);
-    const ok = await fetch(`${url}/notebook/api`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/notebook/api`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');

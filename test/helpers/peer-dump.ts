@@ -28,7 +28,8 @@ export async function dumpPeer(peer: DjangoPeer): Promise<DumpRow[]> {
 }
 
 /** A date-time that lost only its fraction of a second. */
-const toTheSecond = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(a) && b === `${a.slice(0, 19)}Z`;
+const toTheSecond = (a: unknown, b: unknown) =>
+  typeof a === 'string' && typeof b === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(a) && b === `${a.slice(0, 19)}Z`;
 
 /**
  * What differs between two dumps: `<model> <pk> <field>` for a changed field,
@@ -47,7 +48,8 @@ export function dumpDiff(before: DumpRow[], after: DumpRow[]): string[] {
     if (!old) out.push(`${k} added`);
     else
       for (const f of new Set([...Object.keys(old.fields), ...Object.keys(r.fields)])) {
-        if (JSON.stringify(old.fields[f]) !== JSON.stringify(r.fields[f])) out.push(toTheSecond(old.fields[f], r.fields[f]) ? `${k} ${f} to the second` : `${k} ${f}`);
+        if (JSON.stringify(old.fields[f]) !== JSON.stringify(r.fields[f]))
+          out.push(toTheSecond(old.fields[f], r.fields[f]) ? `${k} ${f} to the second` : `${k} ${f}`);
       }
   }
   for (const k of was.keys()) if (!is.has(k)) out.push(`${k} removed`);

@@ -27,7 +27,9 @@ export async function seedMembers(t: TestApp, count: number, o: MemberSeed = {})
      ${ts(`1600000000 + ${joinedAfter}`)}, case when x % 3 = 0 then null else ${ts('1700000000 + ((x * 7919) % 12000) * 60')} end`;
   if (t.db.dialect === 'sqlite') {
     const ts = (s: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${s}, 'unixepoch')`;
-    await sql.raw(`insert into users (${cols}) with recursive c(x) as (select 1 union all select x + 1 from c where x < ${count}) select ${values(ts)} from c`).execute(t.db.write);
+    await sql
+      .raw(`insert into users (${cols}) with recursive c(x) as (select 1 union all select x + 1 from c where x < ${count}) select ${values(ts)} from c`)
+      .execute(t.db.write);
   } else {
     const ts = (s: string) => `to_char(to_timestamp(${s}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
     // x as bigint: x * 7919 passes 2^31 at a few hundred thousand members.

@@ -47,7 +47,9 @@ export async function startStandInTool(prefix = '/pivot/'): Promise<StandInTool>
       });
     } else if (path === prefix) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><title>Investigations</title><h1>Investigations</h1><p id="who">${String(req.headers['remote-user'] ?? '').replace(/[^\w.@+-]/g, '')}</p>`);
+      res.end(
+        `<!doctype html><title>Investigations</title><h1>Investigations</h1><p id="who">${String(req.headers['remote-user'] ?? '').replace(/[^\w.@+-]/g, '')}</p>`,
+      );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -115,7 +117,12 @@ export const FORGED_IDENTITY: ReadonlyArray<readonly [string, string]> = [
  * (RFC 9112 §5.1 says refuse), a line folded onto the one before
  * (obs-fold; Go reads it as part of that value).
  */
-export const MALFORMED_IDENTITY: readonly string[] = ['Remote-User : forged', 'Remote-User\t: forged', 'X-Note: a\r\n Remote-User: forged', 'X-Note: a\r\n\tRemote_User: forged'];
+export const MALFORMED_IDENTITY: readonly string[] = [
+  'Remote-User : forged',
+  'Remote-User\t: forged',
+  'X-Note: a\r\n Remote-User: forged',
+  'X-Note: a\r\n\tRemote_User: forged',
+];
 
 /**
  * Every header in `rawHeaders` (as the tool received them) that a service
@@ -129,7 +136,8 @@ export function identityHeadersIn(rawHeaders: string[]): Array<[string, string]>
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
     const folded = name.replaceAll('_', '-');
-    if (name.includes('_') || /^(x-)?remote-|^x-auth-request-|^x-forwarded-(user|email|groups|preferred-username)$|^x-webauth-/.test(folded)) out.push([name, rawHeaders[i + 1]!]);
+    if (name.includes('_') || /^(x-)?remote-|^x-auth-request-|^x-forwarded-(user|email|groups|preferred-username)$|^x-webauth-/.test(folded))
+      out.push([name, rawHeaders[i + 1]!]);
   }
   return out.sort(([a], [b]) => a.localeCompare(b));
 }

@@ -26,8 +26,35 @@ export interface Certificate {
 export function selfSigned(san: string, cn = 'graphistry-test'): Certificate {
   const dir = mkdtempSync(join(tmpdir(), 'gadm-tls-'));
   const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  execFileSync(OPENSSL, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${san}`], { stdio: 'pipe' });
-  const out = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8'), file: join(dir, 'ca.pem'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  execFileSync(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=${san}`,
+    ],
+    { stdio: 'pipe' },
+  );
+  const out = {
+    key: readFileSync(key, 'utf8'),
+    cert: readFileSync(cert, 'utf8'),
+    file: join(dir, 'ca.pem'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
   writeFileSync(out.file, out.cert);
   return out;
 }

@@ -15,7 +15,12 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     // 30 users with a spread of roles, for search, filters, ordering and paging.
     for (let i = 0; i < 30; i++) {
       const n = String(i).padStart(2, '0');
-      await adminCreateUser(t.app, admin, { username: `user${n}`, email: `user${n}@${i % 2 ? 'odd' : 'even'}.example`, is_staff: i % 3 === 0, is_active: i % 5 !== 0 });
+      await adminCreateUser(t.app, admin, {
+        username: `user${n}`,
+        email: `user${n}@${i % 2 ? 'odd' : 'even'}.example`,
+        is_staff: i % 3 === 0,
+        is_active: i % 5 !== 0,
+      });
     }
   });
   afterAll(async () => t?.close());
@@ -32,7 +37,12 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     expect(p1.results).toHaveLength(10);
     const p4 = await list('page_size=10&page=4&ordering=username');
     expect(p4.results.map((u) => u.username)).toEqual(['user29']);
-    const all = [...p1.results, ...(await list('page_size=10&page=2&ordering=username')).results, ...(await list('page_size=10&page=3&ordering=username')).results, ...p4.results];
+    const all = [
+      ...p1.results,
+      ...(await list('page_size=10&page=2&ordering=username')).results,
+      ...(await list('page_size=10&page=3&ordering=username')).results,
+      ...p4.results,
+    ];
     expect(new Set(all.map((u) => u.id)).size).toBe(31);
   });
 
@@ -63,19 +73,34 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
   });
 
   it('creates, edits (save and continue), sets the password of, and deletes a user, never showing a hash', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: bearer(admin), payload: { username: 'Carol', password: STRONG_PASSWORD } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/admin/users',
+      headers: bearer(admin),
+      payload: { username: 'Carol', password: STRONG_PASSWORD },
+    });
     expect(created.statusCode).toBe(201);
     const body = json<{ user: UserOut; key: { id: string; secret: string } }>(created);
     expect(body.user).toMatchObject({ username: 'Carol', is_staff: false, is_superuser: false, is_active: true });
     expect(body.key.secret.length).toBeGreaterThanOrEqual(43);
     expect(created.body).not.toMatch(/password_hash|\$argon2|test\$/);
 
-    const dup = await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: bearer(admin), payload: { username: 'carol', password: STRONG_PASSWORD } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/admin/users',
+      headers: bearer(admin),
+      payload: { username: 'carol', password: STRONG_PASSWORD },
+    });
     expect(dup.statusCode).toBe(409);
     expect(json(dup).error).toBe('USERNAME_TAKEN');
 
     const id = body.user.id;
-    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${id}`, headers: bearer(admin), payload: { email: 'carol@example.com', is_staff: true } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v2/admin/users/${id}`,
+      headers: bearer(admin),
+      payload: { email: 'carol@example.com', is_staff: true },
+    });
     expect(json<UserOut>(patched)).toMatchObject({ email: 'carol@example.com', is_staff: true, is_superuser: false });
     const got = await t.app.inject({ method: 'GET', url: `/api/v2/admin/users/${id}`, headers: bearer(admin) });
     expect(json<UserOut>(got).is_staff).toBe(true);
@@ -83,9 +108,18 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const weak = await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${id}/password`, headers: bearer(admin), payload: { password: 'carol' } });
     expect(weak.statusCode).toBe(400);
     expect(json<{ error: string; fields: Array<{ rule: string }> }>(weak).fields[0]!.rule).toBe('min_length');
-    const pw = await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${id}/password`, headers: bearer(admin), payload: { password: 'a much better passphrase' } });
+    const pw = await t.app.inject({
+      method: 'POST',
+      url: `/api/v2/admin/users/${id}/password`,
+      headers: bearer(admin),
+      payload: { password: 'a much better passphrase' },
+    });
     expect(pw.statusCode).toBe(200);
-    const login = await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'carol', password: 'a much better passphrase' } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/token/generate',
+      payload: { username: 'carol', password: 'a much better passphrase' },
+    });
     expect(login.statusCode).toBe(200);
 
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/users/${id}`, headers: bearer(admin) });
@@ -93,7 +127,11 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const gone = await t.app.inject({ method: 'GET', url: `/api/v2/admin/users/${id}`, headers: bearer(admin) });
     expect(gone.statusCode).toBe(404);
     expect(json(gone).error).toBe('USER_NOT_FOUND');
-    const exchange = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: `PersonalKey ${body.key.id}:${body.key.secret}` } });
+    const exchange = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/pkey/jwt/',
+      headers: { authorization: `PersonalKey ${body.key.id}:${body.key.secret}` },
+    });
     expect(exchange.statusCode).toBe(401);
   });
 
@@ -109,9 +147,17 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     for (const wrong of ['graphistry.example.com', 'ftp://g.example.com', 'https://user:pw@g.example.com', 'https://g.example.com/?x=1', 7]) {
       const r = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { PUBLIC_URL: wrong } });
       expect(r.statusCode, String(wrong)).toBe(400);
-      expect(json<{ fields: Array<{ field: string; message: string }> }>(r).fields[0]).toMatchObject({ field: 'PUBLIC_URL', message: expect.stringMatching(/http:\/\/ or https:\/\//) });
+      expect(json<{ fields: Array<{ field: string; message: string }> }>(r).fields[0]).toMatchObject({
+        field: 'PUBLIC_URL',
+        message: expect.stringMatching(/http:\/\/ or https:\/\//),
+      });
     }
-    const url = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { PUBLIC_URL: ' https://graphistry.example.com/accounts/ ' } });
+    const url = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v2/admin/settings',
+      headers: bearer(admin),
+      payload: { PUBLIC_URL: ' https://graphistry.example.com/accounts/ ' },
+    });
     expect(url.statusCode, url.body).toBe(200);
     expect((await t.services.settings.values()).PUBLIC_URL).toBe('https://graphistry.example.com/accounts');
     await t.services.settings.update({ userId: null, username: 'test', ip: null }, { PUBLIC_URL: '' });
@@ -121,20 +167,34 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const unknown = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { DEBUG: true } });
     expect(json(unknown).error).toBe('UNKNOWN_SETTING');
     // A bad request changes nothing, not even the valid keys sent with it.
-    const mixed = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { IS_SIGNUP_STAFF_BY_DEFAULT: true, DEBUG: true } });
+    const mixed = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v2/admin/settings',
+      headers: bearer(admin),
+      payload: { IS_SIGNUP_STAFF_BY_DEFAULT: true, DEBUG: true },
+    });
     expect(mixed.statusCode).toBe(400);
     expect((await t.services.settings.values()).IS_SIGNUP_STAFF_BY_DEFAULT).toBe(false);
 
     const put = await t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin), payload: { IS_SIGNUPS_OPEN_AFTER_FIRST: true } });
     expect(put.statusCode).toBe(200);
-    expect(json<{ results: Array<{ key: string; value: unknown; updated_by: string }> }>(put).results.find((r) => r.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')).toMatchObject({ value: true, updated_by: 'admin' });
+    expect(
+      json<{ results: Array<{ key: string; value: unknown; updated_by: string }> }>(put).results.find((r) => r.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST'),
+    ).toMatchObject({ value: true, updated_by: 'admin' });
     const newcomer = await t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: 'newcomer', password: STRONG_PASSWORD } });
     expect(newcomer.statusCode).toBe(201);
 
     const audit = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=settings.change', headers: bearer(admin) });
-    const entries = json<{ count: number; results: Array<{ actor: string; target: string; detail: { from: unknown; to: unknown }; client_ip: string }> }>(audit);
+    const entries = json<{ count: number; results: Array<{ actor: string; target: string; detail: { from: unknown; to: unknown }; client_ip: string }> }>(
+      audit,
+    );
     expect(entries.count).toBe(3);
-    expect(entries.results[0]).toMatchObject({ actor: 'admin', target: 'IS_SIGNUPS_OPEN_AFTER_FIRST', detail: { from: false, to: true }, client_ip: '127.0.0.1' });
+    expect(entries.results[0]).toMatchObject({
+      actor: 'admin',
+      target: 'IS_SIGNUPS_OPEN_AFTER_FIRST',
+      detail: { from: false, to: true },
+      client_ip: '127.0.0.1',
+    });
   });
 
   it('keeps an audit log of sign-ins, sign-ups, user, role, password and key changes without secrets', async () => {
@@ -142,7 +202,16 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?page_size=500', headers: bearer(admin) });
     const body = json<{ count: number; results: Array<{ action: string; outcome: string; at: string }> }>(res);
     const actions = new Set(body.results.map((r) => `${r.action}:${r.outcome}`));
-    for (const a of ['user.signup:success', 'user.create:success', 'auth.login:success', 'auth.login:failure', 'key.create:success', 'user.roles:success', 'user.password:success', 'user.delete:success']) {
+    for (const a of [
+      'user.signup:success',
+      'user.create:success',
+      'auth.login:success',
+      'auth.login:failure',
+      'key.create:success',
+      'user.roles:success',
+      'user.password:success',
+      'user.delete:success',
+    ]) {
       expect(actions).toContain(a);
     }
     expect(body.results.every((r) => /^\d{4}-\d\d-\d\dT.*Z$/.test(r.at))).toBe(true);
@@ -158,7 +227,11 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const before = await t.services.users.find('console.curious');
     const at = await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=auth.login&page_size=1', headers: bearer(admin) });
     const lastId = json<{ results: Array<{ id: number }> }>(at).results[0]!.id;
-    const refused = await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'console.curious', password: STRONG_PASSWORD, require_superuser: true } });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/token/generate',
+      payload: { username: 'console.curious', password: STRONG_PASSWORD, require_superuser: true },
+    });
     expect(refused.statusCode).toBe(403);
     expect(json(refused)).toMatchObject({ error: 'SUPERUSER_REQUIRED', message: expect.stringContaining('not a superuser') });
     expect((await t.services.users.find('console.curious')).last_login).toBe(before.last_login);
@@ -167,9 +240,21 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     ).results.filter((e) => e.id > lastId);
     expect(after.map((e) => [e.outcome, e.target, e.detail.reason])).toEqual([['failure', 'console.curious', 'not_superuser']]);
     // A wrong password stays the generic refusal, flag or not; a superuser and any client without the flag are unchanged.
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'console.curious', password: 'not the password', require_superuser: true } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/token/generate',
+      payload: { username: 'console.curious', password: 'not the password', require_superuser: true },
+    });
     expect(json(wrong).error).toBe('INVALID_CREDENTIALS');
-    expect((await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'admin', password: STRONG_PASSWORD, require_superuser: true } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v2/auth/token/generate',
+          payload: { username: 'admin', password: STRONG_PASSWORD, require_superuser: true },
+        })
+      ).statusCode,
+    ).toBe(200);
     expect(plain.token).toBeTruthy();
   });
 
@@ -180,21 +265,33 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
     const entry = json<{ results: Array<{ target: string; detail: Record<string, unknown> }> }>(
       await t.app.inject({ method: 'GET', url: '/api/v2/admin/audit?action=user.delete&page_size=1', headers: bearer(admin) }),
     ).results[0]!;
-    expect(entry).toMatchObject({ target: 'doomed', detail: { email: 'doomed@example.com', is_staff: true, is_superuser: false, is_active: true, keys_deleted: 1, date_joined: expect.any(String) } });
+    expect(entry).toMatchObject({
+      target: 'doomed',
+      detail: { email: 'doomed@example.com', is_staff: true, is_superuser: false, is_active: true, keys_deleted: 1, date_joined: expect.any(String) },
+    });
     expect(JSON.stringify(entry)).not.toContain(doomed.key.secret);
   });
 
   it('LAST_SUPERUSER names the field that would leave no active superuser (the console re-derived it), a deletion none', async () => {
     const me = json<UserOut>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin) }));
-    const patch = async (payload: Record<string, unknown>) => json(await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${me.id}`, headers: bearer(admin), payload }));
+    const patch = async (payload: Record<string, unknown>) =>
+      json(await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${me.id}`, headers: bearer(admin), payload }));
     const sentence = 'This is the last active superuser: make another superuser first.';
-    const named = (...fields: string[]) => ({ error: 'LAST_SUPERUSER', message: sentence, fields: fields.map((field) => ({ field, message: 'is the last active superuser' })) });
+    const named = (...fields: string[]) => ({
+      error: 'LAST_SUPERUSER',
+      message: sentence,
+      fields: fields.map((field) => ({ field, message: 'is the last active superuser' })),
+    });
     expect(await patch({ is_superuser: false })).toEqual(named('is_superuser'));
     expect(await patch({ is_active: false, is_staff: false })).toEqual(named('is_active'));
     expect(await patch({ is_superuser: false, is_active: false })).toEqual(named('is_superuser', 'is_active'));
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/users/${me.id}`, headers: bearer(admin) });
     expect(json(del)).toEqual({ error: 'LAST_SUPERUSER', message: 'This is the last active superuser and cannot be deleted.' });
-    expect(json<UserOut>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin) }))).toMatchObject({ is_superuser: true, is_active: true, is_staff: true });
+    expect(json<UserOut>(await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin) }))).toMatchObject({
+      is_superuser: true,
+      is_active: true,
+      is_staff: true,
+    });
   });
 });
 
@@ -221,7 +318,8 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
   afterAll(async () => t?.close());
 
   const get = (url: string, token = admin) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
-  const setActive = (payload: unknown, token = admin) => t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: payload as Record<string, unknown> });
+  const setActive = (payload: unknown, token = admin) =>
+    t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: payload as Record<string, unknown> });
   const listIds = async (qs: string) => {
     const res = await get(`/api/v2/admin/users?page_size=500&${qs}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -234,13 +332,28 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
   };
   /** The audit log's user.roles entries newer than `after`, oldest first. */
   const rolesAfter = async (after: number) =>
-    json<{ results: Array<{ id: number; target: string; target_id: string; outcome: string; detail: Record<string, unknown> }> }>(await get('/api/v2/admin/audit?action=user.roles&page_size=500'))
+    json<{ results: Array<{ id: number; target: string; target_id: string; outcome: string; detail: Record<string, unknown> }> }>(
+      await get('/api/v2/admin/audit?action=user.roles&page_size=500'),
+    )
       .results.filter((e) => e.id > after)
       .reverse();
   const lastAuditId = async () => json<{ results: Array<{ id: number }> }>(await get('/api/v2/admin/audit?page_size=1')).results[0]!.id;
 
-  it('lists the ids of every match in the list\'s own order, search and filters, with an exact count', async () => {
-    for (const qs of ['ordering=username', 'ordering=-username', 'ordering=email', 'ordering=-last_login', 'ordering=is_active', 'is_active=false&ordering=-id', 'search=M0&ordering=-date_joined', 'search=bulk.ex', 'search=1', 'search=_', 'search=%25', 'is_superuser=true']) {
+  it("lists the ids of every match in the list's own order, search and filters, with an exact count", async () => {
+    for (const qs of [
+      'ordering=username',
+      'ordering=-username',
+      'ordering=email',
+      'ordering=-last_login',
+      'ordering=is_active',
+      'is_active=false&ordering=-id',
+      'search=M0&ordering=-date_joined',
+      'search=bulk.ex',
+      'search=1',
+      'search=_',
+      'search=%25',
+      'is_superuser=true',
+    ]) {
       const all = await listIds(qs);
       expect(await matching(qs), qs).toEqual({ count: all.length, ids: all });
     }
@@ -253,7 +366,17 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
     expect(all).toHaveLength(13);
     expect(await matching('ordering=-username&limit=4')).toEqual({ count: 13, ids: all.slice(0, 4) });
     expect(await matching('is_active=true&ordering=username&limit=1')).toEqual({ count: 9, ids: [adminId] });
-    for (const bad of ['limit=0', 'limit=10001', 'limit=abc', 'limit=1.5', 'page=1', 'page_size=10', 'ordering=password_hash', 'search=a%00b', 'limit=1&limit=2']) {
+    for (const bad of [
+      'limit=0',
+      'limit=10001',
+      'limit=abc',
+      'limit=1.5',
+      'page=1',
+      'page_size=10',
+      'ordering=password_hash',
+      'search=a%00b',
+      'limit=1&limit=2',
+    ]) {
       const res = await get(`/api/v2/admin/users/ids?${bad}`);
       expect(res.statusCode, bad).toBe(400);
       expect(json(res).error, bad).toBe('VALIDATION');
@@ -295,7 +418,8 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
 
   it('judges each user on its own: changed, already so (unwritten, unaudited), unknown, or the last active superuser', async () => {
     const mark = await lastAuditId();
-    const rows = async () => Promise.all([adminId, ids.m01!, ids.m02!, ids.m03!, ids.m04!].map(async (id) => json<UserOut>(await get(`/api/v2/admin/users/${id}`))));
+    const rows = async () =>
+      Promise.all([adminId, ids.m01!, ids.m02!, ids.m03!, ids.m04!].map(async (id) => json<UserOut>(await get(`/api/v2/admin/users/${id}`))));
     const before = await rows();
     // m01 is active, m03 inactive already, admin is the only superuser, 2147483647 nobody.
     const res = await setActive({ ids: [ids.m01, ids.m03, adminId, 2_147_483_647], is_active: false });
@@ -311,10 +435,12 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
     const after = await rows();
     expect(after).toEqual(before.map((u) => (u.id === ids.m01 ? { ...u, is_active: false } : u)));
     // One audit entry, for the one change, shaped as a single edit's.
-    expect((await rolesAfter(mark)).map((e) => [e.target, e.target_id, e.outcome, e.detail])).toEqual([['m01', String(ids.m01), 'success', { is_active: false, from: { is_active: true } }]]);
+    expect((await rolesAfter(mark)).map((e) => [e.target, e.target_id, e.outcome, e.detail])).toEqual([
+      ['m01', String(ids.m01), 'success', { is_active: false, from: { is_active: true } }],
+    ]);
   });
 
-  it('ends a deactivated user\'s tokens on their next request; an unchanged user keeps theirs', async () => {
+  it("ends a deactivated user's tokens on their next request; an unchanged user keeps theirs", async () => {
     const [m04, m05] = [tokens.m04!, tokens.m05!];
     expect((await get('/api/v2/me', m04)).statusCode).toBe(200);
     const res = await setActive({ ids: [ids.m04, ids.m05], is_active: false });
@@ -330,7 +456,7 @@ describe.each(dialects())('admin API: bulk activate/deactivate and the ids of ev
     expect((await get('/api/v2/me', m04)).statusCode).toBe(401);
   });
 
-  it('counts the batch\'s own earlier changes: of the last two superusers, the second is refused', async () => {
+  it("counts the batch's own earlier changes: of the last two superusers, the second is refused", async () => {
     const bob = await adminCreateUser(t.app, admin, { username: 'bob', is_superuser: true, is_staff: true });
     const mark = await lastAuditId();
     const out = json<{ changed: UserOut[]; failed: Array<{ id: number; code: string }> }>(await setActive({ ids: [bob.user.id, adminId], is_active: false }));

@@ -83,7 +83,21 @@ describe.each(dialects())('what the audit log keeps of typed names and pasted se
       await sql`delete from graphistry_admin_migrations where name = '0008a_audit_unknown_names'`.execute(k);
       const at = new Date().toISOString();
       const row = (actor: string, target: string | null, targetType: string | null, reason: string) =>
-        k.insertInto('audit_log').values({ at, actor_id: null, actor, action: 'auth.login', target_type: targetType, target_id: null, target, client_ip: '127.0.0.1', outcome: 'failure', detail: JSON.stringify({ reason }) }).execute();
+        k
+          .insertInto('audit_log')
+          .values({
+            at,
+            actor_id: null,
+            actor,
+            action: 'auth.login',
+            target_type: targetType,
+            target_id: null,
+            target,
+            client_ip: '127.0.0.1',
+            outcome: 'failure',
+            detail: JSON.stringify({ reason }),
+          })
+          .execute();
       await row(admin.key.authorization, admin.key.authorization, null, 'unknown_user');
       await row('hunter2hunter2', 'hunter2hunter2', null, 'throttled');
       await row('admin', 'admin', 'user', 'bad_password');
@@ -115,9 +129,17 @@ describe.each(dialects())('what the audit log keeps of typed names and pasted se
     const closed = await t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: inv.token, password: STRONG_PASSWORD } });
     expect(json(closed).error).toBe('SIGNUPS_CLOSED');
     // A refused accept of a used link, with a key secret typed as the name.
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token: inv.token, username: 'ana', password: STRONG_PASSWORD } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/invitations/accept',
+      payload: { token: inv.token, username: 'ana', password: STRONG_PASSWORD },
+    });
     expect(ok.statusCode).toBe(201);
-    const again = await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token: inv.token, username: admin.key.secret, password: STRONG_PASSWORD } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/invitations/accept',
+      payload: { token: inv.token, username: admin.key.secret, password: STRONG_PASSWORD },
+    });
     expect(json(again).error).toBe('INVITATION_USED');
 
     const entries = (await audit(admin.token)).results;

@@ -9,7 +9,6 @@ import { failure } from '../helpers/failure.ts';
 import { BULK_MAX_USERS, type BackendFeature, type User, type UserQuery } from '../../src-shared/domain.ts';
 import { embeddedTarget, graphistryTargets, type ContractHarness } from '../helpers/contract-targets.ts';
 
-
 const PASSWORD = 'carol keeps a long passphrase';
 const names = (users: ReadonlyArray<{ username: string }>) => users.map((u) => u.username);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -38,7 +37,14 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
 
     it('creates a user and reads it back; a first API key comes with it only where the server makes one', async () => {
       const carol = await admin.createUser({ username: 'carol', password: PASSWORD, email: 'carol@example.com', is_staff: true });
-      expect(carol.user).toMatchObject({ username: 'carol', email: 'carol@example.com', is_staff: true, is_superuser: false, is_active: true, last_login: null });
+      expect(carol.user).toMatchObject({
+        username: 'carol',
+        email: 'carol@example.com',
+        is_staff: true,
+        is_superuser: false,
+        is_active: true,
+        last_login: null,
+      });
       if (unsupported('first_key')) expect(carol.key).toBeNull();
       else expect(carol.key?.authorization).toMatch(/^PersonalKey \S+:\S+$/);
       expect(await admin.getUser(carol.user.id)).toEqual(carol.user);
@@ -70,15 +76,27 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       await admin.setUserPassword(carol.id, 'a much better passphrase');
       expect((await h.anon.login('carol', 'a much better passphrase')).token.split('.')).toHaveLength(3);
       await admin.deleteUser(carol.id);
-      expect(await failure(admin.getUser(carol.id))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND', message: `No user with id ${carol.id}.` });
+      expect(await failure(admin.getUser(carol.id))).toMatchObject({
+        code: 'NOT_FOUND',
+        serverCode: 'USER_NOT_FOUND',
+        message: `No user with id ${carol.id}.`,
+      });
     });
 
     it('refuses to leave no active superuser, with the same code and sentence', async () => {
       const demote = await failure(admin.updateUser(me.id, { is_superuser: false }));
-      expect(demote).toMatchObject({ code: 'CONFLICT', serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
+      expect(demote).toMatchObject({
+        code: 'CONFLICT',
+        serverCode: 'LAST_SUPERUSER',
+        message: 'This is the last active superuser: make another superuser first.',
+      });
       expect(demote.fields?.map((f) => f.field)).toEqual(['is_superuser']);
       expect((await failure(admin.updateUser(me.id, { is_active: false }))).fields?.map((f) => f.field)).toEqual(['is_active']);
-      expect(await failure(admin.deleteUser(me.id))).toMatchObject({ code: 'CONFLICT', serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser and cannot be deleted.' });
+      expect(await failure(admin.deleteUser(me.id))).toMatchObject({
+        code: 'CONFLICT',
+        serverCode: 'LAST_SUPERUSER',
+        message: 'This is the last active superuser and cannot be deleted.',
+      });
       expect(await admin.me()).toMatchObject({ is_superuser: true, is_active: true });
     });
 
@@ -88,7 +106,11 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       expect(weak.fields?.map((f) => f.field)).toContain('password');
       const badName = await failure(admin.createUser({ username: 'has space', password: PASSWORD }));
       expect(badName).toMatchObject({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'username' })] });
-      expect(await failure(admin.createUser({ username: 'ADMIN', password: PASSWORD }))).toMatchObject({ code: 'CONFLICT', serverCode: 'USERNAME_TAKEN', fields: [{ field: 'username' }] });
+      expect(await failure(admin.createUser({ username: 'ADMIN', password: PASSWORD }))).toMatchObject({
+        code: 'CONFLICT',
+        serverCode: 'USERNAME_TAKEN',
+        fields: [{ field: 'username' }],
+      });
       expect(await failure(admin.getUser(999_999))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND' });
     });
 
@@ -148,11 +170,21 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       // Nothing else moved: the inactive user and the signed-in admin read back as they were.
       expect(after.slice(1)).toEqual(before.slice(1));
       // Undo touches only what changed.
-      const undo = await admin.setUsersActive(result.changed.map((u) => u.id), true);
+      const undo = await admin.setUsersActive(
+        result.changed.map((u) => u.id),
+        true,
+      );
       expect([undo.changed.map((u) => u.username), undo.unchanged, undo.failed]).toEqual([['bulk-on'], [], []]);
       expect((await admin.getUser(off.id)).is_active).toBe(false);
       expect(await admin.setUsersActive([], true)).toEqual({ changed: [], unchanged: [], failed: [] });
-      expect(await failure(admin.setUsersActive(Array.from({ length: 501 }, (_, i) => i + 1), true))).toMatchObject({ code: 'VALIDATION' });
+      expect(
+        await failure(
+          admin.setUsersActive(
+            Array.from({ length: 501 }, (_, i) => i + 1),
+            true,
+          ),
+        ),
+      ).toMatchObject({ code: 'VALIDATION' });
     });
 
     it('lists the ids of every user a query matches, as its pages list them, with an exact count', async () => {

@@ -82,7 +82,9 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
     expect(cli(['config', 'set', 'PUBLIC_URL', 'https://graphistry.example.com/', ...base]).code).toBe(0);
     const invite = cli(['invites', 'create', '--json', ...base]).json();
     expect(invite.url).toBe(`https://graphistry.example.com${invite.path as string}`);
-    expect(cli(['invites', 'create', '--base-url', 'http://10.0.0.5:8000', '--json', ...base]).json().url).toMatch(/^http:\/\/10\.0\.0\.5:8000\/accounts\/invite\//);
+    expect(cli(['invites', 'create', '--base-url', 'http://10.0.0.5:8000', '--json', ...base]).json().url).toMatch(
+      /^http:\/\/10\.0\.0\.5:8000\/accounts\/invite\//,
+    );
 
     expect(cli(['users', 'deactivate', 'alice', '--json', ...base]).json().is_active).toBe(false);
 
@@ -96,7 +98,22 @@ describe.each(dialects())('graphistry-admin CLI (%s)', (dialect) => {
   it('answers --help for every command, and usage errors with exit code 2', () => {
     const top = cli(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['serve', 'createsuperuser', 'users list', 'users create', 'users set-password', 'users set-roles', 'users deactivate', 'keys list', 'keys create', 'keys revoke', 'config list', 'config get', 'config set', 'audit']) {
+    for (const cmd of [
+      'serve',
+      'createsuperuser',
+      'users list',
+      'users create',
+      'users set-password',
+      'users set-roles',
+      'users deactivate',
+      'keys list',
+      'keys create',
+      'keys revoke',
+      'config list',
+      'config get',
+      'config set',
+      'audit',
+    ]) {
       expect(top.out).toContain(cmd);
     }
     const serveHelp = cli(['serve', '--help']);

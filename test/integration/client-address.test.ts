@@ -41,7 +41,12 @@ describe.each(dialects())('client address behind proxies (%s)', (dialect) => {
   it('without TRUST_PROXY the headers are ignored, X-Forwarded-Proto included', async () => {
     t = await makeTestApp(dialect);
     expect(await auditedAddress('127.0.0.1', '6.6.6.6')).toBe('127.0.0.1');
-    const res = await t.app.inject({ method: 'POST', url: '/accounts/login/', remoteAddress: '198.51.100.4', headers: { 'x-forwarded-proto': 'https', origin: 'https://localhost:80' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/accounts/login/',
+      remoteAddress: '198.51.100.4',
+      headers: { 'x-forwarded-proto': 'https', origin: 'https://localhost:80' },
+    });
     expect(res.statusCode).toBe(403); // the Origin check compares against http://, as the socket was plain
   });
 });

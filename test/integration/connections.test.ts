@@ -46,7 +46,8 @@ async function idleKeepAlive(url: string) {
   return c;
 }
 
-const within = <T,>(p: Promise<T>, ms: number): Promise<T | 'still open'> => Promise.race([p, new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms))]);
+const within = <T>(p: Promise<T>, ms: number): Promise<T | 'still open'> =>
+  Promise.race([p, new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms))]);
 
 describe('slow and idle connections, and stopping', () => {
   const dirs: string[] = [];

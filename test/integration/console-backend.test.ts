@@ -12,7 +12,6 @@ import { failure } from '../helpers/failure.ts';
 import type { NewPersonalKey, RegistrationState, User } from '../../src-shared/domain.ts';
 import { dialects, makeTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 
-
 const names = (users: ReadonlyArray<{ username: string }>) => users.map((u) => u.username);
 
 describe.each(dialects())('embedded backend against a real server (%s)', (dialect) => {
@@ -64,7 +63,10 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
     await admin.setUserPassword(id, 'a much better passphrase');
     expect((await anon.login('carol', 'a much better passphrase')).token.split('.')).toHaveLength(3);
     // The console's own sign-in: her password is right (else INVALID_CREDENTIALS), and she is refused for not being a superuser.
-    expect(await failure(anon.login('carol', 'a much better passphrase', { requireSuperuser: true }))).toMatchObject({ code: 'FORBIDDEN', serverCode: 'SUPERUSER_REQUIRED' });
+    expect(await failure(anon.login('carol', 'a much better passphrase', { requireSuperuser: true }))).toMatchObject({
+      code: 'FORBIDDEN',
+      serverCode: 'SUPERUSER_REQUIRED',
+    });
     await admin.deleteUser(id);
     expect(await failure(admin.getUser(id))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'USER_NOT_FOUND' });
   });
@@ -164,13 +166,15 @@ describe('embedded backend: answers that are not the server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   };
-  const closeServer = (s: Server) => new Promise<void>((resolve) => {
-    s.closeAllConnections();
-    s.close(() => resolve());
-  });
+  const closeServer = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    });
   afterAll(async () => Promise.all(servers.filter((s) => s.listening).map(closeServer)));
   const secret = 's'.repeat(43);
-  const withKey = (baseUrl: string, extra: { timeoutMs?: number } = {}) => createEmbeddedBackend({ baseUrl, auth: { type: 'personal_key', id: 'abc123', secret }, ...extra });
+  const withKey = (baseUrl: string, extra: { timeoutMs?: number } = {}) =>
+    createEmbeddedBackend({ baseUrl, auth: { type: 'personal_key', id: 'abc123', secret }, ...extra });
 
   it('reports a closed port, and a server that never answers, as unreachable, naming the host', async () => {
     const probe = createServer();
@@ -191,7 +195,9 @@ describe('embedded backend: answers that are not the server', () => {
     const page: RequestListener = (req, res) => {
       if (req.url === '/api/v2/me/keys') {
         // A careless server quoting the credential back must not get it into the console's error.
-        return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'UNAUTHENTICATED', message: `Bad ${req.headers.authorization}` }));
+        return void res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'UNAUTHENTICATED', message: `Bad ${req.headers.authorization}` }));
       }
       const status = req.url?.startsWith('/api/v2/admin/settings') ? 502 : req.url?.startsWith('/api/v2/admin/users') ? 404 : 200;
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(`<html><body>${req.headers.authorization}</body></html>`);
@@ -215,7 +221,29 @@ describe('embedded backend: answers that are not the server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gadm-tls-'));
     try {
       const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(OPENSSL, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=gadm-test', '-addext', `subjectAltName=${san}`], { stdio: 'pipe' });
+      execFileSync(
+        OPENSSL,
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=gadm-test',
+          '-addext',
+          `subjectAltName=${san}`,
+        ],
+        { stdio: 'pipe' },
+      );
       return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -233,7 +261,10 @@ describe('embedded backend: answers that are not the server', () => {
 
     const other = selfSigned('DNS:example.invalid');
     const misnamed = `https://127.0.0.1:${await listen(createTlsServer(other, ok))}`;
-    expect(await failure(createEmbeddedBackend({ baseUrl: misnamed, ca: other.cert }).health())).toMatchObject({ code: 'TLS', message: expect.stringContaining('another name') });
+    expect(await failure(createEmbeddedBackend({ baseUrl: misnamed, ca: other.cert }).health())).toMatchObject({
+      code: 'TLS',
+      message: expect.stringContaining('another name'),
+    });
 
     const plain = `https://127.0.0.1:${await listen(createServer(ok))}`;
     expect(await failure(createEmbeddedBackend({ baseUrl: plain }).health())).toMatchObject({ code: 'TLS', message: expect.stringContaining('http://') });

@@ -120,7 +120,10 @@ describe('dispatcher', () => {
       throw new Error('database exploded at row 7');
     };
     const dispatch = createDispatcher(handlers, { log: (l) => lines.push(l) });
-    expect(await dispatch('getUser', { connection: C, id: 1 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no user 1.', serverCode: 'USER_NOT_FOUND' } });
+    expect(await dispatch('getUser', { connection: C, id: 1 })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'There is no user 1.', serverCode: 'USER_NOT_FOUND' },
+    });
     const r = await dispatch('signIn', SAMPLE.signIn);
     expect(r.ok ? null : r.error.code).toBe('INTERNAL');
     expect(JSON.stringify(r)).not.toContain('exploded');
@@ -224,7 +227,13 @@ describe('web mode serves every method', () => {
   const post = (method: string, body: string) =>
     new Promise<{ status: number; result: Result<unknown> }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: host.port, method: 'POST', path: `/bridge/${method}`, headers: { 'content-type': 'application/json', 'x-console-token': host.token } },
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          method: 'POST',
+          path: `/bridge/${method}`,
+          headers: { 'content-type': 'application/json', 'x-console-token': host.token },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += String(c)));

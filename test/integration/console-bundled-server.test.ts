@@ -36,7 +36,10 @@ describe('bundled server launcher (real child processes)', () => {
   const launcher = (o: Partial<BundledServerOptions> = {}): BundledServer => {
     const dataDir = o.dataDir ?? tempDir();
     const s = createBundledServer({ dataDir, ...o });
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }), () => s.stop());
+    cleanups.push(
+      () => rmSync(dataDir, { recursive: true, force: true }),
+      () => s.stop(),
+    );
     return s;
   };
 
@@ -65,7 +68,12 @@ describe('bundled server launcher (real child processes)', () => {
     expect((await post(`${first.url}/api/v2/auth/signup`, { username: 'admin', password: STRONG_PASSWORD })).status).toBe(201);
     const crashed = new Promise<BundledServerStatus>((resolve) => s.onChange((st) => st.state === 'crashed' && resolve(st)));
     process.kill(first.pid!, 'SIGKILL');
-    expect(await crashed).toMatchObject({ state: 'crashed', url: null, pid: null, last_error: expect.stringMatching(/stopped unexpectedly \(killed by SIGKILL\)/) });
+    expect(await crashed).toMatchObject({
+      state: 'crashed',
+      url: null,
+      pid: null,
+      last_error: expect.stringMatching(/stopped unexpectedly \(killed by SIGKILL\)/),
+    });
     expect(s.status().state).toBe('crashed');
 
     const again = await s.start();
@@ -81,7 +89,9 @@ describe('bundled server launcher (real child processes)', () => {
     cleanups.push(() => new Promise((r) => blocker.close(r)));
     const port = (blocker.address() as { port: number }).port;
     const s = launcher({ port });
-    await expect(s.start()).rejects.toMatchObject({ error: { code: 'PORT_IN_USE', message: expect.stringContaining(`Port ${port} on 127.0.0.1 is already in use`) } });
+    await expect(s.start()).rejects.toMatchObject({
+      error: { code: 'PORT_IN_USE', message: expect.stringContaining(`Port ${port} on 127.0.0.1 is already in use`) },
+    });
     expect(s.status()).toMatchObject({ state: 'stopped', pid: null, last_error: expect.stringContaining(`Port ${port}`) });
   });
 
@@ -120,10 +130,14 @@ describe('bundled server launcher (real child processes)', () => {
 
   it('a missing executable, a broken script, or a silent process is SERVER_FAILED with a sentence', async () => {
     const missing = launcher({ command: { execPath: '/nonexistent/node', args: [] } });
-    await expect(missing.start()).rejects.toMatchObject({ error: { code: 'SERVER_FAILED', message: expect.stringMatching(/could not be launched with \/nonexistent\/node: .*ENOENT/) } });
+    await expect(missing.start()).rejects.toMatchObject({
+      error: { code: 'SERVER_FAILED', message: expect.stringMatching(/could not be launched with \/nonexistent\/node: .*ENOENT/) },
+    });
 
     const broken = launcher({ command: { execPath: process.execPath, args: ['/nonexistent/graphistry-admin.js'] } });
-    await expect(broken.start()).rejects.toMatchObject({ error: { code: 'SERVER_FAILED', message: expect.stringMatching(/stopped \(exit code 1\) before it was ready: Error: Cannot find module/) } });
+    await expect(broken.start()).rejects.toMatchObject({
+      error: { code: 'SERVER_FAILED', message: expect.stringMatching(/stopped \(exit code 1\) before it was ready: Error: Cannot find module/) },
+    });
 
     const silent = launcher({ command: { execPath: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] }, startTimeoutMs: 800 });
     const pending = silent.start();
@@ -149,7 +163,10 @@ describe('bundled server launcher (real child processes)', () => {
     const code = `const { createBundledServer } = await import(${JSON.stringify(`${ROOT}src-main/server/bundled-server.ts`)});
       const st = await createBundledServer({ dataDir: ${JSON.stringify(dataDir)} }).start();
       console.log('pid=' + st.pid);`;
-    const consoleProc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `${code} setInterval(() => {}, 1000);`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const consoleProc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `${code} setInterval(() => {}, 1000);`], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     cleanups.push(() => consoleProc.kill('SIGKILL'));
     let out = '';
     consoleProc.stdout.on('data', (c) => (out += String(c)));

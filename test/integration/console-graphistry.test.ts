@@ -17,8 +17,8 @@ import { failure } from '../helpers/failure.ts';
 import { tempDir } from '../helpers/app.ts';
 import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 
-
-const filesUnder = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
 
 const service = `graphistry-admin-console-test-${process.pid}-graphistry`;
 const keychain = await createKeychainVault({ service }).status();
@@ -40,12 +40,13 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
       machine: 'test-machine',
     });
   let consoleA: ConsoleHandlers;
-  const remote = async (c: ConsoleHandlers, name: string, url: string, extra: { admin_path?: string } = {}) => (await c.saveProfile({ name, kind: 'remote', url, ...extra })).id;
+  const remote = async (c: ConsoleHandlers, name: string, url: string, extra: { admin_path?: string } = {}) =>
+    (await c.saveProfile({ name, kind: 'remote', url, ...extra })).id;
 
   beforeAll(async () => {
     peer = await startDjangoPeer({ adminPath: 'portal/admin/' });
     await peer.shell(
-      "from users.models import User\n" +
+      'from users.models import User\n' +
         "User.objects.create_user('viewer', password='viewer has a passphrase')\n" +
         "User.objects.create_user('helper', password='helper has a passphrase', is_staff=True)",
     );
@@ -117,7 +118,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
     expect(status.capabilities?.bulk_note).toMatch(/one user at a time/);
     expect(await createKeychainVault({ service }).get(id)).toEqual({ kind: 'password', username: 'admin', password: PEER_ADMIN.password });
     for (const file of filesUnder(appData)) expect(readFileSync(file, 'latin1').includes(PEER_ADMIN.password), file).toBe(false);
-    expect((await consoleA.listUsers({ connection: status.connection!, search: 'view', ordering: 'username' })).results.map((u) => u.username)).toEqual(['viewer']);
+    expect((await consoleA.listUsers({ connection: status.connection!, search: 'view', ordering: 'username' })).results.map((u) => u.username)).toEqual([
+      'viewer',
+    ]);
   });
 
   it('signs in again by itself when the admin site ends the session mid-way', async () => {
@@ -129,7 +132,7 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console's remo
     expect((peer.log().match(/"POST \/portal\/admin\/login\//g) ?? []).length).toBe(before + 1);
   });
 
-  it("an admin who changes their own password: the keychain keeps the new one, so the next sign-in still works", async () => {
+  it('an admin who changes their own password: the keychain keeps the new one, so the next sign-in still works', async () => {
     const id = (await consoleA.listProfiles({})).find((p) => p.name === 'peer')!.id;
     const { user: me, connection } = await consoleA.connectionStatus({});
     await consoleA.setUserPassword({ connection: connection!, id: me!.id, password: 'the admin has a new passphrase' });

@@ -23,7 +23,13 @@ describe('profiles store (real files)', () => {
   it('creates, reads, updates, touches and removes; a second store on the folder sees the same', async () => {
     const { dir, clock, store } = setup();
     const bundled = await store.save({ name: 'Bundled server', kind: 'bundled' });
-    expect(bundled).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), name: 'Bundled server', kind: 'bundled', created_at: '2026-01-01T00:00:00.000Z', last_used_at: null });
+    expect(bundled).toEqual({
+      id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+      name: 'Bundled server',
+      kind: 'bundled',
+      created_at: '2026-01-01T00:00:00.000Z',
+      last_used_at: null,
+    });
     clock.advance(60_000);
     const remote = await store.save({ name: 'hub', kind: 'remote', url: 'https://hub.example.com/', username: 'ops' });
     // One spelling per server: the final slash is dropped, clients add their own paths.
@@ -121,7 +127,7 @@ describe('profiles store (real files)', () => {
     expect(Object.keys(JSON.parse(text).profiles[0]).sort()).toEqual(['created_at', 'id', 'kind', 'last_used_at', 'name', 'url', 'username']);
   });
 
-  it("keeps how a Graphistry is reached: its admin path (one spelling, the default left out), a CA file that exists, or a pinned fingerprint", async () => {
+  it('keeps how a Graphistry is reached: its admin path (one spelling, the default left out), a CA file that exists, or a pinned fingerprint', async () => {
     const { store } = setup();
     const root = tempDir();
     dirs.push(root);
@@ -130,9 +136,12 @@ describe('profiles store (real files)', () => {
     const pin = `${'ab:'.repeat(31)}ab`;
     const hub = await store.save({ name: 'hub', kind: 'remote', url: 'https://hub.example', admin_path: 'portal/admin', pinned_certificate: pin });
     expect(hub).toMatchObject({ admin_path: '/portal/admin/', pinned_certificate: pin.toUpperCase() });
-    expect((await store.save({ id: hub.id, name: 'hub', kind: 'remote', url: 'https://hub.example', admin_path: '/admin/', ca_file: ca })).admin_path).toBeUndefined();
+    expect(
+      (await store.save({ id: hub.id, name: 'hub', kind: 'remote', url: 'https://hub.example', admin_path: '/admin/', ca_file: ca })).admin_path,
+    ).toBeUndefined();
     expect((await store.get(hub.id))?.ca_file).toBe(ca);
-    const fieldsOf = async (input: ProfileInput) => ((await store.save(input).catch((e: unknown) => e)) as { error: { fields: Array<{ field: string }> } }).error.fields.map((f) => f.field);
+    const fieldsOf = async (input: ProfileInput) =>
+      ((await store.save(input).catch((e: unknown) => e)) as { error: { fields: Array<{ field: string }> } }).error.fields.map((f) => f.field);
     expect(await fieldsOf({ name: 'b', kind: 'bundled', admin_path: '/admin/' })).toEqual(['admin_path']);
     expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'http://plain.example', ca_file: ca })).toEqual(['ca_file']);
     expect(await fieldsOf({ name: 'r', kind: 'remote', url: 'https://x.example', ca_file: join(root, 'missing.pem') })).toEqual(['ca_file']);

@@ -98,7 +98,12 @@ if (!keychain.available) process.stderr.write(`\n!!! No OS keychain (${keychain.
     }
 
     // Signing out forgets the key (keychain entry gone, key revoked on the server).
-    expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: true, revoked_on_server: true, was_connected: true, credential: 'personal_key' });
+    expect(await second.signOut({ profileId })).toEqual({
+      removed_from_keychain: true,
+      revoked_on_server: true,
+      was_connected: true,
+      credential: 'personal_key',
+    });
     expect(await createKeychainVault({ service }).get(profileId)).toBeNull();
     // Signing out again: nothing was kept, and the answer says so.
     expect(await second.signOut({ profileId })).toEqual({ removed_from_keychain: false, revoked_on_server: false, was_connected: false, credential: null });

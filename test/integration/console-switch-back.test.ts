@@ -29,7 +29,8 @@ const noKeychain: Vault = {
   },
 };
 
-const filesUnder = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
 
 describe('switching back without a keychain', () => {
   const appData = tempDir('gadm-switch-back-');
@@ -51,7 +52,11 @@ describe('switching back without a keychain', () => {
       await t.app.listen({ host: '127.0.0.1', port: 0 });
       servers.push(t);
       const url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-      const r = await fetch(`${url}/api/v2/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: STRONG_PASSWORD }) });
+      const r = await fetch(`${url}/api/v2/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: STRONG_PASSWORD }),
+      });
       expect(r.status).toBe(201);
       ids[name] = (await c.saveProfile({ name, kind: 'remote', url })).id;
     }

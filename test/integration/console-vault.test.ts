@@ -12,10 +12,17 @@ import type { StoredCredential } from '../../src-main/contracts.ts';
 const service = `graphistry-admin-console-test-${process.pid}-${randomBytes(4).toString('hex')}`;
 const keychain = await createKeychainVault({ service }).status();
 if (!keychain.available) {
-  process.stderr.write(`\n!!! SKIPPING the keychain vault tests: ${keychain.detail}\n!!! \`npm test\` runs them in a throwaway D-Bus session with gnome-keyring (apt-get install dbus gnome-keyring).\n\n`);
+  process.stderr.write(
+    `\n!!! SKIPPING the keychain vault tests: ${keychain.detail}\n!!! \`npm test\` runs them in a throwaway D-Bus session with gnome-keyring (apt-get install dbus gnome-keyring).\n\n`,
+  );
 }
 
-const credential = (username: string): StoredCredential => ({ kind: 'personal_key', id: randomBytes(8).toString('hex'), secret: randomBytes(32).toString('base64url'), username });
+const credential = (username: string): StoredCredential => ({
+  kind: 'personal_key',
+  id: randomBytes(8).toString('hex'),
+  secret: randomBytes(32).toString('base64url'),
+  username,
+});
 
 describe.skipIf(!keychain.available)('keychain vault (real OS keychain)', () => {
   const vault = createKeychainVault({ service });

@@ -35,9 +35,7 @@ function send(port: number, opts: { method?: string; path: string; headers?: Rec
 }
 
 const calls: string[] = [];
-const handlers = Object.fromEntries(
-  Object.keys(consoleParams).map((m) => [m, async () => (calls.push(m), { from: 'handler' })]),
-) as unknown as ConsoleHandlers;
+const handlers = Object.fromEntries(Object.keys(consoleParams).map((m) => [m, async () => (calls.push(m), { from: 'handler' })])) as unknown as ConsoleHandlers;
 
 let root: string;
 let host: WebHost;
@@ -73,7 +71,11 @@ describe('web-mode guards', () => {
 
   it('answers a bridge call with the right token, Host and Origin (also as localhost, also without Origin)', async () => {
     calls.length = 0;
-    for (const headers of [good, { ...good, host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` }, { host: good.host!, 'x-console-token': host.token }]) {
+    for (const headers of [
+      good,
+      { ...good, host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` },
+      { host: good.host!, 'x-console-token': host.token },
+    ]) {
       const res = await bridge(headers);
       expect(res.status, JSON.stringify(headers)).toBe(200);
       expect(JSON.parse(res.body)).toEqual({ ok: true, value: { from: 'handler' } });
@@ -102,7 +104,15 @@ describe('web-mode guards', () => {
   it('refuses a foreign Host (DNS rebinding), even with the right token, for the bridge and the page', async () => {
     calls.length = 0;
     const p = host.port;
-    for (const hostHeader of [`evil.example:${p}`, `127.0.0.1.evil.example:${p}`, `127.0.0.1:${p + 1}`, '127.0.0.1', 'localhost', `[::1]:${p}`, `LOCALHOST:${p}`]) {
+    for (const hostHeader of [
+      `evil.example:${p}`,
+      `127.0.0.1.evil.example:${p}`,
+      `127.0.0.1:${p + 1}`,
+      '127.0.0.1',
+      'localhost',
+      `[::1]:${p}`,
+      `LOCALHOST:${p}`,
+    ]) {
       const res = await bridge({ ...good, host: hostHeader, origin: `http://${hostHeader}` });
       expect(res.status, hostHeader).toBe(421);
       expect((await send(host.port, { path: '/', headers: { host: hostHeader } })).status, hostHeader).toBe(421);
@@ -112,7 +122,13 @@ describe('web-mode guards', () => {
 
   it('refuses a foreign Origin, even with the right token and Host', async () => {
     calls.length = 0;
-    for (const origin of ['http://evil.example', `http://evil.example:${host.port}`, `https://127.0.0.1:${host.port}`, `http://localhost:${host.port}`, 'null']) {
+    for (const origin of [
+      'http://evil.example',
+      `http://evil.example:${host.port}`,
+      `https://127.0.0.1:${host.port}`,
+      `http://localhost:${host.port}`,
+      'null',
+    ]) {
       const res = await bridge({ ...good, origin });
       expect(res.status, origin).toBe(403);
       expect(JSON.parse(res.body).error.code).toBe('FORBIDDEN');
@@ -149,7 +165,16 @@ describe('web-mode static files', () => {
   });
 
   it('refuses directory traversal and dot-files', async () => {
-    for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/..%5coutside.txt', '/assets/%2e%2e/%2e%2e/outside.txt', '/.env', '/assets/%00.js', '/%E0%A4%A']) {
+    for (const path of [
+      '/../outside.txt',
+      '/%2e%2e/outside.txt',
+      '/assets/..%2f..%2foutside.txt',
+      '/..%5coutside.txt',
+      '/assets/%2e%2e/%2e%2e/outside.txt',
+      '/.env',
+      '/assets/%00.js',
+      '/%E0%A4%A',
+    ]) {
       const res = await send(host.port, { path, headers: { host: good.host! } });
       expect(res.status, path).toBe(404);
       expect(res.body, path).not.toContain('TOP-SECRET');
@@ -172,7 +197,11 @@ describe('web-mode static files', () => {
   it('app:// (the Electron protocol) serves the same files under the same rules', async () => {
     const dir = join(root, 'renderer');
     const index = await appProtocolResponse(dir, 'app://console/index.html', 'GET');
-    expect([index.status, index.headers.get('content-type'), index.headers.get('content-security-policy')]).toEqual([200, 'text/html; charset=utf-8', RENDERER_CSP]);
+    expect([index.status, index.headers.get('content-type'), index.headers.get('content-security-policy')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      RENDERER_CSP,
+    ]);
     expect(await (await appProtocolResponse(dir, 'app://console/assets/app.js', 'GET')).text()).toBe('console.log("app");');
     for (const url of ['app://console/%2e%2e/outside.txt', 'app://console/assets/..%2f..%2foutside.txt', 'app://console/.env', 'app://other/index.html']) {
       const res = await appProtocolResponse(dir, url, 'GET');
@@ -251,7 +280,12 @@ describe('web mode keeps its place: port and token in web-host.json', () => {
     return s;
   };
   const answers = (h: WebHost, token: string) =>
-    send(h.port, { method: 'POST', path: '/bridge/connectionStatus', headers: { host: `127.0.0.1:${h.port}`, 'content-type': 'application/json', 'x-console-token': token }, body: '{}' }).then((r) => r.status);
+    send(h.port, {
+      method: 'POST',
+      path: '/bridge/connectionStatus',
+      headers: { host: `127.0.0.1:${h.port}`, 'content-type': 'application/json', 'x-console-token': token },
+      body: '{}',
+    }).then((r) => r.status);
 
   it('the first launch takes a free port and keeps it with the token (file 0600); the next launch prints the same URL and takes the old token', async () => {
     const dir = dataDir();
@@ -278,7 +312,9 @@ describe('web mode keeps its place: port and token in web-host.json', () => {
     expect(moved.host.port).not.toBe(first.host.port);
     expect(moved.host.token).toBe(first.host.token);
     expect(moved.said).toHaveLength(1);
-    expect(moved.said[0]).toMatch(new RegExp(`^Port ${first.host.port}, this console's port until now, is taken by another program: serving on port ${moved.host.port} instead`));
+    expect(moved.said[0]).toMatch(
+      new RegExp(`^Port ${first.host.port}, this console's port until now, is taken by another program: serving on port ${moved.host.port} instead`),
+    );
     expect(kept(dir)).toEqual({ port: moved.host.port, token: first.host.token });
     await moved.host.close();
     expect((await open(dir)).host.port).toBe(moved.host.port);
@@ -368,7 +404,12 @@ describe('console:web and npm start on the command line', () => {
     expect(viaNpm.stdout).toContain('npm start -- --port 9000');
     expect(viaNpm.stdout).toMatch(/--new-token/);
 
-    for (const args of [['--prot', '9000'], ['--port', 'nine'], ['--port', '70000'], ['--port', '']]) {
+    for (const args of [
+      ['--prot', '9000'],
+      ['--port', 'nine'],
+      ['--port', '70000'],
+      ['--port', ''],
+    ]) {
       const bad = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', ...args], { cwd: repo, env, encoding: 'utf8', timeout: 30_000 });
       expect(bad.status, args.join(' ')).toBe(2);
       expect(bad.stderr, args.join(' ')).toMatch(/--port|Unknown option/);
@@ -400,7 +441,12 @@ describe('console:web and npm start on the command line', () => {
       expect(JSON.parse(readFileSync(join(dir, WEB_HOST_FILE), 'utf8'))).toEqual({ port: n, token: url.searchParams.get('token') });
 
       // The same port asked for again while this console holds it.
-      const second = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--port', String(n), '--data-dir', join(dir, 'other')], { cwd: repo, env, encoding: 'utf8', timeout: 30_000 });
+      const second = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/console-web.ts', '--port', String(n), '--data-dir', join(dir, 'other')], {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(second.status).toBe(1);
       expect(second.stderr).toContain(`Port ${n} on 127.0.0.1 is taken by another program: choose another with --port N, or --port 0 for a free one.`);
       expect(second.stdout).not.toContain('Graphistry Admin console (web mode):');

@@ -44,7 +44,9 @@ describe('data dir files and lock (sqlite)', () => {
     chmodSync(d, 0o755);
     const s = await start(d);
     await s.stop();
-    expect(s.stderr(), `exit ${s.proc.exitCode} ${s.proc.signalCode}`).toMatch(new RegExp(`other users of this machine can reach the data dir.*${d} \\(mode 0755\\).*chmod 700 ${d}`));
+    expect(s.stderr(), `exit ${s.proc.exitCode} ${s.proc.signalCode}`).toMatch(
+      new RegExp(`other users of this machine can reach the data dir.*${d} \\(mode 0755\\).*chmod 700 ${d}`),
+    );
   });
 
   it('regression: a stale server.lock whose pid now belongs to an unrelated process blocked start-up until deleted by hand', async () => {

@@ -15,7 +15,7 @@ async function until(check: () => Promise<boolean>, what: string, ms = 10_000): 
 }
 
 // The interleavings are forced with PostgreSQL locks held from a second connection, so this suite is PostgreSQL's.
-describe.runIf(dialects().includes('postgres'))('a privileged write racing its actor\'s demotion (postgres)', () => {
+describe.runIf(dialects().includes('postgres'))("a privileged write racing its actor's demotion (postgres)", () => {
   let t: TestApp;
   let raw: pg.Client | undefined;
   afterEach(async () => {
@@ -37,7 +37,8 @@ describe.runIf(dialects().includes('postgres'))('a privileged write racing its a
         return res;
       });
     const invite = () => track('invite', t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(b.token), payload: {} }));
-    const demote = () => track('demote', t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${b.user.id}`, headers: bearer(a.token), payload: { is_superuser: false } }));
+    const demote = () =>
+      track('demote', t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${b.user.id}`, headers: bearer(a.token), payload: { is_superuser: false } }));
     const waitingOn = async (relation: string) =>
       Number(
         (
@@ -80,19 +81,25 @@ describe.runIf(dialects().includes('postgres'))('a privileged write racing its a
     const [inv] = await Promise.all([inviting, demoting]);
     expect(order.sort()).toEqual(['demote 200', 'invite 403']);
     expect(JSON.parse(inv.body)).toMatchObject({ error: 'SUPERUSER_REQUIRED' });
-    const count = await t.db.read.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await t.db.read
+      .selectFrom('invitations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
   it('two superusers deactivating each other in bulk at the same instant: one wins, the other is refused, one superuser stays', async () => {
     const { bobId } = await setUp();
-    const tokenOf = async (username: string) => (await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username, password: STRONG_PASSWORD } })).json<{ token: string }>().token;
+    const tokenOf = async (username: string) =>
+      (await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username, password: STRONG_PASSWORD } })).json<{ token: string }>()
+        .token;
     const [alice, bob] = [await tokenOf('alice'), await tokenOf('bob')];
     const aliceId = (await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(alice) })).json<{ id: number }>().id;
     // Both pass their guards while the accounts lock is held, then queue for it: without it, each would count the other as the superuser left.
     await raw!.query('begin');
     await raw!.query('select pg_advisory_xact_lock($1)', [0x6772_6170]);
-    const bulk = (token: string, id: number) => t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: { ids: [id], is_active: false } });
+    const bulk = (token: string, id: number) =>
+      t.app.inject({ method: 'POST', url: '/api/v2/admin/users/set-active', headers: bearer(token), payload: { ids: [id], is_active: false } });
     const both = Promise.all([bulk(alice, bobId), bulk(bob, aliceId)]);
     await sleep(200);
     await raw!.query('commit');

@@ -23,7 +23,7 @@ const MIGRATION_0007: Record<string, string[]> = {
   ],
 };
 
-describe.each(dialects())('migration 0010 drops the deep-page anchors\' revision row and triggers (%s)', (dialect) => {
+describe.each(dialects())("migration 0010 drops the deep-page anchors' revision row and triggers (%s)", (dialect) => {
   let t: TestApp | undefined;
   afterEach(async () => t?.close());
 

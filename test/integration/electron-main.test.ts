@@ -30,7 +30,9 @@ const FOREIGN: Record<string, SenderSpec> = {
 };
 
 /** The methods whose parameters name a connection (`{}`'s index signature would match any key, hence the first test). */
-type ServerMethod = { [M in ConsoleMethod]: string extends keyof ConsoleParams<M> ? never : 'connection' extends keyof ConsoleParams<M> ? M : never }[ConsoleMethod];
+type ServerMethod = {
+  [M in ConsoleMethod]: string extends keyof ConsoleParams<M> ? never : 'connection' extends keyof ConsoleParams<M> ? M : never;
+}[ConsoleMethod];
 /**
  * One call per method that acts on a server, as a screen would have prepared
  * it against user `id` (the connection is added at the call). The mapped type
@@ -242,7 +244,8 @@ describe('the built main bundle under a stand-in electron', () => {
     const reconnected = await call('connect', { profileId: profile.id });
     // Without a keychain (as here: the child has no D-Bus session) nothing was kept, so connect asks for the password.
     if (!reconnected.ok) expect(reconnected.error.code).toBe('UNAUTHORIZED');
-    const again = reconnected.ok && reconnected.value.connected ? reconnected.value : await value('signIn', { profileId: profile.id, username: 'admin', password });
+    const again =
+      reconnected.ok && reconnected.value.connected ? reconnected.value : await value('signIn', { profileId: profile.id, username: 'admin', password });
     const a2 = again.connection;
     expect(a2).toMatch(new RegExp(`^${profile.id}\\.[0-9a-f]{16}$`));
     expect(a2).not.toBe(a1);

@@ -35,8 +35,7 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     carol = await adminCreateUser(t.app, admin.token, { username: 'carol', email: 'carol@example.com', is_staff: true });
   }
 
-  const check = (headers: Record<string, string>, query = '', method: 'GET' | 'POST' = 'GET') =>
-    t.app.inject({ method, url: `/auth/check${query}`, headers });
+  const check = (headers: Record<string, string>, query = '', method: 'GET' | 'POST' = 'GET') => t.app.inject({ method, url: `/auth/check${query}`, headers });
 
   const sessionOf = (username: string) => sessionCookie(t.app, username, STRONG_PASSWORD);
 
@@ -73,8 +72,14 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
   it('Regression (#19, 1): the check answered danaé as Remote-User: dana (non-ASCII removed); now no Remote-User, only Remote-User-Id and the RFC 8187 form', async () => {
     await start();
     const dana = await adminCreateUser(t.app, admin.token, { username: 'dana', email: 'dana@corp.example', is_staff: true });
-    const invitation = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }));
-    const accepted = await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token: invitation.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' } });
+    const invitation = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }),
+    );
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/invitations/accept',
+      payload: { token: invitation.token, username: 'danaé', password: STRONG_PASSWORD, email: 'dana@corpé.example' },
+    });
     expect(accepted.statusCode, accepted.body).toBe(201);
     const danae = json<{ user: { id: number }; token: string }>(accepted);
     for (const headers of [bearer(danae.token), { cookie: await sessionOf('danaé') }]) {
@@ -87,11 +92,20 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
         'remote-groups': 'staff',
       });
     }
-    expect(remoteHeaders(await check(bearer(dana.token)))).toMatchObject({ 'remote-user': 'dana', 'remote-user-id': String(dana.user.id), 'remote-email': 'dana@corp.example' });
+    expect(remoteHeaders(await check(bearer(dana.token)))).toMatchObject({
+      'remote-user': 'dana',
+      'remote-user-id': String(dana.user.id),
+      'remote-email': 'dana@corp.example',
+    });
     // Without an email there is no Remote-Email of either form; an ordinary user's Remote-Groups is empty, not absent.
     expect(remoteHeaders(await check(bearer(bob.token), '?require=user'))).toMatchObject({ 'remote-user': 'bob', 'remote-groups': '' });
     const noEmail = await adminCreateUser(t.app, admin.token, { username: 'erin', is_staff: true });
-    expect(Object.keys(remoteHeaders(await check(bearer(noEmail.token)))).sort()).toEqual(['remote-groups', 'remote-user', 'remote-user-encoded', 'remote-user-id']);
+    expect(Object.keys(remoteHeaders(await check(bearer(noEmail.token)))).sort()).toEqual([
+      'remote-groups',
+      'remote-user',
+      'remote-user-encoded',
+      'remote-user-id',
+    ]);
   });
 
   it('answers 403 when signed in without the level, whatever the credential', async () => {
@@ -137,7 +151,13 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
 
   it('never trusts identity headers that come with the request', async () => {
     await start();
-    const forged = { 'remote-user': 'admin', 'remote-groups': 'staff,superuser', 'x-forwarded-user': 'admin', 'x-remote-user': 'admin', 'x-auth-request-user': 'admin' };
+    const forged = {
+      'remote-user': 'admin',
+      'remote-groups': 'staff,superuser',
+      'x-forwarded-user': 'admin',
+      'x-remote-user': 'admin',
+      'x-auth-request-user': 'admin',
+    };
     expect((await check(forged)).statusCode).toBe(401);
     const withBob = await check({ ...forged, cookie: await sessionOf('bob') }, '?require=user');
     expectPass(withBob, 'bob', '');
@@ -147,9 +167,18 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     await start();
     const res = await t.app.inject({ method: 'POST', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'application/json' } });
     expectPass(res, 'carol', 'staff');
-    const bulky = await t.app.inject({ method: 'POST', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(70 * 1024) });
+    const bulky = await t.app.inject({
+      method: 'POST',
+      url: '/auth/check',
+      headers: { ...bearer(carol.token), 'content-type': 'application/octet-stream' },
+      payload: Buffer.alloc(70 * 1024),
+    });
     expect(bulky.statusCode).toBe(413);
-    expectPass(await t.app.inject({ method: 'PUT', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'text/plain' }, payload: 'ignored' }), 'carol', 'staff');
+    expectPass(
+      await t.app.inject({ method: 'PUT', url: '/auth/check', headers: { ...bearer(carol.token), 'content-type': 'text/plain' }, payload: 'ignored' }),
+      'carol',
+      'staff',
+    );
     const bad = await check(bearer(carol.token), '?require=root');
     expect(bad.statusCode).toBe(400);
     expect(json(bad)).toMatchObject({ error: 'VALIDATION', message: 'require must be user, staff or superuser.' });
@@ -158,10 +187,13 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
   it('demotion, deactivation, sign-out, key revocation and a password change bite on the very next check', async () => {
     await start();
     const cookie = await sessionOf('carol');
-    const minted = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: carol.key.authorization } })).token;
+    const minted = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: carol.key.authorization } }),
+    ).token;
     const all = { cookie: { cookie }, jwt: bearer(carol.token), pkey: { authorization: carol.key.authorization }, minted: bearer(minted) };
     for (const headers of Object.values(all)) expectPass(await check(headers), 'carol', 'staff'); // now cached
-    const patch = (payload: Record<string, unknown>) => t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${carol.user.id}`, headers: bearer(admin.token), payload });
+    const patch = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${carol.user.id}`, headers: bearer(admin.token), payload });
 
     expect((await patch({ is_staff: false })).statusCode).toBe(200);
     for (const [name, headers] of Object.entries(all)) expect((await check(headers)).statusCode, `demoted: ${name}`).toBe(403);
@@ -174,7 +206,16 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     expect((await check(all.minted)).statusCode).toBe(401);
     expectPass(await check(all.jwt), 'carol', 'staff');
 
-    expect((await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${carol.user.id}/password`, headers: bearer(admin.token), payload: { password: 'another long passphrase' } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v2/admin/users/${carol.user.id}/password`,
+          headers: bearer(admin.token),
+          payload: { password: 'another long passphrase' },
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await check(all.jwt)).statusCode, 'old JWT after a password change').toBe(401);
     expect((await check(all.cookie)).statusCode, 'session after a password change').toBe(401);
 
@@ -188,7 +229,10 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
 
     const dave = await adminCreateUser(t.app, admin.token, { username: 'dave', is_staff: true });
     expectPass(await check(bearer(dave.token)), 'dave', 'staff');
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${dave.user.id}`, headers: bearer(admin.token), payload: { is_active: false } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${dave.user.id}`, headers: bearer(admin.token), payload: { is_active: false } }))
+        .statusCode,
+    ).toBe(200);
     expect((await check(bearer(dave.token))).statusCode, 'deactivated').toBe(401);
   });
 
@@ -214,8 +258,12 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
     const key = json<{ authorization: string }>(
       await t.app.inject({ method: 'POST', url: '/api/v2/me/keys', headers: bearer(carol.token), payload: { name: 'short', expires_in_days: 1 } }),
     );
-    const minted = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: key.authorization } })).token;
-    const jwt = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'carol', password: STRONG_PASSWORD } })).token;
+    const minted = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: key.authorization } }),
+    ).token;
+    const jwt = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', payload: { username: 'carol', password: STRONG_PASSWORD } }),
+    ).token;
     const cookie = await sessionOf('carol');
     for (const headers of [bearer(jwt), { cookie }, bearer(minted)]) expectPass(await check(headers), 'carol', 'staff');
 
@@ -227,7 +275,9 @@ describe.each(dialects())('forward-auth check (%s)', (dialect) => {
 
     // A fresh JWT minted from a key that expires before the token does.
     clock.advance(24 * 3600_000 - 601_000 - 300_000); // the key now expires in 300 s
-    const late = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: key.authorization } })).token;
+    const late = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: key.authorization } }),
+    ).token;
     expectPass(await check(bearer(late)), 'carol', 'staff');
     clock.advance(400_000); // the key has expired; the JWT alone would still have 200 s
     expect((await check(bearer(late))).statusCode, 'JWT of an expired key').toBe(401);

@@ -65,7 +65,13 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     expect(res.headers.getSetCookie()).toEqual(['tool_a=1; Path=/pivot/', 'tool_b=2; Path=/pivot/']);
     const { headers, url } = (await res.json()) as { headers: Record<string, string>; url: string };
     expect(url).toBe('/pivot/whoami?x=1');
-    expect(headers).toMatchObject({ 'remote-user': 'carol', 'remote-email': 'carol@example.com', 'remote-groups': 'staff', 'x-forwarded-for': '127.0.0.1', cookie: 'theme=dark' });
+    expect(headers).toMatchObject({
+      'remote-user': 'carol',
+      'remote-email': 'carol@example.com',
+      'remote-groups': 'staff',
+      'x-forwarded-for': '127.0.0.1',
+      cookie: 'theme=dark',
+    });
     expect(headers['x-forwarded-user']).toBeUndefined();
     expect(headers.authorization).toBe('token for-the-tool-itself'); // not ours: the tool's own business
 
@@ -83,7 +89,12 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
   it('Regression (#19, 2): Remote_User, REMOTE_USER, X-Auth-Request-Access-Token and other spellings of identity headers passed the gate', async () => {
     await start();
     const cookie = await sessionCookie(t.app, 'carol', STRONG_PASSWORD);
-    const forged = await rawGet(base, '/pivot/whoami', [`Cookie: ${cookie}`, ...FORGED_IDENTITY.map(([name, value]) => `${name}: ${value}`), 'X_Tool_Option: 1', 'X-Tool-Option: 2']);
+    const forged = await rawGet(base, '/pivot/whoami', [
+      `Cookie: ${cookie}`,
+      ...FORGED_IDENTITY.map(([name, value]) => `${name}: ${value}`),
+      'X_Tool_Option: 1',
+      'X-Tool-Option: 2',
+    ]);
     expect(forged.status, forged.body).toBe(200);
     const { rawHeaders } = JSON.parse(forged.body) as { rawHeaders: string[] };
     const asCarol = [
@@ -94,9 +105,15 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
       ['remote-user-encoded', "UTF-8''carol"],
       ['remote-user-id', String(carol.user.id)],
     ];
-    expect(rawHeaders.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))), 'client identity headers, and names with _, that reached the tool').toEqual([]);
+    expect(
+      rawHeaders.filter((h, i) => h.includes('forged') || (i % 2 === 0 && h.includes('_'))),
+      'client identity headers, and names with _, that reached the tool',
+    ).toEqual([]);
     expect(identityHeadersIn(rawHeaders)).toEqual(asCarol);
-    expect(rawHeaders.map((h) => h.toLowerCase()), 'other headers pass').toContain('x-tool-option');
+    expect(
+      rawHeaders.map((h) => h.toLowerCase()),
+      'other headers pass',
+    ).toContain('x-tool-option');
     // Node's parser refuses whitespace before a colon and folded lines outright.
     for (const line of MALFORMED_IDENTITY) expect((await rawGet(base, '/pivot/whoami', [`Cookie: ${cookie}`, line])).status, JSON.stringify(line)).toBe(400);
     // The WebSocket handshake is forwarded with the same headers.
@@ -104,13 +121,21 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     if (!ws.ok) throw new Error(`handshake refused: ${ws.status}`);
     expect(JSON.parse(await nextMessage(ws))).toEqual({ hello: 'carol' });
     ws.ws.close();
-    expect(identityHeadersIn(Object.entries(tool.seen.at(-1) ?? {}).flat().map(String))).toEqual(asCarol);
+    expect(
+      identityHeadersIn(
+        Object.entries(tool.seen.at(-1) ?? {})
+          .flat()
+          .map(String),
+      ),
+    ).toEqual(asCarol);
   });
 
   it('Regression (#19, 1): danaé reached every gated service as Remote-User: dana, another staff member', async () => {
     await start();
     const dana = await adminCreateUser(t.app, admin.token, { username: 'dana', email: 'dana@corp.example', is_staff: true });
-    const invitation = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }));
+    const invitation = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }),
+    );
     const accepted = await t.app.inject({
       method: 'POST',
       url: '/api/v2/auth/invitations/accept',
@@ -119,7 +144,8 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
     expect(accepted.statusCode, accepted.body).toBe(201);
     const danae = json<{ user: { id: number; username: string }; token: string }>(accepted);
     expect(danae.user.username).toBe('danaé');
-    const seen = async (headers: Record<string, string>) => identityHeadersIn(((await (await get('/pivot/whoami', headers)).json()) as { rawHeaders: string[] }).rawHeaders);
+    const seen = async (headers: Record<string, string>) =>
+      identityHeadersIn(((await (await get('/pivot/whoami', headers)).json()) as { rawHeaders: string[] }).rawHeaders);
 
     const asDanae = [
       ['remote-email-encoded', "UTF-8''dana%40corp%C3%A9.example"],
@@ -286,7 +312,10 @@ describe.each(dialects())('built-in gate (%s)', (dialect) => {
         req.once('error', reject);
         req.end();
       });
-    expect(await raw('/auth/check?require=staff', bearer(carol.token))).toMatchObject({ status: 200, headers: { 'remote-user': 'carol', 'remote-groups': 'staff' } });
+    expect(await raw('/auth/check?require=staff', bearer(carol.token))).toMatchObject({
+      status: 200,
+      headers: { 'remote-user': 'carol', 'remote-groups': 'staff' },
+    });
     expect((await raw('/auth/check?require=staff', {})).status).toBe(401);
     expect((await raw('/auth/check?require=superuser', bearer(carol.token))).status).toBe(403);
     const open = await openWebSocket(`${wsBase}/pivot/ws`, bearer(carol.token));

@@ -56,7 +56,11 @@ for (const [listDisplay, users] of [
     beforeAll(async () => {
       peer = await startDjangoPeer({ listDisplay });
       await seedPeerUsers(peer, users);
-      admin = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }) as RemoteBackend;
+      admin = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({
+        type: 'admin_password',
+        username: PEER_ADMIN.username,
+        password: async () => PEER_ADMIN.password,
+      }) as RemoteBackend;
       await admin.capabilities();
     }, 120_000);
     afterAll(async () => peer?.stop());
@@ -72,7 +76,14 @@ for (const [listDisplay, users] of [
       // The page, and one filtered change list for each flag the admin does not list (superuser and active; staff and active).
       expect(requests).toBe(1 + 2);
       expect(requests).toBeLessThanOrEqual(10);
-      expectRowsTrue(value.results, await database(peer, value.results.map((u) => u.id)), unlisted);
+      expectRowsTrue(
+        value.results,
+        await database(
+          peer,
+          value.results.map((u) => u.id),
+        ),
+        unlisted,
+      );
       // Some of every flag on these pages, so a flag read wrongly shows.
       expect(new Set(value.results.map((u) => u.is_active))).toEqual(new Set([true, false]));
     });
@@ -82,7 +93,14 @@ for (const [listDisplay, users] of [
       expect(value.results).toHaveLength(200);
       // Two change-list pages of Django's 100, one filter per flag it does not list.
       expect(requests).toBe(2 + 2);
-      expectRowsTrue(value.results, await database(peer, value.results.map((u) => u.id)), unlisted);
+      expectRowsTrue(
+        value.results,
+        await database(
+          peer,
+          value.results.map((u) => u.id),
+        ),
+        unlisted,
+      );
     });
 
     it('reads the rows the page left unlisted whole, each from its change form, to the second', async () => {
@@ -98,7 +116,8 @@ for (const [listDisplay, users] of [
       for (const u of value.users) expect(u).toEqual({ id: u.id, ...db.get(u.id)! });
       expect(value.users.filter((u) => u.last_login !== null).length).toBeGreaterThan(10);
       // What the list showed and what the forms say agree on everything the list did show.
-      for (const [i, row] of page.results.entries()) for (const [k, v] of Object.entries(row)) if (v !== null) expect(value.users[i]![k as keyof User]).toEqual(v);
+      for (const [i, row] of page.results.entries())
+        for (const [k, v] of Object.entries(row)) if (v !== null) expect(value.users[i]![k as keyof User]).toEqual(v);
     });
 
     it('names a user gone since the page was read, and still reads the rest', async () => {
@@ -115,7 +134,9 @@ for (const [listDisplay, users] of [
     });
 
     it('walks Django’s pages of 100 for the ids of every match, one page a request, and stops at the limit', async () => {
-      const orm = await peer.shell("from users.models import User\nprint(list(User.objects.filter(is_active=True, username__icontains='u000').order_by('-username').values_list('id', flat=True)))");
+      const orm = await peer.shell(
+        "from users.models import User\nprint(list(User.objects.filter(is_active=True, username__icontains='u000').order_by('-username').values_list('id', flat=True)))",
+      );
       const expected = JSON.parse(orm.trim().split('\n').at(-1)!) as number[];
       expect(expected.length).toBeGreaterThan(200);
       const all = await costOf(admin, () => admin.listUserIds({ is_active: true, search: 'u000', ordering: '-username' }, 10_000));

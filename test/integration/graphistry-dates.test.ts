@@ -44,33 +44,50 @@ const SEED = [
 ].join('\n');
 
 /** Every user as the peer's database holds it: dates as UTC ISO with their microseconds. */
-async function database(peer: DjangoPeer): Promise<Map<string, { date_joined: string; last_login: string | null; is_active: boolean; is_staff: boolean; is_superuser: boolean; email: string }>> {
+async function database(
+  peer: DjangoPeer,
+): Promise<Map<string, { date_joined: string; last_login: string | null; is_active: boolean; is_staff: boolean; is_superuser: boolean; email: string }>> {
   const out = await peer.shell(
     [
       'import json',
       'from datetime import timezone',
       'from users.models import User',
       "iso = lambda d: d and d.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')",
-      "print(json.dumps({u.username: dict(date_joined=iso(u.date_joined), last_login=iso(u.last_login), is_active=u.is_active, is_staff=u.is_staff, is_superuser=u.is_superuser, email=u.email) for u in User.objects.all()}))",
+      'print(json.dumps({u.username: dict(date_joined=iso(u.date_joined), last_login=iso(u.last_login), is_active=u.is_active, is_staff=u.is_staff, is_superuser=u.is_superuser, email=u.email) for u in User.objects.all()}))',
     ].join('\n'),
   );
   return new Map(Object.entries(JSON.parse(out.trim().split('\n').at(-1)!)));
 }
 
 /** A UTC ISO instant cut to what a page shows: the minute (a change list) or the second (a change form). */
-const cut = (iso: string | null, unit: 'minute' | 'second') => (iso === null ? null : new Date(`${iso.slice(0, unit === 'minute' ? 16 : 19)}${unit === 'minute' ? ':00' : ''}Z`).toISOString());
+const cut = (iso: string | null, unit: 'minute' | 'second') =>
+  iso === null ? null : new Date(`${iso.slice(0, unit === 'minute' ? 16 : 19)}${unit === 'minute' ? ':00' : ''}Z`).toISOString();
 
 function expectDatesOf(rows: Array<User | UserRow>, db: Awaited<ReturnType<typeof database>>, unit: 'minute' | 'second') {
   for (const u of rows) {
     const truth = db.get(u.username)!;
-    expect({ who: u.username, date_joined: u.date_joined, last_login: u.last_login }).toEqual({ who: u.username, date_joined: cut(truth.date_joined, unit), last_login: cut(truth.last_login, unit) });
-    expect({ who: u.username, is_active: u.is_active, is_staff: u.is_staff, is_superuser: u.is_superuser, email: u.email }).toEqual({ who: u.username, is_active: truth.is_active, is_staff: truth.is_staff, is_superuser: truth.is_superuser, email: truth.email });
+    expect({ who: u.username, date_joined: u.date_joined, last_login: u.last_login }).toEqual({
+      who: u.username,
+      date_joined: cut(truth.date_joined, unit),
+      last_login: cut(truth.last_login, unit),
+    });
+    expect({ who: u.username, is_active: u.is_active, is_staff: u.is_staff, is_superuser: u.is_superuser, email: u.email }).toEqual({
+      who: u.username,
+      is_active: truth.is_active,
+      is_staff: truth.is_staff,
+      is_superuser: truth.is_superuser,
+      email: truth.email,
+    });
   }
 }
 
 const CASES: Array<{ name: string; peer: PeerOptions; pages: 'German' | 'English' }> = [
   { name: 'German admin pages (LANGUAGE_CODE de, no LocaleMiddleware) in Europe/Berlin', peer: { language: 'de', timeZone: 'Europe/Berlin' }, pages: 'German' },
-  { name: 'German with LocaleMiddleware in America/New_York', peer: { language: 'de', localeMiddleware: true, timeZone: 'America/New_York' }, pages: 'English' },
+  {
+    name: 'German with LocaleMiddleware in America/New_York',
+    peer: { language: 'de', localeMiddleware: true, timeZone: 'America/New_York' },
+    pages: 'English',
+  },
 ];
 
 // Each Django the peer runs on (3.2, 4.2, 5.2): the catalog, the formats and the offset-bearing lookups are each version's own.
@@ -84,7 +101,11 @@ for (const runtime of await djangoRuntimes()) {
       beforeAll(async () => {
         peer = await startDjangoPeer({ ...c.peer, django: runtime.version });
         await peer.shell(SEED);
-        admin = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }) as RemoteBackend;
+        admin = createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({
+          type: 'admin_password',
+          username: PEER_ADMIN.username,
+          password: async () => PEER_ADMIN.password,
+        }) as RemoteBackend;
         await admin.capabilities();
       }, 90_000);
       afterAll(async () => peer?.stop());
@@ -100,7 +121,12 @@ for (const runtime of await djangoRuntimes()) {
         const page = await admin.listUsers({ ordering: 'username', page_size: 100 });
         const requests = admin.requestCount() - before;
         expect(page.unlisted).toBeUndefined();
-        expect(page.results.map((u) => u.username)).toEqual(['admin', ...Object.keys(INSTANTS).map((n) => `d-${n}`).sort()]);
+        expect(page.results.map((u) => u.username)).toEqual([
+          'admin',
+          ...Object.keys(INSTANTS)
+            .map((n) => `d-${n}`)
+            .sort(),
+        ]);
         expectDatesOf(page.results, await database(peer), 'minute');
         // The list, the admin's date formats once, and a few questions that settle the time zone (and the repeated hour's rows).
         expect(requests).toBeLessThanOrEqual(1 + 1 + 8);
@@ -122,7 +148,9 @@ for (const runtime of await djangoRuntimes()) {
       });
 
       it('reads a sign-in made just now in today’s offset (the admin’s own last login)', async () => {
-        await createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }).capabilities();
+        await createRemoteGraphistryBackend({ baseUrl: peer.url })
+          .withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password })
+          .capabilities();
         const me = await admin.me();
         expect(me.last_login).toBe(cut((await database(peer)).get(PEER_ADMIN.username)!.last_login, 'second'));
       });

@@ -34,7 +34,8 @@ function variation(django: DjangoVersion, variant: string, adminPath?: string) {
     v.anon = createRemoteGraphistryBackend({ baseUrl: v.peer.url, ...(adminPath ? { adminPath } : {}) });
   }, 90_000);
   afterAll(async () => v.peer?.stop());
-  const as = (password: string, otp?: string) => v.anon.withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => password, ...(otp ? { otp } : {}) });
+  const as = (password: string, otp?: string) =>
+    v.anon.withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => password, ...(otp ? { otp } : {}) });
   /** POSTs the peer logged to a path. */
   const posts = (path: RegExp) => (v.peer.log().match(new RegExp(`"POST ${path.source}`, 'g')) ?? []).length;
   return { v, as, posts };
@@ -68,11 +69,19 @@ for (const runtime of await djangoRuntimes()) {
 
   pluginSuite(`django-axes (three wrong passwords lock the account) (Django ${version})`, () => {
     const { v, as, posts } = variation(version, 'axes');
-    const failures = async () => (await v.peer.shell('from axes.models import AccessAttempt\nprint(sum(a.failures_since_start for a in AccessAttempt.objects.all()))')).trim().split('\n').at(-1);
+    const failures = async () =>
+      (await v.peer.shell('from axes.models import AccessAttempt\nprint(sum(a.failures_since_start for a in AccessAttempt.objects.all()))'))
+        .trim()
+        .split('\n')
+        .at(-1);
 
     it('counts a wrong console sign-in once (the admin form only, never the token API as well)', async () => {
       const refused = await failure(as('not the password').me());
-      expect(refused).toMatchObject({ code: 'UNAUTHORIZED', serverCode: 'INVALID_CREDENTIALS', message: expect.stringContaining('Please enter the correct username and password') });
+      expect(refused).toMatchObject({
+        code: 'UNAUTHORIZED',
+        serverCode: 'INVALID_CREDENTIALS',
+        message: expect.stringContaining('Please enter the correct username and password'),
+      });
       expect(await failures()).toBe('1');
       expect(posts(/\/api-token-auth\//) + posts(/\/api\/v2\/auth\//)).toBe(0);
     });
@@ -90,7 +99,9 @@ for (const runtime of await djangoRuntimes()) {
   pluginSuite(`django-otp (OTPAdminSite: a one-time code after the password) (Django ${version})`, () => {
     const { v, as } = variation(version, 'otp');
     beforeAll(async () => {
-      await v.peer.shell("from django_otp.plugins.otp_totp.models import TOTPDevice\nfrom users.models import User\nTOTPDevice.objects.create(user=User.objects.get(username='admin'), name='phone', key='3132333435363738393031323334353637383930')");
+      await v.peer.shell(
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\nfrom users.models import User\nTOTPDevice.objects.create(user=User.objects.get(username='admin'), name='phone', key='3132333435363738393031323334353637383930')",
+      );
     });
     /**
      * The device's code, as the authenticator app shows it: the current one, or
@@ -121,9 +132,14 @@ for (const runtime of await djangoRuntimes()) {
         fields: [{ field: 'otp' }],
         message: expect.stringContaining('“Please enter your OTP token.”'),
       });
-      expect(await failure(as(PEER_ADMIN.password, '000000').me())).toMatchObject({ serverCode: 'OTP_INVALID', message: expect.stringContaining('Invalid token') });
+      expect(await failure(as(PEER_ADMIN.password, '000000').me())).toMatchObject({
+        serverCode: 'OTP_INVALID',
+        message: expect.stringContaining('Invalid token'),
+      });
       // django-otp holds the device back for a second or more after a wrong code: lift that for the next test.
-      await v.peer.shell('from django_otp.plugins.otp_totp.models import TOTPDevice\nTOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)');
+      await v.peer.shell(
+        'from django_otp.plugins.otp_totp.models import TOTPDevice\nTOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)',
+      );
       expect(await failure(as('not the password', await code()).me())).toMatchObject({ serverCode: 'INVALID_CREDENTIALS' });
     });
 
@@ -141,7 +157,12 @@ for (const runtime of await djangoRuntimes()) {
         createConsoleService({
           profiles: createProfilesStore(appData),
           // No keychain: nothing is kept, the code least of all.
-          vault: { status: async () => ({ available: false, detail: 'test' }), get: async () => null, set: async () => undefined, delete: async () => undefined },
+          vault: {
+            status: async () => ({ available: false, detail: 'test' }),
+            get: async () => null,
+            set: async () => undefined,
+            delete: async () => undefined,
+          },
           bundled: createBundledServer({ dataDir: join(appData, 'server') }),
           backends: createBackendFactory({ timeoutMs: 5_000 }),
           clipboard: null,
@@ -177,7 +198,13 @@ for (const runtime of await djangoRuntimes()) {
     });
 
     it('turning a switch changes that setting alone; the others go back exactly as they were', async () => {
-      const values = async () => JSON.parse((await v.peer.shell('import json\nfrom constance import config, settings\nprint(json.dumps({k: getattr(config, k) for k in settings.CONFIG}))')).trim().split('\n').at(-1)!) as Record<string, unknown>;
+      const values = async () =>
+        JSON.parse(
+          (await v.peer.shell('import json\nfrom constance import config, settings\nprint(json.dumps({k: getattr(config, k) for k in settings.CONFIG}))'))
+            .trim()
+            .split('\n')
+            .at(-1)!,
+        ) as Record<string, unknown>;
       const before = await values();
       expect((await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: true })).find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value).toBe(true);
       // (constance's first save stores every setting's row, each with the value it had)
@@ -190,9 +217,16 @@ for (const runtime of await djangoRuntimes()) {
 
     it('a select whose stored value is no longer among its choices blocks every change, naming it, with nothing changed', async () => {
       await v.peer.shell("from constance import config\nconfig.DEFAULT_TIER = 'gold'");
-      expect((await admin.getSettings()).find((s) => s.key === 'DEFAULT_TIER')).toMatchObject({ value: null, description: expect.stringContaining('not among the choices') });
+      expect((await admin.getSettings()).find((s) => s.key === 'DEFAULT_TIER')).toMatchObject({
+        value: null,
+        description: expect.stringContaining('not among the choices'),
+      });
       const before = await dumpPeer(v.peer);
-      expect(await failure(admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: false }))).toMatchObject({ code: 'CONFLICT', serverCode: 'UNREADABLE_FIELD', fields: [{ field: 'DEFAULT_TIER' }] });
+      expect(await failure(admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: false }))).toMatchObject({
+        code: 'CONFLICT',
+        serverCode: 'UNREADABLE_FIELD',
+        fields: [{ field: 'DEFAULT_TIER' }],
+      });
       expect(dumpDiff(before, await dumpPeer(v.peer))).toEqual([]);
     });
   });

@@ -21,7 +21,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the HTTPS tests of
   let byPin: TlsProxy;
   const backends = createBackendFactory({ timeoutMs: 5_000 });
   const signIn = (target: Parameters<typeof backends.backendFor>[0]) =>
-    backends.backendFor(target, 'remote-graphistry').withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password });
+    backends
+      .backendFor(target, 'remote-graphistry')
+      .withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password });
 
   beforeAll(async () => {
     peer = await startDjangoPeer({ tlsProxy: true });
@@ -57,10 +59,14 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the HTTPS tests of
     const post = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
         const cookie = 'csrftoken=abcdefghijklmnopqrstuvwxyz012345';
-        const req = request(`${byCa.url}/admin/login/`, { method: 'POST', ca: named.cert, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${byCa.url}/admin/login/`,
+          { method: 'POST', ca: named.cert, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end('csrfmiddlewaretoken=abcdefghijklmnopqrstuvwxyz012345&username=admin&password=not-it');
       });
@@ -68,10 +74,16 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the HTTPS tests of
     expect(await post({ referer: `${byCa.url}/admin/login/` })).toBe(200);
   });
 
-  it("shows the certificate before it is allowed, and with its fingerprint pinned works despite the other name", async () => {
+  it('shows the certificate before it is allowed, and with its fingerprint pinned works despite the other name', async () => {
     const info = await inspectCertificate(byPin.url);
     const fingerprint = new X509Certificate(misnamed.cert).fingerprint256;
-    expect(info).toMatchObject({ fingerprint256: fingerprint, self_signed: true, trusted: false, subject: 'graphistry.invalid', problem: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(info).toMatchObject({
+      fingerprint256: fingerprint,
+      self_signed: true,
+      trusted: false,
+      subject: 'graphistry.invalid',
+      problem: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    });
     expect(await backends.detect({ url: byPin.url, pinned_certificate: fingerprint })).toBe('remote-graphistry');
     const admin = signIn({ url: byPin.url, pinned_certificate: fingerprint });
     expect((await admin.listUsers({ ordering: 'username' })).results.map((u) => u.username)).toContain(PEER_ADMIN.username);
@@ -79,7 +91,10 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the HTTPS tests of
 
   it('refuses a pinned fingerprint that is not the certificate presented, and a CA file of another certificate', async () => {
     const other = new X509Certificate(named.cert).fingerprint256;
-    expect(await failure(backends.detect({ url: byPin.url, pinned_certificate: other }))).toMatchObject({ code: 'TLS', message: expect.stringContaining('not the one allowed') });
+    expect(await failure(backends.detect({ url: byPin.url, pinned_certificate: other }))).toMatchObject({
+      code: 'TLS',
+      message: expect.stringContaining('not the one allowed'),
+    });
     expect((await failure(backends.detect({ url: byPin.url, ca_file: named.file }))).code).toBe('TLS');
   });
 });

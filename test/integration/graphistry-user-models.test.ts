@@ -52,7 +52,14 @@ const undated = ({ date_joined: _j, last_login: _l, ...rest }: UserRow) => rest;
 const seconds = (model: string, pk: unknown) => `${model} ${String(pk)} date_joined to the second`;
 
 async function pkOf(peer: DjangoPeer, username: string): Promise<string> {
-  return (await peer.shell(`from django.contrib.auth import get_user_model\nprint(get_user_model().objects.get(**{get_user_model().USERNAME_FIELD: '${username}'}).pk)`)).trim().split('\n').at(-1)!;
+  return (
+    await peer.shell(
+      `from django.contrib.auth import get_user_model\nprint(get_user_model().objects.get(**{get_user_model().USERNAME_FIELD: '${username}'}).pk)`,
+    )
+  )
+    .trim()
+    .split('\n')
+    .at(-1)!;
 }
 
 for (const runtime of await djangoRuntimes()) {
@@ -61,13 +68,21 @@ for (const runtime of await djangoRuntimes()) {
   const suite = runtime.ok ? describe : describe.skip;
 
   suite(`a user field whose stored value is no longer among its choices (legacy plan tier) (Django ${version})`, () => {
-    const v = variation(version, 'legacy-plan', "User.objects.create_user('goldie', password='x', plan='gold')\nUser.objects.create_user('teamer', password='x', plan='team')");
+    const v = variation(
+      version,
+      'legacy-plan',
+      "User.objects.create_user('goldie', password='x', plan='gold')\nUser.objects.create_user('teamer', password='x', plan='team')",
+    );
 
     it('refuses to toggle staff on that user, naming the field, and changes nothing; the bulk action refuses it the same way', async () => {
       const goldie = (await v.admin.listUsers({ search: 'goldie' })).results[0]!;
       expect(goldie).toMatchObject({ username: 'goldie', is_staff: false });
       const single = await changes(v.peer, () => v.admin.updateUser(goldie.id, { is_staff: true }));
-      expect(single.error).toMatchObject({ code: 'CONFLICT', serverCode: 'UNREADABLE_FIELD', fields: [{ field: 'plan', message: expect.stringContaining('not among the choices') }] });
+      expect(single.error).toMatchObject({
+        code: 'CONFLICT',
+        serverCode: 'UNREADABLE_FIELD',
+        fields: [{ field: 'plan', message: expect.stringContaining('not among the choices') }],
+      });
       expect(single.error?.message).toContain('nothing was changed');
       expect(single.diff).toEqual([]);
       const bulk = await changes(v.peer, () => v.admin.setUsersActive([goldie.id], false));
@@ -99,7 +114,11 @@ for (const runtime of await djangoRuntimes()) {
     it('refuses to change it, with nothing changed; other fields of the same user are written exactly', async () => {
       const carol = (await v.admin.listUsers({ search: 'carol' })).results[0]!;
       const refused = await changes(v.peer, () => v.admin.updateUser(carol.id, { is_superuser: true, is_staff: true }));
-      expect(refused.error).toMatchObject({ code: 'UNSUPPORTED', serverCode: 'READ_ONLY_FIELD', fields: [{ field: 'is_superuser', message: 'it is read-only on its user form' }] });
+      expect(refused.error).toMatchObject({
+        code: 'UNSUPPORTED',
+        serverCode: 'READ_ONLY_FIELD',
+        fields: [{ field: 'is_superuser', message: 'it is read-only on its user form' }],
+      });
       expect(refused.diff).toEqual([]);
       const staff = await changes(v.peer, () => v.admin.updateUser(carol.id, { is_staff: true, is_superuser: false }));
       expect(staff.value).toMatchObject({ is_staff: true, is_superuser: false });
@@ -110,7 +129,9 @@ for (const runtime of await djangoRuntimes()) {
       const refused = await changes(v.peer, () => v.admin.createUser({ username: 'dora', password: PASSWORD, is_superuser: true }));
       expect(refused.error).toMatchObject({ serverCode: 'READ_ONLY_FIELD', fields: [{ field: 'is_superuser' }] });
       expect(refused.diff).toEqual([]);
-      const made = await changes(v.peer, () => v.admin.createUser({ username: 'erin', password: PASSWORD, email: 'erin@example.com', is_staff: true, is_superuser: false }));
+      const made = await changes(v.peer, () =>
+        v.admin.createUser({ username: 'erin', password: PASSWORD, email: 'erin@example.com', is_staff: true, is_superuser: false }),
+      );
       expect(made.value?.user).toMatchObject({ username: 'erin', email: 'erin@example.com', is_staff: true, is_superuser: false, is_active: true });
       expect(made.diff).toEqual([`users.user ${made.value!.user.id} added`]);
     });
@@ -130,7 +151,9 @@ for (const runtime of await djangoRuntimes()) {
     });
 
     it('creates, renames, sets a password and deletes users by their email', async () => {
-      const made = await changes(v.peer, () => v.admin.createUser({ username: 'dave@example.com', password: PASSWORD, email: 'dave@example.com', is_staff: true }));
+      const made = await changes(v.peer, () =>
+        v.admin.createUser({ username: 'dave@example.com', password: PASSWORD, email: 'dave@example.com', is_staff: true }),
+      );
       const dave = made.value!.user;
       expect(dave).toMatchObject({ username: 'dave@example.com', email: 'dave@example.com', is_staff: true });
       expect(made.diff).toEqual([`email_login.user ${dave.id} added`]);
@@ -139,7 +162,13 @@ for (const runtime of await djangoRuntimes()) {
       // Made through the admin's forms, its dates are already to the second.
       expect(renamed.diff).toEqual([`email_login.user ${dave.id} email`]);
       await v.admin.setUserPassword(dave.id, 'dave has a new passphrase');
-      expect((await v.peer.shell("from django.contrib.auth import authenticate\nprint(authenticate(username='david@example.com', password='dave has a new passphrase') is not None)")).trim()).toMatch(/True$/);
+      expect(
+        (
+          await v.peer.shell(
+            "from django.contrib.auth import authenticate\nprint(authenticate(username='david@example.com', password='dave has a new passphrase') is not None)",
+          )
+        ).trim(),
+      ).toMatch(/True$/);
       const gone = await changes(v.peer, () => v.admin.deleteUser(dave.id));
       expect(gone.diff).toEqual([`email_login.user ${dave.id} removed`]);
     });
@@ -163,7 +192,11 @@ for (const runtime of await djangoRuntimes()) {
   });
 
   suite(`a UUID primary key (Django ${version})`, () => {
-    const v = variation(version, 'uuid-pk', "User.objects.create_user('carol', password='x', email='carol@example.com')\nUser.objects.create_user('dave', password='x')");
+    const v = variation(
+      version,
+      'uuid-pk',
+      "User.objects.create_user('carol', password='x', email='carol@example.com')\nUser.objects.create_user('dave', password='x')",
+    );
 
     it('lists every row its count says, with ids that are the console’s own numbers for this sign-in, and says so', async () => {
       const page = await v.admin.listUsers({ ordering: 'username' });
@@ -190,7 +223,10 @@ for (const runtime of await djangoRuntimes()) {
       const [carol, dave] = (await v.admin.listUsers({ search: 'a', ordering: 'username' })).results.filter((u) => u.username !== 'admin');
       const carolPk = await pkOf(v.peer, 'carol');
       const davePk = await pkOf(v.peer, 'dave');
-      expect((await changes(v.peer, () => v.admin.updateUser(carol!.id, { is_staff: true }))).diff).toEqual([seconds('uuid_pk.user', carolPk), `uuid_pk.user ${carolPk} is_staff`]);
+      expect((await changes(v.peer, () => v.admin.updateUser(carol!.id, { is_staff: true }))).diff).toEqual([
+        seconds('uuid_pk.user', carolPk),
+        `uuid_pk.user ${carolPk} is_staff`,
+      ]);
       const bulk = await changes(v.peer, () => v.admin.setUsersActive([dave!.id], false));
       expect(bulk.value?.changed.map((u) => u.username)).toEqual(['dave']);
       expect(bulk.diff).toEqual([seconds('uuid_pk.user', davePk), `uuid_pk.user ${davePk} is_active`]);
@@ -202,7 +238,9 @@ for (const runtime of await djangoRuntimes()) {
       // Django's change form refuses this email; the add form never asked for one.
       const half = await changes(v.peer, () => v.admin.createUser({ username: 'frank', password: PASSWORD, email: 'frank@@example.com', is_staff: true }));
       expect(half.error).toMatchObject({ code: 'CONFLICT', serverCode: 'USER_INCOMPLETE', fields: [{ field: 'email' }, { field: 'is_staff' }] });
-      expect(half.error?.message).toMatch(/^User "frank" was created \(id \d+\), but the email, staff status were not saved: .*Enter a valid email address.*Finish it in the user's editor, or delete it\.$/);
+      expect(half.error?.message).toMatch(
+        /^User "frank" was created \(id \d+\), but the email, staff status were not saved: .*Enter a valid email address.*Finish it in the user's editor, or delete it\.$/,
+      );
       const id = half.error!.user_id!;
       expect(await v.admin.getUser(id)).toMatchObject({ username: 'frank', email: null, is_staff: false });
       await v.admin.deleteUser(id);

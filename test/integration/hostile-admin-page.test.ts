@@ -37,10 +37,7 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the hostile admin 
 
 /** How the server in the middle answers the one page it replaces. */
 type Mode =
-  | { kind: 'endless'; path: string }
-  | { kind: 'gzip-bomb'; path: string }
-  | { kind: 'nested'; path: string }
-  | { kind: 'padded'; path: string; bytes: number };
+  { kind: 'endless'; path: string } | { kind: 'gzip-bomb'; path: string } | { kind: 'nested'; path: string } | { kind: 'padded'; path: string; bytes: number };
 
 interface Hostile {
   url: string;
@@ -50,7 +47,8 @@ interface Hostile {
 }
 
 // A row of a change list, as Django writes one: 64 MiB of these look like a page until the end never comes.
-const ROW = '<tr><td class="action-checkbox"><input type="checkbox" name="_selected_action" value="7" class="action-select"></td><th class="field-username"><a href="/admin/users/user/7/change/">u000007</a></th><td class="field-email">u000007@seed.example</td></tr>\n';
+const ROW =
+  '<tr><td class="action-checkbox"><input type="checkbox" name="_selected_action" value="7" class="action-select"></td><th class="field-username"><a href="/admin/users/user/7/change/">u000007</a></th><td class="field-email">u000007@seed.example</td></tr>\n';
 const HEAD = '<!DOCTYPE html><html lang="en-us"><head><title>Select user to change</title></head><body class="change-list"><table id="result_list"><tbody>\n';
 
 function streamEndless(res: ServerResponse, hostile: Hostile, encoding?: 'gzip') {
@@ -145,7 +143,9 @@ function runClient(baseUrl: string, operation: 'me' | 'listUsers'): Promise<Clie
     // are done, which on a machine whose cores are taken reads as a stall of ours with no CPU spent (75 ms at a
     // load of 14 on 2 cores). On one thread the collector's work is the loop's own CPU, counted against it:
     // stricter than the console's own process, and the same on a quiet machine and a busy one.
-    const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', CLIENT, baseUrl, operation, PEER_ADMIN.username, PEER_ADMIN.password], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', CLIENT, baseUrl, operation, PEER_ADMIN.username, PEER_ADMIN.password], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += String(c)));
@@ -224,7 +224,11 @@ function withinBounds(r: ClientRun, stall: 'own' | 'cpu') {
     const h = await hostile({ kind: 'endless', path: LIST });
     const r = await runClient(h.url, 'listUsers');
     say('64 MiB change list', r, h);
-    expect(r.error).toMatchObject({ code: 'SERVER_ERROR', serverCode: 'ANSWER_TOO_LARGE', message: expect.stringContaining(`answered ${LIST} with more than 2 MiB`) });
+    expect(r.error).toMatchObject({
+      code: 'SERVER_ERROR',
+      serverCode: 'ANSWER_TOO_LARGE',
+      message: expect.stringContaining(`answered ${LIST} with more than 2 MiB`),
+    });
     withinBounds(r, 'own');
     expect(h.sent).toBeLessThan(16 * MIB);
   }, 60_000);
@@ -241,7 +245,11 @@ function withinBounds(r: ClientRun, stall: 'own' | 'cpu') {
     const h = await hostile({ kind: 'nested', path: LOGIN });
     const r = await runClient(h.url, 'me');
     say('300 nested <div>', r);
-    expect(r.error).toMatchObject({ code: 'SERVER_ERROR', serverCode: 'PAGE_TOO_COMPLEX', message: expect.stringContaining('nests elements more than 256 deep') });
+    expect(r.error).toMatchObject({
+      code: 'SERVER_ERROR',
+      serverCode: 'PAGE_TOO_COMPLEX',
+      message: expect.stringContaining('nests elements more than 256 deep'),
+    });
   }, 60_000);
 
   it('reads a change list padded to exactly the limit as it reads the real one, and refuses it one byte longer', async () => {
@@ -282,10 +290,12 @@ describe('a hostile bundled-style server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const refused = await createEmbeddedBackend({ baseUrl: `http://${host}` }).registrationState().then(
-        () => null,
-        (e: { error?: ConsoleError }) => e.error,
-      );
+      const refused = await createEmbeddedBackend({ baseUrl: `http://${host}` })
+        .registrationState()
+        .then(
+          () => null,
+          (e: { error?: ConsoleError }) => e.error,
+        );
       expect(refused).toEqual({
         code: 'SERVER_ERROR',
         serverCode: 'ANSWER_TOO_LARGE',

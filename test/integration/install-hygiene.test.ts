@@ -13,7 +13,9 @@ describe('install hygiene', () => {
   it('every runtime dependency in the lock file accepts the oldest Node the project supports', () => {
     const pkg = read('package.json') as { engines: { node: string } };
     const oldest = semver.minVersion(pkg.engines.node)!.version;
-    const lock = read('package-lock.json') as { packages: Record<string, { dev?: boolean; devOptional?: boolean; version?: string; engines?: { node?: string } | string[] }> };
+    const lock = read('package-lock.json') as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean; version?: string; engines?: { node?: string } | string[] }>;
+    };
     const refusing = Object.entries(lock.packages)
       .filter(([path, p]) => path !== '' && !p.dev && !p.devOptional && p.engines && !Array.isArray(p.engines) && p.engines.node)
       .filter(([, p]) => !semver.satisfies(oldest, (p.engines as { node: string }).node))
@@ -75,7 +77,8 @@ describe('README and docs', () => {
         const [path, anchor] = target!.split('#') as [string, string | undefined];
         const linked = path ? normalize(join(dirname(file), decodeURIComponent(path))) : file;
         if (!existsSync(join(ROOT, linked))) broken.push(`${file}: ${target} (no file ${linked})`);
-        else if (anchor !== undefined && (!linked.endsWith('.md') || !anchors(text(linked)).has(anchor))) broken.push(`${file}: ${target} (no heading #${anchor} in ${linked})`);
+        else if (anchor !== undefined && (!linked.endsWith('.md') || !anchors(text(linked)).has(anchor)))
+          broken.push(`${file}: ${target} (no heading #${anchor} in ${linked})`);
       }
     }
     expect(broken).toEqual([]);

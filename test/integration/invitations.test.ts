@@ -66,13 +66,16 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
   };
   const accept = (token: string, username: string, extra: Record<string, unknown> = {}) =>
     t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token, username, password: STRONG_PASSWORD, ...extra } });
-  const inspect = async (token: string) => json<{ status: string; invitation: Record<string, unknown> | null }>(await t.app.inject({ method: 'GET', url: `/api/v2/auth/invitations/${token}` }));
+  const inspect = async (token: string) =>
+    json<{ status: string; invitation: Record<string, unknown> | null }>(await t.app.inject({ method: 'GET', url: `/api/v2/auth/invitations/${token}` }));
   const userCount = async () => (await t.services.users.list({})).count;
 
   it('a link made while sign-up is closed gives one ordinary account, staff only when granted, and works once', async () => {
     t = await makeTestApp(dialect);
     const admin = await signup(t.app, 'admin');
-    expect(json(await t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: 'bob', password: STRONG_PASSWORD } })).error).toBe('SIGNUPS_CLOSED');
+    expect(json(await t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: 'bob', password: STRONG_PASSWORD } })).error).toBe(
+      'SIGNUPS_CLOSED',
+    );
 
     const plain = await created(admin, { note: 'for Bob' });
     expect(plain).toMatchObject({ status: 'pending', grant_staff: false, created_by: 'admin', used_by: null });
@@ -116,7 +119,12 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
     const audit = await t.services.audit.list({ page: 1, pageSize: 100 });
     const actions = audit.results.map((r) => r.action);
     expect(actions.filter((a) => a === 'invitation.create')).toHaveLength(3);
-    expect(audit.results.filter((r) => r.action === 'invitation.accept').map((r) => r.outcome).sort()).toEqual(['failure', 'success', 'success']);
+    expect(
+      audit.results
+        .filter((r) => r.action === 'invitation.accept')
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['failure', 'success', 'success']);
     expect(audit.results.filter((r) => r.action === 'user.signup' && r.detail?.via === 'invitation')).toHaveLength(2);
     // Neither the token nor anything that would let a reader rebuild the link.
     for (const token of [plain.token, staff.token]) {
@@ -172,8 +180,12 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
     const weak = await accept(inv.token, 'dave', { password: '12345678901' });
     expect([weak.statusCode, json(weak).error]).toEqual([400, 'WEAK_PASSWORD']);
     // The invite page calls the service directly, so the service itself refuses what the JSON schema would.
-    await expect(t.services.invitations.accept(inv.token, { username: 'esc\u001bape', password: STRONG_PASSWORD }, null)).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(t.services.invitations.accept(inv.token, { username: 'dave', password: STRONG_PASSWORD, email: 'not-an-email' }, null)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(t.services.invitations.accept(inv.token, { username: 'esc\u001bape', password: STRONG_PASSWORD }, null)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(t.services.invitations.accept(inv.token, { username: 'dave', password: STRONG_PASSWORD, email: 'not-an-email' }, null)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     expect((await inspect(inv.token)).status).toBe('valid');
     expect((await accept(inv.token, 'dave')).statusCode).toBe(201);
   });

@@ -28,11 +28,19 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
     expect((await mine(admin.token, 'two')).statusCode).toBe(201);
     expect((await mine(admin.token, 'expires', { expires_in_days: 1 })).statusCode).toBe(201);
     const over = await mine(admin.token, 'four');
-    expect([over.statusCode, json(over)]).toEqual([409, { error: 'KEY_LIMIT_REACHED', message: '“admin” already has 3 usable personal keys, the most this server allows: revoke one before creating another.' }]);
+    expect([over.statusCode, json(over)]).toEqual([
+      409,
+      { error: 'KEY_LIMIT_REACHED', message: '“admin” already has 3 usable personal keys, the most this server allows: revoke one before creating another.' },
+    ]);
     // The admin API, the dashboard and the command line meet the same limit.
     const bob = await adminCreateUser(t.app, admin.token, { username: 'bob' }); // key 1
-    for (const name of ['b2', 'b3']) expect((await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/keys`, headers: bearer(admin.token), payload: { name } })).statusCode).toBe(201);
-    expect(json((await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/keys`, headers: bearer(admin.token), payload: { name: 'b4' } }))).error).toBe('KEY_LIMIT_REACHED');
+    for (const name of ['b2', 'b3'])
+      expect(
+        (await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/keys`, headers: bearer(admin.token), payload: { name } })).statusCode,
+      ).toBe(201);
+    expect(
+      json(await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/keys`, headers: bearer(admin.token), payload: { name: 'b4' } })).error,
+    ).toBe('KEY_LIMIT_REACHED');
     await expect(t.services.keys.issue({ userId: null, username: 'cli', ip: null }, bob.user)).rejects.toMatchObject({ code: 'KEY_LIMIT_REACHED' });
     const browser = formClient(t.app);
     await browser.get('/accounts/login/');
@@ -50,11 +58,15 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
     expect((await mine(admin.token, 'after a revoke')).statusCode).toBe(201);
     expect((await mine(admin.token, 'one too many')).statusCode).toBe(409);
     clock.advance(2 * DAY);
-    const fresh = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username: 'admin', password: 'correct horse battery staple' } })).token;
+    const fresh = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username: 'admin', password: 'correct horse battery staple' } }),
+    ).token;
     // Ten at once for the one free place: exactly one gets it.
     const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => mine(fresh, `race ${i}`)));
     expect(racing.map((r) => r.statusCode).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
-    expect(await t.db.read.selectFrom('personal_keys').select('id').where('user_id', '=', admin.user.id).where('revoked_at', 'is', null).execute()).toHaveLength(4); // 3 usable + 1 expired
+    expect(
+      await t.db.read.selectFrom('personal_keys').select('id').where('user_id', '=', admin.user.id).where('revoked_at', 'is', null).execute(),
+    ).toHaveLength(4); // 3 usable + 1 expired
   });
 
   it('regression: the dashboard and the key APIs listed every key at once (2.5 MB at 12,000 keys); now pages, usable keys first, with {results} kept', async () => {
@@ -73,7 +85,11 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
       expires_at: null,
       revoked_at: new Date(now + 2000 + i).toISOString(),
     }));
-    for (let i = 0; i < rows.length; i += 1000) await t.db.write.insertInto('personal_keys').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000)
+      await t.db.write
+        .insertInto('personal_keys')
+        .values(rows.slice(i, i + 1000))
+        .execute();
 
     const list = async (url: string) => {
       const res = await t.app.inject({ method: 'GET', url, headers: bearer(admin.token) });
@@ -87,7 +103,12 @@ describe.each(dialects())('personal keys per user: a limit and paged lists (%s)'
     expect(first.results.slice(1).every((k) => !k.is_active)).toBe(true);
     // Then newest first, page by page, on the self-service and the admin list alike.
     const second = await list('/api/v2/me/keys?page=2&page_size=50');
-    expect([second.count, second.page, second.page_size, second.results.map((k) => k.name).slice(0, 2)]).toEqual([12_001, 2, 50, ['old key 11950', 'old key 11949']]);
+    expect([second.count, second.page, second.page_size, second.results.map((k) => k.name).slice(0, 2)]).toEqual([
+      12_001,
+      2,
+      50,
+      ['old key 11950', 'old key 11949'],
+    ]);
     const last = await list(`/api/v2/admin/users/${admin.user.id}/keys?page=25&page_size=500`);
     expect([last.page_size, last.results.length, last.results.at(-1)!.name]).toEqual([500, 1, 'old key 0']);
     expect((await list(`/api/v2/admin/users/${admin.user.id}/keys?page=26&page_size=500`)).results).toEqual([]);

@@ -53,7 +53,11 @@ pgOnly('two server processes on one PostgreSQL database', () => {
     expect(admin.status).toBe(201);
     const auth = { authorization: `Bearer ${admin.body.token as string}` };
     expect((await post(`${b.url}/api/v2/auth/signup`, { username: 'early', password: STRONG_PASSWORD })).body.error).toBe('SIGNUPS_CLOSED');
-    const put = await fetch(`${a.url}/api/v2/admin/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ IS_SIGNUPS_OPEN_AFTER_FIRST: true, IS_SIGNUP_STAFF_BY_DEFAULT: true }) });
+    const put = await fetch(`${a.url}/api/v2/admin/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ IS_SIGNUPS_OPEN_AFTER_FIRST: true, IS_SIGNUP_STAFF_BY_DEFAULT: true }),
+    });
     expect(put.status).toBe(200);
     const later = await post(`${b.url}/api/v2/auth/signup`, { username: 'later', password: STRONG_PASSWORD });
     expect(later.status).toBe(201);

@@ -8,7 +8,15 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
   security?: Array<Record<string, string[]>>;
 }
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; additionalProperties?: unknown; required?: string[]; pattern?: string; maxLength?: number };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  additionalProperties?: unknown;
+  required?: string[];
+  pattern?: string;
+  maxLength?: number;
+};
 interface Document {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
@@ -18,7 +26,8 @@ interface Document {
 /** The HTML pages (forms for a browser, with a cookie session): left out of the document on purpose. */
 const PAGE = /^\/(accounts|dashboard|static)\/|^\/favicon\.ico$|^\/$/;
 /** Bodies a route takes: every POST, PUT and PATCH but the forward-auth check (it drains whatever a proxy copies), and the key exchange's GET. */
-const takesBody = (method: string, path: string) => (['post', 'put', 'patch'].includes(method) && path !== '/auth/check') || (method === 'get' && path === '/api/v2/auth/pkey/jwt/');
+const takesBody = (method: string, path: string) =>
+  (['post', 'put', 'patch'].includes(method) && path !== '/auth/check') || (method === 'get' && path === '/api/v2/auth/pkey/jwt/');
 
 /** Every (method, path) Fastify registered, from printRoutes' tree; HEAD mirrors GET and is left out. */
 function registered(tree: string): string[] {
@@ -37,7 +46,9 @@ function registered(tree: string): string[] {
 }
 
 const operations = (doc: Document) =>
-  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, path, method, op })));
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, path, method, op })),
+  );
 
 /** A schema, or the component it refers to. */
 function resolve(doc: Document, s: Schema): Schema {
@@ -62,7 +73,11 @@ describe.each(dialects())('the OpenAPI document (%s)', (dialect) => {
     const api = routes.filter((r) => !PAGE.test(r.split(' ')[1]!));
     expect(api.length).toBeGreaterThanOrEqual(40);
     expect(routes.length - api.length).toBeGreaterThanOrEqual(10);
-    expect(operations(doc).map((o) => o.key).sort()).toEqual([...api].sort());
+    expect(
+      operations(doc)
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual([...api].sort());
     expect(doc.openapi).toBe('3.1.0');
   });
 
@@ -108,7 +123,9 @@ describe.each(dialects())('the OpenAPI document (%s)', (dialect) => {
     expect(op('post', '/api/v2/me/keys').requestBody!.required).toBe(false);
     expect(op('post', '/api/v2/auth/pkey/jwt/').requestBody!.required).toBe(false);
     expect(op('post', '/api-token-auth/').requestBody!.required).toBe(true);
-    expect(op('get', '/api/v2/admin/users').parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['search', 'ordering', 'page', 'page_size', 'is_staff']));
+    expect(op('get', '/api/v2/admin/users').parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['search', 'ordering', 'page', 'page_size', 'is_staff']),
+    );
     expect(op('get', '/auth/check').parameters!.map((p) => p.name)).toEqual(['require', 'redirect']);
     expect(op('get', '/api/v2/me/keys').security).toEqual([{ bearer: [] }, { personalKey: [] }]);
     // Graphistry's token routes answer errors in DRF's shape too.

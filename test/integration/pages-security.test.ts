@@ -75,15 +75,18 @@ describe.each(dialects())('pages: sessions, CSRF and redirects (%s)', (dialect) 
     expect(replay.headers.location).toMatch(/^\/accounts\/login\/\?next=/);
   });
 
-  it.each(['//evil.example', '/\\evil.example', 'https://evil.example', 'http:/\\/evil.example', 'javascript:alert(1)'])('next=%s goes to the dashboard', async (next) => {
-    await withAdmin();
-    const c = formClient(t.app);
-    await c.get(`/accounts/login/?next=${encodeURIComponent(next)}`);
-    expect(c.body).not.toContain('evil.example');
-    const res = await c.post('/accounts/login/', { username: 'admin', password: STRONG_PASSWORD, next });
-    expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/dashboard/');
-  });
+  it.each(['//evil.example', '/\\evil.example', 'https://evil.example', 'http:/\\/evil.example', 'javascript:alert(1)'])(
+    'next=%s goes to the dashboard',
+    async (next) => {
+      await withAdmin();
+      const c = formClient(t.app);
+      await c.get(`/accounts/login/?next=${encodeURIComponent(next)}`);
+      expect(c.body).not.toContain('evil.example');
+      const res = await c.post('/accounts/login/', { username: 'admin', password: STRONG_PASSWORD, next });
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/dashboard/');
+    },
+  );
 
   it('a same-site next is honoured', async () => {
     await withAdmin();
@@ -129,7 +132,11 @@ describe.each(dialects())('pages: sessions, CSRF and redirects (%s)', (dialect) 
     const here = await signedIn();
     const elsewhere = await signedIn();
     await here.get('/dashboard/');
-    const res = await here.post('/dashboard/password', { current_password: STRONG_PASSWORD, password: 'a brand new passphrase', password2: 'a brand new passphrase' });
+    const res = await here.post('/dashboard/password', {
+      current_password: STRONG_PASSWORD,
+      password: 'a brand new passphrase',
+      password2: 'a brand new passphrase',
+    });
     expect(res.statusCode).toBe(303);
     expect((await here.get('/dashboard/')).body).toContain('Password changed');
     expect((await elsewhere.get('/dashboard/')).statusCode).toBe(303);
@@ -137,7 +144,11 @@ describe.each(dialects())('pages: sessions, CSRF and redirects (%s)', (dialect) 
     expect(me.statusCode).toBe(401);
 
     await here.get('/dashboard/');
-    const wrong = await here.post('/dashboard/password', { current_password: 'not it at all', password: 'another new passphrase', password2: 'another new passphrase' });
+    const wrong = await here.post('/dashboard/password', {
+      current_password: 'not it at all',
+      password: 'another new passphrase',
+      password2: 'another new passphrase',
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('current password is not correct');
   });

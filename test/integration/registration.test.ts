@@ -28,7 +28,7 @@ describe.each(dialects())('registration rules (%s)', (dialect) => {
     t = await makeTestApp(dialect);
     const admin = await signup(t.app, 'admin');
     expect(admin.user).toMatchObject({ is_superuser: true, is_staff: true });
-    expect(json((await su({ username: 'bob', password: STRONG_PASSWORD }))).error).toBe('SIGNUPS_CLOSED');
+    expect(json(await su({ username: 'bob', password: STRONG_PASSWORD })).error).toBe('SIGNUPS_CLOSED');
     const put = (body: Record<string, boolean>) => t.app.inject({ method: 'PUT', url: '/api/v2/admin/settings', headers: bearer(admin.token), payload: body });
     expect((await put({ IS_SIGNUPS_OPEN_AFTER_FIRST: true })).statusCode).toBe(200);
     const bob = json<{ user: { is_staff: boolean; is_superuser: boolean } }>(await su({ username: 'bob', password: STRONG_PASSWORD }));

@@ -31,7 +31,9 @@ describe.each(dialects())('request log (%s)', (dialect) => {
     const lines: string[] = [];
     t = await makeTestApp(dialect, { log: { write: (l: string) => void lines.push(...l.split('\n').filter(Boolean)) } });
     const admin = await signup(t.app, 'admin');
-    const { token } = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: {} }));
+    const { token } = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: {} }),
+    );
     // Every byte of the token escaped too, so no raw run of it is left to spot.
     const hidden = [...token].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
     lines.length = 0;
@@ -57,7 +59,10 @@ describe('request log of a real server (serve, stderr)', () => {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-    const lines = server.stderr().split('\n').filter((l) => l.includes('"GET /ht/'));
+    const lines = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"GET /ht/'));
     expect(lines).toHaveLength(200);
     for (const l of lines) expect(JSON.parse(l)).toEqual({ level: 30, time: expect.any(Number), ms: expect.any(Number), ip: '127.0.0.1', msg: 'GET /ht/ 200' });
   });

@@ -170,7 +170,12 @@ describe.each(dialects())('revocation (%s)', (dialect) => {
     it("ends the user's earlier JWTs; the old password stops working and a new login works", async () => {
       await start();
       const minted = await keyJwt(bob.key.authorization);
-      const res = await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/password`, headers: bearer(admin.token), payload: { password: NEW_PASSWORD } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v2/admin/users/${bob.user.id}/password`,
+        headers: bearer(admin.token),
+        payload: { password: NEW_PASSWORD },
+      });
       expect(expectStatus(res, 200)).toMatchObject({ id: bob.user.id, username: 'bob' });
 
       await expectDead('JWT from before the change', `Bearer ${bob.token}`);
@@ -270,7 +275,12 @@ describe.each(dialects())('revocation (%s)', (dialect) => {
 
     it('anonymous and bad credentials get 401 on /api/v2/admin/*', async () => {
       await start();
-      for (const headers of [{}, { authorization: 'Bearer not-a-token' }, { authorization: 'PersonalKey nope:nope' }, { authorization: 'Basic YWRtaW46eA==' }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer not-a-token' },
+        { authorization: 'PersonalKey nope:nope' },
+        { authorization: 'Basic YWRtaW46eA==' },
+      ]) {
         const list = await t.app.inject({ method: 'GET', url: '/api/v2/admin/users', headers });
         expectStatus(list, 401, 'UNAUTHENTICATED');
         const create = await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers, payload: { username: 'anon', password: STRONG_PASSWORD } });
@@ -309,7 +319,12 @@ describe.each(dialects())('revocation (%s)', (dialect) => {
 
     it('expires_in_days and the admin route work the same way; an expiry in the past is refused', async () => {
       await start();
-      const res = await t.app.inject({ method: 'POST', url: `/api/v2/admin/users/${bob.user.id}/keys`, headers: bearer(admin.token), payload: { name: 'one-day', expires_in_days: 1 } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v2/admin/users/${bob.user.id}/keys`,
+        headers: bearer(admin.token),
+        payload: { name: 'one-day', expires_in_days: 1 },
+      });
       const key = expectStatus(res, 201) as unknown as CreatedKey;
       await expectAlive('fresh key', key.authorization);
       clock.advance(86_400_000);

@@ -17,7 +17,9 @@ describe.each(dialects())('secrets stay out of the log and the audit (%s)', (dia
     const log = logSink();
     t = await makeTestApp(dialect, { log });
     const admin = await signup(t.app, 'admin');
-    const inv = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }));
+    const inv = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { grant_staff: true } }),
+    );
     await t.app.inject({ method: 'GET', url: `/api/v2/auth/invitations/${inv.token}` });
     await t.app.inject({ method: 'GET', url: `/accounts/invite/${inv.token}/` });
     await t.app.inject({ method: 'GET', url: `/accounts/login/?next=/accounts/invite/${inv.token}/` });
@@ -36,11 +38,17 @@ describe.each(dialects())('secrets stay out of the log and the audit (%s)', (dia
 
     // First administrator, then an invitation that grants staff.
     const su = json<{ token: string; key: { id: string; secret: string } }>(
-      await t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: 'admin', password: STRONG_PASSWORD, setup_token: 'setup-token-0123456789abcdef' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/auth/signup',
+        payload: { username: 'admin', password: STRONG_PASSWORD, setup_token: 'setup-token-0123456789abcdef' },
+      }),
     );
     keep(su.token, su.key.secret);
     const adminAuth = bearer(su.token);
-    const inv = json<{ token: string; path: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: adminAuth, payload: { grant_staff: true, note: 'for Ana' } }));
+    const inv = json<{ token: string; path: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: adminAuth, payload: { grant_staff: true, note: 'for Ana' } }),
+    );
     keep(inv.token);
 
     // Ana opens the link and accepts it in the browser.
@@ -79,7 +87,9 @@ describe.each(dialects())('secrets stay out of the log and the audit (%s)', (dia
     keep(ana.jar.get('gadm_session')!);
 
     // API clients: key exchange, refresh, verify, a bad key, a bad password, a token in a query string.
-    const ex = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: `PersonalKey ${anaKey.id}:${anaKey.secret}` } }));
+    const ex = json<{ token: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: `PersonalKey ${anaKey.id}:${anaKey.secret}` } }),
+    );
     const refreshed = json<{ token: string }>(await t.app.inject({ method: 'POST', url: '/api-token-refresh/', payload: { token: ex.token } }));
     keep(ex.token, refreshed.token);
     await t.app.inject({ method: 'POST', url: '/api-token-verify/', payload: { token: refreshed.token } });
@@ -93,21 +103,39 @@ describe.each(dialects())('secrets stay out of the log and the audit (%s)', (dia
     await t.app.inject({ method: 'GET', url: `/api/v2/me?token=${refreshed.token}`, headers: bearer(refreshed.token) });
 
     // Admin work: a user, their password, a key for them, a revoked invitation.
-    const bob = json<{ key: { secret: string } }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: adminAuth, payload: { username: 'bob', password: 'bob has a long passphrase' } }));
+    const bob = json<{ key: { secret: string } }>(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/admin/users',
+        headers: adminAuth,
+        payload: { username: 'bob', password: 'bob has a long passphrase' },
+      }),
+    );
     keep('bob has a long passphrase', bob.key.secret);
     await t.app.inject({ method: 'POST', url: '/api/v2/admin/users/3/password', headers: adminAuth, payload: { password: 'bob gets a new passphrase' } });
     keep('bob gets a new passphrase');
-    const bobKey = json<{ secret: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/users/3/keys', headers: adminAuth, payload: { name: 'ci' } }));
+    const bobKey = json<{ secret: string }>(
+      await t.app.inject({ method: 'POST', url: '/api/v2/admin/users/3/keys', headers: adminAuth, payload: { name: 'ci' } }),
+    );
     keep(bobKey.secret);
     const inv2 = json<{ id: string; token: string }>(await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: adminAuth, payload: {} }));
     keep(inv2.token);
     await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/invitations/${inv2.id}`, headers: adminAuth });
     await t.app.inject({ method: 'GET', url: `/accounts/invite/${inv2.token}/` });
-    await t.app.inject({ method: 'POST', url: '/api/v2/auth/invitations/accept', payload: { token: inv2.token, username: 'eve', password: 'eve tries a passphrase' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/auth/invitations/accept',
+      payload: { token: inv2.token, username: 'eve', password: 'eve tries a passphrase' },
+    });
     keep('eve tries a passphrase');
 
     const env = readFileSync(`${t.dataDir}/.env`, 'utf8');
-    keep(...env.split('\n').filter((l) => l.includes('=')).map((l) => l.slice(l.indexOf('=') + 1)));
+    keep(
+      ...env
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => l.slice(l.indexOf('=') + 1)),
+    );
 
     const audit = JSON.stringify(await t.db.read.selectFrom('audit_log').selectAll().execute());
     const text = log.text();

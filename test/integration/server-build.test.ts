@@ -18,7 +18,8 @@ describe('prebuilt server and CLI (out/server)', () => {
   let outDir: string;
   let dataDir: string;
   const env = { ...process.env, GRAPHISTRY_ADMIN_FROM_SOURCE: '', DATABASE_URL: '', GRAPHISTRY_ADMIN_DATA: '' };
-  const runner = () => `const { main } = await import(${JSON.stringify(pathToFileURL(join(outDir, 'cli.js')).href)}); process.exitCode = await main(process.argv.slice(1));`;
+  const runner = () =>
+    `const { main } = await import(${JSON.stringify(pathToFileURL(join(outDir, 'cli.js')).href)}); process.exitCode = await main(process.argv.slice(1));`;
   const cli = (...args: string[]) => spawnSync(process.execPath, ['--input-type=module', '-e', runner(), '--', ...args], { cwd: ROOT, env, encoding: 'utf8' });
 
   beforeAll(() => {
@@ -43,7 +44,11 @@ describe('prebuilt server and CLI (out/server)', () => {
   });
 
   it('serves the API and the pages with their static files', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', runner(), '--', 'serve', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', runner(), '--', 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -65,7 +70,11 @@ describe('prebuilt server and CLI (out/server)', () => {
       expect(login.status, await login.clone().text()).toBe(200);
       expect(login.headers.getSetCookie().join()).toContain('gadm_presession=');
       // Sign-up commits through the database thread, a module of the bundle's own (sqlite-writer-thread.js), and hashes with argon2id from node_modules.
-      const signup = await fetch(`${url}/api/v2/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple' }) });
+      const signup = await fetch(`${url}/api/v2/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'correct horse battery staple' }),
+      });
       expect(signup.status, await signup.clone().text()).toBe(201);
       const check = await fetch(`${url}/auth/check`);
       expect(check.status).toBe(401);

@@ -139,7 +139,12 @@ describe.each(dialects())('session cookies (%s)', (dialect) => {
     const keys = async () => (await t.db.read.selectFrom('personal_keys').select('id').execute()).length;
     const before = await keys();
     const form = (cookie: string, fields: Record<string, string>) =>
-      t.app.inject({ method: 'POST', url: '/dashboard/keys', headers: { cookie, origin: 'http://localhost:80', 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
+      t.app.inject({
+        method: 'POST',
+        url: '/dashboard/keys',
+        headers: { cookie, origin: 'http://localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(fields).toString(),
+      });
     // The token that goes with the first cookie, as the planter would have it.
     const refused = await form(both, { csrf: attacker.csrf(), name: 'planted' });
     expect(refused.statusCode).toBe(400);
@@ -214,7 +219,12 @@ describe('session cookies through a real TLS proxy in front of `serve`', () => {
         req.on('error', reject);
         req.end(body);
       });
-    const created = await send('POST', '/api/v2/auth/signup', { 'content-type': 'application/json' }, JSON.stringify({ username: 'admin', password: STRONG_PASSWORD }));
+    const created = await send(
+      'POST',
+      '/api/v2/auth/signup',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: STRONG_PASSWORD }),
+    );
     expect(created.status).toBe(201);
 
     const page = await send('GET', '/accounts/login/');
@@ -222,7 +232,12 @@ describe('session cookies through a real TLS proxy in front of `serve`', () => {
     expectHostCookie(pre);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const form = new URLSearchParams({ csrf, username: 'admin', password: STRONG_PASSWORD }).toString();
-    const login = await send('POST', '/accounts/login/', { cookie: `__Host-gadm_presession=${pre!.value}`, origin: proxy.url, 'content-type': 'application/x-www-form-urlencoded' }, form);
+    const login = await send(
+      'POST',
+      '/accounts/login/',
+      { cookie: `__Host-gadm_presession=${pre!.value}`, origin: proxy.url, 'content-type': 'application/x-www-form-urlencoded' },
+      form,
+    );
     expect(login.status, login.body).toBe(303);
     const session = setCookies(login.headers).find((c) => c.name === '__Host-gadm_session');
     expectHostCookie(session);

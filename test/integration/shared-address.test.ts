@@ -20,7 +20,12 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     const attacker = async () => {
       while (next < 150) {
         const i = next++;
-        const res = await t.app.inject({ method: 'POST', url: '/api-token-auth/', ...fromLoopback, payload: { username: `ghost${i}`, password: `guess number ${i}` } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api-token-auth/',
+          ...fromLoopback,
+          payload: { username: `ghost${i}`, password: `guess number ${i}` },
+        });
         guesses.push(res.statusCode);
       }
     };
@@ -45,7 +50,12 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     await browser.get('/accounts/login/');
     expect((await browser.post('/accounts/login/', { username: 'bob', password: STRONG_PASSWORD })).headers.location).toBe('/dashboard/');
     // Every guess is in the audit, with the address it came from.
-    const failures = await t.db.read.selectFrom('audit_log').select(['client_ip', 'detail']).where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
+    const failures = await t.db.read
+      .selectFrom('audit_log')
+      .select(['client_ip', 'detail'])
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', 'failure')
+      .execute();
     expect(failures).toHaveLength(150);
     expect(new Set(failures.map((f) => f.client_ip))).toEqual(new Set(['127.0.0.1']));
   });
@@ -80,7 +90,12 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
     t = await makeTestApp(dialect, { config: { throttleAccountFailures: 3 } });
     const admin = await signup(t.app, 'admin');
     const change = (current: string) =>
-      t.app.inject({ method: 'POST', url: '/api/v2/me/password', headers: { authorization: admin.key.authorization }, payload: { current_password: current, password: 'a brand new passphrase' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v2/me/password',
+        headers: { authorization: admin.key.authorization },
+        payload: { current_password: current, password: 'a brand new passphrase' },
+      });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await change(`guess ${i} at it`)).statusCode);
     expect(statuses).toEqual([400, 400, 400, 429, 429]);
@@ -92,7 +107,12 @@ describe.each(dialects())('many users behind one address (%s)', (dialect) => {
   it('the API password change with the right current password returns a fresh JWT and ends the old ones', async () => {
     t = await makeTestApp(dialect);
     const admin = await signup(t.app, 'admin');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v2/me/password', headers: bearer(admin.token), payload: { current_password: STRONG_PASSWORD, password: 'a brand new passphrase' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/me/password',
+      headers: bearer(admin.token),
+      payload: { current_password: STRONG_PASSWORD, password: 'a brand new passphrase' },
+    });
     expect(res.statusCode).toBe(200);
     const { token } = json<{ token: string }>(res);
     expect((await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(admin.token) })).statusCode).toBe(401);

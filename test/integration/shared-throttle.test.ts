@@ -23,7 +23,8 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     return t;
   }
   /** A second server on the first one's database (and .env), as another process would be. */
-  const sibling = (first: TestApp, opts: Parameters<typeof makeTestApp>[1]) => app({ ...opts, dataDir: first.dataDir, ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}) });
+  const sibling = (first: TestApp, opts: Parameters<typeof makeTestApp>[1]) =>
+    app({ ...opts, dataDir: first.dataDir, ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}) });
 
   const signIn = (t: TestApp, username: string, password: string, forwardedFor: string) =>
     t.app.inject({ method: 'POST', url: '/api-token-auth/', headers: { 'x-forwarded-for': forwardedFor }, payload: { username, password } });
@@ -45,7 +46,12 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     // Personal-key failures are grouped alike.
     const badKey = { authorization: `PersonalKey ${alice.key.id}:${'x'.repeat(43)}` };
     const keyFrom = (address: string) => t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', headers: { ...badKey, 'x-forwarded-for': address } });
-    expect([(await keyFrom('2001:db8:9::1')).statusCode, (await keyFrom('2001:db8:9::2')).statusCode, (await keyFrom('2001:db8:9:0:1::3')).statusCode, (await keyFrom('2001:db8:9::4')).statusCode]).toEqual([401, 401, 401, 429]);
+    expect([
+      (await keyFrom('2001:db8:9::1')).statusCode,
+      (await keyFrom('2001:db8:9::2')).statusCode,
+      (await keyFrom('2001:db8:9:0:1::3')).statusCode,
+      (await keyFrom('2001:db8:9::4')).statusCode,
+    ]).toEqual([401, 401, 401, 429]);
     // The audit log keeps each address as it was, not its group.
     const audited = await t.db.read.selectFrom('audit_log').select('client_ip').where('action', '=', 'auth.login').where('outcome', '=', 'failure').execute();
     expect(audited.map((r) => r.client_ip)).toContain('::ffff:10.9.9.9');
@@ -108,7 +114,15 @@ describe.each(dialects())('sign-in throttle shared through the database (%s)', (
     const clock = manualClock(new Date());
     const t = await app({ clock, config: { throttleWindowSeconds: 120, throttleAccountFailures: 2 } });
     await signup(t.app, 'alice');
-    const count = async () => Number((await t.db.read.selectFrom('login_throttle').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await t.db.read
+            .selectFrom('login_throttle')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     for (let i = 0; i < 20; i++) await signIn(t, `ghost${i}`, WRONG, '10.5.0.1');
     await signIn(t, 'alice', WRONG, '10.5.0.1');
     await signIn(t, 'alice', WRONG, '10.5.0.1');
@@ -147,16 +161,25 @@ pgOnly('sign-in throttle across two `serve` processes on one PostgreSQL database
   it('failures spread over both processes meet the same per-account and per-address limits as one process', async () => {
     const [a, b] = await twoServers({ TRUST_PROXY: '1', THROTTLE_ACCOUNT_FAILURES: '3', THROTTLE_ADDRESS_FAILURES: '4' });
     const post = async (server: ServerProcess, path: string, body: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, unknown> };
     };
     const created = await post(a, '/api/v2/auth/signup', { username: 'alice', password: STRONG_PASSWORD });
     expect(created.status).toBe(201);
     const alice = created.body as unknown as SignedUp;
-    const signIn = (server: ServerProcess, username: string, password: string, address: string) => post(server, '/api-token-auth/', { username, password }, { 'x-forwarded-for': address });
+    const signIn = (server: ServerProcess, username: string, password: string, address: string) =>
+      post(server, '/api-token-auth/', { username, password }, { 'x-forwarded-for': address });
 
     // Per account: 3 failures, two on one process and one on the other, from three addresses.
-    expect([(await signIn(a, 'alice', WRONG, '10.1.0.1')).status, (await signIn(b, 'alice', WRONG, '10.1.0.2')).status, (await signIn(a, 'alice', WRONG, '10.1.0.3')).status]).toEqual([400, 400, 400]);
+    expect([
+      (await signIn(a, 'alice', WRONG, '10.1.0.1')).status,
+      (await signIn(b, 'alice', WRONG, '10.1.0.2')).status,
+      (await signIn(a, 'alice', WRONG, '10.1.0.3')).status,
+    ]).toEqual([400, 400, 400]);
     for (const server of [a, b]) {
       const refused = await signIn(server, 'alice', STRONG_PASSWORD, '10.1.0.9');
       expect(refused.status).toBe(429);
@@ -171,7 +194,8 @@ pgOnly('sign-in throttle across two `serve` processes on one PostgreSQL database
     // Personal keys: their own per-address counter, shared alike.
     const badKey = { authorization: `PersonalKey ${alice.key.id}:${'x'.repeat(43)}` };
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await post([a, b][i % 2]!, '/api/v2/auth/pkey/jwt/', {}, { ...badKey, 'x-forwarded-for': '::ffff:10.8.0.1' })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await post([a, b][i % 2]!, '/api/v2/auth/pkey/jwt/', {}, { ...badKey, 'x-forwarded-for': '::ffff:10.8.0.1' })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });

@@ -30,7 +30,9 @@ describe.each(dialects())('first sign-up (%s)', (dialect) => {
     expect(first.statusCode).toBe(201);
     await t.services.settings.update({ userId: null, username: 'test', ip: null }, { IS_SIGNUPS_OPEN_AFTER_FIRST: true });
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: `user${i}`, password: STRONG_PASSWORD } })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.app.inject({ method: 'POST', url: '/api/v2/auth/signup', payload: { username: `user${i}`, password: STRONG_PASSWORD } }),
+      ),
     );
     expect(results.every((r) => r.statusCode === 201)).toBe(true);
     expect(results.map((r) => json<{ user: { is_superuser: boolean; is_staff: boolean } }>(r).user).every((u) => !u.is_superuser && !u.is_staff)).toBe(true);

@@ -75,7 +75,11 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   const existing = new Map<string, { keyId: string; invitationId: string }>();
 
   async function bridge<T>(method: string, params: unknown): Promise<Result<T>> {
-    const res = await fetch(`http://127.0.0.1:${host.port}/bridge/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-console-token': host.token }, body: JSON.stringify(params) });
+    const res = await fetch(`http://127.0.0.1:${host.port}/bridge/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-console-token': host.token },
+      body: JSON.stringify(params),
+    });
     return (await res.json()) as Result<T>;
   }
   async function signIn(name: string): Promise<string> {
@@ -119,8 +123,17 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
     }
     if (!missing) {
       peer = await startDjangoPeer();
-      await peer.shell("from users.models import User\nUser.objects.create_user('peer.two', password='peer two passphrase')\nUser.objects.create_user('peer.three', password='peer three passphrase')");
-      direct.set('Graphistry', createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({ type: 'admin_password', username: PEER_ADMIN.username, password: async () => PEER_ADMIN.password }));
+      await peer.shell(
+        "from users.models import User\nUser.objects.create_user('peer.two', password='peer two passphrase')\nUser.objects.create_user('peer.three', password='peer three passphrase')",
+      );
+      direct.set(
+        'Graphistry',
+        createRemoteGraphistryBackend({ baseUrl: peer.url }).withAuth({
+          type: 'admin_password',
+          username: PEER_ADMIN.username,
+          password: async () => PEER_ADMIN.password,
+        }),
+      );
     }
     const handlers = createConsoleService({
       profiles: createProfilesStore(appData),
@@ -131,12 +144,19 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
       machine: 'stale-test',
     });
     host = await createWebHost({ dispatch: createDispatcher(handlers), rendererDir: '/nonexistent-renderer' });
-    for (const [name, t] of [['Lab', servers[0]!], ['Team', servers[1]!]] as const) {
+    for (const [name, t] of [
+      ['Lab', servers[0]!],
+      ['Team', servers[1]!],
+    ] as const) {
       const url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
       const r = await bridge<{ id: string }>('saveProfile', { name, kind: 'remote', url });
       profiles.set(name, (r as { value: { id: string } }).value.id);
     }
-    if (peer) profiles.set('Graphistry', ((await bridge<{ id: string }>('saveProfile', { name: 'Graphistry', kind: 'remote', url: peer.url })) as { value: { id: string } }).value.id);
+    if (peer)
+      profiles.set(
+        'Graphistry',
+        ((await bridge<{ id: string }>('saveProfile', { name: 'Graphistry', kind: 'remote', url: peer.url })) as { value: { id: string } }).value.id,
+      );
   }, 120_000);
 
   afterAll(async () => {
@@ -157,13 +177,21 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   it('bundled-style server to another: each of the methods prepared for Lab is refused once the console is on Team', async () => {
     const lab = await signIn('Lab');
     await signIn('Team');
-    await refusedAll({ name: 'Lab', connection: lab }, 'Team', /^This was prepared for “Lab”, but the console is now connected to “Team”\. Nothing was changed\.$/);
+    await refusedAll(
+      { name: 'Lab', connection: lab },
+      'Team',
+      /^This was prepared for “Lab”, but the console is now connected to “Team”\. Nothing was changed\.$/,
+    );
   });
 
   it('the same connection signed in to again: a call from the earlier sign-in is refused too', async () => {
     const earlier = await signIn('Team');
     await signIn('Team');
-    await refusedAll({ name: 'Team', connection: earlier }, 'Team', /^This was prepared for an earlier sign-in to “Team”, but the console has signed in to “Team” again since\. Nothing was changed\.$/);
+    await refusedAll(
+      { name: 'Team', connection: earlier },
+      'Team',
+      /^This was prepared for an earlier sign-in to “Team”, but the console has signed in to “Team” again since\. Nothing was changed\.$/,
+    );
   });
 
   it('after signing out: refused, saying the console is not connected', async () => {
@@ -172,11 +200,15 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
     await refusedAll({ name: 'Team', connection: team }, 'nothing', /but the console is not connected now\. Nothing was changed\.$/);
   });
 
-  (missing ? it.skip : it)('to and from a Graphistry: calls prepared for either side are refused on the other', async () => {
-    const team = await signIn('Team');
-    const graphistry = await signIn('Graphistry');
-    await refusedAll({ name: 'Team', connection: team }, 'Graphistry', /^This was prepared for “Team”, but the console is now connected to “Graphistry”/);
-    await signIn('Lab');
-    await refusedAll({ name: 'Graphistry', connection: graphistry }, 'Lab', /^This was prepared for “Graphistry”, but the console is now connected to “Lab”/);
-  }, 120_000);
+  (missing ? it.skip : it)(
+    'to and from a Graphistry: calls prepared for either side are refused on the other',
+    async () => {
+      const team = await signIn('Team');
+      const graphistry = await signIn('Graphistry');
+      await refusedAll({ name: 'Team', connection: team }, 'Graphistry', /^This was prepared for “Team”, but the console is now connected to “Graphistry”/);
+      await signIn('Lab');
+      await refusedAll({ name: 'Graphistry', connection: graphistry }, 'Lab', /^This was prepared for “Graphistry”, but the console is now connected to “Lab”/);
+    },
+    120_000,
+  );
 });

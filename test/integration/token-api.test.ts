@@ -128,18 +128,33 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
     it('regression: org_name "ALICE" for user alice answered slug "alice", which pygraphistry refuses as a different organization', async () => {
       await start();
       // pygraphistry's _handle_login_response: the slug must equal the org_name sent, then is_found and is_member must hold.
-      const pygraphistryAccepts = (sent: string, org: { slug?: string; is_found?: boolean; is_member?: boolean }) => org.slug === sent && org.is_found === true && org.is_member === true;
+      const pygraphistryAccepts = (sent: string, org: { slug?: string; is_found?: boolean; is_member?: boolean }) =>
+        org.slug === sent && org.is_found === true && org.is_member === true;
       for (const sent of ['ALICE', 'Alice', 'alice']) {
-        const viaPassword = json<{ active_organization: { slug: string } }>(await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: sent })).active_organization;
+        const viaPassword = json<{ active_organization: { slug: string } }>(
+          await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: sent }),
+        ).active_organization;
         expect(pygraphistryAccepts(sent, viaPassword), `password, ${sent}`).toBe(true);
-        const viaKey = await t.app.inject({ method: 'GET', url: '/api/v2/auth/pkey/jwt/', headers: { authorization: alice.key.authorization, 'content-type': 'application/json' }, payload: JSON.stringify({ org_name: sent }) });
+        const viaKey = await t.app.inject({
+          method: 'GET',
+          url: '/api/v2/auth/pkey/jwt/',
+          headers: { authorization: alice.key.authorization, 'content-type': 'application/json' },
+          payload: JSON.stringify({ org_name: sent }),
+        });
         expect(pygraphistryAccepts(sent, json<{ active_organization: { slug: string } }>(viaKey).active_organization), `key, ${sent}`).toBe(true);
         // And the spelling the sign-in answered is one the switch route accepts.
         const token = json<{ token: string }>(viaKey).token;
-        const sw = await t.app.inject({ method: 'POST', url: `/api/v2/o/${sent}/switch/`, headers: { authorization: `Bearer ${token}` }, payload: { slug: sent } });
+        const sw = await t.app.inject({
+          method: 'POST',
+          url: `/api/v2/o/${sent}/switch/`,
+          headers: { authorization: `Bearer ${token}` },
+          payload: { slug: sent },
+        });
         expect(sw.statusCode, `switch ${sent}`).toBe(200);
       }
-      const other = json<{ active_organization: { slug: string; is_found: boolean } }>(await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: 'BOB' })).active_organization;
+      const other = json<{ active_organization: { slug: string; is_found: boolean } }>(
+        await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD, org_name: 'BOB' }),
+      ).active_organization;
       expect(other).toEqual({ slug: 'BOB', is_found: false, is_member: false });
     });
 
@@ -254,7 +269,12 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expect(expectJson(wrongSecret)).toEqual(expectJson(unknownId));
       expect(json(wrongSecret).token).toBeUndefined();
 
-      for (const authorization of [`PersonalKey ${alice.key.id}`, `PersonalKey :${alice.key.secret}`, 'PersonalKey', `Basic ${Buffer.from('alice:x').toString('base64')}`]) {
+      for (const authorization of [
+        `PersonalKey ${alice.key.id}`,
+        `PersonalKey :${alice.key.secret}`,
+        'PersonalKey',
+        `Basic ${Buffer.from('alice:x').toString('base64')}`,
+      ]) {
         const res = await post('/api/v2/auth/pkey/jwt/', undefined, { authorization });
         expect(res.statusCode, authorization).toBe(401);
         expect(expectJson(res).token).toBeUndefined();
@@ -408,7 +428,12 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       await start();
       const bob = await adminCreateUser(t.app, alice.token, { username: 'bob' });
       const f = form('alice');
-      const foreign = await t.app.inject({ method: 'POST', url: '/api/v2/o/alice/switch/', payload: f.payload, headers: { ...f.headers, ...bearer(bob.token) } });
+      const foreign = await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/o/alice/switch/',
+        payload: f.payload,
+        headers: { ...f.headers, ...bearer(bob.token) },
+      });
       expect(foreign.statusCode).toBeGreaterThanOrEqual(400);
       expect(foreign.statusCode).toBeLessThan(500);
       expect(expectJson(foreign).status).toBeUndefined();
@@ -438,7 +463,9 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
     it('has no slash-less twin', async () => {
       await start();
       const f = form('alice');
-      expectNotFound(await t.app.inject({ method: 'POST', url: '/api/v2/o/alice/switch', payload: f.payload, headers: { ...f.headers, ...bearer(alice.token) } }));
+      expectNotFound(
+        await t.app.inject({ method: 'POST', url: '/api/v2/o/alice/switch', payload: f.payload, headers: { ...f.headers, ...bearer(alice.token) } }),
+      );
     });
   });
 
@@ -504,7 +531,12 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
     it('unknown user, wrong password and inactive user get one identical 400 body', async () => {
       await start();
       const carol = await adminCreateUser(t.app, alice.token, { username: 'carol' });
-      const off = await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${carol.user.id}`, headers: bearer(alice.token), payload: { is_active: false } });
+      const off = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v2/admin/users/${carol.user.id}`,
+        headers: bearer(alice.token),
+        payload: { is_active: false },
+      });
       expect(off.statusCode).toBe(200);
 
       for (const path of ['/api-token-auth/', '/api/v2/auth/token/generate']) {
@@ -526,10 +558,20 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       await start({ throttleAccountFailures: 3, throttleAddressFailures: 1000, throttleWindowSeconds: 900 });
       // Failures from different addresses still count against the account (case-insensitively).
       for (const [i, username] of ['alice', 'ALICE', 'Alice'].entries()) {
-        const res = await t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: `10.0.0.${i + 1}`, payload: { username, password: 'wrong password here' } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api-token-auth/',
+          remoteAddress: `10.0.0.${i + 1}`,
+          payload: { username, password: 'wrong password here' },
+        });
         expect(res.statusCode).toBe(400);
       }
-      const blocked = await t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: '10.0.0.99', payload: { username: 'alice', password: STRONG_PASSWORD } });
+      const blocked = await t.app.inject({
+        method: 'POST',
+        url: '/api-token-auth/',
+        remoteAddress: '10.0.0.99',
+        payload: { username: 'alice', password: STRONG_PASSWORD },
+      });
       expect(blocked.statusCode).toBe(429);
       const retryAfter = Number(blocked.headers['retry-after']);
       expect(retryAfter).toBeGreaterThan(0);
@@ -551,14 +593,19 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
 
     it('username and email share one counter (guards: naming the account by email doubled the attempts)', async () => {
       await start({ throttleAccountFailures: 2, throttleAddressFailures: 1000 });
-      await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${alice.user.id}`, headers: { authorization: `Bearer ${alice.token}` }, payload: { email: 'alice@example.com' } });
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v2/admin/users/${alice.user.id}`,
+        headers: { authorization: `Bearer ${alice.token}` },
+        payload: { email: 'alice@example.com' },
+      });
       expect((await post('/api-token-auth/', { username: 'alice', password: 'wrong password here' })).statusCode).toBe(400);
       expect((await post('/api-token-auth/', { username: 'Alice@Example.com', password: 'wrong password here' })).statusCode).toBe(400);
       expect((await post('/api-token-auth/', { username: 'alice@example.com', password: STRONG_PASSWORD })).statusCode).toBe(429);
       expect((await post('/api-token-auth/', { username: 'alice', password: STRONG_PASSWORD })).statusCode).toBe(429);
     });
 
-    it("regression: an address past its limit refused everyone there, right password and personal key included; now its failures answer 429 and correct credentials get in", async () => {
+    it('regression: an address past its limit refused everyone there, right password and personal key included; now its failures answer 429 and correct credentials get in', async () => {
       await start({ throttleAccountFailures: 1000, throttleAddressFailures: 4 });
       const from = (remoteAddress: string, username: string, password: string) =>
         t.app.inject({ method: 'POST', url: '/api/v2/auth/token/generate', remoteAddress, payload: { username, password } });
@@ -574,7 +621,12 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       }
       // The right password for an account that is not itself locked still gets in, and so does a personal key.
       expect((await from('10.1.1.1', 'alice', STRONG_PASSWORD)).statusCode).toBe(200);
-      const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.1.1.1', headers: { authorization: alice.key.authorization } });
+      const pk = await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/auth/pkey/jwt/',
+        remoteAddress: '10.1.1.1',
+        headers: { authorization: alice.key.authorization },
+      });
       expect(pk.statusCode).toBe(200);
       // Another address never saw any of it.
       expect((await from('10.1.1.2', 'u5', 'wrong password here')).statusCode).toBe(400);
@@ -599,10 +651,23 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expect(audited.map((r) => r.client_ip)).toEqual(Array(5).fill('10.3.0.1'));
       expect(JSON.parse(audited[0]!.detail!)).toMatchObject({ key_id: alice.key.id, via: 'api' });
       // The right key from that address still works, on API routes and at the exchange.
-      expect((await t.app.inject({ method: 'GET', url: '/api/v2/me', remoteAddress: '10.3.0.1', headers: { authorization: alice.key.authorization } })).statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/api/v2/me', remoteAddress: '10.3.0.1', headers: { authorization: alice.key.authorization } })).statusCode,
+      ).toBe(200);
       // Password failures from an address never hold back a key exchange from it.
-      for (let i = 0; i < 6; i++) await t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: '10.3.0.2', payload: { username: `nobody${i}`, password: 'wrong password here' } });
-      const pk = await t.app.inject({ method: 'POST', url: '/api/v2/auth/pkey/jwt/', remoteAddress: '10.3.0.2', headers: { authorization: alice.key.authorization } });
+      for (let i = 0; i < 6; i++)
+        await t.app.inject({
+          method: 'POST',
+          url: '/api-token-auth/',
+          remoteAddress: '10.3.0.2',
+          payload: { username: `nobody${i}`, password: 'wrong password here' },
+        });
+      const pk = await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/auth/pkey/jwt/',
+        remoteAddress: '10.3.0.2',
+        headers: { authorization: alice.key.authorization },
+      });
       expect(pk.statusCode).toBe(200);
     });
 
@@ -612,7 +677,12 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       await signup(t.app, 'alice');
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          t.app.inject({ method: 'POST', url: '/api-token-auth/', remoteAddress: `10.2.0.${i + 1}`, payload: { username: 'alice', password: `wrong guess ${i}` } }),
+          t.app.inject({
+            method: 'POST',
+            url: '/api-token-auth/',
+            remoteAddress: `10.2.0.${i + 1}`,
+            payload: { username: 'alice', password: `wrong guess ${i}` },
+          }),
         ),
       );
       const statuses = results.map((r) => r.statusCode).sort();

@@ -7,7 +7,15 @@ import { USER_ORDERING_FIELDS, type Page, type User } from '../../src-shared/dom
 const SEEDED = 12_000;
 
 // SQLite runs once on the main thread and once through the database thread, as `serve` runs it.
-const runs = dialects().flatMap((d) => (d === 'sqlite' ? [['sqlite', false], ['sqlite', true]] : [[d, false]]) as Array<[typeof d, boolean]>);
+const runs = dialects().flatMap(
+  (d) =>
+    (d === 'sqlite'
+      ? [
+          ['sqlite', false],
+          ['sqlite', true],
+        ]
+      : [[d, false]]) as Array<[typeof d, boolean]>,
+);
 
 describe.each(runs)('admin user list at scale: trigram search, indexed orderings, bounded count (%s, database thread: %s)', (dialect, databaseThread) => {
   let t: TestApp;
@@ -32,7 +40,11 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
     auth = bearer(admin.token);
     await seedMembers(t, SEEDED);
     // Names with LIKE wildcards and an FTS5 quote in them, which a search must take literally.
-    for (const [name, email] of [['a_b', 'x%y@example.org'], ['axb', 'q"uote@example.org'], ['ab', null]] as const) {
+    for (const [name, email] of [
+      ['a_b', 'x%y@example.org'],
+      ['axb', 'q"uote@example.org'],
+      ['ab', null],
+    ] as const) {
       await t.app.inject({ method: 'POST', url: '/api/v2/admin/users', headers: auth, payload: { username: name, email, password: 'a long passphrase 123' } });
     }
   });
@@ -43,7 +55,10 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
       for (const desc of [false, true]) {
         for (const page of [1, 300]) {
           const got = await list(`ordering=${desc ? '-' : ''}${field}&page=${page}&page_size=25`);
-          expect(got.results.map((u) => u.id), `${field} ${desc} page ${page}`).toEqual(await reference(field, desc, '', 25, (page - 1) * 25));
+          expect(
+            got.results.map((u) => u.id),
+            `${field} ${desc} page ${page}`,
+          ).toEqual(await reference(field, desc, '', 25, (page - 1) * 25));
         }
       }
     }
@@ -76,10 +91,15 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
       // SQLite counts a 1-2 character search (a scan) exactly up to 1,000 matches, then estimates.
       if (got.count_is_estimate) expect(Math.abs(got.count - want.length) / want.length, needle).toBeLessThan(0.35);
       else expect(got.count, needle).toBe(want.length);
-      expect(got.results.map((u) => u.username), needle).toEqual(want.slice(0, 50));
+      expect(
+        got.results.map((u) => u.username),
+        needle,
+      ).toEqual(want.slice(0, 50));
     }
     const many = await list('search=member&ordering=-date_joined&page=3&page_size=25');
-    expect(many.results.map((u) => u.id)).toEqual(await reference('date_joined', true, "where username_lower like '%member%' or email_lower like '%member%'", 25, 50));
+    expect(many.results.map((u) => u.id)).toEqual(
+      await reference('date_joined', true, "where username_lower like '%member%' or email_lower like '%member%'", 25, 50),
+    );
     const deep = await list('search=member1&ordering=-email&page=20&page_size=25');
     expect(deep.results.map((u) => u.id)).toEqual(await reference('email', true, "where username_lower like 'member1%'", 25, 475));
   });
@@ -94,7 +114,16 @@ describe.each(runs)('admin user list at scale: trigram search, indexed orderings
   it('keeps the search index in step with renames and deletions', async () => {
     const before = await list('search=member4321');
     const id = before.results[0]!.id;
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/v2/admin/users/${id}`, headers: auth, payload: { username: 'renamed-ghost', email: 'ghost@example.org' } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/v2/admin/users/${id}`,
+          headers: auth,
+          payload: { username: 'renamed-ghost', email: 'ghost@example.org' },
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await list('search=member4321')).count).toBe(0);
     expect((await list('search=ed-gho')).results.map((u) => u.id)).toEqual([id]);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v2/admin/users/${id}`, headers: auth })).statusCode).toBe(204);

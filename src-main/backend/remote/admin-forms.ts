@@ -155,7 +155,9 @@ export function formErrors(root: Element): FormErrors {
   const out: FormErrors = { fields: [], general: [] };
   for (const note of findAll(root, (e) => e.tagName === 'p' && hasClass(e, 'errornote'))) out.general.push(text(note));
   for (const list of findAll(root, (e) => e.tagName === 'ul' && hasClass(e, 'errorlist'))) {
-    const messages = findAll(list, (e) => e.tagName === 'li').map(text).filter(Boolean);
+    const messages = findAll(list, (e) => e.tagName === 'li')
+      .map(text)
+      .filter(Boolean);
     let field: string | null = null;
     if (!hasClass(list, 'nonfield')) {
       const idMatch = /^id_(.+)_error$/.exec(attr(list, 'id') ?? '');

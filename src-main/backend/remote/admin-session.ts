@@ -67,7 +67,10 @@ export function createAdminSession(o: AdminSessionOptions) {
     const page = await http.get(start, { follow: false });
     if (page.status === 404) throw remoteErrors.wrongAdminPath(http.host, admin.pathname);
     const form = page.status === 200 ? findForm(page.html, page.url.toString(), ['username', 'password']) : null;
-    if (!form) throw page.status >= 500 ? failureForPage(page, http.host, 'show its sign-in page') : remoteErrors.notGraphistry(http.host, `no admin sign-in form at ${admin.pathname}`);
+    if (!form)
+      throw page.status >= 500
+        ? failureForPage(page, http.host, 'show its sign-in page')
+        : remoteErrors.notGraphistry(http.host, `no admin sign-in form at ${admin.pathname}`);
     const values: Record<string, string> = { username: o.username, password };
     // A code is good once (django-otp refuses a TOTP code used before): the next sign-in needs a new one.
     const code = otp;

@@ -102,7 +102,8 @@ export async function setSettings(ctx: RemoteContext, changes: Record<string, bo
       if (!s) return [{ field: key, message: 'is not a setting of this server' }];
       return s.read_only || typeof changes[key] !== 'boolean' ? [{ field: key, message: 'is not a switch: change it in the admin site' }] : [];
     });
-    if (bad.length) throw new ConsoleFailure({ code: 'VALIDATION', serverCode: 'VALIDATION', message: `Cannot change ${bad.map((b) => b.field).join(', ')}.`, fields: bad });
+    if (bad.length)
+      throw new ConsoleFailure({ code: 'VALIDATION', serverCode: 'VALIDATION', message: `Cannot change ${bad.map((b) => b.field).join(', ')}.`, fields: bad });
     const guessed = guessedFields(form, changes);
     if (guessed.length) throw remoteErrors.unreadableField(ctx.host, 'its settings', guessed);
     const answer = await ctx.session.post(new URL(form.action), formBody(form, changes), url);
@@ -110,7 +111,9 @@ export async function setSettings(ctx: RemoteContext, changes: Record<string, bo
     if (answer.status !== 200) throw failureForPage(answer, ctx.host, 'change its settings');
     const errors = formErrors(answer.html);
     // The version check failed (another admin saved meanwhile): apply the same switches to the fresh page, once.
-    const stale = errors.fields.some((f) => f.field === 'version') || findAll(answer.html, (e) => hasClass(e, 'errorlist')).some((e) => /modified by someone else/i.test(text(e)));
+    const stale =
+      errors.fields.some((f) => f.field === 'version') ||
+      findAll(answer.html, (e) => hasClass(e, 'errorlist')).some((e) => /modified by someone else/i.test(text(e)));
     if (stale && attempt === 0) continue;
     throw new ConsoleFailure({
       code: stale ? 'CONFLICT' : 'VALIDATION',

@@ -70,7 +70,11 @@ describe('the admin’s declared formats', () => {
 
   it('takes an offset or an instant the text carries (`c`, `O`, `U`) without any time zone', () => {
     expect(displayFormat('c', ENGLISH_NAMES)!.parse('2024-07-01T10:00:05+02:00')).toEqual({ wall: at(2024, 7, 1, 10, 0, 5), precision: 1000, offset: 7200 });
-    expect(displayFormat('Y-m-d H:i O', ENGLISH_NAMES)!.parse('2024-07-01 10:00 -0430')).toEqual({ wall: at(2024, 7, 1, 10), precision: 60_000, offset: -16_200 });
+    expect(displayFormat('Y-m-d H:i O', ENGLISH_NAMES)!.parse('2024-07-01 10:00 -0430')).toEqual({
+      wall: at(2024, 7, 1, 10),
+      precision: 60_000,
+      offset: -16_200,
+    });
     expect(displayFormat('\\a\\t U', ENGLISH_NAMES)!.parse('at 1719828005')).toEqual({ wall: at(2024, 7, 1, 10, 0, 5), precision: 1000, offset: 0 });
   });
 });
@@ -132,7 +136,12 @@ describe('placing shown dates in time', () => {
       ['3.last_login', summer + 3_600_000],
     ]);
     const django = djangoHolding(truth);
-    const dates = [shown('Europe/Berlin', 1, winter), shown('Europe/Berlin', 2, summer), shown('Europe/Berlin', 3, repeated), shown('Europe/Berlin', 3, summer + 3_600_000, 'last_login')];
+    const dates = [
+      shown('Europe/Berlin', 1, winter),
+      shown('Europe/Berlin', 2, summer),
+      shown('Europe/Berlin', 3, repeated),
+      shown('Europe/Berlin', 3, summer + 3_600_000, 'last_login'),
+    ];
     const offsetToday = offsetAt('Europe/Berlin', Date.now());
     const minute = (t: number) => new Date(t - (t % 60_000)).toISOString();
     expect(await clock.instants(dates, offsetToday, django.probe)).toEqual([minute(winter), minute(summer), minute(repeated), minute(summer + 3_600_000)]);

@@ -67,10 +67,13 @@ interface Piece {
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A name alternation, longest first (so "June" is not read as "Jun" and a dangling "e"). */
-const oneOf = (names: readonly string[]) => `(${[...names].sort((a, b) => b.length - a.length).map(esc).join('|')})`;
+const oneOf = (names: readonly string[]) =>
+  `(${[...names]
+    .sort((a, b) => b.length - a.length)
+    .map(esc)
+    .join('|')})`;
 const num = (digits: string, key: Exclude<keyof Parts, 'pm'>): Piece => ({ re: `(${digits})`, set: (m, p) => void (p[key] = Number(m)) });
-const named = (names: readonly string[] | undefined, lower = false): Piece | null =>
-  names ? namedPiece(names, lower) : null;
+const named = (names: readonly string[] | undefined, lower = false): Piece | null => (names ? namedPiece(names, lower) : null);
 const namedPiece = (names: readonly string[], lower: boolean): Piece => ({
   re: oneOf(lower ? names.map((n) => n.toLowerCase()) : names),
   set: (m, p) => void (p.month = (lower ? names.map((n) => n.toLowerCase()) : names).indexOf(m) + 1),
@@ -169,7 +172,15 @@ function displayPiece(c: string, names: DateNames): Piece | null {
         re: '(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2})?)',
         set: (m, p) => {
           const d = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(.*)$/.exec(m)!;
-          Object.assign(p, { year: +d[1]!, month: +d[2]!, day: +d[3]!, hour: +d[4]!, minute: +d[5]!, second: +d[6]!, micro: Number((d[7] ?? '').padEnd(6, '0')) });
+          Object.assign(p, {
+            year: +d[1]!,
+            month: +d[2]!,
+            day: +d[3]!,
+            hour: +d[4]!,
+            minute: +d[5]!,
+            second: +d[6]!,
+            micro: Number((d[7] ?? '').padEnd(6, '0')),
+          });
           if (d[8]) p.offset = offsetOf(d[8]);
         },
         gives: 'second',

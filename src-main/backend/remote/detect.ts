@@ -15,7 +15,12 @@ export type ServerKind = 'embedded' | 'remote-graphistry';
  * GET), which tells a wrong admin path from an address that is no Graphistry.
  * An unreachable host or a refused certificate fails here, with its own error.
  */
-export async function detectServer(opts: { baseUrl: string; adminPath?: string; timeoutMs: number; httpsAgent?: () => Promise<HttpsAgent | undefined> }): Promise<ServerKind> {
+export async function detectServer(opts: {
+  baseUrl: string;
+  adminPath?: string;
+  timeoutMs: number;
+  httpsAgent?: () => Promise<HttpsAgent | undefined>;
+}): Promise<ServerKind> {
   const http = createAdminHttp({ baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}) });
   const json = (body: string): Record<string, unknown> | null => {
     try {

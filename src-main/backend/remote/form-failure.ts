@@ -18,7 +18,9 @@ export function formFailure(root: Element, rename: Record<string, string> = {}):
   const notes = findAll(root, (e) => e.tagName === 'p' && hasClass(e, 'errornote')).map(text);
   const specific = general.filter((g) => !notes.includes(g));
   const fallback = notes[0] ? `The admin site refused the change: “${notes[0]}”` : 'The admin site refused the change.';
-  const message = specific[0] ?? (issues.length === 1 ? `${label(issues[0]!.field)}: ${issues[0]!.message}` : issues.length ? 'Some values are not valid; see the fields.' : fallback);
+  const message =
+    specific[0] ??
+    (issues.length === 1 ? `${label(issues[0]!.field)}: ${issues[0]!.message}` : issues.length ? 'Some values are not valid; see the fields.' : fallback);
   return new ConsoleFailure({ code: 'VALIDATION', serverCode: 'VALIDATION', message, ...(issues.length ? { fields: issues } : {}) });
 }
 

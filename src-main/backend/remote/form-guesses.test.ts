@@ -28,7 +28,14 @@ describe('fields a post would guess', () => {
   });
 
   it("takes the username field from the add form: `username`, else the field beside the passwords (USERNAME_FIELD = 'email')", () => {
-    const add = (fields: string) => findForm(parseHtml(`<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t">${fields}<input type="password" name="password1"><input type="password" name="password2"></form>`), URL_, ['password1'])!;
+    const add = (fields: string) =>
+      findForm(
+        parseHtml(
+          `<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t">${fields}<input type="password" name="password1"><input type="password" name="password2"></form>`,
+        ),
+        URL_,
+        ['password1'],
+      )!;
     expect(usernameFieldOf(add('<input name="username"><input name="email">'))).toBe('username');
     expect(usernameFieldOf(add('<input name="email">'))).toBe('email');
   });
@@ -39,10 +46,24 @@ describe('fields a post would guess', () => {
         <div class="form-row field-is_superuser"><div><label>Superuser status:</label><div class="readonly"><img src="/static/admin/img/icon-yes.svg" alt="True"></div></div></div>
         <input name="date_joined_0" value="2024-01-05"><input name="date_joined_1" value="10:43:07">
         <input type="submit" name="_save" value="Save"></form></body>`;
-    const f = readChangeForm({ status: 200, url: new URL(URL_), location: null, contentType: 'text/html', body, html: parseHtml(body) }, 7, 'hub', 'username', ENGLISH_DEFAULT_FORMATS);
+    const f = readChangeForm(
+      { status: 200, url: new URL(URL_), location: null, contentType: 'text/html', body, html: parseHtml(body) },
+      7,
+      'hub',
+      'username',
+      ENGLISH_DEFAULT_FORMATS,
+    );
     expect(f.shown).toEqual({ username: 'ann', email: null, is_active: true, is_staff: false, is_superuser: true });
     // The server's wall time, placed in time by its zone later (server-time.ts).
     expect(f.dates).toEqual({ date_joined: { wall: Date.UTC(2024, 0, 5, 10, 43, 7), precision: 1000 } });
-    expect(f.states).toEqual({ username: 'editable', email: 'editable', is_active: 'editable', is_staff: 'editable', is_superuser: 'read_only', date_joined: 'editable', last_login: 'absent' });
+    expect(f.states).toEqual({
+      username: 'editable',
+      email: 'editable',
+      is_active: 'editable',
+      is_staff: 'editable',
+      is_superuser: 'read_only',
+      date_joined: 'editable',
+      last_login: 'absent',
+    });
   });
 });

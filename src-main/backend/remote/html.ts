@@ -132,7 +132,7 @@ export async function parsePage(html: string): Promise<Element> {
   const treeAdapter = boundedTreeAdapter();
   const parser = new Parser<DefaultTreeAdapterMap>({ treeAdapter });
   let held = performance.now();
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     let end = Math.min(at + SLICE_CHARS, html.length);
     // Never split a surrogate pair between two writes.
     if (end < html.length && /[\uD800-\uDBFF]/.test(html[end - 1]!)) end++;

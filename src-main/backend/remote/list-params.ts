@@ -21,7 +21,10 @@ export function listParams(q: UserQuery, layout: ListLayout | null, searchByQ: b
     const desc = q.ordering.startsWith('-');
     const field = desc ? q.ordering.slice(1) : q.ordering;
     const column = layout?.columns.find((c) => c.field === field);
-    if (!column || column.orderIndex === null) throw remoteErrors.unsupported(`The admin site at ${host} does not sort users by ${field.replace('_', ' ')}: it sorts only by the columns its user list shows.`);
+    if (!column || column.orderIndex === null)
+      throw remoteErrors.unsupported(
+        `The admin site at ${host} does not sort users by ${field.replace('_', ' ')}: it sorts only by the columns its user list shows.`,
+      );
     p.set('o', `${desc ? '-' : ''}${column.orderIndex}`);
   }
   return p;

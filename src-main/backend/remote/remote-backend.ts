@@ -50,13 +50,21 @@ const unsupported = (feature: keyof typeof GRAPHISTRY_UNSUPPORTED) => async (): 
  * const page = await admin.listUsers({ search: 'ali', page_size: 50 });
  */
 export function createRemoteGraphistryBackend(opts: RemoteBackendOptions): RemoteBackend {
-  const http = () => createAdminHttp({ baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}) });
+  const http = () =>
+    createAdminHttp({ baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}) });
   return backendOn(opts, http(), null, http);
 }
 
-function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<BackendAuth, { type: 'admin_password' }> | null, fresh: () => AdminHttp): RemoteBackend {
+function backendOn(
+  opts: RemoteBackendOptions,
+  h: AdminHttp,
+  auth: Extract<BackendAuth, { type: 'admin_password' }> | null,
+  fresh: () => AdminHttp,
+): RemoteBackend {
   const adminPath = adminPathOf(opts.adminPath);
-  const session = auth ? createAdminSession({ http: h, adminPath, username: auth.username, password: auth.password, ...(auth.otp ? { otp: auth.otp } : {}) }) : null;
+  const session = auth
+    ? createAdminSession({ http: h, adminPath, username: auth.username, password: auth.password, ...(auth.otp ? { otp: auth.otp } : {}) })
+    : null;
   const tokens = createTokenApi(h, adminPath);
   const ctx = session ? createRemoteContext(session) : null;
   const signedIn = () => {
@@ -76,11 +84,12 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       if (next.type !== 'admin_password') throw remoteErrors.unsupported("A Graphistry's admin site is signed in to with the admin's password.");
       return backendOn(opts, fresh(), next, fresh);
     },
-    capabilities: () => run(async (c) => {
-      await c.site();
-      if (!c.layout) await c.changeList(new URLSearchParams());
-      return graphistryCapabilities(sortableFields(c.layout), describeModel(await c.model(), h.host));
-    }),
+    capabilities: () =>
+      run(async (c) => {
+        await c.site();
+        if (!c.layout) await c.changeList(new URLSearchParams());
+        return graphistryCapabilities(sortableFields(c.layout), describeModel(await c.model(), h.host));
+      }),
     endSession: async () => session?.signOut(),
 
     health: async () => {
@@ -89,14 +98,18 @@ function backendOn(opts: RemoteBackendOptions, h: AdminHttp, auth: Extract<Backe
       if (page.status === 404) throw remoteErrors.wrongAdminPath(h.host, login.pathname.replace(/login\/$/, ''));
       if (page.status === 200 && findForm(page.html, page.url.toString(), ['username', 'password'])) return;
       if (page.status >= 300 && page.status < 400) return;
-      throw page.status >= 500 ? failureForPage(page, h.host, 'show its sign-in page') : remoteErrors.notGraphistry(h.host, `no admin sign-in form at ${login.pathname}`);
+      throw page.status >= 500
+        ? failureForPage(page, h.host, 'show its sign-in page')
+        : remoteErrors.notGraphistry(h.host, `no admin sign-in form at ${login.pathname}`);
     },
     registrationState: unsupported('signup'),
     signUp: unsupported('signup'),
     login: async (username, password) => {
       const answer = await tokens.request(username, password);
       if (answer.kind === 'token') return { token: answer.token };
-      throw answer.kind === 'refused' ? remoteErrors.wrongPassword() : remoteErrors.unsupported(`${h.host} has no token API (nothing answered at ${answer.tried.join(', ')}).`);
+      throw answer.kind === 'refused'
+        ? remoteErrors.wrongPassword()
+        : remoteErrors.unsupported(`${h.host} has no token API (nothing answered at ${answer.tried.join(', ')}).`);
     },
 
     me: () =>

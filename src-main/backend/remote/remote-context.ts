@@ -48,7 +48,8 @@ export function createRemoteContext(session: AdminSession) {
   function alias(page: ChangeListPage, usernameField: string): ChangeListPage {
     if (usernameField === 'username') return page;
     const column = page.columns.find((c) => c.field === usernameField);
-    const columns = column && !page.columns.some((c) => c.field === 'username') ? [...page.columns, { field: 'username', orderIndex: column.orderIndex }] : page.columns;
+    const columns =
+      column && !page.columns.some((c) => c.field === 'username') ? [...page.columns, { field: 'username', orderIndex: column.orderIndex }] : page.columns;
     for (const row of page.rows) {
       const cell = row.cells.get(usernameField);
       if (cell && !row.cells.has('username')) row.cells.set('username', cell);
@@ -88,7 +89,10 @@ export function createRemoteContext(session: AdminSession) {
         if (params.has('p')) return null;
         throw remoteErrors.refusedLookup(host, `list users with ${[...params.keys()].join(', ')}`);
       }
-      const read = alias(readChangeList(page, host, (pk) => ids.idOf(pk)), usernameField);
+      const read = alias(
+        readChangeList(page, host, (pk) => ids.idOf(pk)),
+        usernameField,
+      );
       ctx.learn(read, params);
       return read;
     },
@@ -145,7 +149,9 @@ export function createRemoteContext(session: AdminSession) {
       const iso = (t: number) => new Date(t).toISOString();
       try {
         return await clock.instants(dates, offsetNow, async (d, from, to) => {
-          const page = await ctx.changeList(new URLSearchParams({ id__in: String(d.id), [`${d.field}__gte`]: iso(from), [`${d.field}__lt`]: iso(to), all: '' }));
+          const page = await ctx.changeList(
+            new URLSearchParams({ id__in: String(d.id), [`${d.field}__gte`]: iso(from), [`${d.field}__lt`]: iso(to), all: '' }),
+          );
           return page?.rows.some((r) => r.id === d.id) ?? false;
         });
       } catch (e) {
@@ -164,7 +170,9 @@ export function createRemoteContext(session: AdminSession) {
         new Set((await ctx.changeList(new URLSearchParams({ id__in: String(f.id), all: '', ...extra })))?.rows.map((r) => r.id) ?? []);
       const s = f.shown;
       const flags = await Promise.all(USER_FLAGS.map(async (flag) => s[flag] ?? (await matching({ [`${flag}__exact`]: '1' })).has(f.id)));
-      const shown = (['date_joined', 'last_login'] as const).flatMap((field): ShownDate[] => (f.dates[field] ? [{ id: f.id, field, time: f.dates[field]! }] : []));
+      const shown = (['date_joined', 'last_login'] as const).flatMap((field): ShownDate[] =>
+        f.dates[field] ? [{ id: f.id, field, time: f.dates[field]! }] : [],
+      );
       const placed = await ctx.instants(shown, f.utcOffset);
       const dates = await Promise.all(
         (['date_joined', 'last_login'] as const).map(async (d) => {
@@ -172,7 +180,8 @@ export function createRemoteContext(session: AdminSession) {
           if (at >= 0) return placed[at]!;
           if (f.dates[d] === null && d === 'last_login') return null;
           const listed = f.dates[d] === undefined ? await listedDate(ctx, f.id, d) : null;
-          if (!listed || (listed.value === null && d === 'date_joined')) throw remoteErrors.unexpected(host, `the ${d.replace('_', ' ')} of user ${f.id}, which neither its form nor its list shows`);
+          if (!listed || (listed.value === null && d === 'date_joined'))
+            throw remoteErrors.unexpected(host, `the ${d.replace('_', ' ')} of user ${f.id}, which neither its form nor its list shows`);
           return listed.value;
         }),
       );

@@ -10,7 +10,14 @@ import { createCookieJar } from './cookie-jar.ts';
 import { parseHtml } from './html.ts';
 import { failureForPage } from './remote-errors.ts';
 
-const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({ status: 200, url: new URL(url), location: null, contentType: 'text/html', body, html: parseHtml(body) });
+const page = (body: string, url = 'https://hub.example/admin/users/user/') => ({
+  status: 200,
+  url: new URL(url),
+  location: null,
+  contentType: 'text/html',
+  body,
+  html: parseHtml(body),
+});
 
 const changeList = (paginator: string) => `<!doctype html><body data-admin-utc-offset="3600">
 <div id="toolbar"><input type="text" name="q" id="searchbar"></div>
@@ -27,7 +34,14 @@ const changeList = (paginator: string) => `<!doctype html><body data-admin-utc-o
 
 describe('remote backend readers', () => {
   it('reads a change list: rows by pk (checkbox or change link), sortable columns with their o index, count and paginator base', () => {
-    const v5 = readChangeList(page(changeList('<p class="paginator"><span class="this-page">1</span> <a href="?p=2">2</a> … <a href="?p=101" class="end">101</a> 10,012 users&nbsp;&nbsp;<a href="?all=" class="showall">Show all</a></p>')), 'hub');
+    const v5 = readChangeList(
+      page(
+        changeList(
+          '<p class="paginator"><span class="this-page">1</span> <a href="?p=2">2</a> … <a href="?p=101" class="end">101</a> 10,012 users&nbsp;&nbsp;<a href="?all=" class="showall">Show all</a></p>',
+        ),
+      ),
+      'hub',
+    );
     expect(v5.rows.map((r) => r.id)).toEqual([7, 9]);
     expect(v5.columns).toEqual([
       { field: 'username', orderIndex: 1 },
@@ -36,7 +50,9 @@ describe('remote backend readers', () => {
     ]);
     expect(v5).toMatchObject({ count: 10_012, searchable: true, pageBase: 1, utcOffset: 3600 });
     // Django before 3.2 numbered its pages from 0: the link shown as "2" is ?p=1.
-    expect(readChangeList(page(changeList('<p class="paginator"><span class="this-page">1</span> <a href="?p=1">2</a> 150 users</p>')), 'hub').pageBase).toBe(0);
+    expect(readChangeList(page(changeList('<p class="paginator"><span class="this-page">1</span> <a href="?p=1">2</a> 150 users</p>')), 'hub').pageBase).toBe(
+      0,
+    );
     expect(readChangeList(page(changeList('<p class="paginator">2 users</p>')), 'hub')).toMatchObject({ count: 2, pageBase: null });
   });
 
@@ -74,15 +90,29 @@ line two</textarea>
   });
 
   it("says what Django's messages framework said when a page is not what an operation expects", () => {
-    const refused = failureForPage(page('<ul class="messagelist"><li class="success">Saved.</li><li class="warning">User with ID “42” doesn’t exist. Perhaps it was deleted?</li></ul>'), 'hub', 'delete user 42');
-    expect(refused.error).toEqual({ code: 'CONFLICT', serverCode: 'REFUSED', message: 'The admin site at hub did not delete user 42: User with ID “42” doesn’t exist. Perhaps it was deleted?' });
-    expect(failureForPage({ ...page('<h1>Forbidden (403)</h1><p>CSRF verification failed.</p>'), status: 403 }, 'hub', 'sign in').error.serverCode).toBe('CSRF_REFUSED');
+    const refused = failureForPage(
+      page('<ul class="messagelist"><li class="success">Saved.</li><li class="warning">User with ID “42” doesn’t exist. Perhaps it was deleted?</li></ul>'),
+      'hub',
+      'delete user 42',
+    );
+    expect(refused.error).toEqual({
+      code: 'CONFLICT',
+      serverCode: 'REFUSED',
+      message: 'The admin site at hub did not delete user 42: User with ID “42” doesn’t exist. Perhaps it was deleted?',
+    });
+    expect(failureForPage({ ...page('<h1>Forbidden (403)</h1><p>CSRF verification failed.</p>'), status: 403 }, 'hub', 'sign in').error.serverCode).toBe(
+      'CSRF_REFUSED',
+    );
   });
 
   it('keeps cookies as Django sets them: path, Secure only over https, Max-Age 0 deletes', () => {
     const jar = createCookieJar();
     const site = new URL('https://hub.example/admin/login/');
-    jar.store(['csrftoken=abc; expires=Tue, 30 Nov 2027 00:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax; Secure', 'sessionid=s1; HttpOnly; Path=/admin/'], site, 0);
+    jar.store(
+      ['csrftoken=abc; expires=Tue, 30 Nov 2027 00:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax; Secure', 'sessionid=s1; HttpOnly; Path=/admin/'],
+      site,
+      0,
+    );
     expect(jar.header(new URL('https://hub.example/admin/users/'), 1)).toBe('csrftoken=abc; sessionid=s1');
     expect(jar.header(new URL('https://hub.example/api-token-auth/'), 1)).toBe('csrftoken=abc');
     expect(jar.header(new URL('http://hub.example/admin/'), 1)).toBe('sessionid=s1');

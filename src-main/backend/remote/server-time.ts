@@ -44,7 +44,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterOf(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(zone, f);
   }
   return f;
@@ -69,7 +78,7 @@ function yearTable(zone: string, year: number): YearTable {
   const to = Date.UTC(year + 1, 0, 1) + DAY;
   table = [[from, rawOffset(zone, from)]];
   // Weekly steps, then a bisection to the second wherever the offset changed (zones change at most a few times a year).
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const next = Math.min(t + WEEK, to);
     const before = table.at(-1)![1];
     if (rawOffset(zone, next) !== before) {

@@ -68,5 +68,9 @@ export function expiryOf(token: string): string {
   } catch {
     // fall through
   }
-  throw new ConsoleFailure({ code: 'SERVER_ERROR', serverCode: 'UNEXPECTED_TOKEN', message: 'The token API answered a token without an expiry the console can read.' });
+  throw new ConsoleFailure({
+    code: 'SERVER_ERROR',
+    serverCode: 'UNEXPECTED_TOKEN',
+    message: 'The token API answered a token without an expiry the console can read.',
+  });
 }

@@ -53,7 +53,11 @@ function readOnlyDisplay(root: Element, name: string): Element | null {
 function dateOf(root: Element, form: AdminForm, name: string, formats: AdminFormats, host: string): { state: FieldState; value?: WallTime | null } {
   const read = (format: AdminFormats[keyof AdminFormats], t: string, state: FieldState) => {
     const v = t.trim() === '' || (state === 'read_only' && t === '-') ? null : (format?.parse(t) ?? undefined);
-    if (v === undefined) throw remoteErrors.unexpected(host, `a ${name.replace('_', ' ')} of "${t.slice(0, 40)}", which ${format ? `its date format (${format.source}) does not describe` : 'is in a date format the console cannot read'}`);
+    if (v === undefined)
+      throw remoteErrors.unexpected(
+        host,
+        `a ${name.replace('_', ' ')} of "${t.slice(0, 40)}", which ${format ? `its date format (${format.source}) does not describe` : 'is in a date format the console cannot read'}`,
+      );
     return { state, value: v };
   };
   const date = entryValue(form, `${name}_0`);

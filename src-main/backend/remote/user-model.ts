@@ -49,14 +49,23 @@ export function describeModel(model: UserModel, host: string): BackendCapabiliti
   const read_only = EDITABLE.filter((f) => model.states[f] !== 'editable' && !(f === 'email' && emailLogin && model.states.username === 'editable'));
   const notes: string[] = [];
   if (emailLogin) notes.push(`Users of ${host} sign in with their email address: the username and the email are one field.`);
-  else if (model.usernameField !== 'username') notes.push(`Users of ${host} sign in with their ${model.usernameField.replace(/_/g, ' ')}, shown here as the username.`);
+  else if (model.usernameField !== 'username')
+    notes.push(`Users of ${host} sign in with their ${model.usernameField.replace(/_/g, ' ')}, shown here as the username.`);
   if (model.keys === 'other') {
-    notes.push(`${host} names its users by keys that are not numbers (such as UUIDs): the ids shown are the console's own for this sign-in, and change when you sign in again.`);
+    notes.push(
+      `${host} names its users by keys that are not numbers (such as UUIDs): the ids shown are the console's own for this sign-in, and change when you sign in again.`,
+    );
   }
   const shownOnly = read_only.filter((f) => model.states[f] === 'read_only');
   const missing = read_only.filter((f) => model.states[f] === 'absent');
-  if (shownOnly.length) notes.push(`The admin site of ${host} shows ${list(shownOnly.map(labelOf))} read-only: change ${shownOnly.length > 1 ? 'them' : 'it'} on the server itself.`);
-  if (missing.length) notes.push(`The admin site of ${host} has no ${list(missing.map(labelOf))} on its user form: the console cannot change ${missing.length > 1 ? 'them' : 'it'}.`);
+  if (shownOnly.length)
+    notes.push(
+      `The admin site of ${host} shows ${list(shownOnly.map(labelOf))} read-only: change ${shownOnly.length > 1 ? 'them' : 'it'} on the server itself.`,
+    );
+  if (missing.length)
+    notes.push(
+      `The admin site of ${host} has no ${list(missing.map(labelOf))} on its user form: the console cannot change ${missing.length > 1 ? 'them' : 'it'}.`,
+    );
   return { username_field: model.usernameField, ids: model.keys === 'integer' ? 'server' : 'console', read_only, notes };
 }
 

@@ -82,15 +82,25 @@ async function saveChanges(ctx: RemoteContext, f: ChangeForm, current: User, pat
   if (!fields.length) return changes;
   const who = `user "${current.username}"`;
   const closed = fields.filter((x) => f.states[x] !== 'editable');
-  if (closed.length) throw remoteErrors.readOnlyField(ctx.host, who, closed.map((x) => ({ field: x, label: labelOf(x), why: whyNot(f.states[x]) })));
+  if (closed.length)
+    throw remoteErrors.readOnlyField(
+      ctx.host,
+      who,
+      closed.map((x) => ({ field: x, label: labelOf(x), why: whyNot(f.states[x]) })),
+    );
   const body: Record<string, string | boolean> = {};
   for (const x of fields) body[modelName(x, usernameField)] = changes[x]!;
   const guessed = guessedFields(f.form, body);
   if (guessed.length) throw remoteErrors.unreadableField(ctx.host, who, guessed);
-  if (typeof changes.username === 'string' && changes.username.toLowerCase() !== current.username.toLowerCase()) await refuseTakenUsername(ctx, changes.username, f.id);
+  if (typeof changes.username === 'string' && changes.username.toLowerCase() !== current.username.toLowerCase())
+    await refuseTakenUsername(ctx, changes.username, f.id);
   const demotes = current.is_superuser && current.is_active && (changes.is_superuser === false || changes.is_active === false);
   // The bundled server's rule and words, with its fields named the same way (Django itself has no such rule).
-  if (demotes && (await isLastActiveSuperuser(ctx, f.id))) throw remoteErrors.lastSuperuser(false, lastSuperuserFields({ is_superuser: changes.is_superuser === false ? false : undefined, is_active: changes.is_active === false ? false : undefined }));
+  if (demotes && (await isLastActiveSuperuser(ctx, f.id)))
+    throw remoteErrors.lastSuperuser(
+      false,
+      lastSuperuserFields({ is_superuser: changes.is_superuser === false ? false : undefined, is_active: changes.is_active === false ? false : undefined }),
+    );
   const page = await ctx.userUrl(f.id, 'change');
   const answer = await ctx.session.post(new URL(f.form.action), formBody(f.form, body, '_continue'), page);
   if (answer.status === 200) throw formFailure(answer.html);
@@ -101,7 +111,12 @@ async function saveChanges(ctx: RemoteContext, f: ChangeForm, current: User, pat
 /** The user read back after a save: each field written must read as asked, or the admin site did not keep it. */
 function checkSaved(ctx: RemoteContext, after: User, written: Written): User {
   const lost = (Object.keys(written) as UserField[]).filter((x) => after[x] !== (x === 'email' && written[x] === '' ? null : written[x]));
-  if (lost.length) throw remoteErrors.notSaved(ctx.host, `user "${after.username}"`, lost.map((x) => ({ field: x, label: labelOf(x) })));
+  if (lost.length)
+    throw remoteErrors.notSaved(
+      ctx.host,
+      `user "${after.username}"`,
+      lost.map((x) => ({ field: x, label: labelOf(x) })),
+    );
   return after;
 }
 
@@ -122,7 +137,11 @@ const CONNECTION_FAILURES = new Set(['UNREACHABLE', 'TLS', 'UNAUTHORIZED', 'NOT_
  * user's step in the admin session (signing in again if it has ended), so a
  * retry repeats that user's step only.
  */
-export async function setUsersActive(each: <T>(op: (ctx: RemoteContext) => Promise<T>) => Promise<T>, ids: readonly number[], active: boolean): Promise<BulkActiveResult> {
+export async function setUsersActive(
+  each: <T>(op: (ctx: RemoteContext) => Promise<T>) => Promise<T>,
+  ids: readonly number[],
+  active: boolean,
+): Promise<BulkActiveResult> {
   const result: BulkActiveResult = { changed: [], unchanged: [], failed: [] };
   let stopped: ConsoleFailure | null = null;
   for (const id of ids) {
@@ -162,7 +181,12 @@ async function refuseUnwritable(ctx: RemoteContext, input: UserInput, addHasEmai
   if (model.usernameField === 'email' && input.email && input.email !== input.username) throw remoteErrors.emailIsUsername(ctx.host);
   const closed: UserField[] = USER_FLAGS.filter((f) => input[f] !== undefined && input[f] !== NEW_USER_DEFAULTS[f] && model.states[f] !== 'editable');
   if (input.email && model.usernameField !== 'email' && !addHasEmail && model.states.email !== 'editable') closed.push('email');
-  if (closed.length) throw remoteErrors.readOnlyField(ctx.host, `the new user "${input.username}"`, closed.map((x) => ({ field: x, label: labelOf(x), why: whyNot(model.states[x]) })));
+  if (closed.length)
+    throw remoteErrors.readOnlyField(
+      ctx.host,
+      `the new user "${input.username}"`,
+      closed.map((x) => ({ field: x, label: labelOf(x), why: whyNot(model.states[x]) })),
+    );
 }
 
 /**

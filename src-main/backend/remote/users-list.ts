@@ -49,7 +49,11 @@ async function rowsFor(ctx: RemoteContext, params: URLSearchParams, offset: numb
   const to = Math.floor((offset + size - 1) / perPage);
   const pages = new Map<number, ChangeListPage | null>(first ? [[0, first]] : []);
   if (!first || first.count > first.rows.length) {
-    await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((k) => !pages.has(k)).map(async (k) => pages.set(k, await fetchPage(k))));
+    await Promise.all(
+      Array.from({ length: to - from + 1 }, (_, i) => from + i)
+        .filter((k) => !pages.has(k))
+        .map(async (k) => pages.set(k, await fetchPage(k))),
+    );
   }
   const any = [...pages.values()].find((p): p is ChangeListPage => p !== null) ?? (await fetchPage(0))!;
   const rows: ListRow[] = [];
@@ -77,9 +81,19 @@ export async function listUsers(ctx: RemoteContext, q: UserQuery): Promise<UserP
   const { count, rows, columns, utcOffset } = await rowsFor(ctx, params, (page - 1) * size, size);
   const listed = new Set(columns.map((c) => c.field));
   // A list without usernames names its rows by nothing the console shows: read them whole (bounded by the page size).
-  if (!listed.has('username') && rows.length) return { count, page, page_size: size, results: await Promise.all(rows.map((r) => ctx.getUser(r.id))), unlisted: [] };
+  if (!listed.has('username') && rows.length)
+    return { count, page, page_size: size, results: await Promise.all(rows.map((r) => ctx.getUser(r.id))), unlisted: [] };
 
-  const results: UserRow[] = rows.map((r) => ({ id: r.id, username: text(r.cells.get('username')!), email: null, is_active: null, is_staff: null, is_superuser: null, date_joined: null, last_login: null }));
+  const results: UserRow[] = rows.map((r) => ({
+    id: r.id,
+    username: text(r.cells.get('username')!),
+    email: null,
+    is_active: null,
+    is_staff: null,
+    is_superuser: null,
+    date_joined: null,
+    last_login: null,
+  }));
   const unlisted: UnlistedUserField[] = [];
   const ids = rows.map((r) => r.id);
 
@@ -128,7 +142,9 @@ export async function getUsers(ctx: RemoteContext, ids: readonly number[]): Prom
       ),
     ),
   );
-  read.forEach((r, i) => (r instanceof ConsoleFailure ? out.failed.push({ id: ids[i]!, code: r.error.serverCode ?? r.error.code, message: r.error.message }) : out.users.push(r)));
+  read.forEach((r, i) =>
+    r instanceof ConsoleFailure ? out.failed.push({ id: ids[i]!, code: r.error.serverCode ?? r.error.code, message: r.error.message }) : out.users.push(r),
+  );
   return out;
 }
 

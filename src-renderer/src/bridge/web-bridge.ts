@@ -52,7 +52,10 @@ async function call(method: string, params: unknown, token: string, report: (s: 
   }
   if (res.status === 401) {
     report('token-refused');
-    return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This link is from an earlier launch of the console: open the URL that `npm start` printed.' } };
+    return {
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'This link is from an earlier launch of the console: open the URL that `npm start` printed.' },
+    };
   }
   report('up');
   try {

@@ -106,7 +106,13 @@ export function ConnectionSwitcher() {
       {pending ? (
         <div className="header-popover" role="dialog" aria-label={`Connect to ${pending.profile.name}`}>
           {pending.signIn !== null ? (
-            <InlineSignIn profile={pending.profile} reason={pending.signIn} asked={pending.error} onDone={() => done(pending.profile)} onCancel={() => setPending(null)} />
+            <InlineSignIn
+              profile={pending.profile}
+              reason={pending.signIn}
+              asked={pending.error}
+              onDone={() => done(pending.profile)}
+              onCancel={() => setPending(null)}
+            />
           ) : (
             <>
               <p className="popover-title">Could not connect to {pending.profile.name}</p>

@@ -84,7 +84,13 @@ export function Shell({ children }: { children: ReactNode }) {
             const current = n.match.includes(route.name);
             return (
               <li key={n.label}>
-                <button type="button" className={`nav ${current ? 'current' : ''}`} aria-current={current ? 'page' : undefined} disabled={disabled} onClick={() => (routeToHash(route) === routeToHash(n.route) ? reloadScreen() : navigate(n.route))}>
+                <button
+                  type="button"
+                  className={`nav ${current ? 'current' : ''}`}
+                  aria-current={current ? 'page' : undefined}
+                  disabled={disabled}
+                  onClick={() => (routeToHash(route) === routeToHash(n.route) ? reloadScreen() : navigate(n.route))}
+                >
                   {n.label}
                 </button>
               </li>

@@ -55,11 +55,27 @@ export function Field(props: {
 }
 
 /** A checkbox with a one-line explanation underneath. */
-export function Check(props: { label: string; checked: boolean; onChange(v: boolean): void; explain?: string; error?: string | undefined; disabled?: boolean; name?: string }) {
+export function Check(props: {
+  label: string;
+  checked: boolean;
+  onChange(v: boolean): void;
+  explain?: string;
+  error?: string | undefined;
+  disabled?: boolean;
+  name?: string;
+}) {
   const id = useId();
   return (
     <div className="check">
-      <input id={id} name={props.name} type="checkbox" checked={props.checked} disabled={props.disabled} onChange={(e) => props.onChange(e.target.checked)} aria-describedby={props.explain ? `${id}-x` : undefined} />
+      <input
+        id={id}
+        name={props.name}
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.checked)}
+        aria-describedby={props.explain ? `${id}-x` : undefined}
+      />
       <div>
         <label htmlFor={id}>{props.label}</label>
         {props.explain ? (

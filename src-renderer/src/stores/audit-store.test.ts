@@ -29,11 +29,25 @@ function serve(log: AuditEntry[], p: AuditParams): AuditResult {
 }
 
 function entry(id: number, actor: string, action: string, outcome = 'success'): AuditEntry {
-  return { id, at: new Date(Date.UTC(2025, 0, 1, 0, id)).toISOString(), actor_id: null, actor, action, target_type: null, target_id: null, target: null, client_ip: '127.0.0.1', outcome, detail: null };
+  return {
+    id,
+    at: new Date(Date.UTC(2025, 0, 1, 0, id)).toISOString(),
+    actor_id: null,
+    actor,
+    action,
+    target_type: null,
+    target_id: null,
+    target: null,
+    client_ip: '127.0.0.1',
+    outcome,
+    detail: null,
+  };
 }
 
 /** 120 entries: admin's logins and key creations, and bob's failed logins. */
-const LOG: AuditEntry[] = Array.from({ length: 120 }, (_, i) => (i % 3 === 2 ? entry(i + 1, 'bob', 'auth.login', 'failure') : entry(i + 1, 'admin', i % 3 ? 'key.create' : 'auth.login')));
+const LOG: AuditEntry[] = Array.from({ length: 120 }, (_, i) =>
+  i % 3 === 2 ? entry(i + 1, 'bob', 'auth.login', 'failure') : entry(i + 1, 'admin', i % 3 ? 'key.create' : 'auth.login'),
+);
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -103,7 +117,9 @@ describe('audit store', () => {
 
   it('keeps the last good page on screen and reports a failure', async () => {
     let fail = false;
-    const { api } = bridgeOver(LOG, async (p) => (fail ? { ok: false, error: { code: 'UNREACHABLE', message: 'The server does not answer.' } } : serve(LOG, p)));
+    const { api } = bridgeOver(LOG, async (p) =>
+      fail ? { ok: false, error: { code: 'UNREACHABLE', message: 'The server does not answer.' } } : serve(LOG, p),
+    );
     setApi(api);
     await store.getState().load();
     fail = true;
@@ -117,7 +133,10 @@ describe('audit store', () => {
     const { api } = bridgeOver(LOG);
     setApi(api);
     store.setState({ page: 3 });
-    await store.getState().setFilters({ action: 'auth.login' }).then(() => store.getState().goTo(2));
+    await store
+      .getState()
+      .setFilters({ action: 'auth.login' })
+      .then(() => store.getState().goTo(2));
     expect(store.getState().page).toBe(2);
     // Jump past the end behind the store's back (as if entries vanished): it settles on the last real page.
     store.setState({ page: 5 });

@@ -90,7 +90,13 @@ export function createAuditStore() {
       const mine = ++latest;
       set({ loading: true });
       const actor = filters.actor.trim();
-      const r = await call('listAudit', { connection, page, page_size: pageSize, ...(actor ? { actor } : {}), ...(filters.action ? { action: filters.action } : {}) });
+      const r = await call('listAudit', {
+        connection,
+        page,
+        page_size: pageSize,
+        ...(actor ? { actor } : {}),
+        ...(filters.action ? { action: filters.action } : {}),
+      });
       if (mine !== latest) return;
       if (!r.ok) {
         set({ loading: false, error: r.error });

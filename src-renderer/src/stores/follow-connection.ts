@@ -19,6 +19,8 @@ export function followConnection(): () => void {
     if (window.location.hash !== routeToHash(landing)) window.history.replaceState(null, '', routeToHash(landing));
     if (routeToHash(landing) !== routeToHash(s.route)) useApp.setState({ route: landing });
     const name = s.status?.profile?.name;
-    useToasts.getState().show('info', name ? `The console is now connected to ${name} (changed in another window).` : 'The console signed in again in another window.', 8000);
+    useToasts
+      .getState()
+      .show('info', name ? `The console is now connected to ${name} (changed in another window).` : 'The console signed in again in another window.', 8000);
   });
 }

@@ -50,7 +50,15 @@ export const useToasts = create<ToastState>((set, get) => ({
     const action = elsewhere ? undefined : o.action;
     const ms = o.ms ?? (action ? 12_000 : kind === 'error' ? 8000 : 4000);
     const id = next++;
-    const toast: Toast = { id, kind, text, ...(action ? { action } : {}), ...(o.connection && !elsewhere ? { connection: o.connection } : {}), ...(action && o.focus ? { focus: true } : {}), ...(o.returnFocus ? { returnFocus: o.returnFocus } : {}) };
+    const toast: Toast = {
+      id,
+      kind,
+      text,
+      ...(action ? { action } : {}),
+      ...(o.connection && !elsewhere ? { connection: o.connection } : {}),
+      ...(action && o.focus ? { focus: true } : {}),
+      ...(o.returnFocus ? { returnFocus: o.returnFocus } : {}),
+    };
     set({ toasts: [...get().toasts.slice(-3), toast] });
     timers.set(id, { ms, timer: setTimeout(() => get().dismiss(id), ms) });
   },

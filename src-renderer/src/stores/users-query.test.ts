@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { clampPage, createLatestGuard, DEFAULT_QUERY, filterChoice, filterValue, hasFilters, nextOrdering, pageCount, pageSummary, paramsToQuery, userCount, queryToParams, sortDirection, toListParams } from './users-query.ts';
+import {
+  clampPage,
+  createLatestGuard,
+  DEFAULT_QUERY,
+  filterChoice,
+  filterValue,
+  hasFilters,
+  nextOrdering,
+  pageCount,
+  pageSummary,
+  paramsToQuery,
+  userCount,
+  queryToParams,
+  sortDirection,
+  toListParams,
+} from './users-query.ts';
 import { hashParams } from '../lib/use-screen-address.ts';
 
 describe('nextOrdering', () => {

@@ -30,7 +30,13 @@ function fakeBridge(users: User[], opts: { unlisted?: Array<'date_joined' | 'las
   const getUsers = async (p: ConsoleParams<'getUsers'>): Promise<Result<ConsoleResults['getUsers']>> => {
     reads.push(p);
     const found = p.ids.map((id) => users.find((u) => u.id === id));
-    return { ok: true, value: { users: found.filter((u): u is User => !!u).map((u) => ({ ...u })), failed: p.ids.filter((_, i) => !found[i]).map((id) => ({ id, code: 'USER_NOT_FOUND', message: `No user with id ${id}.` })) } };
+    return {
+      ok: true,
+      value: {
+        users: found.filter((u): u is User => !!u).map((u) => ({ ...u })),
+        failed: p.ids.filter((_, i) => !found[i]).map((id) => ({ id, code: 'USER_NOT_FOUND', message: `No user with id ${id}.` })),
+      },
+    };
   };
   const writes: Array<ConsoleParams<'setUsersActive'>> = [];
   const setUsersActive = async (p: ConsoleParams<'setUsersActive'>): Promise<Result<ConsoleResults['setUsersActive']>> => {
@@ -38,7 +44,8 @@ function fakeBridge(users: User[], opts: { unlisted?: Array<'date_joined' | 'las
     const out: ConsoleResults['setUsersActive'] = { changed: [], unchanged: [], failed: [] };
     for (const id of p.ids) {
       const u = users.find((x) => x.id === id)!;
-      if (!p.active && u.is_superuser) out.failed.push({ id, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
+      if (!p.active && u.is_superuser)
+        out.failed.push({ id, code: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.' });
       else if (u.is_active === p.active) out.unchanged.push({ ...u });
       else out.changed.push({ ...Object.assign(u, { is_active: p.active }) });
     }
@@ -113,7 +120,18 @@ describe('users store', () => {
     expect(store.getState().searchText).toBe('user001');
     await vi.advanceTimersByTimeAsync(150);
     expect(bridge.calls).toEqual([{ connection: CONNECTION, search: 'user001', ordering: 'username', page: 1, page_size: 50 }]);
-    expect(store.getState().results.map((u) => u.username)).toEqual(['user0010', 'user0011', 'user0012', 'user0013', 'user0014', 'user0015', 'user0016', 'user0017', 'user0018', 'user0019']);
+    expect(store.getState().results.map((u) => u.username)).toEqual([
+      'user0010',
+      'user0011',
+      'user0012',
+      'user0013',
+      'user0014',
+      'user0015',
+      'user0016',
+      'user0017',
+      'user0018',
+      'user0019',
+    ]);
   });
 
   it('filters and sorts on the server, asc -> desc -> asc', async () => {
@@ -177,7 +195,10 @@ describe('users store', () => {
     await store.getState().load();
     await bulk(false, [1, 2]);
     const texts = useToasts.getState().toasts.map((t) => `${t.kind}: ${t.text}`);
-    expect(texts).toEqual(['ok: Deactivated user0002', 'error: Could not deactivate one user. admin: This is the last active superuser: make another superuser first.']);
+    expect(texts).toEqual([
+      'ok: Deactivated user0002',
+      'error: Could not deactivate one user. admin: This is the last active superuser: make another superuser first.',
+    ]);
     expect(useToasts.getState().toasts[0]!.action?.label).toBe('Undo');
     expect(store.getState().results.find((u) => u.id === 2)!.is_active).toBe(false);
     expect([...store.getState().selected]).toEqual([1]);
@@ -218,18 +239,31 @@ describe('users store', () => {
     expect(seen.at(-1)).toBe(matching.length);
     expect(seen.length).toBeGreaterThan(5);
     const changed = matching.filter((u) => u.is_active).length;
-    expect(useToasts.getState().toasts.find((t) => t.action)!.text).toBe(`Deactivated ${changed} users · ${matching.length - changed} users were already inactive`);
-    useToasts.getState().toasts.find((t) => t.action)!.action!.run();
+    expect(useToasts.getState().toasts.find((t) => t.action)!.text).toBe(
+      `Deactivated ${changed} users · ${matching.length - changed} users were already inactive`,
+    );
+    useToasts
+      .getState()
+      .toasts.find((t) => t.action)!
+      .action!.run();
     await vi.advanceTimersByTimeAsync(10);
     const again = await bridge.api.listUsers({ connection: CONNECTION, is_staff: false, page: 1, page_size: 500 });
     if (!again.ok) throw new Error('list');
-    const activeIds = (users: ReadonlyArray<{ id: number; is_active: boolean | null }>) => users.filter((u) => u.is_active).map((u) => u.id).sort((x, y) => x - y);
+    const activeIds = (users: ReadonlyArray<{ id: number; is_active: boolean | null }>) =>
+      users
+        .filter((u) => u.is_active)
+        .map((u) => u.id)
+        .sort((x, y) => x - y);
     expect(activeIds(again.value.results)).toEqual(activeIds(matching));
   });
 
   it('Stop ends a run after the batch in flight; Undo covers what was done', async () => {
     await store.getState().load();
-    const ids = store.getState().results.filter((u) => u.is_active && !u.is_superuser).map((u) => u.id).slice(0, 20);
+    const ids = store
+      .getState()
+      .results.filter((u) => u.is_active && !u.is_superuser)
+      .map((u) => u.id)
+      .slice(0, 20);
     const run = store.getState().bulkSetActive(false, { connection: CONNECTION, ids }, { batch: 5 });
     store.getState().stopBulk();
     await run;

@@ -102,7 +102,9 @@ const EMPTY = {
 
 /** Where focus goes once a bulk action's toast is gone: back to the table (the first row's checkbox), else its heading. */
 export function focusUsersTable(): void {
-  const target = document.querySelector<HTMLElement>('.users-table tbody input[type=checkbox]') ?? document.querySelector<HTMLElement>('.users-table thead input[type=checkbox]');
+  const target =
+    document.querySelector<HTMLElement>('.users-table tbody input[type=checkbox]') ??
+    document.querySelector<HTMLElement>('.users-table thead input[type=checkbox]');
   target?.focus();
 }
 
@@ -271,7 +273,13 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         set({ filling: null });
         if (gone.length) {
           const names = new Map(results.map((u) => [u.id, u.username]));
-          useToasts.getState().show('info', `${gone.map((id) => names.get(id) ?? `User #${id}`).join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer on the server: refresh the list.`, { connection });
+          useToasts
+            .getState()
+            .show(
+              'info',
+              `${gone.map((id) => names.get(id) ?? `User #${id}`).join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer on the server: refresh the list.`,
+              { connection },
+            );
         }
       },
 
@@ -295,12 +303,23 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
         const text = outcomeSentence(outcome, active, undo, o.connectionName ? ` on ${o.connectionName}` : '');
         const back = outcome.changed.map((u) => u.id);
         // Undo puts back exactly the users this run changed, each to the state it was in (the opposite of `active`), on the same connection.
-        const action = here && back.length > 0 && !undo ? { label: 'Undo', run: () => void get().bulkSetActive(!active, { connection: target.connection, ids: back }, { ...o, undo: true }) } : undefined;
-        toast(outcome.changed.length > 0 ? 'ok' : 'info', text, { connection: target.connection, ...(action ? { action, focus: true, returnFocus: focusUsersTable } : {}) });
-        if (outcome.error) toast('error', `${active ? 'Activating' : 'Deactivating'} stopped: ${describeError(outcome.error)}`, { connection: target.connection });
+        const action =
+          here && back.length > 0 && !undo
+            ? { label: 'Undo', run: () => void get().bulkSetActive(!active, { connection: target.connection, ids: back }, { ...o, undo: true }) }
+            : undefined;
+        toast(outcome.changed.length > 0 ? 'ok' : 'info', text, {
+          connection: target.connection,
+          ...(action ? { action, focus: true, returnFocus: focusUsersTable } : {}),
+        });
+        if (outcome.error)
+          toast('error', `${active ? 'Activating' : 'Deactivating'} stopped: ${describeError(outcome.error)}`, { connection: target.connection });
         if (outcome.failed.length > 0) {
           const why = outcome.failed.map((f) => `${names.get(f.id) ?? `user #${f.id}`}: ${f.message}`).join(' ');
-          toast('error', `Could not ${active ? 'activate' : 'deactivate'} ${outcome.failed.length === 1 ? 'one user' : `${outcome.failed.length} users`}. ${why}`, { connection: target.connection });
+          toast(
+            'error',
+            `Could not ${active ? 'activate' : 'deactivate'} ${outcome.failed.length === 1 ? 'one user' : `${outcome.failed.length} users`}. ${why}`,
+            { connection: target.connection },
+          );
         }
         if (!here) return;
         // The ones that failed stay selected, so a retry after fixing the cause is one click.

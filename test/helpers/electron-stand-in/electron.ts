@@ -88,7 +88,10 @@ export class BrowserWindow implements Pick<ElectronWindow, 'loadURL' | 'isDestro
     record('BrowserWindow.once', event);
     const wrapped: Listener = (...args) => {
       const list = this.listeners.get(event) ?? [];
-      this.listeners.set(event, list.filter((l) => l !== wrapped));
+      this.listeners.set(
+        event,
+        list.filter((l) => l !== wrapped),
+      );
       return (listener as (...a: unknown[]) => unknown)(...args);
     };
     addListener(this.listeners, event, wrapped);

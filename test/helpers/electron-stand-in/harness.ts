@@ -55,7 +55,13 @@ const handlers: { [O in OpName]: (req: Ops[O]['req']) => Promise<Ops[O]['res']> 
   async windowOpen({ url }) {
     const handler = theWindow().webContents.windowOpenHandler;
     if (!handler) throw new Error('main set no window open handler');
-    const details: HandlerDetails = { url, frameName: '', features: '', disposition: 'foreground-tab', referrer: { url: theWindow().webContents.mainFrame.url, policy: 'strict-origin-when-cross-origin' } };
+    const details: HandlerDetails = {
+      url,
+      frameName: '',
+      features: '',
+      disposition: 'foreground-tab',
+      referrer: { url: theWindow().webContents.mainFrame.url, policy: 'strict-origin-when-cross-origin' },
+    };
     return handler(details) as unknown as Json;
   },
 
@@ -75,20 +81,31 @@ const handlers: { [O in OpName]: (req: Ops[O]['req']) => Promise<Ops[O]['res']> 
   async permission({ kind, permission }) {
     if (kind === 'check') {
       if (!state.permissionCheck) throw new Error('main set no permission check handler');
-      return { granted: state.permissionCheck(windowContents(), permission, 'app://console', { requestingUrl: 'app://console/index.html', isMainFrame: true, embeddingOrigin: 'app://console' }) };
+      return {
+        granted: state.permissionCheck(windowContents(), permission, 'app://console', {
+          requestingUrl: 'app://console/index.html',
+          isMainFrame: true,
+          embeddingOrigin: 'app://console',
+        }),
+      };
     }
     const handler = state.permissionRequest;
     if (!handler) throw new Error('main set no permission request handler');
     // Chromium waits for the callback; a handler that never calls it leaves the page waiting (null here).
     return new Promise<{ granted: boolean | null }>((resolve) => {
       const timer = setTimeout(() => resolve({ granted: null }), 1000);
-      handler(windowContents(), permission, (granted) => (clearTimeout(timer), resolve({ granted })), { requestingUrl: 'app://console/index.html', isMainFrame: true });
+      handler(windowContents(), permission, (granted) => (clearTimeout(timer), resolve({ granted })), {
+        requestingUrl: 'app://console/index.html',
+        isMainFrame: true,
+      });
     });
   },
 
   async appEvent({ event }) {
     const listeners =
-      event === 'second-instance' ? emit(state.appListeners, event, cancellableEvent(), ['graphistry-admin'], process.cwd(), {}) : emit(state.appListeners, event, cancellableEvent(), true);
+      event === 'second-instance'
+        ? emit(state.appListeners, event, cancellableEvent(), ['graphistry-admin'], process.cwd(), {})
+        : emit(state.appListeners, event, cancellableEvent(), true);
     return { listeners };
   },
 

@@ -141,7 +141,10 @@ export async function launchMain(harness: string, opts: { lock?: 'held' | 'taken
           cleanup();
           resolve(hit);
         };
-        const timer = setTimeout(() => (cleanup(), reject(new Error(`no ${what} within ${ms} ms; calls so far: ${records.map((r) => r.call).join(', ')}\n${out.slice(-3000)}`))), ms);
+        const timer = setTimeout(
+          () => (cleanup(), reject(new Error(`no ${what} within ${ms} ms; calls so far: ${records.map((r) => r.call).join(', ')}\n${out.slice(-3000)}`))),
+          ms,
+        );
         const cleanup = () => (clearTimeout(timer), waiters.delete(check));
         waiters.add(check);
         check();

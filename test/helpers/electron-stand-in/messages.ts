@@ -43,7 +43,10 @@ export interface Ops {
   /** Emit a webContents navigation event to main's listeners; answers whether one called preventDefault. */
   contentsEvent: { req: { event: 'will-navigate' | 'will-redirect' | 'will-attach-webview'; url: string }; res: { prevented: boolean; listeners: number } };
   /** A page asks for a permission (request handler) or Chromium checks one (check handler). */
-  permission: { req: { kind: 'request' | 'check'; permission: 'media' | 'notifications' | 'clipboard-read' | 'geolocation' }; res: { granted: boolean | null } };
+  permission: {
+    req: { kind: 'request' | 'check'; permission: 'media' | 'notifications' | 'clipboard-read' | 'geolocation' };
+    res: { granted: boolean | null };
+  };
   /** Emit an `app` event main may listen to (a second launch, a dock click). */
   appEvent: { req: { event: 'second-instance' | 'activate' }; res: { listeners: number } };
   /** `app.quit()`, as the window's close or the OS would: the child exits when quitting is not prevented. */

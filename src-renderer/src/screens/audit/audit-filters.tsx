@@ -24,7 +24,15 @@ export function AuditFilters() {
     <div className="toolbar audit-filters" role="search" aria-label="Filter the audit log">
       <div className="field">
         <label htmlFor={`${id}-actor`}>Actor</label>
-        <input id={`${id}-actor`} type="search" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="exact username" autoComplete="off" spellCheck={false} />
+        <input
+          id={`${id}-actor`}
+          type="search"
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+          placeholder="exact username"
+          autoComplete="off"
+          spellCheck={false}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-action`}>Action</label>

@@ -41,7 +41,6 @@ export const ACTION_LABELS: Record<(typeof KNOWN_ACTIONS)[number], string> = {
 /** The filter's debounce: typing a name should not fire a request per key press. */
 export const FILTER_DEBOUNCE_MS = 300;
 
-
 /** What an entry acted on: its name where the server has one, else type and id. */
 export function targetText(e: Pick<AuditEntry, 'target' | 'target_type' | 'target_id'>): string {
   if (e.target) return e.target_type ? `${e.target_type} ${e.target}` : e.target;

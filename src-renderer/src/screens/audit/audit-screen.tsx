@@ -55,7 +55,9 @@ function AuditLog() {
             </div>
           ) : null
         ) : data.results.length === 0 ? (
-          <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>{filtered ? 'The actor must match a username exactly.' : null}</EmptyState>
+          <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>
+            {filtered ? 'The actor must match a username exactly.' : null}
+          </EmptyState>
         ) : (
           <AuditTable entries={data.results} />
         )}

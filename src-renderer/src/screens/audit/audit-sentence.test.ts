@@ -19,27 +19,41 @@ const entry = (e: Partial<AuditEntry>): AuditEntry => ({
 
 describe('audit sentences', () => {
   it('role changes read as what was done to whom', () => {
-    expect(auditSentence(entry({ action: 'user.roles', target: 'alice', detail: { is_staff: true, from: { is_staff: false } } }))).toBe('admin made alice staff');
-    expect(auditSentence(entry({ action: 'user.roles', target: 'bob', detail: { is_superuser: false, is_active: false } }))).toBe('admin removed superuser from bob and deactivated bob');
-    expect(auditSentence(entry({ action: 'user.update', target: 'alicia', detail: { username: 'alicia', from: { username: 'alice' } } }))).toBe('admin renamed alice to alicia');
+    expect(auditSentence(entry({ action: 'user.roles', target: 'alice', detail: { is_staff: true, from: { is_staff: false } } }))).toBe(
+      'admin made alice staff',
+    );
+    expect(auditSentence(entry({ action: 'user.roles', target: 'bob', detail: { is_superuser: false, is_active: false } }))).toBe(
+      'admin removed superuser from bob and deactivated bob',
+    );
+    expect(auditSentence(entry({ action: 'user.update', target: 'alicia', detail: { username: 'alicia', from: { username: 'alice' } } }))).toBe(
+      'admin renamed alice to alicia',
+    );
   });
   it('settings say what changed, with the key and both values', () => {
     expect(auditSentence(entry({ action: 'settings.change', target: 'IS_SIGNUPS_OPEN_AFTER_FIRST', detail: { from: false, to: true } }))).toBe(
       'admin opened registration (IS_SIGNUPS_OPEN_AFTER_FIRST off → on)',
     );
-    expect(auditSentence(entry({ action: 'settings.change', target: 'PUBLIC_URL', detail: { from: '', to: 'https://g.example.com' } }))).toBe('admin set the public URL to https://g.example.com');
+    expect(auditSentence(entry({ action: 'settings.change', target: 'PUBLIC_URL', detail: { from: '', to: 'https://g.example.com' } }))).toBe(
+      'admin set the public URL to https://g.example.com',
+    );
   });
   it('refusals say why, in words', () => {
     expect(auditSentence(entry({ action: 'auth.login', outcome: 'failure', actor: 'mallory', target: 'mallory', detail: { reason: 'not_superuser' } }))).toBe(
       'Sign-in refused for mallory (not a superuser, which the console needs)',
     );
-    expect(auditSentence(entry({ action: 'auth.login', outcome: 'failure', actor: 'x', target: 'x', detail: { reason: 'bad_password' } }))).toBe('Sign-in refused for x (wrong password)');
+    expect(auditSentence(entry({ action: 'auth.login', outcome: 'failure', actor: 'x', target: 'x', detail: { reason: 'bad_password' } }))).toBe(
+      'Sign-in refused for x (wrong password)',
+    );
   });
   it('a deletion says what was deleted', () => {
-    expect(auditSentence(entry({ action: 'user.delete', target: 'doomed', detail: { is_staff: true, is_superuser: false, keys_deleted: 2 } }))).toBe('admin deleted doomed (staff, 2 API keys deleted with it)');
+    expect(auditSentence(entry({ action: 'user.delete', target: 'doomed', detail: { is_staff: true, is_superuser: false, keys_deleted: 2 } }))).toBe(
+      'admin deleted doomed (staff, 2 API keys deleted with it)',
+    );
   });
   it('an invitation quotes its note as a note', () => {
-    expect(auditSentence(entry({ action: 'invitation.create', detail: { note: 'for Ana', grant_staff: true } }))).toBe('admin created an invitation with staff access (note: “for Ana”)');
+    expect(auditSentence(entry({ action: 'invitation.create', detail: { note: 'for Ana', grant_staff: true } }))).toBe(
+      'admin created an invitation with staff access (note: “for Ana”)',
+    );
   });
   it('an action it does not know still reads', () => {
     expect(auditSentence(entry({ action: 'org.create', target: 'acme' }))).toBe('admin org.create acme');

@@ -48,7 +48,10 @@ function settingSentence(actor: string, key: string, d: Detail): string {
   const change = `(${key} ${onOff(d.from)} → ${onOff(d.to)})`;
   if (key === 'IS_SIGNUPS_OPEN_AFTER_FIRST') return `${actor} ${d.to ? 'opened' : 'closed'} registration ${change}`;
   if (key === 'IS_SIGNUP_STAFF_BY_DEFAULT') return `${actor} ${d.to ? 'made new sign-ups staff' : 'stopped making new sign-ups staff'} ${change}`;
-  if (key === 'PUBLIC_URL') return str(d.to) ? `${actor} set the public URL to ${String(d.to)}${str(d.from) ? ` (was ${String(d.from)})` : ''}` : `${actor} cleared the public URL${str(d.from) ? ` (was ${String(d.from)})` : ''}`;
+  if (key === 'PUBLIC_URL')
+    return str(d.to)
+      ? `${actor} set the public URL to ${String(d.to)}${str(d.from) ? ` (was ${String(d.from)})` : ''}`
+      : `${actor} cleared the public URL${str(d.from) ? ` (was ${String(d.from)})` : ''}`;
   return `${actor} changed ${key} ${change}`;
 }
 
@@ -79,7 +82,11 @@ export function auditSentence(e: AuditEntry): string {
     case 'user.password':
       return d.self ? `${actor} changed their own password` : `${actor} set ${who}’s password`;
     case 'user.delete': {
-      const what = [d.is_superuser ? 'superuser' : '', d.is_staff ? 'staff' : '', typeof d.keys_deleted === 'number' ? `${d.keys_deleted} API ${d.keys_deleted === 1 ? 'key' : 'keys'} deleted with it` : ''].filter(Boolean);
+      const what = [
+        d.is_superuser ? 'superuser' : '',
+        d.is_staff ? 'staff' : '',
+        typeof d.keys_deleted === 'number' ? `${d.keys_deleted} API ${d.keys_deleted === 1 ? 'key' : 'keys'} deleted with it` : '',
+      ].filter(Boolean);
       return `${actor} deleted ${who}${what.length ? ` (${what.join(', ')})` : ''}`;
     }
     case 'key.create':

@@ -9,7 +9,11 @@ import { serverButtons, settling, stateLabel } from './connections-model.ts';
 import { ServerLog } from './server-log.tsx';
 
 type Action = 'start' | 'stop' | 'restart';
-const BUSY_TEXT: Record<Action, string> = { start: 'Starting the bundled server…', stop: 'Stopping the bundled server…', restart: 'Restarting the bundled server…' };
+const BUSY_TEXT: Record<Action, string> = {
+  start: 'Starting the bundled server…',
+  stop: 'Stopping the bundled server…',
+  restart: 'Restarting the bundled server…',
+};
 
 /** The bundled server's state and its lifecycle buttons. It can crash at any time, so the card polls while shown. */
 export function BundledServerCard() {

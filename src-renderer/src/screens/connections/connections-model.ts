@@ -89,8 +89,10 @@ export function settling(state: ServerState | undefined): boolean {
 
 /** What the toast says after signing out: exactly what was done, no more. */
 export function signOutMessage(name: string, r: ConsoleResults['signOut']): string {
-  if (!r.removed_from_keychain) return r.was_connected ? `Signed out of ${name}. The console kept no sign-in for it.` : `${name} had no saved sign-in; nothing to remove.`;
-  if (r.credential === 'password') return `Signed out of ${name}: its admin password was removed from the keychain${r.was_connected ? ' and the admin-site session ended' : ''}.`;
+  if (!r.removed_from_keychain)
+    return r.was_connected ? `Signed out of ${name}. The console kept no sign-in for it.` : `${name} had no saved sign-in; nothing to remove.`;
+  if (r.credential === 'password')
+    return `Signed out of ${name}: its admin password was removed from the keychain${r.was_connected ? ' and the admin-site session ended' : ''}.`;
   if (r.revoked_on_server) return `Signed out of ${name}: its key was revoked on the server and removed from the keychain.`;
   return `Signed out of ${name} and removed its key from the keychain. The server could not be reached to revoke that key: it stays valid there until revoked.`;
 }

@@ -23,8 +23,25 @@ export function InlineSignIn(props: { profile: Profile; reason: string; asked?: 
       <p className="muted small">{props.reason}</p>
       <div className="inline-fields">
         {/* With the username remembered, the password is what is left to type. */}
-        <Field label={LABELS.username} value={s.username} onChange={s.setUsername} error={s.fields.username} required autoFocus={!s.username} autoComplete="username" />
-        <Field label={LABELS.password} type="password" value={s.password} onChange={s.setPassword} error={s.fields.password} required autoFocus={Boolean(s.username)} autoComplete="current-password" />
+        <Field
+          label={LABELS.username}
+          value={s.username}
+          onChange={s.setUsername}
+          error={s.fields.username}
+          required
+          autoFocus={!s.username}
+          autoComplete="username"
+        />
+        <Field
+          label={LABELS.password}
+          type="password"
+          value={s.password}
+          onChange={s.setPassword}
+          error={s.fields.password}
+          required
+          autoFocus={Boolean(s.username)}
+          autoComplete="current-password"
+        />
         {s.needsOtp ? <OtpField value={s.otp} onChange={s.setOtp} error={s.fields.otp} /> : null}
       </div>
       <PlainBanner error={s.banner} />

@@ -51,13 +51,13 @@ export function ProfileDialogs({ dialog, onClose }: { dialog: ProfileDialog; onC
       >
         {p?.credential_kind === 'password' ? (
           <p>
-            The console removes the Graphistry admin password it keeps for this connection from the OS keychain and ends its admin-site session. To use
-            this connection again, sign in with the password.
+            The console removes the Graphistry admin password it keeps for this connection from the OS keychain and ends its admin-site session. To use this
+            connection again, sign in with the password.
           </p>
         ) : p?.has_credential ? (
           <p>
-            The console removes the key it keeps for this connection from the OS keychain, and revokes that key on the server when it can reach it. To
-            use this connection again, sign in with a password.
+            The console removes the key it keeps for this connection from the OS keychain, and revokes that key on the server when it can reach it. To use this
+            connection again, sign in with a password.
           </p>
         ) : (
           <p>The console disconnects. It keeps no saved sign-in for this connection.</p>
@@ -73,10 +73,7 @@ export function ProfileDialogs({ dialog, onClose }: { dialog: ProfileDialog; onC
         onConfirm={() => void confirm()}
         onCancel={onClose}
       >
-        <p>
-          This removes the connection from the console and deletes its saved sign-in from the OS keychain. The server and its accounts stay as they
-          are.
-        </p>
+        <p>This removes the connection from the console and deletes its saved sign-in from the OS keychain. The server and its accounts stay as they are.</p>
         {p?.kind === 'bundled' ? <p className="muted">The bundled server's data folder stays too: starting the bundled server again brings it back.</p> : null}
       </ConfirmDialog>
     </>

@@ -36,8 +36,7 @@ export function ProfileRowView(props: { row: ProfileRow; onSignOut(): void; onFo
     if (r.error.code === 'UNAUTHORIZED') {
       setSignIn(r.error.message);
       setAsked(r.error);
-    }
-    else if (r.error.code === 'NO_KEYCHAIN') setSignIn('No OS keychain here, so the console keeps no sign-in: sign in with your password.');
+    } else if (r.error.code === 'NO_KEYCHAIN') setSignIn('No OS keychain here, so the console keeps no sign-in: sign in with your password.');
     else setError(r.error);
     // Connecting a bundled profile starts its server: the card should say so.
     await useApp.getState().refresh();

@@ -5,7 +5,17 @@ import { expiryToIso, isKeyExpiryChoice, keyStatus, looksLikeConsoleKey, sortKey
 const now = new Date('2025-03-01T12:00:00.000Z');
 
 function key(over: Partial<PersonalKey>): PersonalKey {
-  return { id: 'k', name: 'n', prefix: 'abcd', created_at: '2025-01-01T00:00:00.000Z', last_used_at: null, expires_at: null, revoked_at: null, is_active: true, ...over };
+  return {
+    id: 'k',
+    name: 'n',
+    prefix: 'abcd',
+    created_at: '2025-01-01T00:00:00.000Z',
+    last_used_at: null,
+    expires_at: null,
+    revoked_at: null,
+    is_active: true,
+    ...over,
+  };
 }
 
 describe('expiryToIso', () => {

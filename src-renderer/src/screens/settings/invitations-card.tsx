@@ -97,9 +97,7 @@ export function InvitationsCard() {
           setRevoking(null);
         }}
       >
-        <p>
-          The link {revoking?.note ? `for “${revoking.note}” ` : ''}stops working at once. Accounts already made from it are not affected.
-        </p>
+        <p>The link {revoking?.note ? `for “${revoking.note}” ` : ''}stops working at once. Accounts already made from it are not affected.</p>
         <ErrorBanner error={revokeError} />
       </ConfirmDialog>
     </section>

@@ -48,7 +48,12 @@ export function InviteForm({ onCreated }: { onCreated(url: string): void }) {
         </div>
         <Field label="Note" value={note} onChange={setNote} error={noteError} placeholder="who it is for" autoComplete="off" />
       </div>
-      <Check label="Grant staff" checked={staff} onChange={setStaff} explain="The account made from this link gets staff access (notebook server and investigation tool)." />
+      <Check
+        label="Grant staff"
+        checked={staff}
+        onChange={setStaff}
+        explain="The account made from this link gets staff access (notebook server and investigation tool)."
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {busy ? <Spinner label="Creating the invitation" /> : null}

@@ -20,7 +20,16 @@ export function RegistrationCard() {
   const toggle = (key: string, label: string, explain: string) => {
     const setting = find(key);
     if (!setting) return null;
-    return <SettingSwitch label={label} explain={explain} on={isOn(settings, key)} busy={pending.has(key)} note={lastChanged(setting, when)} onChange={(v) => void change(key, v)} />;
+    return (
+      <SettingSwitch
+        label={label}
+        explain={explain}
+        on={isOn(settings, key)}
+        busy={pending.has(key)}
+        note={lastChanged(setting, when)}
+        onChange={(v) => void change(key, v)}
+      />
+    );
   };
   return (
     <section className="card" aria-labelledby="registration-h" aria-busy={loading}>
@@ -34,10 +43,18 @@ export function RegistrationCard() {
         ) : null
       ) : (
         <>
-          {toggle(OPEN_REGISTRATION, 'Open registration', 'Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator).')}
-          {find(OPEN_REGISTRATION) && ownSignupPage ? <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} /> : null}
+          {toggle(
+            OPEN_REGISTRATION,
+            'Open registration',
+            'Anyone who can reach the server may create an account. Off: invite-only (the default after the first administrator).',
+          )}
+          {find(OPEN_REGISTRATION) && ownSignupPage ? (
+            <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} />
+          ) : null}
           {toggle(STAFF_BY_DEFAULT, 'Make self-registered users staff', 'New sign-ups get staff access (notebook server and investigation tool).')}
-          {find(PUBLIC_URL) ? <PublicUrlField value={textOf(settings, PUBLIC_URL)} busy={pending.has(PUBLIC_URL)} onSave={(v) => change(PUBLIC_URL, v)} /> : null}
+          {find(PUBLIC_URL) ? (
+            <PublicUrlField value={textOf(settings, PUBLIC_URL)} busy={pending.has(PUBLIC_URL)} onSave={(v) => change(PUBLIC_URL, v)} />
+          ) : null}
           <OtherSettings settings={settings} pending={pending} change={(k, v) => void change(k, v)} />
         </>
       )}

@@ -38,7 +38,9 @@ describe('settings logic', () => {
   it('says who changed a setting and when, or that it is the default', () => {
     expect(lastChanged(setting(OPEN_REGISTRATION, false), (s) => s)).toBe('Never changed: this is the default.');
     // A Graphistry (django-constance) says neither when nor by whom: only that the value is not the default.
-    expect(lastChanged({ ...setting(OPEN_REGISTRATION, true), default: false }, (s) => s)).toBe('Changed from the default (off); this server does not record by whom.');
+    expect(lastChanged({ ...setting(OPEN_REGISTRATION, true), default: false }, (s) => s)).toBe(
+      'Changed from the default (off); this server does not record by whom.',
+    );
     expect(lastChanged(setting(OPEN_REGISTRATION, true, { updated_at: 'T', updated_by: 'admin' }), (s) => `<${s}>`)).toBe('Last changed by admin at <T>.');
   });
 });

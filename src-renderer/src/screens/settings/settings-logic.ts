@@ -44,7 +44,8 @@ export function changeMessage(key: string, value: boolean | string): string {
 export function lastChanged(setting: SettingView | undefined, format: (iso: string) => string): string {
   if (!setting?.updated_at) {
     // A Graphistry's settings (django-constance) keep no record of who changed them: say only what differs from the default.
-    if (typeof setting?.default === 'boolean' && setting.value !== setting.default) return `Changed from the default (${setting.default ? 'on' : 'off'}); this server does not record by whom.`;
+    if (typeof setting?.default === 'boolean' && setting.value !== setting.default)
+      return `Changed from the default (${setting.default ? 'on' : 'off'}); this server does not record by whom.`;
     return 'Never changed: this is the default.';
   }
   return `Last changed by ${setting.updated_by ?? 'an unknown user'} at ${format(setting.updated_at)}.`;

@@ -11,7 +11,10 @@ export function SettingsScreen() {
   const noAudit = useNotOffered('audit');
   return (
     <div className="screen-settings">
-      <PageHead title="Registration & settings" subtitle={`Changes apply at once, without a restart${noAudit ? '.' : ', and are recorded in the audit log.'}`} />
+      <PageHead
+        title="Registration & settings"
+        subtitle={`Changes apply at once, without a restart${noAudit ? '.' : ', and are recorded in the audit log.'}`}
+      />
       <RegistrationCard />
       {noInvitations ? <NotOffered title="Invitations" sentence={noInvitations} /> : <InvitationsCard />}
     </div>

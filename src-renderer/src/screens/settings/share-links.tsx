@@ -11,8 +11,8 @@ export function LoopbackNote({ url }: { url: string }) {
   if (!isLoopbackUrl(url)) return null;
   return (
     <p className="hint loopback-note" role="note">
-      This link only works on this computer ({new URL(url).host}): sent to someone else, it opens their own computer. Set the public URL below to the
-      address others use to reach this server.
+      This link only works on this computer ({new URL(url).host}): sent to someone else, it opens their own computer. Set the public URL below to the address
+      others use to reach this server.
     </p>
   );
 }

@@ -51,15 +51,34 @@ function SignInCard({ profile }: { profile: Profile }) {
         </h1>
         <p className="muted">
           {where} · with a <strong>superuser</strong> account.{' '}
-          {keychain ? 'The console then keeps a key for this computer in the OS keychain, never your password.' : 'This computer has no OS keychain, so the console keeps nothing and asks each time.'}
+          {keychain
+            ? 'The console then keeps a key for this computer in the OS keychain, never your password.'
+            : 'This computer has no OS keychain, so the console keeps nothing and asks each time.'}
         </p>
         {notice && !s.error ? (
           <div className="banner warn" role="note">
             <span>{notice.code === 'UNAUTHORIZED' ? notice.message : `The saved sign-in could not be used: ${describeError(notice)}`}</span>
           </div>
         ) : null}
-        <Field label={LABELS.username} value={s.username} onChange={s.setUsername} error={s.fields.username} required autoFocus={!s.username} autoComplete="username" />
-        <Field label={LABELS.password} type="password" value={s.password} onChange={s.setPassword} error={s.fields.password} required autoFocus={Boolean(s.username)} autoComplete="current-password" />
+        <Field
+          label={LABELS.username}
+          value={s.username}
+          onChange={s.setUsername}
+          error={s.fields.username}
+          required
+          autoFocus={!s.username}
+          autoComplete="username"
+        />
+        <Field
+          label={LABELS.password}
+          type="password"
+          value={s.password}
+          onChange={s.setPassword}
+          error={s.fields.password}
+          required
+          autoFocus={Boolean(s.username)}
+          autoComplete="current-password"
+        />
         {s.needsOtp ? <OtpField value={s.otp} onChange={s.setOtp} error={s.fields.otp} /> : null}
         <FormFooter busy={s.busy} submitLabel="Sign in" busyText={`Signing in to ${profileHost(profile, bundledUrl)}…`} banner={s.banner} plain />
       </WizardForm>

@@ -52,7 +52,15 @@ export function AccountFields(props: { form: UserForm; errors: Record<string, st
         hint={emailLogin ? 'This server signs users in with their email: it is their username too.' : 'Letters, digits and @ . + - _ only.'}
       />
       {emailLogin ? null : (
-        <Field label="Email" type="email" autoComplete="off" value={form.email} onChange={(v) => change({ email: v })} error={errors.email} disabled={readOnly.has('email')} />
+        <Field
+          label="Email"
+          type="email"
+          autoComplete="off"
+          value={form.email}
+          onChange={(v) => change({ email: v })}
+          error={errors.email}
+          disabled={readOnly.has('email')}
+        />
       )}
     </div>
   );

@@ -36,7 +36,16 @@ export function DeleteUser({ user, open, onClose }: { user: User; open: boolean;
   };
 
   return (
-    <ConfirmDialog open={open} title={`Delete ${user.username}?`} confirmLabel="Delete" danger typeToConfirm={user.username} busy={busy} onConfirm={() => void confirm()} onCancel={cancel}>
+    <ConfirmDialog
+      open={open}
+      title={`Delete ${user.username}?`}
+      confirmLabel="Delete"
+      danger
+      typeToConfirm={user.username}
+      busy={busy}
+      onConfirm={() => void confirm()}
+      onCancel={cancel}
+    >
       <p>This removes the account and its API keys; it cannot be undone. To stop access but keep the account, untick Active instead.</p>
       <ErrorBanner error={error} />
     </ConfirmDialog>

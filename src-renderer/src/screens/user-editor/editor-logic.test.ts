@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../../../src-shared/domain.ts';
-import { bannerError, BLANK_NEW_USER, checkNewUser, createParams, diffPatch, errorsByField, formFromUser, isDirty, passwordStrength, withRefusedRolesReset } from './editor-logic.ts';
+import {
+  bannerError,
+  BLANK_NEW_USER,
+  checkNewUser,
+  createParams,
+  diffPatch,
+  errorsByField,
+  formFromUser,
+  isDirty,
+  passwordStrength,
+  withRefusedRolesReset,
+} from './editor-logic.ts';
 
 const alice: User = {
   id: 7,
@@ -36,7 +47,9 @@ describe('new user', () => {
   });
   it('checks what it can before asking the server', () => {
     expect(checkNewUser(BLANK_NEW_USER)).toEqual({ username: 'Enter a username.', password: 'Enter a password.' });
-    expect(checkNewUser({ ...BLANK_NEW_USER, username: 'bob', password: 'correct horse', password2: 'correct hose' })).toEqual({ password2: 'The two passwords do not match.' });
+    expect(checkNewUser({ ...BLANK_NEW_USER, username: 'bob', password: 'correct horse', password2: 'correct hose' })).toEqual({
+      password2: 'The two passwords do not match.',
+    });
     expect(checkNewUser({ ...BLANK_NEW_USER, username: 'bob', password: 'x', password2: 'x' })).toEqual({});
   });
   it('leaves out an empty email and sends the permissions', () => {
@@ -67,15 +80,33 @@ describe('errorsByField', () => {
     });
   });
   it('puts a taken username at Username, and a bridge validation fragment under its label', () => {
-    expect(errorsByField({ code: 'CONFLICT', serverCode: 'USERNAME_TAKEN', message: 'A user with that username already exists.', fields: [{ field: 'username', message: 'already in use' }] })).toEqual({
+    expect(
+      errorsByField({
+        code: 'CONFLICT',
+        serverCode: 'USERNAME_TAKEN',
+        message: 'A user with that username already exists.',
+        fields: [{ field: 'username', message: 'already in use' }],
+      }),
+    ).toEqual({
       username: 'A user with that username already exists.',
     });
-    expect(errorsByField({ code: 'VALIDATION', message: 'Some values are not valid; see the fields.', fields: [{ field: 'patch.username', message: 'may contain only letters' }] })).toEqual({
+    expect(
+      errorsByField({
+        code: 'VALIDATION',
+        message: 'Some values are not valid; see the fields.',
+        fields: [{ field: 'patch.username', message: 'may contain only letters' }],
+      }),
+    ).toEqual({
       username: 'May contain only letters.',
     });
   });
   it('sends to the banner only what no field on the form can show', () => {
-    const weak = { code: 'VALIDATION' as const, serverCode: 'WEAK_PASSWORD', message: 'This password is too common.', fields: [{ field: 'password', message: 'This password is too common.', rule: 'common' }] };
+    const weak = {
+      code: 'VALIDATION' as const,
+      serverCode: 'WEAK_PASSWORD',
+      message: 'This password is too common.',
+      fields: [{ field: 'password', message: 'This password is too common.', rule: 'common' }],
+    };
     expect(bannerError(weak, ['username', 'password'])).toBeNull();
     expect(bannerError(weak, ['username', 'email'])).toBe(weak);
     expect(bannerError({ code: 'UNREACHABLE', message: 'The server did not answer.' }, ['username'])?.code).toBe('UNREACHABLE');
@@ -83,7 +114,12 @@ describe('errorsByField', () => {
 });
 
 describe('withRefusedRolesReset', () => {
-  const refusal = (...fields: string[]) => ({ code: 'CONFLICT' as const, serverCode: 'LAST_SUPERUSER', message: 'This is the last active superuser: make another superuser first.', fields: fields.map((field) => ({ field, message: 'is the last active superuser' })) });
+  const refusal = (...fields: string[]) => ({
+    code: 'CONFLICT' as const,
+    serverCode: 'LAST_SUPERUSER',
+    message: 'This is the last active superuser: make another superuser first.',
+    fields: fields.map((field) => ({ field, message: 'is the last active superuser' })),
+  });
   it('puts back exactly the roles the refusal names, and keeps the rest as typed', () => {
     const typed = { ...formFromUser(alice), username: 'alicia', is_superuser: false, is_active: false, is_staff: true };
     expect(withRefusedRolesReset(typed, alice, refusal('is_superuser'))).toEqual({ ...typed, is_superuser: true });

@@ -11,7 +11,15 @@ export interface NewUserForm extends UserForm {
 }
 
 /** Django's defaults for "Add user": active, neither staff nor superuser. */
-export const BLANK_NEW_USER: Readonly<NewUserForm> = Object.freeze({ username: '', email: '', password: '', password2: '', is_active: true, is_staff: false, is_superuser: false });
+export const BLANK_NEW_USER: Readonly<NewUserForm> = Object.freeze({
+  username: '',
+  email: '',
+  password: '',
+  password2: '',
+  is_active: true,
+  is_staff: false,
+  is_superuser: false,
+});
 
 export type UserPatch = ConsoleParams<'updateUser'>['patch'];
 
@@ -125,7 +133,8 @@ export interface Strength {
 export function passwordStrength(password: string, username = '', minLength = 8): Strength {
   const length = [...password].length;
   if (length === 0) return { level: 0, label: '', advice: `At least ${minLength} characters; a few unrelated words make a strong password.` };
-  if (length < minLength) return { level: 1, label: 'Too short', advice: `${minLength - length} more ${minLength - length === 1 ? 'character' : 'characters'} at least.` };
+  if (length < minLength)
+    return { level: 1, label: 'Too short', advice: `${minLength - length} more ${minLength - length === 1 ? 'character' : 'characters'} at least.` };
   if (/^\d+$/.test(password) || (username && password.toLowerCase() === username.toLowerCase())) {
     return { level: 1, label: 'Weak', advice: /^\d+$/.test(password) ? 'Not only digits.' : 'Not the username.' };
   }

@@ -138,7 +138,11 @@ export function ExistingUserEditor({ id }: { id: number }) {
           </div>
         ) : null}
         <ErrorBanner error={banner} />
-        <EditorActions disabled={!dirty} busy={busy} onSave={(after) => void save(after)} left={
+        <EditorActions
+          disabled={!dirty}
+          busy={busy}
+          onSave={(after) => void save(after)}
+          left={
             <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
               Delete
             </button>

@@ -32,8 +32,8 @@ function FreshKey({ held, autoFocus }: { held: Held; autoFocus: boolean }) {
       <div className="fresh-key-body">
         <strong id={titleId}>{held.username}’s first API key: copy it now, it is shown once.</strong>
         <p className="small">
-          Send it as the <code>Authorization</code> header; Graphistry’s clients exchange it for a JWT (pygraphistry takes the id and the secret apart).
-          More keys can be made under API keys.
+          Send it as the <code>Authorization</code> header; Graphistry’s clients exchange it for a JWT (pygraphistry takes the id and the secret apart). More
+          keys can be made under API keys.
         </p>
         <div className="secret">
           <code>{held.key.authorization}</code>

@@ -106,12 +106,30 @@ export function NewUserEditor() {
               error={errors.password}
               hint={<StrengthHint password={form.password} username={form.username} />}
             />
-            <Field label="Password again" type="password" required autoComplete="new-password" value={form.password2} onChange={(v) => set('password2', v)} error={errors.password2} hint="The same password, to catch a typo." />
+            <Field
+              label="Password again"
+              type="password"
+              required
+              autoComplete="new-password"
+              value={form.password2}
+              onChange={(v) => set('password2', v)}
+              error={errors.password2}
+              hint="The same password, to catch a typo."
+            />
           </div>
         </div>
         <Permissions form={form} errors={errors} disabled={busy} onChange={(name, v) => set(name, v)} />
         {leftIncomplete(banner) ? null : <ErrorBanner error={banner} />}
-        <EditorActions disabled={false} busy={busy} onSave={(after) => void save(after)} left={<button type="button" className="ghost" onClick={() => navigate({ name: 'users' })}>Cancel</button>} />
+        <EditorActions
+          disabled={false}
+          busy={busy}
+          onSave={(after) => void save(after)}
+          left={
+            <button type="button" className="ghost" onClick={() => navigate({ name: 'users' })}>
+              Cancel
+            </button>
+          }
+        />
       </form>
     </section>
   );

@@ -105,13 +105,11 @@ export function BulkActions() {
         onCancel={() => setAsking(null)}
       >
         {asking?.active ? (
-          <p>
-            {who} let back in: they can sign in again and their API keys work again. Users already active stay as they are.
-          </p>
+          <p>{who} let back in: they can sign in again and their API keys work again. Users already active stay as they are.</p>
         ) : (
           <p>
-            {who} signed out at once: sessions and JWTs end, and API keys stop working until {asked === 1 ? 'the account is' : 'the accounts are'} activated again. Users already inactive stay as they
-            are; nothing is deleted.
+            {who} signed out at once: sessions and JWTs end, and API keys stop working until {asked === 1 ? 'the account is' : 'the accounts are'} activated
+            again. Users already inactive stay as they are; nothing is deleted.
           </p>
         )}
       </ConfirmDialog>

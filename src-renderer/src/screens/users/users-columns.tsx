@@ -93,7 +93,11 @@ export function userColumns(actions: {
       meta: { sort: 'email', className: 'cell-id' } satisfies ColumnMeta,
       cell: listed('email', (v) => <span title={v ?? ''}>{v || <span className="muted">—</span>}</span>),
     }),
-    col.accessor('is_staff', { header: 'Staff', meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta, cell: listed('is_staff', (v) => <YesNo on={v === true} />) }),
+    col.accessor('is_staff', {
+      header: 'Staff',
+      meta: { sort: 'is_staff', className: 'center' } satisfies ColumnMeta,
+      cell: listed('is_staff', (v) => <YesNo on={v === true} />),
+    }),
     col.accessor('is_superuser', {
       header: 'Superuser',
       meta: { sort: 'is_superuser', className: 'center' } satisfies ColumnMeta,
@@ -104,7 +108,11 @@ export function userColumns(actions: {
       meta: { sort: 'is_active' } satisfies ColumnMeta,
       cell: listed('is_active', (v) => <Badge on={v === true}>{v ? 'Active' : 'Inactive'}</Badge>),
     }),
-    col.accessor('date_joined', { header: 'Date joined', meta: { sort: 'date_joined' } satisfies ColumnMeta, cell: listed('date_joined', (v) => <Day iso={v} />) }),
+    col.accessor('date_joined', {
+      header: 'Date joined',
+      meta: { sort: 'date_joined' } satisfies ColumnMeta,
+      cell: listed('date_joined', (v) => <Day iso={v} />),
+    }),
     col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: listed('last_login', (v) => <Day iso={v} />) }),
   ];
 }

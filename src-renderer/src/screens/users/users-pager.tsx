@@ -81,11 +81,27 @@ export function UsersPager() {
         <button type="button" className="secondary small" aria-label="First page" disabled={query.page <= 1} onClick={() => go(1)}>
           « First
         </button>
-        <button type="button" className="secondary small" aria-label="Previous page" aria-keyshortcuts="[" title="Previous page ( [ )" disabled={query.page <= 1} onClick={() => go(query.page - 1)}>
+        <button
+          type="button"
+          className="secondary small"
+          aria-label="Previous page"
+          aria-keyshortcuts="["
+          title="Previous page ( [ )"
+          disabled={query.page <= 1}
+          onClick={() => go(query.page - 1)}
+        >
           ‹ Previous
         </button>
         <PageField page={query.page} last={last} estimated={estimated} />
-        <button type="button" className="secondary small" aria-label="Next page" aria-keyshortcuts="]" title="Next page ( ] )" disabled={atEnd} onClick={() => go(query.page + 1)}>
+        <button
+          type="button"
+          className="secondary small"
+          aria-label="Next page"
+          aria-keyshortcuts="]"
+          title="Next page ( ] )"
+          disabled={atEnd}
+          onClick={() => go(query.page + 1)}
+        >
           Next ›
         </button>
         {/* An estimated count names no sure last page. */}

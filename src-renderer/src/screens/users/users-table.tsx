@@ -16,7 +16,16 @@ function PageCheckbox(props: { checked: boolean; some: boolean; disabled: boolea
   useEffect(() => {
     if (ref.current) ref.current.indeterminate = props.some && !props.checked;
   }, [props.some, props.checked]);
-  return <input ref={ref} type="checkbox" aria-label="Select all on this page" checked={props.checked} disabled={props.disabled} onChange={(e) => props.onChange(e.target.checked)} />;
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      aria-label="Select all on this page"
+      checked={props.checked}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange(e.target.checked)}
+    />
+  );
 }
 
 /**
@@ -97,7 +106,11 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
                 const dir = sorts ? sortDirection(query.ordering, sorts) : false;
                 const label = flexRender(h.column.columnDef.header, h.getContext());
                 return (
-                  <th key={h.id} className={meta?.className} aria-sort={sorts ? (dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none') : undefined}>
+                  <th
+                    key={h.id}
+                    className={meta?.className}
+                    aria-sort={sorts ? (dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none') : undefined}
+                  >
                     {sorts ? (
                       <button type="button" className={`sort ${dir || ''}`} onClick={() => usersStore.getState().toggleSort(sorts)}>
                         {label}

@@ -59,9 +59,7 @@ export function UsersToolbar() {
         Refresh
       </button>
       {/* Always in the layout (empty when idle) so the toolbar never reflows. */}
-      <span className="busy-slot">
-        {loading ? <Spinner label="Loading users" /> : null}
-      </span>
+      <span className="busy-slot">{loading ? <Spinner label="Loading users" /> : null}</span>
     </div>
   );
 }

@@ -41,8 +41,7 @@ export function ChooseStep(props: { title: string; firstRun: boolean; onChoose(p
 function Choice(props: { title: string; line: string; onClick(): void; autoFocus?: boolean }) {
   return (
     <button type="button" className="choice" onClick={props.onClick} autoFocus={props.autoFocus}>
-      <span className="choice-title">{props.title}</span>{' '}
-      <span className="choice-line">{props.line}</span>
+      <span className="choice-title">{props.title}</span> <span className="choice-line">{props.line}</span>
     </button>
   );
 }

@@ -25,9 +25,9 @@ export function FirstAdminForm(props: {
     <WizardForm label="Create the first administrator" busy={props.busy} error={props.error} onSubmit={() => props.onSubmit(input)}>
       <h1 id="wizard-title">Create the first administrator</h1>
       <p>
-        This server has no accounts yet. The account you create here becomes <strong>superuser</strong> and <strong>staff</strong>: it manages every
-        user, key and setting. The moment it exists, <strong>registration closes</strong> and the server is invite-only; you can reopen it later under
-        Registration &amp; settings.
+        This server has no accounts yet. The account you create here becomes <strong>superuser</strong> and <strong>staff</strong>: it manages every user, key
+        and setting. The moment it exists, <strong>registration closes</strong> and the server is invite-only; you can reopen it later under Registration &amp;
+        settings.
       </p>
       <Field label={LABELS.username} value={input.username} onChange={set('username')} error={fields.username} required autoFocus autoComplete="username" />
       <Field label={LABELS.email} type="email" value={input.email} onChange={set('email')} error={fields.email} autoComplete="email" />
@@ -39,7 +39,7 @@ export function FirstAdminForm(props: {
         error={fields.password}
         required
         autoComplete="new-password"
-       
+
         hint={
           rules.length ? (
             <>
@@ -53,7 +53,15 @@ export function FirstAdminForm(props: {
           ) : undefined
         }
       />
-      <Field label={LABELS.password2} type="password" value={input.password2} onChange={set('password2')} error={fields.password2} required autoComplete="new-password" />
+      <Field
+        label={LABELS.password2}
+        type="password"
+        value={input.password2}
+        onChange={set('password2')}
+        error={fields.password2}
+        required
+        autoComplete="new-password"
+      />
       {props.registration.first_signup_needs_setup_token ? (
         <Field
           label={LABELS.setup_token}
@@ -62,7 +70,7 @@ export function FirstAdminForm(props: {
           error={fields.setup_token}
           required
           autoComplete="off"
-         
+
           hint="This server was started with a setup token (--setup-token or SETUP_TOKEN); the first sign-up must give it."
         />
       ) : null}

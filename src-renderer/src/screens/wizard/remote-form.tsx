@@ -9,7 +9,15 @@ import { OtpField } from '../sign-in/otp-field.tsx';
 import { asksForCode } from '../sign-in/use-sign-in.ts';
 
 // saveProfile reports `name`, `url`, `admin_path` and `ca_file`; signIn reports `username` and `password` (and `admin_path` when it is wrong).
-const LABELS = { name: 'Connection name', url: 'Server URL', username: 'Username', password: 'Password', otp: 'One-time code', admin_path: 'Admin path', ca_file: 'Certificate authority file' } as const;
+const LABELS = {
+  name: 'Connection name',
+  url: 'Server URL',
+  username: 'Username',
+  password: 'Password',
+  otp: 'One-time code',
+  admin_path: 'Admin path',
+  ca_file: 'Certificate authority file',
+} as const;
 
 /** Remote path: an address (a Graphistry, or another Graphistry Admin server) and a superuser's credentials. */
 export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; onSubmit(input: RemoteInput): void; onBack(): void }) {
@@ -30,8 +38,8 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
       <h1 id="wizard-title">Connect to a Graphistry server</h1>
       <p>
         Sign in once with a <strong>superuser</strong> account. The console finds out by itself whether the address is a Graphistry or a Graphistry Admin
-        server. For a Graphistry it keeps your admin password in the OS keychain (its admin site has no other way in); for a Graphistry Admin server, a
-        personal API key named after this computer. Never in a file.
+        server. For a Graphistry it keeps your admin password in the OS keychain (its admin site has no other way in); for a Graphistry Admin server, a personal
+        API key named after this computer. Never in a file.
       </p>
       <Field
         label={LABELS.name}
@@ -56,7 +64,14 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
         autoComplete="url"
         placeholder="https://graphistry.example.com"
       />
-      <Field label={LABELS.username} value={input.username} onChange={(username) => setInput((s) => ({ ...s, username }))} error={fields.username} required autoComplete="username" />
+      <Field
+        label={LABELS.username}
+        value={input.username}
+        onChange={(username) => setInput((s) => ({ ...s, username }))}
+        error={fields.username}
+        required
+        autoComplete="username"
+      />
       <Field
         label={LABELS.password}
         type="password"
@@ -88,7 +103,11 @@ export function RemoteForm(props: { busy: boolean; error: ConsoleError | null; o
         />
       </details>
       {props.error?.code === 'TLS' && /^https:/i.test(normalizeUrl(input.url)) ? (
-        <TrustCertificate url={normalizeUrl(input.url)} busy={props.busy} onAllow={(fingerprint) => props.onSubmit({ ...input, pinned_certificate: fingerprint })} />
+        <TrustCertificate
+          url={normalizeUrl(input.url)}
+          busy={props.busy}
+          onAllow={(fingerprint) => props.onSubmit({ ...input, pinned_certificate: fingerprint })}
+        />
       ) : null}
       <FormFooter busy={props.busy} submitLabel="Connect" busyText="Connecting…" banner={banner} onBack={props.onBack} plain />
     </WizardForm>

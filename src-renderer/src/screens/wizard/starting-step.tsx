@@ -20,7 +20,15 @@ export function BundledStatus({ line, running }: { line: string | null; running:
 }
 
 /** While the server starts (and asks who is registered): progress, or the failure with a retry. */
-export function StartingStep(props: { title: string; statusLine: string | null; running: boolean; busy: boolean; error: ConsoleError | null; onRetry(): void; onBack(): void }) {
+export function StartingStep(props: {
+  title: string;
+  statusLine: string | null;
+  running: boolean;
+  busy: boolean;
+  error: ConsoleError | null;
+  onRetry(): void;
+  onBack(): void;
+}) {
   const heading = useRef<HTMLHeadingElement>(null);
   // The choice button that had focus is gone; put focus somewhere that reads the step.
   useEffect(() => heading.current?.focus(), []);
@@ -31,8 +39,8 @@ export function StartingStep(props: { title: string; statusLine: string | null; 
         The bundled server
       </h1>
       <p className="muted">
-        The console runs the account server as a child process on a free port of this computer (127.0.0.1 only), with its data in the console's
-        data folder. It stops when the console quits.
+        The console runs the account server as a child process on a free port of this computer (127.0.0.1 only), with its data in the console's data folder. It
+        stops when the console quits.
       </p>
       <BundledStatus line={props.statusLine} running={props.running} />
       <ErrorBanner error={props.error} onRetry={props.onRetry} />

@@ -32,7 +32,11 @@ export function TrustCertificate({ url, busy, onAllow }: { url: string; busy: bo
   return (
     <section className="banner warn trust-cert" aria-label="The server's certificate">
       <div>
-        <strong>{cert.self_signed ? `${cert.host} presents a self-signed certificate.` : `${cert.host} presents a certificate from an authority this computer does not know.`}</strong>
+        <strong>
+          {cert.self_signed
+            ? `${cert.host} presents a self-signed certificate.`
+            : `${cert.host} presents a certificate from an authority this computer does not know.`}
+        </strong>
         <dl className="cert-facts small">
           <dt>Issued to</dt>
           <dd>{cert.subject}</dd>
@@ -49,7 +53,9 @@ export function TrustCertificate({ url, busy, onAllow }: { url: string; busy: bo
         </dl>
         {cert.self_signed ? (
           <>
-            <p className="small">Compare the fingerprint with the one your Graphistry's administrator gives you. Allowing it trusts this certificate for this connection only.</p>
+            <p className="small">
+              Compare the fingerprint with the one your Graphistry's administrator gives you. Allowing it trusts this certificate for this connection only.
+            </p>
             <button type="button" className="secondary" disabled={busy} onClick={() => onAllow(cert.fingerprint256)}>
               Allow this certificate and connect
             </button>

@@ -25,14 +25,27 @@ function fakeBridge(answers: { [M in ConsoleMethod]?: Answer<M> }) {
   return { api, calls, events, emit: (e: WizardProgress) => void events.push(e), methods: () => calls.map(([m]) => m) };
 }
 
-const profile = (p: Partial<Profile>): Profile => ({ id: 'p1', name: 'x', kind: 'bundled', created_at: '2025-01-01T00:00:00Z', last_used_at: null, has_credential: false, ...p });
+const profile = (p: Partial<Profile>): Profile => ({
+  id: 'p1',
+  name: 'x',
+  kind: 'bundled',
+  created_at: '2025-01-01T00:00:00Z',
+  last_used_at: null,
+  has_credential: false,
+  ...p,
+});
 const empty: RegistrationState = { has_users: false, signups_open: true, first_signup_needs_setup_token: false, password_rules: [] };
 const server = { state: 'running' as const, url: 'http://127.0.0.1:4100', pid: 7, data_dir: '/d', last_error: null, started_at: null };
 const connected = { connected: true } as ConnectionStatus;
 
 describe('wizard flows', () => {
   it('bundled: creates "This computer" when there is no bundled profile, starts the server, asks for the first admin', async () => {
-    const b = fakeBridge({ listProfiles: [profile({ id: 'r', kind: 'remote' })], saveProfile: profile({ id: 'b1' }), startBundledServer: server, registrationState: empty });
+    const b = fakeBridge({
+      listProfiles: [profile({ id: 'r', kind: 'remote' })],
+      saveProfile: profile({ id: 'b1' }),
+      startBundledServer: server,
+      registrationState: empty,
+    });
     await startBundled(b.api, b.emit);
     expect(b.calls[1]).toEqual(['saveProfile', { name: 'This computer', kind: 'bundled' }]);
     expect(b.events).toEqual([
@@ -44,7 +57,12 @@ describe('wizard flows', () => {
   });
 
   it('bundled: reuses the existing bundled profile, and a saved sign-in skips the password form', async () => {
-    const b = fakeBridge({ listProfiles: [profile({ id: 'b9', has_credential: true })], startBundledServer: server, registrationState: { ...empty, has_users: true }, connect: connected });
+    const b = fakeBridge({
+      listProfiles: [profile({ id: 'b9', has_credential: true })],
+      startBundledServer: server,
+      registrationState: { ...empty, has_users: true },
+      connect: connected,
+    });
     await startBundled(b.api, b.emit);
     expect(b.methods()).toEqual(['listProfiles', 'startBundledServer', 'registrationState', 'connect']);
     expect(b.events.at(-1)).toEqual({ type: 'done' });
@@ -96,16 +114,35 @@ describe('wizard flows', () => {
   });
 
   it("remote: a Graphistry's admin path, CA file and allowed certificate reach the profile; the default path is left out", async () => {
-    const b = fakeBridge({ saveProfile: profile({ id: 'r2', kind: 'remote' }), signIn: { error: { code: 'FORBIDDEN', serverCode: 'NOT_STAFF', message: '"ann" signed in, but is not staff.' } }, deleteProfile: null });
-    const input = { name: 'Hub', url: 'https://hub.example.org', username: 'ann', password: 'x', admin_path: ' portal/admin ', ca_file: '/etc/ca.pem', pinned_certificate: 'AB:CD' };
+    const b = fakeBridge({
+      saveProfile: profile({ id: 'r2', kind: 'remote' }),
+      signIn: { error: { code: 'FORBIDDEN', serverCode: 'NOT_STAFF', message: '"ann" signed in, but is not staff.' } },
+      deleteProfile: null,
+    });
+    const input = {
+      name: 'Hub',
+      url: 'https://hub.example.org',
+      username: 'ann',
+      password: 'x',
+      admin_path: ' portal/admin ',
+      ca_file: '/etc/ca.pem',
+      pinned_certificate: 'AB:CD',
+    };
     await connectRemote(b.api, b.emit, null, input);
-    expect(b.calls[0]).toEqual(['saveProfile', { kind: 'remote', name: 'Hub', url: 'https://hub.example.org', admin_path: 'portal/admin', ca_file: '/etc/ca.pem', pinned_certificate: 'AB:CD' }]);
+    expect(b.calls[0]).toEqual([
+      'saveProfile',
+      { kind: 'remote', name: 'Hub', url: 'https://hub.example.org', admin_path: 'portal/admin', ca_file: '/etc/ca.pem', pinned_certificate: 'AB:CD' },
+    ]);
     // The Graphistry's own sentence is kept: "not staff" is not the embedded server's "not a superuser".
     expect(b.events.at(-1)).toMatchObject({ error: { serverCode: 'NOT_STAFF', message: '"ann" signed in, but is not staff.' } });
   });
 
   it('picks the most recently used bundled profile', () => {
-    const p = pickBundledProfile([profile({ id: 'a', last_used_at: '2025-01-01T00:00:00Z' }), profile({ id: 'b', last_used_at: '2025-03-01T00:00:00Z' }), profile({ id: 'c', kind: 'remote' })]);
+    const p = pickBundledProfile([
+      profile({ id: 'a', last_used_at: '2025-01-01T00:00:00Z' }),
+      profile({ id: 'b', last_used_at: '2025-03-01T00:00:00Z' }),
+      profile({ id: 'c', kind: 'remote' }),
+    ]);
     expect(p?.id).toBe('b');
     expect(pickBundledProfile([])).toBeNull();
   });

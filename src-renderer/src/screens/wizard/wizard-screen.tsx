@@ -59,7 +59,17 @@ export function WizardScreen() {
         />
       );
     case 'starting':
-      return <StartingStep title={title} statusLine={statusLine} running={running} busy={state.busy} error={state.error} onRetry={() => void startBundled(call, emitter())} onBack={back} />;
+      return (
+        <StartingStep
+          title={title}
+          statusLine={statusLine}
+          running={running}
+          busy={state.busy}
+          error={state.error}
+          onRetry={() => void startBundled(call, emitter())}
+          onBack={back}
+        />
+      );
     case 'first-admin':
     case 'sign-in':
       if (!state.registration) return null;

@@ -19,7 +19,10 @@ describe('wizard state machine', () => {
   });
 
   it('bundled path: a server with accounts asks for a sign-in instead', () => {
-    const s = run([{ type: 'choose', path: 'bundled' }, { type: 'registration', registration: { ...empty, has_users: true }, epoch: 0 }]);
+    const s = run([
+      { type: 'choose', path: 'bundled' },
+      { type: 'registration', registration: { ...empty, has_users: true }, epoch: 0 },
+    ]);
     expect(s.step).toBe('sign-in');
   });
 
@@ -37,15 +40,31 @@ describe('wizard state machine', () => {
     const left = run([{ type: 'choose', path: 'bundled' }, { type: 'back' }]);
     expect(left).toMatchObject({ step: 'choose', busy: false, epoch: 1 });
     // The server start begun at epoch 0 finishes after the user went back.
-    const late = run([{ type: 'server-running', url: 'http://127.0.0.1:1', epoch: 0 }, { type: 'registration', registration: empty, epoch: 0 }], left);
+    const late = run(
+      [
+        { type: 'server-running', url: 'http://127.0.0.1:1', epoch: 0 },
+        { type: 'registration', registration: empty, epoch: 0 },
+      ],
+      left,
+    );
     expect(late).toEqual(left);
     // A fresh choice works at the new epoch.
-    const again = run([{ type: 'choose', path: 'bundled' }, { type: 'server-running', url: 'http://127.0.0.1:2', epoch: 1 }], left);
+    const again = run(
+      [
+        { type: 'choose', path: 'bundled' },
+        { type: 'server-running', url: 'http://127.0.0.1:2', epoch: 1 },
+      ],
+      left,
+    );
     expect(again.serverUrl).toBe('http://127.0.0.1:2');
   });
 
   it('Back is refused while a sign-up is in flight, allowed while the server starts', () => {
-    const signingUp = run([{ type: 'choose', path: 'bundled' }, { type: 'registration', registration: empty, epoch: 0 }, { type: 'submit', epoch: 0 }]);
+    const signingUp = run([
+      { type: 'choose', path: 'bundled' },
+      { type: 'registration', registration: empty, epoch: 0 },
+      { type: 'submit', epoch: 0 },
+    ]);
     expect(run([{ type: 'back' }], signingUp)).toBe(signingUp);
     expect(run([{ type: 'choose', path: 'bundled' }, { type: 'back' }]).step).toBe('choose');
   });
@@ -56,7 +75,10 @@ describe('wizard state machine', () => {
   });
 
   it('done is final: nothing moves it, not even Back', () => {
-    const done = run([{ type: 'choose', path: 'remote' }, { type: 'done', epoch: 0 }]);
+    const done = run([
+      { type: 'choose', path: 'remote' },
+      { type: 'done', epoch: 0 },
+    ]);
     expect(done.step).toBe('done');
     expect(run([{ type: 'back' }, { type: 'failed', error: { code: 'INTERNAL', message: 'x' }, epoch: 0 }], done)).toBe(done);
   });

@@ -16,18 +16,33 @@ describe('wizard messages', () => {
       'Cannot reach hub.example.org. Nothing is listening at hub.example.org.',
     );
     // Regression: an address that answered (a web page, another app) was reported as "Cannot reach".
-    const answered = { code: 'UNREACHABLE' as const, serverCode: 'NOT_GRAPHISTRY', message: 'The server at hub.example.org is not a Graphistry Admin server (it answered 200 with a web page): check the address.' };
+    const answered = {
+      code: 'UNREACHABLE' as const,
+      serverCode: 'NOT_GRAPHISTRY',
+      message: 'The server at hub.example.org is not a Graphistry Admin server (it answered 200 with a web page): check the address.',
+    };
     expect(explainSignInError(answered, host)).toBe(answered);
     expect(explainSignInError({ code: 'TLS', message: 'The certificate of hub.example.org is self-signed (X).' }, host)).toEqual({
       code: 'TLS',
-      message: 'Cannot connect securely to hub.example.org: its certificate is not trusted by this computer. The certificate of hub.example.org is self-signed (X).',
+      message:
+        'Cannot connect securely to hub.example.org: its certificate is not trusted by this computer. The certificate of hub.example.org is self-signed (X).',
     });
-    expect(explainSignInError({ code: 'UNAUTHORIZED', message: 'Unable to log in with provided credentials.' }, host).message).toBe('Wrong username or password.');
+    expect(explainSignInError({ code: 'UNAUTHORIZED', message: 'Unable to log in with provided credentials.' }, host).message).toBe(
+      'Wrong username or password.',
+    );
     expect(explainSignInError({ code: 'FORBIDDEN', message: '"bob" is not a superuser' }, host).message).toMatch(/not a superuser/);
     // Regression: a Graphistry's locked account read "not a superuser", and a one-time code asked for "Wrong username or password".
-    const locked = { code: 'FORBIDDEN' as const, serverCode: 'ACCOUNT_LOCKED', message: 'The admin site at hub refused this sign-in: the account is locked. It says: “Account locked”' };
+    const locked = {
+      code: 'FORBIDDEN' as const,
+      serverCode: 'ACCOUNT_LOCKED',
+      message: 'The admin site at hub refused this sign-in: the account is locked. It says: “Account locked”',
+    };
     expect(explainSignInError(locked, host)).toBe(locked);
-    const otp = { code: 'UNAUTHORIZED' as const, serverCode: 'OTP_REQUIRED', message: 'The password is right; the admin site asks for a one-time code as well.' };
+    const otp = {
+      code: 'UNAUTHORIZED' as const,
+      serverCode: 'OTP_REQUIRED',
+      message: 'The password is right; the admin site asks for a one-time code as well.',
+    };
     expect(explainSignInError(otp, host)).toBe(otp);
     const other = { code: 'RATE_LIMITED' as const, message: 'Too many attempts: try again in 5 seconds.' };
     expect(explainSignInError(other, host)).toBe(other);
@@ -42,7 +57,10 @@ describe('wizard messages', () => {
 
   it('shows field errors at their fields and the banner only when something has no field here', () => {
     const labels = { username: 'Username', password: 'Password' };
-    const atFields = splitError({ code: 'VALIDATION', message: 'see the fields', fields: [{ field: 'password', message: 'This password is too common.' }] }, labels);
+    const atFields = splitError(
+      { code: 'VALIDATION', message: 'see the fields', fields: [{ field: 'password', message: 'This password is too common.' }] },
+      labels,
+    );
     expect(atFields).toEqual({ fields: { password: 'This password is too common.' }, banner: null });
 
     const unplaced = splitError({ code: 'VALIDATION', message: 'see the fields', fields: [{ field: 'profileId', message: 'is not a profile id' }] }, labels);

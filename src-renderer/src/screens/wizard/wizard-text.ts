@@ -20,7 +20,17 @@ export function hostOf(url: string): string {
   }
 }
 
-const GRAPHISTRY_OWN_WORDS = ['NOT_STAFF', 'NOT_GRAPHISTRY', 'WRONG_ADMIN_PATH', 'CSRF_REFUSED', 'NO_USER_ADMIN', 'ACCOUNT_LOCKED', 'SIGN_IN_REFUSED', 'OTP_REQUIRED', 'OTP_INVALID'];
+const GRAPHISTRY_OWN_WORDS = [
+  'NOT_STAFF',
+  'NOT_GRAPHISTRY',
+  'WRONG_ADMIN_PATH',
+  'CSRF_REFUSED',
+  'NO_USER_ADMIN',
+  'ACCOUNT_LOCKED',
+  'SIGN_IN_REFUSED',
+  'OTP_REQUIRED',
+  'OTP_INVALID',
+];
 
 /**
  * Sign-in failures said the way an admin can act on them, as whole messages
