@@ -5,6 +5,7 @@ import { usernameSkeletonCased } from './migration-0008-username-skeleton-cased.
 import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
 import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
+import { organizations } from './migration-0011-organizations.ts';
 import { foldedSkeleton0008 } from './skeleton-as-of-0008.ts';
 
 /**
@@ -129,6 +130,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0008a_audit_unknown_names': auditUnknownNames,
     '0009_login_throttle': loginThrottle(dialect),
     '0010_drop_user_list_revision': dropUserListRevision(dialect),
+    '0011_organizations': organizations(dialect),
   };
 }
 

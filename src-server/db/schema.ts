@@ -89,6 +89,42 @@ export interface InvitationsTable {
   used_at: string | null;
   used_by: number | null;
   revoked_at: string | null;
+  /** The organization the invitation joins (migration 0011); null for a site invitation. */
+  organization_id: number | null;
+  /** The role it gives in that organization; null for a site invitation. */
+  org_role: 'admin' | 'member' | null;
+  /** The account that made it (`created_by` keeps its name); null when made from the command line or once that account is deleted. */
+  created_by_id: number | null;
+}
+
+/** A named organization (migration 0011); every user also has a personal one, their username, with no row. */
+export interface OrganizationsTable {
+  id: Generated<number>;
+  /** Lower-case ASCII, unique, immutable, never equal to a username. */
+  slug: string;
+  name: string;
+  join_policy: 'invite_only' | 'self_join';
+  created_at: string;
+  /** The actor's name, as invitations.created_by. */
+  created_by: string | null;
+}
+
+export interface OrganizationMembersTable {
+  organization_id: number;
+  user_id: number;
+  role: 'admin' | 'member';
+  joined_at: string;
+  /** Who invited or added them; null from the command line, for the creator, or once that account is deleted. */
+  invited_by: number | null;
+}
+
+/** The organization a token's session (`sid`) switched to; null organization_id: back to the personal one. */
+export interface OrgSessionsTable {
+  sid: string;
+  user_id: number;
+  organization_id: number | null;
+  switched_at: string;
+  expires_at: string;
 }
 
 /** One row (id 1): moved by triggers whenever access can have been taken away (see migration 0005). */
@@ -129,6 +165,9 @@ export interface Database {
   auth_revision: AuthRevisionTable;
   user_list_revision: UserListRevisionTable;
   login_throttle: LoginThrottleTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
+  org_sessions: OrgSessionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -138,6 +177,9 @@ export type KeyRow = Selectable<PersonalKeysTable>;
 export type AuditRow = Selectable<AuditTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type OrgMemberRow = Selectable<OrganizationMembersTable>;
+export type OrgSessionRow = Selectable<OrgSessionsTable>;
 
 export function bool(v: boolean | number | null | undefined): boolean {
   return v === true || v === 1;
