@@ -19,6 +19,8 @@ import { OneLineRequestLog, sameLoggerForRequests } from './http/request-log.ts'
 import { fastifyTrustProxy } from './lib/trust-proxy.ts';
 import { forwardAuthRoutes } from './gate/forward-auth-routes.ts';
 import { installGate } from './gate/gate-routes.ts';
+import { orgsRoutes } from './orgs/orgs-routes.ts';
+import { adminOrgsRoutes } from './orgs/admin-orgs-routes.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -82,7 +84,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   invitationsPublicRoutes(app, services);
   // The signed-in API, guarded prefix by prefix: /me lets any active account in, /admin needs a superuser (staff alone is not enough).
   await app.register(guarded(services, 'user', meRoutes), { prefix: '/api/v2/me' });
-  await app.register(guarded(services, 'superuser', adminUsersRoutes, settingsRoutes, auditRoutes), { prefix: '/api/v2/admin' });
+  // Organizations: any active account reaches its own; what it may do in each is the organization's rule (orgs/org-access.ts).
+  await app.register(guarded(services, 'user', orgsRoutes), { prefix: '/api/v2/organizations' });
+  await app.register(guarded(services, 'superuser', adminUsersRoutes, settingsRoutes, auditRoutes, adminOrgsRoutes), { prefix: '/api/v2/admin' });
   await app.register(guarded(services, 'superuser', invitationsAdminRoutes), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
   await app.register(forwardAuthRoutes(services));

@@ -25,6 +25,10 @@ import { createInvitationsRepo } from './invitations/invitations-repo.ts';
 import { createInvitationsService } from './invitations/invitations-service.ts';
 import { createAuthRevisionRepo } from './gate/auth-revision-repo.ts';
 import { createForwardAuthService } from './gate/forward-auth-service.ts';
+import { createOrgsRepo } from './orgs/orgs-repo.ts';
+import { createOrgAccess } from './orgs/org-access.ts';
+import { createOrgsService } from './orgs/orgs-service.ts';
+import { createOrgMembersService } from './orgs/org-members-service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -68,7 +72,22 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     clock,
     refreshSeconds: config.jwtRefreshExpirationDelta,
   });
-  const users = createUsersService({ db, repo: usersRepo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength: config.passwordMinLength });
+  const orgsRepo = createOrgsRepo(db);
+  const users = createUsersService({
+    db,
+    repo: usersRepo,
+    keys,
+    audit,
+    hasher,
+    checkPassword,
+    writes,
+    clock,
+    passwordMinLength: config.passwordMinLength,
+    orgs: orgsRepo,
+  });
+  const orgAccess = createOrgAccess({ repo: orgsRepo });
+  const orgs = createOrgsService({ db, repo: orgsRepo, users: usersRepo, access: orgAccess, settings: settingsRepo, audit, writes, clock });
+  const orgMembers = createOrgMembersService({ db, repo: orgsRepo, users: usersRepo, usersService: users, access: orgAccess, audit, writes, clock });
   const signup = createSignupService({
     db,
     users: usersRepo,
@@ -104,7 +123,27 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     absoluteSeconds: config.sessionCookieAge,
   });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
-  return { config, db, clock, hasher, audit, usersRepo, users, keys, settings, jwt, throttle, tokens, signup, invitations, sessions, forwardAuth };
+  return {
+    config,
+    db,
+    clock,
+    hasher,
+    audit,
+    usersRepo,
+    users,
+    keys,
+    settings,
+    jwt,
+    throttle,
+    tokens,
+    signup,
+    invitations,
+    sessions,
+    forwardAuth,
+    orgsRepo,
+    orgs,
+    orgMembers,
+  };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;
 

@@ -39,6 +39,12 @@ export const SETTINGS = {
     default: false,
     description: 'Make newly self-registered users staff (Jupyter and investigation access) by default.',
   },
+  IS_ORG_CREATION_OPEN: {
+    type: 'boolean',
+    schema: z.boolean(),
+    default: true,
+    description: 'Let any signed-in user create organizations (they become its admin). Off: only superusers create them.',
+  },
   PUBLIC_URL: {
     type: 'text',
     schema: publicUrlSchema,

@@ -49,6 +49,13 @@ export async function assertIdentifiersFree(q: Q, repo: UsersRepo, wanted: Wante
     const lookAlike = await repo.lookAlike(q, wanted.username, exceptId);
     if (lookAlike) throw usernameClash(wanted.username, lookAlike);
     const name = normalizeUsername(wanted.username);
+    // An organization's id names it where a username names a personal organization (org_name, /o/<slug>/): the two never meet.
+    // Slugs are lower-case ASCII and compared exactly by clients, so look-alike matching stays between usernames.
+    if (await repo.isOrgSlug(q, name.toLowerCase())) {
+      throw new AppError('USERNAME_TAKEN', `“${name}” is an organization's id: choose a different username.`, {
+        fields: [{ field: 'username', message: "is an organization's id" }],
+      });
+    }
     // Emails always hold an @, so only such a name can be one.
     if (name.includes('@') && (await repo.withEmailIn(q, [name.toLowerCase()], exceptId))) {
       throw new AppError('USERNAME_TAKEN', `The username “${name}” is another account's email address: choose a different username.`, {

@@ -56,6 +56,7 @@ export function toUser(row: UserRow): User {
 const BY_ID = statement('select * from users where id = ?');
 const BY_USERNAME = statement('select * from users where username_lower = ?');
 const BY_EMAIL = statement('select * from users where email_lower = ?');
+const IS_ORG_SLUG = statement('select 1 as found from organizations where slug = ?');
 /** Patch keys are column names from our own code (UserRowUpdate), never from input; checked all the same. */
 const COLUMN = /^[a-z_]{1,40}$/;
 
@@ -123,6 +124,10 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
       let query = q.selectFrom('users').select('id').where('username_lower', 'in', lowered);
       if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
       return (await query.limit(1).executeTakeFirst()) !== undefined;
+    },
+    /** Whether an organization's id is this lower-cased name (personal organizations are usernames, so the two never meet). */
+    async isOrgSlug(q: Q, lowered: string): Promise<boolean> {
+      return (await st.one(q, IS_ORG_SLUG, [lowered])) !== undefined;
     },
     async count(q: Q): Promise<number> {
       const r = await q

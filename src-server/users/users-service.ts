@@ -17,6 +17,8 @@ import { createUserBody, updateUserBody, type CreateUserInput, type ListUsersQue
 import { lastSuperuserFields, type UserPatch } from '../../src-shared/user-schemas.ts';
 import { assertIdentifiersFree, usernameClash } from './account-identifiers.ts';
 import { parseInput } from '../lib/validate.ts';
+import { assertNotSoleAdmin } from '../orgs/last-org-admin.ts';
+import type { OrgsRepo } from '../orgs/orgs-repo.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
@@ -30,7 +32,12 @@ export interface UsersServiceDeps {
   writes: PrivilegedWrites;
   clock: Clock;
   passwordMinLength: number;
+  /** Organizations, for "never deactivate or delete an organization's last active admin". */
+  orgs: Pick<OrgsRepo, 'soleAdminOrgs'>;
 }
+
+/** Runs inside a new user's transaction, after the user, its audit entry and its first key: its failure undoes all of them. */
+export type WithinCreate = (trx: Kysely<Database>, user: User) => Promise<void>;
 
 /** Map a unique-constraint failure from either dialect to the field it concerns. */
 export function uniqueViolation(e: unknown): 'username' | 'email' | null {
@@ -81,7 +88,7 @@ function filterOf(query: UserIdsQuery): Omit<ListUsersFilter, 'limit' | 'offset'
 const notFound = (id: number) => `No user with id ${id}.`;
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { db, repo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength } = deps;
+  const { db, repo, keys, audit, hasher, checkPassword, writes, clock, passwordMinLength, orgs } = deps;
 
   async function mustGet(q: Kysely<Database>, id: number): Promise<UserRow> {
     const row = await repo.byId(q, id);
@@ -103,6 +110,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       // Named, so every client shows the refusal beside the checkbox that caused it instead of working it out again.
       throw new AppError('LAST_SUPERUSER', 'This is the last active superuser: make another superuser first.', { fields: lastSuperuserFields(patch) });
     }
+    if (patch.is_active === false && bool(before.is_active)) await assertNotSoleAdmin(trx, orgs, id, 'is_active');
     // Only a changed name or email is judged, so an account that already clashed (made before a rule) can still be edited.
     const renamed = patch.username !== undefined && usernameColumns(patch.username).username !== before.username ? patch.username : undefined;
     const newEmail = patch.email && patch.email.toLowerCase() !== before.email_lower ? patch.email : undefined;
@@ -150,7 +158,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /** Superuser (or CLI) creates a user; the user's first personal key comes back once. */
-    async create(actor: Actor, raw: CreateUserInput): Promise<{ user: User; key: NewPersonalKey }> {
+    async create(actor: Actor, raw: CreateUserInput, opts: { within?: WithinCreate } = {}): Promise<{ user: User; key: NewPersonalKey }> {
       // The command line calls this directly, so the API's rules (and the NFKC form of the name) are applied here too.
       const input = parseInput(createUserBody, raw, 'body');
       assertPassword(input.password, input.username, passwordMinLength);
@@ -182,6 +190,8 @@ export function createUsersService(deps: UsersServiceDeps) {
             trx,
           );
           const key = await keys.create(trx, actor, user);
+          // What the caller adds to the new account (organizations: its membership) commits with it or not at all.
+          if (opts.within) await opts.within(trx, user);
           return { user, key };
         });
       } catch (e) {
@@ -233,7 +243,7 @@ export function createUsersService(deps: UsersServiceDeps) {
             try {
               result.changed.push(await applyUpdate(trx, actor, before, { is_active: active }));
             } catch (e) {
-              if (!(e instanceof AppError && e.code === 'LAST_SUPERUSER')) throw e;
+              if (!(e instanceof AppError && (e.code === 'LAST_SUPERUSER' || e.code === 'LAST_ORG_ADMIN'))) throw e;
               result.failed.push({ id, code: e.code, message: e.message });
             }
           }
@@ -298,6 +308,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         if (bool(row.is_superuser) && bool(row.is_active) && (await repo.countActiveSuperusers(trx, id)) === 0) {
           throw new AppError('LAST_SUPERUSER', 'This is the last active superuser and cannot be deleted.');
         }
+        if (bool(row.is_active)) await assertNotSoleAdmin(trx, orgs, id, null);
         const keys = await trx.deleteFrom('personal_keys').where('user_id', '=', id).executeTakeFirst();
         await repo.remove(trx, id);
         // The account is gone: the log keeps what it was (never a secret: no hash, no key).

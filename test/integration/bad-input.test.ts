@@ -16,7 +16,7 @@ import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PA
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 type FieldKind = 'string' | 'boolean' | 'int' | 'datetime' | 'ids';
 /** What a string field holds, which decides what bad values it must refuse. */
-type StringRole = 'username' | 'identifier' | 'password' | 'keyname' | 'email' | 'token' | 'free';
+type StringRole = 'username' | 'identifier' | 'password' | 'keyname' | 'email' | 'token' | 'slug' | 'free';
 
 interface Field {
   kind: FieldKind;
@@ -53,7 +53,7 @@ interface Endpoint {
   credential: 'bearer' | 'personalKey';
   body?: BodySpec;
   /** Query parameters are validated (strict) rather than ignored. */
-  query?: 'users' | 'user-ids' | 'audit' | 'invitations' | 'keys';
+  query?: 'users' | 'user-ids' | 'audit' | 'invitations' | 'keys' | 'orgs' | 'org-members';
   /** Codes a well-formed request may still get, or 'ok' when it may succeed. */
   baseCodes: Array<ErrorCode | 'ok'>;
   /** Aim at a user id that does not exist (so nothing is ever deleted by mistake). */
@@ -125,10 +125,22 @@ const inviteBody: BodySpec = {
   strict: true,
   optional: true,
 };
+const orgBody: BodySpec = {
+  fields: { slug: str('slug', { required: true }), name: str('free'), join_policy: str('free') },
+  // 'victim' is a username, so even the base body is refused (SLUG_TAKEN): nothing is made.
+  base: { slug: 'victim' },
+  strict: true,
+};
+const orgPatchBody: BodySpec = { fields: { name: str('free'), join_policy: str('free') }, base: { name: 'Renamed' }, strict: true, nonEmpty: true };
+const roleBody: BodySpec = { fields: { role: str('free', { required: true }) }, base: { role: 'member' }, strict: true };
 const loginCodes: ErrorCode[] = ['INVALID_CREDENTIALS', 'THROTTLED'];
 const tokenCodes: ErrorCode[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED'];
 
 const A = '/api/v2/admin';
+const O = '/api/v2/organizations';
+/** An organization that exists (made in beforeAll), for the routes whose well-formed request must succeed; the others aim at one that does not. */
+const EXISTING_ORG = { slug: 'acme' };
+const MISSING_MEMBER = { userId: '2147483647' };
 const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/api/v2/openapi.json', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'GET', path: '/ht/', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
@@ -322,6 +334,111 @@ const ENDPOINTS: Endpoint[] = [
     },
     baseCodes: ['INVITATION_NOT_FOUND', 'THROTTLED'],
   },
+  // Organizations, self-service: the slug in a path is compared, not validated (unknown: ORG_NOT_FOUND).
+  { method: 'GET', path: O, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
+  { method: 'POST', path: O, guard: 'hook', credential: 'bearer', body: orgBody, baseCodes: ['SLUG_TAKEN'] },
+  { method: 'GET', path: `${O}/:slug`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'], params: EXISTING_ORG },
+  { method: 'PATCH', path: `${O}/:slug`, guard: 'hook', credential: 'bearer', body: orgPatchBody, baseCodes: ['ORG_NOT_FOUND'] },
+  { method: 'DELETE', path: `${O}/:slug`, guard: 'hook', credential: 'bearer', baseCodes: ['ORG_NOT_FOUND'] },
+  { method: 'GET', path: `${O}/:slug/members`, guard: 'hook', credential: 'bearer', query: 'org-members', baseCodes: ['ok'], params: EXISTING_ORG },
+  {
+    method: 'PATCH',
+    path: `${O}/:slug/members/:userId`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: roleBody,
+    baseCodes: ['ORG_NOT_FOUND'],
+    params: MISSING_MEMBER,
+    paramKinds: { userId: 'int' },
+  },
+  {
+    method: 'DELETE',
+    path: `${O}/:slug/members/:userId`,
+    guard: 'hook',
+    credential: 'bearer',
+    baseCodes: ['ORG_NOT_FOUND'],
+    params: MISSING_MEMBER,
+    paramKinds: { userId: 'int' },
+  },
+  {
+    method: 'POST',
+    path: `${O}/:slug/leave`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: {}, base: {}, strict: true, optional: true },
+    baseCodes: ['ORG_NOT_FOUND'],
+  },
+  // Organizations, superusers.
+  { method: 'GET', path: `${A}/organizations`, guard: 'hook', credential: 'bearer', query: 'orgs', baseCodes: ['ok'] },
+  {
+    method: 'POST',
+    path: `${A}/organizations`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { ...orgBody, fields: { ...orgBody.fields, admin_user_id: { kind: 'int' } } },
+    baseCodes: ['SLUG_TAKEN'],
+  },
+  { method: 'GET', path: `${A}/organizations/:slug`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'], params: EXISTING_ORG },
+  { method: 'PATCH', path: `${A}/organizations/:slug`, guard: 'hook', credential: 'bearer', body: orgPatchBody, baseCodes: ['ORG_NOT_FOUND'] },
+  { method: 'DELETE', path: `${A}/organizations/:slug`, guard: 'hook', credential: 'bearer', baseCodes: ['ORG_NOT_FOUND'] },
+  {
+    method: 'GET',
+    path: `${A}/organizations/:slug/members`,
+    guard: 'hook',
+    credential: 'bearer',
+    query: 'org-members',
+    baseCodes: ['ok'],
+    params: EXISTING_ORG,
+  },
+  {
+    method: 'POST',
+    path: `${A}/organizations/:slug/members`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: { user_id: { kind: 'int', required: true }, role: str('free') }, base: { user_id: 1, role: 'member' }, strict: true },
+    baseCodes: ['ORG_NOT_FOUND'],
+  },
+  {
+    method: 'PATCH',
+    path: `${A}/organizations/:slug/members/:userId`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: roleBody,
+    baseCodes: ['ORG_NOT_FOUND'],
+    params: MISSING_MEMBER,
+    paramKinds: { userId: 'int' },
+  },
+  {
+    method: 'DELETE',
+    path: `${A}/organizations/:slug/members/:userId`,
+    guard: 'hook',
+    credential: 'bearer',
+    baseCodes: ['ORG_NOT_FOUND'],
+    params: MISSING_MEMBER,
+    paramKinds: { userId: 'int' },
+  },
+  {
+    method: 'POST',
+    path: `${A}/organizations/:slug/users`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: {
+      fields: {
+        username: str('username', { required: true }),
+        password: str('password', { required: true }),
+        email: str('email', { nullable: true }),
+        is_active: bool,
+        is_staff: bool,
+        is_superuser: bool,
+        role: str('free'),
+      },
+      // No such organization: refused before any account is made.
+      base: { username: 'newcomer', password: STRONG_PASSWORD },
+      strict: true,
+    },
+    baseCodes: ['ORG_NOT_FOUND'],
+  },
+  { method: 'GET', path: `${A}/users/:id/organizations`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
 ];
 
 const PAGES: PageEndpoint[] = [
@@ -430,6 +547,25 @@ function badStrings(role: StringRole, base: Array<ErrorCode | 'ok'>): Array<[str
     case 'token':
       for (const s of SQL_META) out.push([`SQL metachars ${JSON.stringify(s)}`, s, [...V, ...base]]);
       out.push(['ESC', 'a.b\u001b.c', [...V, ...base]], ['empty', '', V], ['5000 characters', 't'.repeat(5000), V]);
+      break;
+    case 'slug':
+      for (const s of SQL_META) out.push([`SQL metachars ${JSON.stringify(s)}`, s, V]);
+      for (const c of CONTROL) out.push([`control chars ${JSON.stringify(c)}`, c, V]);
+      out.push(
+        ['empty', '', V],
+        ['a space', ' ', V],
+        ['51 characters', 's'.repeat(51), V],
+        ['an inner space', 'a b', V],
+        ['a slash', 'a/b', V],
+        ['a dot', 'a.b', V],
+        ['an @', 'a@b', V],
+        ['non-ASCII letters', 'ünïcode', V],
+        ['a leading dash', '-acme', V],
+        ['a trailing underscore', 'acme_', V],
+        ['reserved sso', 'sso', V],
+        ['reserved ACTIVE (any case)', 'ACTIVE', V],
+        ['reserved join', 'join', V],
+      );
       break;
     case 'free':
       out.push(['ESC', 'x\u001by', [...V, ...base]], ['5000 characters', 'f'.repeat(5000), V]);
@@ -605,6 +741,22 @@ function queryCases(ep: Endpoint, path: string): Case[] {
       for (const l of ['0', '-1', '10001', 'abc', '1.5', '', '1e9999', enc("1' OR 1=1 --")]) cases.push(q(`limit=${JSON.stringify(l)}`, `limit=${l}`));
       cases.push(q('limit twice', 'limit=1&limit=2'));
     }
+  } else if (ep.query === 'orgs') {
+    for (const o of ['password_hash', 'id', 'admin_count', '-', '--slug', 'slug,name', "' OR 1=1 --", '', 'SLUG'])
+      cases.push(q(`ordering=${JSON.stringify(o)}`, `ordering=${enc(o)}`));
+    cases.push(
+      q('duplicate ordering', 'ordering=slug&ordering=name'),
+      q('search with NUL', 'search=ab%00cd'),
+      q('search of 151 characters', `search=${'s'.repeat(151)}`),
+    );
+  } else if (ep.query === 'org-members') {
+    cases.push(
+      q('role=owner', 'role=owner'),
+      q('role SQL', `role=${enc("admin' OR 1=1 --")}`),
+      q('duplicate role', 'role=admin&role=member'),
+      q('search with ESC', 'search=ab%1bcd'),
+      q('search of 151 characters', `search=${'s'.repeat(151)}`),
+    );
   } else if (ep.query === 'invitations') {
     cases.push(
       q('status=bogus', 'status=bogus'),
@@ -922,6 +1074,7 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
     admin = await signup(t.app, 'admin');
     victim = await adminCreateUser(t.app, admin.token, { username: 'victim' });
     created.add('admin').add('victim');
+    await t.services.orgs.create({ userId: admin.user.id, username: 'admin', ip: null }, { slug: EXISTING_ORG.slug });
     defaults = { id: String(victim.user.id), keyId: NOT_FOUND_KEY, slug: 'someone-else' };
     usersBefore = created.size;
   });

@@ -93,6 +93,7 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
 
   it('reads and changes settings, manages invitations and reads the audit log', async () => {
     expect((await admin.getSettings()).map((s) => [s.key, s.type]).sort()).toEqual([
+      ['IS_ORG_CREATION_OPEN', 'boolean'],
       ['IS_SIGNUPS_OPEN_AFTER_FIRST', 'boolean'],
       ['IS_SIGNUP_STAFF_BY_DEFAULT', 'boolean'],
       ['PUBLIC_URL', 'text'],

@@ -1,0 +1,137 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { zodRoutes } from '../http/route-schemas.ts';
+import { createdUserAnswerSchema, pageAnswerSchema, resultsAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import { membershipSchema, orgMemberSchema, orgPatchSchema, organizationSchema } from '../../src-shared/org-schemas.ts';
+import { SIGNED_IN } from '../openapi/openapi.ts';
+import { actorOf, requirePrincipal } from '../tokens/guard.ts';
+import { idParam } from '../users/users-schemas.ts';
+import { addMemberBody, createOrgUserBody, listMembersQuery, listOrgsQuery, memberParams, setRoleBody, slugParams } from './orgs-schemas.ts';
+import { createOrgBody, type OrgsService } from './orgs-service.ts';
+import type { OrgMembersService } from './org-members-service.ts';
+
+const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
+/** A user made in an organization: the account, its first key (shown once) and the membership. */
+const createdOrgUserAnswerSchema = createdUserAnswerSchema.extend({ member: orgMemberSchema });
+
+/**
+ * Every organization, for superusers: registered under /api/v2/admin
+ * (app.ts), beside the users they hold; also each user's memberships.
+ */
+export function adminOrgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
+  const api = zodRoutes(app);
+  const doc = { tags: ['admin: organizations'], security: SIGNED_IN };
+  const one = { params: slugParams, response: { 200: organizationSchema } };
+
+  api.get(
+    '/organizations',
+    {
+      schema: {
+        summary: 'List organizations: search (id or name), ordering, paging, with member and active-admin counts',
+        ...doc,
+        querystring: listOrgsQuery,
+        response: { 200: pageAnswerSchema(organizationSchema) },
+      },
+    },
+    async (request) => s.orgs.list(Number(requirePrincipal(request).user.id), request.query),
+  );
+  api.post(
+    '/organizations',
+    {
+      schema: {
+        summary: 'Create an organization; its first admin is `admin_user_id`, or you',
+        ...doc,
+        body: createOrgBody,
+        response: { 201: organizationSchema },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await s.orgs.create(actorOf(request), request.body)),
+  );
+  api.get('/organizations/:slug', { schema: { summary: 'One organization', ...doc, ...one } }, async (request) =>
+    s.orgs.get(actorOf(request), request.params.slug),
+  );
+  api.patch(
+    '/organizations/:slug',
+    { schema: { summary: 'Rename an organization or change who may join by single sign-on', ...doc, ...one, body: orgPatchSchema } },
+    async (request) => s.orgs.update(actorOf(request), request.params.slug, request.body),
+  );
+  api.delete(
+    '/organizations/:slug',
+    { schema: { summary: 'Delete an organization, with its memberships and invitations', ...doc, params: slugParams, response: deleted } },
+    async (request, reply) => {
+      await s.orgs.remove(actorOf(request), request.params.slug);
+      return reply.status(204).send();
+    },
+  );
+  api.get(
+    '/organizations/:slug/members',
+    {
+      schema: {
+        summary: "An organization's members, by username, paged (`search`, `role`, `page`, `page_size`)",
+        ...doc,
+        params: slugParams,
+        querystring: listMembersQuery,
+        response: { 200: pageAnswerSchema(orgMemberSchema) },
+      },
+    },
+    async (request) => s.orgMembers.list(actorOf(request), request.params.slug, request.query),
+  );
+  api.post(
+    '/organizations/:slug/members',
+    {
+      schema: {
+        summary: 'Add an existing user (as a member unless `role` says admin)',
+        ...doc,
+        params: slugParams,
+        body: addMemberBody,
+        response: { 201: orgMemberSchema },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await s.orgMembers.add(actorOf(request), request.params.slug, request.body.user_id, request.body.role)),
+  );
+  api.patch(
+    '/organizations/:slug/members/:userId',
+    {
+      schema: {
+        summary: "Change a member's role (never the last active admin's)",
+        ...doc,
+        params: memberParams,
+        body: setRoleBody,
+        response: { 200: orgMemberSchema },
+      },
+    },
+    async (request) => s.orgMembers.setRole(actorOf(request), request.params.slug, request.params.userId, request.body.role),
+  );
+  api.delete(
+    '/organizations/:slug/members/:userId',
+    { schema: { summary: 'Remove a member (never the last active admin)', ...doc, params: memberParams, response: deleted } },
+    async (request, reply) => {
+      await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
+      return reply.status(204).send();
+    },
+  );
+  api.post(
+    '/organizations/:slug/users',
+    {
+      schema: {
+        summary: 'Create a user in the organization: the account, its first key (returned once) and the membership, in one transaction',
+        ...doc,
+        params: slugParams,
+        body: createOrgUserBody,
+        response: { 201: createdOrgUserAnswerSchema },
+      },
+    },
+    async (request, reply) => {
+      const { role, ...input } = request.body;
+      const { user, key, member } = await s.orgMembers.createUser(actorOf(request), request.params.slug, input, role);
+      return reply.status(201).send({ user, key: { ...key.key, secret: key.secret, authorization: key.authorization }, member });
+    },
+  );
+  api.get(
+    '/users/:id/organizations',
+    {
+      schema: { summary: 'The organizations a user is in, with their role', ...doc, params: idParam, response: { 200: resultsAnswerSchema(membershipSchema) } },
+    },
+    async (request) => ({ results: await s.orgs.membershipsOf(request.params.id) }),
+  );
+}

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
+import { pageAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import { myOrganizationsSchema, orgInputSchema, orgMemberSchema, orgPatchSchema, organizationSchema } from '../../src-shared/org-schemas.ts';
+import { SIGNED_IN } from '../openapi/openapi.ts';
+import { actorOf, requirePrincipal } from '../tokens/guard.ts';
+import { emptyBody, listMembersQuery, memberParams, setRoleBody, slugParams } from './orgs-schemas.ts';
+import type { OrgsService } from './orgs-service.ts';
+import type { OrgMembersService } from './org-members-service.ts';
+
+const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
+
+/**
+ * Self-service organizations for any active account, registered under
+ * /api/v2/organizations (app.ts): mine, make one, and for an organization's
+ * members and admins what their role allows (orgs/org-access.ts).
+ */
+export function orgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
+  const api = zodRoutes(app);
+  const doc = { tags: ['organizations'], security: SIGNED_IN };
+  const one = { params: slugParams, response: { 200: organizationSchema } };
+
+  // One path, without the final slash (not Fastify's prefix pair).
+  api.get(
+    '',
+    {
+      prefixTrailingSlash: 'no-slash',
+      schema: { summary: 'Your organizations: the personal one and those you are in', ...doc, response: { 200: myOrganizationsSchema } },
+    },
+    async (request) => {
+      const { user } = requirePrincipal(request);
+      return s.orgs.listMine({ id: Number(user.id), username: user.username });
+    },
+  );
+  api.post(
+    '',
+    {
+      prefixTrailingSlash: 'no-slash',
+      schema: { summary: 'Create an organization (you become its admin)', ...doc, body: orgInputSchema, response: { 201: organizationSchema } },
+    },
+    async (request, reply) => reply.status(201).send(await s.orgs.create(actorOf(request), request.body)),
+  );
+  api.get('/:slug', { schema: { summary: 'One of your organizations', ...doc, ...one } }, async (request) => s.orgs.get(actorOf(request), request.params.slug));
+  api.patch(
+    '/:slug',
+    { schema: { summary: 'Rename it or change who may join by single sign-on (its admins)', ...doc, ...one, body: orgPatchSchema } },
+    async (request) => s.orgs.update(actorOf(request), request.params.slug, request.body),
+  );
+  api.delete(
+    '/:slug',
+    { schema: { summary: 'Delete it, with its memberships and invitations (its admins)', ...doc, params: slugParams, response: deleted } },
+    async (request, reply) => {
+      await s.orgs.remove(actorOf(request), request.params.slug);
+      return reply.status(204).send();
+    },
+  );
+  api.get(
+    '/:slug/members',
+    {
+      schema: {
+        summary: 'Its members, by username, paged (`search`, `role`, `page`, `page_size`)',
+        ...doc,
+        params: slugParams,
+        querystring: listMembersQuery,
+        response: { 200: pageAnswerSchema(orgMemberSchema) },
+      },
+    },
+    async (request) => s.orgMembers.list(actorOf(request), request.params.slug, request.query),
+  );
+  api.patch(
+    '/:slug/members/:userId',
+    {
+      schema: {
+        summary: "Change a member's role (its admins; never its last active admin)",
+        ...doc,
+        params: memberParams,
+        body: setRoleBody,
+        response: { 200: orgMemberSchema },
+      },
+    },
+    async (request) => s.orgMembers.setRole(actorOf(request), request.params.slug, request.params.userId, request.body.role),
+  );
+  api.delete(
+    '/:slug/members/:userId',
+    { schema: { summary: 'Remove a member (its admins; never its last active admin)', ...doc, params: memberParams, response: deleted } },
+    async (request, reply) => {
+      await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
+      return reply.status(204).send();
+    },
+  );
+  api.post(
+    '/:slug/leave',
+    { schema: { summary: 'Leave it (not as its last active admin)', ...doc, params: slugParams, body: optionalBody(emptyBody), response: deleted } },
+    async (request, reply) => {
+      await s.orgMembers.leave(actorOf(request), request.params.slug);
+      return reply.status(204).send();
+    },
+  );
+}
