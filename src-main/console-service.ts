@@ -7,6 +7,7 @@ import type { ClipboardGuard } from './clipboard/clipboard-guard.ts';
 import { createConsoleSession } from './console-session.ts';
 import { adoptMachineKey, keychainPassword, requireSuperuser, signInToGraphistry } from './console-auth.ts';
 import { userHandlers } from './console-users.ts';
+import { orgHandlers } from './console-orgs.ts';
 import type { BackendFactory } from './backend/backend-factory.ts';
 import type { BackendCapabilities } from '../src-shared/domain.ts';
 import { inspectCertificate } from './backend/tls-trust.ts';
@@ -227,6 +228,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
 
     ...userHandlers(session),
+    ...orgHandlers(session),
     setUserPassword: async ({ connection, id, password }) => {
       const user = await (await session.backendFor(connection)).setUserPassword(id, password);
       // A Graphistry admin who changes their own password: the keychain must hold the new one, or the next sign-in would fail.

@@ -3,8 +3,16 @@ import type {
   BackendCapabilities,
   BulkActiveResult,
   InvitationView,
+  JoinPolicy,
   MatchingUserIds,
+  Membership,
+  NewOrgUser,
   NewPersonalKey,
+  OrgMember,
+  OrgPage,
+  OrgQuery,
+  OrgRole,
+  Organization,
   Page,
   PersonalKey,
   RegistrationState,
@@ -45,6 +53,18 @@ export type BackendAuth =
 
 /** A new user and a user's edit, as the bridge's schemas parse them (src-shared/user-schemas.ts). */
 export type { UserInput, UserPatch };
+
+/** A new organization (`admin_user_id`: its first admin; the server's default is the caller) and an organization's edit. */
+export interface OrgInput {
+  slug: string;
+  name?: string | undefined;
+  join_policy?: JoinPolicy | undefined;
+  admin_user_id?: number | undefined;
+}
+export interface OrgPatch {
+  name?: string | undefined;
+  join_policy?: JoinPolicy | undefined;
+}
 
 /**
  * One server the console manages. `EmbeddedBackend` speaks the embedded
@@ -109,6 +129,21 @@ export interface Backend {
   }): Promise<{ invitation: InvitationView; token: string; path: string; url: string | null }>;
   revokeInvitation(id: string): Promise<InvitationView>;
   listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
+  // Organizations: `organizations` reads them, `org_writes` changes them (capabilities say which a server offers).
+  // `org` is an Organization's `ref`.
+  listOrganizations(query: OrgQuery): Promise<OrgPage>;
+  getOrganization(org: string): Promise<Organization>;
+  createOrganization(input: OrgInput): Promise<Organization>;
+  updateOrganization(org: string, patch: OrgPatch): Promise<Organization>;
+  deleteOrganization(org: string): Promise<void>;
+  listOrgMembers(org: string, query: { search?: string; page?: number; page_size?: number }): Promise<Page<OrgMember>>;
+  addOrgMember(org: string, userId: number, role: OrgRole): Promise<OrgMember>;
+  setOrgMemberRole(org: string, userId: number, role: OrgRole): Promise<OrgMember>;
+  removeOrgMember(org: string, userId: number): Promise<void>;
+  /** A user made in the organization in one step (user, first key, membership: all or nothing); `key` null where the server makes none. */
+  createOrgUser(org: string, input: UserInput, role: OrgRole): Promise<NewOrgUser>;
+  /** The organizations a user is in. */
+  listUserMemberships(userId: number): Promise<Membership[]>;
 }
 
 /**

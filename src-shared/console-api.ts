@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
+import { orgInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
 import type { Result } from './console-errors.ts';
 import type {
   AuditEntry,
@@ -7,7 +8,12 @@ import type {
   BulkActiveResult,
   InvitationView,
   MatchingUserIds,
+  Membership,
+  NewOrgUser,
   NewPersonalKey,
+  OrgMember,
+  OrgPage,
+  Organization,
   Page,
   PersonalKey,
   RegistrationState,
@@ -51,6 +57,10 @@ const adminPath = z
 /** SHA-256 fingerprint of a certificate, as Node and browsers print it. */
 const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (32 hex pairs separated by colons)');
 const userTarget = z.union([z.literal('me'), id]);
+/** An organization as calls name it (`Organization.ref`): a slug, or a Graphistry admin's key (`pk-17`). */
+const orgRef = z.string().regex(/^[A-Za-z0-9_.@+-]{1,150}$/, 'is not an organization');
+const page = z.number().int().min(1).max(1_000_000).optional();
+const pageSize = z.number().int().min(1).max(500).optional();
 /**
  * The connection a call was prepared for: `ConnectionStatus.connection` as
  * the screen had it when it loaded what the admin acted on (a profile id and
@@ -154,6 +164,20 @@ export const consoleParams = {
     note: text(254).nullable().optional(),
   }),
   revokeInvitation: onServer({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
+  // Organizations
+  listOrganizations: onServer({ search: text(150).optional(), ordering: orgOrderingSchema.optional(), page, page_size: pageSize }),
+  getOrganization: onServer({ org: orgRef }),
+  /** `admin_user_id`: its first admin (default: the signed-in admin). */
+  createOrganization: onServer({ ...orgInputSchema.shape, admin_user_id: id.optional() }),
+  updateOrganization: onServer({ org: orgRef, patch: orgPatchSchema }),
+  deleteOrganization: onServer({ org: orgRef }),
+  listOrgMembers: onServer({ org: orgRef, search: text(150).optional(), page, page_size: pageSize }),
+  addOrgMember: onServer({ org: orgRef, user_id: id, role: orgRoleSchema }),
+  setOrgMemberRole: onServer({ org: orgRef, user_id: id, role: orgRoleSchema }),
+  removeOrgMember: onServer({ org: orgRef, user_id: id }),
+  /** A new user made in the organization at once (the user, its first key, the membership). */
+  createOrgUser: onServer({ org: orgRef, user: userInputSchema, role: orgRoleSchema }),
+  listUserMemberships: onServer({ id }),
   // Audit
   listAudit: onServer({
     page: z.number().int().min(1).optional(),
@@ -268,6 +292,17 @@ export interface ConsoleResults {
   createInvitation: { invitation: InvitationView; url: string };
   revokeInvitation: InvitationView;
   listAudit: Page<AuditEntry>;
+  listOrganizations: OrgPage;
+  getOrganization: Organization;
+  createOrganization: Organization;
+  updateOrganization: Organization;
+  deleteOrganization: null;
+  listOrgMembers: Page<OrgMember>;
+  addOrgMember: OrgMember;
+  setOrgMemberRole: OrgMember;
+  removeOrgMember: null;
+  createOrgUser: NewOrgUser;
+  listUserMemberships: Membership[];
   /** `delegated`: in web mode the page itself writes the clipboard (the host has none), and clears it after `clear_after_ms`. */
   copyToClipboard: { copied: boolean; delegated: boolean; clear_after_ms: number };
 }

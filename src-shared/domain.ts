@@ -4,6 +4,7 @@
  * Django API spells them).
  */
 import type { User } from './user-schemas.ts';
+import type { JoinPolicy, ORG_ORDERING_FIELDS, OrgRole } from './org-schemas.ts';
 
 /** A user as the server answers it: declared once, as a zod schema, in user-schemas.ts. */
 export type { User };
@@ -102,7 +103,8 @@ export interface SettingView {
 }
 
 /** Features a backend may lack; each missing one comes with the sentence the screens show instead. */
-export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup'] as const;
+/** `organizations`: reading organizations and their members; `org_writes`: changing them. */
+export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup', 'organizations', 'org_writes'] as const;
 export type BackendFeature = (typeof BACKEND_FEATURES)[number];
 
 /**
@@ -194,4 +196,68 @@ export interface MatchingUserIds {
   count: number;
   /** Their ids, at most the limit asked for; `count > ids.length` means there were more. */
   ids: number[];
+}
+
+/** A member's role, the SSO join policy and the list's orderings: declared with the organization rules (org-schemas.ts). */
+export type { JoinPolicy, OrgRole };
+export type OrgOrderingField = (typeof ORG_ORDERING_FIELDS)[number];
+
+/**
+ * An organization as the console shows it. `ref` is what calls name it by:
+ * its slug on a Graphistry Admin server, the admin site's key (`pk-17`) on a
+ * Graphistry. A field the server does not show is null (and named in the
+ * list's `unlisted`), never guessed.
+ */
+export interface Organization {
+  ref: string;
+  slug: string | null;
+  name: string;
+  join_policy: JoinPolicy | null;
+  created_at: string | null;
+  member_count: number | null;
+  admin_count: number | null;
+  /** The signed-in admin's own role in it (null: not a member). */
+  role: OrgRole | null;
+}
+
+export const UNLISTED_ORG_FIELDS = ['slug', 'join_policy', 'created_at', 'member_count', 'admin_count'] as const;
+export type UnlistedOrgField = (typeof UNLISTED_ORG_FIELDS)[number];
+
+export interface OrgPage extends Page<Organization> {
+  /** Fields this page did not read (null in every row): the server's list does not show them. */
+  unlisted?: UnlistedOrgField[];
+}
+
+export interface OrgQuery {
+  search?: string;
+  ordering?: `${'' | '-'}${OrgOrderingField}`;
+  page?: number;
+  page_size?: number;
+}
+
+/** A member of an organization; null where the server does not show the field (a Graphistry's admin site). */
+export interface OrgMember {
+  user_id: number;
+  username: string;
+  email: string | null;
+  is_active: boolean | null;
+  /** Null when the server shows a role the console does not know. */
+  role: OrgRole | null;
+  joined_at: string | null;
+  /** Who invited or added them (a username), when known. */
+  invited_by: string | null;
+}
+
+/** One organization a user belongs to (the user editor's Organizations section). */
+export interface Membership {
+  organization: { ref: string; slug: string | null; name: string };
+  role: OrgRole | null;
+  joined_at: string | null;
+}
+
+/** A new user made inside an organization, with their first key where the server makes one. */
+export interface NewOrgUser {
+  user: User;
+  key: NewPersonalKey | null;
+  member: OrgMember;
 }

@@ -19,6 +19,16 @@ export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
   user_model: STANDARD_USER_MODEL,
 });
 
+const ORGS_ABSENT =
+  "This Graphistry's admin site lists no organization model, so the console cannot show its organizations: manage them on the Graphistry itself (Menu → Manage Organizations).";
+
+/**
+ * Read-only by design: writing through an admin site whose membership rules, last-admin rule and invitation mails the
+ * console cannot see would bypass Graphistry's own checks.
+ */
+export const GRAPHISTRY_ORG_WRITES =
+  "The console shows this Graphistry's organizations read-only, through its admin site: create organizations, change members and invite people on the Graphistry itself (Menu → Manage Organizations).";
+
 export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = Object.freeze({
   own_keys: "Graphistry manages API keys on each user's own dashboard: make or revoke yours there. Copy JWT below works here.",
   user_keys: "Graphistry manages API keys on each user's own dashboard; its admin site cannot list, make or revoke them.",
@@ -26,15 +36,25 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   invitations: "Graphistry's admin site has no invitation links: open registration for a while, or add the account in Users.",
   audit: "Graphistry's admin site keeps its own change history on each user's page there; it has no audit log the console can read.",
   signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
+  organizations: ORGS_ABSENT,
+  org_writes: ORGS_ABSENT,
 });
+
+/** What a Graphistry's admin site shows of its organizations (remote/admin-index.ts finds the model, if any). */
+export type GraphistryOrgs = 'absent' | 'read-only';
 
 export const GRAPHISTRY_BULK_NOTE =
   "Graphistry's admin site changes one user at a time: Activate and Deactivate open each selected user's page and save it only when it is not so already, a few users per step.";
 
-/** `userModel`: what the connection's preflight found (see remote/user-model.ts). */
-export function graphistryCapabilities(sortable: readonly string[], userModel: BackendCapabilities['user_model'] = STANDARD_USER_MODEL): BackendCapabilities {
+/** `userModel`: what the connection's preflight found (see remote/user-model.ts); `orgs`: whether its admin lists an organization model. */
+export function graphistryCapabilities(
+  sortable: readonly string[],
+  userModel: BackendCapabilities['user_model'] = STANDARD_USER_MODEL,
+  orgs: GraphistryOrgs = 'absent',
+): BackendCapabilities {
+  const { organizations, ...rest } = GRAPHISTRY_UNSUPPORTED;
   return {
-    unsupported: { ...GRAPHISTRY_UNSUPPORTED },
+    unsupported: orgs === 'absent' ? { ...rest, organizations } : { ...rest, org_writes: GRAPHISTRY_ORG_WRITES },
     sortable: USER_ORDERING_FIELDS.filter((f): f is UserOrderingField => sortable.includes(f)),
     bulk_note: GRAPHISTRY_BULK_NOTE,
     // Each user costs three or four admin-site requests (its form, the post, the form read back; a superuser's last-superuser

@@ -5,6 +5,7 @@ import { createHttpClient, type HttpClient, type RequestSpec } from './http-clie
 import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
 import { checkBulkCall, checkGetUsers, checkIdsLimit } from './bulk-limits.ts';
+import { orgCalls } from './embedded-orgs.ts';
 
 export interface EmbeddedBackendOptions {
   baseUrl: string;
@@ -177,5 +178,7 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
         query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor },
         expect: wire.pageOf(wire.auditEntrySchema),
       }),
+
+    ...orgCalls(call),
   };
 }

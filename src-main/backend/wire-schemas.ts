@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { NewPersonalKey, Page } from '../../src-shared/domain.ts';
+import type { Membership, NewPersonalKey, OrgMember, Organization, Page } from '../../src-shared/domain.ts';
+import * as orgs from '../../src-shared/org-schemas.ts';
 import * as answer from '../../src-shared/answer-schemas.ts';
 import { userSchema } from '../../src-shared/user-schemas.ts';
 
@@ -57,3 +58,29 @@ export const invitationSchema = invitationOfAnyVersion;
 export const createdInvitationSchema = invitationOfAnyVersion
   .extend({ token: z.string().min(1), path: z.string().min(1), url: z.string().nullable().optional() })
   .transform(({ token, path, url, ...invitation }) => ({ invitation, token, path, url: url ?? null }));
+
+/**
+ * Organizations as the server answers them (org-schemas.ts), in the console's
+ * shape: `ref` (what calls name an organization by) is the slug here; a
+ * member's inviter by name.
+ */
+export const organizationSchema = orgs.organizationSchema.transform((o): Organization => ({
+  ref: o.slug,
+  slug: o.slug,
+  name: o.name,
+  join_policy: o.join_policy,
+  created_at: o.created_at,
+  member_count: o.member_count,
+  admin_count: o.admin_count,
+  role: o.role,
+}));
+export const orgMemberSchema = orgs.orgMemberSchema.transform(({ invited_by: _id, invited_by_username, ...m }): OrgMember => ({
+  ...m,
+  invited_by: invited_by_username,
+}));
+export const membershipSchema = orgs.membershipSchema.transform((m): Membership => ({
+  organization: { ref: m.slug, slug: m.slug, name: m.name },
+  role: m.role,
+  joined_at: m.joined_at,
+}));
+export const createdOrgUserSchema = z.object({ user: userSchema, key: newKeySchema, member: orgMemberSchema });

@@ -13,6 +13,8 @@ import { UsersScreen } from './screens/users/users-screen.tsx';
 import { UserEditorScreen } from './screens/user-editor/user-editor-screen.tsx';
 import { KeysScreen } from './screens/keys/keys-screen.tsx';
 import { SettingsScreen } from './screens/settings/settings-screen.tsx';
+import { OrganizationsScreen } from './screens/organizations/organizations-screen.tsx';
+import { OrgScreen } from './screens/organizations/org-screen.tsx';
 import { AuditScreen } from './screens/audit/audit-screen.tsx';
 import { SignInScreen } from './screens/sign-in/sign-in-screen.tsx';
 import { HostDownPage, TokenPage } from './screens/sign-in/token-page.tsx';
@@ -37,6 +39,10 @@ function Screen() {
       return <UserEditorScreen key={String(route.id)} id={route.id} />;
     case 'keys':
       return <KeysScreen key={String(route.userId ?? 'me')} userId={route.userId} />;
+    case 'organizations':
+      return <OrganizationsScreen />;
+    case 'organization':
+      return <OrgScreen key={route.org} org={route.org} />;
     case 'settings':
       return <SettingsScreen />;
     case 'audit':

@@ -402,6 +402,31 @@ interface Violation {
     noSerious(await audit('audit'));
   }, 60_000);
 
+  it('Organizations: the list, and an organization’s page (members, create user here, delete)', async () => {
+    diagnoseOnFailure('orgs');
+    const auth = { authorization: `Bearer ${jwt}` };
+    const made = await api('POST', `${serverUrl}/api/v2/admin/organizations`, {
+      headers: auth,
+      body: { slug: 'research-platform', name: 'Research platform team' },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const added = await api('POST', `${serverUrl}/api/v2/admin/organizations/research-platform/members`, {
+      headers: auth,
+      body: { user_id: memberId, role: 'member' },
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    await page.evaluate(() => (location.hash = '#/organizations'));
+    await shown(heading('Organizations'));
+    await shown(main().locator('table.orgs-table tbody tr').first());
+    const found = await audit('orgs');
+    await page.evaluate(() => (location.hash = '#/organizations/research-platform'));
+    await shown(heading('Research platform team'));
+    const members = () => shown(main().locator('table.org-members-table tbody tr').nth(1));
+    await members();
+    found.push(...(await audit('org', members)));
+    noSerious(found);
+  }, 60_000);
+
   it('Connections', async () => {
     diagnoseOnFailure('connections');
     await page.evaluate(() => (location.hash = '#/connections'));

@@ -56,6 +56,17 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   createInvitation: { connection: C, expires_in_hours: 24 },
   revokeInvitation: { connection: C, id: 'inv1' },
   listAudit: { connection: C, page: 1 },
+  listOrganizations: { connection: C, search: 'ac', ordering: '-member_count', page: 1, page_size: 50 },
+  getOrganization: { connection: C, org: 'acme' },
+  createOrganization: { connection: C, slug: 'acme', name: 'Acme Corp', join_policy: 'invite_only', admin_user_id: 2 },
+  updateOrganization: { connection: C, org: 'acme', patch: { name: 'Acme' } },
+  deleteOrganization: { connection: C, org: 'pk-17' },
+  listOrgMembers: { connection: C, org: 'acme', search: 'an' },
+  addOrgMember: { connection: C, org: 'acme', user_id: 2, role: 'member' },
+  setOrgMemberRole: { connection: C, org: 'acme', user_id: 2, role: 'admin' },
+  removeOrgMember: { connection: C, org: 'acme', user_id: 2 },
+  createOrgUser: { connection: C, org: 'acme', user: { username: 'ana', password: 'ana-password-1' }, role: 'member' },
+  listUserMemberships: { connection: C, id: 2 },
   copyToClipboard: { text: 'hello' },
 };
 
@@ -101,6 +112,18 @@ describe('dispatcher', () => {
     expect(await fieldsOf('updateUser', { connection: C, id: 2, patch: { is_god: true } })).toEqual(['patch.is_god']);
     expect((await fieldsOf('signIn', { profileId: 'p1' })).sort()).toEqual(['password', 'username']); // missing fields
     expect(await fieldsOf('listUsers', { connection: C, ordering: 'password' })).toEqual(['ordering']);
+    // Organizations: named by a slug or an admin key, never a path; a role is admin or member; a new id follows the slug rule.
+    for (const org of ['', '../acme', 'a/b', 'acme?x=1', 'a'.repeat(151), 'ac me'])
+      expect(await fieldsOf('getOrganization', { connection: C, org }), org).toEqual(['org']);
+    expect(await fieldsOf('setOrgMemberRole', { connection: C, org: 'acme', user_id: 2, role: 'owner' })).toEqual(['role']);
+    expect(await fieldsOf('addOrgMember', { connection: C, org: 'acme', user_id: 0, role: 'member' })).toEqual(['user_id']);
+    expect(await fieldsOf('createOrganization', { connection: C, slug: '-acme' })).toEqual(['slug']);
+    expect(await fieldsOf('createOrganization', { connection: C, slug: 'join' })).toEqual(['slug']);
+    expect(await fieldsOf('updateOrganization', { connection: C, org: 'acme', patch: { slug: 'other' } })).toEqual(['patch.slug']);
+    expect(await fieldsOf('listOrganizations', { connection: C, ordering: 'password' })).toEqual(['ordering']);
+    expect(
+      await fieldsOf('createOrgUser', { connection: C, org: 'acme', user: { username: 'has space', password: 'ana-password-1' }, role: 'member' }),
+    ).toEqual(['user.username']);
     for (const raw of [undefined, null, [], 'x', 42]) expect(await fieldsOf('connectionStatus', raw)).toEqual(['']);
     for (const m of ['nope', '__proto__', 'toString', 'constructor', 'hasOwnProperty', '']) {
       const r = await dispatch(m, {});

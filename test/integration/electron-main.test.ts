@@ -59,6 +59,17 @@ const asPrepared = (id: number): { [M in ServerMethod]: Omit<ConsoleParams<M>, '
   createInvitation: { expires_in_hours: 24 },
   revokeInvitation: { id: 'inv1' },
   listAudit: {},
+  listOrganizations: {},
+  getOrganization: { org: 'acme' },
+  createOrganization: { slug: 'stale-org' },
+  updateOrganization: { org: 'acme', patch: { name: 'Stale' } },
+  deleteOrganization: { org: 'acme' },
+  listOrgMembers: { org: 'acme' },
+  addOrgMember: { org: 'acme', user_id: 2, role: 'admin' },
+  setOrgMemberRole: { org: 'acme', user_id: 2, role: 'admin' },
+  removeOrgMember: { org: 'acme', user_id: 2 },
+  createOrgUser: { org: 'acme', user: { username: 'stale.orguser', password: 'a stale org passphrase' }, role: 'member' },
+  listUserMemberships: { id: 2 },
 });
 
 let standInDir: string;

@@ -46,6 +46,17 @@ function prepared(keyId: string, invitationId: string): Prepared {
     createInvitation: { note: 'stale' },
     revokeInvitation: { id: invitationId },
     listAudit: {},
+    listOrganizations: {},
+    getOrganization: { org: 'acme' },
+    createOrganization: { slug: 'stale-org' },
+    updateOrganization: { org: 'acme', patch: { name: 'Stale' } },
+    deleteOrganization: { org: 'acme' },
+    listOrgMembers: { org: 'acme' },
+    addOrgMember: { org: 'acme', user_id: 2, role: 'admin' },
+    setOrgMemberRole: { org: 'acme', user_id: 2, role: 'admin' },
+    removeOrgMember: { org: 'acme', user_id: 2 },
+    createOrgUser: { org: 'acme', user: { username: 'stale.orguser', password: 'a stale org passphrase' }, role: 'member' },
+    listUserMemberships: { id: 2 },
   };
 }
 
@@ -57,7 +68,8 @@ async function snapshot(b: Backend): Promise<unknown> {
   const keys = await Promise.all(users.map(async (u) => (await b.listKeys(u.id)).map((k) => [k.id, k.name, k.revoked_at, k.expires_at])));
   const invitations = (await b.listInvitations('all')).map((i) => [i.id, i.status]);
   const audit = (await b.listAudit({ page_size: 1 })).count;
-  return { users, settings, keys, invitations, audit };
+  const orgs = (await b.listOrganizations({ page_size: 500 })).results.map((o) => [o.slug, o.name, o.member_count]);
+  return { users, settings, keys, invitations, audit, orgs };
 }
 
 const missing = await djangoMissing();

@@ -11,6 +11,25 @@ export interface SiteMap {
   constance: URL | null;
   /** The user model's USERNAME_FIELD, as its add form asks for it (see user-model.ts). */
   usernameField: string;
+  /** The organization model's change list and its membership model's, when the admin lists them (null: no organizations here). */
+  organizations: { orgs: URL; members: URL | null } | null;
+}
+
+/** Membership models by the names such apps give them. */
+const MEMBER_MODELS = new Set(['member', 'membership', 'organizationmember', 'organizationmembership', 'organizationuser', 'orgmember', 'orgmembership']);
+
+/**
+ * The organization model: the one named `organization`, else one whose name
+ * says organization or org (not a membership model); its membership model
+ * preferably of the same app. No names are assumed beyond these: Hub's own
+ * models are not public.
+ */
+function organizationsOf(models: ReadonlyArray<{ url: URL; app: string; model: string }>): SiteMap['organizations'] {
+  const rank = (model: string) => (model === 'organization' ? 0 : model.startsWith('organization') ? 1 : model.startsWith('org') ? 2 : 3);
+  const org = models.filter((m) => !MEMBER_MODELS.has(m.model) && rank(m.model) < 3).sort((a, b) => rank(a.model) - rank(b.model))[0];
+  if (!org) return null;
+  const members = models.filter((m) => MEMBER_MODELS.has(m.model)).sort((a, b) => Number(b.app === org.app) - Number(a.app === org.app))[0];
+  return { orgs: org.url, members: members?.url ?? null };
 }
 
 /** Likelier names first, so the usual case costs one probe. */
@@ -46,7 +65,7 @@ export async function discoverSite(session: AdminSession): Promise<SiteMap> {
     const add = await session.page(new URL('add/', c.url), admin);
     if (add.status !== 200) continue;
     const form = findForm(add.html, add.url.toString(), ['password1', 'password2']);
-    if (form) return { users: c.url, constance, usernameField: usernameFieldOf(form) };
+    if (form) return { users: c.url, constance, usernameField: usernameFieldOf(form), organizations: organizationsOf([...models.values()]) };
   }
   throw remoteErrors.noUserModel(http.host);
 }

@@ -1,7 +1,7 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import type { Backend, BackendAuth } from '../../contracts.ts';
-import { GRAPHISTRY_UNSUPPORTED, graphistryCapabilities } from '../capabilities.ts';
+import { GRAPHISTRY_ORG_WRITES, GRAPHISTRY_UNSUPPORTED, graphistryCapabilities } from '../capabilities.ts';
 import { findForm } from './admin-forms.ts';
 import { createAdminHttp, type AdminHttp } from './admin-http.ts';
 import { createAdminSession } from './admin-session.ts';
@@ -10,6 +10,7 @@ import { sortableFields } from './list-params.ts';
 import { createRemoteContext } from './remote-context.ts';
 import { failureForPage, remoteErrors } from './remote-errors.ts';
 import { createTokenApi } from './token-api.ts';
+import { getOrganization, listOrganizations, listOrgMembers, listUserMemberships } from './organizations.ts';
 import { describeModel } from './user-model.ts';
 import { findByUsername, getUsers, listUserIds, listUsers } from './users-list.ts';
 import { createUser, deleteUser, setPassword, setUsersActive, updateUser } from './user-writes.ts';
@@ -75,6 +76,17 @@ function backendOn(
     const s = signedIn();
     return s.session.run(() => op(s.ctx));
   };
+  /** A read of organizations, where the admin site lists them. */
+  const orgs = <T>(op: (c: NonNullable<typeof ctx>) => Promise<T>): Promise<T> =>
+    run(async (c) => {
+      if (!(await c.site()).organizations) throw remoteErrors.unsupported(GRAPHISTRY_UNSUPPORTED.organizations);
+      return op(c);
+    });
+  /** Every change to organizations: refused before anything is posted (read-only, see capabilities.ts). */
+  const orgWrite = async (): Promise<never> =>
+    run(async (c) => {
+      throw remoteErrors.unsupported((await c.site()).organizations ? GRAPHISTRY_ORG_WRITES : GRAPHISTRY_UNSUPPORTED.organizations);
+    });
 
   return {
     kind: 'remote-graphistry',
@@ -86,9 +98,9 @@ function backendOn(
     },
     capabilities: () =>
       run(async (c) => {
-        await c.site();
         if (!c.layout) await c.changeList(new URLSearchParams());
-        return graphistryCapabilities(sortableFields(c.layout), describeModel(await c.model(), h.host));
+        const site = await c.site();
+        return graphistryCapabilities(sortableFields(c.layout), describeModel(await c.model(), h.host), site.organizations ? 'read-only' : 'absent');
       }),
     endSession: async () => session?.signOut(),
 
@@ -160,5 +172,17 @@ function backendOn(
     createInvitation: unsupported('invitations'),
     revokeInvitation: unsupported('invitations'),
     listAudit: unsupported('audit'),
+
+    listOrganizations: (q) => orgs((c) => listOrganizations(c, q)),
+    getOrganization: (org) => orgs((c) => getOrganization(c, org)),
+    listOrgMembers: (org, q) => orgs((c) => listOrgMembers(c, org, q)),
+    listUserMemberships: (userId) => orgs((c) => listUserMemberships(c, userId)),
+    createOrganization: orgWrite,
+    updateOrganization: orgWrite,
+    deleteOrganization: orgWrite,
+    addOrgMember: orgWrite,
+    setOrgMemberRole: orgWrite,
+    removeOrgMember: orgWrite,
+    createOrgUser: orgWrite,
   };
 }

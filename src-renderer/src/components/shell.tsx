@@ -11,6 +11,7 @@ const HEARTBEAT_OFFLINE_MS = 3_000;
 
 const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'users' }, label: 'Users', match: ['users', 'user'] },
+  { route: { name: 'organizations' }, label: 'Organizations', match: ['organizations', 'organization'] },
   { route: { name: 'keys' }, label: 'API keys', match: ['keys'] },
   { route: { name: 'settings' }, label: 'Registration & settings', match: ['settings'] },
   { route: { name: 'audit' }, label: 'Audit log', match: ['audit'] },

@@ -6,6 +6,8 @@ export type Route =
   | { name: 'users' }
   | { name: 'user'; id: number | 'new' }
   | { name: 'keys'; userId?: number }
+  | { name: 'organizations' }
+  | { name: 'organization'; org: string }
   | { name: 'settings' }
   | { name: 'audit' };
 
@@ -17,6 +19,8 @@ export function routeToHash(r: Route): string {
       return r.userId ? `#/keys/${r.userId}` : '#/keys';
     case 'sign-in':
       return `#/sign-in/${encodeURIComponent(r.profileId)}`;
+    case 'organization':
+      return `#/organizations/${encodeURIComponent(r.org)}`;
     default:
       return `#/${r.name}`;
   }
@@ -39,6 +43,11 @@ export function hashToRoute(hash: string): Route | null {
       return { name: head };
     case 'keys':
       return id ? { name: 'keys', userId: id } : { name: 'keys' };
+    case 'organizations': {
+      if (arg === undefined) return { name: 'organizations' };
+      const org = safeDecode(arg);
+      return org !== null && ORG_REF.test(org) ? { name: 'organization', org } : null;
+    }
     case 'sign-in':
       return arg && /^[A-Za-z0-9_-]{1,64}$/.test(arg) ? { name: 'sign-in', profileId: arg } : null;
     default:
@@ -46,5 +55,16 @@ export function hashToRoute(hash: string): Route | null {
   }
 }
 
+/** An organization's `ref` as the bridge takes it (a slug, or a Graphistry admin's `pk-<key>`). */
+const ORG_REF = /^[A-Za-z0-9_.@+-]{1,150}$/;
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 /** Screens that show a server's data, and so need a live connection. */
-export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'settings', 'audit'];
+export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'organizations', 'organization', 'settings', 'audit'];

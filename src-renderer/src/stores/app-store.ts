@@ -63,10 +63,13 @@ export function lastUsedProfile(profiles: readonly Profile[]): Profile | null {
 export function landingRoute(r: Route): Route {
   switch (r.name) {
     case 'users':
+    case 'organizations':
     case 'settings':
     case 'audit':
     case 'connections':
       return { name: r.name };
+    case 'organization':
+      return { name: 'organizations' };
     case 'keys':
       return { name: 'keys' };
     default:

@@ -56,6 +56,16 @@ describe('audit sentences', () => {
     );
   });
   it('an action it does not know still reads', () => {
-    expect(auditSentence(entry({ action: 'org.create', target: 'acme' }))).toBe('admin org.create acme');
+    expect(auditSentence(entry({ action: 'widget.frobnicate', target: 'acme' }))).toBe('admin widget.frobnicate acme');
+  });
+
+  it('organizations: created, members added, made admin, removed, deleted', () => {
+    const org = (action: string, detail: Record<string, unknown>) => auditSentence(entry({ action, target_type: 'organization', target: 'acme', detail }));
+    expect(org('org.create', { name: 'Acme Corp' })).toBe('admin created organization acme (“Acme Corp”)');
+    expect(org('org.member.add', { username: 'ana', role: 'member', via: 'create_user' })).toBe('admin created ana in acme as a member');
+    expect(org('org.member.add', { username: 'ben', role: 'admin', via: 'direct' })).toBe('admin added ben to acme as an admin');
+    expect(org('org.member.role', { username: 'ben', role: 'admin', from: 'member' })).toBe('admin made ben an admin of acme');
+    expect(org('org.member.remove', { username: 'ana', role: 'member' })).toBe('admin removed ana from acme');
+    expect(org('org.delete', { name: 'Acme', members: 2 })).toBe('admin deleted organization acme (2 members)');
   });
 });

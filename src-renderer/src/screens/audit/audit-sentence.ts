@@ -55,6 +55,34 @@ function settingSentence(actor: string, key: string, d: Detail): string {
   return `${actor} changed ${key} ${change}`;
 }
 
+const ROLE_WORD: Record<string, string> = { admin: 'an admin', member: 'a member' };
+const roleWord = (v: unknown) => ROLE_WORD[String(v)] ?? String(v);
+
+/** An organization's changes; `org` is its id (the entry's target). */
+function orgSentence(action: string, actor: string, org: string, d: Detail): string {
+  const member = str(d.username) ?? (typeof d.user_id === 'number' ? `user ${d.user_id}` : 'someone');
+  switch (action) {
+    case 'org.create':
+      return `${actor} created organization ${org}${str(d.name) && d.name !== org ? ` (“${String(d.name)}”)` : ''}`;
+    case 'org.update':
+      return `${actor} changed organization ${org}`;
+    case 'org.delete':
+      return `${actor} deleted organization ${org}${typeof d.members === 'number' ? ` (${d.members} ${d.members === 1 ? 'member' : 'members'})` : ''}`;
+    case 'org.member.add':
+      return d.via === 'create_user'
+        ? `${actor} created ${member} in ${org} as ${roleWord(d.role)}`
+        : `${actor} added ${member} to ${org} as ${roleWord(d.role)}${d.via === 'invitation' ? ' (invitation)' : ''}`;
+    case 'org.member.role':
+      return `${actor} made ${member} ${roleWord(d.role)} of ${org}`;
+    case 'org.member.remove':
+      return `${actor} removed ${member} from ${org}`;
+    case 'org.leave':
+      return `${actor} left ${org}`;
+    default:
+      return `${actor} switched to organization ${org}`;
+  }
+}
+
 export function auditSentence(e: AuditEntry): string {
   const d: Detail = e.detail ?? {};
   const actor = e.actor;
@@ -103,6 +131,15 @@ export function auditSentence(e: AuditEntry): string {
       return failed ? `An invitation was refused${refusal(d)}` : `${str(d.username) ?? actor} accepted an invitation`;
     case 'registration.closed':
       return 'Registration closed: the first administrator was created';
+    case 'org.create':
+    case 'org.update':
+    case 'org.delete':
+    case 'org.member.add':
+    case 'org.member.role':
+    case 'org.member.remove':
+    case 'org.leave':
+    case 'org.switch':
+      return orgSentence(e.action, actor, who, d);
     default:
       return `${actor} ${e.action}${e.target ? ` ${e.target}` : ''}${failed ? ' (failed)' : ''}`;
   }

@@ -46,7 +46,8 @@ const ROLES = ['is_active', 'is_staff', 'is_superuser'] as const;
 
 /**
  * After a refusal that names roles (LAST_SUPERUSER names the one that would
- * have left no active superuser): those checkboxes go back to what the server
+ * have left no active superuser; LAST_ORG_ADMIN names `is_active` when the
+ * user is an organization's last active admin): those checkboxes go back to what the server
  * kept, the rest of the form stays as typed.
  */
 export function withRefusedRolesReset(form: UserForm, user: User, error: ConsoleError): UserForm {

@@ -16,6 +16,7 @@ import { Permissions } from './permissions.tsx';
 import { AccountFields, UserModelNotes } from './account-fields.tsx';
 import { PasswordSection } from './password-section.tsx';
 import { DeleteUser } from './delete-user.tsx';
+import { MembershipsSection } from './memberships-section.tsx';
 
 const FIELDS = ['username', 'email', 'is_active', 'is_staff', 'is_superuser'] as const;
 
@@ -85,7 +86,8 @@ export function ExistingUserEditor({ id }: { id: number }) {
     if (!r.ok) {
       setErrors(errorsByField(r.error));
       // The server kept the roles it names as they were: show them so, with its reason beside them.
-      if (r.error.serverCode === 'LAST_SUPERUSER' && form) setForm(withRefusedRolesReset(form, user, r.error));
+      // LAST_ORG_ADMIN names is_active: deactivating would leave an organization without an active admin.
+      if ((r.error.serverCode === 'LAST_SUPERUSER' || r.error.serverCode === 'LAST_ORG_ADMIN') && form) setForm(withRefusedRolesReset(form, user, r.error));
       return setBanner(bannerError(r.error, FIELDS));
     }
     toast('ok', `Saved ${r.value.username}`);
@@ -152,6 +154,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
       {/* Outside the form: Enter in the confirmation box must not submit Save. */}
       <DeleteUser user={user} open={confirming} onClose={() => setConfirming(false)} />
       <PasswordSection user={user} />
+      <MembershipsSection user={user} />
     </section>
   );
 }

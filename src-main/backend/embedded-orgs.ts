@@ -1,0 +1,87 @@
+import { ConsoleFailure } from '../../src-shared/console-errors.ts';
+import type { Backend } from '../contracts.ts';
+import type { RequestSpec } from './http-client.ts';
+import * as wire from './wire-schemas.ts';
+
+type Call = <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>) => Promise<T>;
+type OrgCalls = Pick<
+  Backend,
+  | 'listOrganizations'
+  | 'getOrganization'
+  | 'createOrganization'
+  | 'updateOrganization'
+  | 'deleteOrganization'
+  | 'listOrgMembers'
+  | 'addOrgMember'
+  | 'setOrgMemberRole'
+  | 'removeOrgMember'
+  | 'createOrgUser'
+  | 'listUserMemberships'
+>;
+
+const seg = (v: string | number) => encodeURIComponent(String(v));
+const orgPath = (org: string, rest = '') => `/api/v2/admin/organizations/${seg(org)}${rest}`;
+
+/**
+ * The server's admin API for organizations (/api/v2/admin/organizations,
+ * superusers only). A server older than organizations has no such routes:
+ * its generic 404 (`NOT_FOUND`, not `ORG_NOT_FOUND`) becomes UNSUPPORTED
+ * with a sentence, rather than "not found" for an organization that exists.
+ */
+export function orgCalls(call: Call): OrgCalls {
+  const send = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => {
+    try {
+      return await call(spec);
+    } catch (e) {
+      if (e instanceof ConsoleFailure && e.error.serverCode === 'NOT_FOUND')
+        throw new ConsoleFailure({
+          code: 'UNSUPPORTED',
+          serverCode: 'UNSUPPORTED',
+          message: 'This Graphistry Admin server is older than organizations: update it.',
+        });
+      throw e;
+    }
+  };
+  return {
+    listOrganizations: (q) =>
+      send({
+        method: 'GET',
+        path: '/api/v2/admin/organizations',
+        query: { search: q.search, ordering: q.ordering, page: q.page, page_size: q.page_size },
+        expect: wire.pageOf(wire.organizationSchema),
+      }),
+    getOrganization: (org) => send({ method: 'GET', path: orgPath(org), expect: wire.organizationSchema }),
+    // Bodies rebuilt from the fields the server knows: its schemas are strict.
+    createOrganization: ({ slug, name, join_policy, admin_user_id }) =>
+      send({ method: 'POST', path: '/api/v2/admin/organizations', body: { slug, name, join_policy, admin_user_id }, expect: wire.organizationSchema }),
+    updateOrganization: (org, { name, join_policy }) =>
+      send({ method: 'PATCH', path: orgPath(org), body: { name, join_policy }, expect: wire.organizationSchema }),
+    deleteOrganization: async (org) => {
+      await send({ method: 'DELETE', path: orgPath(org), expect: 'empty' });
+    },
+    listOrgMembers: (org, q) =>
+      send({
+        method: 'GET',
+        path: orgPath(org, '/members'),
+        query: { search: q.search, page: q.page, page_size: q.page_size },
+        expect: wire.pageOf(wire.orgMemberSchema),
+      }),
+    addOrgMember: (org, userId, role) =>
+      send({ method: 'POST', path: orgPath(org, '/members'), body: { user_id: userId, role }, expect: wire.orgMemberSchema }),
+    // A refusal (LAST_ORG_ADMIN) names its field itself.
+    setOrgMemberRole: (org, userId, role) =>
+      send({ method: 'PATCH', path: orgPath(org, `/members/${seg(userId)}`), body: { role }, expect: wire.orgMemberSchema }),
+    removeOrgMember: async (org, userId) => {
+      await send({ method: 'DELETE', path: orgPath(org, `/members/${seg(userId)}`), expect: 'empty' });
+    },
+    createOrgUser: (org, { username, password, email, is_active, is_staff, is_superuser }, role) =>
+      send({
+        method: 'POST',
+        path: orgPath(org, '/users'),
+        body: { username, password, email, is_active, is_staff, is_superuser, role },
+        expect: wire.createdOrgUserSchema,
+      }),
+    listUserMemberships: (userId) =>
+      send({ method: 'GET', path: `/api/v2/admin/users/${seg(userId)}/organizations`, expect: wire.resultsOf(wire.membershipSchema) }),
+  };
+}
