@@ -4,7 +4,8 @@
 // web mode, on the system's Django: a one-time code asked for at sign-in, a
 // superuser flag the admin shows read-only, users who sign in with their
 // email, and a new user whose second step the admin refused (the account
-// exists: finish it or delete it).
+// exists: finish it or delete it), and organizations: absent where the
+// admin lists no organization model, read-only where it does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
@@ -65,19 +66,29 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e ag
   beforeAll(async () => {
     process.stdout.write(`variants e2e: ${ensureRendererBuilt()}\n`);
     const started = await Promise.all(
-      ['otp', 'readonly-superuser', 'email-login'].map(async (variant) => [variant, await startDjangoPeer({ variant })] as const),
+      ['otp', 'readonly-superuser', 'email-login', 'orgs'].map(async (variant) => [variant, await startDjangoPeer({ variant })] as const),
     );
     for (const [variant, peer] of started) peers[variant] = peer;
     await peers.otp!.shell(
       "from django_otp.plugins.otp_totp.models import TOTPDevice\nfrom users.models import User\nTOTPDevice.objects.create(user=User.objects.get(username='admin'), name='phone', key='3132333435363738393031323334353637383930')",
     );
     await peers['readonly-superuser']!.shell("from users.models import User\nUser.objects.create_user('viewer', password='viewer has a passphrase')");
+    await peers.orgs!.shell(
+      [
+        'from users.models import User',
+        'from organizations.models import Organization, OrganizationMember',
+        "acme = Organization.objects.create(slug='acme', name='Acme Corp')",
+        "OrganizationMember.objects.create(organization=acme, user=User.objects.create_user('ana', password='x'), role='admin')",
+        "OrganizationMember.objects.create(organization=acme, user=User.objects.create_user('ben', password='x'), role='member')",
+      ].join('\n'),
+    );
     dataDir = tempDir();
     web = await startConsoleWeb(dataDir);
     for (const [name, variant] of [
       ['With a code', 'otp'],
       ['Read-only roles', 'readonly-superuser'],
       ['Email sign-in', 'email-login'],
+      ['With organizations', 'orgs'],
     ] as const) {
       await bridge('saveProfile', { name, kind: 'remote', url: peers[variant]!.url });
     }
@@ -172,6 +183,35 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console e2e ag
     await main().getByLabel('Password again').fill('grace keeps a long passphrase');
     await main().getByRole('button', { name: 'Save', exact: true }).click();
     await shown(page.locator('.toast', { hasText: 'Saved grace@example.com' }));
+  }, 60_000);
+
+  it('organizations: the sentence where the admin lists none; read-only, members and roles as the admin shows them, where it does', async () => {
+    diagnoseOnFailure('orgs');
+    await page.goto(`${web.url}#/organizations`);
+    await shown(heading('Organizations'));
+    await hasText(main(), /lists no organization model/);
+    // switchTo lands on Users (switching from Organizations would stay on Organizations, of the other server).
+    await page.goto(`${web.url}#/users`);
+    await shown(heading('Users'));
+    await switchTo('With organizations');
+    await page.goto(`${web.url}#/organizations`);
+    await shown(heading('Organizations'));
+    await hasText(main(), /shows this Graphistry's organizations read-only/);
+    expect(await main().getByRole('button', { name: 'Create organization' }).count()).toBe(0);
+    const acme = main().locator('table.orgs-table tbody tr').first();
+    await hasText(acme, /acme\s+Acme Corp\s+Not listed/);
+    await shots('orgs-readonly', [1280, 900]);
+    await acme.getByRole('link', { name: 'acme' }).click();
+    await shown(heading('Acme Corp'));
+    const members = main().locator('table.org-members-table tbody tr');
+    await hasText(members.nth(0), /ana.*Admin/s);
+    await hasText(members.nth(1), /ben.*Member/s);
+    expect(
+      await main()
+        .getByRole('button', { name: /Remove|Make/ })
+        .count(),
+    ).toBe(0);
+    await shots('org-readonly', [1280, 900]);
   }, 60_000);
 
   it('the pages threw no uncaught errors', () => {

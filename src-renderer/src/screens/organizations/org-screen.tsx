@@ -20,7 +20,7 @@ import { useOrganization, useOrgMembers } from './use-organizations.ts';
 /** One organization's page: its settings, its members and their roles, a new user made in it, and deleting it. */
 export function OrgScreen({ org }: { org: string }) {
   const notOffered = useNotOffered('organizations');
-  if (notOffered) return <NotOffered title="Organizations" sentence={notOffered} />;
+  if (notOffered) return <NotOffered title="Organizations are not shown here" sentence={notOffered} />;
   return <OrgPage org={org} />;
 }
 

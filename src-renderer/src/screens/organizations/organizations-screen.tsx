@@ -22,7 +22,7 @@ export function OrganizationsScreen() {
         <div className="page-head">
           <h1>Organizations</h1>
         </div>
-        <NotOffered title="Organizations" sentence={notOffered} />
+        <NotOffered title="Organizations are not shown here" sentence={notOffered} />
       </section>
     );
   }
