@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrgMember } from '../../../../src-shared/domain.ts';
 import { hashToRoute, routeToHash, type Route } from '../../lib/route.ts';
-import { lastAdminReason, orgLabel, roleRefusal, slugPreview, sortMembers } from './org-logic.ts';
+import { lastAdminReason, orgLabel, roleRefusal, slugPreview, sortMembers, wordList } from './org-logic.ts';
 
 const member = (over: Partial<OrgMember>): OrgMember => ({
   user_id: 1,
@@ -42,6 +42,8 @@ describe('organization screens: pure rules', () => {
     expect(order.map((m) => m.username)).toEqual(['bob', 'al', 'zed']);
     expect(orgLabel({ name: 'Acme Corp', slug: 'acme' })).toBe('Acme Corp (acme)');
     expect(orgLabel({ name: 'acme', slug: 'acme' })).toBe('acme');
+    expect(wordList(['created', 'members', 'admins'])).toBe('created, members and admins');
+    expect(wordList(['created'])).toBe('created');
   });
 
   it('shows LAST_ORG_ADMIN beside the role, and nothing else there', () => {

@@ -57,5 +57,8 @@ export function roleRefusal(error: ConsoleError | null): string | null {
   return error.message;
 }
 
+/** `a, b and c`. */
+export const wordList = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
+
 export const memberCount = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'member' : 'members'}`;
 export const orgCount = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'organization' : 'organizations'}`;

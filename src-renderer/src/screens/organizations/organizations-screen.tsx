@@ -7,7 +7,7 @@ import { useApp } from '../../stores/app-store.ts';
 import { useDebouncedEffect } from '../audit/use-debounced.ts';
 import { CreateOrgDialog } from './create-org-dialog.tsx';
 import { OrganizationsTable } from './organizations-table.tsx';
-import { orgCount, UNLISTED_LABEL } from './org-logic.ts';
+import { orgCount, UNLISTED_LABEL, wordList } from './org-logic.ts';
 import { useOrganizations } from './use-organizations.ts';
 
 const PAGE_SIZE = 50;
@@ -103,7 +103,7 @@ function OrganizationsList() {
         <>
           {unlisted.length ? (
             <p className="small muted">
-              This server’s organization list does not show {unlisted.map((f) => UNLISTED_LABEL[f]).join(', ')}: those cells say <em>Not listed</em>; open an
+              This server’s organization list does not show {wordList(unlisted.map((f) => UNLISTED_LABEL[f]))}: those cells say <em>Not listed</em>; open an
               organization to see its members.
             </p>
           ) : null}
