@@ -4,7 +4,7 @@
  * Django API spells them).
  */
 import type { User } from './user-schemas.ts';
-import type { JoinPolicy, ORG_ORDERING_FIELDS, OrgRole } from './org-schemas.ts';
+import type { JoinPolicy, ORG_ORDERING_FIELDS, OrgRole } from './org-roles.ts';
 
 /** A user as the server answers it: declared once, as a zod schema, in user-schemas.ts. */
 export type { User };
@@ -198,7 +198,7 @@ export interface MatchingUserIds {
   ids: number[];
 }
 
-/** A member's role, the SSO join policy and the list's orderings: declared with the organization rules (org-schemas.ts). */
+/** A member's role, the SSO join policy and the list's orderings: declared once, in org-roles.ts. */
 export type { JoinPolicy, OrgRole };
 export type OrgOrderingField = (typeof ORG_ORDERING_FIELDS)[number];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invitationSchema } from './answer-schemas.ts';
+import { joinPolicySchema, orgRoleSchema, ORG_ORDERING_FIELDS, type OrgRole, type JoinPolicy } from './org-roles.ts';
 
 /**
  * Organizations: the slug rule, the new organization and its patch, and the
@@ -60,12 +61,7 @@ export const orgNameSchema = z
   .max(ORG_NAME_MAX, `must be at most ${ORG_NAME_MAX} characters`)
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
-/** Who may join by single sign-on: stored and shown (this server has no single sign-on yet). */
-export const joinPolicySchema = z.enum(['invite_only', 'self_join']);
-export const orgRoleSchema = z.enum(['admin', 'member']);
-
-/** What the organizations list orders by; '-' in front for descending. */
-export const ORG_ORDERING_FIELDS = ['slug', 'name', 'created_at', 'member_count'] as const;
+export { joinPolicySchema, orgRoleSchema, ORG_ORDERING_FIELDS, type OrgRole, type JoinPolicy };
 export const orgOrderingSchema = z.enum(ORG_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]]);
 
 /** A new organization; `name` defaults to the slug as stored. */
@@ -138,8 +134,6 @@ export const orgInvitationInputSchema = z.strictObject({
 /** An organization's invitation link: a site invitation's view (never staff) with the role it gives. */
 export const orgInvitationSchema = invitationSchema.omit({ grant_staff: true }).extend({ role: orgRoleSchema }).meta({ id: 'OrgInvitation' });
 
-export type OrgRole = z.output<typeof orgRoleSchema>;
-export type JoinPolicy = z.output<typeof joinPolicySchema>;
 export type OrgOrdering = z.output<typeof orgOrderingSchema>;
 export type OrgInput = z.output<typeof orgInputSchema>;
 export type OrgPatch = z.output<typeof orgPatchSchema>;
