@@ -7,8 +7,12 @@ import { epochSeconds } from '../lib/clock.ts';
 /**
  * Claims as Graphistry's clients read them (`username`, `user_id`, `iat`,
  * `exp`, `orig_iat`), plus `ver` (the user's auth epoch, so a password change
- * or deactivation ends old tokens) and `pk` (the personal key a token was
- * minted from, so revoking the key ends its tokens).
+ * or deactivation ends old tokens), `pk` (the personal key a token was
+ * minted from, so revoking the key ends its tokens), `sid` (the token's
+ * session: minted at sign-in, kept by refresh, the key under which
+ * `POST /api/v2/o/<slug>/switch/` remembers the active organization) and
+ * `org` (the slug of the named organization the token was issued for;
+ * absent: the personal one). Tokens made before `sid` existed have none.
  */
 export interface AccessClaims {
   user_id: number;
@@ -19,6 +23,8 @@ export interface AccessClaims {
   orig_iat: number;
   ver: number;
   pk?: string;
+  sid?: string;
+  org?: string;
 }
 
 export const TOKEN_EXPIRED_MESSAGE = 'Token has expired.';
@@ -46,6 +52,8 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
     ver: number;
     origIat?: number | undefined;
     keyId?: string | undefined;
+    sid?: string | undefined;
+    org?: string | undefined;
   }): Promise<{ token: string; claims: AccessClaims }> {
     const iat = epochSeconds(clock.now());
     // Literals rather than spreads of optional parts: an object built by spreading is one
@@ -56,6 +64,8 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
       ? { user_id: input.userId, username: input.username, email: input.email, iat, exp, orig_iat: origIat, ver: input.ver }
       : { user_id: input.userId, username: input.username, iat, exp, orig_iat: origIat, ver: input.ver };
     if (input.keyId) claims.pk = input.keyId;
+    if (input.sid) claims.sid = input.sid;
+    if (input.org) claims.org = input.org;
     // Signed with node:crypto rather than jose's WebCrypto path: a quarter of the
     // CPU, and signing sits on the hot path of every sign-in and key exchange.
     // JOSE's ES256 signature is the raw r||s form (dsaEncoding ieee-p1363).
@@ -97,6 +107,8 @@ export async function createJwtSigner(deps: { privateKeyPem: string; clock: Cloc
 }
 export type JwtSigner = Awaited<ReturnType<typeof createJwtSigner>>;
 
+const optionalShortString = (v: unknown) => v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= 64);
+
 function checkShape(p: Record<string, unknown>): AccessClaims {
   const ok =
     Number.isSafeInteger(p.user_id) &&
@@ -105,7 +117,9 @@ function checkShape(p: Record<string, unknown>): AccessClaims {
     Number.isSafeInteger(p.exp) &&
     Number.isSafeInteger(p.orig_iat) &&
     Number.isSafeInteger(p.ver) &&
-    (p.pk === undefined || typeof p.pk === 'string');
+    (p.pk === undefined || typeof p.pk === 'string') &&
+    optionalShortString(p.sid) &&
+    optionalShortString(p.org);
   if (!ok) throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
   return p as unknown as AccessClaims;
 }

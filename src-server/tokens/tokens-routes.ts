@@ -6,10 +6,21 @@ import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import { parsePersonalKeyHeader } from '../keys/keys-service.ts';
 import { tokenAnswerSchema } from '../../src-shared/answer-schemas.ts';
 import { PERSONAL_KEY, SIGNED_IN } from '../openapi/openapi.ts';
+import { activeOrganizationSchema } from '../../src-shared/org-schemas.ts';
 import { requirePrincipal } from './guard.ts';
 import type { JwtSigner } from './jwt.ts';
-import type { TokensService } from './tokens-service.ts';
-import { jwksAnswerSchema, loginBody, orgBody, signInAnswerSchema, switchAnswerSchema, switchBody, switchParams, tokenBody } from './tokens-schemas.ts';
+import type { IssuedToken, TokensService } from './tokens-service.ts';
+import {
+  jwksAnswerSchema,
+  loginBody,
+  orgBody,
+  refreshBody,
+  signInAnswerSchema,
+  switchAnswerSchema,
+  switchBody,
+  switchParams,
+  tokenBody,
+} from './tokens-schemas.ts';
 
 /**
  * Graphistry's token API, path for path (trailing slashes included) as its
@@ -26,25 +37,8 @@ const optionalOrgBody = optionalBody(orgBody);
 const healthAnswer = z.literal('ok');
 const BODY_LIMIT = 64 * 1024;
 
-/**
- * Each user has a personal organization whose slug is the username, named
- * case-insensitively (as the switch route below accepts it).
- */
-function isOwnOrganization(slug: string, username: string): boolean {
-  return slug.toLowerCase() === username.toLowerCase();
-}
-
-/**
- * The `active_organization` of a sign-in. pygraphistry refuses the sign-in
- * when the slug differs from the `org_name` it sent, and then checks
- * `is_found` and `is_member` itself, so the slug echoes the spelling sent
- * (`ADMIN` for user `admin`): the same spelling the switch route accepts.
- */
-function activeOrganization(username: string, orgName: string | null | undefined) {
-  if (!orgName) return { slug: username, is_found: true, is_member: true };
-  const mine = isOwnOrganization(orgName, username);
-  return { slug: orgName, is_found: mine, is_member: mine };
-}
+/** A sign-in's answer: the token, and the organization it is for (tokens/active-organization.ts). */
+const answer = (issued: IssuedToken) => ({ token: issued.token, active_organization: issued.activeOrganization });
 
 /** Graphistry's JS client sends a JSON body even with GET; Fastify skips GET bodies, so read it here (bounded). */
 async function readGetBody(request: FastifyRequest): Promise<unknown> {
@@ -73,10 +67,8 @@ async function readGetBody(request: FastifyRequest): Promise<unknown> {
 export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; jwt: JwtSigner }): void {
   const api = zodRoutes(app);
   const tags = ['tokens'];
-  const signIn = async (body: z.output<typeof loginBody>, ip: string) => {
-    const { token, user } = await s.tokens.passwordLogin(body.username, body.password, ip, { requireSuperuser: body.require_superuser ?? false });
-    return { token, active_organization: activeOrganization(user.username, body.org_name) };
-  };
+  const signIn = async (body: z.output<typeof loginBody>, ip: string) =>
+    answer(await s.tokens.passwordLogin(body.username, body.password, ip, { requireSuperuser: body.require_superuser ?? false, orgName: body.org_name }));
   const signInSchema = { tags, body: loginBody, response: { 200: signInAnswerSchema } };
 
   api.post('/api-token-auth/', { config: drf, schema: { summary: 'Password to JWT (djangorestframework-jwt path)', ...signInSchema } }, async (request) =>
@@ -95,8 +87,7 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
   };
   const pkeyExchange = async (request: FastifyRequest, orgName: string | null | undefined) => {
     const key = keyOf(request);
-    const { token, user } = await s.tokens.exchangeKey(key.id, key.secret, request.ip);
-    return { token, active_organization: activeOrganization(user.username, orgName) };
+    return answer(await s.tokens.exchangeKey(key.id, key.secret, request.ip, { orgName }));
   };
   const pkeySchema = {
     summary: 'Personal key to JWT (Authorization: PersonalKey <id>:<secret>)',
@@ -116,9 +107,12 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
     return pkeyExchange(request, parseInput(optionalOrgBody, body, 'body').org_name);
   });
 
-  const refreshSchema = { summary: 'Refresh a JWT within the refresh window', tags, body: tokenBody, response: { 200: tokenAnswerSchema } };
+  // Clients read `token` only; `active_organization` says which organization the new token is for.
+  const refreshSchema = { summary: 'Refresh a JWT within the refresh window', tags, body: refreshBody, response: { 200: signInAnswerSchema } };
   for (const path of ['/api/v2/auth/token/refresh', '/api-token-refresh/']) {
-    api.post(path, { config: drf, schema: refreshSchema }, async (request) => ({ token: (await s.tokens.refresh(request.body.token)).token }));
+    api.post(path, { config: drf, schema: refreshSchema }, async (request) =>
+      answer(await s.tokens.refresh(request.body.token, { orgName: request.body.org_name, ip: request.ip })),
+    );
   }
 
   const verifySchema = { summary: 'Verify a JWT (2xx when valid)', tags, body: tokenBody, response: { 200: tokenAnswerSchema } };
@@ -134,7 +128,10 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
     {
       config: drf,
       schema: {
-        summary: "Switch the active organization (each user's personal org is their username)",
+        summary: "Switch the active organization of this token's session (each user's personal org is their username)",
+        description:
+          'Members switch (a refreshed token keeps the organization); an existing organization the caller is not a member of is 403 ORG_NOT_MEMBER; ' +
+          'an unknown one is 404 ORG_NOT_FOUND. With a personal key, membership is checked and nothing is stored.',
         tags,
         security: SIGNED_IN,
         // pygraphistry posts a form.
@@ -155,10 +152,29 @@ export function tokensRoutes(app: FastifyInstance, s: { tokens: TokensService; j
           fields: [{ field: 'slug', message: 'does not match the path' }],
         });
       }
-      if (!isOwnOrganization(slug, requirePrincipal(request).user.username)) {
-        throw new AppError('ORG_NOT_FOUND', 'No such organization, or you are not a member of it.');
-      }
+      const { user, claims } = requirePrincipal(request);
+      await s.tokens.activeOrgs.switchTo(user, claims, slug, request.ip);
       return { status: 'OK' as const };
+    },
+  );
+
+  // Beside the switch that sets it. Static, so it wins over /api/v2/organizations/:slug ('active' is a reserved slug).
+  api.get(
+    '/api/v2/organizations/active',
+    {
+      schema: {
+        summary: "This token's active organization: the one its session switched to, else the one it was issued for, else the personal one",
+        tags: ['organizations'],
+        security: SIGNED_IN,
+        response: { 200: activeOrganizationSchema },
+      },
+      onRequest: async (request) => {
+        request.principal = await s.tokens.authenticate(request.headers.authorization, request.ip);
+      },
+    },
+    async (request) => {
+      const { user, claims } = requirePrincipal(request);
+      return s.tokens.activeOrgs.describe(user, claims);
     },
   );
 

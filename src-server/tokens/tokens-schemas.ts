@@ -25,6 +25,9 @@ export const loginBody = z.object({
 
 export const tokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
 
+/** A refresh may name an organization to switch to (members only); without one the token keeps its session's. */
+export const refreshBody = tokenBody.extend({ org_name: orgName });
+
 /** The personal-key exchange's optional body (Graphistry's JS client sends it even with GET). */
 export const orgBody = z.looseObject({ org_name: orgName });
 
@@ -39,9 +42,16 @@ export const switchBody = z.preprocess(
 );
 export const switchParams = z.object({ slug: z.string().min(1).max(200) });
 
-/** pygraphistry refuses a sign-in whose slug differs from the `org_name` it sent, then checks `is_found` and `is_member`. */
+/**
+ * pygraphistry refuses a sign-in whose slug differs from the `org_name` it
+ * sent, then checks `is_found` and `is_member`; a refresh answers the same.
+ */
 export const signInAnswerSchema = tokenAnswerSchema.extend({
-  active_organization: z.object({ slug: z.string(), is_found: z.boolean(), is_member: z.boolean() }),
+  active_organization: z.object({
+    slug: z.string().meta({ description: 'The org_name as sent (any case), or the username when none was' }),
+    is_found: z.boolean(),
+    is_member: z.boolean(),
+  }),
 });
 
 export const switchAnswerSchema = z.object({ status: z.literal('OK') });

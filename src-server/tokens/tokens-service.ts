@@ -11,6 +11,8 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { AccessClaims, JwtSigner } from './jwt.ts';
 import { TOKEN_EXPIRED_MESSAGE, TOKEN_INVALID_MESSAGE } from './jwt.ts';
+import { createActiveOrgs, newSessionId, type ActiveOrganizationAnswer, type SignInOrg } from './active-organization.ts';
+import { createOrgSessionsRepo } from './org-sessions-repo.ts';
 
 export const REFRESH_EXPIRED_MESSAGE = 'Refresh has expired.';
 
@@ -22,8 +24,15 @@ export interface Principal {
   claims: AccessClaims | null;
 }
 
+/** A JWT handed out, with the organization it was issued for (`active_organization` of the answer). */
+export interface IssuedToken {
+  token: string;
+  user: UserRow;
+  activeOrganization: ActiveOrganizationAnswer;
+}
+
 export interface TokensServiceDeps {
-  db: Pick<Db, 'read' | 'write'>;
+  db: Pick<Db, 'read' | 'write' | 'statements'>;
   users: UsersRepo;
   keys: KeysService;
   jwt: JwtSigner;
@@ -36,6 +45,8 @@ export interface TokensServiceDeps {
 
 export function createTokensService(deps: TokensServiceDeps) {
   const { db, users, keys, jwt, checkPassword, throttle, audit, clock, refreshSeconds } = deps;
+  // The organization a token is for, and the switches its session made: part of every sign-in and refresh.
+  const activeOrgs = createActiveOrgs({ db, repo: createOrgSessionsRepo(db), audit, clock, refreshSeconds });
 
   /** The one sentence for every failed sign-in; 429 with Retry-After once throttled. */
   function badCredentials(retryAfter = 0): AppError {
@@ -79,7 +90,13 @@ export function createTokensService(deps: TokensServiceDeps) {
     return { retryAfter };
   }
 
-  async function issue(user: UserRow, opts: { keyId?: string; origIat?: number } = {}) {
+  /**
+   * Sign a token for `user`. `sid` names the token's session: a new one
+   * unless given (a refresh keeps its token's; null for a token minted
+   * before sessions existed, whose refreshes stay without one). `org` is the
+   * named organization it is issued for.
+   */
+  async function issue(user: UserRow, opts: { keyId?: string; origIat?: number; sid?: string | null; org?: string } = {}) {
     return jwt.sign({
       userId: Number(user.id),
       username: user.username,
@@ -87,8 +104,13 @@ export function createTokensService(deps: TokensServiceDeps) {
       ver: user.auth_epoch,
       keyId: opts.keyId,
       origIat: opts.origIat,
+      sid: opts.sid === undefined ? newSessionId() : (opts.sid ?? undefined),
+      org: opts.org,
     });
   }
+
+  /** The audit detail of a sign-in that named an organization. */
+  const orgDetail = (orgName: string | null | undefined, signedIn: SignInOrg) => (orgName ? { org: orgName, org_member: signedIn.answer.is_member } : {});
 
   /** Is the identity behind verified claims still good right now (active, same epoch, key not revoked)? */
   async function principalFromClaims(claims: AccessClaims): Promise<Principal | null> {
@@ -100,20 +122,23 @@ export function createTokensService(deps: TokensServiceDeps) {
 
   return {
     issue,
+    /** `POST /api/v2/o/<slug>/switch/` and `GET /api/v2/organizations/active` (tokens-routes.ts). */
+    activeOrgs,
 
     /**
      * Username (or email) and password to a JWT. Every failure of the
      * credentials is the same 4xx text. With `requireSuperuser` (the admin
      * console) a right password of an account that is not a superuser is
      * refused after the check: audited as a failed sign-in, and not a login
-     * (last login stays as it was).
+     * (last login stays as it was). `orgName` is the organization the
+     * client asks for (pygraphistry's `org_name`): looked up only when sent.
      */
     async passwordLogin(
       identifier: string,
       password: string,
       ip: string | null,
-      opts: { requireSuperuser?: boolean } = {},
-    ): Promise<{ token: string; user: UserRow }> {
+      opts: { requireSuperuser?: boolean; orgName?: string | null | undefined } = {},
+    ): Promise<IssuedToken> {
       const user = await findAccount(identifier);
       const verdict = await checkPassword({
         user,
@@ -139,46 +164,72 @@ export function createTokensService(deps: TokensServiceDeps) {
         );
         throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
       }
+      const signedIn = await activeOrgs.resolveSignInOrg(found, opts.orgName);
       const now = clock.now().toISOString();
       // Both writes at once (on SQLite they share one hand-over and one commit); the token is
       // answered only once both are stored.
       const [{ token }] = await Promise.all([
-        issue(found),
+        issue(found, signedIn.org ? { org: signedIn.org } : {}),
         users.update(db.write, Number(found.id), { last_login: now }),
         audit.record(
           { userId: Number(found.id), username: found.username, ip },
-          { action: 'auth.login', targetType: 'user', targetId: Number(found.id), target: found.username, detail: { method: 'password' } },
+          {
+            action: 'auth.login',
+            targetType: 'user',
+            targetId: Number(found.id),
+            target: found.username,
+            detail: { method: 'password', ...orgDetail(opts.orgName, signedIn) },
+          },
         ),
       ]);
-      return { token, user: { ...found, last_login: now } };
+      return { token, user: { ...found, last_login: now }, activeOrganization: signedIn.answer };
     },
 
     /** `PersonalKey id:secret` to a JWT; the JWT names the key so revoking the key ends it. */
-    async exchangeKey(id: string, secret: string, ip: string | null): Promise<{ token: string; user: UserRow }> {
+    async exchangeKey(id: string, secret: string, ip: string | null, opts: { orgName?: string | null | undefined } = {}): Promise<IssuedToken> {
       const found = await keyPrincipal(id, secret, ip, 'exchange');
       if ('retryAfter' in found) {
         const headers: Record<string, string> = found.retryAfter > 0 ? { 'Retry-After': String(found.retryAfter) } : { 'WWW-Authenticate': 'PersonalKey' };
         throw new AppError(found.retryAfter > 0 ? 'THROTTLED' : 'UNAUTHENTICATED', 'Invalid personal key.', { headers });
       }
       const { user, key } = found;
+      const signedIn = await activeOrgs.resolveSignInOrg(user, opts.orgName);
       await audit.record(
         { userId: Number(user.id), username: user.username, ip },
-        { action: 'auth.pkey', targetType: 'user', targetId: Number(user.id), target: user.username, detail: { key_id: id } },
+        {
+          action: 'auth.pkey',
+          targetType: 'user',
+          targetId: Number(user.id),
+          target: user.username,
+          detail: { key_id: id, ...orgDetail(opts.orgName, signedIn) },
+        },
       );
-      const { token } = await issue(user, { keyId: key.id });
-      return { token, user };
+      const { token } = await issue(user, signedIn.org ? { keyId: key.id, org: signedIn.org } : { keyId: key.id });
+      return { token, user, activeOrganization: signedIn.answer };
     },
 
-    /** New token with the same `orig_iat`, while the refresh window lasts and the identity is still good. */
-    async refresh(token: string): Promise<{ token: string; user: UserRow }> {
+    /**
+     * New token with the same `orig_iat` and session, while the refresh
+     * window lasts and the identity is still good. It carries the session's
+     * active organization as it is now (a switch made since wins over the old
+     * claim; a membership removed since falls back to the personal one);
+     * with `orgName`, a member switches to that organization.
+     */
+    async refresh(token: string, opts: { orgName?: string | null | undefined; ip?: string | null } = {}): Promise<IssuedToken> {
       const claims = await jwt.verify(token);
       if (epochSeconds(clock.now()) >= claims.orig_iat + refreshSeconds) {
         throw new AppError('TOKEN_EXPIRED', REFRESH_EXPIRED_MESSAGE);
       }
       const principal = await principalFromClaims(claims);
       if (!principal) throw new AppError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
-      const fresh = await issue(principal.user, { origIat: claims.orig_iat, ...(claims.pk ? { keyId: claims.pk } : {}) });
-      return { token: fresh.token, user: principal.user };
+      const signedIn = await activeOrgs.forRefresh(principal.user, claims, opts.orgName, opts.ip ?? null);
+      const fresh = await issue(principal.user, {
+        origIat: claims.orig_iat,
+        sid: claims.sid ?? null,
+        ...(claims.pk ? { keyId: claims.pk } : {}),
+        ...(signedIn.org ? { org: signedIn.org } : {}),
+      });
+      return { token: fresh.token, user: principal.user, activeOrganization: signedIn.answer };
     },
 
     async verify(token: string): Promise<Principal> {

@@ -112,6 +112,8 @@ const loginBody: BodySpec = {
   strict: false,
 };
 const tokenBody: BodySpec = { fields: { token: str('token', { required: true }) }, base: { token: 'not-a-jwt' }, strict: false };
+/** A refresh may name the organization to switch to. */
+const refreshBody: BodySpec = { ...tokenBody, fields: { ...tokenBody.fields, org_name: str('free', { nullable: true }) } };
 const pkeyBody: BodySpec = { fields: { org_name: str('free', { nullable: true }) }, base: {}, strict: false, optional: true };
 const keyBody: BodySpec = {
   fields: { name: str('keyname'), expires_at: { kind: 'datetime', nullable: true }, expires_in_days: { kind: 'int' } },
@@ -147,8 +149,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/.well-known/jwks.json', guard: 'none', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'POST', path: '/api-token-auth/', guard: 'none', credential: 'bearer', body: loginBody, baseCodes: loginCodes },
   { method: 'POST', path: '/api/v2/auth/token/generate', guard: 'none', credential: 'bearer', body: loginBody, baseCodes: loginCodes },
-  { method: 'POST', path: '/api-token-refresh/', guard: 'none', credential: 'bearer', body: tokenBody, baseCodes: tokenCodes },
-  { method: 'POST', path: '/api/v2/auth/token/refresh', guard: 'none', credential: 'bearer', body: tokenBody, baseCodes: tokenCodes },
+  { method: 'POST', path: '/api-token-refresh/', guard: 'none', credential: 'bearer', body: refreshBody, baseCodes: tokenCodes },
+  { method: 'POST', path: '/api/v2/auth/token/refresh', guard: 'none', credential: 'bearer', body: refreshBody, baseCodes: tokenCodes },
   { method: 'POST', path: '/api-token-verify/', guard: 'none', credential: 'bearer', body: tokenBody, baseCodes: tokenCodes },
   { method: 'POST', path: '/api/v2/auth/token/verify', guard: 'none', credential: 'bearer', body: tokenBody, baseCodes: tokenCodes },
   { method: 'POST', path: '/api/v2/auth/token/verify/', guard: 'none', credential: 'bearer', body: tokenBody, baseCodes: tokenCodes },
@@ -336,6 +338,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   // Organizations, self-service: the slug in a path is compared, not validated (unknown: ORG_NOT_FOUND).
   { method: 'GET', path: O, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
+  { method: 'GET', path: `${O}/active`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
   { method: 'POST', path: O, guard: 'hook', credential: 'bearer', body: orgBody, baseCodes: ['SLUG_TAKEN'] },
   { method: 'GET', path: `${O}/:slug`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'], params: EXISTING_ORG },
   { method: 'PATCH', path: `${O}/:slug`, guard: 'hook', credential: 'bearer', body: orgPatchBody, baseCodes: ['ORG_NOT_FOUND'] },

@@ -5,6 +5,8 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { epochSeconds, manualClock } from '../../src-server/lib/clock.ts';
+import { makeOrg, removeMember } from '../helpers/org-rows.ts';
+import { createOrgSessionsRepo } from '../../src-server/tokens/org-sessions-repo.ts';
 
 /**
  * Graphistry's official clients against the embedded server, one block per
@@ -24,6 +26,8 @@ interface Claims {
   exp: number;
   orig_iat: number;
   pk?: string;
+  sid?: string;
+  org?: string;
 }
 
 function claimsOf(token: string): Claims {
@@ -466,6 +470,264 @@ describe.each(dialects())('Graphistry token API (%s)', (dialect) => {
       expectNotFound(
         await t.app.inject({ method: 'POST', url: '/api/v2/o/alice/switch', payload: f.payload, headers: { ...f.headers, ...bearer(alice.token) } }),
       );
+    });
+  });
+
+  describe('organizations: org_name, switch and refresh', () => {
+    let bob: SignedUp;
+    let carol: SignedUp;
+    let acme: number;
+
+    /** alice (a superuser) is in no organization; bob is an admin of acme, carol a member; globex has only bob. */
+    async function startWithOrgs(): Promise<void> {
+      await start();
+      bob = await adminCreateUser(t.app, alice.token, { username: 'bob' });
+      carol = await adminCreateUser(t.app, alice.token, { username: 'carol' });
+      acme = await makeOrg(t.db, 'acme', [
+        [bob.user.id, 'admin'],
+        [carol.user.id, 'member'],
+      ]);
+      await makeOrg(t.db, 'globex', [[bob.user.id, 'admin']]);
+    }
+
+    const signIn = async (username: string, orgName?: unknown) => {
+      const res = await post('/api-token-auth/', { username, password: STRONG_PASSWORD, ...(orgName === undefined ? {} : { org_name: orgName }) });
+      expect(res.statusCode, res.body).toBe(200);
+      return json<{ token: string; active_organization: { slug: string; is_found: boolean; is_member: boolean } }>(res);
+    };
+    const switchTo = (slug: string, authorization: string, path = slug) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v2/o/${encodeURIComponent(path)}/switch/`,
+        payload: new URLSearchParams({ slug }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+      });
+    const refresh = async (token: string, orgName?: string) => {
+      const res = await post('/api/v2/auth/token/refresh', { token, ...(orgName === undefined ? {} : { org_name: orgName }) });
+      expect(res.statusCode, res.body).toBe(200);
+      return json<{ token: string; active_organization: { slug: string; is_found: boolean; is_member: boolean } }>(res);
+    };
+    const sessionRows = () => t.db.read.selectFrom('org_sessions').selectAll().execute();
+
+    it('sign-in answers the truth about org_name, for passwords and keys (GET with a body, and POST)', async () => {
+      await startWithOrgs();
+      const found = { is_found: true, is_member: true };
+      // [user, org_name sent, active_organization answered, org claim]
+      const table: Array<[SignedUp, unknown, Record<string, unknown>, string | undefined]> = [
+        [carol, undefined, { slug: 'carol', ...found }, undefined],
+        [carol, null, { slug: 'carol', ...found }, undefined],
+        [carol, '', { slug: 'carol', ...found }, undefined],
+        [carol, 'CAROL', { slug: 'CAROL', ...found }, undefined],
+        [carol, 'acme', { slug: 'acme', ...found }, 'acme'],
+        [carol, 'ACME', { slug: 'ACME', ...found }, 'acme'],
+        [carol, 'globex', { slug: 'globex', is_found: true, is_member: false }, undefined],
+        [carol, 'nowhere', { slug: 'nowhere', is_found: false, is_member: false }, undefined],
+        // Another user's username (their personal organization) reads as not found: usernames are not enumerable here.
+        [carol, 'bob', { slug: 'bob', is_found: false, is_member: false }, undefined],
+        [carol, 'not a slug!', { slug: 'not a slug!', is_found: false, is_member: false }, undefined],
+        // Superusers manage organizations without being in them.
+        [alice, 'acme', { slug: 'acme', is_found: true, is_member: false }, undefined],
+        [bob, 'Globex', { slug: 'Globex', ...found }, 'globex'],
+      ];
+      for (const [who, sent, expected, claim] of table) {
+        const what = `${who.user.username} ${JSON.stringify(sent)}`;
+        const body = sent === undefined ? {} : { org_name: sent };
+        const viaPassword = await post('/api/v2/auth/token/generate', { username: who.user.username, password: STRONG_PASSWORD, ...body });
+        const viaGet = await t.app.inject({
+          method: 'GET',
+          url: '/api/v2/auth/pkey/jwt/',
+          headers: { authorization: who.key.authorization, 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        });
+        const viaPost = await post('/api/v2/auth/pkey/jwt/', body, { authorization: who.key.authorization });
+        for (const [via, res] of Object.entries({ password: viaPassword, 'GET key': viaGet, 'POST key': viaPost })) {
+          expect(res.statusCode, `${what} ${via}`).toBe(200);
+          const answer = json<{ token: string; active_organization: unknown }>(res);
+          expect(answer.active_organization, `${what} ${via}`).toEqual(expected);
+          const claims = claimsOf(answer.token);
+          expect(claims.org, `${what} ${via}`).toBe(claim);
+          expect(claims.sid, `${what} ${via}`).toMatch(/^[A-Za-z0-9_-]{16}$/);
+        }
+      }
+    });
+
+    it('each sign-in is a session of its own, and the audit log says which organization it asked for', async () => {
+      await startWithOrgs();
+      const { max } = await t.db.read
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.max('id').as('max'))
+        .executeTakeFirstOrThrow();
+      const first = claimsOf((await signIn('carol', 'acme')).token);
+      const second = claimsOf((await signIn('carol')).token);
+      expect(first.sid).not.toBe(second.sid);
+      await signIn('carol', 'globex');
+      await post('/api/v2/auth/pkey/jwt/', { org_name: 'ACME' }, { authorization: carol.key.authorization });
+      const rows = await t.db.read
+        .selectFrom('audit_log')
+        .select(['action', 'detail'])
+        .where('actor', '=', 'carol')
+        .where('action', 'in', ['auth.login', 'auth.pkey'])
+        .where('id', '>', Number(max))
+        .orderBy('id')
+        .execute();
+      expect(rows.map((r) => [r.action, JSON.parse(r.detail!)])).toEqual([
+        ['auth.login', { method: 'password', org: 'acme', org_member: true }],
+        ['auth.login', { method: 'password' }],
+        ['auth.login', { method: 'password', org: 'globex', org_member: false }],
+        ['auth.pkey', { key_id: carol.key.id, org: 'ACME', org_member: true }],
+      ]);
+    });
+
+    it('switch: a member gets {status: OK}; a row is written only when the switch changes the session', async () => {
+      await startWithOrgs();
+      // pygraphistry's common case: sign in to acme, then switch to acme. Nothing to store.
+      const inAcme = await signIn('carol', 'acme');
+      const res = await switchTo('acme', `Bearer ${inAcme.token}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(expectJson(res)).toEqual({ status: 'OK' });
+      expect(await switchTo('ACME', `Bearer ${inAcme.token}`)).toMatchObject({ statusCode: 200 });
+      expect(await sessionRows()).toEqual([]);
+
+      // Back to the personal organization: remembered for that session, and audited.
+      expect((await switchTo('Carol', `Bearer ${inAcme.token}`)).statusCode).toBe(200);
+      const sid = claimsOf(inAcme.token).sid;
+      expect(await sessionRows()).toEqual([expect.objectContaining({ sid, user_id: carol.user.id, organization_id: null })]);
+      // Again: nothing changes, nothing written.
+      const before = await sessionRows();
+      clock.advance(1000);
+      expect((await switchTo('carol', `Bearer ${inAcme.token}`)).statusCode).toBe(200);
+      expect(await sessionRows()).toEqual(before);
+      // And to acme again: the row now says acme.
+      expect((await switchTo('acme', `Bearer ${inAcme.token}`)).statusCode).toBe(200);
+      expect(await sessionRows()).toEqual([expect.objectContaining({ sid, organization_id: acme })]);
+      const audited = await t.db.read
+        .selectFrom('audit_log')
+        .select(['actor', 'target_type', 'target', 'detail'])
+        .where('action', '=', 'org.switch')
+        .orderBy('id')
+        .execute();
+      expect(audited.map((r) => [r.actor, r.target_type, r.target, JSON.parse(r.detail!)])).toEqual([
+        ['carol', 'organization', 'carol', { org: null, personal: true }],
+        ['carol', 'organization', 'acme', { org: 'acme', personal: false }],
+      ]);
+      // Another session of the same user is not moved by it.
+      const other = await signIn('carol');
+      expect(claimsOf((await refresh(other.token)).token)).not.toHaveProperty('org');
+    });
+
+    it('switch: not a member is 403 ORG_NOT_MEMBER with a sentence; unknown (or another user) is 404; superusers are not members', async () => {
+      await startWithOrgs();
+      const carolToken = `Bearer ${(await signIn('carol')).token}`;
+      const refused = await switchTo('globex', carolToken);
+      expect(refused.statusCode).toBe(403);
+      expect(expectJson(refused)).toMatchObject({
+        error: 'ORG_NOT_MEMBER',
+        message: 'You are not a member of “globex”: ask one of its admins for an invitation.',
+      });
+      for (const slug of ['nowhere', 'bob', 'BOB', 'not a slug']) {
+        const unknown = await switchTo(slug, carolToken);
+        expect(unknown.statusCode, slug).toBe(404);
+        expect(expectJson(unknown), slug).toMatchObject({ error: 'ORG_NOT_FOUND', message: `No organization “${slug}”.` });
+      }
+      const superuser = await switchTo('acme', `Bearer ${alice.token}`);
+      expect(superuser.statusCode).toBe(403);
+      expect(json(superuser).error).toBe('ORG_NOT_MEMBER');
+      // With a personal key: membership checked the same way, nothing stored (a key has no session).
+      expect((await switchTo('acme', carol.key.authorization)).statusCode).toBe(200);
+      expect((await switchTo('globex', carol.key.authorization)).statusCode).toBe(403);
+      expect((await switchTo('nowhere', carol.key.authorization)).statusCode).toBe(404);
+      expect(await sessionRows()).toEqual([]);
+    });
+
+    it('refresh keeps the session and its switched organization, and drops it once the membership is gone', async () => {
+      await startWithOrgs();
+      const signedIn = await signIn('carol');
+      const sid = claimsOf(signedIn.token).sid;
+      expect((await switchTo('acme', `Bearer ${signedIn.token}`)).statusCode).toBe(200);
+      // pygraphistry refreshes with nothing but {token}: the new token is for acme.
+      clock.advance(60_000);
+      const renewed = await refresh(signedIn.token);
+      expect(claimsOf(renewed.token)).toMatchObject({ sid, org: 'acme', orig_iat: claimsOf(signedIn.token).orig_iat });
+      expect(renewed.active_organization).toEqual({ slug: 'acme', is_found: true, is_member: true });
+      // The older token of the same session refreshes to acme too: the switch wins over its claim.
+      expect(claimsOf((await refresh(signedIn.token)).token)).toMatchObject({ org: 'acme' });
+
+      await removeMember(t.db, acme, carol.user.id);
+      const dropped = await refresh(renewed.token);
+      expect(claimsOf(dropped.token)).not.toHaveProperty('org');
+      expect(claimsOf(dropped.token)).toMatchObject({ sid });
+      expect(dropped.active_organization).toEqual({ slug: 'carol', is_found: true, is_member: true });
+    });
+
+    it('refresh with org_name: a member switches to it, anyone else keeps the current organization and reads is_member false', async () => {
+      await startWithOrgs();
+      const start = await signIn('bob', 'acme');
+      const toGlobex = await refresh(start.token, 'GLOBEX');
+      expect(toGlobex.active_organization).toEqual({ slug: 'GLOBEX', is_found: true, is_member: true });
+      expect(claimsOf(toGlobex.token)).toMatchObject({ org: 'globex' });
+      // Remembered: the first token of the session refreshes to globex now.
+      expect(claimsOf((await refresh(start.token)).token)).toMatchObject({ org: 'globex' });
+
+      const carolIn = await signIn('carol', 'acme');
+      const notHers = await refresh(carolIn.token, 'globex');
+      expect(notHers.active_organization).toEqual({ slug: 'globex', is_found: true, is_member: false });
+      expect(claimsOf(notHers.token)).toMatchObject({ org: 'acme' });
+      const unknown = await refresh(carolIn.token, 'nowhere');
+      expect(unknown.active_organization).toEqual({ slug: 'nowhere', is_found: false, is_member: false });
+      expect(claimsOf(unknown.token)).toMatchObject({ org: 'acme' });
+      const personal = await refresh(carolIn.token, 'carol');
+      expect(personal.active_organization).toEqual({ slug: 'carol', is_found: true, is_member: true });
+      expect(claimsOf(personal.token)).not.toHaveProperty('org');
+    });
+
+    it('tokens minted before sessions existed (no sid) still switch, and their refreshes keep the switch', async () => {
+      await startWithOrgs();
+      const { auth_epoch } = await t.db.read.selectFrom('users').select('auth_epoch').where('id', '=', carol.user.id).executeTakeFirstOrThrow();
+      const { token } = await t.services.jwt.sign({ userId: carol.user.id, username: 'carol', email: null, ver: auth_epoch });
+      expect(claimsOf(token)).not.toHaveProperty('sid');
+      expect((await switchTo('acme', `Bearer ${token}`)).statusCode).toBe(200);
+      const [row] = await sessionRows();
+      expect(row).toMatchObject({ sid: `legacy:${carol.user.id}:${claimsOf(token).orig_iat}:-`, organization_id: acme });
+      clock.advance(1000);
+      const renewed = await refresh(token);
+      expect(claimsOf(renewed.token)).not.toHaveProperty('sid');
+      expect(claimsOf(renewed.token)).toMatchObject({ org: 'acme' });
+    });
+
+    it('a switch lives as long as its session can be refreshed; expired rows are swept by the next switch', async () => {
+      await startWithOrgs();
+      const first = await signIn('carol');
+      expect((await switchTo('acme', `Bearer ${first.token}`)).statusCode).toBe(200);
+      const [row] = await sessionRows();
+      expect(Date.parse(row!.expires_at) / 1000).toBe(claimsOf(first.token).orig_iat + 86400);
+      clock.advance(86_401_000);
+      const second = await signIn('carol');
+      expect((await switchTo('acme', `Bearer ${second.token}`)).statusCode).toBe(200);
+      const rows = await sessionRows();
+      expect(rows.map((r) => r.sid)).toEqual([claimsOf(second.token).sid]);
+    });
+
+    it('a deleted organization is not found, nothing is stored, and tokens issued for it refresh to the personal one', async () => {
+      await startWithOrgs();
+      const signedIn = await signIn('carol');
+      // Deleted between the membership check and the write: the write stores nothing and says so.
+      const repo = createOrgSessionsRepo(t.db);
+      const switchRow = {
+        sid: 'x'.repeat(16),
+        userId: carol.user.id,
+        organizationId: acme,
+        at: clock.now().toISOString(),
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      };
+      await t.db.write.deleteFrom('organizations').where('id', '=', acme).execute();
+      expect(await repo.store(t.db.write, switchRow)).toBe(false);
+      const gone = await switchTo('acme', `Bearer ${signedIn.token}`);
+      expect(gone.statusCode).toBe(404);
+      expect(await sessionRows()).toEqual([]);
+      // A token whose claim names a deleted organization refreshes to the personal one.
+      const inGlobex = await signIn('bob', 'globex');
+      await t.db.write.deleteFrom('organizations').where('slug', '=', 'globex').execute();
+      expect(claimsOf((await refresh(inGlobex.token)).token)).not.toHaveProperty('org');
     });
   });
 
