@@ -14,13 +14,14 @@
 //                     a key also selects the key (revocation bites at once)
 //   POST /pkey        PersonalKey id:secret: HMAC-SHA256 with the pepper, key
 //                     select, constant-time compare, user select, one audit row,
-//                     an ES256 JWT signed
+//                     an ES256 JWT signed with a new session id (`sid`)
 //   POST /verify      JSON body {token}: cache hit, user select
-//   POST /refresh     JSON body {token}: cache hit, user select, a new ES256 JWT
+//   POST /refresh     JSON body {token}: cache hit, user select, the session's
+//                     organization switch (the token keeps it), a new ES256 JWT
 //   GET  /admin/users Bearer (as /me, plus is_superuser), a count and a page of 25
 //                     by username
 import http from 'node:http';
-import { createHash, createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -52,6 +53,10 @@ const userById = db.prepare('select * from users where id = ?');
 const keyById = db.prepare('select * from personal_keys where id = ?');
 const insertAudit = db.prepare(
   'insert into audit_log (at, actor_id, actor, action, target_type, target_id, target, client_ip, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+const sessionSwitch = db.prepare(
+  'select s.organization_id, o.slug, m.role from org_sessions s left join organizations o on o.id = s.organization_id ' +
+    'left join organization_members m on m.organization_id = s.organization_id and m.user_id = s.user_id where s.sid = ? and s.user_id = ? and s.expires_at > ?',
 );
 const countUsers = db.prepare('select count(*) as n from users');
 const pageUsers = db.prepare('select * from users order by username_lower, id limit ? offset ?');
@@ -153,7 +158,8 @@ const routes = {
         'success',
         JSON.stringify({ key_id: key.id }),
       );
-      send(res, 200, { token: signToken(user, { pk: key.id }), active_organization: { slug: user.username, is_found: true, is_member: true } });
+      const sid = randomBytes(12).toString('base64url');
+      send(res, 200, { token: signToken(user, { pk: key.id, sid }), active_organization: { slug: user.username, is_found: true, is_member: true } });
     });
   },
   'POST /verify'(req, res) {
@@ -164,7 +170,12 @@ const routes = {
       const claims = claimsOf(token);
       const user = principal(claims);
       if (!user || Date.now() / 1000 >= claims.orig_iat + 86400) return denied(res);
-      send(res, 200, { token: signToken(user, { orig_iat: claims.orig_iat, ...(claims.pk ? { pk: claims.pk } : {}) }) });
+      const switched = claims.sid ? sessionSwitch.get(claims.sid, user.id, new Date().toISOString()) : undefined;
+      const org = switched ? (switched.role ? switched.slug : null) : null;
+      send(res, 200, {
+        token: signToken(user, { orig_iat: claims.orig_iat, ...(claims.pk ? { pk: claims.pk } : {}), sid: claims.sid, ...(org ? { org } : {}) }),
+        active_organization: { slug: org ?? user.username, is_found: true, is_member: true },
+      });
     });
   },
   'GET /admin/users'(req, res) {

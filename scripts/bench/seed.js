@@ -110,3 +110,26 @@ export async function seedPostgres(url, schema, n, { prefix = '' } = {}) {
   }
   return performance.now() - t0;
 }
+
+/**
+ * An organization in the migrated SQLite database `file` with `usernames` as
+ * its members (admins), for the sign-ins that name it (`org_name`).
+ */
+export function seedOrgSqlite(file, slug, usernames) {
+  const db = new SQLite(file, { timeout: 60_000 });
+  try {
+    db.pragma('busy_timeout = 60000');
+    const at = new Date().toISOString();
+    db.transaction(() => {
+      const { id } = db
+        .prepare("insert into organizations (slug, name, join_policy, created_at, created_by) values (?, ?, 'invite_only', ?, 'bench') returning id")
+        .get(slug, slug, at);
+      const add = db.prepare(
+        "insert into organization_members (organization_id, user_id, role, joined_at) select ?, id, 'admin', ? from users where username_lower = ?",
+      );
+      for (const u of usernames) if (add.run(id, at, u.toLowerCase()).changes !== 1) throw new Error(`seed: no user ${u}`);
+    })();
+  } finally {
+    db.close();
+  }
+}
