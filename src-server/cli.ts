@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config.ts';
 import { isAppError } from './errors.ts';
 import { createOut } from './cli/output.ts';
-import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec } from './cli/commands.ts';
+import { COMMANDS } from './cli/commands.ts';
+import { GLOBAL_OPTIONS, type CommandSpec } from './cli/command-kit.ts';
 
 const USAGE = `graphistry-admin: the Graphistry Admin embedded account server and its tools
 

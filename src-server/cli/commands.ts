@@ -1,75 +1,11 @@
-import { hostname, userInfo } from 'node:os';
 import { AppError } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Actor } from '../audit/audit-service.ts';
 import { isSettingKey, parseSettingText, SETTING_KEYS } from '../settings/settings-registry.ts';
 import { listUsersQuery } from '../users/users-schemas.ts';
 import { parseInput } from '../lib/validate.ts';
 import { table, type Out } from './output.ts';
 import { promptHidden, readStdinLine } from './prompt.ts';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-interface Ctx {
-  values: Values;
-  positionals: string[];
-  out: Out;
-}
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  /** May be given more than once (the values come as a list). */
-  multiple?: boolean;
-  help?: string;
-}
-export interface CommandSpec {
-  name: string;
-  args?: string;
-  summary: string;
-  details?: string;
-  options?: Record<string, OptionSpec>;
-  run(ctx: Ctx): Promise<number | void>;
-}
-
-export const GLOBAL_OPTIONS = {
-  'data-dir': { type: 'string' },
-  'database-url': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function usage(message: string): Error {
-  return Object.assign(new Error(message), { usage: true });
-}
-
-function overridesOf(v: Values): Record<string, unknown> {
-  return {
-    ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}),
-    ...(v['database-url'] ? { databaseUrl: v['database-url'] } : {}),
-  };
-}
-
-/** Commands act as the operating-system user at this machine, as the audit log records. */
-function cliActor(): Actor {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    /* no passwd entry */
-  }
-  return { userId: null, username: `cli:${name}@${hostname()}`, ip: null };
-}
-
-async function withRuntime<T>(v: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  // Loaded on demand so `--help` and usage errors answer without loading the server.
-  const { openRuntime } = await import('../runtime.ts');
-  const rt = await openRuntime(overridesOf(v));
-  if (rt.secretsWarning) process.stderr.write(`warning: ${rt.secretsWarning}\n`);
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
+import { cliActor, need, overridesOf, usage, withRuntime, type CommandSpec, type OptionSpec, type Values } from './command-kit.ts';
+import { ORG_COMMANDS } from './org-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -79,11 +15,6 @@ async function passwordFrom(v: Values, question = 'Password: '): Promise<string>
   const again = await promptHidden('Password (again): ');
   if (first !== again) throw new AppError('VALIDATION', 'The two passwords do not match.');
   return first;
-}
-
-function need(ctx: Ctx, n: number, names: string): string[] {
-  if (ctx.positionals.length !== n) throw usage(`expected ${names}`);
-  return ctx.positionals;
 }
 
 const passwordOptions: Record<string, OptionSpec> = {
@@ -401,6 +332,7 @@ export const COMMANDS: CommandSpec[] = [
       });
     },
   },
+  ...ORG_COMMANDS,
   {
     name: 'config list',
     summary: 'list runtime settings',

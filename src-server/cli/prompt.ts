@@ -29,3 +29,13 @@ export async function promptHidden(question: string): Promise<string> {
     process.stderr.write('\n');
   }
 }
+
+/** Ask a question on the terminal and return the answer line (callers check `process.stdin.isTTY` first). */
+export async function promptLine(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    rl.close();
+  }
+}
