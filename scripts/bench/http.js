@@ -157,12 +157,13 @@ function scenarios(s) {
       floor: { ...flr, method: 'POST', path: '/pkey', headers: { authorization: s.authorization } },
     },
     {
-      // Both sides are the server: the same exchange with and without org_name.
+      // Both sides are the server: the same exchange with and without org_name, each with a JSON body as
+      // pygraphistry sends it ({} when it names no organization), so the ratio is the lookup, not reading a body.
       key: 'pkey_org',
-      name: `POST /api/v2/auth/pkey/jwt/ {org_name} vs none`,
+      name: `POST /api/v2/auth/pkey/jwt/ {org_name} vs {}`,
       floorLabel: 'no org',
       server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization }, body: { org_name: ORG } },
-      floor: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization } },
+      floor: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization }, body: {} },
     },
     {
       key: 'verify',
