@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { zodRoutes } from '../http/route-schemas.ts';
 import { createdUserAnswerSchema, pageAnswerSchema, resultsAnswerSchema } from '../../src-shared/answer-schemas.ts';
-import { membershipSchema, orgMemberSchema, orgPatchSchema, organizationSchema } from '../../src-shared/org-schemas.ts';
+import { membershipSchema, orgMemberSchema, organizationSchema } from '../../src-shared/org-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
 import { actorOf, requirePrincipal } from '../tokens/guard.ts';
 import { idParam } from '../users/users-schemas.ts';
-import { addMemberBody, createOrgUserBody, listMembersQuery, listOrgsQuery, memberParams, setRoleBody, slugParams } from './orgs-schemas.ts';
+import { addMemberBody, createOrgUserBody, listOrgsQuery, slugParams } from './orgs-schemas.ts';
 import { createOrgBody, type OrgsService } from './orgs-service.ts';
 import type { OrgMembersService } from './org-members-service.ts';
+import { organizationRoutes } from './orgs-routes.ts';
 
-const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
 /** A user made in an organization: the account, its first key (shown once) and the membership. */
 const createdOrgUserAnswerSchema = createdUserAnswerSchema.extend({ member: orgMemberSchema });
 
@@ -21,7 +20,6 @@ const createdOrgUserAnswerSchema = createdUserAnswerSchema.extend({ member: orgM
 export function adminOrgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
   const api = zodRoutes(app);
   const doc = { tags: ['admin: organizations'], security: SIGNED_IN };
-  const one = { params: slugParams, response: { 200: organizationSchema } };
 
   api.get(
     '/organizations',
@@ -47,35 +45,7 @@ export function adminOrgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; or
     },
     async (request, reply) => reply.status(201).send(await s.orgs.create(actorOf(request), request.body)),
   );
-  api.get('/organizations/:slug', { schema: { summary: 'One organization', ...doc, ...one } }, async (request) =>
-    s.orgs.get(actorOf(request), request.params.slug),
-  );
-  api.patch(
-    '/organizations/:slug',
-    { schema: { summary: 'Rename an organization or change who may join by single sign-on', ...doc, ...one, body: orgPatchSchema } },
-    async (request) => s.orgs.update(actorOf(request), request.params.slug, request.body),
-  );
-  api.delete(
-    '/organizations/:slug',
-    { schema: { summary: 'Delete an organization, with its memberships and invitations', ...doc, params: slugParams, response: deleted } },
-    async (request, reply) => {
-      await s.orgs.remove(actorOf(request), request.params.slug);
-      return reply.status(204).send();
-    },
-  );
-  api.get(
-    '/organizations/:slug/members',
-    {
-      schema: {
-        summary: "An organization's members, by username, paged (`search`, `role`, `page`, `page_size`)",
-        ...doc,
-        params: slugParams,
-        querystring: listMembersQuery,
-        response: { 200: pageAnswerSchema(orgMemberSchema) },
-      },
-    },
-    async (request) => s.orgMembers.list(actorOf(request), request.params.slug, request.query),
-  );
+  organizationRoutes(api, '/organizations', { doc, s, audience: 'admin' });
   api.post(
     '/organizations/:slug/members',
     {
@@ -88,27 +58,6 @@ export function adminOrgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; or
       },
     },
     async (request, reply) => reply.status(201).send(await s.orgMembers.add(actorOf(request), request.params.slug, request.body.user_id, request.body.role)),
-  );
-  api.patch(
-    '/organizations/:slug/members/:userId',
-    {
-      schema: {
-        summary: "Change a member's role (never the last active admin's)",
-        ...doc,
-        params: memberParams,
-        body: setRoleBody,
-        response: { 200: orgMemberSchema },
-      },
-    },
-    async (request) => s.orgMembers.setRole(actorOf(request), request.params.slug, request.params.userId, request.body.role),
-  );
-  api.delete(
-    '/organizations/:slug/members/:userId',
-    { schema: { summary: 'Remove a member (never the last active admin)', ...doc, params: memberParams, response: deleted } },
-    async (request, reply) => {
-      await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
-      return reply.status(204).send();
-    },
   );
   api.post(
     '/organizations/:slug/users',

@@ -19,8 +19,6 @@ const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
 export function orgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
   const api = zodRoutes(app);
   const doc = { tags: ['organizations'], security: SIGNED_IN };
-  const one = { params: slugParams, response: { 200: organizationSchema } };
-
   // One path, without the final slash (not Fastify's prefix pair).
   api.get(
     '',
@@ -41,59 +39,72 @@ export function orgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMemb
     },
     async (request, reply) => reply.status(201).send(await s.orgs.create(actorOf(request), request.body)),
   );
-  api.get('/:slug', { schema: { summary: 'One of your organizations', ...doc, ...one } }, async (request) => s.orgs.get(actorOf(request), request.params.slug));
-  api.patch(
-    '/:slug',
-    { schema: { summary: 'Rename it or change who may join by single sign-on (its admins)', ...doc, ...one, body: orgPatchSchema } },
-    async (request) => s.orgs.update(actorOf(request), request.params.slug, request.body),
-  );
-  api.delete(
-    '/:slug',
-    { schema: { summary: 'Delete it, with its memberships and invitations (its admins)', ...doc, params: slugParams, response: deleted } },
-    async (request, reply) => {
-      await s.orgs.remove(actorOf(request), request.params.slug);
-      return reply.status(204).send();
-    },
-  );
-  api.get(
-    '/:slug/members',
-    {
-      schema: {
-        summary: 'Its members, by username, paged (`search`, `role`, `page`, `page_size`)',
-        ...doc,
-        params: slugParams,
-        querystring: listMembersQuery,
-        response: { 200: pageAnswerSchema(orgMemberSchema) },
-      },
-    },
-    async (request) => s.orgMembers.list(actorOf(request), request.params.slug, request.query),
-  );
-  api.patch(
-    '/:slug/members/:userId',
-    {
-      schema: {
-        summary: "Change a member's role (its admins; never its last active admin)",
-        ...doc,
-        params: memberParams,
-        body: setRoleBody,
-        response: { 200: orgMemberSchema },
-      },
-    },
-    async (request) => s.orgMembers.setRole(actorOf(request), request.params.slug, request.params.userId, request.body.role),
-  );
-  api.delete(
-    '/:slug/members/:userId',
-    { schema: { summary: 'Remove a member (its admins; never its last active admin)', ...doc, params: memberParams, response: deleted } },
-    async (request, reply) => {
-      await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
-      return reply.status(204).send();
-    },
-  );
+  organizationRoutes(api, '', { doc, s, audience: 'self' });
   api.post(
     '/:slug/leave',
     { schema: { summary: 'Leave it (not as its last active admin)', ...doc, params: slugParams, body: optionalBody(emptyBody), response: deleted } },
     async (request, reply) => {
       await s.orgMembers.leave(actorOf(request), request.params.slug);
+      return reply.status(204).send();
+    },
+  );
+}
+
+const SUMMARIES = {
+  self: {
+    get: 'One of your organizations',
+    update: 'Rename it or change who may join by single sign-on (its admins)',
+    remove: 'Delete it, with its memberships and invitations (its admins)',
+    members: 'Its members, by username, paged (`search`, `role`, `page`, `page_size`)',
+    setRole: "Change a member's role (its admins; never its last active admin)",
+    removeMember: 'Remove a member (its admins; never its last active admin)',
+  },
+  admin: {
+    get: 'One organization',
+    update: 'Rename an organization or change who may join by single sign-on',
+    remove: 'Delete an organization, with its memberships and invitations',
+    members: "An organization's members, by username, paged (`search`, `role`, `page`, `page_size`)",
+    setRole: "Change a member's role (never the last active admin's)",
+    removeMember: 'Remove a member (never the last active admin)',
+  },
+};
+
+/**
+ * One organization's routes under `base` + `/:slug`, the same for its members and
+ * admins (/api/v2/organizations) and for superusers (/api/v2/admin/organizations):
+ * who may do what is the services' to judge (orgs/org-access.ts), not the path's.
+ */
+export function organizationRoutes(
+  api: ReturnType<typeof zodRoutes>,
+  base: string,
+  o: { doc: object; s: { orgs: OrgsService; orgMembers: OrgMembersService }; audience: keyof typeof SUMMARIES },
+): void {
+  const { doc, s } = o;
+  const said = SUMMARIES[o.audience];
+  const one = { params: slugParams, response: { 200: organizationSchema } };
+  api.get(`${base}/:slug`, { schema: { summary: said.get, ...doc, ...one } }, async (request) => s.orgs.get(actorOf(request), request.params.slug));
+  api.patch(`${base}/:slug`, { schema: { summary: said.update, ...doc, ...one, body: orgPatchSchema } }, async (request) =>
+    s.orgs.update(actorOf(request), request.params.slug, request.body),
+  );
+  api.delete(`${base}/:slug`, { schema: { summary: said.remove, ...doc, params: slugParams, response: deleted } }, async (request, reply) => {
+    await s.orgs.remove(actorOf(request), request.params.slug);
+    return reply.status(204).send();
+  });
+  api.get(
+    `${base}/:slug/members`,
+    { schema: { summary: said.members, ...doc, params: slugParams, querystring: listMembersQuery, response: { 200: pageAnswerSchema(orgMemberSchema) } } },
+    async (request) => s.orgMembers.list(actorOf(request), request.params.slug, request.query),
+  );
+  api.patch(
+    `${base}/:slug/members/:userId`,
+    { schema: { summary: said.setRole, ...doc, params: memberParams, body: setRoleBody, response: { 200: orgMemberSchema } } },
+    async (request) => s.orgMembers.setRole(actorOf(request), request.params.slug, request.params.userId, request.body.role),
+  );
+  api.delete(
+    `${base}/:slug/members/:userId`,
+    { schema: { summary: said.removeMember, ...doc, params: memberParams, response: deleted } },
+    async (request, reply) => {
+      await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
       return reply.status(204).send();
     },
   );
