@@ -134,6 +134,13 @@ export const orgInvitationInputSchema = z.strictObject({
 /** An organization's invitation link: a site invitation's view (never staff) with the role it gives. */
 export const orgInvitationSchema = invitationSchema.omit({ grant_staff: true }).extend({ role: orgRoleSchema }).meta({ id: 'OrgInvitation' });
 
+/** A new organization invitation, once: the view, the link's token and path, and the whole link when the server knows its public address. */
+export const createdOrgInvitationAnswerSchema = orgInvitationSchema.extend({ token: z.string().min(1), path: z.string().min(1), url: z.string().nullable() });
+
+/** A signed-in user's acceptance of an organization invitation (POST /api/v2/organizations/join). */
+export const joinOrgInputSchema = z.strictObject({ token: z.string().min(1).max(256) });
+
+export type CreatedOrgInvitation = z.output<typeof createdOrgInvitationAnswerSchema>;
 export type OrgOrdering = z.output<typeof orgOrderingSchema>;
 export type OrgInput = z.output<typeof orgInputSchema>;
 export type OrgPatch = z.output<typeof orgPatchSchema>;
