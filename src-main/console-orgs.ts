@@ -13,7 +13,10 @@ type OrgMethods =
   | 'setOrgMemberRole'
   | 'removeOrgMember'
   | 'createOrgUser'
-  | 'listUserMemberships';
+  | 'listUserMemberships'
+  | 'listOrgInvitations'
+  | 'createOrgInvitation'
+  | 'revokeOrgInvitation';
 
 /**
  * Organizations: each a call to the backend of the connection it was
@@ -41,5 +44,12 @@ export function orgHandlers(session: ConsoleSession): Pick<ConsoleHandlers, OrgM
     },
     createOrgUser: async ({ connection, org, user, role }) => (await on(connection)).createOrgUser(org, user, role),
     listUserMemberships: async ({ connection, id }) => (await on(connection)).listUserMemberships(id),
+    listOrgInvitations: async ({ connection, org, status }) => (await on(connection)).listOrgInvitations(org, status ?? 'pending'),
+    createOrgInvitation: async ({ connection, org, ...input }) => {
+      const backend = await on(connection);
+      const { invitation, path, url } = await backend.createOrgInvitation(org, input);
+      return { invitation, url: url ?? new URL(path, backend.baseUrl).toString() };
+    },
+    revokeOrgInvitation: async ({ connection, org, id }) => (await on(connection)).revokeOrgInvitation(org, id),
   };
 }

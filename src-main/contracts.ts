@@ -8,6 +8,7 @@ import type {
   Membership,
   NewOrgUser,
   NewPersonalKey,
+  OrgInvitation,
   OrgMember,
   OrgPage,
   OrgQuery,
@@ -64,6 +65,12 @@ export interface OrgInput {
 export interface OrgPatch {
   name?: string | undefined;
   join_policy?: JoinPolicy | undefined;
+}
+/** A new organization invitation, as the bridge's schema parses it (src-shared/org-schemas.ts); what is left out, the server chooses. */
+export interface OrgInvitationInput {
+  role?: OrgRole | undefined;
+  expires_in_hours?: number | undefined;
+  note?: string | null | undefined;
 }
 
 /**
@@ -144,6 +151,16 @@ export interface Backend {
   createOrgUser(org: string, input: UserInput, role: OrgRole): Promise<NewOrgUser>;
   /** The organizations a user is in. */
   listUserMemberships(userId: number): Promise<Membership[]>;
+  /** An organization's invitation links: pending ones, or all (used, expired and revoked too), newest first. */
+  listOrgInvitations(org: string, status: 'pending' | 'all'): Promise<OrgInvitation[]>;
+  /**
+   * A link that lets one signed-in person join the organization with `role`
+   * (a new person signs up on its page first). `url`: the whole link when
+   * the server knows its public address, else null (the caller puts the
+   * address it uses in front of `path`).
+   */
+  createOrgInvitation(org: string, input: OrgInvitationInput): Promise<{ invitation: OrgInvitation; token: string; path: string; url: string | null }>;
+  revokeOrgInvitation(org: string, id: string): Promise<OrgInvitation>;
 }
 
 /**

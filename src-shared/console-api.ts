@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
-import { orgInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
+import { orgInputSchema, orgInvitationInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
 import type { Result } from './console-errors.ts';
 import type {
   AuditEntry,
@@ -11,6 +11,7 @@ import type {
   Membership,
   NewOrgUser,
   NewPersonalKey,
+  OrgInvitation,
   OrgMember,
   OrgPage,
   Organization,
@@ -59,6 +60,7 @@ const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'm
 const userTarget = z.union([z.literal('me'), id]);
 /** An organization as calls name it (`Organization.ref`): a slug, or a Graphistry admin's key (`pk-17`). */
 const orgRef = z.string().regex(/^[A-Za-z0-9_.@+-]{1,150}$/, 'is not an organization');
+const invitationId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'is not an invitation id');
 const page = z.number().int().min(1).max(1_000_000).optional();
 const pageSize = z.number().int().min(1).max(500).optional();
 /**
@@ -163,7 +165,7 @@ export const consoleParams = {
     grant_staff: z.boolean().optional(),
     note: text(254).nullable().optional(),
   }),
-  revokeInvitation: onServer({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/) }),
+  revokeInvitation: onServer({ id: invitationId }),
   // Organizations
   listOrganizations: onServer({ search: text(150).optional(), ordering: orgOrderingSchema.optional(), page, page_size: pageSize }),
   getOrganization: onServer({ org: orgRef }),
@@ -178,6 +180,11 @@ export const consoleParams = {
   /** A new user made in the organization at once (the user, its first key, the membership). */
   createOrgUser: onServer({ org: orgRef, user: userInputSchema, role: orgRoleSchema }),
   listUserMemberships: onServer({ id }),
+  /** An organization's invitation links (default: pending ones). */
+  listOrgInvitations: onServer({ org: orgRef, status: z.enum(['pending', 'all']).optional() }),
+  /** A link for one signed-in person to join it with `role`; the whole link comes back once. */
+  createOrgInvitation: onServer({ org: orgRef, ...orgInvitationInputSchema.shape }),
+  revokeOrgInvitation: onServer({ org: orgRef, id: invitationId }),
   // Audit
   listAudit: onServer({
     page: z.number().int().min(1).optional(),
@@ -303,6 +310,10 @@ export interface ConsoleResults {
   removeOrgMember: null;
   createOrgUser: NewOrgUser;
   listUserMemberships: Membership[];
+  listOrgInvitations: OrgInvitation[];
+  /** `url`: the whole link (the server's, or the connection's address in front of its path), shown once. */
+  createOrgInvitation: { invitation: OrgInvitation; url: string };
+  revokeOrgInvitation: OrgInvitation;
   /** `delegated`: in web mode the page itself writes the clipboard (the host has none), and clears it after `clear_after_ms`. */
   copyToClipboard: { copied: boolean; delegated: boolean; clear_after_ms: number };
 }

@@ -158,6 +158,15 @@ export interface InvitationView {
   status: 'pending' | 'used' | 'expired' | 'revoked';
 }
 
+/**
+ * An organization's invitation link: anyone signed in who opens it joins the
+ * organization with `role` (a new person makes their account on its page
+ * first). Never staff; `used_by`: who joined with it.
+ */
+export interface OrgInvitation extends Omit<InvitationView, 'grant_staff'> {
+  role: OrgRole;
+}
+
 export interface AuditEntry {
   id: number;
   at: string;

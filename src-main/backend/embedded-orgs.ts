@@ -17,6 +17,9 @@ type OrgCalls = Pick<
   | 'removeOrgMember'
   | 'createOrgUser'
   | 'listUserMemberships'
+  | 'listOrgInvitations'
+  | 'createOrgInvitation'
+  | 'revokeOrgInvitation'
 >;
 
 const seg = (v: string | number) => encodeURIComponent(String(v));
@@ -29,7 +32,7 @@ const orgPath = (org: string, rest = '') => `/api/v2/admin/organizations/${seg(o
  * with a sentence, rather than "not found" for an organization that exists.
  */
 export function orgCalls(call: Call): OrgCalls {
-  const send = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => {
+  const send = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>, feature = 'organizations'): Promise<T> => {
     try {
       return await call(spec);
     } catch (e) {
@@ -37,11 +40,12 @@ export function orgCalls(call: Call): OrgCalls {
         throw new ConsoleFailure({
           code: 'UNSUPPORTED',
           serverCode: 'UNSUPPORTED',
-          message: 'This Graphistry Admin server is older than organizations: update it.',
+          message: `This Graphistry Admin server is older than ${feature}: update it.`,
         });
       throw e;
     }
   };
+  const invitations = 'organization invitations';
   return {
     listOrganizations: (q) =>
       send({
@@ -83,5 +87,14 @@ export function orgCalls(call: Call): OrgCalls {
       }),
     listUserMemberships: (userId) =>
       send({ method: 'GET', path: `/api/v2/admin/users/${seg(userId)}/organizations`, expect: wire.resultsOf(wire.membershipSchema) }),
+    // An unknown invitation is the server's INVITATION_NOT_FOUND, an unknown organization its ORG_NOT_FOUND: only a server without these routes says NOT_FOUND.
+    listOrgInvitations: (org, status) =>
+      send({ method: 'GET', path: orgPath(org, '/invitations'), query: { status }, expect: wire.resultsOf(wire.orgInvitationSchema) }, invitations),
+    createOrgInvitation: (org, { role, expires_in_hours, note }) =>
+      send(
+        { method: 'POST', path: orgPath(org, '/invitations'), body: { role, expires_in_hours, note }, expect: wire.createdOrgInvitationSchema },
+        invitations,
+      ),
+    revokeOrgInvitation: (org, id) => send({ method: 'DELETE', path: orgPath(org, `/invitations/${seg(id)}`), expect: wire.orgInvitationSchema }, invitations),
   };
 }

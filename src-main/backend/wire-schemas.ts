@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Membership, NewPersonalKey, OrgMember, Organization, Page } from '../../src-shared/domain.ts';
+import type { Membership, NewPersonalKey, OrgInvitation, OrgMember, Organization, Page } from '../../src-shared/domain.ts';
 import * as orgs from '../../src-shared/org-schemas.ts';
 import * as answer from '../../src-shared/answer-schemas.ts';
 import { userSchema } from '../../src-shared/user-schemas.ts';
@@ -84,3 +84,14 @@ export const membershipSchema = orgs.membershipSchema.transform((m): Membership 
   joined_at: m.joined_at,
 }));
 export const createdOrgUserSchema = z.object({ user: userSchema, key: newKeySchema, member: orgMemberSchema });
+
+/** An organization's invitation link as the server lists it (never its token). */
+export const orgInvitationSchema = orgs.orgInvitationSchema satisfies z.ZodType<OrgInvitation>;
+
+/** 201 answer to creating an organization invitation: the view flat, plus the link's token, path and (when the server knows its address) whole URL, shown once. */
+export const createdOrgInvitationSchema = orgs.createdOrgInvitationAnswerSchema.transform(({ token, path, url, ...invitation }) => ({
+  invitation: invitation satisfies OrgInvitation,
+  token,
+  path,
+  url,
+}));

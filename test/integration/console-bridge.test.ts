@@ -67,6 +67,9 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   removeOrgMember: { connection: C, org: 'acme', user_id: 2 },
   createOrgUser: { connection: C, org: 'acme', user: { username: 'ana', password: 'ana-password-1' }, role: 'member' },
   listUserMemberships: { connection: C, id: 2 },
+  listOrgInvitations: { connection: C, org: 'acme', status: 'all' },
+  createOrgInvitation: { connection: C, org: 'acme', role: 'admin', expires_in_hours: 72, note: 'for Ben' },
+  revokeOrgInvitation: { connection: C, org: 'acme', id: 'inv1' },
   copyToClipboard: { text: 'hello' },
 };
 
@@ -124,6 +127,13 @@ describe('dispatcher', () => {
     expect(
       await fieldsOf('createOrgUser', { connection: C, org: 'acme', user: { username: 'has space', password: 'ana-password-1' }, role: 'member' }),
     ).toEqual(['user.username']);
+    // Organization invitations: a role the server knows, at most 30 days, a note without control characters, an id that is one.
+    expect(await fieldsOf('createOrgInvitation', { connection: C, org: 'acme', role: 'owner' })).toEqual(['role']);
+    expect(await fieldsOf('createOrgInvitation', { connection: C, org: 'acme', expires_in_hours: 721 })).toEqual(['expires_in_hours']);
+    expect(await fieldsOf('createOrgInvitation', { connection: C, org: 'acme', note: 'a\u0007b' })).toEqual(['note']);
+    expect(await fieldsOf('createOrgInvitation', { connection: C, org: 'acme', grant_staff: true })).toEqual(['grant_staff']);
+    expect(await fieldsOf('revokeOrgInvitation', { connection: C, org: 'acme', id: '../x' })).toEqual(['id']);
+    expect(await fieldsOf('listOrgInvitations', { connection: C, org: 'a/b' })).toEqual(['org']);
     for (const raw of [undefined, null, [], 'x', 42]) expect(await fieldsOf('connectionStatus', raw)).toEqual(['']);
     for (const m of ['nope', '__proto__', 'toString', 'constructor', 'hasOwnProperty', '']) {
       const r = await dispatch(m, {});

@@ -70,6 +70,9 @@ const asPrepared = (id: number): { [M in ServerMethod]: Omit<ConsoleParams<M>, '
   removeOrgMember: { org: 'acme', user_id: 2 },
   createOrgUser: { org: 'acme', user: { username: 'stale.orguser', password: 'a stale org passphrase' }, role: 'member' },
   listUserMemberships: { id: 2 },
+  listOrgInvitations: { org: 'acme' },
+  createOrgInvitation: { org: 'acme', role: 'admin' },
+  revokeOrgInvitation: { org: 'acme', id: 'inv1' },
 });
 
 let standInDir: string;

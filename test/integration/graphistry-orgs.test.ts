@@ -86,7 +86,7 @@ for (const runtime of await djangoRuntimes()) {
       expect(await failure(admin.getOrganization('pk-99999'))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'ORG_NOT_FOUND' });
     });
 
-    it('refuses every change with the org_writes sentence, and changes nothing', async () => {
+    it('refuses every change (and its invitation links) with the org_writes sentence, and changes nothing', async () => {
       const before = await dumpPeer(peer);
       const acme = `pk-${pk.acme}`;
       const writes = {
@@ -97,6 +97,10 @@ for (const runtime of await djangoRuntimes()) {
         setOrgMemberRole: () => admin.setOrgMemberRole(acme, pk.ben, 'admin'),
         removeOrgMember: () => admin.removeOrgMember(acme, pk.ben),
         createOrgUser: () => admin.createOrgUser(acme, { username: 'dora', password: 'dora keeps a long passphrase' }, 'member'),
+        // Invitation links are the Graphistry's own, not its admin site's: listing them is refused with the same sentence.
+        listOrgInvitations: () => admin.listOrgInvitations(acme, 'all'),
+        createOrgInvitation: () => admin.createOrgInvitation(acme, { role: 'member' }),
+        revokeOrgInvitation: () => admin.revokeOrgInvitation(acme, 'abc123'),
       };
       const sent = admin.requestCount();
       for (const [name, write] of Object.entries(writes))

@@ -184,5 +184,9 @@ function backendOn(
     setOrgMemberRole: orgWrite,
     removeOrgMember: orgWrite,
     createOrgUser: orgWrite,
+    // Invitation links are Graphistry's own (its organization page mails them): none of them is on its admin site.
+    listOrgInvitations: orgWrite,
+    createOrgInvitation: orgWrite,
+    revokeOrgInvitation: orgWrite,
   };
 }
