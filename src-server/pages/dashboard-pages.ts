@@ -3,23 +3,17 @@ import { AppError, isAppError } from '../errors.ts';
 import { bool } from '../db/schema.ts';
 import { toUser } from '../users/users-repo.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
-import type { Actor } from '../audit/audit-service.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice, secretBox } from './layout.ts';
 import { formText } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
+import { pageActor, pageNumberOf, requireSession } from './signed-in.ts';
 
 const text = formText;
 
 /** Keys per dashboard page: the list is paged, since a user may hold many revoked and expired keys besides the usable ones. */
 export const DASHBOARD_KEYS_PAGE_SIZE = 25;
-
-/** The `?page=` of a dashboard URL: a whole number from 1, anything else the first page. */
-function keysPageOf(request: FastifyRequest): number {
-  const raw = (request.query as Record<string, unknown> | undefined)?.page;
-  return typeof raw === 'string' && /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
-}
 
 /** "Keys 26–50 of 120" with links to the pages either side (only when there is more than one page). */
 function keysPager(page: number, pageSize: number, count: number): SafeHtml | string {
@@ -78,22 +72,11 @@ export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
   const { s } = ctx;
   const tags = ['pages'];
 
-  /** The session for a dashboard request, or a redirect to sign-in (null). */
-  async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession | null> {
-    const session = await ctx.session(request);
-    if (!session) {
-      const next = request.method === 'GET' ? request.url : '/dashboard/';
-      reply.redirect(`/accounts/login/?next=${encodeURIComponent(next)}`, 303);
-      return null;
-    }
-    return session;
-  }
-
   async function dashboard(request: FastifyRequest, reply: FastifyReply, session: ActiveSession, status = 200, passwordError?: AppError) {
     const items = ctx.flash.take(session.idHash);
     if (items.some((f) => f.type !== 'message')) reply.header('referrer-policy', 'no-referrer');
     const user = toUser(session.user);
-    let listed = await s.keys.page(user.id, { page: keysPageOf(request), pageSize: DASHBOARD_KEYS_PAGE_SIZE });
+    let listed = await s.keys.page(user.id, { page: pageNumberOf(request), pageSize: DASHBOARD_KEYS_PAGE_SIZE });
     // A page past the end (keys revoked meanwhile, an edited address) shows the last one.
     const lastPage = Math.max(1, Math.ceil(listed.count / DASHBOARD_KEYS_PAGE_SIZE));
     if (listed.page > lastPage) listed = await s.keys.page(user.id, { page: lastPage, pageSize: DASHBOARD_KEYS_PAGE_SIZE });
@@ -104,6 +87,7 @@ export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
     const body = html`<h1>${user.username}</h1>
 <p class="lead">${user.email ?? 'No email'} · joined ${when(user.date_joined)}</p>
 ${roleBadges(session)}
+<nav class="actions" aria-label="Your account"><a class="button secondary small" href="/dashboard/organizations/">Organizations</a></nav>
 <div role="region" aria-label="Messages" aria-live="polite">${flashBlock(items)}</div>
 
 <section class="card" aria-labelledby="keys-h">
@@ -154,27 +138,20 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
   }
 
   app.get('/dashboard/', { schema: { summary: 'Your dashboard: roles, keys, JWT, password', tags } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
+    const session = await requireSession(ctx, request, reply);
     return session ? dashboard(request, reply, session) : reply;
   });
 
   /** Every dashboard POST: signed in, CSRF token right; then act and redirect back (post/redirect/get). */
   function post(url: string, summary: string, act: (request: FastifyRequest, reply: FastifyReply, session: ActiveSession) => Promise<FastifyReply | void>) {
     app.post(url, { schema: { summary, tags } }, async (request, reply) => {
-      const session = await requireSession(request, reply);
+      const session = await requireSession(ctx, request, reply);
       if (!session) return reply;
       if (!ctx.checkCsrf(request, reply, session)) return reply;
       const answered = await act(request, reply, session);
       return answered ?? reply.redirect('/dashboard/', 303);
     });
   }
-
-  const actor = (request: FastifyRequest, session: ActiveSession): Actor => ({
-    userId: Number(session.user.id),
-    username: session.user.username,
-    ip: request.ip,
-    requires: 'user',
-  });
 
   post('/dashboard/keys', 'Create a personal key', async (request, _reply, session) => {
     const name = text(request, 'name').trim() || 'api';
@@ -188,7 +165,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
       return;
     }
     try {
-      const key = await s.keys.issue(actor(request, session), toUser(session.user), {
+      const key = await s.keys.issue(pageActor(request, session), toUser(session.user), {
         name,
         expiresAt: days ? new Date(s.clock.now().getTime() + days * 86_400_000) : null,
       });
@@ -210,7 +187,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
         throw new AppError('VALIDATION', 'The two passwords do not match.', { fields: [{ field: 'password2', message: 'The two passwords do not match.' }] });
       }
       const epoch = await s.users.changeOwnPassword(
-        actor(request, session),
+        pageActor(request, session),
         Number(session.user.id),
         text(request, 'current_password'),
         text(request, 'password'),
@@ -226,7 +203,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
   const keyIdOf = (request: FastifyRequest) => String((request.params as { keyId: string }).keyId).slice(0, 64);
 
   app.get('/dashboard/keys/:keyId/revoke', { schema: { summary: 'Confirm revoking a key', tags } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
+    const session = await requireSession(ctx, request, reply);
     if (!session) return reply;
     const key = await s.keys.get(Number(session.user.id), keyIdOf(request));
     if (!key) return ctx.errorPage(reply, 404, 'Key not found', 'You have no key with that id.');
@@ -240,7 +217,7 @@ ${field({ name: 'password2', label: 'New password again', type: 'password', auto
 
   post('/dashboard/keys/:keyId/revoke', 'Revoke a key', async (request, _reply, session) => {
     try {
-      const key = await s.keys.revoke(actor(request, session), toUser(session.user), keyIdOf(request));
+      const key = await s.keys.revoke(pageActor(request, session), toUser(session.user), keyIdOf(request));
       ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: `Key “${key.name}” revoked.` });
     } catch (e) {
       if (!isAppError(e)) throw e;

@@ -3,6 +3,10 @@ import type { ServerConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationsService } from '../invitations/invitations-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
+import type { OrgMembersService } from '../orgs/org-members-service.ts';
+import type { OrgsRepo } from '../orgs/orgs-repo.ts';
+import type { OrgsService } from '../orgs/orgs-service.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { SignupService } from '../registration/signup-service.ts';
 import type { ActiveSession, SessionsService } from '../sessions/sessions-service.ts';
@@ -24,6 +28,11 @@ export interface PagesDeps {
   users: UsersService;
   usersRepo: UsersRepo;
   keys: KeysService;
+  orgs: OrgsService;
+  orgMembers: OrgMembersService;
+  /** One member by id, for a confirmation page (the write itself goes through orgMembers). */
+  orgsRepo: Pick<OrgsRepo, 'member'>;
+  settings: Pick<SettingsService, 'values'>;
 }
 
 /** What every page handler is given: the services, the flash messages, and the session and CSRF helpers (pages-plugin.ts). */

@@ -11,6 +11,7 @@ import { layout } from './layout.ts';
 import type { PageContext, PagesDeps } from './page-context.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
+import { orgPages } from './org-pages.ts';
 
 /**
  * Content-Security-Policy for every page: no inline script or style at all,
@@ -25,7 +26,7 @@ const STATIC: Record<string, { type: string; body: Buffer }> = {
   'favicon.svg': { type: 'image/svg+xml', body: readFileSync(new URL('./static/favicon.svg', import.meta.url)) },
 };
 
-/** The server's own HTML pages: sign-up, sign-in, dashboard, invitations. */
+/** The server's own HTML pages: sign-up, sign-in, dashboard, organizations, invitations. */
 export function pagesPlugin(s: PagesDeps) {
   return async (app: FastifyInstance) => {
     await app.register(cookie);
@@ -160,6 +161,7 @@ export function pagesPlugin(s: PagesDeps) {
 
     accountPages(app, ctx);
     dashboardPages(app, ctx);
+    orgPages(app, ctx);
   };
 }
 
