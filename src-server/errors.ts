@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   INVALID_JSON: 400,
   WEAK_PASSWORD: 400,
   INVALID_CREDENTIALS: 400,
+  // A site invitation (it makes an account) presented to join an organization.
+  INVITATION_NOT_FOR_ORG: 400,
   TOKEN_INVALID: 400,
   TOKEN_EXPIRED: 400,
   UNKNOWN_SETTING: 400,

@@ -29,6 +29,8 @@ import { createOrgsRepo } from './orgs/orgs-repo.ts';
 import { createOrgAccess } from './orgs/org-access.ts';
 import { createOrgsService } from './orgs/orgs-service.ts';
 import { createOrgMembersService } from './orgs/org-members-service.ts';
+import { createOrgInvitationsService } from './orgs/org-invitations-service.ts';
+import { createInvitationTokens } from './invitations/invitation-tokens.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -100,9 +102,10 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     setupToken: config.setupToken,
   });
+  const invitationsRepo = createInvitationsRepo(db.dialect);
   const invitations = createInvitationsService({
     db,
-    repo: createInvitationsRepo(db.dialect),
+    repo: invitationsRepo,
     users: usersRepo,
     keys,
     tokens,
@@ -112,6 +115,17 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     secretKey: deps.secrets.secretKey,
     writes,
+    orgs: orgsRepo,
+  });
+  const orgInvitations = createOrgInvitationsService({
+    db,
+    repo: invitationsRepo,
+    tokens: createInvitationTokens(deps.secrets.secretKey, invitationsRepo),
+    orgs: orgsRepo,
+    access: orgAccess,
+    audit,
+    writes,
+    clock,
   });
   const sessions = createSessionsService({
     db,
@@ -143,6 +157,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     orgsRepo,
     orgs,
     orgMembers,
+    orgInvitations,
   };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -21,17 +21,31 @@ export function createInvitationsRepo(dialect: 'sqlite' | 'postgres') {
     async byTokenHash(q: Q, tokenHash: string): Promise<InvitationRow | undefined> {
       return q.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
     },
-    /** Newest first, with the username of whoever used each (null: unused, or that account was deleted); with `pendingAt`, only those still usable then. */
-    async list(q: Q, pendingAt?: string): Promise<Array<InvitationRow & { used_by_username: string | null }>> {
+    /**
+     * Newest first, with the username of whoever used each (null: unused, or that account was deleted);
+     * with `pendingAt`, only those still usable then. `organizationId` null lists site invitations only,
+     * a number only that organization's.
+     */
+    async list(
+      q: Q,
+      f: { organizationId: number | null; pendingAt?: string | undefined },
+    ): Promise<Array<InvitationRow & { used_by_username: string | null }>> {
       let query = q
         .selectFrom('invitations')
         .leftJoin('users', 'users.id', 'invitations.used_by')
         .selectAll('invitations')
         .select('users.username as used_by_username');
-      if (pendingAt) {
-        query = query.where('invitations.used_at', 'is', null).where('invitations.revoked_at', 'is', null).where('invitations.expires_at', '>', pendingAt);
+      query =
+        f.organizationId === null ? query.where('invitations.organization_id', 'is', null) : query.where('invitations.organization_id', '=', f.organizationId);
+      if (f.pendingAt) {
+        query = query.where('invitations.used_at', 'is', null).where('invitations.revoked_at', 'is', null).where('invitations.expires_at', '>', f.pendingAt);
       }
       return query.orderBy('invitations.created_at', 'desc').orderBy('invitations.id').execute();
+    },
+    /** The organization an invitation joins, as the link's holder may see it. */
+    async organizationOf(q: Q, orgId: number): Promise<{ id: number; slug: string; name: string } | undefined> {
+      const row = await q.selectFrom('organizations').select(['id', 'slug', 'name']).where('id', '=', orgId).executeTakeFirst();
+      return row && { id: Number(row.id), slug: row.slug, name: row.name };
     },
     /**
      * Mark an invitation used if, and only if, it is still usable at `now`;

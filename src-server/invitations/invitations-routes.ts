@@ -76,9 +76,14 @@ export function invitationsPublicRoutes(app: FastifyInstance, s: { invitations: 
     '/api/v2/auth/invitations/:token',
     { schema: { summary: 'Whether an invitation link can still be used', tags, params: invitationTokenParam, response: { 200: invitationLinkAnswerSchema } } },
     async (request) => {
-      const { status, invitation } = await s.invitations.inspect(request.params.token);
-      // Anonymous callers learn what the link offers, never who made it or who used it.
-      return { status, invitation: invitation && { expires_at: invitation.expires_at, grant_staff: invitation.grant_staff, note: invitation.note } };
+      const { status, invitation, organization, role } = await s.invitations.inspect(request.params.token);
+      // Anonymous callers learn what the link offers (an organization's id and name included), never who made it or who used it.
+      return {
+        status,
+        invitation: invitation && { expires_at: invitation.expires_at, grant_staff: invitation.grant_staff, note: invitation.note },
+        organization,
+        role,
+      };
     },
   );
 
@@ -92,6 +97,7 @@ export function invitationsPublicRoutes(app: FastifyInstance, s: { invitations: 
         user: result.user,
         key: { ...result.key.key, id: result.key.id, secret: result.key.secret, authorization: result.key.authorization },
         token: result.token,
+        organization: result.organization,
       });
     },
   );

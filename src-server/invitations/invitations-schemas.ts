@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, usernameSchema } from '../../src-shared/user-schemas.ts';
 import { signupAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import { orgRoleSchema } from '../../src-shared/org-roles.ts';
 import { MAX_EXPIRES_IN_HOURS, NOTE_MAX_LENGTH } from './invitations-service.ts';
 
 export const createInvitationBody = z.strictObject({
@@ -47,11 +48,23 @@ export const acceptInvitationBody = z.strictObject({
   email: optionalEmailSchema,
 });
 
-/** What an anonymous holder of a link learns: whether it can be used, and what it offers (never who made or used it). */
+const linkOrganization = z.object({ slug: z.string(), name: z.string() });
+
+/**
+ * What an anonymous holder of a link learns: whether it can be used, and what it offers (never who made or used it):
+ * for an organization's link, which organization it joins and as what (both null for a site invitation).
+ */
 export const invitationLinkAnswerSchema = z.object({
   status: z.enum(['valid', 'used', 'expired', 'revoked', 'unknown']),
   invitation: z.object({ expires_at: z.string(), grant_staff: z.boolean(), note: z.string().nullable() }).nullable(),
+  organization: linkOrganization.nullable(),
+  role: orgRoleSchema.nullable(),
 });
 
-/** The new account: as a sign-up's answer, less `first_administrator` (an invitation never makes one). */
-export const acceptedInvitationAnswerSchema = signupAnswerSchema.omit({ first_administrator: true });
+/**
+ * The new account: as a sign-up's answer, less `first_administrator` (an invitation never makes one),
+ * with the organization an organization's invitation made it a member of (null for a site invitation).
+ */
+export const acceptedInvitationAnswerSchema = signupAnswerSchema
+  .omit({ first_administrator: true })
+  .extend({ organization: linkOrganization.extend({ role: orgRoleSchema }).nullable() });

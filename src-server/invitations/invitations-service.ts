@@ -1,9 +1,10 @@
-import { hmacSha256Hex, randomSecret, randomToken } from '../lib/crypto.ts';
+import { randomToken } from '../lib/crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Actor } from '../audit/audit-service.ts';
 import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
-import { invitationPath, statusOf, toInvitationView, type InspectStatus, type InvitationView } from './invitations-view.ts';
-import { createAcceptStep, type AcceptDeps } from './invitations-accept.ts';
+import { invitationPath, statusOf, toInvitationView, type InvitationView } from './invitations-view.ts';
+import { createAcceptStep, type AcceptDeps, type InspectResult } from './invitations-accept.ts';
+import { createInvitationTokens } from './invitation-tokens.ts';
 
 export const DEFAULT_EXPIRES_IN_HOURS = 72;
 export const MAX_EXPIRES_IN_HOURS = 720;
@@ -15,7 +16,8 @@ export interface CreateInvitationInput {
   note?: string | null | undefined;
 }
 
-function validateCreate(input: CreateInvitationInput): { hours: number; note: string | null } {
+/** The expiry and note rules, shared with organization invitations (orgs/org-invitations-service.ts). */
+export function validateCreate(input: CreateInvitationInput): { hours: number; note: string | null } {
   const hours = input.expiresInHours ?? DEFAULT_EXPIRES_IN_HOURS;
   if (!Number.isInteger(hours) || hours < 1 || hours > MAX_EXPIRES_IN_HOURS) {
     throw new AppError('VALIDATION', `The expiry must be a whole number of hours from 1 to ${MAX_EXPIRES_IN_HOURS}.`, {
@@ -48,17 +50,25 @@ export interface InvitationsServiceDeps extends Omit<AcceptDeps, 'inspect'> {
  */
 export function createInvitationsService(deps: InvitationsServiceDeps) {
   const { db, repo, clock, audit, secretKey, writes } = deps;
-  // Domain-separated: the same secret key also signs sessions and CSRF tokens.
-  const hashToken = (token: string) => hmacSha256Hex(secretKey, `invitation:${token}`);
+  const tokens = createInvitationTokens(secretKey, repo);
 
-  /** What a presented token is worth right now. Never throws for a bad token. */
-  async function inspect(token: string): Promise<{ status: InspectStatus; invitation: InvitationView | null }> {
-    // Real tokens are 43 characters; refuse oversized input before hashing or querying.
-    const row = token.length > 0 && token.length <= 256 ? await repo.byTokenHash(db.read, hashToken(token)) : undefined;
-    if (!row) return { status: 'unknown', invitation: null };
+  /**
+   * What a presented token is worth right now, and, for an organization's
+   * link, which organization it joins and as what (both null for a site
+   * invitation). Never throws for a bad token.
+   */
+  async function inspect(token: string): Promise<InspectResult> {
+    const row = await tokens.find(db.read, token);
+    if (!row) return { status: 'unknown', invitation: null, organization: null, role: null };
     const now = clock.now();
     const status = statusOf(row, now);
-    return { status: status === 'pending' ? 'valid' : status, invitation: toInvitationView(row, now) };
+    const org = row.organization_id === null ? undefined : await repo.organizationOf(db.read, Number(row.organization_id));
+    return {
+      status: status === 'pending' ? 'valid' : status,
+      invitation: toInvitationView(row, now),
+      organization: org ? { slug: org.slug, name: org.name } : null,
+      role: org ? (row.org_role ?? 'member') : null,
+    };
   }
 
   return {
@@ -68,11 +78,11 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
     async create(actor: Actor, input: CreateInvitationInput = {}): Promise<{ invitation: InvitationView; token: string; path: string }> {
       const { hours, note } = validateCreate(input);
       const now = clock.now();
-      const token = randomSecret(32);
+      const { token, tokenHash } = tokens.mint();
       const row = await writes.run(actor, async (trx) => {
         const inserted = await repo.insert(trx, {
           id: randomToken(16),
-          token_hash: hashToken(token),
+          token_hash: tokenHash,
           note,
           grant_staff: repo.flag(input.grantStaff ?? false),
           created_by: actor.username,
@@ -97,10 +107,13 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
       return { invitation: toInvitationView(row, now), token, path: invitationPath(token) };
     },
 
-    /** Pending (usable now) by default, newest first. Views never carry the token or its hash. */
+    /**
+     * Site invitations (an organization's are listed by its admins, orgs/org-invitations-service.ts):
+     * pending (usable now) by default, newest first. Views never carry the token or its hash.
+     */
     async list(opts: { status?: 'pending' | 'all' | undefined } = {}): Promise<InvitationView[]> {
       const now = clock.now();
-      const rows = await repo.list(db.read, opts.status === 'all' ? undefined : now.toISOString());
+      const rows = await repo.list(db.read, { organizationId: null, pendingAt: opts.status === 'all' ? undefined : now.toISOString() });
       return rows.map((r) => toInvitationView(r, now));
     },
 
@@ -109,7 +122,8 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
       return writes.run(actor, async (trx) => {
         const now = clock.now();
         const existing = await repo.byId(trx, id);
-        if (!existing) throw new AppError('INVITATION_NOT_FOUND', `No invitation with id ${id}.`);
+        // An organization's invitations are its admins' to withdraw (on its own path), as they are its to list.
+        if (!existing || existing.organization_id !== null) throw new AppError('INVITATION_NOT_FOUND', `No invitation with id ${id}.`);
         if (existing.revoked_at) return toInvitationView(existing, now);
         const row = await repo.revoke(trx, id, now.toISOString());
         if (!row) throw new AppError('INVITATION_USED', 'This invitation has already been used; deactivate the account instead.');
@@ -123,4 +137,4 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
 }
 export type InvitationsService = ReturnType<typeof createInvitationsService>;
 export type { InspectStatus, InvitationStatus, InvitationView } from './invitations-view.ts';
-export type { AcceptInput, AcceptResult } from './invitations-accept.ts';
+export type { AcceptInput, AcceptResult, InspectResult } from './invitations-accept.ts';

@@ -6,9 +6,8 @@ import { SIGNED_IN } from '../openapi/openapi.ts';
 import { actorOf, requirePrincipal } from '../tokens/guard.ts';
 import { idParam } from '../users/users-schemas.ts';
 import { addMemberBody, createOrgUserBody, listOrgsQuery, slugParams } from './orgs-schemas.ts';
-import { createOrgBody, type OrgsService } from './orgs-service.ts';
-import type { OrgMembersService } from './org-members-service.ts';
-import { organizationRoutes } from './orgs-routes.ts';
+import { createOrgBody } from './orgs-service.ts';
+import { organizationRoutes, type OrgRouteServices } from './orgs-routes.ts';
 
 /** A user made in an organization: the account, its first key (shown once) and the membership. */
 const createdOrgUserAnswerSchema = createdUserAnswerSchema.extend({ member: orgMemberSchema });
@@ -17,7 +16,7 @@ const createdOrgUserAnswerSchema = createdUserAnswerSchema.extend({ member: orgM
  * Every organization, for superusers: registered under /api/v2/admin
  * (app.ts), beside the users they hold; also each user's memberships.
  */
-export function adminOrgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
+export function adminOrgsRoutes(app: FastifyInstance, s: OrgRouteServices): void {
   const api = zodRoutes(app);
   const doc = { tags: ['admin: organizations'], security: SIGNED_IN };
 

@@ -1,13 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
-import { pageAnswerSchema } from '../../src-shared/answer-schemas.ts';
-import { myOrganizationsSchema, orgInputSchema, orgMemberSchema, orgPatchSchema, organizationSchema } from '../../src-shared/org-schemas.ts';
+import { pageAnswerSchema, resultsAnswerSchema } from '../../src-shared/answer-schemas.ts';
+import {
+  createdOrgInvitationAnswerSchema,
+  joinOrgInputSchema,
+  myOrganizationsSchema,
+  orgInputSchema,
+  orgInvitationInputSchema,
+  orgInvitationSchema,
+  orgMemberSchema,
+  orgPatchSchema,
+  organizationSchema,
+} from '../../src-shared/org-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
 import { actorOf, requirePrincipal } from '../tokens/guard.ts';
-import { emptyBody, listMembersQuery, memberParams, setRoleBody, slugParams } from './orgs-schemas.ts';
+import { listInvitationsQuery } from '../invitations/invitations-schemas.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
+import { emptyBody, listMembersQuery, memberParams, orgInvitationParams, setRoleBody, slugParams } from './orgs-schemas.ts';
 import type { OrgsService } from './orgs-service.ts';
 import type { OrgMembersService } from './org-members-service.ts';
+import type { OrgInvitationsService } from './org-invitations-service.ts';
+
+/** What an organization's routes call (app.ts passes every service). */
+export type OrgRouteServices = { orgs: OrgsService; orgMembers: OrgMembersService; orgInvitations: OrgInvitationsService; settings: SettingsService };
 
 const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
 
@@ -16,7 +32,7 @@ const deleted = { 204: z.undefined().meta({ description: 'Done: no body' }) };
  * /api/v2/organizations (app.ts): mine, make one, and for an organization's
  * members and admins what their role allows (orgs/org-access.ts).
  */
-export function orgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMembers: OrgMembersService }): void {
+export function orgsRoutes(app: FastifyInstance, s: OrgRouteServices): void {
   const api = zodRoutes(app);
   const doc = { tags: ['organizations'], security: SIGNED_IN };
   // One path, without the final slash (not Fastify's prefix pair).
@@ -39,6 +55,19 @@ export function orgsRoutes(app: FastifyInstance, s: { orgs: OrgsService; orgMemb
     },
     async (request, reply) => reply.status(201).send(await s.orgs.create(actorOf(request), request.body)),
   );
+  // A static path beside /:slug ('join' is a reserved slug, src-shared/org-schemas.ts).
+  api.post(
+    '/join',
+    {
+      schema: {
+        summary: 'Join an organization with an invitation link’s token, as the signed-in user (the link is then used up)',
+        ...doc,
+        body: joinOrgInputSchema,
+        response: { 200: organizationSchema },
+      },
+    },
+    async (request) => s.orgInvitations.join(actorOf(request), request.body.token, request.ip),
+  );
   organizationRoutes(api, '', { doc, s, audience: 'self' });
   api.post(
     '/:slug/leave',
@@ -58,6 +87,9 @@ const SUMMARIES = {
     members: 'Its members, by username, paged (`search`, `role`, `page`, `page_size`)',
     setRole: "Change a member's role (its admins; never its last active admin)",
     removeMember: 'Remove a member (its admins; never its last active admin)',
+    invite: 'Make a single-use invitation link into it (its admins; the token is returned once)',
+    invitations: 'Its invitation links (its admins): pending (default) or all',
+    revokeInvitation: 'Withdraw one of its invitation links (its admins)',
   },
   admin: {
     get: 'One organization',
@@ -66,6 +98,9 @@ const SUMMARIES = {
     members: "An organization's members, by username, paged (`search`, `role`, `page`, `page_size`)",
     setRole: "Change a member's role (never the last active admin's)",
     removeMember: 'Remove a member (never the last active admin)',
+    invite: 'Make a single-use invitation link into an organization (the token is returned once)',
+    invitations: "An organization's invitation links: pending (default) or all",
+    revokeInvitation: "Withdraw one of an organization's invitation links",
   },
 };
 
@@ -77,7 +112,7 @@ const SUMMARIES = {
 export function organizationRoutes(
   api: ReturnType<typeof zodRoutes>,
   base: string,
-  o: { doc: object; s: { orgs: OrgsService; orgMembers: OrgMembersService }; audience: keyof typeof SUMMARIES },
+  o: { doc: object; s: OrgRouteServices; audience: keyof typeof SUMMARIES },
 ): void {
   const { doc, s } = o;
   const said = SUMMARIES[o.audience];
@@ -107,5 +142,41 @@ export function organizationRoutes(
       await s.orgMembers.remove(actorOf(request), request.params.slug, request.params.userId);
       return reply.status(204).send();
     },
+  );
+  api.post(
+    `${base}/:slug/invitations`,
+    {
+      schema: {
+        summary: said.invite,
+        ...doc,
+        params: slugParams,
+        body: optionalBody(orgInvitationInputSchema),
+        response: { 201: createdOrgInvitationAnswerSchema },
+      },
+    },
+    async (request, reply) => {
+      const { invitation, token, path } = await s.orgInvitations.create(actorOf(request), request.params.slug, request.body);
+      // The whole link when the server knows the address people use (PUBLIC_URL); otherwise the caller puts its own address in front.
+      const { PUBLIC_URL } = await s.settings.values();
+      return reply.status(201).send({ ...invitation, token, path, url: PUBLIC_URL ? `${PUBLIC_URL}${path}` : null });
+    },
+  );
+  api.get(
+    `${base}/:slug/invitations`,
+    {
+      schema: {
+        summary: said.invitations,
+        ...doc,
+        params: slugParams,
+        querystring: listInvitationsQuery,
+        response: { 200: resultsAnswerSchema(orgInvitationSchema) },
+      },
+    },
+    async (request) => ({ results: await s.orgInvitations.list(actorOf(request), request.params.slug, { status: request.query.status }) }),
+  );
+  api.delete(
+    `${base}/:slug/invitations/:id`,
+    { schema: { summary: said.revokeInvitation, ...doc, params: orgInvitationParams, response: { 200: orgInvitationSchema } } },
+    async (request) => s.orgInvitations.revoke(actorOf(request), request.params.slug, request.params.id),
   );
 }

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { orgOrderingSchema, orgRoleSchema, orgSlugParam } from '../../src-shared/org-schemas.ts';
 import { userInputSchema } from '../../src-shared/user-schemas.ts';
 import { idSegment } from '../users/users-schemas.ts';
+import { invitationIdParam } from '../invitations/invitations-schemas.ts';
 
 /** The route parts of the organization APIs; the shared rules (src-shared/org-schemas.ts) are the bodies as they are. */
 
 export const slugParams = z.strictObject({ slug: orgSlugParam });
 export const memberParams = z.strictObject({ slug: orgSlugParam, userId: idSegment });
+export const orgInvitationParams = z.strictObject({ slug: orgSlugParam, id: invitationIdParam.shape.id });
 
 // Slugs, names, usernames and emails never hold control characters, so a search with one is a mistake (and NUL would reach PostgreSQL).
 const search = z

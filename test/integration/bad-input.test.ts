@@ -135,6 +135,26 @@ const orgBody: BodySpec = {
 };
 const orgPatchBody: BodySpec = { fields: { name: str('free'), join_policy: str('free') }, base: { name: 'Renamed' }, strict: true, nonEmpty: true };
 const roleBody: BodySpec = { fields: { role: str('free', { required: true }) }, base: { role: 'member' }, strict: true };
+const orgInviteBody: BodySpec = {
+  fields: { role: str('free'), expires_in_hours: { kind: 'int' }, note: str('free', { nullable: true }) },
+  base: { note: 'ci' },
+  strict: true,
+  optional: true,
+};
+/** An organization's invitation routes, the same under /api/v2/organizations and /api/v2/admin/organizations. */
+const orgInvitationEndpoints = (base: string): Endpoint[] => [
+  { method: 'POST', path: `${base}/:slug/invitations`, guard: 'hook', credential: 'bearer', body: orgInviteBody, baseCodes: ['ORG_NOT_FOUND'] },
+  { method: 'GET', path: `${base}/:slug/invitations`, guard: 'hook', credential: 'bearer', query: 'invitations', baseCodes: ['ok'], params: EXISTING_ORG },
+  {
+    method: 'DELETE',
+    path: `${base}/:slug/invitations/:id`,
+    guard: 'hook',
+    credential: 'bearer',
+    baseCodes: ['INVITATION_NOT_FOUND'],
+    params: { ...EXISTING_ORG, id: 'nosuchinvitation' },
+    paramKinds: { id: 'token' },
+  },
+];
 const loginCodes: ErrorCode[] = ['INVALID_CREDENTIALS', 'THROTTLED'];
 const tokenCodes: ErrorCode[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED'];
 
@@ -371,6 +391,16 @@ const ENDPOINTS: Endpoint[] = [
     body: { fields: {}, base: {}, strict: true, optional: true },
     baseCodes: ['ORG_NOT_FOUND'],
   },
+  ...orgInvitationEndpoints(O),
+  // A signed-in user joins with an organization's link; an unknown one is refused.
+  {
+    method: 'POST',
+    path: `${O}/join`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: { token: str('token', { required: true }) }, base: { token: 'no-such-invitation' }, strict: true },
+    baseCodes: ['INVITATION_NOT_FOUND'],
+  },
   // Organizations, superusers.
   { method: 'GET', path: `${A}/organizations`, guard: 'hook', credential: 'bearer', query: 'orgs', baseCodes: ['ok'] },
   {
@@ -442,6 +472,7 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['ORG_NOT_FOUND'],
   },
   { method: 'GET', path: `${A}/users/:id/organizations`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
+  ...orgInvitationEndpoints(`${A}/organizations`),
 ];
 
 const PAGES: PageEndpoint[] = [

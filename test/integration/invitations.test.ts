@@ -83,7 +83,12 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
     expect(plain.path).toBe(`/accounts/invite/${plain.token}/`);
     expect(Date.parse(plain.expires_at) - Date.parse(plain.created_at)).toBe(72 * 3_600_000);
     const seen = await inspect(plain.token);
-    expect(seen).toEqual({ status: 'valid', invitation: { expires_at: plain.expires_at, grant_staff: false, note: 'for Bob' } });
+    expect(seen).toEqual({
+      status: 'valid',
+      invitation: { expires_at: plain.expires_at, grant_staff: false, note: 'for Bob' },
+      organization: null,
+      role: null,
+    });
 
     const bobRes = await accept(plain.token, 'bob', { email: 'bob@example.com' });
     expect(bobRes.statusCode, bobRes.body).toBe(201);
@@ -158,7 +163,7 @@ describe.each(dialects())('invitations (%s)', (dialect) => {
 
     const unknown = await accept(randomSecret(32), 'erin');
     expect([unknown.statusCode, json(unknown).error]).toEqual([404, 'INVITATION_NOT_FOUND']);
-    expect(await inspect(randomSecret(32))).toEqual({ status: 'unknown', invitation: null });
+    expect(await inspect(randomSecret(32))).toEqual({ status: 'unknown', invitation: null, organization: null, role: null });
     expect((await t.app.inject({ method: 'DELETE', url: `${ADMIN}/NoSuchInvite1234`, headers: as(admin) })).statusCode).toBe(404);
     expect(await userCount()).toBe(1);
 
