@@ -79,5 +79,10 @@ describe('zod schemas as Fastify route schemas', () => {
     const res = await post('/echo/1');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'INTERNAL', message: 'Internal server error.' });
+    // A field the schema requires, missing: refused too, not sent without it.
+    s.answerNext({ id: 1 });
+    const missing = await post('/echo/1');
+    expect(missing.statusCode).toBe(500);
+    expect(missing.json()).toEqual({ error: 'INTERNAL', message: 'Internal server error.' });
   });
 });
