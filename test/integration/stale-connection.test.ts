@@ -25,7 +25,7 @@ import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../
 type Prepared = { [M in ServerMethod]: Omit<ConsoleParams<M>, 'connection'> };
 
 /** What the admin's screen prepared on the old connection: one call per method, each aimed at user 2 (who exists on every server). */
-function prepared(keyId: string, invitationId: string): Prepared {
+function prepared(keyId: string, invitationId: string, orgInvitationId: string): Prepared {
   return {
     listUsers: { search: 'a' },
     listUserIds: { filter: {} },
@@ -57,6 +57,9 @@ function prepared(keyId: string, invitationId: string): Prepared {
     removeOrgMember: { org: 'acme', user_id: 2 },
     createOrgUser: { org: 'acme', user: { username: 'stale.orguser', password: 'a stale org passphrase' }, role: 'member' },
     listUserMemberships: { id: 2 },
+    listOrgInvitations: { org: 'acme', status: 'all' },
+    createOrgInvitation: { org: 'acme', role: 'admin', note: 'stale' },
+    revokeOrgInvitation: { org: 'acme', id: orgInvitationId },
   };
 }
 
@@ -69,7 +72,8 @@ async function snapshot(b: Backend): Promise<unknown> {
   const invitations = (await b.listInvitations('all')).map((i) => [i.id, i.status]);
   const audit = (await b.listAudit({ page_size: 1 })).count;
   const orgs = (await b.listOrganizations({ page_size: 500 })).results.map((o) => [o.slug, o.name, o.member_count]);
-  return { users, settings, keys, invitations, audit, orgs };
+  const orgInvitations = await Promise.all(orgs.map(async ([slug]) => (await b.listOrgInvitations(String(slug), 'all')).map((i) => [i.id, i.role, i.status])));
+  return { users, settings, keys, invitations, audit, orgs, orgInvitations };
 }
 
 const missing = await djangoMissing();
@@ -84,7 +88,7 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   /** Direct admin access to each server, beside the console, to read what it holds. */
   const direct = new Map<string, Backend>();
   const profiles = new Map<string, string>();
-  const existing = new Map<string, { keyId: string; invitationId: string }>();
+  const existing = new Map<string, { keyId: string; invitationId: string; orgInvitationId: string }>();
 
   async function bridge<T>(method: string, params: unknown): Promise<Result<T>> {
     const res = await fetch(`http://127.0.0.1:${host.port}/bridge/${method}`, {
@@ -105,8 +109,8 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   /** Every server method, prepared for `old`, sent while the console is on `now`: refused, naming both, and no server changed. */
   async function refusedAll(old: { name: string; connection: string }, now: string, message: RegExp) {
     const before = new Map(await Promise.all([...direct].map(async ([n, b]) => [n, await snapshot(b)] as const)));
-    const ids = existing.get(old.name) ?? { keyId: 'abc123', invitationId: 'inv1' };
-    const calls = prepared(ids.keyId, ids.invitationId);
+    const ids = existing.get(old.name) ?? { keyId: 'abc123', invitationId: 'inv1', orgInvitationId: 'inv2' };
+    const calls = prepared(ids.keyId, ids.invitationId, ids.orgInvitationId);
     for (const method of SERVER_METHODS) {
       const r = await bridge(method, { connection: old.connection, ...calls[method] });
       expect(r.ok, `${method} prepared for ${old.name}, sent while on ${now}`).toBe(false);
@@ -130,7 +134,10 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
       await admin.createUser({ username: `${name.toLowerCase()}.two`, password: STRONG_PASSWORD });
       await admin.createUser({ username: `${name.toLowerCase()}.three`, password: STRONG_PASSWORD });
       const invitation = await admin.createInvitation({ note: 'kept' });
-      existing.set(name, { keyId: first.key.id, invitationId: invitation.invitation.id });
+      // Organization acme on each, with a pending invitation link a stale call could revoke.
+      await admin.createOrganization({ slug: 'acme' });
+      const orgInvitation = await admin.createOrgInvitation('acme', { note: 'kept' });
+      existing.set(name, { keyId: first.key.id, invitationId: invitation.invitation.id, orgInvitationId: orgInvitation.invitation.id });
       direct.set(name, admin);
     }
     if (!missing) {

@@ -13,11 +13,12 @@ import { useToasts } from '../../stores/toast-store.ts';
 import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
 import { CreateOrgUserForm } from './create-org-user-form.tsx';
 import { AddMemberForm } from './add-member-form.tsx';
+import { OrgInviteCard } from './org-invite-card.tsx';
 import { OrgMembersTable } from './org-members-table.tsx';
 import { memberCount, POLICY_HINT, POLICY_LABEL, roleRefusal } from './org-logic.ts';
-import { useOrganization, useOrgMembers } from './use-organizations.ts';
+import { useOrganization, useOrgInvitations, useOrgMembers } from './use-organizations.ts';
 
-/** One organization's page: its settings, its members and their roles, a new user made in it, and deleting it. */
+/** One organization's page: its settings, its members and their roles, invitation links, a new user made in it, and deleting it. */
 export function OrgScreen({ org }: { org: string }) {
   const notOffered = useNotOffered('organizations');
   if (notOffered) return <NotOffered title="Organizations are not shown here" sentence={notOffered} />;
@@ -31,6 +32,7 @@ function OrgPage({ org }: { org: string }) {
   const toast = useToasts((s) => s.show);
   const detail = useOrganization(org);
   const members = useOrgMembers(org, detail.value !== null);
+  const invitations = useOrgInvitations(org, detail.value !== null && !readOnly);
   const [busy, setBusy] = useState<number | null>(null);
   const [refused, setRefused] = useState<{ userId: number; message: string } | null>(null);
   const [actionError, setActionError] = useState<ConsoleError | null>(null);
@@ -41,6 +43,7 @@ function OrgPage({ org }: { org: string }) {
   const reloadAll = () => {
     void detail.reload();
     void members.reload();
+    if (!readOnly) void invitations.reload();
   };
   useReloads(reloadAll);
 
@@ -141,6 +144,17 @@ function OrgPage({ org }: { org: string }) {
         )}
         {readOnly ? null : <AddMemberForm org={org} onAdded={reloadAll} />}
       </section>
+
+      {readOnly ? null : (
+        <OrgInviteCard
+          org={org}
+          orgName={o.name}
+          invitations={invitations.value}
+          loading={invitations.loading}
+          error={invitations.error}
+          reload={() => void invitations.reload()}
+        />
+      )}
 
       {readOnly ? null : <CreateOrgUserForm org={org} orgName={o.name} onCreated={reloadAll} />}
 

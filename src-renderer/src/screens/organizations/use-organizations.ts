@@ -51,3 +51,13 @@ export function useMemberships(userId: number, enabled: boolean) {
   );
   return useLatest(load);
 }
+
+/** Its invitation links that can still be used (pending), newest first. */
+export function useOrgInvitations(org: string, enabled: boolean) {
+  const connection = useConnection();
+  const load = useCallback(
+    () => (enabled ? call('listOrgInvitations', { connection, org, status: 'pending' }) : Promise.resolve({ ok: true as const, value: [] })),
+    [connection, org, enabled],
+  );
+  return useLatest(load);
+}

@@ -6,13 +6,13 @@ import { fieldErrors } from '../../lib/api.ts';
 import { copyText } from '../../lib/copy.ts';
 import { PUBLIC_URL } from './settings-logic.ts';
 
-/** Said wherever a link is shown that opens only on this computer. */
-export function LoopbackNote({ url }: { url: string }) {
+/** Said wherever a link is shown that opens only on this computer; `settingAt`: where the public URL is set, from where the link shows. */
+export function LoopbackNote({ url, settingAt = 'below' }: { url: string; settingAt?: string }) {
   if (!isLoopbackUrl(url)) return null;
   return (
     <p className="hint loopback-note" role="note">
-      This link only works on this computer ({new URL(url).host}): sent to someone else, it opens their own computer. Set the public URL below to the address
-      others use to reach this server.
+      This link only works on this computer ({new URL(url).host}): sent to someone else, it opens their own computer. Set the public URL {settingAt} to the
+      address others use to reach this server.
     </p>
   );
 }
