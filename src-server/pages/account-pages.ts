@@ -2,12 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.ts';
 import { describePasswordRules } from '../lib/password-policy.ts';
 import type { NewPersonalKey, User } from '../../src-shared/domain.ts';
+import type { OrgRole } from '../../src-shared/org-schemas.ts';
+import { invitationPath } from '../invitations/invitations-view.ts';
+import { toUser } from '../users/users-repo.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import { safeNext } from './safe-next.ts';
 import { formText, formValue } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
+import { pageActor } from './signed-in.ts';
 
 const text = formText;
 
@@ -65,11 +69,13 @@ export function accountPages(app: FastifyInstance, ctx: PageContext): void {
     user: User,
     key: NewPersonalKey,
     welcome: 'first_admin' | 'signup' | 'invitation',
+    also?: Flash,
   ) {
     const row = (await s.usersRepo.byId(s.db.read, user.id))!;
     const session = await ctx.startSession(request, reply, row);
     const item: Flash = { type: 'key', id: key.id, secret: key.secret, name: key.key.name, authorization: key.authorization, welcome };
     ctx.flash.push(session.idHash, item);
+    if (also) ctx.flash.push(session.idHash, also);
     return reply.redirect('/dashboard/', 303);
   }
 
@@ -173,7 +179,9 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
   invitationPages(app, ctx, landOnDashboard);
 }
 
-type Land = (request: FastifyRequest, reply: FastifyReply, user: User, key: NewPersonalKey, welcome: 'invitation') => Promise<FastifyReply>;
+type Land = (request: FastifyRequest, reply: FastifyReply, user: User, key: NewPersonalKey, welcome: 'invitation', also?: Flash) => Promise<FastifyReply>;
+
+const roleWords = (role: OrgRole | null) => (role === 'admin' ? 'an admin' : 'a member');
 
 function invitationPages(app: FastifyInstance, ctx: PageContext, land: Land): void {
   const { s } = ctx;
@@ -185,22 +193,40 @@ function invitationPages(app: FastifyInstance, ctx: PageContext, land: Land): vo
   };
 
   async function invitePage(request: FastifyRequest, reply: FastifyReply, token: string, status: number, form: AccountForm) {
-    const { status: state, invitation } = await s.invitations.inspect(token);
+    const { status: state, invitation, organization, role } = await s.invitations.inspect(token);
     if (state !== 'valid' || !invitation) {
       const [code, title, message] = REFUSALS[state] ?? REFUSALS.unknown!;
       return ctx.errorPage(reply, code, title, message);
     }
     reply.header('referrer-policy', 'no-referrer'); // the URL itself is the secret
+    // An organization's link asks someone signed in to join with the account they have.
+    const session = organization ? await ctx.session(request) : null;
+    if (organization && session) {
+      const body = html`<div class="card"><h1>Join ${organization.name} as ${role}?</h1>
+<p class="lead">You are invited into <code class="inline">${organization.slug}</code> as ${roleWords(role)}. This link works once and expires ${when(invitation.expires_at)}.</p>
+${form.error ? notice('error', form.error.message) : ''}
+<form method="post" action="/accounts/invite/${token}/join">
+${csrfInput(session.csrf)}
+<div class="actions"><button type="submit">Join</button><a href="/dashboard/">Not now</a></div>
+</form>
+<p class="hint">You join as <strong>${session.user.username}</strong>. To join with another account, sign out and open the link again.</p></div>`;
+      return ctx.send(reply, status, layout({ title: `Join ${organization.name}`, user: toUser(session.user), csrf: session.csrf, narrow: true, body }));
+    }
     const csrf = ctx.anonymousCsrf(request, reply);
-    const body = html`<div class="card"><h1>You are invited</h1>
-<p class="lead">Choose a username and password for your account${invitation.grant_staff ? html` (with <strong>staff</strong> access: notebooks and investigations)` : ''}. This link works once and expires ${when(invitation.expires_at)}.</p>
+    const intro = organization
+      ? html`<h1>Join ${organization.name}</h1>
+<p class="lead">Make an account to join <code class="inline">${organization.slug}</code> as ${roleWords(role)}. This link works once and expires ${when(invitation.expires_at)}.</p>`
+      : html`<h1>You are invited</h1>
+<p class="lead">Choose a username and password for your account${invitation.grant_staff ? html` (with <strong>staff</strong> access: notebooks and investigations)` : ''}. This link works once and expires ${when(invitation.expires_at)}.</p>`;
+    const body = html`<div class="card">${intro}
 ${form.error && !form.error.fields?.length ? notice('error', form.error.message) : ''}
 <form method="post" action="/accounts/invite/${token}/" novalidate>
 ${csrfInput(csrf)}
 ${accountFields(ctx, form)}
 <div class="actions"><button type="submit">Create account</button></div>
-</form></div>`;
-    return ctx.send(reply, status, layout({ title: 'Accept invitation', narrow: true, body }));
+</form>
+${organization ? html`<p class="hint">Already have an account? <a href="/accounts/login/?next=${encodeURIComponent(safeNext(invitationPath(token)))}">Sign in</a> to join with it.</p>` : ''}</div>`;
+    return ctx.send(reply, status, layout({ title: organization ? `Join ${organization.name}` : 'Accept invitation', narrow: true, body }));
   }
 
   const tokenOf = (request: FastifyRequest) => String((request.params as { token: string }).token).slice(0, 200);
@@ -216,10 +242,33 @@ ${accountFields(ctx, form)}
     try {
       if (f.password !== f.password2) throw mismatch();
       const result = await s.invitations.accept(token, { username: f.username, password: f.password, email: f.email || null }, request.ip);
-      return await land(request, reply, result.user, result.key, 'invitation');
+      const org = result.organization;
+      const joined: Flash | undefined = org ? { type: 'message', kind: 'ok', text: `You joined “${org.name}” as ${roleWords(org.role)}.` } : undefined;
+      return await land(request, reply, result.user, result.key, 'invitation', joined);
     } catch (e) {
       if (!isAppError(e)) throw e;
       return invitePage(request, reply, token, e.status, { username: f.username, email: f.email, error: e });
     }
   });
+
+  // Signed in, an organization's link joins the account: claimed once, the membership made with it (orgs/org-invitations-service.ts).
+  app.post(
+    '/accounts/invite/:token/join',
+    { schema: { summary: 'Join an organization with an invitation, signed in', tags: ['pages'] } },
+    async (request, reply) => {
+      const token = tokenOf(request);
+      const session = await ctx.session(request);
+      // Signed out meanwhile: back to the link, which offers sign-in and sign-up.
+      if (!session) return reply.redirect(invitationPath(token), 303);
+      if (!ctx.checkCsrf(request, reply, session)) return reply;
+      try {
+        const org = await s.orgInvitations.join(pageActor(request, session), token, request.ip);
+        ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: `You joined “${org.name}” as ${roleWords(org.role)}.` });
+        return reply.redirect(`/dashboard/organizations/${encodeURIComponent(org.slug)}/`, 303);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        return invitePage(request, reply, token, e.status, { username: '', email: '', error: e });
+      }
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { formText } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 import { pageActor, pageNumberOf, requireSession } from './signed-in.ts';
+import { orgInvitationNotice } from './org-page-parts.ts';
 
 const text = formText;
 
@@ -46,6 +47,8 @@ function roleBadges(session: ActiveSession): SafeHtml {
 function flashBlock(items: Flash[]): SafeHtml {
   return html`${items.map((f, i) => {
     if (f.type === 'message') return notice(f.kind, f.text);
+    // A link made on an organization's page, when the dashboard is the next page opened.
+    if (f.type === 'org_invitation') return orgInvitationNotice(f, i);
     if (f.type === 'jwt') {
       return notice(
         'ok',

@@ -1,13 +1,14 @@
 /**
  * One-time messages carried across a redirect (post/redirect/get), kept in
  * this process's memory for a few minutes and keyed by session. A new secret
- * (key or JWT) travels this way rather than in a cookie or the database; if
+ * (key, JWT or invitation link) travels this way rather than in a cookie or the database; if
  * the redirect lands on another process the secret is simply not shown, and
  * the user makes another key.
  */
 export type Flash =
   | { type: 'key'; id: string; secret: string; name: string; authorization: string; welcome?: 'first_admin' | 'signup' | 'invitation' }
   | { type: 'jwt'; token: string; expiresAt: string }
+  | { type: 'org_invitation'; url: string; org: string; role: string; expiresAt: string }
   | { type: 'message'; kind: 'ok' | 'warn' | 'error'; text: string };
 
 const TTL_MS = 5 * 60_000;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.ts';
+import { bool } from '../db/schema.ts';
 import { toUser } from '../users/users-repo.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import type { Organization } from '../../src-shared/org-schemas.ts';
@@ -10,6 +11,7 @@ import type { PageContext } from './page-context.ts';
 import { pageActor, requireSession } from './signed-in.ts';
 import { manages, ORGS_URL, orgUrl, roleOf, slugOf, userIdOf } from './org-page-parts.ts';
 import type { CreateUserForm } from './org-page.ts';
+import { inviteActions } from './org-invites.ts';
 
 const text = formText;
 
@@ -131,6 +133,8 @@ export function orgActions(app: FastifyInstance, ctx: PageContext, page: OrgPage
     return reply.redirect(ORGS_URL, 303);
   });
 
+  inviteActions(ctx, post);
+
   post('users', 'Create a user in an organization', async (request, reply, session, slug) => {
     const form = { username: text(request, 'username').trim(), email: text(request, 'email').trim(), role: text(request, 'role') };
     try {
@@ -145,7 +149,8 @@ export function orgActions(app: FastifyInstance, ctx: PageContext, page: OrgPage
         `Account “${user.username}” created; it is ${member.role === 'admin' ? 'an admin' : 'a member'} here and can sign in with the password you set.`,
       );
     } catch (e) {
-      if (!isAppError(e) || NO_PAGE.has(e.code)) throw e;
+      // Only a superuser has the form to show the refusal beside; anyone else gets it as a message.
+      if (!isAppError(e) || NO_PAGE.has(e.code) || !bool(session.user.is_superuser)) throw e;
       return page.render(request, reply, session, slug, e.status, { ...form, error: e });
     }
   });

@@ -3,8 +3,8 @@ import { AppError } from '../errors.ts';
 import { bool } from '../db/schema.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import { orgSlugParam, type Organization, type OrgRole } from '../../src-shared/org-schemas.ts';
-import { html, type SafeHtml } from './html.ts';
-import { notice } from './layout.ts';
+import { html, when, type SafeHtml } from './html.ts';
+import { notice, secretBox } from './layout.ts';
 import { formText } from './form.ts';
 import type { Flash } from './flash.ts';
 
@@ -25,9 +25,21 @@ export function fieldErrors(e: AppError | null | undefined): Record<string, stri
   return Object.fromEntries((e?.fields ?? []).map((f) => [f.field, f.message]));
 }
 
-/** One-time messages as notices; a new invitation link is shown by the page that made it (org-page.ts). */
-export function messages(items: Flash[], extra: SafeHtml | string = ''): SafeHtml {
-  return html`<div role="region" aria-label="Messages" aria-live="polite">${items.map((f) => (f.type === 'message' ? notice(f.kind, f.text) : ''))}${extra}</div>`;
+/** A new organization invitation link, shown this once (only its keyed hash is kept). */
+export function orgInvitationNotice(f: Extract<Flash, { type: 'org_invitation' }>, i: number): SafeHtml {
+  return notice(
+    'ok',
+    html`<p><strong>Invitation link into “${f.org}”</strong> as ${f.role}, valid until ${when(f.expiresAt)}. Copy it now: it is shown this once, and works once.</p>
+${secretBox(`invite-link-${i}`, f.url, 'Invitation link')}
+<p class="hint">Whoever opens it joins: signed in, with their account; otherwise they make one.</p>`,
+  );
+}
+
+/** One-time messages as notices, and a new invitation link. */
+export function messages(items: Flash[]): SafeHtml {
+  return html`<div role="region" aria-label="Messages" aria-live="polite">${items.map((f, i) =>
+    f.type === 'message' ? notice(f.kind, f.text) : f.type === 'org_invitation' ? orgInvitationNotice(f, i) : '',
+  )}</div>`;
 }
 
 /** The organization a URL names, or null for text no organization can be called (refused before any lookup). */

@@ -11,6 +11,7 @@ import type { PageContext } from './page-context.ts';
 import { pageActor, pageNumberOf, requireSession } from './signed-in.ts';
 import { fieldErrors, manages, messages, ORG_ROLES, ORGS_URL, orgUrl, slugOf } from './org-page-parts.ts';
 import { orgActions } from './org-actions.ts';
+import { invitesCard } from './org-invites.ts';
 
 /** Members per page of an organization's page. */
 export const ORG_MEMBERS_PAGE_SIZE = 25;
@@ -112,7 +113,9 @@ ${roleSelect('f-new-user-role', 'role', form.role || 'member', 'Role')}
     // A page past the end (members removed meanwhile, an edited address) shows the last one.
     const lastPage = Math.max(1, Math.ceil(listed.count / ORG_MEMBERS_PAGE_SIZE));
     if (listed.page > lastPage) listed = await s.orgMembers.list(actor, org.slug, { ...query, page: lastPage });
+    const pending = manages(org, session) ? await s.orgInvitations.list(actor, org.slug) : null;
     const items = ctx.flash.take(session.idHash);
+    if (items.some((f) => f.type !== 'message')) reply.header('referrer-policy', 'no-referrer'); // a new link is a secret
     const url = orgUrl(org.slug);
     const superuser = bool(session.user.is_superuser);
     const body = html`<p><a href="${ORGS_URL}">← Organizations</a></p>
@@ -131,6 +134,7 @@ ${badSearch ? notice('error', 'A search must be at most 150 characters, without 
 ${listed.results.length ? membersTable(org, session, listed) : html`<p class="muted">${q ? 'No member matches that search.' : 'No members.'}</p>`}
 ${pager(url, q, listed)}
 </section>
+${pending ? invitesCard(url, session.csrf, pending) : ''}
 ${superuser ? createUserCard(org, session, createUser ?? { username: '', email: '', role: 'member' }) : ''}
 ${
   org.role

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationsService } from '../invitations/invitations-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
+import type { OrgInvitationsService } from '../orgs/org-invitations-service.ts';
 import type { OrgMembersService } from '../orgs/org-members-service.ts';
 import type { OrgsRepo } from '../orgs/orgs-repo.ts';
 import type { OrgsService } from '../orgs/orgs-service.ts';
@@ -30,6 +31,7 @@ export interface PagesDeps {
   keys: KeysService;
   orgs: OrgsService;
   orgMembers: OrgMembersService;
+  orgInvitations: OrgInvitationsService;
   /** One member by id, for a confirmation page (the write itself goes through orgMembers). */
   orgsRepo: Pick<OrgsRepo, 'member'>;
   settings: Pick<SettingsService, 'values'>;

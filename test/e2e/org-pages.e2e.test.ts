@@ -150,6 +150,78 @@ const ORG_NAME = 'Acme <b>Labs</b> & "Co"';
     expect(await flashText(admin)).toContain('This is the last active admin of “acme”');
   });
 
+  it('an admin invites: a signed-out user signs in from the link and joins; someone without an account signs up while sign-up is closed and joins; a revoked link is refused', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'admin', STRONG_PASSWORD, '/dashboard/organizations/acme/');
+
+    async function invite(role: 'member' | 'admin', note: string): Promise<string> {
+      await admin.getByLabel('Role', { exact: true }).first().selectOption(role);
+      await admin.getByLabel('Note').fill(note);
+      await admin.getByRole('button', { name: 'Create link' }).click();
+      await admin.waitForURL('**/dashboard/organizations/acme/');
+      expect(await flashText(admin)).toContain('shown this once');
+      const link = (await admin.locator('#invite-link-0').innerText()).trim();
+      expect(link).toMatch(new RegExp(`^${server.url}/accounts/invite/[^/]+/$`));
+      expect(await admin.locator('tr', { hasText: note }).count()).toBe(1);
+      return link;
+    }
+
+    // 1. Carol (an account already, no longer a member) opens the link signed out, signs in from it, and joins.
+    const forCarol = await invite('member', 'for carol');
+    await shots(admin, 'org-page-invited');
+    await admin.reload();
+    expect(await admin.locator('#invite-link-0').count()).toBe(0); // shown once
+    const carol = await newPage();
+    await carol.goto(forCarol);
+    expect(await carol.locator('h1').innerText()).toBe(`Join ${ORG_NAME}`);
+    await carol.getByRole('link', { name: 'Sign in' }).click();
+    await carol.waitForURL('**/accounts/login/?next=*');
+    await carol.getByLabel('Username or email').fill('carol');
+    await carol.getByLabel('Password').fill('carols own passphrase');
+    await carol.getByRole('button', { name: 'Sign in' }).click();
+    await carol.waitForURL(forCarol);
+    expect(await carol.locator('h1').innerText()).toBe(`Join ${ORG_NAME} as member?`);
+    await shots(carol, 'join');
+    await carol.getByRole('button', { name: 'Join' }).click();
+    await carol.waitForURL('**/dashboard/organizations/acme/');
+    expect(await flashText(carol)).toContain(`You joined “${ORG_NAME}” as a member.`);
+    // The link worked once.
+    expect((await carol.goto(forCarol))!.status()).toBe(410);
+
+    // 2. Someone without an account signs up with an admin link while sign-up is closed, and is in at once.
+    const forFrank = await invite('admin', 'for frank');
+    const frank = await newPage();
+    await frank.goto('/accounts/signup/');
+    expect(await frank.locator('h1').innerText()).toBe('Sign-up is closed');
+    await frank.goto(forFrank);
+    await frank.getByLabel('Username').fill('frank');
+    await frank.getByLabel('Password', { exact: true }).fill('franks own passphrase');
+    await frank.getByLabel('Password again').fill('franks own passphrase');
+    await frank.getByRole('button', { name: 'Create account' }).click();
+    await frank.waitForURL('**/dashboard/');
+    expect(await frank.locator('main').innerText()).toContain(`You joined “${ORG_NAME}” as an admin.`);
+    await frank.goto('/dashboard/organizations/acme/');
+    expect(await frank.locator('.badges').innerText()).toContain('admin');
+
+    // 3. A revoked link is refused.
+    await admin.reload();
+    const forNobody = await invite('member', 'for nobody');
+    await admin
+      .locator('tr', { hasText: 'for nobody' })
+      .getByRole('button', { name: /^Revoke/ })
+      .click();
+    await admin.waitForURL('**/dashboard/organizations/acme/');
+    expect(await flashText(admin)).toContain('Invitation revoked');
+    expect(await admin.locator('tr', { hasText: 'for nobody' }).count()).toBe(0);
+    const late = await newPage();
+    expect((await late.goto(forNobody))!.status()).toBe(410);
+    expect(await late.locator('h1').innerText()).toBe('Invitation revoked');
+
+    // The members now: admin, carol, frank.
+    await admin.reload();
+    expect(await admin.locator('tbody tr td:first-child').allInnerTexts()).toEqual(expect.arrayContaining(['admin (you)', 'carol', 'frank']));
+  });
+
   it('refuses an organization form sent without the CSRF token', async () => {
     const page = await newPage();
     await signIn(page, 'admin', STRONG_PASSWORD, '/dashboard/organizations/');
