@@ -11,8 +11,6 @@ import { cliActor, need, usage, withRuntime, type CommandSpec } from './command-
  * does everywhere (cliActor: every organization, audited as cli:<user>@<host>).
  * The services decide and refuse (SLUG_TAKEN, LAST_ORG_ADMIN, ORG_NOT_FOUND…);
  * these commands only name people by username and print the answers.
- * Invitations into an organization are not here: the server has no service
- * for them yet.
  */
 
 const orgColumns = ['slug', 'name', 'join_policy', 'member_count', 'admin_count', 'created_at', 'created_by'];
@@ -144,6 +142,42 @@ export const ORG_COMMANDS: CommandSpec[] = [
         ctx.out.print(
           { organization: slug!.toLowerCase(), user_id: Number(user.id), username: user.username, removed: true },
           () => `${user.username} removed from “${slug!.toLowerCase()}”.`,
+        );
+      });
+    },
+  },
+  {
+    name: 'orgs invite',
+    args: 'SLUG',
+    summary: 'make a single-use invitation link into an organization (shown once)',
+    details:
+      'Someone signed in who opens the link is asked to join; someone without an account makes one with it (even while sign-up is closed) and joins at once.',
+    options: {
+      admin: { type: 'boolean', help: 'they join as an admin of the organization (default: a member)' },
+      'expires-in-hours': { type: 'string', help: 'hours until the link expires (default 72, at most 720)' },
+      note: { type: 'string', help: 'a note for its admins (who it is for)' },
+    },
+    run: async (ctx) => {
+      const [slug] = need(ctx, 1, 'SLUG');
+      const v = ctx.values;
+      const hours = v['expires-in-hours'] === undefined ? undefined : Number(v['expires-in-hours']);
+      if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 720)) throw usage('--expires-in-hours takes a whole number from 1 to 720');
+      return withRuntime(v, async (rt) => {
+        const { invitation, token, path } = await rt.services.orgInvitations.create(cliActor(), slug!, {
+          role: v.admin ? 'admin' : 'member',
+          ...(hours !== undefined ? { expires_in_hours: hours } : {}),
+          ...(typeof v.note === 'string' ? { note: v.note } : {}),
+        });
+        const base = (await rt.services.settings.values()).PUBLIC_URL || null;
+        const url = base ? base + path : null;
+        const org = slug!.toLowerCase();
+        ctx.out.print({ organization: org, ...invitation, token, path, url }, () =>
+          [
+            `Invitation ${invitation.id} into “${org}” created (as ${invitation.role === 'admin' ? 'an admin' : 'a member'}, expires ${invitation.expires_at}).`,
+            url ?? path,
+            '',
+            `The link is shown this once: send it to the person now.${url ? '' : ' Put the server address in front (or set PUBLIC_URL with config set).'}`,
+          ].join('\n'),
         );
       });
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dialects, STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
+import { dialects, json, makeTestApp, STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
@@ -26,6 +26,7 @@ describe('graphistry-admin orgs --help', () => {
       ['orgs show', [/orgs show SLUG \[options\]/, /members/]],
       ['orgs add-member', [/orgs add-member SLUG USERNAME \[options\]/, /--admin/]],
       ['orgs remove-member', [/orgs remove-member SLUG USERNAME \[options\]/]],
+      ['orgs invite', [/orgs invite SLUG \[options\]/, /--admin/, /--expires-in-hours/, /--note/, /shown once/]],
       ['orgs delete', [/orgs delete SLUG \[options\]/, /--yes/]],
     ];
     for (const [cmd, patterns] of expected) {
@@ -35,10 +36,10 @@ describe('graphistry-admin orgs --help', () => {
       for (const p of patterns) expect(help.out, cmd).toMatch(p);
       expect(help.out, cmd).toMatch(/--json/);
     }
-    // Invitations into an organization have no server service yet, so no command either.
-    expect(top.out).not.toContain('orgs invite');
     expect(cli(['orgs', 'show']).code).toBe(2);
     expect(cli(['orgs', 'add-member', 'acme']).code).toBe(2);
+    expect(cli(['orgs', 'invite']).code).toBe(2);
+    expect(cli(['orgs', 'invite', 'acme', '--expires-in-hours', '0']).code).toBe(2);
   }, 120_000);
 });
 
@@ -125,4 +126,50 @@ describe.each(dialects())('graphistry-admin orgs (%s)', (dialect) => {
       expect(r.target).toBe('acme');
     }
   }, 240_000); // some 20 CLI processes, each loading TypeScript through tsx
+
+  it('orgs invite prints a link shown once, as a member or --admin; the link joins whoever uses it', async () => {
+    expect(cli(['users', 'create', 'dora', '--password-stdin', ...base], `${STRONG_PASSWORD}\n`).code).toBe(0);
+    expect(cli(['orgs', 'create', 'beta', '--admin', 'dora', ...base]).code).toBe(0);
+
+    const made = cli(['orgs', 'invite', 'BETA', '--admin', '--expires-in-hours', '5', '--note', 'for Eve', '--json', ...base]);
+    expect(made.code, made.err).toBe(0);
+    const inv = made.json();
+    expect(inv).toMatchObject({ organization: 'beta', role: 'admin', note: 'for Eve', status: 'pending', url: null });
+    expect(inv.created_by).toMatch(/^cli:/);
+    expect(inv.path).toBe(`/accounts/invite/${inv.token}/`);
+    expect(Date.parse(inv.expires_at) - Date.parse(inv.created_at)).toBe(5 * 3_600_000);
+
+    const human = cli(['orgs', 'invite', 'beta', ...base]);
+    expect(human.code, human.err).toBe(0);
+    expect(human.out).toMatch(/Invitation \S+ into “beta” created \(as a member, expires /);
+    expect(human.out).toMatch(/^\/accounts\/invite\/[A-Za-z0-9_-]{43}\/$/m);
+    expect(human.out).toContain('The link is shown this once: send it to the person now. Put the server address in front');
+    expect(cli(['orgs', 'invite', 'nope', ...base]).err).toContain('error ORG_NOT_FOUND: No organization “nope”.');
+    expect(cli(['orgs', 'invite', 'beta', '--note', 'a\u0007b', ...base]).err).toContain('error VALIDATION');
+
+    // The app on the same data directory and database: a new person makes an account with the link and is an admin of beta.
+    const t = await makeTestApp(dialect, { dataDir, ...(schema ? { pgSchema: schema } : {}) });
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v2/auth/invitations/accept',
+        payload: { token: inv.token, username: 'eve', password: STRONG_PASSWORD },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(json(res).organization).toEqual({ slug: 'beta', name: 'beta', role: 'admin' });
+      const cliActor = { userId: null, username: 'cli', ip: null };
+      const members = (await t.services.orgMembers.list(cliActor, 'beta', {})).results.map((m) => [m.username, m.role]);
+      expect(members).toEqual([
+        ['dora', 'admin'],
+        ['eve', 'admin'],
+      ]);
+    } finally {
+      await t.close();
+    }
+    const audit = (cli(['audit', '--json', '--page-size', '100', ...base]).json().results as Array<{ action: string; actor: string }>).filter(
+      (r) => r.action === 'org.invitation.create',
+    );
+    expect(audit).toHaveLength(2);
+    for (const r of audit) expect(r.actor).toMatch(/^cli:/);
+  }, 240_000);
 });
