@@ -90,7 +90,7 @@ export function dashboardPages(app: FastifyInstance, ctx: PageContext): void {
     const body = html`<h1>${user.username}</h1>
 <p class="lead">${user.email ?? 'No email'} · joined ${when(user.date_joined)}</p>
 ${roleBadges(session)}
-<nav class="actions" aria-label="Your account"><a class="button secondary small" href="/dashboard/organizations/">Organizations</a></nav>
+<nav class="actions sections" aria-label="Your account"><a class="button secondary small" href="/dashboard/organizations/">Organizations</a></nav>
 <div role="region" aria-label="Messages" aria-live="polite">${flashBlock(items)}</div>
 
 <section class="card" aria-labelledby="keys-h">
