@@ -46,7 +46,7 @@ ${messages(items)}
 <section class="card" aria-labelledby="mine-h">
 <h2 id="mine-h">Your organizations</h2>
 <table><caption class="skip">Your organizations</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Your role</th><th scope="col">Members</th><th scope="col">Created</th></tr></thead><tbody>
-<tr><td>${mine.personal.name} <span class="muted">(personal)</span></td><td><code class="inline">${mine.personal.slug}</code></td><td><span class="badge on">owner</span></td><td>1</td><td><span class="muted">yours alone</span></td></tr>
+<tr><td>${mine.personal.name} <span class="muted">(personal)</span></td><td><code class="inline">${mine.personal.slug}</code></td><td><span class="muted">yours alone</span></td><td>1</td><td><span class="muted">—</span></td></tr>
 ${mine.results.map(row)}
 </tbody></table>
 ${mine.results.length === 0 ? html`<p class="hint">You are in no organization besides your personal one.</p>` : ''}

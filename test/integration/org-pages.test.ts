@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminCreateUser, dialects, makeTestApp, signup, STRONG_PASSWORD, type TestApp } from '../helpers/app.ts';
 import { formClient } from '../helpers/form-client.ts';
+import { seedMembers } from '../helpers/seed-members.ts';
 import type { Actor } from '../../src-server/audit/audit-service.ts';
 
 describe.each(dialects())('organization pages: who may do what, refusals as sentences, CSRF, escaping (%s)', (dialect) => {
@@ -50,6 +51,35 @@ describe.each(dialects())('organization pages: who may do what, refusals as sent
     expect(await t.services.usersRepo.byUsername(t.db.read, 'mallory')).toBeUndefined();
     // The confirmation page is not offered either.
     expect((await bob.get(`/dashboard/organizations/acme/members/${admin.user.id}/remove`)).statusCode).toBe(403);
+  });
+
+  it('pages and searches the members, keeping the search across pages; a member leaves and the organization is gone from their list', async () => {
+    await world();
+    await seedMembers(t, 30);
+    for (let x = 1; x <= 30; x++) {
+      const user = await t.services.usersRepo.byUsername(t.db.read, `member${x}`);
+      await t.services.orgMembers.add(cli, 'acme', Number(user!.id), 'member');
+    }
+    const bob = await signedIn('bob');
+    expect(bob.body).toContain('Members 1–25 of 32');
+    expect(bob.body).toContain('href="/dashboard/organizations/acme/?page=2#members-h"');
+    expect((await bob.get('/dashboard/organizations/acme/?page=2')).body).toContain('Members 26–32 of 32');
+    // Past the end: the last page.
+    expect((await bob.get('/dashboard/organizations/acme/?page=9')).body).toContain('Members 26–32 of 32');
+    const found = await bob.get('/dashboard/organizations/acme/?q=member1');
+    expect(found.body).not.toContain('Pages of members'); // 11 match: one page, no pager
+    expect(found.body).toContain('member10');
+    expect(found.body).not.toContain('member2<');
+    const many = await bob.get('/dashboard/organizations/acme/?q=member');
+    expect(many.body).toContain('href="/dashboard/organizations/acme/?q=member&amp;page=2#members-h"');
+    expect((await bob.get('/dashboard/organizations/acme/?q=%00')).body).toContain('A search must be at most 150 characters, without control characters.');
+
+    await bob.get('/dashboard/organizations/acme/leave');
+    const left = await bob.post('/dashboard/organizations/acme/leave', {});
+    expect([left.statusCode, left.headers.location]).toEqual([303, '/dashboard/organizations/']);
+    const list = await bob.get('/dashboard/organizations/');
+    expect(list.body).toContain('You left “acme”.');
+    expect(list.body).not.toContain('href="/dashboard/organizations/acme/"');
   });
 
   it('an unknown, a malformed and someone else’s organization are pages that say so', async () => {
