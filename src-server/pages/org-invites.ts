@@ -73,7 +73,9 @@ export function inviteActions(ctx: PageContext, post: (url: string, summary: str
   });
 
   post('invitations/:id/revoke', 'Revoke an invitation link into an organization', async (request, _reply, session, slug) => {
-    const id = String((request.params as { id: string }).id).slice(0, 64);
+    const id = String((request.params as { id: string }).id);
+    // Ids are URL-safe tokens; anything else (a NUL would reach PostgreSQL) names none.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new AppError('INVITATION_NOT_FOUND', 'No such invitation in this organization.');
     await s.orgInvitations.revoke(pageActor(request, session), slug, id);
     ctx.flash.push(session.idHash, { type: 'message', kind: 'ok', text: 'Invitation revoked: the link no longer works.' });
   });

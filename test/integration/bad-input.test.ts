@@ -492,6 +492,18 @@ const PAGES: PageEndpoint[] = [
   { method: 'POST', path: '/dashboard/keys/:keyId/revoke', session: true, params: { keyId: NOT_FOUND_KEY } },
   { method: 'POST', path: '/dashboard/token', session: true },
   { method: 'POST', path: '/dashboard/password', session: true },
+  { method: 'POST', path: '/accounts/invite/:token/join', session: true, params: { token: 'no-such-invitation' } },
+  { method: 'GET', path: '/dashboard/organizations/', session: true },
+  { method: 'POST', path: '/dashboard/organizations/', session: true },
+  { method: 'GET', path: '/dashboard/organizations/:slug/', session: true, params: EXISTING_ORG },
+  { method: 'GET', path: '/dashboard/organizations/:slug/members/:userId/remove', session: true, params: { ...EXISTING_ORG, userId: '2147483647' } },
+  { method: 'POST', path: '/dashboard/organizations/:slug/members/:userId/remove', session: true, params: { ...EXISTING_ORG, userId: '2147483647' } },
+  { method: 'POST', path: '/dashboard/organizations/:slug/members/:userId/role', session: true, params: { ...EXISTING_ORG, userId: '2147483647' } },
+  { method: 'GET', path: '/dashboard/organizations/:slug/leave', session: true, params: EXISTING_ORG },
+  { method: 'POST', path: '/dashboard/organizations/:slug/leave', session: true, params: EXISTING_ORG },
+  { method: 'POST', path: '/dashboard/organizations/:slug/users', session: true, params: EXISTING_ORG },
+  { method: 'POST', path: '/dashboard/organizations/:slug/invitations', session: true, params: EXISTING_ORG },
+  { method: 'POST', path: '/dashboard/organizations/:slug/invitations/:id/revoke', session: true, params: { ...EXISTING_ORG, id: 'nosuchinvitation' } },
 ];
 
 // ---- case generators --------------------------------------------------------------------
@@ -955,7 +967,10 @@ function judge(res: LightMyRequestResponse, allowed: Array<ErrorCode | 'ok'>): s
 
 const FORM_CT = { 'content-type': 'application/x-www-form-urlencoded' };
 /** Every field name the pages' forms read, so each bad value reaches whichever form this is. */
-const FORM_FIELDS = ['username', 'email', 'password', 'password2', 'setup_token', 'current_password', 'name', 'expires_in_days', 'next'];
+const FORM_FIELDS = [
+  ...['username', 'email', 'password', 'password2', 'setup_token', 'current_password', 'name', 'expires_in_days', 'next'],
+  ...['slug', 'role', 'expires_in_hours', 'note'],
+];
 const PAGE_LEAKS = ['sqlite', 'syntax error', 'node_modules', 'src-server', 'at async', '$argon2', 'test$', 'stack:', 'typeerror', 'referenceerror'];
 const OFFSITE_NEXT = ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '%00', '/%0d%0aSet-Cookie:x=1'];
 const BAD_PAGE_PARAMS: Array<[string, string]> = [
