@@ -15,12 +15,15 @@ export interface Secrets {
   keyPepper: Buffer;
   /** General secret (sessions, CSRF, invitations). */
   secretKey: Buffer;
+  /** AES-256 key for the SSO client secrets stored in the database (sso/secret-box.ts). */
+  ssoKey: Buffer;
 }
 
 export const SECRET_VARS = {
   jwt: 'GRAPHISTRY_ADMIN_JWT_PRIVATE_KEY',
   pepper: 'GRAPHISTRY_ADMIN_KEY_PEPPER',
   secret: 'GRAPHISTRY_ADMIN_SECRET_KEY',
+  sso: 'GRAPHISTRY_ADMIN_SSO_KEY',
 } as const;
 
 export function envFilePath(dataDir: string): string {
@@ -71,6 +74,11 @@ export function loadOrCreateSecrets(dataDir: string): { secrets: Secrets; create
     vars[SECRET_VARS.secret] = randomBytes(32).toString('base64');
     additions.push(`${SECRET_VARS.secret}=${vars[SECRET_VARS.secret]}`);
   }
+  // Added to an existing .env on the first start of a version with single sign-on; kept from then on.
+  if (!vars[SECRET_VARS.sso]) {
+    vars[SECRET_VARS.sso] = randomBytes(32).toString('base64');
+    additions.push(`${SECRET_VARS.sso}=${vars[SECRET_VARS.sso]}`);
+  }
   if (additions.length > 0) {
     const header = existed
       ? ''
@@ -92,10 +100,13 @@ export function decodeSecrets(vars: Record<string, string>): Secrets {
   if (pepper.length < 16 || secret.length < 16) {
     throw new Error(`${SECRET_VARS.pepper} and ${SECRET_VARS.secret} in .env must each hold at least 16 bytes (base64)`);
   }
+  const ssoKey = Buffer.from(vars[SECRET_VARS.sso] ?? '', 'base64');
+  if (ssoKey.length !== 32) throw new Error(`${SECRET_VARS.sso} in .env must hold exactly 32 bytes (base64)`);
   return {
     jwtPrivateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
     keyPepper: pepper,
     secretKey: secret,
+    ssoKey,
   };
 }
 

@@ -6,6 +6,7 @@ import { auditUnknownNames } from './migration-0008a-audit-unknown-names.ts';
 import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
 import { organizations } from './migration-0011-organizations.ts';
+import { sso } from './migration-0012-sso.ts';
 import { foldedSkeleton0008 } from './skeleton-as-of-0008.ts';
 
 /**
@@ -131,6 +132,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0009_login_throttle': loginThrottle(dialect),
     '0010_drop_user_list_revision': dropUserListRevision(dialect),
     '0011_organizations': organizations(dialect),
+    '0012_sso': sso(dialect),
   };
 }
 

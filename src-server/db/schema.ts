@@ -127,6 +127,55 @@ export interface OrgSessionsTable {
   expires_at: string;
 }
 
+/** An OpenID Connect IdP (migration 0012): site-wide when organization_id is null. */
+export interface SsoProvidersTable {
+  id: Generated<number>;
+  organization_id: number | null;
+  /** The `<idp>` of the callback paths: unique per scope, URL-safe. */
+  name: string;
+  template: 'okta' | 'auth0' | 'keycloak' | 'entra' | 'adfs' | 'custom';
+  issuer: string;
+  client_id: string;
+  /** AES-256-GCM under the `.env` SSO key (sso/secret-box.ts); null for a public client. */
+  client_secret_enc: string | null;
+  scopes: string;
+  enabled: boolean | number;
+  link_verified_email: boolean | number;
+  created_at: string;
+  created_by: string | null;
+}
+
+/** An IdP identity, (issuer, sub), linked to one user. */
+export interface SsoIdentitiesTable {
+  id: Generated<number>;
+  issuer: string;
+  sub: string;
+  user_id: number;
+  provider_id: number | null;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** A sign-in in progress at an IdP, keyed by the hash of its `state`: single-use and expiring. */
+export interface SsoStatesTable {
+  state_hash: string;
+  provider_id: number;
+  code_verifier: string;
+  nonce: string;
+  kind: 'browser' | 'client';
+  organization_id: number | null;
+  /** The callback address sent at the start: the token request must send the same. */
+  redirect_uri: string;
+  next_path: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  /** The client flow: who signed in, and the JWT its poll takes once. */
+  user_id: number | null;
+  token: string | null;
+  token_taken_at: string | null;
+}
+
 /** One row (id 1): moved by triggers whenever access can have been taken away (see migration 0005). */
 export interface AuthRevisionTable {
   id: number;
@@ -168,6 +217,9 @@ export interface Database {
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;
   org_sessions: OrgSessionsTable;
+  sso_providers: SsoProvidersTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_states: SsoStatesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -180,6 +232,8 @@ export type InvitationRow = Selectable<InvitationsTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type OrgMemberRow = Selectable<OrganizationMembersTable>;
 export type OrgSessionRow = Selectable<OrgSessionsTable>;
+export type SsoProviderRow = Selectable<SsoProvidersTable>;
+export type SsoStateRow = Selectable<SsoStatesTable>;
 
 export function bool(v: boolean | number | null | undefined): boolean {
   return v === true || v === 1;

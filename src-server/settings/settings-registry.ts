@@ -45,6 +45,13 @@ export const SETTINGS = {
     default: true,
     description: 'Let any signed-in user create organizations (they become its admin). Off: only superusers create them.',
   },
+  IS_SSO_SIGNUP: {
+    type: 'boolean',
+    schema: z.boolean(),
+    default: false,
+    description:
+      'Give people who sign in through single sign-on (OIDC) an account on their first sign-in. Off: an administrator must create or invite the account first.',
+  },
   PUBLIC_URL: {
     type: 'text',
     schema: publicUrlSchema,

@@ -138,7 +138,13 @@ describe.each(dialects())('admin API (%s)', (dialect) => {
   it('reads and changes runtime settings, validates them and audits each change', async () => {
     const before = await t.app.inject({ method: 'GET', url: '/api/v2/admin/settings', headers: bearer(admin) });
     const rows = json<{ results: Array<{ key: string; type: string; value: unknown; default: unknown; description: string }> }>(before).results;
-    expect(rows.map((r) => r.key).sort()).toEqual(['IS_ORG_CREATION_OPEN', 'IS_SIGNUPS_OPEN_AFTER_FIRST', 'IS_SIGNUP_STAFF_BY_DEFAULT', 'PUBLIC_URL']);
+    expect(rows.map((r) => r.key).sort()).toEqual([
+      'IS_ORG_CREATION_OPEN',
+      'IS_SIGNUPS_OPEN_AFTER_FIRST',
+      'IS_SIGNUP_STAFF_BY_DEFAULT',
+      'IS_SSO_SIGNUP',
+      'PUBLIC_URL',
+    ]);
     const flags = rows.filter((r) => r.type === 'boolean');
     expect(flags.every((r) => r.value === r.default && r.description.length > 10)).toBe(true);
     // Off by default but organization creation, which any signed-in user has until a superuser closes it.

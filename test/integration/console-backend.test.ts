@@ -96,6 +96,7 @@ describe.each(dialects())('embedded backend against a real server (%s)', (dialec
       ['IS_ORG_CREATION_OPEN', 'boolean'],
       ['IS_SIGNUPS_OPEN_AFTER_FIRST', 'boolean'],
       ['IS_SIGNUP_STAFF_BY_DEFAULT', 'boolean'],
+      ['IS_SSO_SIGNUP', 'boolean'],
       ['PUBLIC_URL', 'text'],
     ]);
     const changed = await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: true });

@@ -4,9 +4,11 @@ import { rmSync } from 'node:fs';
 import { bearer, dialects, json, makeTestApp, signup, tempDir, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema } from '../helpers/postgres.ts';
 
-/** Back to a database of before issue 21: the three tables gone, `invitations` as migration 0002 made it. */
+/** Back to a database of before issue 21: single sign-on's tables (0012, which refer to organizations) and the three tables gone, `invitations` as migration 0002 made it. */
+const UNDO_0012 = ['drop table sso_states', 'drop table sso_identities', 'drop table sso_providers'];
 const UNDO_0011: Record<string, string[]> = {
   sqlite: [
+    ...UNDO_0012,
     `create table invitations_0010 (id varchar(32) primary key, token_hash varchar(64) not null unique, note varchar(254),
       grant_staff integer not null default 0, created_by varchar(150) not null, created_at varchar(32) not null,
       expires_at varchar(32) not null, used_at varchar(32), used_by integer references users(id) on delete set null, revoked_at varchar(32))`,
@@ -18,6 +20,7 @@ const UNDO_0011: Record<string, string[]> = {
     'drop table organizations',
   ],
   postgres: [
+    ...UNDO_0012,
     'alter table invitations drop column organization_id, drop column org_role, drop column created_by_id',
     'drop table org_sessions',
     'drop table organization_members',
@@ -42,7 +45,7 @@ describe.each(dialects())('migration 0011: organizations (%s)', (dialect) => {
       const invite = await t.app.inject({ method: 'POST', url: '/api/v2/admin/invitations', headers: bearer(admin.token), payload: { note: 'for ana' } });
       expect(invite.statusCode, invite.body).toBe(201);
       for (const s of UNDO_0011[dialect]!) await sql.raw(s).execute(t.db.write);
-      await sql`delete from graphistry_admin_migrations where name = '0011_organizations'`.execute(t.db.write);
+      await sql`delete from graphistry_admin_migrations where name in ('0011_organizations', '0012_sso')`.execute(t.db.write);
       await t.close();
 
       t = await makeTestApp(dialect, opts); // migrates again
