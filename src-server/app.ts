@@ -21,6 +21,7 @@ import { forwardAuthRoutes } from './gate/forward-auth-routes.ts';
 import { installGate } from './gate/gate-routes.ts';
 import { orgsRoutes } from './orgs/orgs-routes.ts';
 import { adminOrgsRoutes } from './orgs/admin-orgs-routes.ts';
+import { adminSsoRoutes, orgSsoRoutes } from './sso/sso-routes.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -85,8 +86,10 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   // The signed-in API, guarded prefix by prefix: /me lets any active account in, /admin needs a superuser (staff alone is not enough).
   await app.register(guarded(services, 'user', meRoutes), { prefix: '/api/v2/me' });
   // Organizations: any active account reaches its own; what it may do in each is the organization's rule (orgs/org-access.ts).
-  await app.register(guarded(services, 'user', orgsRoutes), { prefix: '/api/v2/organizations' });
-  await app.register(guarded(services, 'superuser', adminUsersRoutes, settingsRoutes, auditRoutes, adminOrgsRoutes), { prefix: '/api/v2/admin' });
+  await app.register(guarded(services, 'user', orgsRoutes, orgSsoRoutes), { prefix: '/api/v2/organizations' });
+  await app.register(guarded(services, 'superuser', adminUsersRoutes, settingsRoutes, auditRoutes, adminOrgsRoutes, adminSsoRoutes), {
+    prefix: '/api/v2/admin',
+  });
   await app.register(guarded(services, 'superuser', invitationsAdminRoutes), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
   await app.register(forwardAuthRoutes(services));

@@ -31,6 +31,11 @@ import { createOrgsService } from './orgs/orgs-service.ts';
 import { createOrgMembersService } from './orgs/org-members-service.ts';
 import { createOrgInvitationsService } from './orgs/org-invitations-service.ts';
 import { createInvitationTokens } from './invitations/invitation-tokens.ts';
+import { createOidcDiscovery } from './sso/oidc-discovery.ts';
+import { createSecretBox } from './sso/secret-box.ts';
+import { createSsoRepo } from './sso/sso-repo.ts';
+import { createSsoProvidersService } from './sso/sso-providers-service.ts';
+import { createSsoLoginService } from './sso/sso-login-service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -136,6 +141,21 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     idleSeconds: config.sessionIdleTimeout,
     absoluteSeconds: config.sessionCookieAge,
   });
+  const ssoRepo = createSsoRepo(db.dialect);
+  const discovery = createOidcDiscovery({ now: () => clock.now().getTime() });
+  const secretBox = createSecretBox(deps.secrets.ssoKey);
+  const ssoProviders = createSsoProvidersService({ db, repo: ssoRepo, access: orgAccess, discovery, box: secretBox, audit, writes, clock });
+  const ssoLogin = createSsoLoginService({
+    db,
+    repo: ssoRepo,
+    users: usersRepo,
+    settings: settingsRepo,
+    discovery,
+    box: secretBox,
+    audit,
+    clock,
+    secretKey: deps.secrets.secretKey,
+  });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
   return {
     config,
@@ -158,6 +178,8 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     orgs,
     orgMembers,
     orgInvitations,
+    ssoProviders,
+    ssoLogin,
   };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;

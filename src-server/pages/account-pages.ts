@@ -12,6 +12,7 @@ import { formText, formValue } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 import { pageActor } from './signed-in.ts';
+import { ssoButtons } from './sso-pages.ts';
 
 const text = formText;
 
@@ -136,6 +137,7 @@ ${accountFields(ctx, form, { setupToken: state.first_signup_needs_setup_token })
     // After a refusal the name is still right most of the time: the password is what to type again.
     const focusPassword = Boolean(opts.error && opts.username);
     const next = safeNext(opts.next ?? (request.query as Record<string, unknown>).next);
+    const sso = await ssoButtons(ctx, next);
     const body = html`<div class="card"><h1>Sign in</h1>
 ${opts.error ? notice('error', opts.error) : ''}
 <form method="post" action="/accounts/login/">
@@ -144,7 +146,7 @@ ${csrfInput(csrf)}
 ${field({ name: 'username', label: 'Username or email', value: opts.username ?? '', autocomplete: 'username', required: true, autofocus: !focusPassword, maxlength: 254 })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true, autofocus: focusPassword })}
 <div class="actions"><button type="submit">Sign in</button>${create}</div>
-</form></div>`;
+</form>${sso}</div>`;
     return ctx.send(reply, status, layout({ title: 'Sign in', narrow: true, body }));
   }
 

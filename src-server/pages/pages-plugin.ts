@@ -12,6 +12,7 @@ import type { PageContext, PagesDeps } from './page-context.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
 import { orgPages } from './org-pages.ts';
+import { ssoPages, type SsoPagesDeps } from './sso-pages.ts';
 
 /**
  * Content-Security-Policy for every page: no inline script or style at all,
@@ -27,7 +28,7 @@ const STATIC: Record<string, { type: string; body: Buffer }> = {
 };
 
 /** The server's own HTML pages: sign-up, sign-in, dashboard, organizations, invitations. */
-export function pagesPlugin(s: PagesDeps) {
+export function pagesPlugin(s: PagesDeps & SsoPagesDeps) {
   return async (app: FastifyInstance) => {
     await app.register(cookie);
     const flash = createFlashStore();
@@ -162,6 +163,7 @@ export function pagesPlugin(s: PagesDeps) {
     accountPages(app, ctx);
     dashboardPages(app, ctx);
     orgPages(app, ctx);
+    ssoPages(app, ctx, s);
   };
 }
 

@@ -155,6 +155,60 @@ const orgInvitationEndpoints = (base: string): Endpoint[] => [
     paramKinds: { id: 'token' },
   },
 ];
+const ssoProviderBody: BodySpec = {
+  fields: {
+    name: str('free', { required: true }),
+    template: str('free'),
+    issuer: str('free', { required: true }),
+    client_id: str('free', { required: true }),
+    client_secret: str('free'),
+    scopes: str('free'),
+    enabled: bool,
+    link_verified_email: bool,
+  },
+  // Port 9 on loopback answers nobody: even the base body is refused (SSO_DISCOVERY_FAILED), nothing is stored.
+  base: { name: 'corp', issuer: 'http://127.0.0.1:9/realms/x', client_id: 'graphistry' },
+  strict: true,
+};
+const ssoPatchBody: BodySpec = {
+  fields: {
+    template: str('free'),
+    issuer: str('free'),
+    client_id: str('free'),
+    client_secret: str('free', { nullable: true }),
+    scopes: str('free'),
+    enabled: bool,
+    link_verified_email: bool,
+  },
+  base: { enabled: false },
+  strict: true,
+};
+/** An IdP's routes, site-wide under /api/v2/admin and an organization's under /api/v2/organizations/:slug. */
+const ssoEndpoints = (base: string, orgCodes: ErrorCode[]): Endpoint[] => {
+  const one = { guard: 'hook', credential: 'bearer', params: { ...EXISTING_ORG, name: 'nosuchidp' }, paramKinds: { name: 'token' } } as const;
+  return [
+    { method: 'GET', path: base, guard: 'hook', credential: 'bearer', baseCodes: ['ok', ...orgCodes], params: EXISTING_ORG },
+    {
+      method: 'POST',
+      path: base,
+      guard: 'hook',
+      credential: 'bearer',
+      body: ssoProviderBody,
+      baseCodes: ['SSO_DISCOVERY_FAILED', ...orgCodes],
+      params: EXISTING_ORG,
+    },
+    { method: 'GET', path: `${base}/:name`, ...one, baseCodes: ['SSO_PROVIDER_NOT_FOUND', ...orgCodes] },
+    { method: 'PATCH', path: `${base}/:name`, ...one, body: ssoPatchBody, baseCodes: ['SSO_PROVIDER_NOT_FOUND', ...orgCodes] },
+    { method: 'DELETE', path: `${base}/:name`, ...one, baseCodes: ['SSO_PROVIDER_NOT_FOUND', ...orgCodes] },
+    {
+      method: 'POST',
+      path: `${base}/:name/test`,
+      ...one,
+      body: { fields: {}, base: {}, strict: true, optional: true },
+      baseCodes: ['SSO_PROVIDER_NOT_FOUND', ...orgCodes],
+    },
+  ];
+};
 const loginCodes: ErrorCode[] = ['INVALID_CREDENTIALS', 'THROTTLED'];
 const tokenCodes: ErrorCode[] = ['TOKEN_INVALID', 'TOKEN_EXPIRED'];
 
@@ -473,6 +527,8 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'GET', path: `${A}/users/:id/organizations`, guard: 'hook', credential: 'bearer', baseCodes: ['ok'] },
   ...orgInvitationEndpoints(`${A}/organizations`),
+  ...ssoEndpoints(`${A}/sso/providers`, []),
+  ...ssoEndpoints('/api/v2/organizations/:slug/sso/providers', ['ORG_NOT_FOUND']),
 ];
 
 const PAGES: PageEndpoint[] = [
@@ -504,6 +560,8 @@ const PAGES: PageEndpoint[] = [
   { method: 'POST', path: '/dashboard/organizations/:slug/users', session: true, params: EXISTING_ORG },
   { method: 'POST', path: '/dashboard/organizations/:slug/invitations', session: true, params: EXISTING_ORG },
   { method: 'POST', path: '/dashboard/organizations/:slug/invitations/:id/revoke', session: true, params: { ...EXISTING_ORG, id: 'nosuchinvitation' } },
+  { method: 'GET', path: '/g/sso/oidc/:idp/login/', session: false, params: { idp: 'nosuchidp' } },
+  { method: 'GET', path: '/g/sso/oidc/:idp/login/callback', session: false, params: { idp: 'nosuchidp' } },
 ];
 
 // ---- case generators --------------------------------------------------------------------

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isAppError } from '../errors.ts';
+import { safeEqual } from '../lib/crypto.ts';
+import { cookieValues } from '../sessions/session-cookies.ts';
+import type { SsoLoginService } from '../sso/sso-login-service.ts';
+import { baseUrlOf } from '../sso/sso-routes.ts';
+import { html, type SafeHtml } from './html.ts';
+import type { PageContext } from './page-context.ts';
+import { DEFAULT_NEXT, safeNext } from './safe-next.ts';
+
+export interface SsoPagesDeps {
+  ssoLogin: SsoLoginService;
+}
+
+/**
+ * The browser binds a sign-in to itself with this cookie (the state's value,
+ * only on the callback's path): a callback URL made in someone else's
+ * browser, sent to a victim, finds no matching cookie, so nobody is signed
+ * in as someone else (login CSRF, OAuth 2.0 Security BCP section 4.7).
+ */
+const STATE_COOKIE = 'gadm_sso_state';
+const COOKIE_PATH = '/g/sso/oidc/';
+
+const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+const registered = new WeakMap<PageContext, SsoPagesDeps>();
+
+/** "Sign in with <IdP>" buttons for the sign-in page: each enabled site-wide IdP, carrying `next`. */
+export async function ssoButtons(ctx: PageContext, next: string): Promise<SafeHtml | ''> {
+  const s = registered.get(ctx);
+  if (!s) return '';
+  const idps = await s.ssoLogin.siteProviders();
+  if (idps.length === 0) return '';
+  const tail = next === DEFAULT_NEXT ? '' : `?next=${encodeURIComponent(next)}`;
+  return html`<div class="sso-buttons">${idps.map((p) => html`<a class="button secondary" href="/g/sso/oidc/${p.name}/login/${tail}">Sign in with ${p.name}</a>`)}</div>`;
+}
+
+/** Site-wide single sign-on in the browser, at Graphistry's paths (`/g/sso/oidc/<idp>/login/` and its callback). */
+export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps): void {
+  registered.set(ctx, s);
+  const tags = ['pages'];
+  const idpOf = (request: FastifyRequest) => String((request.params as { idp: string }).idp).slice(0, 100);
+
+  app.get('/g/sso/oidc/:idp/login/', { schema: { summary: 'Sign in through a site-wide OIDC IdP (redirects to it)', tags } }, async (request, reply) => {
+    try {
+      const next = safeNext(query(request).next);
+      const { url, state } = await s.ssoLogin.begin(idpOf(request), { baseUrl: await baseUrlOf(request, ctx.s.settings), next, kind: 'browser' });
+      reply.setCookie(STATE_COOKIE, state, { path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
+      return reply.redirect(url, 302);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return ctx.errorPage(reply, e.status, 'Single sign-on unavailable', e.message);
+    }
+  });
+
+  app.get('/g/sso/oidc/:idp/login/callback', { schema: { summary: 'Where a site-wide OIDC IdP sends the browser back', tags } }, async (request, reply) => {
+    const q = query(request);
+    const state = str(q.state);
+    const bound = cookieValues(request.headers.cookie, STATE_COOKIE);
+    reply.clearCookie(STATE_COOKIE, { path: COOKIE_PATH });
+    if (str(q.error)) {
+      // The IdP's own code (RFC 6749 section 4.1.2.1), e.g. access_denied when the person cancelled.
+      const code = /^[\x20-\x7e]{1,60}$/.test(str(q.error)) ? str(q.error) : 'error';
+      return ctx.errorPage(reply, 400, 'Sign-in not completed', `The IdP ended the sign-in (${code}). Go back to the sign-in page to try again.`);
+    }
+    if (!state || !bound.some((b) => safeEqual(b, state))) {
+      return ctx.errorPage(
+        reply,
+        400,
+        'Sign-in not completed',
+        'This sign-in was not started in this browser, or it has already been used. Start again from the sign-in page.',
+      );
+    }
+    try {
+      const { user, next } = await s.ssoLogin.complete(idpOf(request), { state, code: str(q.code), ip: request.ip });
+      await ctx.startSession(request, reply, user);
+      return reply.redirect(safeNext(next), 303);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      const title = e.code === 'SSO_NO_ACCOUNT' ? 'No account here yet' : e.code === 'SSO_ACCOUNT_DISABLED' ? 'Account disabled' : 'Sign-in not completed';
+      return ctx.errorPage(reply, e.status, title, e.message);
+    }
+  });
+}
