@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { OrgInvitation, OrgRole } from '../../../../src-shared/domain.ts';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { RevokeInvitationDialog } from '../../components/revoke-invitation-dialog.tsx';
 import { ErrorBanner, Field, Spinner } from '../../components/ui.tsx';
 import { call, fieldErrors } from '../../lib/api.ts';
 import { copyText } from '../../lib/copy.ts';
@@ -150,23 +150,17 @@ export function OrgInviteCard(props: {
         <OrgInvitationsTable invitations={invitations} onRevoke={setRevoking} />
       )}
 
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke this invitation?"
-        confirmLabel="Revoke invitation"
-        danger
+      <RevokeInvitationDialog
+        invitation={revoking}
         busy={revokeBusy}
+        error={revokeError}
+        after={<>Members who already joined with it stay in {orgName}.</>}
         onConfirm={() => void revoke()}
         onCancel={() => {
           setRevokeError(null);
           setRevoking(null);
         }}
-      >
-        <p>
-          The link {revoking?.note ? `for “${revoking.note}” ` : ''}stops working at once. Members who already joined with it stay in {orgName}.
-        </p>
-        <ErrorBanner error={revokeError} />
-      </ConfirmDialog>
+      />
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { call } from '../../lib/api.ts';
 import { useConnection } from '../../lib/use-connection.ts';
 import { copyText } from '../../lib/copy.ts';
 import { useToasts } from '../../stores/toast-store.ts';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { RevokeInvitationDialog } from '../../components/revoke-invitation-dialog.tsx';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { InviteForm } from './invite-form.tsx';
 import { InvitationsTable } from './invitations-table.tsx';
@@ -85,21 +85,17 @@ export function InvitationsCard() {
         <InvitationsTable invitations={invitations} onRevoke={setRevoking} />
       )}
 
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke this invitation?"
-        confirmLabel="Revoke invitation"
-        danger
+      <RevokeInvitationDialog
+        invitation={revoking}
         busy={revokeBusy}
+        error={revokeError}
+        after={'Accounts already made from it are not affected.'}
         onConfirm={() => void revoke()}
         onCancel={() => {
           setRevokeError(null);
           setRevoking(null);
         }}
-      >
-        <p>The link {revoking?.note ? `for “${revoking.note}” ` : ''}stops working at once. Accounts already made from it are not affected.</p>
-        <ErrorBanner error={revokeError} />
-      </ConfirmDialog>
+      />
     </section>
   );
 }
