@@ -22,6 +22,7 @@ import { installGate } from './gate/gate-routes.ts';
 import { orgsRoutes } from './orgs/orgs-routes.ts';
 import { adminOrgsRoutes } from './orgs/admin-orgs-routes.ts';
 import { adminSsoRoutes, orgSsoRoutes } from './sso/sso-routes.ts';
+import { ssoClientRoutes } from './sso/sso-client-routes.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 export const SERVER_VERSION = '0.1.0';
@@ -83,6 +84,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   tokensRoutes(app, services);
   signupRoutes(app, services);
   invitationsPublicRoutes(app, services);
+  ssoClientRoutes(app, services);
   // The signed-in API, guarded prefix by prefix: /me lets any active account in, /admin needs a superuser (staff alone is not enough).
   await app.register(guarded(services, 'user', meRoutes), { prefix: '/api/v2/me' });
   // Organizations: any active account reaches its own; what it may do in each is the organization's rule (orgs/org-access.ts).

@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   // A callback whose state is unknown, used or expired, or whose ID token fails a check.
   SSO_STATE_INVALID: 400,
   SSO_TOKEN_INVALID: 400,
+  // Several site-wide IdPs are enabled and the client named none.
+  SSO_IDP_REQUIRED: 400,
+  // pygraphistry's poll held open until its end without the sign-in at the IdP finishing.
+  SSO_PENDING: 408,
   UNKNOWN_SETTING: 400,
   // The issuer given does not serve a usable OIDC discovery document (the reason is in the message).
   SSO_DISCOVERY_FAILED: 400,

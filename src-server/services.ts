@@ -155,6 +155,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     audit,
     clock,
     secretKey: deps.secrets.secretKey,
+    issue: (user) => tokens.issue(user),
   });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
   return {

@@ -5,6 +5,7 @@ import { cookieValues } from '../sessions/session-cookies.ts';
 import type { SsoLoginService } from '../sso/sso-login-service.ts';
 import { baseUrlOf } from '../sso/sso-routes.ts';
 import { html, type SafeHtml } from './html.ts';
+import { layout } from './layout.ts';
 import type { PageContext } from './page-context.ts';
 import { DEFAULT_NEXT, safeNext } from './safe-next.ts';
 
@@ -64,16 +65,14 @@ export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps
       const code = /^[\x20-\x7e]{1,60}$/.test(str(q.error)) ? str(q.error) : 'error';
       return ctx.errorPage(reply, 400, 'Sign-in not completed', `The IdP ended the sign-in (${code}). Go back to the sign-in page to try again.`);
     }
-    if (!state || !bound.some((b) => safeEqual(b, state))) {
-      return ctx.errorPage(
-        reply,
-        400,
-        'Sign-in not completed',
-        'This sign-in was not started in this browser, or it has already been used. Start again from the sign-in page.',
-      );
-    }
     try {
-      const { user, next } = await s.ssoLogin.complete(idpOf(request), { state, code: str(q.code), ip: request.ip });
+      const isBound = Boolean(state) && bound.some((b) => safeEqual(b, state));
+      const { user, next, state: row } = await s.ssoLogin.complete(idpOf(request), { state, code: str(q.code), ip: request.ip, bound: isBound });
+      if (row.kind === 'client') {
+        const body = html`<div class="card"><h1>Signed in as ${user.username}</h1>
+<p>Go back to your Python session: it has its token now. You can close this tab.</p></div>`;
+        return ctx.send(reply, 200, layout({ title: 'Signed in', narrow: true, body }));
+      }
       await ctx.startSession(request, reply, user);
       return reply.redirect(safeNext(next), 303);
     } catch (e) {

@@ -27,7 +27,13 @@ export interface SsoLoginDeps {
   audit: AuditService;
   clock: Clock;
   secretKey: Buffer;
+  /** Mints the client flow's JWT, as a password sign-in does. */
+  issue: (user: UserRow) => Promise<{ token: string }>;
 }
+
+/** How long pygraphistry's poll is held open waiting for the sign-in at the IdP (its own loop gives up after sso_timeout, 60 s by default). */
+export const POLL_HOLD_MS = 50_000;
+const POLL_STEP_MS = 250;
 
 const badState = () =>
   new AppError(
@@ -67,10 +73,126 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
     );
   }
 
+  /** The code traded, the ID token verified, the account found; a client sign-in's JWT left for its poll. */
+  async function finish(provider: SsoProviderRow, taken: SsoStateRow, p: { code: string; ip: string | null }) {
+    let claims;
+    let meta;
+    try {
+      meta = await discovery.discover(provider.issuer);
+      const secret = provider.client_secret_enc === null ? null : box.open(provider.client_secret_enc);
+      const idToken = await exchangeCode(meta, provider, secret, { code: p.code, redirectUri: taken.redirect_uri, verifier: taken.code_verifier });
+      claims = await verifyIdToken(discovery, meta, provider.client_id, idToken, taken.nonce, clock.now());
+    } catch (e) {
+      await failure(provider, p.ip, (e as AppError).code ?? 'error');
+      throw e;
+    }
+    const signup = (await settings.readAll(db.read)).IS_SSO_SIGNUP;
+    const at = clock.now().toISOString();
+    const issuer = meta.issuer;
+    const found = await db.withAccountsLock(async (trx) => {
+      const r = await resolveAccount(trx, { repo, users }, { provider, issuer, claims, signup, at });
+      if (r.user && r.how === 'created') {
+        await audit.record(
+          { userId: null, username: `sso:${provider.name}`, ip: p.ip },
+          { action: 'user.create', targetType: 'user', targetId: Number(r.user.id), target: r.user.username, detail: { method: 'sso', idp: provider.name } },
+          trx,
+        );
+      }
+      return r;
+    });
+    if (!found.user) {
+      await failure(provider, p.ip, 'no_account');
+      throw new AppError(
+        'SSO_NO_ACCOUNT',
+        `You signed in at ${provider.name}, but no account here is linked to it. An administrator must create your account or invite you first.`,
+      );
+    }
+    const user = found.user;
+    const actor = { userId: Number(user.id), username: user.username, ip: p.ip };
+    if (!bool(user.is_active)) {
+      await failure(provider, p.ip, 'inactive', { user: user.username });
+      throw new AppError('SSO_ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
+    }
+    await Promise.all([
+      users.update(db.write, Number(user.id), { last_login: at }),
+      audit.record(actor, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: Number(user.id),
+        target: user.username,
+        detail: { method: 'sso', idp: provider.name, account: found.how },
+      }),
+    ]);
+    if (taken.kind === 'client') {
+      const { token } = await deps.issue(user);
+      await db.write
+        .updateTable('sso_states')
+        .set({ user_id: Number(user.id), token })
+        .where('state_hash', '=', taken.state_hash)
+        .execute();
+    }
+    return { user, next: taken.next_path, state: taken };
+  }
+
   return {
     /** Enabled site-wide IdPs, for the sign-in page's buttons. */
     async siteProviders(): Promise<Array<{ name: string }>> {
       return (await repo.list(db.read, null)).filter((r) => bool(r.enabled)).map((r) => ({ name: r.name }));
+    },
+
+    /**
+     * pygraphistry's `POST /api/v2/g/sso/oidc/login/`: with no IdP named, the
+     * one enabled site-wide IdP (several: a sentence naming them).
+     */
+    async beginClient(name: string | null, baseUrl: string): Promise<{ url: string; state: string }> {
+      if (name === null) {
+        const enabled = (await repo.list(db.read, null)).filter((r) => bool(r.enabled));
+        if (enabled.length === 0) throw new AppError('SSO_PROVIDER_NOT_FOUND', 'No site-wide single sign-on IdP is enabled on this server.');
+        if (enabled.length > 1) {
+          throw new AppError('SSO_IDP_REQUIRED', `Several site-wide single sign-on IdPs are enabled (${enabled.map((r) => r.name).join(', ')}): name one.`);
+        }
+        name = enabled[0]!.name;
+      }
+      return this.begin(name, { baseUrl, next: null, kind: 'client' });
+    },
+
+    /**
+     * pygraphistry's poll, `GET /api/v2/o/sso/oidc/jwt/<state>/`: held open
+     * until the sign-in at the IdP ends (or `holdMs`), then the JWT answered
+     * once and cleared. Its loop raises on any answer without a token, so an
+     * early "not yet" would end the sign-in: the poll waits instead. Read
+     * from the database each step, so any server process may hold it.
+     */
+    async takeToken(state: string, opts: { holdMs?: number; signal?: AbortSignal } = {}): Promise<{ token: string; user: UserRow }> {
+      const hash = hashState(state);
+      const deadline = Date.now() + (opts.holdMs ?? POLL_HOLD_MS);
+      for (;;) {
+        const now = clock.now().toISOString();
+        const row = await db.read.selectFrom('sso_states').selectAll().where('state_hash', '=', hash).executeTakeFirst();
+        if (!row || row.kind !== 'client' || row.token_taken_at !== null || (row.token === null && row.expires_at <= now)) {
+          throw new AppError(
+            'SSO_STATE_INVALID',
+            'This single sign-on is unknown, already finished, or it failed or expired at the IdP (see the browser for why). Sign in again.',
+          );
+        }
+        if (row.token !== null && row.user_id !== null) {
+          // Claimed once (RETURNING shows the row after the update, so the token is the one read above).
+          const claimed = await db.write
+            .updateTable('sso_states')
+            .set({ token: null, token_taken_at: now })
+            .where('state_hash', '=', hash)
+            .where('token_taken_at', 'is', null)
+            .returning('state_hash')
+            .executeTakeFirst();
+          const user = claimed ? await users.byId(db.read, row.user_id) : undefined;
+          if (!claimed || !user) throw new AppError('SSO_STATE_INVALID', 'This single sign-on has already been finished by another request.');
+          return { token: row.token, user };
+        }
+        if (Date.now() >= deadline || opts.signal?.aborted) {
+          throw new AppError('SSO_PENDING', 'The sign-in at the IdP has not finished yet. Finish it in the browser, then ask for the token again.');
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_STEP_MS));
+      }
     },
 
     /** Start a sign-in at a site-wide IdP: the URL to send the browser to. */
@@ -115,9 +237,22 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
      * verified, the account resolved. Every refusal past the state is audited
      * with the IdP's name.
      */
-    async complete(name: string, p: { state: string; code: string; ip: string | null }): Promise<{ user: UserRow; next: string | null; state: SsoStateRow }> {
+    async complete(
+      name: string,
+      p: { state: string; code: string; ip: string | null; bound: boolean },
+    ): Promise<{ user: UserRow; next: string | null; state: SsoStateRow }> {
       const provider = await enabledSiteProvider(name);
       if (!p.state || p.state.length > 200 || !p.code || p.code.length > 4000) throw badState();
+      // A browser sign-in finishes only in the browser that started it (its cookie holds the state). A client's
+      // sign-in was started by pygraphistry, so no browser holds it: its poll, answered once, is what it is bound to.
+      const pending = await db.read.selectFrom('sso_states').select('kind').where('state_hash', '=', hashState(p.state)).executeTakeFirst();
+      if (pending?.kind !== 'client' && !p.bound) {
+        await failure(provider, p.ip, 'not_this_browser');
+        throw new AppError(
+          'SSO_STATE_INVALID',
+          'This sign-in was not started in this browser, or it has already been used. Start again from the sign-in page.',
+        );
+      }
       const now = clock.now();
       const taken = await db.write
         .updateTable('sso_states')
@@ -132,55 +267,14 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
         await failure(provider, p.ip, 'state');
         throw badState();
       }
-      let claims;
-      let meta;
       try {
-        meta = await discovery.discover(provider.issuer);
-        const secret = provider.client_secret_enc === null ? null : box.open(provider.client_secret_enc);
-        const idToken = await exchangeCode(meta, provider, secret, { code: p.code, redirectUri: taken.redirect_uri, verifier: taken.code_verifier });
-        claims = await verifyIdToken(discovery, meta, provider.client_id, idToken, taken.nonce, clock.now());
+        return await finish(provider, taken, p);
       } catch (e) {
-        await failure(provider, p.ip, (e as AppError).code ?? 'error');
+        // The poll of a client sign-in that failed ends now, rather than when it times out.
+        if (taken.kind === 'client')
+          await db.write.updateTable('sso_states').set({ expires_at: clock.now().toISOString() }).where('state_hash', '=', taken.state_hash).execute();
         throw e;
       }
-      const signup = (await settings.readAll(db.read)).IS_SSO_SIGNUP;
-      const at = clock.now().toISOString();
-      const issuer = meta.issuer;
-      const found = await db.withAccountsLock(async (trx) => {
-        const r = await resolveAccount(trx, { repo, users }, { provider, issuer, claims, signup, at });
-        if (r.user && r.how === 'created') {
-          await audit.record(
-            { userId: null, username: `sso:${provider.name}`, ip: p.ip },
-            { action: 'user.create', targetType: 'user', targetId: Number(r.user.id), target: r.user.username, detail: { method: 'sso', idp: provider.name } },
-            trx,
-          );
-        }
-        return r;
-      });
-      if (!found.user) {
-        await failure(provider, p.ip, 'no_account');
-        throw new AppError(
-          'SSO_NO_ACCOUNT',
-          `You signed in at ${provider.name}, but no account here is linked to it. An administrator must create your account or invite you first.`,
-        );
-      }
-      const user = found.user;
-      const actor = { userId: Number(user.id), username: user.username, ip: p.ip };
-      if (!bool(user.is_active)) {
-        await failure(provider, p.ip, 'inactive', { user: user.username });
-        throw new AppError('SSO_ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
-      }
-      await Promise.all([
-        users.update(db.write, Number(user.id), { last_login: at }),
-        audit.record(actor, {
-          action: 'auth.login',
-          targetType: 'user',
-          targetId: Number(user.id),
-          target: user.username,
-          detail: { method: 'sso', idp: provider.name, account: found.how },
-        }),
-      ]);
-      return { user, next: taken.next_path, state: taken };
     },
   };
 }

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
+import type { SettingsService } from '../settings/settings-service.ts';
+import type { SsoLoginService } from './sso-login-service.ts';
+import { baseUrlOf } from './sso-routes.ts';
+
+/** pygraphistry posts a form (`client-type=pygraphistry`); the field is read by nobody, so anything else in it is let be. */
+const loginBody = optionalBody(z.looseObject({ 'client-type': z.string().max(100).optional() }));
+const stateParams = z.strictObject({ state: z.string().min(1).max(200) });
+
+const startedAnswer = z.object({
+  status: z.literal('OK'),
+  data: z.object({
+    state: z.string().meta({ description: 'The handle to poll GET /api/v2/o/sso/oidc/jwt/<state>/ with' }),
+    auth_url: z.string().meta({ description: "The IdP's authorization URL: the person opens it and signs in" }),
+  }),
+});
+const tokenAnswer = z.object({
+  status: z.literal('OK'),
+  data: z.object({
+    token: z.string(),
+    active_organization: z.object({ slug: z.string(), is_found: z.boolean(), is_member: z.boolean() }),
+  }),
+});
+
+/**
+ * Single sign-on for Graphistry's Python client, as it calls it
+ * (`graphistry/arrow_uploader.py`, sso_login and sso_get_token): the
+ * site-wide start, and the poll that answers the JWT once the person has
+ * signed in at the IdP in a browser.
+ */
+export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginService; settings: SettingsService }): void {
+  const api = zodRoutes(app);
+  const tags = ['single sign-on (pygraphistry)'];
+  api.post(
+    '/api/v2/g/sso/oidc/login/',
+    {
+      schema: {
+        summary: 'Start a site-wide single sign-on for a client: the IdP URL to open and the state to poll with',
+        description: 'With no IdP named, the one enabled site-wide IdP; several enabled are SSO_IDP_REQUIRED naming them.',
+        tags,
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: loginBody,
+        response: { 200: startedAnswer },
+      },
+    },
+    async (request) => {
+      const { url, state } = await s.ssoLogin.beginClient(null, await baseUrlOf(request, s.settings));
+      return { status: 'OK' as const, data: { state, auth_url: url } };
+    },
+  );
+  api.get(
+    '/api/v2/o/sso/oidc/jwt/:state/',
+    {
+      schema: {
+        summary: "A client's single sign-on token: held open until the sign-in at the IdP ends (about 50 s at most), then answered once",
+        description: 'SSO_PENDING (408) when it has not ended by then; SSO_STATE_INVALID for an unknown, used, failed or expired state.',
+        tags,
+        params: stateParams,
+        response: { 200: tokenAnswer },
+      },
+    },
+    async (request, reply) => {
+      // A client that hangs up stops the wait (the answer's 'close' before it is written: the connection ended).
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const { token, user } = await s.ssoLogin.takeToken(request.params.state, { signal: gone.signal });
+      return { status: 'OK' as const, data: { token, active_organization: { slug: user.username, is_found: true, is_member: true } } };
+    },
+  );
+}

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, type SignedUp, type TestApp } from '../helpers/app.ts';
+import { CookieJar, signInAtIdp, startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
+
+/**
+ * Graphistry's Python client, unmodified (test/fixtures/pygraphistry), signing
+ * in through site-wide single sign-on: register(is_sso_login=True) prints the
+ * IdP's URL and polls; a few seconds later, as a person would, an HTTP client
+ * signs in at the test IdP's login form; the poll gets the token.
+ */
+
+const PYTHON = '/usr/bin/python3';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCRIPT = join(ROOT, 'test/fixtures/pyclient/register_sso.py');
+const env = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  LANG: 'C.UTF-8',
+  PYTHONPATH: `${join(ROOT, 'test/fixtures/pygraphistry')}:${join(ROOT, 'test/fixtures/pyclient/stubs')}`,
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTHONNOUSERSITE: '1',
+  PYTHONUNBUFFERED: '1',
+};
+const available = existsSync(PYTHON);
+if (!available && process.env.CI === 'true') throw new Error(`${PYTHON} is missing: required under CI=true`);
+
+/** Run the client; `onUrl` gets the URL it prints, as a person reading it would. */
+function runClient(server: string, onUrl: (url: string) => Promise<void>): Promise<{ result: Record<string, unknown>; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [SCRIPT], { env: { ...env, SERVER: server } });
+    let output = '';
+    let seen = false;
+    let acting: Promise<void> = Promise.resolve();
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /browse to this URL, and sign in: (\S+)/.exec(output)?.[1];
+      if (url && !seen) {
+        seen = true;
+        acting = onUrl(url);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      acting
+        .then(() => {
+          const line = output.split('\n').find((l) => l.startsWith('{"ok"'));
+          if (!line) return reject(new Error(`the client printed no result:\n${output}`));
+          resolve({ result: JSON.parse(line) as Record<string, unknown>, output });
+        })
+        .catch(reject);
+    });
+  });
+}
+
+describe.skipIf(!available).each(dialects())('pygraphistry signs in through site-wide single sign-on (%s)', (dialect) => {
+  let t: TestApp;
+  let idp: TestIdp;
+  let origin: string;
+  let admin: SignedUp;
+
+  beforeAll(async () => {
+    t = await makeTestApp(dialect);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    idp = await startTestIdp({ redirectUris: [`${origin}/g/sso/oidc/corp/login/callback`] });
+    admin = await signup(t.app, 'admin');
+    const added = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/admin/sso/providers',
+      headers: bearer(admin.token),
+      payload: { name: 'corp', issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret, link_verified_email: true },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    await adminCreateUser(t.app, admin.token, { username: 'ana', password: 'correct horse battery staple', email: 'ana@corp.example' });
+    idp.accounts.set('ana-at-idp', { email: 'ana@corp.example', email_verified: true });
+  });
+  afterAll(async () => {
+    await idp?.close();
+    await t?.close();
+  });
+
+  it('register(is_sso_login=True) prints the IdP URL, waits, and gets a token for the SSO user once the person signs in', async () => {
+    let page = '';
+    const { result, output } = await runClient(origin.replace('http://', ''), async (url) => {
+      await new Promise((r) => setTimeout(r, 3000)); // a person reads the URL and opens it
+      const { res } = await signInAtIdp(new CookieJar(), url, 'ana-at-idp', origin);
+      page = await res.text();
+    });
+    expect(page).toContain('Signed in as ana');
+    expect(result, output).toMatchObject({ ok: true, org_name: 'ana' });
+    const me = await t.app.inject({ method: 'GET', url: '/api/v2/me', headers: bearer(String(result.token)) });
+    expect(me.statusCode).toBe(200);
+    expect(json(me)).toMatchObject({ username: 'ana' });
+    // Answered once: the same state polled again is refused, and no token is left at rest.
+    const rows = await t.db.read.selectFrom('sso_states').select(['token', 'token_taken_at', 'kind']).execute();
+    expect(rows).toEqual([expect.objectContaining({ kind: 'client', token: null, token_taken_at: expect.any(String) })]);
+  }, 90_000);
+
+  it('a poll for an unknown state is refused at once; a second enabled IdP makes the start name the choices', async () => {
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v2/o/sso/oidc/jwt/nosuchstate/' });
+    expect(unknown.statusCode).toBe(400);
+    expect(json(unknown)).toMatchObject({ error: 'SSO_STATE_INVALID' });
+    const second = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/admin/sso/providers',
+      headers: bearer(admin.token),
+      payload: { name: 'other', issuer: idp.issuer, client_id: 'someone-else' },
+    });
+    expect(second.statusCode).toBe(201);
+    const start = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/g/sso/oidc/login/',
+      payload: 'client-type=pygraphistry',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(start.statusCode).toBe(400);
+    expect(json(start)).toMatchObject({ error: 'SSO_IDP_REQUIRED', message: expect.stringContaining('corp, other') });
+  });
+});
