@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { optionalBody, zodRoutes } from '../http/route-schemas.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
-import type { SsoLoginService } from './sso-login-service.ts';
+import { POLL_HOLD_MS, type SsoLoginService } from './sso-login-service.ts';
 import { baseUrlOf } from './sso-routes.ts';
 
 /** pygraphistry posts a form (`client-type=pygraphistry`); the field is read by nobody, so anything else in it is let be. */
@@ -65,6 +65,8 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
       // A client that hangs up stops the wait (the answer's 'close' before it is written: the connection ended).
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
+      // The server closes a socket silent for REQUEST_TIMEOUT (30 s by default); this answer is meant to take longer.
+      request.raw.socket?.setTimeout?.(POLL_HOLD_MS + 10_000); // (an injected request's stand-in socket has no timer)
       const { token, user } = await s.ssoLogin.takeToken(request.params.state, { signal: gone.signal });
       return { status: 'OK' as const, data: { token, active_organization: { slug: user.username, is_found: true, is_member: true } } };
     },
