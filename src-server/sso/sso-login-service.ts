@@ -73,13 +73,25 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
     );
   }
 
+  /** The stored client secret; sealed under another `.env` (its SSO key replaced), it cannot be read, which is said. */
+  function openSecret(provider: SsoProviderRow): string {
+    try {
+      return box.open(provider.client_secret_enc!);
+    } catch {
+      throw new AppError(
+        'SSO_FAILED',
+        `The client secret of ${provider.name} cannot be read with this server's .env (its GRAPHISTRY_ADMIN_SSO_KEY is not the one it was stored with): an administrator must enter it again.`,
+      );
+    }
+  }
+
   /** The code traded, the ID token verified, the account found; a client sign-in's JWT left for its poll. */
   async function finish(provider: SsoProviderRow, taken: SsoStateRow, p: { code: string; ip: string | null }) {
     let claims;
     let meta;
     try {
       meta = await discovery.discover(provider.issuer);
-      const secret = provider.client_secret_enc === null ? null : box.open(provider.client_secret_enc);
+      const secret = provider.client_secret_enc === null ? null : openSecret(provider);
       const idToken = await exchangeCode(meta, provider, secret, { code: p.code, redirectUri: taken.redirect_uri, verifier: taken.code_verifier });
       claims = await verifyIdToken(discovery, meta, provider.client_id, idToken, taken.nonce, clock.now());
     } catch (e) {

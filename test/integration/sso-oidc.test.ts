@@ -5,6 +5,7 @@ import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, type Sign
 import { CookieJar, browse, signInAtIdp, startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
 import { createOidcDiscovery, type OidcMetadata } from '../../src-server/sso/oidc-discovery.ts';
 import { verifyIdToken } from '../../src-server/sso/sso-flow.ts';
+import { createSecretBox } from '../../src-server/sso/secret-box.ts';
 
 const PROVIDERS = '/api/v2/admin/sso/providers';
 
@@ -147,6 +148,16 @@ describe.each(dialects())('single sign-on with OIDC, site-wide (%s)', (dialect) 
     const { res } = await signInAtIdp(jar, start.headers.get('location')!, 'ana-at-idp', origin);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('its nonce is not the one this sign-in sent');
+  });
+
+  it('a client secret sealed under another .env key is said so, and nobody is signed in', async () => {
+    const row = await t.db.read.selectFrom('sso_providers').select(['id', 'client_secret_enc']).executeTakeFirstOrThrow();
+    const other = createSecretBox(Buffer.alloc(32, 7)).seal(idp.clientSecret);
+    await t.db.write.updateTable('sso_providers').set({ client_secret_enc: other }).where('id', '=', row.id).execute();
+    const { res } = await signIn('ana-at-idp');
+    await t.db.write.updateTable('sso_providers').set({ client_secret_enc: row.client_secret_enc }).where('id', '=', row.id).execute();
+    expect(res.status).toBe(502);
+    expect(await res.text()).toContain('cannot be read with this server');
   });
 
   it('a disabled user cannot sign in through SSO', async () => {
