@@ -155,7 +155,8 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     audit,
     clock,
     secretKey: deps.secrets.secretKey,
-    issue: (user) => tokens.issue(user),
+    orgs: orgsRepo,
+    issue: (user, org) => tokens.issue(user, org ? { org } : {}),
   });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
   return {

@@ -10,7 +10,7 @@ export interface GateSpec {
 }
 
 /** Paths the account server answers itself: a gate may not shadow them. */
-const RESERVED = ['/api/', '/api-token-', '/accounts/', '/dashboard/', '/static/', '/auth/', '/ht/', '/.well-known/', '/g/sso/'];
+const RESERVED = ['/api/', '/api-token-', '/accounts/', '/dashboard/', '/static/', '/auth/', '/ht/', '/.well-known/', '/g/sso/', '/o/'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const PREFIX = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*\/)+$/;
 

@@ -20,7 +20,8 @@ export interface SsoPagesDeps {
  * in as someone else (login CSRF, OAuth 2.0 Security BCP section 4.7).
  */
 const STATE_COOKIE = 'gadm_sso_state';
-const COOKIE_PATH = '/g/sso/oidc/';
+/** The cookie goes back only to the callbacks: site-wide ones, or an organization's. */
+const cookiePath = (org: string | null) => (org === null ? '/g/sso/oidc/' : `/o/${encodeURIComponent(org)}/sso/oidc/`);
 
 const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -37,17 +38,31 @@ export async function ssoButtons(ctx: PageContext, next: string): Promise<SafeHt
   return html`<div class="sso-buttons">${idps.map((p) => html`<a class="button secondary" href="/g/sso/oidc/${p.name}/login/${tail}">Sign in with ${p.name}</a>`)}</div>`;
 }
 
-/** Site-wide single sign-on in the browser, at Graphistry's paths (`/g/sso/oidc/<idp>/login/` and its callback). */
+/**
+ * Single sign-on in the browser, at Graphistry's paths: site-wide
+ * (`/g/sso/oidc/<idp>/login/` and its callback) and an organization's
+ * (`/o/<org>/sso/oidc/<idp>/login/` and its callback).
+ */
 export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps): void {
   registered.set(ctx, s);
+  ssoFlowPages(app, ctx, s, '/g/sso/oidc/:idp/login/', 'site-wide');
+  ssoFlowPages(app, ctx, s, '/o/:org/sso/oidc/:idp/login/', "an organization's");
+}
+
+function ssoFlowPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps, base: string, whose: string): void {
   const tags = ['pages'];
   const idpOf = (request: FastifyRequest) => String((request.params as { idp: string }).idp).slice(0, 100);
+  const orgOf = (request: FastifyRequest) => {
+    const org = (request.params as { org?: string }).org;
+    return org === undefined ? null : String(org).slice(0, 200);
+  };
 
-  app.get('/g/sso/oidc/:idp/login/', { schema: { summary: 'Sign in through a site-wide OIDC IdP (redirects to it)', tags } }, async (request, reply) => {
+  app.get(base, { schema: { summary: `Sign in through ${whose} OIDC IdP (redirects to it)`, tags } }, async (request, reply) => {
     try {
       const next = safeNext(query(request).next);
-      const { url, state } = await s.ssoLogin.begin(idpOf(request), { baseUrl: await baseUrlOf(request, ctx.s.settings), next, kind: 'browser' });
-      reply.setCookie(STATE_COOKIE, state, { path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
+      const org = orgOf(request);
+      const { url, state } = await s.ssoLogin.begin(idpOf(request), { baseUrl: await baseUrlOf(request, ctx.s.settings), next, kind: 'browser', org });
+      reply.setCookie(STATE_COOKIE, state, { path: cookiePath(org), httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
       return reply.redirect(url, 302);
     } catch (e) {
       if (!isAppError(e)) throw e;
@@ -55,11 +70,11 @@ export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps
     }
   });
 
-  app.get('/g/sso/oidc/:idp/login/callback', { schema: { summary: 'Where a site-wide OIDC IdP sends the browser back', tags } }, async (request, reply) => {
+  app.get(`${base}callback`, { schema: { summary: `Where ${whose} OIDC IdP sends the browser back`, tags } }, async (request, reply) => {
     const q = query(request);
     const state = str(q.state);
     const bound = cookieValues(request.headers.cookie, STATE_COOKIE);
-    reply.clearCookie(STATE_COOKIE, { path: COOKIE_PATH });
+    reply.clearCookie(STATE_COOKIE, { path: cookiePath(orgOf(request)) });
     if (str(q.error)) {
       // The IdP's own code (RFC 6749 section 4.1.2.1), e.g. access_denied when the person cancelled.
       const code = /^[\x20-\x7e]{1,60}$/.test(str(q.error)) ? str(q.error) : 'error';
@@ -67,7 +82,11 @@ export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps
     }
     try {
       const isBound = Boolean(state) && bound.some((b) => safeEqual(b, state));
-      const { user, next, state: row } = await s.ssoLogin.complete(idpOf(request), { state, code: str(q.code), ip: request.ip, bound: isBound });
+      const {
+        user,
+        next,
+        state: row,
+      } = await s.ssoLogin.complete(idpOf(request), { state, code: str(q.code), ip: request.ip, bound: isBound, org: orgOf(request) });
       if (row.kind === 'client') {
         const body = html`<div class="card"><h1>Signed in as ${user.username}</h1>
 <p>Go back to your Python session: it has its token now. You can close this tab.</p></div>`;
@@ -77,7 +96,12 @@ export function ssoPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps
       return reply.redirect(safeNext(next), 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
-      const title = e.code === 'SSO_NO_ACCOUNT' ? 'No account here yet' : e.code === 'SSO_ACCOUNT_DISABLED' ? 'Account disabled' : 'Sign-in not completed';
+      const titles: Record<string, string> = {
+        SSO_NO_ACCOUNT: 'No account here yet',
+        SSO_ACCOUNT_DISABLED: 'Account disabled',
+        SSO_ORG_INVITE_REQUIRED: 'Invitation needed',
+      };
+      const title = titles[e.code] ?? 'Sign-in not completed';
       return ctx.errorPage(reply, e.status, title, e.message);
     }
   });

@@ -8,6 +8,8 @@ import { baseUrlOf } from './sso-routes.ts';
 /** pygraphistry posts a form (`client-type=pygraphistry`); the field is read by nobody, so anything else in it is let be. */
 const loginBody = optionalBody(z.looseObject({ 'client-type': z.string().max(100).optional() }));
 const stateParams = z.strictObject({ state: z.string().min(1).max(200) });
+const orgParams = z.strictObject({ slug: z.string().min(1).max(200) });
+const orgIdpParams = orgParams.extend({ idp: z.string().min(1).max(64) });
 
 const startedAnswer = z.object({
   status: z.literal('OK'),
@@ -50,6 +52,31 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
       return { status: 'OK' as const, data: { state, auth_url: url } };
     },
   );
+  // An organization's IdP: the organization's one enabled IdP, or the one named. The slug is `:slug`, as in /api/v2/o/:slug/switch/.
+  for (const path of ['/api/v2/o/:slug/sso/oidc/login/', '/api/v2/o/:slug/sso/oidc/login/:idp/'] as const) {
+    api.post(
+      path,
+      {
+        schema: {
+          summary: path.includes(':idp')
+            ? "Start single sign-on at one of an organization's IdPs for a client"
+            : "Start single sign-on at an organization's IdP for a client (its one enabled IdP)",
+          description:
+            'The token the poll answers is for the organization; someone not in it joins when it is self_join, else is refused (SSO_ORG_INVITE_REQUIRED).',
+          tags,
+          consumes: ['application/x-www-form-urlencoded', 'application/json'],
+          params: path.includes(':idp') ? orgIdpParams : orgParams,
+          body: loginBody,
+          response: { 200: startedAnswer },
+        },
+      },
+      async (request) => {
+        const params = request.params as { slug: string; idp?: string };
+        const { url, state } = await s.ssoLogin.beginClient(params.idp ?? null, await baseUrlOf(request, s.settings), params.slug);
+        return { status: 'OK' as const, data: { state, auth_url: url } };
+      },
+    );
+  }
   api.get(
     '/api/v2/o/sso/oidc/jwt/:state/',
     {
@@ -67,8 +94,9 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
       reply.raw.once('close', () => gone.abort());
       // The server closes a socket silent for REQUEST_TIMEOUT (30 s by default); this answer is meant to take longer.
       request.raw.socket?.setTimeout?.(POLL_HOLD_MS + 10_000); // (an injected request's stand-in socket has no timer)
-      const { token, user } = await s.ssoLogin.takeToken(request.params.state, { signal: gone.signal });
-      return { status: 'OK' as const, data: { token, active_organization: { slug: user.username, is_found: true, is_member: true } } };
+      const { token, user, orgSlug } = await s.ssoLogin.takeToken(request.params.state, { signal: gone.signal });
+      // pygraphistry requires the slug to equal the org_name it sent, and switches to it.
+      return { status: 'OK' as const, data: { token, active_organization: { slug: orgSlug ?? user.username, is_found: true, is_member: true } } };
     },
   );
 }

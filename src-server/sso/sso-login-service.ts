@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { SsoProviderRow, SsoStateRow, UserRow } from '../db/schema.ts';
+import type { OrganizationRow, SsoProviderRow, SsoStateRow, UserRow } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../errors.ts';
@@ -7,6 +7,7 @@ import { hmacSha256Hex, randomSecret } from '../lib/crypto.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { SettingsRepo } from '../settings/settings-repo.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
+import type { OrgsRepo } from '../orgs/orgs-repo.ts';
 import type { OidcDiscovery } from './oidc-discovery.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SsoRepo } from './sso-repo.ts';
@@ -27,8 +28,10 @@ export interface SsoLoginDeps {
   audit: AuditService;
   clock: Clock;
   secretKey: Buffer;
-  /** Mints the client flow's JWT, as a password sign-in does. */
-  issue: (user: UserRow) => Promise<{ token: string }>;
+  /** Organizations: an organization's IdPs, and who joins it at an organization's sign-in. */
+  orgs: Pick<OrgsRepo, 'bySlug' | 'roleOf' | 'addMember'>;
+  /** Mints the client flow's JWT, as a password sign-in does (with `org`, for that organization). */
+  issue: (user: UserRow, org?: string) => Promise<{ token: string }>;
 }
 
 /** How long pygraphistry's poll is held open waiting for the sign-in at the IdP (its own loop gives up after sso_timeout, 60 s by default). */
@@ -53,10 +56,42 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
   const stateKey = Buffer.from(hmacSha256Hex(deps.secretKey, 'graphistry-admin/sso/state/v1'), 'hex');
   const hashState = (state: string) => hmacSha256Hex(stateKey, state);
 
-  async function enabledSiteProvider(name: string): Promise<SsoProviderRow> {
-    const row = /^[a-z0-9_-]{1,64}$/.test(name) ? await repo.byName(db.read, null, name) : undefined;
-    if (!row || !bool(row.enabled)) throw providerNotFound(name, null);
+  /** The organization an organization-level sign-in names (null: site-wide). */
+  async function orgOf(slug: string | null): Promise<OrganizationRow | null> {
+    if (slug === null) return null;
+    // Only a slug's characters are looked up (a NUL reached PostgreSQL from the organization's sign-in page).
+    const org = /^[a-z0-9][a-z0-9_-]{0,49}$/i.test(slug) ? await deps.orgs.bySlug(db.read, slug.toLowerCase()) : undefined;
+    if (!org) throw new AppError('ORG_NOT_FOUND', `Organization ${slug} is not found`);
+    return org;
+  }
+
+  async function enabledProvider(org: OrganizationRow | null, name: string): Promise<SsoProviderRow> {
+    const row = /^[a-z0-9_-]{1,64}$/.test(name) ? await repo.byName(db.read, org?.id ?? null, name) : undefined;
+    if (!row || !bool(row.enabled)) throw providerNotFound(name, org?.slug ?? null);
     return row;
+  }
+
+  /** The IdP named, or with none named the scope's one enabled IdP (several: a sentence naming them). */
+  async function chosenProvider(org: OrganizationRow | null, name: string | null): Promise<SsoProviderRow> {
+    if (name !== null) return enabledProvider(org, name);
+    const enabled = (await repo.list(db.read, org?.id ?? null)).filter((r) => bool(r.enabled));
+    const where = org ? `“${org.slug}”` : 'this server (site-wide)';
+    if (enabled.length === 0) throw new AppError('SSO_PROVIDER_NOT_FOUND', `No single sign-on IdP is enabled for ${where}.`);
+    if (enabled.length > 1) {
+      throw new AppError('SSO_IDP_REQUIRED', `Several single sign-on IdPs are enabled for ${where} (${enabled.map((r) => r.name).join(', ')}): name one.`);
+    }
+    return enabled[0]!;
+  }
+
+  /** Marks a refusal decided inside the accounts lock, so the audit row is written after the rollback. */
+  class Refusal extends Error {
+    constructor(
+      readonly error: AppError,
+      readonly reason: string,
+      readonly extra: Record<string, unknown> = {},
+    ) {
+      super(error.message);
+    }
   }
 
   async function failure(provider: SsoProviderRow, ip: string | null, reason: string, extra: Record<string, unknown> = {}) {
@@ -86,7 +121,7 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
   }
 
   /** The code traded, the ID token verified, the account found; a client sign-in's JWT left for its poll. */
-  async function finish(provider: SsoProviderRow, taken: SsoStateRow, p: { code: string; ip: string | null }) {
+  async function finish(provider: SsoProviderRow, org: OrganizationRow | null, taken: SsoStateRow, p: { code: string; ip: string | null }) {
     let claims;
     let meta;
     try {
@@ -101,30 +136,67 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
     const signup = (await settings.readAll(db.read)).IS_SSO_SIGNUP;
     const at = clock.now().toISOString();
     const issuer = meta.issuer;
-    const found = await db.withAccountsLock(async (trx) => {
-      const r = await resolveAccount(trx, { repo, users }, { provider, issuer, claims, signup, at });
-      if (r.user && r.how === 'created') {
-        await audit.record(
-          { userId: null, username: `sso:${provider.name}`, ip: p.ip },
-          { action: 'user.create', targetType: 'user', targetId: Number(r.user.id), target: r.user.username, detail: { method: 'sso', idp: provider.name } },
-          trx,
-        );
-      }
-      return r;
-    });
-    if (!found.user) {
-      await failure(provider, p.ip, 'no_account');
-      throw new AppError(
-        'SSO_NO_ACCOUNT',
-        `You signed in at ${provider.name}, but no account here is linked to it. An administrator must create your account or invite you first.`,
-      );
+    let found;
+    try {
+      // One transaction: an account made for this sign-in and its membership land together, or (refused) neither does.
+      found = await db.withAccountsLock(async (trx) => {
+        const r = await resolveAccount(trx, { repo, users }, { provider, issuer, claims, signup, at });
+        if (!r.user) {
+          throw new Refusal(
+            new AppError(
+              'SSO_NO_ACCOUNT',
+              `You signed in at ${provider.name}, but no account here is linked to it. An administrator must create your account or invite you first.`,
+            ),
+            'no_account',
+          );
+        }
+        if (!bool(r.user.is_active)) {
+          throw new Refusal(new AppError('SSO_ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.'), 'inactive', {
+            user: r.user.username,
+          });
+        }
+        if (r.how === 'created') {
+          await audit.record(
+            { userId: null, username: `sso:${provider.name}`, ip: p.ip },
+            { action: 'user.create', targetType: 'user', targetId: Number(r.user.id), target: r.user.username, detail: { method: 'sso', idp: provider.name } },
+            trx,
+          );
+        }
+        let joined = false;
+        if (org && !(await deps.orgs.roleOf(trx, org.id, Number(r.user.id)))) {
+          if (org.join_policy !== 'self_join') {
+            throw new Refusal(
+              new AppError(
+                'SSO_ORG_INVITE_REQUIRED',
+                `“${org.slug}” takes new members by invitation only: ask one of its admins for an invitation, then sign in again.`,
+              ),
+              'not_member',
+              { user: r.user.username, org: org.slug },
+            );
+          }
+          await deps.orgs.addMember(trx, { organization_id: org.id, user_id: Number(r.user.id), role: 'member', joined_at: at, invited_by: null });
+          await audit.record(
+            { userId: Number(r.user.id), username: r.user.username, ip: p.ip },
+            {
+              action: 'org.member.add',
+              targetType: 'organization',
+              targetId: org.id,
+              target: org.slug,
+              detail: { user: r.user.username, role: 'member', via: 'sso', idp: provider.name },
+            },
+            trx,
+          );
+          joined = true;
+        }
+        return { user: r.user, how: r.how, joined };
+      });
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      await failure(provider, p.ip, e.reason, e.extra);
+      throw e.error;
     }
     const user = found.user;
     const actor = { userId: Number(user.id), username: user.username, ip: p.ip };
-    if (!bool(user.is_active)) {
-      await failure(provider, p.ip, 'inactive', { user: user.username });
-      throw new AppError('SSO_ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
-    }
     await Promise.all([
       users.update(db.write, Number(user.id), { last_login: at }),
       audit.record(actor, {
@@ -132,18 +204,18 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
         targetType: 'user',
         targetId: Number(user.id),
         target: user.username,
-        detail: { method: 'sso', idp: provider.name, account: found.how },
+        detail: { method: 'sso', idp: provider.name, account: found.how, ...(org ? { org: org.slug, joined: found.joined } : {}) },
       }),
     ]);
     if (taken.kind === 'client') {
-      const { token } = await deps.issue(user);
+      const { token } = await deps.issue(user, org?.slug);
       await db.write
         .updateTable('sso_states')
         .set({ user_id: Number(user.id), token })
         .where('state_hash', '=', taken.state_hash)
         .execute();
     }
-    return { user, next: taken.next_path, state: taken };
+    return { user, next: taken.next_path, state: taken, org };
   }
 
   return {
@@ -156,16 +228,10 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
      * pygraphistry's `POST /api/v2/g/sso/oidc/login/`: with no IdP named, the
      * one enabled site-wide IdP (several: a sentence naming them).
      */
-    async beginClient(name: string | null, baseUrl: string): Promise<{ url: string; state: string }> {
-      if (name === null) {
-        const enabled = (await repo.list(db.read, null)).filter((r) => bool(r.enabled));
-        if (enabled.length === 0) throw new AppError('SSO_PROVIDER_NOT_FOUND', 'No site-wide single sign-on IdP is enabled on this server.');
-        if (enabled.length > 1) {
-          throw new AppError('SSO_IDP_REQUIRED', `Several site-wide single sign-on IdPs are enabled (${enabled.map((r) => r.name).join(', ')}): name one.`);
-        }
-        name = enabled[0]!.name;
-      }
-      return this.begin(name, { baseUrl, next: null, kind: 'client' });
+    async beginClient(name: string | null, baseUrl: string, orgSlug: string | null = null): Promise<{ url: string; state: string }> {
+      const org = await orgOf(orgSlug);
+      const provider = await chosenProvider(org, name);
+      return this.begin(provider.name, { baseUrl, next: null, kind: 'client', org: org?.slug ?? null });
     },
 
     /**
@@ -175,7 +241,7 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
      * early "not yet" would end the sign-in: the poll waits instead. Read
      * from the database each step, so any server process may hold it.
      */
-    async takeToken(state: string, opts: { holdMs?: number; signal?: AbortSignal } = {}): Promise<{ token: string; user: UserRow }> {
+    async takeToken(state: string, opts: { holdMs?: number; signal?: AbortSignal } = {}): Promise<{ token: string; user: UserRow; orgSlug: string | null }> {
       const hash = hashState(state);
       const deadline = Date.now() + (opts.holdMs ?? POLL_HOLD_MS);
       for (;;) {
@@ -198,7 +264,11 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
             .executeTakeFirst();
           const user = claimed ? await users.byId(db.read, row.user_id) : undefined;
           if (!claimed || !user) throw new AppError('SSO_STATE_INVALID', 'This single sign-on has already been finished by another request.');
-          return { token: row.token, user };
+          const org =
+            row.organization_id === null
+              ? undefined
+              : await db.read.selectFrom('organizations').select('slug').where('id', '=', row.organization_id).executeTakeFirst();
+          return { token: row.token, user, orgSlug: org?.slug ?? null };
         }
         if (Date.now() >= deadline || opts.signal?.aborted) {
           throw new AppError('SSO_PENDING', 'The sign-in at the IdP has not finished yet. Finish it in the browser, then ask for the token again.');
@@ -208,13 +278,17 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
     },
 
     /** Start a sign-in at a site-wide IdP: the URL to send the browser to. */
-    async begin(name: string, p: { baseUrl: string; next: string | null; kind: 'browser' | 'client' }): Promise<{ url: string; state: string }> {
-      const provider = await enabledSiteProvider(name);
+    async begin(
+      name: string,
+      p: { baseUrl: string; next: string | null; kind: 'browser' | 'client'; org?: string | null },
+    ): Promise<{ url: string; state: string }> {
+      const org = await orgOf(p.org ?? null);
+      const provider = await enabledProvider(org, name);
       const meta = await discovery.discover(provider.issuer);
       const state = randomSecret(32);
       const nonce = randomSecret(32);
       const verifier = randomSecret(48);
-      const redirectUri = p.baseUrl + callbackPath(null, provider.name);
+      const redirectUri = p.baseUrl + callbackPath(org?.slug ?? null, provider.name);
       const now = clock.now();
       await db.write
         .insertInto('sso_states')
@@ -224,7 +298,7 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
           code_verifier: verifier,
           nonce,
           kind: p.kind,
-          organization_id: null,
+          organization_id: org?.id ?? null,
           redirect_uri: redirectUri,
           next_path: p.next,
           created_at: now.toISOString(),
@@ -251,9 +325,10 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
      */
     async complete(
       name: string,
-      p: { state: string; code: string; ip: string | null; bound: boolean },
-    ): Promise<{ user: UserRow; next: string | null; state: SsoStateRow }> {
-      const provider = await enabledSiteProvider(name);
+      p: { state: string; code: string; ip: string | null; bound: boolean; org?: string | null },
+    ): Promise<{ user: UserRow; next: string | null; state: SsoStateRow; org: OrganizationRow | null }> {
+      const org = await orgOf(p.org ?? null);
+      const provider = await enabledProvider(org, name);
       if (!p.state || p.state.length > 200 || !p.code || p.code.length > 4000) throw badState();
       // A browser sign-in finishes only in the browser that started it (its cookie holds the state). A client's
       // sign-in was started by pygraphistry, so no browser holds it: its poll, answered once, is what it is bound to.
@@ -280,7 +355,7 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
         throw badState();
       }
       try {
-        return await finish(provider, taken, p);
+        return await finish(provider, org, taken, p);
       } catch (e) {
         // The poll of a client sign-in that failed ends now, rather than when it times out.
         if (taken.kind === 'client')

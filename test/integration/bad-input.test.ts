@@ -276,6 +276,16 @@ const ENDPOINTS: Endpoint[] = [
     body: { fields: { 'client-type': str('free') }, base: { 'client-type': 'pygraphistry' }, strict: false, optional: true },
     baseCodes: ['SSO_PROVIDER_NOT_FOUND'],
   },
+  ...['/api/v2/o/:slug/sso/oidc/login/', '/api/v2/o/:slug/sso/oidc/login/:idp/'].map((path): Endpoint => ({
+    method: 'POST',
+    path,
+    guard: 'none',
+    credential: 'bearer',
+    body: { fields: { 'client-type': str('free') }, base: { 'client-type': 'pygraphistry' }, strict: false, optional: true },
+    baseCodes: ['ORG_NOT_FOUND'],
+    params: { slug: 'nosuchorg', idp: 'nosuchidp' },
+    paramKinds: { idp: 'token' },
+  })),
   {
     method: 'GET',
     path: '/api/v2/o/sso/oidc/jwt/:state/',
@@ -580,6 +590,8 @@ const PAGES: PageEndpoint[] = [
   { method: 'POST', path: '/dashboard/organizations/:slug/invitations/:id/revoke', session: true, params: { ...EXISTING_ORG, id: 'nosuchinvitation' } },
   { method: 'GET', path: '/g/sso/oidc/:idp/login/', session: false, params: { idp: 'nosuchidp' } },
   { method: 'GET', path: '/g/sso/oidc/:idp/login/callback', session: false, params: { idp: 'nosuchidp' } },
+  { method: 'GET', path: '/o/:org/sso/oidc/:idp/login/', session: false, params: { org: 'acme', idp: 'nosuchidp' } },
+  { method: 'GET', path: '/o/:org/sso/oidc/:idp/login/callback', session: false, params: { org: 'acme', idp: 'nosuchidp' } },
 ];
 
 // ---- case generators --------------------------------------------------------------------

@@ -29,9 +29,13 @@ const available = existsSync(PYTHON);
 if (!available && process.env.CI === 'true') throw new Error(`${PYTHON} is missing: required under CI=true`);
 
 /** Run the client; `onUrl` gets the URL it prints, as a person reading it would. */
-function runClient(server: string, onUrl: (url: string) => Promise<void>): Promise<{ result: Record<string, unknown>; output: string }> {
+function runClient(
+  server: string,
+  onUrl: (url: string) => Promise<void>,
+  named: { ORG?: string; IDP?: string } = {},
+): Promise<{ result: Record<string, unknown>; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT], { env: { ...env, SERVER: server } });
+    const child = spawn(PYTHON, [SCRIPT], { env: { ...env, SERVER: server, ...named } });
     let output = '';
     let seen = false;
     let acting: Promise<void> = Promise.resolve();
@@ -68,7 +72,7 @@ describe.skipIf(!available).each(dialects())('pygraphistry signs in through site
     t = await makeTestApp(dialect, { config: { requestTimeout: 2 } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    idp = await startTestIdp({ redirectUris: [`${origin}/g/sso/oidc/corp/login/callback`] });
+    idp = await startTestIdp({ redirectUris: [`${origin}/g/sso/oidc/corp/login/callback`, `${origin}/o/acme/sso/oidc/corp/login/callback`] });
     admin = await signup(t.app, 'admin');
     const added = await t.app.inject({
       method: 'POST',
@@ -100,6 +104,36 @@ describe.skipIf(!available).each(dialects())('pygraphistry signs in through site
     // Answered once: the same state polled again is refused, and no token is left at rest.
     const rows = await t.db.read.selectFrom('sso_states').select(['token', 'token_taken_at', 'kind']).execute();
     expect(rows).toEqual([expect.objectContaining({ kind: 'client', token: null, token_taken_at: expect.any(String) })]);
+  }, 90_000);
+
+  it('per organization, with and without idp_name: the token is for the organization and active_organization names it', async () => {
+    const org = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/admin/organizations',
+      headers: bearer(admin.token),
+      payload: { slug: 'acme', name: 'Acme', join_policy: 'self_join' },
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const added = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/organizations/acme/sso/providers',
+      headers: bearer(admin.token),
+      payload: { name: 'corp', issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret, link_verified_email: true },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    for (const named of [{ ORG: 'acme' }, { ORG: 'acme', IDP: 'corp' }]) {
+      const { result, output } = await runClient(
+        origin.replace('http://', ''),
+        async (url) => {
+          await signInAtIdp(new CookieJar(), url, 'ana-at-idp', origin);
+        },
+        named,
+      );
+      expect(result, output).toMatchObject({ ok: true, org_name: 'acme' });
+      expect(output).toContain(named.IDP ? 'Login to acme idp corp SSO' : 'Login to acme organization level SSO');
+      const active = await t.app.inject({ method: 'GET', url: '/api/v2/organizations/active', headers: bearer(String(result.token)) });
+      expect(json(active)).toMatchObject({ slug: 'acme', personal: false, role: 'member' });
+    }
   }, 90_000);
 
   it('a poll for an unknown state is refused at once; a second enabled IdP makes the start name the choices', async () => {
