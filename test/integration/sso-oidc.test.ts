@@ -99,6 +99,15 @@ describe.each(dialects())('single sign-on with OIDC, site-wide (%s)', (dialect) 
     const dash = await browse(jar, `${origin}/dashboard/`);
     expect(dash.status).toBe(200);
     expect(await dash.text()).toContain('ana');
+    // The session gates access by role as a password sign-in's does: a user passes the forward-auth check, staff only once made staff.
+    const check = (require: string) => browse(jar, `${origin}/auth/check?require=${require}`);
+    const asUser = await check('user');
+    expect(asUser.status).toBe(200);
+    expect(asUser.headers.get('remote-user')).toBe('ana');
+    expect((await check('staff')).status).toBe(403);
+    const anaId = (await t.db.read.selectFrom('users').select('id').where('username', '=', 'ana').executeTakeFirstOrThrow()).id;
+    expect((await api('PATCH', `/api/v2/admin/users/${anaId}`, { is_staff: true })).statusCode).toBe(200);
+    expect((await check('staff')).status).toBe(200);
     const link = await t.db.read.selectFrom('sso_identities').selectAll().executeTakeFirstOrThrow();
     expect(link).toMatchObject({ issuer: idp.issuer, sub: 'ana-at-idp' });
     const row = await t.db.read
