@@ -35,7 +35,7 @@ export async function ssoButtons(ctx: PageContext, next: string): Promise<SafeHt
   const idps = await s.ssoLogin.siteProviders();
   if (idps.length === 0) return '';
   const tail = next === DEFAULT_NEXT ? '' : `?next=${encodeURIComponent(next)}`;
-  return html`<div class="sso-buttons">${idps.map((p) => html`<a class="button secondary" href="/g/sso/oidc/${p.name}/login/${tail}">Sign in with ${p.name}</a>`)}</div>`;
+  return html`<div class="actions sso-buttons" role="group" aria-label="Single sign-on">${idps.map((p) => html`<a class="button secondary" href="/g/sso/oidc/${p.name}/login/${tail}">Sign in with ${p.name}</a>`)}</div>`;
 }
 
 /**

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
+import { STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
+import { get, post, startServer, type ServerProcess } from '../helpers/server-process.ts';
+import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
+import { cookieNames } from '../../src-server/sessions/session-cookies.ts';
+
+const missing = chromiumMissing();
+if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test of single sign-on.\n\n`);
+
+/** "Sign in with <IdP>" in Chromium, against a real server process and a real OpenID Provider on loopback. */
+(missing ? describe.skip : describe)('single sign-on in Chromium', () => {
+  let server: ServerProcess;
+  let idp: TestIdp;
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = tempDir();
+    server = await startServer(['--data-dir', dataDir]);
+    idp = await startTestIdp({ redirectUris: [`${server.url}/g/sso/oidc/corp/login/callback`] });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await idp?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('from the sign-in page through the IdP to the dashboard, as a staff account linked by its verified email', async () => {
+    const admin = await post(`${server.url}/api/v2/auth/signup`, { username: 'admin', password: STRONG_PASSWORD });
+    expect(admin.status).toBe(201);
+    const auth = { authorization: `Bearer ${String(admin.body.token)}` };
+    const ana = await post(`${server.url}/api/v2/admin/users`, { username: 'ana', password: STRONG_PASSWORD, email: 'ana@corp.example', is_staff: true }, auth);
+    expect(ana.status).toBe(201);
+    const added = await post(
+      `${server.url}/api/v2/admin/sso/providers`,
+      { name: 'corp', template: 'keycloak', issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret, link_verified_email: true },
+      auth,
+    );
+    expect(added.status).toBe(201);
+    idp.accounts.set('ana-at-corp', { email: 'ana@corp.example', email_verified: true });
+
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    await page.goto('/accounts/login/');
+    await page.screenshot({ path: join(screenshotDir(), 'sso-sign-in-page.png') });
+    await page.getByRole('link', { name: 'Sign in with corp' }).click();
+    // The IdP's own pages (oidc-provider's development login and consent forms).
+    await page.waitForURL(`${idp.issuer}/**`);
+    await page.locator('input[name="login"]').fill('ana-at-corp');
+    await page.locator('input[name="password"]').fill('anything');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]', { hasText: 'Continue' }).click();
+    await page.waitForURL(`${server.url}/dashboard/`);
+    expect(await page.locator('body').innerText()).toContain('ana');
+    const cookies = await context.cookies(server.url);
+    // The IdP on another port of 127.0.0.1 shares the host's cookie jar (its `_session` too): the server's cookie by its name.
+    const session = cookies.find((c) => c.name === cookieNames(false).session);
+    expect(session?.httpOnly).toBe(true);
+    // The session passes the forward-auth check as staff.
+    const check = await get(`${server.url}/auth/check?require=staff`, { cookie: `${session!.name}=${session!.value}` });
+    expect(check.status).toBe(200);
+    await context.close();
+    expect(server.stderr()).not.toContain(idp.clientSecret);
+  });
+});
