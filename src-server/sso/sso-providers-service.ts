@@ -13,6 +13,7 @@ import type { OidcDiscovery } from './oidc-discovery.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SsoRepo } from './sso-repo.ts';
 import { authorizationUrl } from './sso-flow.ts';
+import { issuerFor } from './sso-templates.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -96,7 +97,8 @@ export function createSsoProvidersService(deps: SsoProvidersDeps) {
     },
     /** Add an IdP; its discovery document is read first, so a mistyped issuer is said at once and nothing is stored. */
     async add(actor: Actor, scope: SsoScope, raw: unknown): Promise<SsoProvider> {
-      const input = parseInput(ssoProviderInputSchema, raw, 'body');
+      const parsed = parseInput(ssoProviderInputSchema, raw, 'body');
+      const input = { ...parsed, issuer: issuerFor(parsed.template, parsed.issuer) };
       // Who may add here is said before the IdP is asked anything (and again under the lock below).
       await scopeOf(db.read, actor, scope);
       await discovery.discover(input.issuer);
