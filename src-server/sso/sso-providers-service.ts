@@ -148,9 +148,11 @@ export function createSsoProvidersService(deps: SsoProvidersDeps) {
       });
     },
     async update(actor: Actor, scope: SsoScope, name: string, raw: unknown): Promise<SsoProvider> {
-      const patch = parseInput(ssoProviderPatchSchema, raw, 'body');
+      const parsed = parseInput(ssoProviderPatchSchema, raw, 'body');
       const where = await scopeOf(db.read, actor, scope);
-      await mustFind(db.read, where.orgId, where.slug, name);
+      const current = await mustFind(db.read, where.orgId, where.slug, name);
+      // A new issuer is read as its template (the new one, or the one it has) fills it, as when added.
+      const patch = parsed.issuer === undefined ? parsed : { ...parsed, issuer: issuerFor(parsed.template ?? current.template, parsed.issuer) };
       if (patch.issuer !== undefined) await discovery.discover(patch.issuer);
       const sealed = patch.client_secret === undefined ? undefined : patch.client_secret ? box.seal(patch.client_secret) : null;
       return writes.run(actor, async (trx) => {

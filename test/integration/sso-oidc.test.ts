@@ -61,6 +61,12 @@ describe.each(dialects())('single sign-on with OIDC, site-wide (%s)', (dialect) 
     expect(json(await api('POST', PROVIDERS, { name: 'corp', issuer: idp.issuer, client_id: 'x' }))).toMatchObject({ error: 'SSO_PROVIDER_TAKEN' });
     const listed = await api('GET', PROVIDERS);
     expect(json<{ results: unknown[] }>(listed).results).toHaveLength(1);
+    // Re-pointed as ADFS at the IdP's bare host, the template fills /adfs, which the IdP does not serve: refused, nothing changed.
+    const repointed = await api('PATCH', `${PROVIDERS}/corp`, { template: 'adfs', issuer: idp.issuer });
+    expect(json(repointed)).toMatchObject({
+      error: 'SSO_DISCOVERY_FAILED',
+      message: expect.stringContaining(`${idp.issuer}/adfs/.well-known/openid-configuration`),
+    });
     const patched = await api('PATCH', `${PROVIDERS}/corp`, { link_verified_email: true });
     expect(json(patched)).toMatchObject({ link_verified_email: true, has_client_secret: true });
     const tested = await api('POST', `${PROVIDERS}/corp/test`);
