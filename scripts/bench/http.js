@@ -113,9 +113,12 @@ async function setUp() {
   const { token } = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username, password } });
   const keyToken = (await call('POST', `${base}/api/v2/auth/pkey/jwt/`, { headers: { authorization: signup.key.authorization } })).token;
   const seedMs = seedSqlite(join(dataDir, 'graphistry-admin.sqlite3'), USERS);
-  seedOrgSqlite(join(dataDir, 'graphistry-admin.sqlite3'), ORG, [username]);
-  const inOrg = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username, password, org_name: ORG } });
-  if (!inOrg.active_organization?.is_member) throw new Error(`${username} is not a member of ${ORG}: ${JSON.stringify(inOrg.active_organization)}`);
+  // A server older than organizations (a --compare baseline) has none: the org_name figures are then left out.
+  const orgs = seedOrgSqlite(join(dataDir, 'graphistry-admin.sqlite3'), ORG, [username]);
+  if (orgs) {
+    const inOrg = await call('POST', `${base}/api/v2/auth/token/generate`, { body: { username, password, org_name: ORG } });
+    if (!inOrg.active_organization?.is_member) throw new Error(`${username} is not a member of ${ORG}: ${JSON.stringify(inOrg.active_organization)}`);
+  }
   const [hello, floor, argon] = await Promise.all([
     startChild('hello server', [join(BENCH, 'hello-server.js')], { ready: urlLine }),
     startChild('floor server', [join(BENCH, 'floor-server.js'), dataDir], { ready: urlLine }),
@@ -123,7 +126,7 @@ async function setUp() {
   ]);
   const list = await call('GET', `${base}/api/v2/admin/users`, { headers: { authorization: `Bearer ${token}` } });
   if (list.count !== USERS + 1) throw new Error(`admin list counts ${list.count} users, expected ${USERS + 1}`);
-  return { dataDir, logFile, server, base, hello, floor, argon, username, password, token, keyToken, authorization: signup.key.authorization, seedMs };
+  return { dataDir, logFile, server, base, hello, floor, argon, username, password, token, keyToken, authorization: signup.key.authorization, seedMs, orgs };
 }
 
 /** Each scenario: the server's request and its floor's, answering the same thing. */
@@ -162,7 +165,7 @@ function scenarios(s) {
       key: 'pkey_org',
       name: `POST /api/v2/auth/pkey/jwt/ {org_name} vs {}`,
       floorLabel: 'no org',
-      server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization }, body: { org_name: ORG } },
+      server: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization }, body: s.orgs ? { org_name: ORG } : {} },
       floor: { ...srv, method: 'POST', path: '/api/v2/auth/pkey/jwt/', headers: { authorization: s.authorization }, body: {} },
     },
     {
@@ -226,7 +229,8 @@ async function signinRounds(s) {
     path: '/api/v2/auth/token/generate',
     body: { username: s.username, password: s.password },
   };
-  const withOrg = { ...server, body: { ...server.body, org_name: ORG } };
+  // Without organizations (an older server) both sides are the plain sign-in: the figure is then meaningless, and --compare leaves it out.
+  const withOrg = s.orgs ? { ...server, body: { ...server.body, org_name: ORG } } : server;
   const rounds = [];
   await runWrk({ ...server, connections: 2 * HASH_CONCURRENCY, durationS: 1 });
   await runWrk({ ...withOrg, connections: 2 * HASH_CONCURRENCY, durationS: 1 });

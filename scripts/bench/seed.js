@@ -113,12 +113,15 @@ export async function seedPostgres(url, schema, n, { prefix = '' } = {}) {
 
 /**
  * An organization in the migrated SQLite database `file` with `usernames` as
- * its members (admins), for the sign-ins that name it (`org_name`).
+ * its members (admins), for the sign-ins that name it (`org_name`). Returns
+ * false, seeding nothing, for a server older than organizations (a
+ * `--compare` baseline).
  */
 export function seedOrgSqlite(file, slug, usernames) {
   const db = new SQLite(file, { timeout: 60_000 });
   try {
     db.pragma('busy_timeout = 60000');
+    if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'organizations'").get()) return false;
     const at = new Date().toISOString();
     db.transaction(() => {
       const { id } = db
@@ -129,6 +132,7 @@ export function seedOrgSqlite(file, slug, usernames) {
       );
       for (const u of usernames) if (add.run(id, at, u.toLowerCase()).changes !== 1) throw new Error(`seed: no user ${u}`);
     })();
+    return true;
   } finally {
     db.close();
   }
