@@ -54,10 +54,14 @@ const keyById = db.prepare('select * from personal_keys where id = ?');
 const insertAudit = db.prepare(
   'insert into audit_log (at, actor_id, actor, action, target_type, target_id, target, client_ip, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
-const sessionSwitch = db.prepare(
-  'select s.organization_id, o.slug, m.role from org_sessions s left join organizations o on o.id = s.organization_id ' +
-    'left join organization_members m on m.organization_id = s.organization_id and m.user_id = s.user_id where s.sid = ? and s.user_id = ? and s.expires_at > ?',
-);
+// A database older than organizations (a --compare baseline's) has no session switches to read.
+const hasOrgSessions = Boolean(db.prepare("select 1 from sqlite_master where type = 'table' and name = 'org_sessions'").get());
+const sessionSwitch = hasOrgSessions
+  ? db.prepare(
+      'select s.organization_id, o.slug, m.role from org_sessions s left join organizations o on o.id = s.organization_id ' +
+        'left join organization_members m on m.organization_id = s.organization_id and m.user_id = s.user_id where s.sid = ? and s.user_id = ? and s.expires_at > ?',
+    )
+  : { get: () => undefined };
 const countUsers = db.prepare('select count(*) as n from users');
 const pageUsers = db.prepare('select * from users order by username_lower, id limit ? offset ?');
 
