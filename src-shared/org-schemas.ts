@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invitationSchema } from './answer-schemas.ts';
+import { URL_ID, urlIdSchema } from './url-ids.ts';
 import { joinPolicySchema, orgRoleSchema, ORG_ORDERING_FIELDS, type OrgRole, type JoinPolicy } from './org-roles.ts';
 
 /**
@@ -21,28 +22,15 @@ export const ORG_NAME_MAX = 100;
  */
 export const RESERVED_ORG_SLUGS: ReadonlySet<string> = new Set(['sso', 'active', 'join']);
 
-const SLUG = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
-const SLUG_RULE = 'may contain only letters, digits, - and _, and must start and end with a letter or digit';
-
 /**
  * A new organization's id: URL-safe ASCII, stored lower-case (`Acme` is
  * `acme`), so two ids that differ only by case cannot both exist. Clients
  * compare it exactly (pygraphistry's `org_name`), which is why it is ASCII
  * and why look-alike matching (usernames' TR39 rule) does not apply to it.
  */
-export const orgSlugSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.toLowerCase())
-  .pipe(
-    z
-      .string()
-      .min(1, 'is required')
-      .max(ORG_SLUG_MAX, `must be at most ${ORG_SLUG_MAX} characters`)
-      .regex(SLUG, SLUG_RULE)
-      .refine((s) => !RESERVED_ORG_SLUGS.has(s), 'is reserved'),
-  )
-  .meta({ description: 'URL-safe organization id, stored lower-case (Acme is acme)', maxLength: ORG_SLUG_MAX, pattern: SLUG.source });
+export const orgSlugSchema = urlIdSchema(ORG_SLUG_MAX)
+  .refine((s) => !RESERVED_ORG_SLUGS.has(s), 'is reserved')
+  .meta({ description: 'URL-safe organization id, stored lower-case (Acme is acme)', maxLength: ORG_SLUG_MAX, pattern: URL_ID.source });
 
 /**
  * An organization as a path or `org_name` names one: any case, and a

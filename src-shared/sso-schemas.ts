@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlIdSchema } from './url-ids.ts';
 
 /**
  * Single sign-on (OIDC) IdP configurations: the name rule, the new IdP and
@@ -10,20 +11,8 @@ export const SSO_TEMPLATES = ['okta', 'auth0', 'keycloak', 'entra', 'adfs', 'cus
 export const ssoTemplateSchema = z.enum(SSO_TEMPLATES);
 export type SsoTemplate = z.infer<typeof ssoTemplateSchema>;
 
-const NAME = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
-
 /** The `<idp>` of `/g/sso/oidc/<idp>/login/callback`: it goes into the redirect URI registered at the IdP, so it is URL-safe ASCII and never changes. */
-export const ssoProviderNameSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.toLowerCase())
-  .pipe(
-    z
-      .string()
-      .min(1, 'is required')
-      .max(64, 'must be at most 64 characters')
-      .regex(NAME, 'may contain only letters, digits, - and _, and must start and end with a letter or digit'),
-  );
+export const ssoProviderNameSchema = urlIdSchema(64);
 
 const ISSUER_RULE = 'must be an https:// address (http:// only on this computer) without a query or fragment, e.g. https://idp.example.com/realms/acme';
 
