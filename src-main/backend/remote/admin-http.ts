@@ -1,10 +1,11 @@
 import type { Agent as HttpsAgent } from 'node:https';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AxiosResponse } from 'axios';
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import { answerTooLarge, isAnswerTooLarge, memoAgent, parseBaseUrl, textAxios } from '../http-client.ts';
 import { failureFromTransport } from '../transport-errors.ts';
 import { createCookieJar, type CookieJar } from './cookie-jar.ts';
-import { PageTooComplex, parsePage, type Element } from './html.ts';
+import { PageTooComplex, readPage, type Element } from './html.ts';
 import { createSemaphore } from '../../../src-shared/semaphore.ts';
 
 export interface AdminHttpOptions {
@@ -26,8 +27,8 @@ export interface AdminPage {
   contentType: string;
   body: string;
   /**
-   * The body parsed as HTML (its `<html>` element), a slice at a time as it
-   * arrived (html.ts parsePage): read pages through this, never by parsing
+   * The body parsed as HTML (its `<html>` element), decoded and parsed a slice
+   * at a time (html.ts readPage): read pages through this, never by parsing
    * `body` again, which would hold the event loop for the whole page.
    */
   html: Element;
@@ -93,6 +94,8 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
         data: body,
         headers: { ...headers, ...(cookie ? { Cookie: cookie } : {}) },
         signal: AbortSignal.timeout(opts.timeoutMs),
+        // The bytes, decoded a slice at a time with the parse (html.ts readPage), not in one piece here.
+        responseType: 'arraybuffer',
         ...(httpsAgent ? { httpsAgent } : {}),
       });
     } catch (e) {
@@ -103,10 +106,11 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
     if (Array.isArray(setCookie)) jar.store(setCookie, url);
     const raw = res.headers.location;
     const location = typeof raw === 'string' && raw ? new URL(raw, url) : null;
-    const text = typeof res.data === 'string' ? res.data : '';
-    let html: Element;
+    let page: { html: Element; text: string };
     try {
-      html = await parsePage(text);
+      // axios has just joined the answer's chunks in this turn: the parse starts in the next one.
+      await nextTurn();
+      page = await readPage(Buffer.isBuffer(res.data) ? [res.data] : []);
     } catch (e) {
       if (!(e instanceof PageTooComplex)) throw e;
       throw new ConsoleFailure({
@@ -115,7 +119,7 @@ export function createAdminHttp(opts: AdminHttpOptions): AdminHttp {
         message: `${base.host} answered ${url.pathname} with a page that ${e.why}, which no Django admin page does: the console did not read it.`,
       });
     }
-    return { status: res.status, url, location, contentType: String(res.headers['content-type'] ?? ''), body: text, html };
+    return { status: res.status, url, location, contentType: String(res.headers['content-type'] ?? ''), body: page.text, html: page.html };
   }
 
   function checkRedirect(page: AdminPage): URL | null {

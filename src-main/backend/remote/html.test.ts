@@ -3,7 +3,7 @@
 // admin page has. The hostile server end to end is test/integration/hostile-admin-page.test.ts.
 import { serialize } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import { PAGE_SHAPE_LIMITS, PageTooComplex, parseHtml, parsePage, text, type Element } from './html.ts';
+import { PAGE_SHAPE_LIMITS, PageTooComplex, parseHtml, parsePage, readPage, text, type Element } from './html.ts';
 
 const html = (root: Element) => serialize(root);
 
@@ -17,6 +17,23 @@ describe('parsePage', () => {
         expect(html(await parsePage(page)), `${JSON.stringify(piece)} at ${at}`).toBe(html(parseHtml(page)));
       }
     }
+  });
+
+  it('reads bytes as the same page and text, whatever UTF-8 sequence falls on a slice boundary', async () => {
+    for (const at of [16_381, 16_382, 16_383, 16_384]) {
+      for (const piece of ['😀', 'é', '€', '\uFEFF']) {
+        const head = '<!doctype html><html><body><p>';
+        const page = `${head}${'x'.repeat(at - head.length)}${piece}</p></body></html>`;
+        const bytes = Buffer.from(page);
+        // One chunk, and the same bytes cut in two where the slice boundary falls.
+        for (const chunks of [[bytes], [bytes.subarray(0, at + 1), bytes.subarray(at + 1)]]) {
+          const read = await readPage(chunks);
+          expect(read.text, `${JSON.stringify(piece)} at ${at}`).toBe(page);
+          expect(html(read.html)).toBe(html(parseHtml(page)));
+        }
+      }
+    }
+    expect((await readPage([])).text).toBe('');
   });
 
   it('hands the event loop back while it reads a large page', async () => {

@@ -117,7 +117,7 @@ export function parseHtml(html: string): Element {
 }
 
 /** How much is parsed between looks at the clock, and how long parsing holds the event loop before it yields. */
-const SLICE_CHARS = 16_384;
+const SLICE = 16_384;
 const HOLD_MS = 4;
 
 /**
@@ -128,17 +128,15 @@ const HOLD_MS = 4;
  * the same as parseHtml's. A normal page (a 200-row change list is about
  * 160 KB) parses within one or two holds, so it costs no extra turn.
  */
-export async function parsePage(html: string): Promise<Element> {
+async function parseSlices(slices: Iterator<string>): Promise<Element> {
   const treeAdapter = boundedTreeAdapter();
   const parser = new Parser<DefaultTreeAdapterMap>({ treeAdapter });
   let held = performance.now();
-  for (let at = 0; ;) {
-    let end = Math.min(at + SLICE_CHARS, html.length);
-    // Never split a surrogate pair between two writes.
-    if (end < html.length && /[\uD800-\uDBFF]/.test(html[end - 1]!)) end++;
-    parser.tokenizer.write(html.slice(at, end), end >= html.length);
-    at = end;
-    if (at >= html.length) break;
+  for (let next = slices.next(); ;) {
+    const slice = next.done ? '' : next.value;
+    next = slices.next();
+    parser.tokenizer.write(slice, next.done === true);
+    if (next.done) break;
     if (performance.now() - held >= HOLD_MS) {
       await nextTurn();
       held = performance.now();
@@ -146,6 +144,48 @@ export async function parsePage(html: string): Promise<Element> {
   }
   treeAdapter.done();
   return rootOf(parser.document);
+}
+
+/** A page already held as a string, parsed a slice at a time (parseSlices). */
+export function parsePage(html: string): Promise<Element> {
+  return parseSlices(
+    (function* () {
+      for (let at = 0; at < html.length;) {
+        let end = Math.min(at + SLICE, html.length);
+        // Never split a surrogate pair between two writes.
+        if (end < html.length && /[\uD800-\uDBFF]/.test(html[end - 1]!)) end++;
+        yield html.slice(at, end);
+        at = end;
+      }
+    })(),
+  );
+}
+
+/**
+ * An answer's bytes, decoded as UTF-8 and parsed a slice at a time: decoding
+ * a 2 MiB page at once is itself 6-10 ms of the event loop, so the decoding
+ * goes slice by slice with the parse (a character split between two slices
+ * is kept for the next one). Answers the tree and the text, which is only
+ * joined into one string if something reads it.
+ */
+export async function readPage(chunks: readonly Uint8Array[]): Promise<{ html: Element; text: string }> {
+  // A byte order mark stays in the text, as Buffer.toString leaves it.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let text = '';
+  const html = await parseSlices(
+    (function* () {
+      for (let c = 0; c < chunks.length; c++) {
+        const chunk = chunks[c]!;
+        for (let at = 0; at < chunk.length; at += SLICE) {
+          const more = c < chunks.length - 1 || at + SLICE < chunk.length;
+          const piece = decoder.decode(chunk.subarray(at, at + SLICE), { stream: more });
+          text += piece;
+          yield piece;
+        }
+      }
+    })(),
+  );
+  return { html, text };
 }
 
 const isElement = (n: ChildNode): n is Element => 'tagName' in n;
