@@ -11,9 +11,9 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     // expect.poll waits 1 s by default: on a loaded CI machine a browser step (a list reload, a screen change) can take longer.
     expect: { poll: { timeout: 10_000 } },
-    // Every process a test starts through bin/graphistry-admin.js runs the
-    // TypeScript sources, never a prebuilt out/server that could be older
-    // (test/integration/server-build.test.ts checks the build itself).
-    env: { GRAPHISTRY_ADMIN_FROM_SOURCE: '1' },
+    // Every process a test starts through bin/graphistry-admin.js runs
+    // out/server, which the global setup has just built from the sources
+    // (bin/ falls back to the sources if one is edited during the run).
+    env: { GRAPHISTRY_ADMIN_FROM_SOURCE: '' },
   },
 });

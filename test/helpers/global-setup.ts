@@ -1,4 +1,4 @@
-import { ensureBuilt } from './build-outputs.ts';
+import { ensureBuilt, ensureServerBuilt } from './build-outputs.ts';
 import { pgReachable, TEST_PG_URL } from './postgres.ts';
 
 /**
@@ -17,6 +17,6 @@ export default async function setup(project: { provide: (key: 'dialects', value:
     else process.stderr.write(`\n!!! PostgreSQL at ${TEST_PG_URL} is not reachable (${problem}): SKIPPING every PostgreSQL test.\n\n`);
   }
   project.provide('dialects', dialects);
-  // Once, before any file runs: the browser tests serve out/renderer and one test runs out/main.
-  process.stdout.write(`global setup: ${ensureBuilt()}\n`);
+  // Once, before any file runs: the browser tests serve out/renderer, one test runs out/main, and the processes tests start run out/server.
+  process.stdout.write(`global setup: ${ensureBuilt()}; ${ensureServerBuilt()}\n`);
 }
