@@ -56,6 +56,8 @@ export const configSchema = z.object({
   throttleWindowSeconds: intFrom(1, 24 * 3600).default(900),
   throttleAccountFailures: intFrom(1, 10_000).default(10),
   throttleAddressFailures: intFrom(1, 100_000).default(100),
+  /** Anonymous single sign-on starts per address in a window: every sign-in is one, so it is generous (a few hundred analysts behind one NAT). */
+  throttleSsoStarts: intFrom(1, 1_000_000).default(1000),
   /** Usable personal keys one user may hold at once (revoked and expired ones do not count); at most one API page's worth. */
   maxKeysPerUser: intFrom(1, 500).default(100),
   /**

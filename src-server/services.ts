@@ -63,7 +63,12 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
   const jwt = await createJwtSigner({ privateKeyPem: deps.secrets.jwtPrivateKeyPem, clock, lifetimeSeconds: config.jwtExpirationDelta });
   const throttle = createLoginThrottle({
     repo: createThrottleRepo(db),
-    limits: { windowSeconds: config.throttleWindowSeconds, accountFailures: config.throttleAccountFailures, addressFailures: config.throttleAddressFailures },
+    limits: {
+      windowSeconds: config.throttleWindowSeconds,
+      accountFailures: config.throttleAccountFailures,
+      addressFailures: config.throttleAddressFailures,
+      ssoStarts: config.throttleSsoStarts,
+    },
     clock,
     secretKey: deps.secrets.secretKey,
   });
@@ -157,6 +162,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     secretKey: deps.secrets.secretKey,
     orgs: orgsRepo,
     issue: (user, org) => tokens.issue(user, org ? { org } : {}),
+    throttle,
   });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
   return {

@@ -20,6 +20,7 @@ export const SERVER_ENV_NAMES = {
   throttleWindowSeconds: 'THROTTLE_WINDOW_SECONDS',
   throttleAccountFailures: 'THROTTLE_ACCOUNT_FAILURES',
   throttleAddressFailures: 'THROTTLE_ADDRESS_FAILURES',
+  throttleSsoStarts: 'THROTTLE_SSO_STARTS',
   maxKeysPerUser: 'MAX_KEYS_PER_USER',
   sessionCookieSecure: 'SESSION_COOKIE_SECURE',
   sessionCookieAge: 'SESSION_COOKIE_AGE',

@@ -26,6 +26,9 @@ import type { ThrottleCount, ThrottleRepo } from './throttle-repo.ts';
  * - Personal keys have their own per-address counter: password failures
  *   never hold back a key. A key is 256 random bits and cheap to check, so a
  *   correct one always works; failures past the limit answer 429.
+ * - Anonymous single sign-on starts (each stores a pending sign-in and may
+ *   fetch the IdP's discovery document) have a per-address counter of their
+ *   own, every start counted: past the limit they answer 429.
  *
  * Windows that have ended are swept at most once a minute per process, so
  * the table holds no more than one window's failures.
@@ -34,6 +37,8 @@ export interface ThrottleLimits {
   windowSeconds: number;
   accountFailures: number;
   addressFailures: number;
+  /** Anonymous single sign-on starts per address in a window (every start counts). */
+  ssoStarts: number;
 }
 
 /** What a password attempt is counted against: an account by id, or a typed name that matches none. */
@@ -65,6 +70,7 @@ export function createLoginThrottle(deps: { repo: ThrottleRepo; limits: Throttle
   const accountKey = (a: AccountRef) => ('userId' in a ? `u:${a.userId}` : `n:${hmacSha256Hex(nameKey, foldUsername(a.name))}`);
   const passwordAddressKey = (group: string) => `p:${group}`;
   const keyAddressKey = (group: string) => `k:${group}`;
+  const ssoAddressKey = (group: string) => `s:${group}`;
 
   /** Seconds until a counter at `limit` is under it again; 0 when it is under now. */
   function wait(c: ThrottleCount | undefined, limit: number, now: number): number {
@@ -153,6 +159,19 @@ export function createLoginThrottle(deps: { repo: ThrottleRepo; limits: Throttle
       const { now, nowIso, resetIso } = await stamp();
       const after = await repo.count(keyAddressKey(addressGroup(address)), nowIso, resetIso);
       return wait({ ...after, failures: after.failures - 1 }, limits.addressFailures, now);
+    },
+
+    /**
+     * An anonymous single sign-on start from this address: counted while the
+     * address is under its limit (0: go on); past it, nothing counted and the
+     * seconds to tell the client to wait.
+     */
+    async ssoStarted(address: string | null): Promise<number> {
+      if (!address) return 0;
+      const { now, nowIso, resetIso } = await stamp();
+      const key = ssoAddressKey(addressGroup(address));
+      if (await repo.countUnder(key, limits.ssoStarts, nowIso, resetIso)) return 0;
+      return Math.max(1, wait(await repo.read(key), limits.ssoStarts, now));
     },
   };
 }

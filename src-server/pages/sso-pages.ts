@@ -61,7 +61,7 @@ function ssoFlowPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps, b
     try {
       const next = safeNext(query(request).next);
       const org = orgOf(request);
-      const { url, state } = await s.ssoLogin.begin(idpOf(request), { baseUrl: await baseUrlOf(request, ctx.s.settings), next, kind: 'browser', org });
+      const { url, state } = await s.ssoLogin.begin(idpOf(request), { baseUrl: await baseUrlOf(request, ctx.s.settings), next, ip: request.ip, org });
       reply.setCookie(STATE_COOKIE, state, { path: cookiePath(org), httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
       return reply.redirect(url, 302);
     } catch (e) {
@@ -99,6 +99,7 @@ function ssoFlowPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps, b
       const titles: Record<string, string> = {
         SSO_NO_ACCOUNT: 'No account here yet',
         SSO_ACCOUNT_DISABLED: 'Account disabled',
+        SSO_LINK_ADMIN_REQUIRED: 'An administrator must link this account',
         SSO_ORG_INVITE_REQUIRED: 'Invitation needed',
       };
       const title = titles[e.code] ?? 'Sign-in not completed';

@@ -48,7 +48,7 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
       },
     },
     async (request) => {
-      const { url, state } = await s.ssoLogin.beginClient(null, await baseUrlOf(request, s.settings));
+      const { url, state } = await s.ssoLogin.beginClient(null, { baseUrl: await baseUrlOf(request, s.settings), ip: request.ip });
       return { status: 'OK' as const, data: { state, auth_url: url } };
     },
   );
@@ -72,7 +72,11 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
       },
       async (request) => {
         const params = request.params as { slug: string; idp?: string };
-        const { url, state } = await s.ssoLogin.beginClient(params.idp ?? null, await baseUrlOf(request, s.settings), params.slug);
+        const { url, state } = await s.ssoLogin.beginClient(params.idp ?? null, {
+          baseUrl: await baseUrlOf(request, s.settings),
+          ip: request.ip,
+          org: params.slug,
+        });
         return { status: 'OK' as const, data: { state, auth_url: url } };
       },
     );

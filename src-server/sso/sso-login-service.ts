@@ -8,6 +8,7 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { SettingsRepo } from '../settings/settings-repo.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { OrgsRepo } from '../orgs/orgs-repo.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
 import type { OidcDiscovery } from './oidc-discovery.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SsoRepo } from './sso-repo.ts';
@@ -32,6 +33,8 @@ export interface SsoLoginDeps {
   orgs: Pick<OrgsRepo, 'bySlug' | 'roleOf' | 'addMember'>;
   /** Mints the client flow's JWT, as a password sign-in does (with `org`, for that organization). */
   issue: (user: UserRow, org?: string) => Promise<{ token: string }>;
+  /** Anonymous starts are counted per address, as failed sign-ins are. */
+  throttle: Pick<LoginThrottle, 'ssoStarted'>;
 }
 
 /** How long pygraphistry's poll is held open waiting for the sign-in at the IdP (its own loop gives up after sso_timeout, 60 s by default). */
@@ -120,6 +123,56 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
     }
   }
 
+  /** A pending sign-in stored (its state's keyed hash, the PKCE verifier, the nonce), and the IdP's authorization URL for it. */
+  async function open(
+    name: string,
+    p: { baseUrl: string; next: string | null; kind: 'browser' | 'client'; org: string | null },
+  ): Promise<{ url: string; state: string }> {
+    const org = await orgOf(p.org);
+    const provider = await enabledProvider(org, name);
+    const meta = await discovery.discover(provider.issuer);
+    const state = randomSecret(32);
+    const nonce = randomSecret(32);
+    const verifier = randomSecret(48);
+    const redirectUri = p.baseUrl + callbackPath(org?.slug ?? null, provider.name);
+    const now = clock.now();
+    await db.write
+      .insertInto('sso_states')
+      .values({
+        state_hash: hashState(state),
+        provider_id: provider.id,
+        code_verifier: verifier,
+        nonce,
+        kind: p.kind,
+        organization_id: org?.id ?? null,
+        redirect_uri: redirectUri,
+        next_path: p.next,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + STATE_SECONDS * 1000).toISOString(),
+        used_at: null,
+        user_id: null,
+        token: null,
+        token_taken_at: null,
+      })
+      .execute();
+    // Expired states are swept as new ones are made: the table holds the last few minutes' sign-ins.
+    await db.write
+      .deleteFrom('sso_states')
+      .where('expires_at', '<', new Date(now.getTime() - STATE_SECONDS * 1000).toISOString())
+      .execute();
+    return { url: authorizationUrl(meta, provider, { redirectUri, state, nonce, challenge: pkceChallenge(verifier) }), state };
+  }
+
+  /** Anonymous starts, counted per address: past the limit, refused before anything is stored or fetched. */
+  async function startAllowed(ip: string | null): Promise<void> {
+    const wait = await deps.throttle.ssoStarted(ip);
+    if (wait === 0) return;
+    const minutes = Math.ceil(wait / 60);
+    throw new AppError('THROTTLED', `Too many single sign-on starts from this address: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+      headers: { 'Retry-After': String(wait) },
+    });
+  }
+
   /** The code traded, the ID token verified, the account found; a client sign-in's JWT left for its poll. */
   async function finish(provider: SsoProviderRow, org: OrganizationRow | null, taken: SsoStateRow, p: { code: string; ip: string | null }) {
     let claims;
@@ -141,6 +194,16 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
       // One transaction: an account made for this sign-in and its membership land together, or (refused) neither does.
       found = await db.withAccountsLock(async (trx) => {
         const r = await resolveAccount(trx, { repo, users }, { provider, issuer, claims, signup, at });
+        if (r.how === 'admin_account') {
+          throw new Refusal(
+            new AppError(
+              'SSO_LINK_ADMIN_REQUIRED',
+              `You signed in at ${provider.name} with the email of an administrator account here, which is not linked by email alone. An administrator must link it to this sign-in.`,
+            ),
+            'admin_account',
+            { user: r.match.username },
+          );
+        }
         if (!r.user) {
           throw new Refusal(
             new AppError(
@@ -228,10 +291,11 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
      * pygraphistry's `POST /api/v2/g/sso/oidc/login/`: with no IdP named, the
      * one enabled site-wide IdP (several: a sentence naming them).
      */
-    async beginClient(name: string | null, baseUrl: string, orgSlug: string | null = null): Promise<{ url: string; state: string }> {
-      const org = await orgOf(orgSlug);
+    async beginClient(name: string | null, p: { baseUrl: string; ip: string | null; org?: string | null }): Promise<{ url: string; state: string }> {
+      await startAllowed(p.ip);
+      const org = await orgOf(p.org ?? null);
       const provider = await chosenProvider(org, name);
-      return this.begin(provider.name, { baseUrl, next: null, kind: 'client', org: org?.slug ?? null });
+      return open(provider.name, { baseUrl: p.baseUrl, next: null, kind: 'client', org: org?.slug ?? null });
     },
 
     /**
@@ -277,44 +341,10 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
       }
     },
 
-    /** Start a sign-in at a site-wide IdP: the URL to send the browser to. */
-    async begin(
-      name: string,
-      p: { baseUrl: string; next: string | null; kind: 'browser' | 'client'; org?: string | null },
-    ): Promise<{ url: string; state: string }> {
-      const org = await orgOf(p.org ?? null);
-      const provider = await enabledProvider(org, name);
-      const meta = await discovery.discover(provider.issuer);
-      const state = randomSecret(32);
-      const nonce = randomSecret(32);
-      const verifier = randomSecret(48);
-      const redirectUri = p.baseUrl + callbackPath(org?.slug ?? null, provider.name);
-      const now = clock.now();
-      await db.write
-        .insertInto('sso_states')
-        .values({
-          state_hash: hashState(state),
-          provider_id: provider.id,
-          code_verifier: verifier,
-          nonce,
-          kind: p.kind,
-          organization_id: org?.id ?? null,
-          redirect_uri: redirectUri,
-          next_path: p.next,
-          created_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + STATE_SECONDS * 1000).toISOString(),
-          used_at: null,
-          user_id: null,
-          token: null,
-          token_taken_at: null,
-        })
-        .execute();
-      // Expired states are swept as new ones are made: the table holds the last few minutes' sign-ins.
-      await db.write
-        .deleteFrom('sso_states')
-        .where('expires_at', '<', new Date(now.getTime() - STATE_SECONDS * 1000).toISOString())
-        .execute();
-      return { url: authorizationUrl(meta, provider, { redirectUri, state, nonce, challenge: pkceChallenge(verifier) }), state };
+    /** Start a sign-in in the browser at an IdP (site-wide, or the organization's): the URL to send the browser to. */
+    async begin(name: string, p: { baseUrl: string; next: string | null; ip: string | null; org?: string | null }): Promise<{ url: string; state: string }> {
+      await startAllowed(p.ip);
+      return open(name, { baseUrl: p.baseUrl, next: p.next, kind: 'browser', org: p.org ?? null });
     },
 
     /**
