@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   // A sign-in at an IdP that names no account here (IS_SSO_SIGNUP off), or a disabled one.
   SSO_NO_ACCOUNT: 403,
   SSO_ACCOUNT_DISABLED: 403,
+  // The verified email at the IdP is a superuser's or staff account's: an administrator links those, never the email alone.
+  SSO_LINK_ADMIN_REQUIRED: 403,
   // An organization's sign-in by someone not in it, where it takes members by invitation only.
   SSO_ORG_INVITE_REQUIRED: 403,
   SETUP_TOKEN_REQUIRED: 403,

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, SsoProviderRow, UserRow } from '../db/schema.ts';
+import { bool, type Database, type SsoProviderRow, type UserRow } from '../db/schema.ts';
 import { isAppError } from '../errors.ts';
 import { randomSecret } from '../lib/crypto.ts';
 import { usernameSchema } from '../../src-shared/user-schemas.ts';
@@ -11,7 +11,11 @@ import type { SsoRepo } from './sso-repo.ts';
 type Q = Kysely<Database> | Transaction<Database>;
 
 /** How a sign-in found its account, for the audit row. */
-export type Resolution = { user: UserRow; how: 'linked' | 'linked_by_email' | 'created' } | { user: null; how: 'no_account' };
+export type Resolution =
+  | { user: UserRow; how: 'linked' | 'linked_by_email' | 'created' }
+  | { user: null; how: 'no_account' }
+  /** The verified email names a superuser or staff account: never linked by email alone. */
+  | { user: null; how: 'admin_account'; match: UserRow };
 
 /**
  * A password no hash function produces (Django's unusable-password marker
@@ -51,8 +55,10 @@ export async function freeUsername(q: Q, users: UsersRepo, claims: IdClaims): Pr
 /**
  * The account an identity signs in to, inside the accounts lock: the
  * (issuer, sub) link; else, when the IdP links by verified email and the
- * IdP says the email is verified, the account with that email (linked now);
- * else a new account when `signup` is on; else none.
+ * IdP says the email is verified, the account with that email (linked now)
+ * unless it is a superuser or staff account, which an email at an IdP must
+ * not take over (refused: an administrator links it); else a new account
+ * when `signup` is on; else none.
  */
 export async function resolveAccount(
   q: Q,
@@ -72,6 +78,7 @@ export async function resolveAccount(
   const email = typeof claims.email === 'string' && claims.email.length <= 254 ? claims.email : null;
   if ((provider.link_verified_email === true || provider.link_verified_email === 1) && email && claims.email_verified === true) {
     const user = await users.byEmail(q, email);
+    if (user && (bool(user.is_superuser) || bool(user.is_staff))) return { user: null, how: 'admin_account', match: user };
     if (user) {
       await repo.link(q, { issuer, sub: claims.sub, userId: Number(user.id), providerId: Number(provider.id), at });
       return { user, how: 'linked_by_email' };
