@@ -31,11 +31,12 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('from the sign-in page through the IdP to the dashboard, as a staff account linked by its verified email', async () => {
+  it('from the sign-in page through the IdP to the dashboard, as an account linked by its verified email and then made staff', async () => {
     const admin = await post(`${server.url}/api/v2/auth/signup`, { username: 'admin', password: STRONG_PASSWORD });
     expect(admin.status).toBe(201);
     const auth = { authorization: `Bearer ${String(admin.body.token)}` };
-    const ana = await post(`${server.url}/api/v2/admin/users`, { username: 'ana', password: STRONG_PASSWORD, email: 'ana@corp.example', is_staff: true }, auth);
+    // Not staff yet: a staff or superuser account is never linked by its email alone (an administrator links it).
+    const ana = await post(`${server.url}/api/v2/admin/users`, { username: 'ana', password: STRONG_PASSWORD, email: 'ana@corp.example' }, auth);
     expect(ana.status).toBe(201);
     const added = await post(
       `${server.url}/api/v2/admin/sso/providers`,
@@ -62,8 +63,16 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
     // The IdP on another port of 127.0.0.1 shares the host's cookie jar (its `_session` too): the server's cookie by its name.
     const session = cookies.find((c) => c.name === cookieNames(false).session);
     expect(session?.httpOnly).toBe(true);
-    // The session passes the forward-auth check as staff.
-    const check = await get(`${server.url}/auth/check?require=staff`, { cookie: `${session!.name}=${session!.value}` });
+    // Made staff, the same session passes the forward-auth check as staff.
+    const cookie = { cookie: `${session!.name}=${session!.value}` };
+    expect((await get(`${server.url}/auth/check?require=staff`, cookie)).status).toBe(403);
+    const made = await fetch(`${server.url}/api/v2/admin/users/${String((ana.body.user as { id: number }).id)}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ is_staff: true }),
+    });
+    expect(made.status).toBe(200);
+    const check = await get(`${server.url}/auth/check?require=staff`, cookie);
     expect(check.status).toBe(200);
     await context.close();
     expect(server.stderr()).not.toContain(idp.clientSecret);

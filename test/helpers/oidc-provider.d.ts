@@ -9,5 +9,7 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown> & { findAccount?: (ctx: unknown, sub: string) => Promise<Account> });
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (ctx: unknown, err: unknown) => void): this;
+    /** A koa middleware around every request (after `next`, the answer can still be changed). */
+    use(middleware: (ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>) => Promise<void>): this;
   }
 }

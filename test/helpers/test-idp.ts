@@ -15,6 +15,14 @@ export interface TestIdp {
   clientSecret: string;
   /** Claims per login; a login not listed signs in with its sub alone. */
   accounts: Map<string, IdpAccount>;
+  /** The key the IdP signs its ID tokens with (kid `test-1`, RS256), for tests that make tokens of their own. */
+  signingKey: CryptoKey;
+  /**
+   * Set by a test to stand in for an attacker between the IdP and the
+   * server: the token endpoint's real ID token goes through it, and what it
+   * returns is answered instead. null: answered as issued.
+   */
+  tamper: ((idToken: string) => Promise<string>) | null;
   close(): Promise<void>;
 }
 
@@ -53,14 +61,24 @@ export async function startTestIdp(opts: { redirectUris: string[]; clientId?: st
   });
   // oidc-provider warns about its development-only helpers on stdout; the tests know.
   provider.on('server_error', (_ctx, err) => console.error('test IdP server_error', err));
-  handler = provider.callback();
-  return {
+  const idp: TestIdp = {
     issuer,
     clientId,
     clientSecret,
     accounts,
+    signingKey: privateKey,
+    tamper: null,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { id_token?: unknown } | undefined;
+    if (idp.tamper && ctx.path === '/token' && ctx.status === 200 && typeof body?.id_token === 'string') {
+      ctx.body = { ...body, id_token: await idp.tamper(body.id_token) };
+    }
+  });
+  handler = provider.callback();
+  return idp;
 }
 
 /** Cookies per origin, as a browser would keep them for these loopback sites (paths ignored: every name here is distinct). */
@@ -107,8 +125,15 @@ export async function browse(jar: CookieJar, url: string, init: { method?: strin
  * as `login` and confirming its consent form, until an answer that is not a
  * redirect to the IdP: the server's callback answer (a redirect to the
  * dashboard, or an error page) comes back unfollowed, with `callbackUrl`.
+ * With `follow: false` the callback is not requested at all.
  */
-export async function signInAtIdp(jar: CookieJar, url: string, login: string, serverOrigin: string): Promise<{ res: Response; callbackUrl: string | null }> {
+export async function signInAtIdp(
+  jar: CookieJar,
+  url: string,
+  login: string,
+  serverOrigin: string,
+  opts: { follow?: boolean } = {},
+): Promise<{ res: Response; callbackUrl: string | null }> {
   let next = url;
   let callbackUrl: string | null = null;
   for (let hops = 0; hops < 20; hops++) {
@@ -118,6 +143,8 @@ export async function signInAtIdp(jar: CookieJar, url: string, login: string, se
       const target = new URL(location, next).toString();
       if (target.startsWith(serverOrigin) && target.includes('/login/callback')) {
         callbackUrl = target;
+        // Not followed: the IdP's redirect itself, for a test that takes the code elsewhere.
+        if (opts.follow === false) return { res, callbackUrl };
         return { res: await browse(jar, target), callbackUrl };
       }
       next = target;
