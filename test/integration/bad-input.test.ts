@@ -1207,7 +1207,7 @@ describe.each(dialects())('bad input on every endpoint (%s)', (dialect) => {
 
   beforeAll(async () => {
     // Throttling would turn valid-shaped logins into THROTTLED, which is allowed, but keep it out of the way.
-    t = await makeTestApp(dialect, { config: { throttleAddressFailures: 100_000, throttleAccountFailures: 10_000 } });
+    t = await makeTestApp(dialect, { config: { throttleAddressFailures: 100_000, throttleAccountFailures: 10_000, throttleSsoStarts: 1_000_000 } });
     admin = await signup(t.app, 'admin');
     victim = await adminCreateUser(t.app, admin.token, { username: 'victim' });
     created.add('admin').add('victim');
