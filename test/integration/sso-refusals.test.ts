@@ -203,6 +203,47 @@ describe.each(dialects())('single sign-on refusals leave nothing made (%s)', (di
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('unknown, already used or expired');
     expect(await snapshot()).toEqual(linked);
+
+    // Expired: the sign-in at the IdP took longer than the state lives.
+    const late = await signInAtIdp(new CookieJar(), `${origin}/g/sso/oidc/corp/login/`, 'cy-at-idp', origin, { follow: false });
+    await t.db.write
+      .updateTable('sso_states')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('used_at', 'is', null)
+      .execute();
+    const lateUrl = new URL(late.callbackUrl!);
+    const expired = await fetch(lateUrl, { headers: { cookie: `gadm_sso_state=${lateUrl.searchParams.get('state')}` }, redirect: 'manual' });
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('unknown, already used or expired');
+    expect(expired.headers.getSetCookie().filter((c) => !c.startsWith('gadm_sso_state='))).toEqual([]);
+    expect(await snapshot()).toEqual(linked);
+  });
+
+  it("pygraphistry's sign-in refused at the callback: its poll ends at once with no token, and the state is spent", async () => {
+    const before = await snapshot();
+    const named = await fetch(`${origin}/api/v2/o/acme/sso/oidc/login/corp/`, {
+      method: 'POST',
+      body: 'client-type=pygraphistry',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(named.status).toBe(200);
+    const { data } = (await named.json()) as { data: { state: string; auth_url: string } };
+    const polled = Date.now();
+    const poll = fetch(`${origin}/api/v2/o/sso/oidc/jwt/${data.state}/`).then(async (r) => ({ status: r.status, body: await r.text(), at: Date.now() }));
+    const { res } = await signInAtIdp(new CookieJar(), data.auth_url, 'stranger', origin);
+    const refusedAt = Date.now();
+    expect(res.status).toBe(403);
+    const answer = await poll;
+    answers.push(answer.body);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'SSO_STATE_INVALID' });
+    expect(answer.body).not.toContain('token');
+    // Ended by the refusal (within a poll step or two), not held to its 50-second limit.
+    expect(answer.at - refusedAt).toBeLessThan(5000);
+    expect(answer.at - polled).toBeLessThan(20_000);
+    expect(await snapshot()).toEqual(before);
+    const again = await fetch(`${origin}/api/v2/o/sso/oidc/jwt/${data.state}/`);
+    expect(again.status).toBe(400);
   });
 
   it('a replayed code (used once already), and a code taken from another sign-in (PKCE), are refused by the IdP with nothing made', async () => {
