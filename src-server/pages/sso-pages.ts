@@ -99,7 +99,7 @@ function ssoFlowPages(app: FastifyInstance, ctx: PageContext, s: SsoPagesDeps, b
       const titles: Record<string, string> = {
         SSO_NO_ACCOUNT: 'No account here yet',
         SSO_ACCOUNT_DISABLED: 'Account disabled',
-        SSO_LINK_ADMIN_REQUIRED: 'An administrator must link this account',
+        SSO_LINK_ADMIN_REQUIRED: 'Sign in with your password',
         SSO_ORG_INVITE_REQUIRED: 'Invitation needed',
       };
       const title = titles[e.code] ?? 'Sign-in not completed';

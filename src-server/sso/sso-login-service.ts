@@ -198,7 +198,7 @@ export function createSsoLoginService(deps: SsoLoginDeps) {
           throw new Refusal(
             new AppError(
               'SSO_LINK_ADMIN_REQUIRED',
-              `You signed in at ${provider.name} with the email of an administrator account here, which is not linked by email alone. An administrator must link it to this sign-in.`,
+              `You signed in at ${provider.name} with the email of an administrator account here, which single sign-on never takes over by email alone: sign in to that account with its password.`,
             ),
             'admin_account',
             { user: r.match.username },

@@ -312,9 +312,9 @@ describe.each(dialects())('single sign-on refusals leave nothing made (%s)', (di
     await refused('/g/sso/oidc/corp/login/', 'dora-at-idp', 403, 'This account is disabled', 'inactive');
   });
 
-  it('a superuser or staff account is never linked by its email: an administrator must link it', async () => {
+  it('a superuser or staff account is never linked by its email: the account signs in with its password', async () => {
     for (const who of ['root', 'sam']) {
-      await refused('/g/sso/oidc/corp/login/', `${who}-at-idp`, 403, 'An administrator must link it to this sign-in', 'admin_account', {
+      await refused('/g/sso/oidc/corp/login/', `${who}-at-idp`, 403, 'never takes over by email alone: sign in to that account with its password', 'admin_account', {
         user: who,
         idp: 'corp',
       });
