@@ -161,6 +161,7 @@ function OrgPage({ org }: { org: string }) {
       {readOnly || ssoAbsent || !o.slug ? null : (
         <SsoProvidersCard
           org={o.slug}
+          title="Single sign-on"
           intro={`IdPs for ${o.name}: offered on its sign-in page (/o/${o.slug}/…) as “Sign in with <name>”. Who may join through them is its SSO users setting above.`}
         />
       )}

@@ -20,12 +20,13 @@ type Tested = { name: string; result: SsoTestResult } | { name: string; error: C
  * sign-on screen) or an organization's (on its page). Each with its redirect
  * URI, Test connection, Enable/Disable, Edit and Remove.
  */
-export function SsoProvidersCard({ org, intro }: { org: string | null; intro: string }) {
+export function SsoProvidersCard({ org, title, intro }: { org: string | null; title: string; intro: string }) {
   const connection = useConnection();
   const toast = useToasts((s) => s.show);
   const list = useSsoProviders(org);
   const [form, setForm] = useState<{ editing: SsoProvider | null } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [testing, setTesting] = useState<string | null>(null);
   const [tested, setTested] = useState<Tested | null>(null);
   const [actionError, setActionError] = useState<ConsoleError | null>(null);
   const [removing, setRemoving] = useState<SsoProvider | null>(null);
@@ -35,9 +36,11 @@ export function SsoProvidersCard({ org, intro }: { org: string | null; intro: st
 
   async function test(p: SsoProvider) {
     setBusy(p.name);
+    setTesting(p.name);
     setTested(null);
     const r = await call('testSsoProvider', { connection, ...scope, name: p.name });
     setBusy(null);
+    setTesting(null);
     setTested(r.ok ? { name: p.name, result: r.value } : { name: p.name, error: r.error });
   }
   async function setEnabled(p: SsoProvider, enabled: boolean) {
@@ -66,7 +69,7 @@ export function SsoProvidersCard({ org, intro }: { org: string | null; intro: st
   return (
     <section className="card sso-card" aria-labelledby={headingId} aria-busy={list.loading}>
       <div className="section-head">
-        <h2 id={headingId}>Single sign-on</h2>
+        <h2 id={headingId}>{title}</h2>
         {list.loading && list.value ? <Spinner label="Refreshing the IdPs" /> : null}
       </div>
       <p className="muted small">{intro}</p>
@@ -101,7 +104,7 @@ export function SsoProvidersCard({ org, intro }: { org: string | null; intro: st
             {tested?.name === p.name ? <TestOutcome tested={tested} /> : null}
             <div className="actions">
               <button type="button" className="secondary small" disabled={busy !== null} onClick={() => void test(p)}>
-                {busy === p.name && !removing ? <Spinner label={`Testing ${p.name}`} /> : null}
+                {testing === p.name ? <Spinner label={`Testing ${p.name}`} /> : null}
                 Test connection<span className="sr-only"> of {p.name}</span>
               </button>
               <button type="button" className="secondary small" disabled={busy !== null} onClick={() => void setEnabled(p, !p.enabled)}>

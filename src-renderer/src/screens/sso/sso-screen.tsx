@@ -15,6 +15,7 @@ export function SsoScreen() {
       ) : (
         <SsoProvidersCard
           org={null}
+          title="Site-wide IdPs"
           intro="Each enabled IdP is offered on the server’s sign-in page as “Sign in with <name>”. Register its redirect URI at the IdP, then Test connection."
         />
       )}
