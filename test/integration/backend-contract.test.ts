@@ -253,6 +253,10 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
           serverCode: 'SSO_DISCOVERY_FAILED',
           message: expect.stringContaining('/.well-known/openid-configuration'),
         });
+        // A refused secret is in no part of the refusal.
+        const badSecret = await failure(admin.addSsoProvider(null, { ...input, name: 'other', issuer: idp.issuer, client_secret: `${secret}\u0007` }));
+        expect(badSecret).toMatchObject({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'client_secret' })] });
+        expect(JSON.stringify(badSecret)).not.toContain(secret);
         const tested = await admin.testSsoProvider(null, 'corp');
         answers.push(tested);
         expect(tested).toMatchObject({ ok: true, issuer: idp.issuer, jwks_keys: 1 });

@@ -23,9 +23,13 @@ export const ISSUER_HINT: Record<SsoTemplate, { placeholder: string; hint: strin
 
 export const DEFAULT_SCOPES = 'openid email profile';
 
-/** The redirect URI to register at the IdP: the server's path on the base the console was given. */
+/**
+ * The redirect URI to register at the IdP: the server's path appended to the
+ * base as it is (a public URL may carry a path, e.g. behind a proxy), as the
+ * server builds its own authorization URL.
+ */
 export function redirectUri(baseUrl: string, path: string): string {
-  return new URL(path, baseUrl).toString();
+  return baseUrl.replace(/\/+$/, '') + path;
 }
 
 /** A refusal's field messages by form field: the bridge names them under `provider.` or `patch.`, the server by themselves. */
