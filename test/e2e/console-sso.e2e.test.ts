@@ -21,6 +21,7 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console single
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const ANA = { username: 'ana', password: 'ana keeps a long passphrase', email: 'ana@corp.example' };
 const SECRET = `console-e2e-client-secret-${Math.random().toString(36).slice(2, 12)}`;
+const REPLACEMENT = `${SECRET}-replaced`;
 const SHOT_WIDTHS = [1280, 900] as const;
 
 (missing ? describe.skip : describe)('console single sign-on in Chromium (web mode, real bundled server, real OIDC provider)', () => {
@@ -100,6 +101,8 @@ const SHOT_WIDTHS = [1280, 900] as const;
     await form.getByLabel('Issuer (host URL)').fill(idp.issuer);
     await form.getByLabel('Client ID').fill(idp.clientId);
     await form.getByLabel('Client secret').fill(SECRET);
+    // The control for the search at the end: while typed, the secret is in the page (a field's value).
+    expect(await page.evaluate(() => [...document.querySelectorAll('input')].map((el) => el.value))).toContain(SECRET);
     await form.getByLabel('Link existing accounts by verified email').check();
     await settle();
     await form.evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -156,6 +159,24 @@ const SHOT_WIDTHS = [1280, 900] as const;
     await hasText(main(), 'admin added single sign-on IdP corp (keycloak)');
   }, 90_000);
 
+  it('edits it: a replacement secret is typed into an empty field, sent once, and the field is gone after Save', async () => {
+    diagnoseOnFailure('edit');
+    await nav('Single sign-on');
+    await shown(idpItem());
+    await idpItem().getByRole('button', { name: 'Edit corp' }).click();
+    const form = main().getByRole('form', { name: 'Edit corp' });
+    await shown(form);
+    const replace = form.getByLabel('Replace client secret');
+    expect(await replace.inputValue()).toBe('');
+    await hasText(form, 'A secret is stored and never shown.');
+    await replace.fill(REPLACEMENT);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await gone(form);
+    expect((await providers()).results).toEqual([expect.objectContaining({ name: 'corp', has_client_secret: true, link_verified_email: true })]);
+    await nav('Audit log');
+    await hasText(main(), 'admin changed single sign-on IdP corp: replaced its client secret');
+  }, 60_000);
+
   it('disables it, then removes it after confirming', async () => {
     diagnoseOnFailure('remove');
     await nav('Single sign-on');
@@ -194,6 +215,8 @@ const SHOT_WIDTHS = [1280, 900] as const;
     if (!log.ok) throw new Error(`bundledServerLog: ${JSON.stringify(log)}`);
     expect(log.value.lines.length).toBeGreaterThan(10);
     expect(log.value.lines.join('\n')).not.toContain(SECRET);
+    // REPLACEMENT starts with SECRET: every check below covers both.
+    expect(REPLACEMENT.startsWith(SECRET)).toBe(true);
     expect(web.output()).not.toContain(SECRET);
     const audit = await web.bridge<{ results: unknown[] }>('listAudit', { connection, page_size: 500 });
     if (!audit.ok) throw new Error(`listAudit: ${JSON.stringify(audit)}`);
