@@ -8,6 +8,7 @@ import { createConsoleSession } from './console-session.ts';
 import { adoptMachineKey, keychainPassword, requireSuperuser, signInToGraphistry } from './console-auth.ts';
 import { userHandlers } from './console-users.ts';
 import { orgHandlers } from './console-orgs.ts';
+import { ssoHandlers } from './console-sso.ts';
 import type { BackendFactory } from './backend/backend-factory.ts';
 import type { BackendCapabilities } from '../src-shared/domain.ts';
 import { inspectCertificate } from './backend/tls-trust.ts';
@@ -229,6 +230,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
 
     ...userHandlers(session),
     ...orgHandlers(session),
+    ...ssoHandlers(session),
     setUserPassword: async ({ connection, id, password }) => {
       const user = await (await session.backendFor(connection)).setUserPassword(id, password);
       // A Graphistry admin who changes their own password: the keychain must hold the new one, or the next sign-in would fail.

@@ -25,6 +25,7 @@ import type {
 } from '../src-shared/domain.ts';
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
+import type { SsoProvider, SsoProviderInput, SsoProviderPatch, SsoTestResult } from '../src-shared/sso-schemas.ts';
 
 /**
  * The main process's privileged services, as interfaces. Each is a plain Node
@@ -161,6 +162,13 @@ export interface Backend {
    */
   createOrgInvitation(org: string, input: OrgInvitationInput): Promise<{ invitation: OrgInvitation; token: string; path: string; url: string | null }>;
   revokeOrgInvitation(org: string, id: string): Promise<OrgInvitation>;
+  // Single sign-on IdPs (`sso`): `org` null for the site-wide ones, else an Organization's `ref`. No answer carries a client secret.
+  listSsoProviders(org: string | null): Promise<SsoProvider[]>;
+  addSsoProvider(org: string | null, input: SsoProviderInput): Promise<SsoProvider>;
+  updateSsoProvider(org: string | null, name: string, patch: SsoProviderPatch): Promise<SsoProvider>;
+  removeSsoProvider(org: string | null, name: string): Promise<void>;
+  /** "Test connection": the IdP's discovery read, its key set fetched, an authorization URL built; its failure is the server's sentence. */
+  testSsoProvider(org: string | null, name: string): Promise<SsoTestResult>;
 }
 
 /**

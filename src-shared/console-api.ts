@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
+import { ssoProviderInputSchema, ssoProviderNameSchema, ssoProviderPatchSchema, type SsoProvider, type SsoTestResult } from './sso-schemas.ts';
 import { orgInputSchema, orgInvitationInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
 import type { Result } from './console-errors.ts';
 import type {
@@ -185,6 +186,14 @@ export const consoleParams = {
   /** A link for one signed-in person to join it with `role`; the whole link comes back once. */
   createOrgInvitation: onServer({ org: orgRef, ...orgInvitationInputSchema.shape }),
   revokeOrgInvitation: onServer({ org: orgRef, id: invitationId }),
+  // Single sign-on IdPs: site-wide without `org`, an organization's with it
+  listSsoProviders: onServer({ org: orgRef.optional() }),
+  /** The only call that carries a client secret to the server (and `updateSsoProvider`'s replacement); no answer carries it back. */
+  addSsoProvider: onServer({ org: orgRef.optional(), provider: ssoProviderInputSchema }),
+  updateSsoProvider: onServer({ org: orgRef.optional(), name: ssoProviderNameSchema, patch: ssoProviderPatchSchema }),
+  removeSsoProvider: onServer({ org: orgRef.optional(), name: ssoProviderNameSchema }),
+  /** Discovery read, the key set fetched, the authorization URL built. */
+  testSsoProvider: onServer({ org: orgRef.optional(), name: ssoProviderNameSchema }),
   // Audit
   listAudit: onServer({
     page: z.number().int().min(1).optional(),
@@ -314,6 +323,12 @@ export interface ConsoleResults {
   /** `url`: the whole link (the server's, or the connection's address in front of its path), shown once. */
   createOrgInvitation: { invitation: OrgInvitation; url: string };
   revokeOrgInvitation: OrgInvitation;
+  /** `base_url`: what redirect URIs start with (the server's public URL when set, else the address the console uses), before each IdP's `redirect_path`. */
+  listSsoProviders: { results: SsoProvider[]; base_url: string };
+  addSsoProvider: SsoProvider;
+  updateSsoProvider: SsoProvider;
+  removeSsoProvider: null;
+  testSsoProvider: SsoTestResult;
   /** `delegated`: in web mode the page itself writes the clipboard (the host has none), and clears it after `clear_after_ms`. */
   copyToClipboard: { copied: boolean; delegated: boolean; clear_after_ms: number };
 }

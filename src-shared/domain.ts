@@ -103,8 +103,8 @@ export interface SettingView {
 }
 
 /** Features a backend may lack; each missing one comes with the sentence the screens show instead. */
-/** `organizations`: reading organizations and their members; `org_writes`: changing them. */
-export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup', 'organizations', 'org_writes'] as const;
+/** `organizations`: reading organizations and their members; `org_writes`: changing them; `sso`: single sign-on IdP configurations. */
+export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup', 'organizations', 'org_writes', 'sso'] as const;
 export type BackendFeature = (typeof BACKEND_FEATURES)[number];
 
 /**

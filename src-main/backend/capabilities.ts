@@ -38,6 +38,8 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
   organizations: ORGS_ABSENT,
   org_writes: ORGS_ABSENT,
+  // Graphistry keeps its IdPs (and their client secrets) in its own configuration, not in models its admin site lists.
+  sso: "The console cannot configure this Graphistry's single sign-on: its admin site shows no IdP configuration. Set up IdPs on the Graphistry itself (site-wide, or on an organization's page).",
 });
 
 /** What a Graphistry's admin site shows of its organizations (remote/admin-index.ts finds the model, if any). */

@@ -6,6 +6,7 @@ import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
 import { checkBulkCall, checkGetUsers, checkIdsLimit } from './bulk-limits.ts';
 import { orgCalls } from './embedded-orgs.ts';
+import { ssoCalls } from './embedded-sso.ts';
 
 export interface EmbeddedBackendOptions {
   baseUrl: string;
@@ -76,7 +77,11 @@ const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `
  * parameter object (a profile id, say) would otherwise get a VALIDATION error.
  */
 function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
-  const call = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => http.send({ ...spec, ...authorizationOf(auth) });
+  // `secrets`: what the call itself carries (a client secret), scrubbed from errors with the credential.
+  const call = async <T>(spec: Omit<RequestSpec<T>, 'authorization'>): Promise<T> => {
+    const a = authorizationOf(auth);
+    return http.send({ ...spec, ...a, secrets: [...a.secrets, ...(spec.secrets ?? [])] });
+  };
   // Anonymous calls never carry the credential, even on an authenticated copy.
   const anon = <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>): Promise<T> => http.send(spec);
 
@@ -180,5 +185,6 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       }),
 
     ...orgCalls(call),
+    ...ssoCalls(call),
   };
 }

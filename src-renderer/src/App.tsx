@@ -15,6 +15,7 @@ import { KeysScreen } from './screens/keys/keys-screen.tsx';
 import { SettingsScreen } from './screens/settings/settings-screen.tsx';
 import { OrganizationsScreen } from './screens/organizations/organizations-screen.tsx';
 import { OrgScreen } from './screens/organizations/org-screen.tsx';
+import { SsoScreen } from './screens/sso/sso-screen.tsx';
 import { AuditScreen } from './screens/audit/audit-screen.tsx';
 import { SignInScreen } from './screens/sign-in/sign-in-screen.tsx';
 import { HostDownPage, TokenPage } from './screens/sign-in/token-page.tsx';
@@ -43,6 +44,8 @@ function Screen() {
       return <OrganizationsScreen />;
     case 'organization':
       return <OrgScreen key={route.org} org={route.org} />;
+    case 'sso':
+      return <SsoScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'audit':

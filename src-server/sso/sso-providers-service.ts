@@ -13,17 +13,14 @@ import type { OidcDiscovery } from './oidc-discovery.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SsoRepo } from './sso-repo.ts';
 import { authorizationUrl } from './sso-flow.ts';
-import { issuerFor } from './sso-templates.ts';
+import { callbackPath, issuerFor } from '../../src-shared/sso-templates.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
 /** Where an IdP lives: the site (superusers) or an organization (its admins), named by its slug. */
 export type SsoScope = { org: null } | { org: string };
 
-/** The path of the redirect URI an admin registers at the IdP (Graphistry's paths). */
-export function callbackPath(orgSlug: string | null, name: string): string {
-  return orgSlug === null ? `/g/sso/oidc/${name}/login/callback` : `/o/${orgSlug}/sso/oidc/${name}/login/callback`;
-}
+export { callbackPath };
 
 export const providerNotFound = (name: string, orgSlug: string | null) =>
   new AppError('SSO_PROVIDER_NOT_FOUND', orgSlug === null ? `No site-wide single sign-on IdP “${name}”.` : `No single sign-on IdP “${name}” in “${orgSlug}”.`);

@@ -29,6 +29,8 @@ import {
   tempDir,
   type ConsoleWeb,
 } from '../helpers/console-web.ts';
+import { GRAPHISTRY_UNSUPPORTED } from '../../src-main/backend/capabilities.ts';
+import { startTestIdp } from '../helpers/test-idp.ts';
 import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
 
 const missing = chromiumMissing();
@@ -427,6 +429,28 @@ interface Violation {
     noSerious(found);
   }, 60_000);
 
+  it('Single sign-on: an IdP listed and tested, and the Add form open', async () => {
+    diagnoseOnFailure('sso');
+    const idp = await startTestIdp({ redirectUris: [`${serverUrl}/g/sso/oidc/research-platform-keycloak/login/callback`] });
+    try {
+      const added = await api('POST', `${serverUrl}/api/v2/admin/sso/providers`, {
+        headers: { authorization: `Bearer ${jwt}` },
+        body: { name: 'research-platform-keycloak', template: 'keycloak', issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret },
+      });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      await page.evaluate(() => (location.hash = '#/sso'));
+      await shown(heading('Single sign-on'));
+      const item = main().getByRole('listitem', { name: 'IdP research-platform-keycloak' });
+      await item.getByRole('button', { name: /^Test connection/ }).click();
+      await shown(item.getByText('Connection works.'));
+      await main().getByRole('button', { name: 'Add IdP' }).click();
+      await shown(main().getByRole('form', { name: 'Add an IdP' }));
+      noSerious(await audit('sso'));
+    } finally {
+      await idp.close();
+    }
+  }, 60_000);
+
   it('Connections', async () => {
     diagnoseOnFailure('connections');
     await page.evaluate(() => (location.hash = '#/connections'));
@@ -508,6 +532,10 @@ interface Violation {
       });
       await kit.shots('graphistry-users');
       const found = await audit('gr-users', firstPageOfUsers);
+      // Single sign-on is not configured through a Graphistry's admin site: the screen says so, plainly.
+      await page.evaluate(() => (location.hash = '#/sso'));
+      await shown(main().getByText(GRAPHISTRY_UNSUPPORTED.sso));
+      found.push(...(await audit('gr-sso')));
       expect(problems).toEqual([]);
       noSerious(found);
     },

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src-main/contracts.ts';
 import { failure } from '../helpers/failure.ts';
+import { startTestIdp } from '../helpers/test-idp.ts';
 import { BULK_MAX_USERS, type BackendFeature, type User, type UserQuery } from '../../src-shared/domain.ts';
 import { embeddedTarget, graphistryTargets, type ContractHarness } from '../helpers/contract-targets.ts';
 
@@ -148,6 +149,7 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
         organizations: () => admin.listOrganizations({}),
         // Its first admin is dave, not the signed-in admin: later tests deactivate the signed-in admin and expect LAST_SUPERUSER alone.
         org_writes: () => admin.createOrganization({ slug: 'declared', admin_user_id: someone }),
+        sso: () => admin.listSsoProviders(null),
       };
       for (const [feature, call] of Object.entries(calls) as Array<[BackendFeature, () => Promise<unknown>]>) {
         const sentence = unsupported(feature);
@@ -202,6 +204,82 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       expect(await admin.listUserIds({ ordering: 'username' }, 1)).toEqual({ count: everyone.length, ids: everyone.slice(0, 1) });
       expect(await admin.listUserIds({ search: 'nobody-matches' }, 10)).toEqual({ count: 0, ids: [] });
       expect(await failure(admin.listUserIds(query, BULK_MAX_USERS + 1))).toMatchObject({ code: 'VALIDATION' });
+    });
+
+    it('single sign-on IdPs: add (the secret never answered), list, test, disable, remove, site-wide and an organization’s', async () => {
+      const secret = 'contract-client-secret-4f1e9a';
+      const input = {
+        name: 'corp',
+        template: 'keycloak',
+        client_id: 'graphistry-admin',
+        client_secret: secret,
+        scopes: 'openid email',
+        enabled: true,
+        link_verified_email: false,
+      } as const;
+      const sentence = unsupported('sso');
+      if (sentence) {
+        // Refused before anything is sent, the secret in no sentence.
+        for (const call of [
+          () => admin.listSsoProviders(null),
+          () => admin.addSsoProvider(null, { ...input, issuer: 'https://idp.example.com/realms/acme' }),
+          () => admin.updateSsoProvider('acme', 'corp', { client_secret: secret }),
+          () => admin.removeSsoProvider(null, 'corp'),
+          () => admin.testSsoProvider(null, 'corp'),
+        ])
+          expect(await failure(call())).toEqual({ code: 'UNSUPPORTED', serverCode: 'UNSUPPORTED', message: sentence });
+        return;
+      }
+      const idp = await startTestIdp({ redirectUris: [`${admin.baseUrl}/g/sso/oidc/corp/login/callback`], clientSecret: secret });
+      try {
+        const answers: unknown[] = [];
+        const added = await admin.addSsoProvider(null, { ...input, issuer: idp.issuer });
+        answers.push(added);
+        expect(added).toMatchObject({
+          name: 'corp',
+          organization: null,
+          issuer: idp.issuer,
+          has_client_secret: true,
+          enabled: true,
+          redirect_path: '/g/sso/oidc/corp/login/callback',
+        });
+        expect(await failure(admin.addSsoProvider(null, { ...input, issuer: idp.issuer }))).toMatchObject({
+          code: 'CONFLICT',
+          serverCode: 'SSO_PROVIDER_TAKEN',
+        });
+        const unreachable = await failure(admin.addSsoProvider(null, { ...input, name: 'nowhere', issuer: 'http://127.0.0.1:9/realms/x' }));
+        expect(unreachable).toMatchObject({
+          code: 'VALIDATION',
+          serverCode: 'SSO_DISCOVERY_FAILED',
+          message: expect.stringContaining('/.well-known/openid-configuration'),
+        });
+        // A refused secret is in no part of the refusal.
+        const badSecret = await failure(admin.addSsoProvider(null, { ...input, name: 'other', issuer: idp.issuer, client_secret: `${secret}\u0007` }));
+        expect(badSecret).toMatchObject({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'client_secret' })] });
+        expect(JSON.stringify(badSecret)).not.toContain(secret);
+        const tested = await admin.testSsoProvider(null, 'corp');
+        answers.push(tested);
+        expect(tested).toMatchObject({ ok: true, issuer: idp.issuer, jwks_keys: 1 });
+        expect(tested.authorization_url).toContain(encodeURIComponent(`${admin.baseUrl}/g/sso/oidc/corp/login/callback`));
+        answers.push(await admin.updateSsoProvider(null, 'corp', { enabled: false, client_secret: `${secret}-replaced` }));
+        const listed = await admin.listSsoProviders(null);
+        answers.push(listed);
+        expect(listed).toMatchObject([{ name: 'corp', enabled: false, has_client_secret: true }]);
+        // An organization's IdPs are its own (a superuser manages them as its admin).
+        answers.push(await admin.addSsoProvider('declared', { ...input, issuer: idp.issuer, client_secret: undefined }));
+        expect(await admin.listSsoProviders('declared')).toMatchObject([
+          { name: 'corp', organization: 'declared', has_client_secret: false, redirect_path: '/o/declared/sso/oidc/corp/login/callback' },
+        ]);
+        await admin.removeSsoProvider('declared', 'corp');
+        await admin.removeSsoProvider(null, 'corp');
+        expect(await admin.listSsoProviders(null)).toEqual([]);
+        expect(await failure(admin.testSsoProvider(null, 'corp'))).toMatchObject({ code: 'NOT_FOUND', serverCode: 'SSO_PROVIDER_NOT_FOUND' });
+        const audit = await admin.listAudit({ action: 'sso.provider.update' });
+        expect(audit.results[0]?.detail).toMatchObject({ client_secret_changed: true });
+        for (const seen of [...answers, audit, await admin.listAudit({ page_size: 100 })]) expect(JSON.stringify(seen)).not.toContain(secret);
+      } finally {
+        await idp.close();
+      }
     });
 
     // Last: the signed-in admin becomes an organization's admin here, which the tests above must not see.

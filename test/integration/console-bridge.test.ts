@@ -70,6 +70,24 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   listOrgInvitations: { connection: C, org: 'acme', status: 'all' },
   createOrgInvitation: { connection: C, org: 'acme', role: 'admin', expires_in_hours: 72, note: 'for Ben' },
   revokeOrgInvitation: { connection: C, org: 'acme', id: 'inv1' },
+  listSsoProviders: { connection: C },
+  addSsoProvider: {
+    connection: C,
+    org: 'acme',
+    provider: {
+      name: 'corp',
+      template: 'keycloak',
+      issuer: 'https://idp.example.com/realms/acme',
+      client_id: 'console',
+      client_secret: 's3cret-value',
+      scopes: 'openid email',
+      enabled: true,
+      link_verified_email: false,
+    },
+  },
+  updateSsoProvider: { connection: C, name: 'corp', patch: { enabled: false, client_secret: null } },
+  removeSsoProvider: { connection: C, org: 'acme', name: 'corp' },
+  testSsoProvider: { connection: C, name: 'corp' },
   copyToClipboard: { text: 'hello' },
 };
 
@@ -134,6 +152,18 @@ describe('dispatcher', () => {
     expect(await fieldsOf('createOrgInvitation', { connection: C, org: 'acme', grant_staff: true })).toEqual(['grant_staff']);
     expect(await fieldsOf('revokeOrgInvitation', { connection: C, org: 'acme', id: '../x' })).toEqual(['id']);
     expect(await fieldsOf('listOrgInvitations', { connection: C, org: 'a/b' })).toEqual(['org']);
+    // Single sign-on: the shapes are sso-schemas.ts's (the server's own); an IdP's name goes into a URL, so it is URL-safe.
+    const idp = { name: 'corp', issuer: 'https://idp.example.com/realms/acme', client_id: 'console' };
+    for (const name of ['', '../corp', 'a/b', 'co rp', '-corp', 'a'.repeat(65)])
+      expect([...new Set(await fieldsOf('removeSsoProvider', { connection: C, name }))], name).toEqual(['name']);
+    expect(await fieldsOf('listSsoProviders', { connection: C, org: '../acme' })).toEqual(['org']);
+    expect(await fieldsOf('addSsoProvider', { connection: C, provider: { ...idp, template: 'google' } })).toEqual(['provider.template']);
+    for (const issuer of ['http://idp.example.com', 'https://idp.example.com/?x=1', 'https://u:p@idp.example.com', 'not a url'])
+      expect(await fieldsOf('addSsoProvider', { connection: C, provider: { ...idp, issuer } }), issuer).toEqual(['provider.issuer']);
+    expect(await fieldsOf('addSsoProvider', { connection: C, provider: { ...idp, scopes: 'email profile' } })).toEqual(['provider.scopes']);
+    expect(await fieldsOf('addSsoProvider', { connection: C, provider: { ...idp, client_secret: 'a\nb' } })).toEqual(['provider.client_secret']);
+    expect(await fieldsOf('addSsoProvider', { connection: C, provider: { ...idp, has_client_secret: true } })).toEqual(['provider.has_client_secret']);
+    expect(await fieldsOf('updateSsoProvider', { connection: C, name: 'corp', patch: { name: 'other' } })).toEqual(['patch.name']);
     for (const raw of [undefined, null, [], 'x', 42]) expect(await fieldsOf('connectionStatus', raw)).toEqual(['']);
     for (const m of ['nope', '__proto__', 'toString', 'constructor', 'hasOwnProperty', '']) {
       const r = await dispatch(m, {});

@@ -73,6 +73,11 @@ const asPrepared = (id: number): { [M in ServerMethod]: Omit<ConsoleParams<M>, '
   listOrgInvitations: { org: 'acme' },
   createOrgInvitation: { org: 'acme', role: 'admin' },
   revokeOrgInvitation: { org: 'acme', id: 'inv1' },
+  listSsoProviders: { org: 'acme' },
+  addSsoProvider: { provider: { name: 'corp', issuer: 'https://idp.example.com/realms/acme', client_id: 'console', client_secret: 'stale secret' } },
+  updateSsoProvider: { name: 'corp', patch: { enabled: false } },
+  removeSsoProvider: { name: 'corp' },
+  testSsoProvider: { org: 'acme', name: 'corp' },
 });
 
 let standInDir: string;

@@ -20,7 +20,11 @@ import { createBundledServer } from '../../src-main/server/bundled-server.ts';
 import { createKeychainVault } from '../../src-main/vault/keychain-vault.ts';
 import { createWebHost, type WebHost } from '../../src-main/web/web-host.ts';
 import { makeTestApp, STRONG_PASSWORD, tempDir, type TestApp } from '../helpers/app.ts';
+import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
 import { djangoMissing, PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
+
+/** Where a stale add would point; it is never asked, since nothing reaches a server. */
+const STALE_ISSUER = 'https://idp.example.com/realms/stale';
 
 type Prepared = { [M in ServerMethod]: Omit<ConsoleParams<M>, 'connection'> };
 
@@ -60,6 +64,11 @@ function prepared(keyId: string, invitationId: string, orgInvitationId: string):
     listOrgInvitations: { org: 'acme', status: 'all' },
     createOrgInvitation: { org: 'acme', role: 'admin', note: 'stale' },
     revokeOrgInvitation: { org: 'acme', id: orgInvitationId },
+    listSsoProviders: {},
+    addSsoProvider: { org: 'acme', provider: { name: 'stale-idp', issuer: STALE_ISSUER, client_id: 'stale', client_secret: 'stale-secret' } },
+    updateSsoProvider: { name: 'corp', patch: { enabled: false, client_secret: 'a stale replacement' } },
+    removeSsoProvider: { name: 'corp' },
+    testSsoProvider: { name: 'corp' },
   };
 }
 
@@ -73,7 +82,12 @@ async function snapshot(b: Backend): Promise<unknown> {
   const audit = (await b.listAudit({ page_size: 1 })).count;
   const orgs = (await b.listOrganizations({ page_size: 500 })).results.map((o) => [o.slug, o.name, o.member_count]);
   const orgInvitations = await Promise.all(orgs.map(async ([slug]) => (await b.listOrgInvitations(String(slug), 'all')).map((i) => [i.id, i.role, i.status])));
-  return { users, settings, keys, invitations, audit, orgs, orgInvitations };
+  const idps = await Promise.all(
+    [null, ...orgs.map(([slug]) => String(slug))].map(async (org) =>
+      (await b.listSsoProviders(org)).map((p) => [p.organization, p.name, p.enabled, p.has_client_secret]),
+    ),
+  );
+  return { users, settings, keys, invitations, audit, orgs, orgInvitations, idps };
 }
 
 const missing = await djangoMissing();
@@ -85,6 +99,7 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   const servers: TestApp[] = [];
   let peer: DjangoPeer | null = null;
   let host: WebHost;
+  let idp: TestIdp;
   /** Direct admin access to each server, beside the console, to read what it holds. */
   const direct = new Map<string, Backend>();
   const profiles = new Map<string, string>();
@@ -122,6 +137,7 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
   }
 
   beforeAll(async () => {
+    idp = await startTestIdp({ redirectUris: ['http://127.0.0.1:9/g/sso/oidc/corp/login/callback'] });
     for (const name of ['Lab', 'Team']) {
       const t = await makeTestApp('sqlite');
       await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -137,6 +153,17 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
       // Organization acme on each, with a pending invitation link a stale call could revoke.
       await admin.createOrganization({ slug: 'acme' });
       const orgInvitation = await admin.createOrgInvitation('acme', { note: 'kept' });
+      // A site-wide IdP a stale call could change, test or remove (the server reads its discovery when it is added).
+      await admin.addSsoProvider(null, {
+        name: 'corp',
+        template: 'keycloak',
+        issuer: idp.issuer,
+        client_id: idp.clientId,
+        client_secret: idp.clientSecret,
+        scopes: 'openid',
+        enabled: true,
+        link_verified_email: false,
+      });
       existing.set(name, { keyId: first.key.id, invitationId: invitation.invitation.id, orgInvitationId: orgInvitation.invitation.id });
       direct.set(name, admin);
     }
@@ -184,6 +211,7 @@ describe('a call prepared for another connection is refused with STALE_CONNECTIO
     for (const id of profiles.values()) await vault.delete(id).catch(() => undefined);
     for (const t of servers) await t.close();
     await peer?.stop();
+    await idp?.close();
     rmSync(appData, { recursive: true, force: true });
   });
 

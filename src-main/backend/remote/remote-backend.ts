@@ -188,5 +188,10 @@ function backendOn(
     listOrgInvitations: orgWrite,
     createOrgInvitation: orgWrite,
     revokeOrgInvitation: orgWrite,
+    listSsoProviders: unsupported('sso'),
+    addSsoProvider: unsupported('sso'),
+    updateSsoProvider: unsupported('sso'),
+    removeSsoProvider: unsupported('sso'),
+    testSsoProvider: unsupported('sso'),
   };
 }

@@ -13,6 +13,7 @@ const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'users' }, label: 'Users', match: ['users', 'user'] },
   { route: { name: 'organizations' }, label: 'Organizations', match: ['organizations', 'organization'] },
   { route: { name: 'keys' }, label: 'API keys', match: ['keys'] },
+  { route: { name: 'sso' }, label: 'Single sign-on', match: ['sso'] },
   { route: { name: 'settings' }, label: 'Registration & settings', match: ['settings'] },
   { route: { name: 'audit' }, label: 'Audit log', match: ['audit'] },
   { route: { name: 'connections' }, label: 'Connections', match: ['connections'] },

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'keys'; userId?: number }
   | { name: 'organizations' }
   | { name: 'organization'; org: string }
+  | { name: 'sso' }
   | { name: 'settings' }
   | { name: 'audit' };
 
@@ -38,6 +39,7 @@ export function hashToRoute(hash: string): Route | null {
     case 'users':
     case 'settings':
     case 'audit':
+    case 'sso':
       if (head === 'users' && arg === 'new') return { name: 'user', id: 'new' };
       if (head === 'users' && id) return { name: 'user', id };
       return { name: head };
@@ -67,4 +69,4 @@ function safeDecode(s: string): string | null {
 }
 
 /** Screens that show a server's data, and so need a live connection. */
-export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'organizations', 'organization', 'settings', 'audit'];
+export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'organizations', 'organization', 'sso', 'settings', 'audit'];

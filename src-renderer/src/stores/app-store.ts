@@ -64,6 +64,7 @@ export function landingRoute(r: Route): Route {
   switch (r.name) {
     case 'users':
     case 'organizations':
+    case 'sso':
     case 'settings':
     case 'audit':
     case 'connections':

@@ -37,6 +37,32 @@ describe('audit sentences', () => {
       'admin set the public URL to https://g.example.com',
     );
   });
+  it('single sign-on: IdPs added, changed (never naming the secret, only that it changed) and removed; sign-ins name the IdP', () => {
+    expect(auditSentence(entry({ action: 'sso.provider.create', target: 'acme/corp', detail: { template: 'keycloak', enabled: true } }))).toBe(
+      'admin added single sign-on IdP acme/corp (keycloak)',
+    );
+    expect(
+      auditSentence(entry({ action: 'sso.provider.update', target: 'corp', detail: { changed: ['enabled'], enabled: false, client_secret_changed: true } })),
+    ).toBe('admin changed single sign-on IdP corp: disabled it and replaced its client secret');
+    expect(auditSentence(entry({ action: 'sso.provider.delete', target: 'corp' }))).toBe('admin removed single sign-on IdP corp');
+    expect(auditSentence(entry({ action: 'auth.login', actor: 'ana', target: 'ana', detail: { method: 'sso', idp: 'corp' } }))).toBe(
+      'ana signed in through corp',
+    );
+    expect(
+      auditSentence(
+        entry({
+          action: 'auth.login',
+          actor: 'sso:corp',
+          outcome: 'failure',
+          target: 'corp',
+          detail: { method: 'sso', idp: 'corp', reason: 'signups_closed' },
+        }),
+      ),
+    ).toBe('Single sign-on through corp refused (registration is closed)');
+    expect(auditSentence(entry({ action: 'user.create', actor: 'ana', target: 'ana', detail: { method: 'sso', idp: 'corp' } }))).toBe(
+      'ana’s account was made at their first sign-in through corp',
+    );
+  });
   it('refusals say why, in words', () => {
     expect(auditSentence(entry({ action: 'auth.login', outcome: 'failure', actor: 'mallory', target: 'mallory', detail: { reason: 'not_superuser' } }))).toBe(
       'Sign-in refused for mallory (not a superuser, which the console needs)',

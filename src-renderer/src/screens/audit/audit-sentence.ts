@@ -69,6 +69,7 @@ function orgSentence(action: string, actor: string, org: string, d: Detail): str
     case 'org.delete':
       return `${actor} deleted organization ${org}${typeof d.members === 'number' ? ` (${d.members} ${d.members === 1 ? 'member' : 'members'})` : ''}`;
     case 'org.member.add':
+      if (d.via === 'sso') return `${member} joined ${org} as ${roleWord(d.role)} at a sign-in through ${String(d.idp)}`;
       return d.via === 'create_user'
         ? `${actor} created ${member} in ${org} as ${roleWord(d.role)}`
         : `${actor} added ${member} to ${org} as ${roleWord(d.role)}${d.via === 'invitation' ? ' (invitation)' : ''}`;
@@ -90,6 +91,8 @@ export function auditSentence(e: AuditEntry): string {
   const failed = e.outcome !== 'success';
   switch (e.action) {
     case 'auth.login':
+      if (d.method === 'sso')
+        return failed ? `Single sign-on through ${str(d.idp) ?? who} refused${refusal(d)}` : `${actor} signed in through ${String(d.idp)}`;
       return failed ? `Sign-in refused for ${who}${refusal(d)}` : `${actor} signed in${d.method === 'password' ? ' with a password' : ''}`;
     case 'auth.pkey':
       return failed ? `A personal key was refused${str(d.key_id) ? ` (key ${String(d.key_id)})` : ''}` : `${actor} exchanged a personal key for a token`;
@@ -99,6 +102,7 @@ export function auditSentence(e: AuditEntry): string {
       if (d.via === 'invitation') return `${who} made an account from an invitation${d.is_staff ? ' (staff)' : ''}`;
       return `${who} signed up${d.is_staff ? ' (staff)' : ''}`;
     case 'user.create': {
+      if (d.method === 'sso') return `${who}’s account was made at their first sign-in through ${String(d.idp)}`;
       const roles = [d.is_superuser ? 'superuser' : '', d.is_staff ? 'staff' : '', d.is_active === false ? 'inactive' : ''].filter(Boolean);
       return `${actor} created ${who}${roles.length ? ` (${roles.join(', ')})` : ''}`;
     }
@@ -140,6 +144,19 @@ export function auditSentence(e: AuditEntry): string {
     case 'org.leave':
     case 'org.switch':
       return orgSentence(e.action, actor, who, d);
+    case 'sso.provider.create':
+      return `${actor} added single sign-on IdP ${who}${str(d.template) ? ` (${String(d.template)})` : ''}${d.enabled === false ? ', disabled' : ''}`;
+    case 'sso.provider.update': {
+      const what = [
+        d.enabled === true ? 'enabled it' : d.enabled === false ? 'disabled it' : '',
+        d.client_secret_changed ? 'replaced its client secret' : '',
+        str(d.issuer) ? `pointed it at ${String(d.issuer)}` : '',
+        d.link_verified_email === true ? 'turned on linking by verified email' : d.link_verified_email === false ? 'turned off linking by verified email' : '',
+      ].filter(Boolean);
+      return `${actor} changed single sign-on IdP ${who}${what.length ? `: ${joinPhrases(what)}` : ''}`;
+    }
+    case 'sso.provider.delete':
+      return `${actor} removed single sign-on IdP ${who}`;
     default:
       return `${actor} ${e.action}${e.target ? ` ${e.target}` : ''}${failed ? ' (failed)' : ''}`;
   }

@@ -14,6 +14,7 @@ import { FreshKeyNotice } from '../user-editor/fresh-key-notice.tsx';
 import { CreateOrgUserForm } from './create-org-user-form.tsx';
 import { AddMemberForm } from './add-member-form.tsx';
 import { OrgInviteCard } from './org-invite-card.tsx';
+import { SsoProvidersCard } from '../sso/sso-providers-card.tsx';
 import { OrgMembersTable } from './org-members-table.tsx';
 import { memberCount, POLICY_HINT, POLICY_LABEL, roleRefusal } from './org-logic.ts';
 import { useOrganization, useOrgInvitations, useOrgMembers } from './use-organizations.ts';
@@ -28,6 +29,7 @@ export function OrgScreen({ org }: { org: string }) {
 function OrgPage({ org }: { org: string }) {
   const navigate = useApp((s) => s.navigate);
   const readOnly = useNotOffered('org_writes');
+  const ssoAbsent = useNotOffered('sso');
   const connection = useConnection();
   const toast = useToasts((s) => s.show);
   const detail = useOrganization(org);
@@ -153,6 +155,14 @@ function OrgPage({ org }: { org: string }) {
           loading={invitations.loading}
           error={invitations.error}
           reload={() => void invitations.reload()}
+        />
+      )}
+
+      {readOnly || ssoAbsent || !o.slug ? null : (
+        <SsoProvidersCard
+          org={o.slug}
+          title="Single sign-on"
+          intro={`IdPs for ${o.name}: offered on its sign-in page (/o/${o.slug}/…) as “Sign in with <name>”. Who may join through them is its SSO users setting above.`}
         />
       )}
 

@@ -1,4 +1,4 @@
-import type { SsoTemplate } from '../../src-shared/sso-schemas.ts';
+import type { SsoTemplate } from './sso-schemas.ts';
 
 /**
  * What a template fills in when only the IdP's host is given
@@ -27,4 +27,9 @@ export function issuerFor(template: SsoTemplate, issuer: string): string {
   if (template === 'auth0') return `${host}/`;
   if (template === 'adfs') return `${host}/adfs`;
   return issuer;
+}
+
+/** The path of the redirect URI an admin registers at the IdP (Graphistry's paths): the server answers it, the console shows it before an IdP is added. */
+export function callbackPath(orgSlug: string | null, name: string): string {
+  return orgSlug === null ? `/g/sso/oidc/${name}/login/callback` : `/o/${orgSlug}/sso/oidc/${name}/login/callback`;
 }
