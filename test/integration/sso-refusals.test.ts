@@ -314,10 +314,17 @@ describe.each(dialects())('single sign-on refusals leave nothing made (%s)', (di
 
   it('a superuser or staff account is never linked by its email: the account signs in with its password', async () => {
     for (const who of ['root', 'sam']) {
-      await refused('/g/sso/oidc/corp/login/', `${who}-at-idp`, 403, 'never takes over by email alone: sign in to that account with its password', 'admin_account', {
-        user: who,
-        idp: 'corp',
-      });
+      await refused(
+        '/g/sso/oidc/corp/login/',
+        `${who}-at-idp`,
+        403,
+        'never takes over by email alone: sign in to that account with its password',
+        'admin_account',
+        {
+          user: who,
+          idp: 'corp',
+        },
+      );
     }
   });
 
