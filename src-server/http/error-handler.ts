@@ -10,6 +10,12 @@ declare module 'fastify' {
      * shape as well as ours.
      */
     drfErrors?: boolean;
+    /**
+     * pygraphistry's single sign-on calls read `status` first: `"ERR"` with
+     * a `message` is raised as that sentence (anything else as the whole
+     * body's text), so those routes' errors carry it as well as ours.
+     */
+    statusErrors?: boolean;
   }
 }
 
@@ -71,10 +77,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, e: AppEr
   const body: Record<string, unknown> = { error: e.code, message: e.message };
   if (e.fields?.length) body.fields = e.fields;
   const drf = request.routeOptions?.config?.drfErrors ? drfBody(e) : {};
+  const status = request.routeOptions?.config?.statusErrors ? { status: 'ERR' } : {};
   return reply
     .status(e.status)
     .type('application/json; charset=utf-8')
-    .send({ ...drf, ...body });
+    .send({ ...status, ...drf, ...body });
 }
 
 /**

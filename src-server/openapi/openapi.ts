@@ -43,6 +43,14 @@ export const drfErrorSchema = errorSchema
   .catchall(z.array(z.string()))
   .meta({ id: 'DrfError', description: "An error of a Graphistry token route: ours, plus DRF's `non_field_errors` or one list of messages per field" });
 
+/** pygraphistry's single sign-on calls: ours, with the `status: "ERR"` its client reads. */
+export const statusErrorSchema = errorSchema
+  .extend({ status: z.literal('ERR') })
+  .meta({
+    id: 'StatusError',
+    description: 'An error of a pygraphistry single sign-on call: ours, plus status "ERR", which the client raises with the message',
+  });
+
 const documentAnswer = z.looseObject({
   openapi: z.string(),
   info: z.looseObject({ title: z.string(), version: z.string() }),
@@ -65,14 +73,14 @@ const describeRoute: SwaggerTransform = (args) => {
   if (!documented(schema)) return { schema: { ...schema, hide: true }, url: args.url };
   const body = schema.body ?? route.config?.documented?.body;
   const querystring = schema.querystring ?? route.config?.documented?.querystring;
-  const errors = route.config?.drfErrors ? drfErrorSchema : errorSchema;
+  const errors = route.config?.drfErrors ? drfErrorSchema : route.config?.statusErrors ? statusErrorSchema : errorSchema;
   const withErrors = {
     ...schema,
     ...(body ? { body } : {}),
     ...(querystring ? { querystring } : {}),
     // Marks a body that may be left out, for finishDocument (@fastify/swagger calls every body required).
     ...(body instanceof z.ZodType && body.safeParse(undefined).success ? { 'x-body-optional': true } : {}),
-    response: { ...(schema.response as object), '4XX': errors, '5XX': errorSchema },
+    response: { ...(schema.response as object), '4XX': errors, '5XX': route.config?.statusErrors ? statusErrorSchema : errorSchema },
   };
   return jsonSchemaTransform({ ...args, schema: withErrors });
 };

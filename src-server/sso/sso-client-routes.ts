@@ -35,9 +35,12 @@ const tokenAnswer = z.object({
 export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginService; settings: SettingsService }): void {
   const api = zodRoutes(app);
   const tags = ['single sign-on (pygraphistry)'];
+  // Errors carry status "ERR" too: the client raises its message then, rather than the whole body.
+  const config = { statusErrors: true } as const;
   api.post(
     '/api/v2/g/sso/oidc/login/',
     {
+      config,
       schema: {
         summary: 'Start a site-wide single sign-on for a client: the IdP URL to open and the state to poll with',
         description: 'With no IdP named, the one enabled site-wide IdP; several enabled are SSO_IDP_REQUIRED naming them.',
@@ -57,6 +60,7 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
     api.post(
       path,
       {
+        config,
         schema: {
           summary: path.includes(':idp')
             ? "Start single sign-on at one of an organization's IdPs for a client"
@@ -84,6 +88,7 @@ export function ssoClientRoutes(app: FastifyInstance, s: { ssoLogin: SsoLoginSer
   api.get(
     '/api/v2/o/sso/oidc/jwt/:state/',
     {
+      config,
       schema: {
         summary: "A client's single sign-on token: held open until the sign-in at the IdP ends (about 50 s at most), then answered once",
         description: 'SSO_PENDING (408) when it has not ended by then; SSO_STATE_INVALID for an unknown, used, failed or expired state.',

@@ -181,6 +181,13 @@ describe.skipIf(Boolean(missing)).each(dialects())('pygraphistry signs in throug
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(start.statusCode).toBe(400);
-    expect(json(start)).toMatchObject({ error: 'SSO_IDP_REQUIRED', message: expect.stringContaining('corp, other') });
-  });
+    expect(json(start)).toMatchObject({ status: 'ERR', error: 'SSO_IDP_REQUIRED', message: expect.stringContaining('corp, other') });
+    expect(json(unknown)).toMatchObject({ status: 'ERR' });
+    // The client itself raises the sentence (it reads status "ERR" and its message), not the whole answer's text.
+    const { result } = await runClient(origin.replace('http://', ''), async () => {
+      throw new Error('no IdP URL was expected');
+    });
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe(String(json(start).message));
+  }, 60_000);
 });
