@@ -38,6 +38,8 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   signup: "A Graphistry's first account is made on the Graphistry server itself, not from the console.",
   organizations: ORGS_ABSENT,
   org_writes: ORGS_ABSENT,
+  sign_in_method:
+    "A Graphistry's admin site does not show how each user signs in (password or single sign-on), so the console cannot show or filter by it: see the user's social accounts on the Graphistry itself.",
 });
 
 /** What a Graphistry's admin site shows of its organizations (remote/admin-index.ts finds the model, if any). */
