@@ -19,7 +19,7 @@ function FilterSelect({ name, label }: { name: UserFilter; label: string }) {
   );
 }
 
-/** Password only, SSO only, or both; disabled, with the reason, where the server cannot tell. */
+/** Password only, SSO only, or both (as the Sign-in column says them); disabled, with the reason, where the server cannot tell. */
 function SignInSelect() {
   const id = useId();
   const value = useUsers((s) => s.query.sign_in);
@@ -35,8 +35,8 @@ function SignInSelect() {
         onChange={(e) => usersStore.getState().setSignIn(signInValue(e.target.value))}
       >
         <option value="any">Any</option>
-        <option value="password">Password only</option>
-        <option value="sso">SSO only</option>
+        <option value="password">Password</option>
+        <option value="sso">SSO</option>
         <option value="both">Both</option>
       </select>
     </div>
