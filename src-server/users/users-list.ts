@@ -55,10 +55,15 @@ const COUNT_ALL = statement('select count(*) as n from users');
 
 /** A usable password: Django's unusable ones (and those of accounts made through SSO, sso/sso-accounts.ts) start with `!`. */
 const USABLE_PASSWORD = "substr(password_hash, 1, 1) <> '!'";
-/** At least one linked SSO identity (its user_id index answers each row with one probe). */
-const HAS_SSO = 'exists (select 1 from sso_identities si where si.user_id = users.id)';
+/**
+ * At least one linked SSO identity: as `id in (...)` the planner may start
+ * from the identities (far fewer than users) and their user_id index; none,
+ * as `not exists`, one probe of that index per user.
+ */
+const HAS_SSO = 'id in (select si.user_id from sso_identities si)';
+const NO_SSO = 'not exists (select 1 from sso_identities si where si.user_id = users.id)';
 const SIGN_IN_SQL: Readonly<Record<SignInMethod, string>> = {
-  password: `${USABLE_PASSWORD} and not ${HAS_SSO}`,
+  password: `${USABLE_PASSWORD} and ${NO_SSO}`,
   sso: `not ${USABLE_PASSWORD} and ${HAS_SSO}`,
   both: `${USABLE_PASSWORD} and ${HAS_SSO}`,
 };
