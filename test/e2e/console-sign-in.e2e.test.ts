@@ -107,6 +107,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
     await sso.click();
     await expect.poll(async () => (await serverSettings()).IS_SSO_SIGNUP, { timeout: 10_000 }).toBe(true);
     await checked(sso, true);
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shots('settings', SHOT_WIDTHS);
   }, 60_000);
 
   it('shows an SSO-only user as "SSO via corp" and filters the list to her', async () => {
