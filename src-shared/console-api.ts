@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { optionalEmailSchema, passwordSchema, signInUsernameSchema, usernameSchema, userInputSchema, userPatchSchema } from './user-schemas.ts';
+import {
+  SIGN_IN_METHODS,
+  optionalEmailSchema,
+  passwordSchema,
+  signInUsernameSchema,
+  usernameSchema,
+  userInputSchema,
+  userPatchSchema,
+} from './user-schemas.ts';
 import { ssoProviderInputSchema, ssoProviderNameSchema, ssoProviderPatchSchema, type SsoProvider, type SsoTestResult } from './sso-schemas.ts';
 import { orgInputSchema, orgInvitationInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
 import type { Result } from './console-errors.ts';
@@ -94,6 +102,7 @@ export const userFilter = z.strictObject({
   is_staff: z.boolean().optional(),
   is_superuser: z.boolean().optional(),
   is_active: z.boolean().optional(),
+  sign_in: z.enum(SIGN_IN_METHODS).optional(),
   ordering: z.enum(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]]).optional(),
 });
 

@@ -3,7 +3,7 @@
  * the JSON shapes of the server's REST API (snake_case, as Graphistry's own
  * Django API spells them).
  */
-import type { User } from './user-schemas.ts';
+import type { SignIn, SignInMethod, User } from './user-schemas.ts';
 import type { JoinPolicy, ORG_ORDERING_FIELDS, OrgRole } from './org-roles.ts';
 
 /** A user as the server answers it: declared once, as a zod schema, in user-schemas.ts. */
@@ -54,7 +54,10 @@ export const UNLISTED_USER_FIELDS = ['email', 'is_active', 'is_staff', 'is_super
 export type UnlistedUserField = (typeof UNLISTED_USER_FIELDS)[number];
 
 /** A row of the Users list: a User, but null in each field its page names in `unlisted` (not read: not "unset"). */
-export type UserRow = { [K in keyof User]: K extends UnlistedUserField ? User[K] | null : User[K] };
+export type UserRow = { [K in keyof User]: K extends UnlistedUserField ? User[K] | null : User[K] } & {
+  /** How the user signs in; absent where the server does not say (a Graphistry: capability `sign_in_method`). */
+  sign_in?: SignIn;
+};
 
 /** A page of the Users list. */
 export interface UserPage extends Page<UserRow> {
@@ -83,6 +86,8 @@ export interface UserQuery {
   is_staff?: boolean;
   is_superuser?: boolean;
   is_active?: boolean;
+  /** Only a password, only single sign-on, or both (capability `sign_in_method`). */
+  sign_in?: SignInMethod;
   /** A field name, `-` in front for descending (Django REST style). */
   ordering?: `${'' | '-'}${UserOrderingField}`;
   page?: number;
@@ -103,8 +108,22 @@ export interface SettingView {
 }
 
 /** Features a backend may lack; each missing one comes with the sentence the screens show instead. */
-/** `organizations`: reading organizations and their members; `org_writes`: changing them; `sso`: single sign-on IdP configurations. */
-export const BACKEND_FEATURES = ['own_keys', 'user_keys', 'first_key', 'invitations', 'audit', 'signup', 'organizations', 'org_writes', 'sso'] as const;
+/**
+ * `organizations`: reading organizations and their members; `org_writes`: changing them; `sso`: single sign-on IdP
+ * configurations; `sign_in_method`: how each user signs in (password, SSO).
+ */
+export const BACKEND_FEATURES = [
+  'own_keys',
+  'user_keys',
+  'first_key',
+  'invitations',
+  'audit',
+  'signup',
+  'organizations',
+  'org_writes',
+  'sso',
+  'sign_in_method',
+] as const;
 export type BackendFeature = (typeof BACKEND_FEATURES)[number];
 
 /**

@@ -103,6 +103,28 @@ export const userSchema = z
   .meta({ id: 'User' });
 
 export type User = z.output<typeof userSchema>;
+
+/** The Users list's sign-in filter: only a password, only single sign-on, or both. */
+export const SIGN_IN_METHODS = ['password', 'sso', 'both'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
+/**
+ * How a user signs in: whether they have a usable password (an account made
+ * through single sign-on has none until an admin sets one) and the IdPs of
+ * their linked SSO identities, each a site-wide IdP (`organization` null) or
+ * an organization's (its slug); `idp` is null when the IdP has been removed.
+ */
+export const signInSchema = z
+  .object({
+    password: z.boolean(),
+    sso: z.array(z.object({ idp: z.string().nullable(), organization: z.string().nullable() })),
+  })
+  .meta({ id: 'UserSignIn' });
+export type SignIn = z.output<typeof signInSchema>;
+
+/** A user as the admin list answers it: the user and how they sign in. */
+export const listedUserSchema = userSchema.extend({ sign_in: signInSchema }).meta({ id: 'ListedUser' });
+export type ListedUser = z.output<typeof listedUserSchema>;
 /** A new user as main passes it to a backend (the bridge has parsed it: the name in NFKC form, a blank email null). */
 export type UserInput = z.output<typeof userInputSchema>;
 export type UserPatch = z.output<typeof userPatchSchema>;

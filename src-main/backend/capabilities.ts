@@ -40,6 +40,8 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   org_writes: ORGS_ABSENT,
   // Graphistry keeps its IdPs (and their client secrets) in its own configuration, not in models its admin site lists.
   sso: "The console cannot configure this Graphistry's single sign-on: its admin site shows no IdP configuration. Set up IdPs on the Graphistry itself (site-wide, or on an organization's page).",
+  sign_in_method:
+    "A Graphistry's admin site does not show how each user signs in (password or single sign-on), so the console cannot show or filter by it: see the user's social accounts on the Graphistry itself.",
 });
 
 /** What a Graphistry's admin site shows of its organizations (remote/admin-index.ts finds the model, if any). */

@@ -66,6 +66,7 @@ const filterQuery = (q: Omit<UserQuery, 'page' | 'page_size'>) => ({
   is_staff: flag(q.is_staff),
   is_superuser: flag(q.is_superuser),
   is_active: flag(q.is_active),
+  sign_in: q.sign_in,
   ordering: q.ordering,
 });
 const seg = (v: string | number) => encodeURIComponent(String(v));
@@ -114,7 +115,7 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
         method: 'GET',
         path: '/api/v2/admin/users',
         query: { ...filterQuery(q), page: q.page, page_size: q.page_size },
-        expect: wire.pageOf(wire.userSchema),
+        expect: wire.pageOf(wire.listedUserSchema),
       }),
     listUserIds: async (q, limit) => {
       checkIdsLimit(limit);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Membership, NewPersonalKey, OrgInvitation, OrgMember, Organization, Page } from '../../src-shared/domain.ts';
 import * as orgs from '../../src-shared/org-schemas.ts';
 import * as answer from '../../src-shared/answer-schemas.ts';
-import { userSchema } from '../../src-shared/user-schemas.ts';
+import { listedUserSchema as listedUser, userSchema } from '../../src-shared/user-schemas.ts';
 
 /**
  * The embedded server's answers as the console reads them: the server's own
@@ -14,6 +14,8 @@ import { userSchema } from '../../src-shared/user-schemas.ts';
  * screen.
  */
 export { userSchema };
+/** A row of the admin list; servers from before single sign-on send no `sign_in` (the Users list then shows none). */
+export const listedUserSchema = listedUser.partial({ sign_in: true });
 export {
   auditEntrySchema,
   bulkActiveSchema,

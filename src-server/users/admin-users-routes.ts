@@ -11,7 +11,7 @@ import {
   pageAnswerSchema,
   personalKeySchema,
 } from '../../src-shared/answer-schemas.ts';
-import { userSchema } from '../../src-shared/user-schemas.ts';
+import { listedUserSchema, userSchema } from '../../src-shared/user-schemas.ts';
 import { SIGNED_IN } from '../openapi/openapi.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { KeysService } from '../keys/keys-service.ts';
@@ -31,7 +31,7 @@ export function adminUsersRoutes(app: FastifyInstance, s: { users: UsersService;
         summary: 'List users: search, filters, ordering, paging',
         ...doc,
         querystring: listUsersQuery,
-        response: { 200: pageAnswerSchema(userSchema) },
+        response: { 200: pageAnswerSchema(listedUserSchema) },
       },
     },
     async (request) => s.users.list(request.query),

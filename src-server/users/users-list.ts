@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, UserRow } from '../db/schema.ts';
+import type { Database, Dialect, UserRow } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { statement } from '../db/statements.ts';
 import type { UserOrderingField } from '../../src-shared/domain.ts';
+import type { SignInMethod } from '../../src-shared/user-schemas.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -11,6 +12,8 @@ export interface ListUsersFilter {
   isStaff?: boolean | undefined;
   isSuperuser?: boolean | undefined;
   isActive?: boolean | undefined;
+  /** Only a password, only single sign-on, or both. */
+  signIn?: SignInMethod | undefined;
   orderBy: UserOrderingField;
   descending: boolean;
   limit: number;
@@ -50,6 +53,26 @@ export const USER_LIST_COLUMN: Readonly<Record<UserOrderingField, string>> = {
 const PG_SEARCH = `(username_lower || E'\\x01' || coalesce(email_lower, ''))`;
 const COUNT_ALL = statement('select count(*) as n from users');
 
+/** A usable password: Django's unusable ones (and those of accounts made through SSO, sso/sso-accounts.ts) start with `!`. */
+const USABLE_PASSWORD = "substr(password_hash, 1, 1) <> '!'";
+/**
+ * At least one linked SSO identity, read from the identities (far fewer than
+ * users) and then the users they name by primary key: SQLite plans `id in
+ * (...)` so; PostgreSQL hash-joins it against every user (19 ms at 100,000
+ * users) unless handed the ids as an array (3 ms). None: `not exists`, one
+ * probe of the identities' user_id index per user.
+ */
+const HAS_SSO: Readonly<Record<Dialect, string>> = {
+  sqlite: 'id in (select si.user_id from sso_identities si)',
+  postgres: 'id = any(array(select si.user_id from sso_identities si))',
+};
+const NO_SSO = 'not exists (select 1 from sso_identities si where si.user_id = users.id)';
+const signInSql = (dialect: Dialect): Readonly<Record<SignInMethod, string>> => ({
+  password: `${USABLE_PASSWORD} and ${NO_SSO}`,
+  sso: `not ${USABLE_PASSWORD} and ${HAS_SSO[dialect]}`,
+  both: `${USABLE_PASSWORD} and ${HAS_SSO[dialect]}`,
+});
+
 /**
  * The admin user list: one count that never scans the table (exact up to
  * EXACT_COUNT_LIMIT matches, an estimate beyond) and one page read. Every
@@ -70,12 +93,15 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   const { dialect, statements: st } = db;
   const pg = dialect === 'postgres';
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
+  const SIGN_IN_SQL = signInSql(dialect);
 
-  function where(f: Pick<ListUsersFilter, 'search' | 'isStaff' | 'isSuperuser' | 'isActive'>) {
+  function where(f: Pick<ListUsersFilter, 'search' | 'isStaff' | 'isSuperuser' | 'isActive' | 'signIn'>) {
     const flags: Array<{ column: string; value: unknown }> = [];
     if (f.isStaff !== undefined) flags.push({ column: 'is_staff', value: flag(f.isStaff) });
     if (f.isSuperuser !== undefined) flags.push({ column: 'is_superuser', value: flag(f.isSuperuser) });
     if (f.isActive !== undefined) flags.push({ column: 'is_active', value: flag(f.isActive) });
+    // Fixed text, no parameters; no index drives it: a row test, like a flag the walk keeps from the index.
+    const signIn = f.signIn ? SIGN_IN_SQL[f.signIn] : null;
     const needle = f.search?.toLowerCase();
     let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
     // SQLite's row-by-row substring test: for short needles, and for walking the ordering index when matches are many.
@@ -107,6 +133,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
         sql: [
           ...(s ? [walk && s.kind === 'trigram' ? `+${s.sql}` : s.sql] : []),
           ...flags.map((x) => `${walk && x.column !== orderColumn ? '+' : ''}${x.column} = ?`),
+          ...(signIn ? [`(${signIn})`] : []),
         ],
         params: [...(s?.params ?? []), ...flags.map((x) => x.value)],
       };
@@ -116,7 +143,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     const cap = (!pg && search?.kind === 'scan') || (pg && search) ? SEARCH_COUNT_LIMIT : EXACT_COUNT_LIMIT;
     // PostgreSQL plans these with their values each time: a search pattern, and a LIMIT/OFFSET, decide the
     // best plan, and a generic plan guessing them (a tenth of the table for a LIMIT) can read the whole table.
-    return { flags, search, conds, cap, filtered: search !== null || flags.length > 0, custom: pg };
+    return { flags, signIn, search, conds, cap, filtered: search !== null || flags.length > 0 || signIn !== null, custom: pg };
   }
   type Where = ReturnType<typeof where>;
 
@@ -136,7 +163,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (guess > 2 * w.cap) return { count: w.search ? await sampled(q, w) : guess, estimated: true };
     let text: string;
     if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${w.cap + 1}) as capped`;
-    else if (w.search?.kind === 'trigram' && w.flags.length === 0)
+    else if (w.search?.kind === 'trigram' && w.flags.length === 0 && !w.signIn)
       text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
     else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${w.cap + 1}) as capped`;
     const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);

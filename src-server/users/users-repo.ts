@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserRowUpdate } from '../db/schema.ts';
 import { bool } from '../db/schema.ts';
 import type { User } from '../../src-shared/domain.ts';
+import type { ListedUser, SignIn } from '../../src-shared/user-schemas.ts';
 import { casedUsernameSkeleton, normalizeUsername, usernameSkeleton } from '../lib/username-identity.ts';
 import type { Db } from '../db/database.ts';
 import { statement, type Statement } from '../db/statements.ts';
@@ -52,6 +53,16 @@ export function toUser(row: UserRow): User {
     last_login: row.last_login,
   };
 }
+
+/** Django's unusable passwords start with `!`, as do those of accounts made through SSO (sso/sso-accounts.ts). */
+export const hasUsablePassword = (hash: string) => !hash.startsWith('!');
+
+const SSO_OF = (ids: string) =>
+  statement(`select si.user_id, sp.name as idp, o.slug as org from sso_identities si
+    left join sso_providers sp on sp.id = si.provider_id left join organizations o on o.id = sp.organization_id
+    where si.user_id ${ids} order by si.user_id, sp.name`);
+/** A page's ids as one parameter, so one prepared statement serves every page size. */
+const SSO_OF_IDS = { sqlite: SSO_OF('in (select value from json_each(?))'), postgres: SSO_OF('= any(?::int[])') };
 
 const BY_ID = statement('select * from users where id = ?');
 const BY_USERNAME = statement('select * from users where username_lower = ?');
@@ -176,6 +187,25 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
     async remove(q: Q, id: number): Promise<boolean> {
       const r = await q.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
+    },
+    /**
+     * A page of users as the admin list shows them, with how each signs in:
+     * the IdPs of every user's identities in one read of the page's ids.
+     */
+    async listed(q: Q, rows: UserRow[]): Promise<ListedUser[]> {
+      const ids = rows.map((r) => Number(r.id));
+      const sso = new Map<number, SignIn['sso']>();
+      if (ids.length > 0) {
+        const found = await st.all<{ user_id: number | string; idp: string | null; org: string | null }>(q, SSO_OF_IDS[dialect], [
+          dialect === 'postgres' ? ids : JSON.stringify(ids),
+        ]);
+        for (const f of found) {
+          const list = sso.get(Number(f.user_id)) ?? [];
+          if (!list.some((x) => x.idp === f.idp && x.organization === f.org)) list.push({ idp: f.idp, organization: f.org });
+          sso.set(Number(f.user_id), list);
+        }
+      }
+      return rows.map((r) => ({ ...toUser(r), sign_in: { password: hasUsablePassword(r.password_hash), sso: sso.get(Number(r.id)) ?? [] } }));
     },
     /** The admin list: a page and a count (exact, or an estimate past 10,000 matches). */
     list: lister.list,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
-import { passwordSchema, userInputSchema, userPatchSchema, userSchema } from '../../src-shared/user-schemas.ts';
+import { SIGN_IN_METHODS, passwordSchema, userInputSchema, userPatchSchema, userSchema } from '../../src-shared/user-schemas.ts';
 import { keyId } from '../keys/keys-schemas.ts';
 
 /** The shared user rules (src-shared/user-schemas.ts) are the API's bodies as they are; the service adds the checks that need the database. */
@@ -32,6 +32,10 @@ export const listUsersQuery = z.strictObject({
   is_staff: boolQuery.optional(),
   is_superuser: boolQuery.optional(),
   is_active: boolQuery.optional(),
+  sign_in: z
+    .enum(SIGN_IN_METHODS, { error: `must be one of ${SIGN_IN_METHODS.join(', ')}` })
+    .optional()
+    .meta({ description: 'Users who sign in only with a password (`password`), only through single sign-on (`sso`), or with both (`both`)' }),
   ordering: z.enum(orderingValues).optional(),
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
   page_size: z.coerce.number().int().min(1).max(500).optional(),

@@ -14,7 +14,7 @@ import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import { toUser, usernameColumns, type ListUsersFilter, type UsersRepo } from './users-repo.ts';
 import { createUserBody, updateUserBody, type CreateUserInput, type ListUsersQuery, type UpdateUserInput, type UserIdsQuery } from './users-schemas.ts';
-import { lastSuperuserFields, type UserPatch } from '../../src-shared/user-schemas.ts';
+import { lastSuperuserFields, type ListedUser, type UserPatch } from '../../src-shared/user-schemas.ts';
 import { assertIdentifiersFree, usernameClash } from './account-identifiers.ts';
 import { parseInput } from '../lib/validate.ts';
 import { assertNotSoleAdmin } from '../orgs/last-org-admin.ts';
@@ -80,6 +80,7 @@ function filterOf(query: UserIdsQuery): Omit<ListUsersFilter, 'limit' | 'offset'
     isStaff: query.is_staff,
     isSuperuser: query.is_superuser,
     isActive: query.is_active,
+    signIn: query.sign_in,
     orderBy: ordering.replace(/^-/, '') as UserOrderingField,
     descending: ordering.startsWith('-'),
   };
@@ -144,11 +145,11 @@ export function createUsersService(deps: UsersServiceDeps) {
   }
 
   return {
-    async list(query: ListUsersQuery): Promise<Page<User>> {
+    async list(query: ListUsersQuery): Promise<Page<ListedUser>> {
       const page = query.page ?? 1;
       const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
       const { count, estimated, rows } = await repo.list(db.read, { ...filterOf(query), limit: pageSize, offset: (page - 1) * pageSize });
-      const result: Page<User> = { count, page, page_size: pageSize, results: rows.map(toUser) };
+      const result: Page<ListedUser> = { count, page, page_size: pageSize, results: await repo.listed(db.read, rows) };
       if (estimated) result.count_is_estimate = true;
       return result;
     },

@@ -62,9 +62,12 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       expect(names(second.results)).toEqual(['dave']);
       const all = await admin.listUsers({ ordering: 'username' });
       expect(names(all.results)).toEqual(['admin', 'carol', 'dave']);
+      // How each user signs in is said only where the server can tell; a Graphistry declares it absent rather than guessing.
+      const signIn = unsupported('sign_in_method') ? [] : ['sign_in'];
       for (const u of all.results) {
-        expect(Object.keys(u).sort()).toEqual(['date_joined', 'email', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_login', 'username']);
+        expect(Object.keys(u).sort()).toEqual(['date_joined', 'email', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_login', ...signIn, 'username']);
         expect(u.date_joined).toMatch(ISO);
+        if (signIn.length) expect(u.sign_in).toEqual({ password: true, sso: [] });
       }
       expect(all.results[0]).toMatchObject({ email: 'admin@example.com', is_superuser: true, last_login: expect.stringMatching(ISO) });
       expect(all.results[2]).toMatchObject({ email: null, is_staff: false, last_login: null });
@@ -122,6 +125,12 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
       const opened = await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: true });
       expect(opened.find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value).toBe(true);
       expect((await admin.setSettings({ IS_SIGNUPS_OPEN_AFTER_FIRST: false })).find((s) => s.key === 'IS_SIGNUPS_OPEN_AFTER_FIRST')?.value).toBe(false);
+      // IS_SSO_SIGNUP is a switch on both (a constance boolean on a Graphistry); changing it, and putting it back, moves nothing else.
+      const values = (list: ReadonlyArray<{ key: string; value: unknown }>) => Object.fromEntries(list.map((x) => [x.key, x.value]));
+      const before = values(await admin.getSettings());
+      expect(before.IS_SSO_SIGNUP).toBe(false);
+      expect(values(await admin.setSettings({ IS_SSO_SIGNUP: true }))).toEqual({ ...before, IS_SSO_SIGNUP: true });
+      expect(values(await admin.setSettings({ IS_SSO_SIGNUP: false }))).toEqual(before);
       for (const other of settings.filter((s) => s.type !== 'boolean')) {
         // Shown read-only, except a text setting the server itself takes typed in (the bundled server's PUBLIC_URL); a switch's value is refused either way.
         if (other.read_only !== true) expect([other.key, other.type]).toEqual(['PUBLIC_URL', 'text']);
@@ -150,6 +159,7 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
         // Its first admin is dave, not the signed-in admin: later tests deactivate the signed-in admin and expect LAST_SUPERUSER alone.
         org_writes: () => admin.createOrganization({ slug: 'declared', admin_user_id: someone }),
         sso: () => admin.listSsoProviders(null),
+        sign_in_method: () => admin.listUsers({ sign_in: 'password', ordering: 'username' }),
       };
       for (const [feature, call] of Object.entries(calls) as Array<[BackendFeature, () => Promise<unknown>]>) {
         const sentence = unsupported(feature);

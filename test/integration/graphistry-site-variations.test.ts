@@ -193,7 +193,11 @@ for (const runtime of await djangoRuntimes()) {
       const settings = await admin.getSettings();
       expect(settings.find((s) => s.key === 'DASHBOARD_TOOLS')).toMatchObject({ type: 'other', read_only: true, value: ['graphs', 'notebooks'] });
       expect(settings.find((s) => s.key === 'DEFAULT_TIER')).toMatchObject({ type: 'other', read_only: true, value: 'free' });
-      expect(settings.filter((s) => s.type === 'boolean').map((s) => s.key)).toEqual(['IS_SIGNUPS_OPEN_AFTER_FIRST', 'IS_SIGNUP_STAFF_BY_DEFAULT']);
+      expect(settings.filter((s) => s.type === 'boolean').map((s) => s.key)).toEqual([
+        'IS_SIGNUPS_OPEN_AFTER_FIRST',
+        'IS_SIGNUP_STAFF_BY_DEFAULT',
+        'IS_SSO_SIGNUP',
+      ]);
       expect(await failure(admin.setSettings({ DASHBOARD_TOOLS: false }))).toMatchObject({ code: 'VALIDATION', fields: [{ field: 'DASHBOARD_TOOLS' }] });
     });
 

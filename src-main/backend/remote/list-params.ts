@@ -1,6 +1,7 @@
 import type { UserQuery } from '../../../src-shared/domain.ts';
 import type { ListLayout } from './change-list.ts';
 import { remoteErrors } from './remote-errors.ts';
+import { GRAPHISTRY_UNSUPPORTED } from '../capabilities.ts';
 
 /**
  * The change list's query string for a Users manager query: the admin's own
@@ -11,6 +12,8 @@ import { remoteErrors } from './remote-errors.ts';
  * offers only for the columns its list shows.
  */
 export function listParams(q: UserQuery, layout: ListLayout | null, searchByQ: boolean, host: string): URLSearchParams {
+  // Filtering by it would need a request per user, and its list cannot tell: declared, never guessed.
+  if (q.sign_in !== undefined) throw remoteErrors.unsupported(GRAPHISTRY_UNSUPPORTED.sign_in_method);
   const p = new URLSearchParams();
   const search = q.search?.trim();
   if (search) p.set(searchByQ ? 'q' : 'username__icontains', search);

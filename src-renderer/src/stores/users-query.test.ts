@@ -12,6 +12,8 @@ import {
   paramsToQuery,
   userCount,
   queryToParams,
+  signInText,
+  signInValue,
   sortDirection,
   toListParams,
 } from './users-query.ts';
@@ -80,6 +82,33 @@ describe('filters', () => {
     expect(hasFilters(DEFAULT_QUERY)).toBe(false);
     expect(hasFilters({ ...DEFAULT_QUERY, is_superuser: false })).toBe(true);
     expect(hasFilters({ ...DEFAULT_QUERY, search: 'x' })).toBe(true);
+    expect(hasFilters({ ...DEFAULT_QUERY, sign_in: 'sso' })).toBe(true);
+  });
+  it('sends the sign-in filter only when one is chosen', () => {
+    expect(toListParams({ ...DEFAULT_QUERY, sign_in: 'both' })).toMatchObject({ sign_in: 'both' });
+    expect('sign_in' in toListParams(DEFAULT_QUERY)).toBe(false);
+    expect(signInValue('any')).toBeUndefined();
+    expect(signInValue('oidc')).toBeUndefined();
+  });
+});
+
+describe('signInText', () => {
+  it("says password, SSO via each IdP (an organization's with its slug), or both; nothing when the server does not say", () => {
+    expect(signInText({ password: true, sso: [] })).toBe('Password');
+    expect(signInText({ password: false, sso: [{ idp: 'corp', organization: null }] })).toBe('SSO via corp');
+    expect(
+      signInText({
+        password: true,
+        sso: [
+          { idp: 'corp', organization: null },
+          { idp: 'okta', organization: 'acme' },
+          { idp: 'corp', organization: null },
+        ],
+      }),
+    ).toBe('Password + SSO via corp, okta (acme)');
+    expect(signInText({ password: false, sso: [{ idp: null, organization: null }] })).toBe('SSO via a removed IdP');
+    expect(signInText({ password: false, sso: [] })).toBe('No usable password, no SSO');
+    expect(signInText(undefined)).toBeNull();
   });
 });
 
@@ -95,13 +124,22 @@ describe('createLatestGuard', () => {
 
 describe('the query in the address', () => {
   it('round-trips every part, and a plain list has no parameters', () => {
-    const q = { ...DEFAULT_QUERY, search: 'ali b', is_staff: false, is_superuser: true, ordering: '-date_joined' as const, page: 3, page_size: 100 };
+    const q = {
+      ...DEFAULT_QUERY,
+      search: 'ali b',
+      is_staff: false,
+      is_superuser: true,
+      sign_in: 'sso' as const,
+      ordering: '-date_joined' as const,
+      page: 3,
+      page_size: 100,
+    };
     expect(paramsToQuery(queryToParams(q))).toEqual(q);
     expect(queryToParams(DEFAULT_QUERY)).toBe('');
     expect(paramsToQuery('')).toEqual(DEFAULT_QUERY);
   });
   it('ignores what it cannot read (a hand-edited address)', () => {
-    expect(paramsToQuery('o=password&page=-2&size=7&staff=maybe')).toEqual(DEFAULT_QUERY);
+    expect(paramsToQuery('o=password&page=-2&size=7&staff=maybe&signin=oidc')).toEqual(DEFAULT_QUERY);
   });
   it('takes the part after ? of a hash', () => {
     expect(hashParams('#/users?q=x&page=2')).toBe('q=x&page=2');

@@ -1,6 +1,7 @@
 import type { ConsoleParams } from '../../../src-shared/console-api.ts';
 import type { UserOrderingField, UserQuery } from '../../../src-shared/domain.ts';
 import { USER_ORDERING_FIELDS } from '../../../src-shared/domain.ts';
+import { SIGN_IN_METHODS, type SignIn, type SignInMethod } from '../../../src-shared/user-schemas.ts';
 
 /**
  * The Users manager's query, and the pure rules around it: what a header
@@ -16,6 +17,7 @@ export interface UsersQuery {
   is_staff: boolean | undefined;
   is_superuser: boolean | undefined;
   is_active: boolean | undefined;
+  sign_in: SignInMethod | undefined;
   ordering: Ordering;
   page: number;
   page_size: number;
@@ -29,6 +31,7 @@ export const DEFAULT_QUERY: Readonly<UsersQuery> = Object.freeze({
   is_staff: undefined,
   is_superuser: undefined,
   is_active: undefined,
+  sign_in: undefined,
   ordering: 'username',
   page: 1,
   page_size: DEFAULT_PAGE_SIZE,
@@ -64,6 +67,7 @@ export function toFilterParams(q: UsersQuery): ConsoleParams<'listUserIds'>['fil
     ...(q.is_staff !== undefined ? { is_staff: q.is_staff } : {}),
     ...(q.is_superuser !== undefined ? { is_superuser: q.is_superuser } : {}),
     ...(q.is_active !== undefined ? { is_active: q.is_active } : {}),
+    ...(q.sign_in !== undefined ? { sign_in: q.sign_in } : {}),
     ordering: q.ordering,
   };
 }
@@ -90,7 +94,7 @@ export function userCount(count: number, estimated = false): string {
 }
 
 export function hasFilters(q: UsersQuery): boolean {
-  return q.search.trim() !== '' || q.is_staff !== undefined || q.is_superuser !== undefined || q.is_active !== undefined;
+  return q.search.trim() !== '' || q.is_staff !== undefined || q.is_superuser !== undefined || q.is_active !== undefined || q.sign_in !== undefined;
 }
 
 /** The three-way filter selects: 'any' | 'yes' | 'no'. */
@@ -102,6 +106,24 @@ export function filterChoice(v: boolean | undefined): FilterChoice {
 
 export function filterValue(choice: string): boolean | undefined {
   return choice === 'yes' ? true : choice === 'no' ? false : undefined;
+}
+
+/** The sign-in filter's choice ('any' or a method), and back. */
+export function signInValue(choice: string): SignInMethod | undefined {
+  return (SIGN_IN_METHODS as readonly string[]).includes(choice) ? (choice as SignInMethod) : undefined;
+}
+
+/**
+ * How a user signs in, as the Users list's Sign-in column says it: 'Password',
+ * 'SSO via corp', 'Password + SSO via corp', an organization's IdP with its
+ * organization ('SSO via okta (acme)'); null when the server does not say.
+ */
+export function signInText(s: SignIn | undefined): string | null {
+  if (!s) return null;
+  const idps = [...new Set(s.sso.map((x) => (x.idp === null ? 'a removed IdP' : x.organization ? `${x.idp} (${x.organization})` : x.idp)))];
+  const sso = idps.length ? `SSO via ${idps.join(', ')}` : '';
+  if (s.password) return sso ? `Password + ${sso}` : 'Password';
+  return sso || 'No usable password, no SSO';
 }
 
 /**
@@ -138,6 +160,7 @@ export function queryToParams(q: UsersQuery): string {
   const p = new URLSearchParams();
   if (q.search.trim()) p.set('q', q.search.trim());
   for (const [name, param] of FILTER_PARAMS) if (q[name] !== undefined) p.set(param, q[name] ? 'yes' : 'no');
+  if (q.sign_in) p.set('signin', q.sign_in);
   if (q.ordering !== DEFAULT_QUERY.ordering) p.set('o', q.ordering);
   if (q.page !== 1) p.set('page', String(q.page));
   if (q.page_size !== DEFAULT_QUERY.page_size) p.set('size', String(q.page_size));
@@ -149,6 +172,7 @@ export function paramsToQuery(params: string): UsersQuery {
   const p = new URLSearchParams(params);
   const q: UsersQuery = { ...DEFAULT_QUERY, search: (p.get('q') ?? '').slice(0, 150) };
   for (const [name, param] of FILTER_PARAMS) q[name] = filterValue(p.get(param) ?? '');
+  q.sign_in = signInValue(p.get('signin') ?? '');
   const o = p.get('o');
   if (o && ORDERINGS.has(o)) q.ordering = o as Ordering;
   const page = Number(p.get('page'));

@@ -7,6 +7,7 @@ import { onConnectionChange } from './app-store.ts';
 import { useToasts } from './toast-store.ts';
 import { outcomeSentence, runInBatches, type BulkProgress } from './bulk-run.ts';
 import { clampPage, createLatestGuard, DEFAULT_QUERY, nextOrdering, toFilterParams, toListParams, type UserFilter, type UsersQuery } from './users-query.ts';
+import type { SignInMethod } from '../../../src-shared/user-schemas.ts';
 
 export const SEARCH_DEBOUNCE_MS = 150;
 
@@ -51,6 +52,7 @@ export interface UsersState {
   bind(connection: string | null): void;
   setSearch(text: string): void;
   setFilter(name: UserFilter, value: boolean | undefined): void;
+  setSignIn(method: SignInMethod | undefined): void;
   clearFilters(): void;
   toggleSort(column: UserOrderingField): void;
   setPage(page: number): void;
@@ -152,10 +154,13 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
       setFilter(name, value) {
         if (get().query[name] !== value) change({ [name]: value, page: 1 });
       },
+      setSignIn(method) {
+        if (get().query.sign_in !== method) change({ sign_in: method, page: 1 });
+      },
       clearFilters() {
         clearTimeout(searchTimer);
         set({ searchText: '' });
-        change({ search: '', is_staff: undefined, is_superuser: undefined, is_active: undefined, page: 1 });
+        change({ search: '', is_staff: undefined, is_superuser: undefined, is_active: undefined, sign_in: undefined, page: 1 });
       },
       toggleSort(column) {
         change({ ordering: nextOrdering(get().query.ordering, column), page: 1 });

@@ -1,5 +1,5 @@
 import { ErrorBanner, Spinner, when } from '../../components/ui.tsx';
-import { OPEN_REGISTRATION, PUBLIC_URL, STAFF_BY_DEFAULT, isOn, lastChanged, textOf } from './settings-logic.ts';
+import { OPEN_REGISTRATION, PUBLIC_URL, SSO_SIGNUP, STAFF_BY_DEFAULT, isOn, lastChanged, textOf } from './settings-logic.ts';
 import { PublicUrlField, SignupLink } from './share-links.tsx';
 import { useApp } from '../../stores/app-store.ts';
 import { SettingSwitch } from './setting-switch.tsx';
@@ -52,6 +52,11 @@ export function RegistrationCard() {
             <SignupLink publicUrl={textOf(settings, PUBLIC_URL)} serverUrl={serverUrl} open={isOn(settings, OPEN_REGISTRATION)} />
           ) : null}
           {toggle(STAFF_BY_DEFAULT, 'Make self-registered users staff', 'New sign-ups get staff access (notebook server and investigation tool).')}
+          {toggle(
+            SSO_SIGNUP,
+            'Accounts for single sign-on users',
+            'People who sign in through single sign-on (OIDC) get an account on their first sign-in. Off: an administrator must create or invite the account first.',
+          )}
           {find(PUBLIC_URL) ? (
             <PublicUrlField value={textOf(settings, PUBLIC_URL)} busy={pending.has(PUBLIC_URL)} onSave={(v) => change(PUBLIC_URL, v)} />
           ) : null}

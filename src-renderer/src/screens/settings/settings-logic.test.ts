@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingView } from '../../../../src-shared/domain.ts';
-import { OPEN_REGISTRATION, STAFF_BY_DEFAULT, changeMessage, isOn, lastChanged, withValue } from './settings-logic.ts';
+import { KNOWN_SETTINGS, OPEN_REGISTRATION, SSO_SIGNUP, STAFF_BY_DEFAULT, changeMessage, isOn, lastChanged, undoChange, withValue } from './settings-logic.ts';
 
 const setting = (key: string, value: unknown, over: Partial<SettingView> = {}): SettingView => ({
   key,
@@ -33,6 +33,21 @@ describe('settings logic', () => {
     expect(changeMessage(OPEN_REGISTRATION, true)).toBe('Registration is now open');
     expect(changeMessage(OPEN_REGISTRATION, false)).toBe('Registration is now invite-only');
     expect(changeMessage(STAFF_BY_DEFAULT, true)).toBe('Saved');
+  });
+
+  it('words the SSO sign-up switch and keeps it in the Registration card, not the generic list', () => {
+    expect(KNOWN_SETTINGS).toContain(SSO_SIGNUP);
+    expect(changeMessage(SSO_SIGNUP, true)).toBe('SSO users now get an account on first sign-in');
+    expect(changeMessage(SSO_SIGNUP, false)).toBe('SSO users now need an account made or invited first');
+  });
+
+  it('undoes exactly the one switch that changed, back to its value before', () => {
+    expect(undoChange(SSO_SIGNUP, false, true)).toEqual({ [SSO_SIGNUP]: false });
+    expect(undoChange(OPEN_REGISTRATION, true, false)).toEqual({ [OPEN_REGISTRATION]: true });
+    // Nothing moved (the server kept its value), or not a switch: nothing to put back.
+    expect(undoChange(SSO_SIGNUP, true, true)).toBeNull();
+    expect(undoChange('PUBLIC_URL', '', 'https://x.example')).toBeNull();
+    expect(undoChange(SSO_SIGNUP, undefined, true)).toBeNull();
   });
 
   it('says who changed a setting and when, or that it is the default', () => {

@@ -3,8 +3,10 @@ import type { SettingView } from '../../../../src-shared/domain.ts';
 export const OPEN_REGISTRATION = 'IS_SIGNUPS_OPEN_AFTER_FIRST';
 export const STAFF_BY_DEFAULT = 'IS_SIGNUP_STAFF_BY_DEFAULT';
 export const PUBLIC_URL = 'PUBLIC_URL';
+/** Graphistry's own name for it (a django-constance setting there), the same on the bundled server. */
+export const SSO_SIGNUP = 'IS_SSO_SIGNUP';
 /** Settings with their own words in the Registration card; any other the server has is listed under "Other settings". */
-export const KNOWN_SETTINGS: readonly string[] = [OPEN_REGISTRATION, STAFF_BY_DEFAULT, PUBLIC_URL];
+export const KNOWN_SETTINGS: readonly string[] = [OPEN_REGISTRATION, STAFF_BY_DEFAULT, SSO_SIGNUP, PUBLIC_URL];
 
 /** The invitation lifetimes offered, in the hours the server takes (it allows 1..720). */
 export const INVITE_EXPIRY_CHOICES = [
@@ -36,8 +38,19 @@ export function withValue(settings: readonly SettingView[], key: string, value: 
 /** What the toast says after a change; registration gets its own words because it is the one that matters most. */
 export function changeMessage(key: string, value: boolean | string): string {
   if (key === OPEN_REGISTRATION) return value ? 'Registration is now open' : 'Registration is now invite-only';
+  if (key === SSO_SIGNUP) return value ? 'SSO users now get an account on first sign-in' : 'SSO users now need an account made or invited first';
   if (key === PUBLIC_URL) return value ? `Links now use ${String(value)}` : 'Public URL cleared: links use the address the console uses';
   return 'Saved';
+}
+
+/**
+ * What Undo after a switch's change sends: the one value that changed, put
+ * back as it was, so a second switch changed meanwhile keeps its own value.
+ * Null when there is nothing to put back (not a switch, or nothing moved).
+ */
+export function undoChange(key: string, before: unknown, saved: unknown): Record<string, boolean> | null {
+  if (typeof before !== 'boolean' || typeof saved !== 'boolean' || before === saved) return null;
+  return { [key]: before };
 }
 
 /** "Last changed by admin at <time>", or the default when nobody has changed it. */

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
 import type { SettingView } from '../../../../src-shared/domain.ts';
 import { call } from '../../lib/api.ts';
 import { useConnection } from '../../lib/use-connection.ts';
 import { useToasts } from '../../stores/toast-store.ts';
-import { changeMessage, withValue } from './settings-logic.ts';
+import { changeMessage, undoChange, withValue } from './settings-logic.ts';
 
 /**
  * Runtime settings with optimistic switches: the switch moves at once, the
@@ -19,6 +19,9 @@ export function useSettings() {
   const [loading, setLoading] = useState(true);
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
   const connection = useConnection();
+  // An Undo runs later than the render that made it: it reads the list as it is then, not as it was.
+  const latest = useRef({ settings, pending });
+  latest.current = { settings, pending };
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -34,10 +37,10 @@ export function useSettings() {
 
   /** Resolves to the refusal (for a field to show), or null once saved. */
   const change = useCallback(
-    async (key: string, value: boolean | string): Promise<ConsoleError | null> => {
+    async (key: string, value: boolean | string, undoing = false): Promise<ConsoleError | null> => {
       // One request per setting at a time: a second click while the first is in flight would race it.
-      if (pending.has(key)) return null;
-      const before = settings?.find((s) => s.key === key)?.value;
+      if (latest.current.pending.has(key)) return null;
+      const before = latest.current.settings?.find((s) => s.key === key)?.value;
       setPending((p) => new Set(p).add(key));
       setSettings((s) => (s ? withValue(s, key, value) : s));
       const r = await call('setSettings', { connection, changes: { [key]: value } });
@@ -50,7 +53,12 @@ export function useSettings() {
         setSettings(r.value);
         // The value as the server keeps it (a public URL loses its final slash).
         const saved = r.value.find((x) => x.key === key)?.value;
-        toast('ok', changeMessage(key, typeof saved === 'boolean' || typeof saved === 'string' ? saved : value));
+        // Undo puts back this one setting as it was, on this connection (the toast goes when the console leaves it).
+        const back = undoing ? null : undoChange(key, before, saved);
+        toast('ok', changeMessage(key, typeof saved === 'boolean' || typeof saved === 'string' ? saved : value), {
+          connection,
+          ...(back ? { action: { label: 'Undo', run: () => void change(key, back[key]!, true) } } : {}),
+        });
         return null;
       }
       setSettings((s) => (s ? withValue(s, key, typeof before === 'boolean' || typeof before === 'string' ? before : !value) : s));
@@ -58,7 +66,7 @@ export function useSettings() {
       if (typeof value === 'boolean') toast('error', `Not saved: ${r.error.message}`);
       return r.error;
     },
-    [connection, pending, settings, toast],
+    [connection, toast],
   );
 
   return { settings, error, loading, pending, load, change };

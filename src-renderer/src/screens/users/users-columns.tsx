@@ -3,6 +3,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { UnlistedUserField, UserOrderingField, UserRow } from '../../../../src-shared/domain.ts';
 import { formatDate } from '../../../../src-shared/dates.ts';
 import { Badge, when } from '../../components/ui.tsx';
+import { signInText } from '../../stores/users-query.ts';
 
 /**
  * Widths are fixed (table-layout: fixed) so columns never shift when another
@@ -50,11 +51,26 @@ function Day({ iso }: { iso: string | null }) {
   );
 }
 
+/** How the user signs in; where the server does not say, a dash with the reason (never a guess). */
+function SignInCell({ row, reason }: { row: UserRow; reason: string }) {
+  const text = signInText(row.sign_in);
+  if (text === null)
+    return (
+      <span className="muted" title={reason}>
+        <span aria-hidden="true">—</span>
+        <span className="sr-only">Not known: {reason}</span>
+      </span>
+    );
+  return <span title={text}>{text}</span>;
+}
+
 export function userColumns(actions: {
   toggle(id: number, on: boolean): void;
   open(id: number): void;
   /** Whether this row's field was not read (the page's `unlisted`, the row not read whole since). */
   unread(field: UnlistedUserField, id: number): boolean;
+  /** Why a row has no sign-in method: the server's declared reason. */
+  signInReason: string;
 }) {
   /** The cell of a field a server may not list: "Not listed" until read, then `show` of the value. */
   const listed =
@@ -92,6 +108,12 @@ export function userColumns(actions: {
       header: 'Email',
       meta: { sort: 'email', className: 'cell-id' } satisfies ColumnMeta,
       cell: listed('email', (v) => <span title={v ?? ''}>{v || <span className="muted">—</span>}</span>),
+    }),
+    col.display({
+      id: 'sign_in',
+      header: 'Sign-in',
+      meta: { className: 'sign-in' } satisfies ColumnMeta,
+      cell: ({ row }) => <SignInCell row={row.original} reason={actions.signInReason} />,
     }),
     col.accessor('is_staff', {
       header: 'Staff',

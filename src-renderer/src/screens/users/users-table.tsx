@@ -5,6 +5,7 @@ import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { sortDirection } from '../../stores/users-query.ts';
 import { userColumns, type ColumnMeta } from './users-columns.tsx';
 import { useConnection } from '../../lib/use-connection.ts';
+import { useNotOffered } from '../../components/not-offered.tsx';
 import type { UserRow } from '../../../../src-shared/domain.ts';
 
 const NONE: UserRow[] = [];
@@ -46,6 +47,7 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
   const navigate = useApp((s) => s.navigate);
   // A Graphistry's admin sorts only by the columns its own list shows.
   const sortable = useApp((s) => s.status?.capabilities?.sortable ?? null);
+  const signInReason = useNotOffered('sign_in_method') ?? 'This server does not say how its users sign in.';
 
   const columns = useMemo(
     () =>
@@ -57,8 +59,9 @@ export function UsersTable({ empty }: { empty: ReactNode }) {
           const s = usersStore.getState();
           return s.unlisted.includes(field) && !s.whole.has(id);
         },
+        signInReason,
       }),
-    [navigate],
+    [navigate, signInReason],
   );
   const rowSelection = useMemo<RowSelectionState>(() => Object.fromEntries([...selected].map((id) => [String(id), true])), [selected]);
   const sorting = useMemo<SortingState>(() => [{ id: query.ordering.replace(/^-/, ''), desc: query.ordering.startsWith('-') }], [query.ordering]);

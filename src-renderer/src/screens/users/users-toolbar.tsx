@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef } from 'react';
 import { Spinner } from '../../components/ui.tsx';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
-import { filterChoice, filterValue, type UserFilter } from '../../stores/users-query.ts';
+import { filterChoice, filterValue, signInValue, type UserFilter } from '../../stores/users-query.ts';
+import { useNotOffered } from '../../components/not-offered.tsx';
 
 function FilterSelect({ name, label }: { name: UserFilter; label: string }) {
   const id = useId();
@@ -13,6 +14,30 @@ function FilterSelect({ name, label }: { name: UserFilter; label: string }) {
         <option value="any">Any</option>
         <option value="yes">Yes</option>
         <option value="no">No</option>
+      </select>
+    </div>
+  );
+}
+
+/** Password only, SSO only, or both (as the Sign-in column says them); disabled, with the reason, where the server cannot tell. */
+function SignInSelect() {
+  const id = useId();
+  const value = useUsers((s) => s.query.sign_in);
+  const absent = useNotOffered('sign_in_method');
+  return (
+    <div className="filter">
+      <label htmlFor={id}>Sign-in</label>
+      <select
+        id={id}
+        value={value ?? 'any'}
+        disabled={absent !== null}
+        title={absent ?? undefined}
+        onChange={(e) => usersStore.getState().setSignIn(signInValue(e.target.value))}
+      >
+        <option value="any">Any</option>
+        <option value="password">Password</option>
+        <option value="sso">SSO</option>
+        <option value="both">Both</option>
       </select>
     </div>
   );
@@ -55,6 +80,7 @@ export function UsersToolbar() {
       <FilterSelect name="is_staff" label="Staff" />
       <FilterSelect name="is_superuser" label="Superuser" />
       <FilterSelect name="is_active" label="Active" />
+      <SignInSelect />
       <button type="button" className="secondary small refresh" onClick={() => void usersStore.getState().load()} disabled={loading}>
         Refresh
       </button>
