@@ -44,12 +44,10 @@ export const drfErrorSchema = errorSchema
   .meta({ id: 'DrfError', description: "An error of a Graphistry token route: ours, plus DRF's `non_field_errors` or one list of messages per field" });
 
 /** pygraphistry's single sign-on calls: ours, with the `status: "ERR"` its client reads. */
-export const statusErrorSchema = errorSchema
-  .extend({ status: z.literal('ERR') })
-  .meta({
-    id: 'StatusError',
-    description: 'An error of a pygraphistry single sign-on call: ours, plus status "ERR", which the client raises with the message',
-  });
+export const statusErrorSchema = errorSchema.extend({ status: z.literal('ERR') }).meta({
+  id: 'StatusError',
+  description: 'An error of a pygraphistry single sign-on call: ours, plus status "ERR", which the client raises with the message',
+});
 
 const documentAnswer = z.looseObject({
   openapi: z.string(),
