@@ -49,7 +49,8 @@ const SHOT_WIDTHS = [1280, 900] as const;
     if (!signedUp.ok) throw new Error(`signUpFirstAdmin: ${JSON.stringify(signedUp)}`);
     connection = signedUp.value.connection;
     // Ana has an account with her work email; her first sign-in at the IdP links to it by that verified email.
-    const ana = await web.bridge('createUser', { connection, ...ANA, is_staff: true });
+    // Not staff: a verified email never takes over a staff or superuser account (SSO_LINK_ADMIN_REQUIRED).
+    const ana = await web.bridge('createUser', { connection, ...ANA });
     if (!ana.ok) throw new Error(`createUser ana: ${JSON.stringify(ana)}`);
     const server = await web.bridge<{ url: string }>('bundledServerStatus');
     if (!server.ok) throw new Error(`bundledServerStatus: ${JSON.stringify(server)}`);
