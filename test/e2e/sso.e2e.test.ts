@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
@@ -17,10 +19,15 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
   let idp: TestIdp;
   let browser: Browser;
   let dataDir: string;
+  // A service behind the built-in gate: it answers with the identity the gate sent it.
+  let tool: Server;
 
   beforeAll(async () => {
     dataDir = tempDir();
-    server = await startServer(['--data-dir', dataDir]);
+    tool = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`tool sees ${String(req.headers['remote-user'])}`));
+    await new Promise<void>((resolve) => tool.listen(0, '127.0.0.1', resolve));
+    const toolUrl = `http://127.0.0.1:${(tool.address() as AddressInfo).port}`;
+    server = await startServer(['--data-dir', dataDir, '--gate', `tool=/tool/=${toolUrl}`]);
     idp = await startTestIdp({ redirectUris: [`${server.url}/g/sso/oidc/corp/login/callback`] });
     browser = await launchChromium();
   });
@@ -28,6 +35,7 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
     await browser?.close();
     await idp?.close();
     await server?.stop();
+    await new Promise((resolve) => tool?.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -63,9 +71,11 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
     // The IdP on another port of 127.0.0.1 shares the host's cookie jar (its `_session` too): the server's cookie by its name.
     const session = cookies.find((c) => c.name === cookieNames(false).session);
     expect(session?.httpOnly).toBe(true);
-    // Made staff, the same session passes the forward-auth check as staff.
+    // Made staff, the same session passes the forward-auth check and the built-in gate as staff.
     const cookie = { cookie: `${session!.name}=${session!.value}` };
     expect((await get(`${server.url}/auth/check?require=staff`, cookie)).status).toBe(403);
+    const before = await page.goto('/tool/');
+    expect(before?.status()).toBe(403);
     const made = await fetch(`${server.url}/api/v2/admin/users/${String((ana.body.user as { id: number }).id)}`, {
       method: 'PATCH',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -74,6 +84,9 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the browser test o
     expect(made.status).toBe(200);
     const check = await get(`${server.url}/auth/check?require=staff`, cookie);
     expect(check.status).toBe(200);
+    const through = await page.goto('/tool/');
+    expect(through?.status()).toBe(200);
+    expect(await page.locator('body').innerText()).toBe('tool sees ana');
     await context.close();
     expect(server.stderr()).not.toContain(idp.clientSecret);
   });
