@@ -59,13 +59,26 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
     });
   }
 
-  /** Each user's row as the table shows it: its cells' text, and a date cell's exact instant (`<time datetime>`). */
+  /**
+   * Each user's row as the table shows it: its cells' text by column (the
+   * header's words, lower case), and a date cell's exact instant (`<time datetime>`).
+   */
   const table = () =>
     rows().evaluateAll((trs) =>
       trs.map((tr) => {
+        const heads = [...tr.closest('table')!.querySelectorAll('thead th')].map((th) => (th as HTMLElement).innerText.trim().toLowerCase());
         const cells = [...tr.querySelectorAll('td')];
-        const instant = (i: number) => cells[i]?.querySelector('time')?.getAttribute('datetime') ?? null;
-        return { username: cells[1]!.innerText.trim(), cells: cells.map((c) => c.innerText.trim()), date_joined: instant(6), last_login: instant(7) };
+        const cell = (head: string) => cells[heads.findIndex((h) => h.startsWith(head))];
+        const instant = (head: string) => cell(head)?.querySelector('time')?.getAttribute('datetime') ?? null;
+        const text = (head: string) => cell(head)?.innerText.trim() ?? `(no ${head} column)`;
+        return {
+          username: text('username'),
+          superuser: text('superuser'),
+          active: text('active'),
+          dates: [text('date joined'), text('last login')],
+          date_joined: instant('date joined'),
+          last_login: instant('last login'),
+        };
       }),
     );
 
@@ -108,11 +121,11 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
     await hasText(note, 'does not show date joined and last login');
     const db = await database();
     for (const row of await table()) {
-      expect(row.cells.slice(6), row.username).toEqual(['Not listed', 'Not listed']);
+      expect(row.dates, row.username).toEqual(['Not listed', 'Not listed']);
       const truth = db.get(row.username)!;
       // The check mark and its screen-reader word: "✓ Yes" or "— No".
-      expect(row.cells[4]!.endsWith(truth.is_superuser ? 'Yes' : 'No'), `${row.username} superuser: ${row.cells[4]}`).toBe(true);
-      expect(row.cells[5], `${row.username} active`).toBe(truth.is_active ? 'Active' : 'Inactive');
+      expect(row.superuser.endsWith(truth.is_superuser ? 'Yes' : 'No'), `${row.username} superuser: ${row.superuser}`).toBe(true);
+      expect(row.active, `${row.username} active`).toBe(truth.is_active ? 'Active' : 'Inactive');
     }
     // The note, its button and the muted cells, in light and dark: nothing serious or critical for axe.
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -146,7 +159,7 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
         last_login: truth.last_login,
       });
       if (truth.last_login) signedIn++;
-      else expect(row.cells[7], row.username).toBe('Never');
+      else expect(row.dates[1], row.username).toBe('Never');
     }
     expect(signedIn).toBeGreaterThan(50);
     // Both seasons are among them (the peer is in Europe/Berlin).
@@ -159,6 +172,6 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the e2e of columns
     diagnose('3-next-page');
     await main().getByRole('button', { name: 'Next page' }).click();
     await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(61);
-    for (const row of await table()) expect(row.cells.slice(6), row.username).toEqual(['Not listed', 'Not listed']);
+    for (const row of await table()) expect(row.dates, row.username).toEqual(['Not listed', 'Not listed']);
   }, 60_000);
 });
