@@ -55,16 +55,21 @@ export function probeDjango(version: DjangoVersion): Promise<DjangoRuntime> {
   return p;
 }
 
+/** The Django versions wanted: all of them, or those `GADM_DJANGO_VERSIONS=3.2,5.2` names for a quick local run. */
+function wantedVersions(): DjangoVersion[] {
+  return (process.env.GADM_DJANGO_VERSIONS ?? DJANGO_VERSIONS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((v): v is DjangoVersion => (DJANGO_VERSIONS as readonly string[]).includes(v));
+}
+
 /**
  * Every Django the suites run the peer on, each with why it cannot run here
  * (or its exact version). `GADM_DJANGO_VERSIONS=3.2,5.2` narrows the list for
  * a quick local run; under CI=true every version must be present.
  */
 export async function djangoRuntimes(): Promise<DjangoRuntime[]> {
-  const wanted = (process.env.GADM_DJANGO_VERSIONS ?? DJANGO_VERSIONS.join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter((v): v is DjangoVersion => (DJANGO_VERSIONS as readonly string[]).includes(v));
+  const wanted = wantedVersions();
   const runtimes = await Promise.all(wanted.map(probeDjango));
   const missing = runtimes.filter((r) => !r.ok);
   if (process.env.CI === 'true' && (missing.length || wanted.length < DJANGO_VERSIONS.length)) {
@@ -72,4 +77,17 @@ export async function djangoRuntimes(): Promise<DjangoRuntime[]> {
     throw new Error(`every Django version (${DJANGO_VERSIONS.join(', ')}) is required under CI=true: ${why}`);
   }
   return runtimes;
+}
+
+/**
+ * One Django, for a suite split into a file per version so that its peers run
+ * side by side (test/helpers/user-models-suite.ts): as djangoRuntimes() gives
+ * it, and required the same way under CI=true.
+ */
+export async function djangoRuntime(version: DjangoVersion): Promise<DjangoRuntime> {
+  const runtime: DjangoRuntime = wantedVersions().includes(version)
+    ? await probeDjango(version)
+    : { version, ok: false, why: `GADM_DJANGO_VERSIONS leaves Django ${version} out` };
+  if (process.env.CI === 'true' && !runtime.ok) throw new Error(`Django ${version} is required under CI=true: ${runtime.why}`);
+  return runtime;
 }

@@ -1,3 +1,6 @@
+// The suite of graphistry-user-models-<version>.test.ts, one file per Django
+// version so that their peers run side by side.
+//
 // User models and user admins that differ from the reference peer's, each a
 // small Django project (test/fixtures/graphistry-variants): the remote backend
 // shows each server's true values and writes exactly the fields asked for, or
@@ -8,10 +11,10 @@ import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/rem
 import type { Backend } from '../../src-main/contracts.ts';
 import { ConsoleFailure, type ConsoleError } from '../../src-shared/console-errors.ts';
 import type { UserRow } from '../../src-shared/domain.ts';
-import { failure } from '../helpers/failure.ts';
-import { PEER_ADMIN, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
-import { djangoRuntimes, type DjangoVersion } from '../helpers/django-versions.ts';
-import { dumpDiff, dumpPeer } from '../helpers/peer-dump.ts';
+import { failure } from './failure.ts';
+import { PEER_ADMIN, startDjangoPeer, type DjangoPeer } from './django-peer.ts';
+import type { DjangoRuntime, DjangoVersion } from './django-versions.ts';
+import { dumpDiff, dumpPeer } from './peer-dump.ts';
 
 const PASSWORD = 'carol keeps a long passphrase';
 
@@ -62,7 +65,8 @@ async function pkOf(peer: DjangoPeer, username: string): Promise<string> {
     .at(-1)!;
 }
 
-for (const runtime of await djangoRuntimes()) {
+/** The whole suite on one Django (each version's file calls it: test/integration/graphistry-user-models-*.test.ts). */
+export function userModelsSuite(runtime: DjangoRuntime): void {
   const { version } = runtime;
   if (!runtime.ok) process.stderr.write(`\n!!! ${runtime.why}: SKIPPING the remote backend's user model variations on Django ${version}.\n\n`);
   const suite = runtime.ok ? describe : describe.skip;
