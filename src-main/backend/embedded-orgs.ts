@@ -1,6 +1,5 @@
-import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import type { Backend } from '../contracts.ts';
-import type { RequestSpec } from './http-client.ts';
+import { newerServerCall, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 
 type Call = <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>) => Promise<T>;
@@ -27,24 +26,11 @@ const orgPath = (org: string, rest = '') => `/api/v2/admin/organizations/${seg(o
 
 /**
  * The server's admin API for organizations (/api/v2/admin/organizations,
- * superusers only). A server older than organizations has no such routes:
- * its generic 404 (`NOT_FOUND`, not `ORG_NOT_FOUND`) becomes UNSUPPORTED
- * with a sentence, rather than "not found" for an organization that exists.
+ * superusers only); a server older than organizations says so (newerServerCall).
  */
 export function orgCalls(call: Call): OrgCalls {
-  const send = async <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>, feature = 'organizations'): Promise<T> => {
-    try {
-      return await call(spec);
-    } catch (e) {
-      if (e instanceof ConsoleFailure && e.error.serverCode === 'NOT_FOUND')
-        throw new ConsoleFailure({
-          code: 'UNSUPPORTED',
-          serverCode: 'UNSUPPORTED',
-          message: `This Graphistry Admin server is older than ${feature}: update it.`,
-        });
-      throw e;
-    }
-  };
+  const send = <T>(spec: Omit<RequestSpec<T>, 'authorization' | 'secrets'>, feature = 'organizations'): Promise<T> =>
+    newerServerCall(feature, () => call(spec));
   const invitations = 'organization invitations';
   return {
     listOrganizations: (q) =>

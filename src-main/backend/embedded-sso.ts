@@ -1,7 +1,6 @@
-import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import { ssoProviderSchema, ssoTestResultSchema } from '../../src-shared/sso-schemas.ts';
 import type { Backend } from '../contracts.ts';
-import type { RequestSpec } from './http-client.ts';
+import { newerServerCall, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 
 type Call = <T>(spec: Omit<RequestSpec<T>, 'authorization'>) => Promise<T>;
@@ -17,22 +16,10 @@ const named = (org: string | null, name: string, rest = '') => `${base(org)}/${s
  * A client secret goes out only in an add or a replacement, and is named to
  * the client as a secret, so an error that echoed it would be scrubbed; the
  * answers' schema has no field for it. A server older than single sign-on
- * answers its generic NOT_FOUND: UNSUPPORTED with a sentence instead.
+ * says so (newerServerCall).
  */
 export function ssoCalls(call: Call): SsoCalls {
-  const send = async <T>(spec: Omit<RequestSpec<T>, 'authorization'>): Promise<T> => {
-    try {
-      return await call(spec);
-    } catch (e) {
-      if (e instanceof ConsoleFailure && e.error.serverCode === 'NOT_FOUND')
-        throw new ConsoleFailure({
-          code: 'UNSUPPORTED',
-          serverCode: 'UNSUPPORTED',
-          message: 'This Graphistry Admin server is older than single sign-on: update it.',
-        });
-      throw e;
-    }
-  };
+  const send = <T>(spec: Omit<RequestSpec<T>, 'authorization'>): Promise<T> => newerServerCall('single sign-on', () => call(spec));
   const secrets = (secret: string | null | undefined) => (secret ? [secret] : []);
   return {
     listSsoProviders: (org) => send({ method: 'GET', path: base(org), expect: wire.resultsOf(ssoProviderSchema) }),

@@ -201,3 +201,23 @@ function originOf(location: unknown): string | null {
     return null;
   }
 }
+
+/**
+ * A call to routes a bundled server gained with `feature`: an older server
+ * has no such routes, and its generic 404 (`NOT_FOUND`, not a domain code
+ * like `ORG_NOT_FOUND`) becomes UNSUPPORTED with a sentence, rather than
+ * "not found" for something that exists.
+ */
+export async function newerServerCall<T>(feature: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof ConsoleFailure && e.error.serverCode === 'NOT_FOUND')
+      throw new ConsoleFailure({
+        code: 'UNSUPPORTED',
+        serverCode: 'UNSUPPORTED',
+        message: `This Graphistry Admin server is older than ${feature}: update it.`,
+      });
+    throw e;
+  }
+}
