@@ -9,6 +9,7 @@ import { adoptMachineKey, keychainPassword, requireSuperuser, signInToGraphistry
 import { userHandlers } from './console-users.ts';
 import { orgHandlers } from './console-orgs.ts';
 import { ssoHandlers } from './console-sso.ts';
+import { importHandlers } from './console-import.ts';
 import type { BackendFactory } from './backend/backend-factory.ts';
 import type { BackendCapabilities } from '../src-shared/domain.ts';
 import { inspectCertificate } from './backend/tls-trust.ts';
@@ -22,6 +23,8 @@ export interface ConsoleServiceDeps {
   /** The OS clipboard behind its 45 s guard; null in web mode, where the page copies. */
   clipboard: ClipboardGuard | null;
   machine?: string;
+  /** Where imports into a Graphistry keep their journals (the console's data folder); none: no journal. */
+  importJournals?: string;
 }
 
 /**
@@ -231,6 +234,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     ...userHandlers(session),
     ...orgHandlers(session),
     ...ssoHandlers(session),
+    ...importHandlers(session, deps.importJournals ?? null),
     setUserPassword: async ({ connection, id, password }) => {
       const user = await (await session.backendFor(connection)).setUserPassword(id, password);
       // A Graphistry admin who changes their own password: the keychain must hold the new one, or the next sign-in would fail.

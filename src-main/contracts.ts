@@ -26,6 +26,8 @@ import type {
 import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
 import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 import type { SsoProvider, SsoProviderInput, SsoProviderPatch, SsoTestResult } from '../src-shared/sso-schemas.ts';
+import type { ImportReport, UserImportBody } from '../src-shared/user-import-schemas.ts';
+import type { ImportJournal } from './bulk/import-journal.ts';
 
 /**
  * The main process's privileged services, as interfaces. Each is a plain Node
@@ -169,6 +171,20 @@ export interface Backend {
   removeSsoProvider(org: string | null, name: string): Promise<void>;
   /** "Test connection": the IdP's discovery read, its key set fetched, an authorization URL built; its failure is the server's sentence. */
   testSsoProvider(org: string | null, name: string): Promise<SsoTestResult>;
+  /**
+   * Check (`dry_run`) or import a file of users. The bundled server does it in
+   * one call (one transaction unless `continue_on_error`); a Graphistry one row
+   * at a time, reporting progress, stopping between rows on `signal`, and
+   * recording each row in `journal`.
+   */
+  importUsers(input: UserImportBody, run?: ImportRunHooks): Promise<ImportReport>;
+}
+
+/** How the caller watches and stops an import that goes one row at a time. */
+export interface ImportRunHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: { done: number; total: number; written: number; phase: 'checking' | 'writing' }) => void;
+  journal?: ImportJournal;
 }
 
 /**

@@ -10,7 +10,10 @@ import {
 } from './user-schemas.ts';
 import { ssoProviderInputSchema, ssoProviderNameSchema, ssoProviderPatchSchema, type SsoProvider, type SsoTestResult } from './sso-schemas.ts';
 import { orgInputSchema, orgInvitationInputSchema, orgOrderingSchema, orgPatchSchema, orgRoleSchema } from './org-schemas.ts';
-import type { Result } from './console-errors.ts';
+import type { ConsoleError, Result } from './console-errors.ts';
+import { IMPORT_MODES, ON_EXISTING, type ImportReport } from './user-import-schemas.ts';
+import { IMPORT_MAX_BYTES } from './user-import-text.ts';
+import type { JournalReportView } from './import-journal-view.ts';
 import type {
   AuditEntry,
   BackendCapabilities,
@@ -71,6 +74,7 @@ const userTarget = z.union([z.literal('me'), id]);
 const orgRef = z.string().regex(/^[A-Za-z0-9_.@+-]{1,150}$/, 'is not an organization');
 const invitationId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'is not an invitation id');
 const page = z.number().int().min(1).max(1_000_000).optional();
+const importRunId = z.string().regex(/^[0-9a-f]{24}$/, 'is not an import run');
 const pageSize = z.number().int().min(1).max(500).optional();
 /**
  * The connection a call was prepared for: `ConnectionStatus.connection` as
@@ -203,6 +207,25 @@ export const consoleParams = {
   removeSsoProvider: onServer({ org: orgRef.optional(), name: ssoProviderNameSchema }),
   /** Discovery read, the key set fetched, the authorization URL built. */
   testSsoProvider: onServer({ org: orgRef.optional(), name: ssoProviderNameSchema }),
+  // Import: a run in the main process, watched with importStatus and stopped with stopImport
+  startImport: onServer({
+    file_name: text(255),
+    /** The file's bytes in base64 (the parser checks they are UTF-8 and names the line that is not). */
+    content: z
+      .string()
+      .max(Math.ceil(IMPORT_MAX_BYTES / 3) * 4 + 4096, 'is over 8 MiB: an import takes at most 8 MiB')
+      .regex(/^[A-Za-z0-9+/=]*$/, 'must be the file in base64'),
+    format: z.enum(['csv', 'jsonl']).optional(),
+    dry_run: z.boolean(),
+    mode: z.enum(IMPORT_MODES).optional(),
+    on_existing: z.enum(ON_EXISTING).optional(),
+    continue_on_error: z.boolean().optional(),
+    with_keys: z.boolean().optional(),
+  }),
+  importStatus: onServer({ run: importRunId }),
+  stopImport: onServer({ run: importRunId }),
+  /** Journals of imports into this server that wrote one row at a time (a Graphistry), newest first: a run cut off says what it wrote. */
+  importJournals: onServer({}),
   // Audit
   listAudit: onServer({
     page: z.number().int().min(1).optional(),
@@ -279,6 +302,27 @@ export interface CertificateInfo {
   problem: string | null;
 }
 
+/** An import run: its progress while it runs, its report (links and key secrets in the first read after it ends only) or its failure. */
+export interface ImportRunView {
+  run: string;
+  file_name: string;
+  dry_run: boolean;
+  state: 'running' | 'done' | 'stopped' | 'failed';
+  /** A run into a Graphistry checks every row, then writes them: `done` counts within the phase. */
+  phase: 'checking' | 'writing';
+  done: number;
+  /** Rows to go through, once known (a one-row-at-a-time run reports it with its first row). */
+  total: number | null;
+  written: number;
+  started_at: string;
+  report: ImportReport | null;
+  error: ConsoleError | null;
+  /** Where its journal is kept (runs that write to a Graphistry), else null. */
+  journal: string | null;
+}
+
+export type ImportJournalView = JournalReportView & { file: string; modified_at: string };
+
 export interface ConsoleResults {
   listProfiles: Profile[];
   saveProfile: Profile;
@@ -338,6 +382,10 @@ export interface ConsoleResults {
   updateSsoProvider: SsoProvider;
   removeSsoProvider: null;
   testSsoProvider: SsoTestResult;
+  startImport: ImportRunView;
+  importStatus: ImportRunView;
+  stopImport: ImportRunView;
+  importJournals: ImportJournalView[];
   /** `delegated`: in web mode the page itself writes the clipboard (the host has none), and clears it after `clear_after_ms`. */
   copyToClipboard: { copied: boolean; delegated: boolean; clear_after_ms: number };
 }

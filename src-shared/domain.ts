@@ -137,6 +137,8 @@ export interface BackendCapabilities {
   sortable: UserOrderingField[];
   /** Said beside bulk activate/deactivate when the server takes one change per user; null when there is nothing to say. */
   bulk_note: string | null;
+  /** Said on the Import screen: how an import differs on this server (a Graphistry: one row at a time, no set-password links); null when it does not. */
+  import_note: string | null;
   /** Users per bulk call the console sends, so a long run shows progress and can stop between calls (a Graphistry saves one user at a time). */
   bulk_batch: number;
   /** How the server's user model differs from the console's, for the Users screens to say (the bundled server's is the console's own). */

@@ -13,6 +13,7 @@ export const EMBEDDED_CAPABILITIES: BackendCapabilities = Object.freeze({
   unsupported: {},
   sortable: [...USER_ORDERING_FIELDS],
   bulk_note: null,
+  import_note: null,
   // A call is one transaction on the server, holding its accounts lock (100 users: about 5 ms on SQLite, 70 ms on
   // PostgreSQL); 100 a call keeps that short and a long run's progress visible.
   bulk_batch: 100,
@@ -44,6 +45,11 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
     "A Graphistry's admin site does not show how each user signs in (password or single sign-on), so the console cannot show or filter by it: see the user's social accounts on the Graphistry itself.",
 });
 
+/** Imported accounts on a Graphistry (bulk/graphistry-import.ts), said on the Import screen and in each report. */
+export const GRAPHISTRY_IMPORT_PASSWORDS =
+  "A Graphistry's admin site cannot make set-password links: imported accounts get a random password nobody is shown. People set their own with Graphistry's password reset, or you set one in the user editor.";
+export const GRAPHISTRY_IMPORT_NOTE = `A Graphistry's admin site has no transactions: rows are written one at a time, and Stop takes effect between rows. The whole file is checked first and nothing is written if a row is refused; a row refused while writing cannot undo the rows before it, and the report names every row written. ${GRAPHISTRY_IMPORT_PASSWORDS}`;
+
 /** What a Graphistry's admin site shows of its organizations (remote/admin-index.ts finds the model, if any). */
 export type GraphistryOrgs = 'absent' | 'read-only';
 
@@ -61,6 +67,7 @@ export function graphistryCapabilities(
     unsupported: orgs === 'absent' ? { ...rest, organizations } : { ...rest, org_writes: GRAPHISTRY_ORG_WRITES },
     sortable: USER_ORDERING_FIELDS.filter((f): f is UserOrderingField => sortable.includes(f)),
     bulk_note: GRAPHISTRY_BULK_NOTE,
+    import_note: GRAPHISTRY_IMPORT_NOTE,
     // Each user costs three or four admin-site requests (its form, the post, the form read back; a superuser's last-superuser
     // check): 5 a call keeps Stop prompt.
     bulk_batch: 5,

@@ -1,7 +1,7 @@
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import type { UserQuery, UsersRead } from '../../src-shared/domain.ts';
 import type { Backend, BackendAuth } from '../contracts.ts';
-import { createHttpClient, type HttpClient, type RequestSpec } from './http-client.ts';
+import { createHttpClient, newerServerCall, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
 import { EMBEDDED_CAPABILITIES } from './capabilities.ts';
 import { checkBulkCall, checkGetUsers, checkIdsLimit } from './bulk-limits.ts';
@@ -187,5 +187,13 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
 
     ...orgCalls(call),
     ...ssoCalls(call),
+    // One call: the server checks and writes the whole file in one transaction (unless continue_on_error); it cannot be stopped midway.
+    importUsers: (input) =>
+      newerServerCall('the user import', () =>
+        call({ method: 'POST', path: '/api/v2/admin/users/import', body: input, expect: wire.importReportSchema, bounds: IMPORT_BOUNDS }),
+      ),
   };
 }
+
+/** 10,000 rows, each with its link: a few MiB of answer, and a minute at worst on a busy PostgreSQL. */
+const IMPORT_BOUNDS = { timeoutMs: 120_000, maxAnswerBytes: 16 * 1024 * 1024 };

@@ -25,6 +25,8 @@ export interface RequestSpec<T> {
   secrets?: readonly string[];
   /** A schema for a JSON answer; 'empty' ignores the body (204); 'text' wants a non-HTML body (health). */
   expect: z.ZodType<T> | 'empty' | 'text';
+  /** A call that may take longer or answer more than any other (an import of thousands of rows): its own bounds. */
+  bounds?: { timeoutMs: number; maxAnswerBytes: number };
 }
 
 // The bundled server's largest answer is a page of 200 users or 10,000 ids
@@ -140,6 +142,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   async function send<T>(spec: RequestSpec<T>): Promise<T> {
     const ctx: FailureContext = { host, secrets: spec.secrets ?? [] };
+    const timeoutMs = spec.bounds?.timeoutMs ?? opts.timeoutMs;
+    const maxBytes = spec.bounds?.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     const httpsAgent = await agent();
     let res: AxiosResponse<unknown>;
     try {
@@ -150,12 +154,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         params: spec.query,
         data: spec.body,
         headers: spec.authorization ? { Authorization: spec.authorization } : {},
+        ...(spec.bounds ? { timeout: timeoutMs, maxContentLength: maxBytes, maxBodyLength: Infinity } : {}),
         // `timeout` is per socket idle period; this caps the whole exchange (a server trickling bytes forever).
-        signal: AbortSignal.timeout(opts.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      if (isAnswerTooLarge(e)) throw answerTooLarge(host, `${spec.method} ${spec.path.split('?')[0]}`, MAX_ANSWER_BYTES);
-      throw failureFromTransport(e, host, opts.timeoutMs);
+      if (isAnswerTooLarge(e)) throw answerTooLarge(host, `${spec.method} ${spec.path.split('?')[0]}`, maxBytes);
+      throw failureFromTransport(e, host, timeoutMs);
     }
     const contentType = String(res.headers['content-type'] ?? '');
     const text = typeof res.data === 'string' ? res.data : '';

@@ -97,3 +97,6 @@ export const createdOrgInvitationSchema = orgs.createdOrgInvitationAnswerSchema.
   path,
   url,
 }));
+
+/** The import's report as the server sends it (rows' links and keys included, shown once). */
+export { importReportSchema } from '../../src-shared/user-import-schemas.ts';

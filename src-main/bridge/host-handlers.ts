@@ -42,6 +42,7 @@ export async function createHostHandlers(opts: HostOptions): Promise<HostHandler
     bundled,
     backends: createBackendFactory(),
     clipboard: opts.clipboard ? createClipboardGuard(opts.clipboard) : null,
+    importJournals: join(opts.dataDir, 'imports'),
   });
   return {
     handlers,

@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import type { JournalReportView } from '../../src-shared/import-journal-view.ts';
 
 /**
  * What an import run has done so far, one JSON line per step, on disk before
@@ -44,18 +45,7 @@ export function openImportJournal(path: string): ImportJournal {
   };
 }
 
-export interface JournalReport {
-  server: string | null;
-  rows: number;
-  finished: boolean;
-  stopped: boolean;
-  written: { line: number; username: string; action: 'create' | 'update'; id: number }[];
-  /** Refused by the server; `id` when it made the account but not all of it (USER_INCOMPLETE). */
-  refused: { line: number; username: string; code: string; message: string; id?: number }[];
-  skipped: { line: number; username: string; reason: string }[];
-  /** Sent with no answer recorded: written or not, only the server can say. At most one (rows go one at a time). */
-  unknown: { line: number; username: string; action: 'create' | 'update' }[];
-}
+export type JournalReport = JournalReportView;
 
 /** Read a journal back: what was written, refused and skipped, and the row left in doubt when the run was cut off. */
 export function readImportJournal(path: string): JournalReport {

@@ -5,7 +5,10 @@ import type { ConsoleErrorCode, Result } from '../../src-shared/console-errors.t
 import type { Dispatch } from '../bridge/dispatch.ts';
 import { isConsoleMethod } from '../bridge/dispatch.ts';
 import { hostAllowed, newConsoleToken, originAllowed, tokenHeader, tokenMatches } from './guards.ts';
-import { BodyTooLarge, readBody } from './read-body.ts';
+import { BodyTooLarge, MAX_BODY_BYTES, readBody } from './read-body.ts';
+
+/** An import carries its file (at most 8 MiB, in base64); every other call stays within 1 MiB. */
+const IMPORT_BODY_BYTES = 12 * 1024 * 1024;
 import { createStaticHandler } from './static-files.ts';
 
 export interface WebHostOptions {
@@ -63,13 +66,14 @@ export async function createWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     if (!tokenMatches(token, tokenHeader(req))) return refuse(res, 401, 'This page has no valid console token: open the URL web mode printed.', 'UNAUTHORIZED');
     let raw: unknown;
+    const limit = method === 'startImport' ? IMPORT_BODY_BYTES : MAX_BODY_BYTES;
     try {
-      raw = JSON.parse((await readBody(req)).toString('utf8'));
+      raw = JSON.parse((await readBody(req, limit)).toString('utf8'));
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         // The rest of an oversized body is never read: close instead of draining it.
         res.setHeader('connection', 'close');
-        return refuse(res, 413, 'The request is larger than 1 MiB.', 'VALIDATION');
+        return refuse(res, 413, `The request is larger than ${limit / 1024 / 1024} MiB.`, 'VALIDATION');
       }
       return refuse(res, 400, 'The request body is not JSON.', 'VALIDATION');
     }

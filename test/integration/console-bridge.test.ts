@@ -88,6 +88,10 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   updateSsoProvider: { connection: C, name: 'corp', patch: { enabled: false, client_secret: null } },
   removeSsoProvider: { connection: C, org: 'acme', name: 'corp' },
   testSsoProvider: { connection: C, name: 'corp' },
+  startImport: { connection: C, file_name: 'people.csv', content: 'dXNlcm5hbWUKYW5hCg==', dry_run: true },
+  importStatus: { connection: C, run: '0123456789abcdef01234567' },
+  stopImport: { connection: C, run: '0123456789abcdef01234567' },
+  importJournals: { connection: C },
   copyToClipboard: { text: 'hello' },
 };
 

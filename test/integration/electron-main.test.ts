@@ -78,6 +78,10 @@ const asPrepared = (id: number): { [M in ServerMethod]: Omit<ConsoleParams<M>, '
   updateSsoProvider: { name: 'corp', patch: { enabled: false } },
   removeSsoProvider: { name: 'corp' },
   testSsoProvider: { org: 'acme', name: 'corp' },
+  startImport: { file_name: 'people.csv', content: 'dXNlcm5hbWUKYW5hCg==', dry_run: true },
+  importStatus: { run: '0123456789abcdef01234567' },
+  stopImport: { run: '0123456789abcdef01234567' },
+  importJournals: {},
 });
 
 let standInDir: string;

@@ -69,6 +69,11 @@ function prepared(keyId: string, invitationId: string, orgInvitationId: string):
     updateSsoProvider: { name: 'corp', patch: { enabled: false, client_secret: 'a stale replacement' } },
     removeSsoProvider: { name: 'corp' },
     testSsoProvider: { name: 'corp' },
+    // "username\nstale.import\n": a real import, which must not happen.
+    startImport: { file_name: 'stale.csv', content: 'dXNlcm5hbWUKc3RhbGUuaW1wb3J0Cg==', dry_run: false },
+    importStatus: { run: '0123456789abcdef01234567' },
+    stopImport: { run: '0123456789abcdef01234567' },
+    importJournals: {},
   };
 }
 

@@ -15,6 +15,7 @@ import { describeModel } from './user-model.ts';
 import { findByUsername, getUsers, listUserIds, listUsers } from './users-list.ts';
 import { createUser, deleteUser, setPassword, setUsersActive, updateUser } from './user-writes.ts';
 import { checkBulkCall, checkGetUsers, checkIdsLimit } from '../bulk-limits.ts';
+import { importIntoGraphistry } from '../../bulk/graphistry-import.ts';
 
 export interface RemoteBackendOptions {
   baseUrl: string;
@@ -88,7 +89,7 @@ function backendOn(
       throw remoteErrors.unsupported((await c.site()).organizations ? GRAPHISTRY_ORG_WRITES : GRAPHISTRY_UNSUPPORTED.organizations);
     });
 
-  return {
+  const backend: RemoteBackend = {
     kind: 'remote-graphistry',
     baseUrl: h.baseUrl,
     requestCount: () => h.stats.requests,
@@ -193,5 +194,8 @@ function backendOn(
     updateSsoProvider: unsupported('sso'),
     removeSsoProvider: unsupported('sso'),
     testSsoProvider: unsupported('sso'),
+    // No import of its own: one row at a time through the same forms as a single change.
+    importUsers: (input, hooks) => importIntoGraphistry(backend, input, hooks),
   };
+  return backend;
 }
