@@ -16,6 +16,7 @@ import { SettingsScreen } from './screens/settings/settings-screen.tsx';
 import { OrganizationsScreen } from './screens/organizations/organizations-screen.tsx';
 import { OrgScreen } from './screens/organizations/org-screen.tsx';
 import { SsoScreen } from './screens/sso/sso-screen.tsx';
+import { ImportScreen } from './screens/import/import-screen.tsx';
 import { AuditScreen } from './screens/audit/audit-screen.tsx';
 import { SignInScreen } from './screens/sign-in/sign-in-screen.tsx';
 import { HostDownPage, TokenPage } from './screens/sign-in/token-page.tsx';
@@ -46,6 +47,8 @@ function Screen() {
       return <OrgScreen key={route.org} org={route.org} />;
     case 'sso':
       return <SsoScreen />;
+    case 'import':
+      return <ImportScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'audit':

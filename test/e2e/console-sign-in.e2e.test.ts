@@ -7,10 +7,7 @@
 // "SSO via corp" for her and "Password" for the others, and its Sign-in
 // filter narrows the list to her. Photographed at 1280 and 900 px, light and
 // dark; axe checks the Users list.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SettingView } from '../../src-shared/domain.ts';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
@@ -23,7 +20,6 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console sign-i
 
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const SHOT_WIDTHS = [1280, 900] as const;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 (missing ? describe.skip : describe)('console: how users sign in, in Chromium (web mode, real bundled server, real IdP)', () => {
   let dataDir: string;
@@ -135,40 +131,9 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
     await shots('users-sso-only', SHOT_WIDTHS);
     await filter.selectOption({ label: 'Password' });
     await expect.poll(listed, { timeout: 10_000 }).toEqual(['admin', 'bob']);
-    const found = await axeSerious();
+    const found = await kit.axeSerious('users', SHOT_WIDTHS);
     expect(found).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
   }, 90_000);
-
-  /** axe on the page as it is, light and dark, at 1280 and 900 px: the serious and critical findings. */
-  async function axeSerious(): Promise<string[]> {
-    const found: string[] = [];
-    try {
-      for (const width of SHOT_WIDTHS) {
-        await page.setViewportSize({ width, height: HEIGHT });
-        for (const theme of ['light', 'dark'] as const) {
-          await page.emulateMedia({ colorScheme: theme });
-          if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-          const violations = await page.evaluate(async () => {
-            const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe;
-            const r = await a.run(document, { resultTypes: ['violations'] });
-            return r.violations.map((v) => ({
-              id: v.id,
-              impact: v.impact ?? null,
-              help: v.help,
-              nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`),
-            }));
-          });
-          process.stdout.write(`A11Y users ${theme} ${width}: ${violations.map((v) => `${v.id}(${v.impact})×${v.nodes.length}`).join(', ') || 'none'}\n`);
-          for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
-            for (const n of v.nodes.slice(0, 6)) found.push(`${theme} ${width} ${v.id} (${v.help}): ${n}`);
-        }
-      }
-    } finally {
-      await page.emulateMedia({ colorScheme: 'light' });
-      await page.setViewportSize({ width: SHOT_WIDTHS[0], height: HEIGHT });
-    }
-    return found;
-  }
 });

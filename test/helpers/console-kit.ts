@@ -4,7 +4,9 @@
 // the screens' navigation, photograph a screen at every width in light and
 // dark, and say what the page showed when a step fails.
 import { expect, onTestFailed } from 'vitest';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults } from 'axe-core';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { screenshotDir } from './browser.ts';
@@ -13,6 +15,10 @@ import type { ConsoleWeb } from './console-web.ts';
 /** A full laptop screen, a smaller one, and half of a 1800 px one. */
 export const WIDTHS = [1280, 1024, 900] as const;
 export const HEIGHT = 800;
+
+let axeText: string | null = null;
+/** axe-core's browser build, read once. */
+const axeSource = () => (axeText ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
 
 export interface KitOptions {
   page(): Page;
@@ -105,6 +111,43 @@ export function consoleKit(o: KitOptions) {
       } finally {
         await p.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
       }
+    },
+
+    /**
+     * axe on the page as it is, light and dark, at each width: the serious and
+     * critical findings (every finding is printed as `A11Y <label> …`).
+     */
+    async axeSerious(label: string, widths: readonly number[] = WIDTHS): Promise<string[]> {
+      const p = page();
+      const found: string[] = [];
+      try {
+        for (const width of widths) {
+          await p.setViewportSize({ width, height: HEIGHT });
+          for (const colorScheme of ['light', 'dark'] as const) {
+            await p.emulateMedia({ colorScheme });
+            if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource());
+            const violations = await p.evaluate(async () => {
+              const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe;
+              const r = await a.run(document, { resultTypes: ['violations'] });
+              return r.violations.map((v) => ({
+                id: v.id,
+                impact: v.impact ?? null,
+                help: v.help,
+                nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`),
+              }));
+            });
+            process.stdout.write(
+              `A11Y ${label} ${colorScheme} ${width}: ${violations.map((v) => `${v.id}(${v.impact})×${v.nodes.length}`).join(', ') || 'none'}\n`,
+            );
+            for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+              for (const n of v.nodes.slice(0, 6)) found.push(`${colorScheme} ${width} ${v.id} (${v.help}): ${n}`);
+          }
+        }
+      } finally {
+        await p.emulateMedia({ colorScheme: 'light' });
+        await p.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
+      }
+      return found;
     },
 
     /** On failure: what the page showed, the console's and the bundled server's last lines, and a picture. */

@@ -11,6 +11,7 @@ const HEARTBEAT_OFFLINE_MS = 3_000;
 
 const NAV: Array<{ route: Route; label: string; match: Route['name'][] }> = [
   { route: { name: 'users' }, label: 'Users', match: ['users', 'user'] },
+  { route: { name: 'import' }, label: 'Import', match: ['import'] },
   { route: { name: 'organizations' }, label: 'Organizations', match: ['organizations', 'organization'] },
   { route: { name: 'keys' }, label: 'API keys', match: ['keys'] },
   { route: { name: 'sso' }, label: 'Single sign-on', match: ['sso'] },

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'organizations' }
   | { name: 'organization'; org: string }
   | { name: 'sso' }
+  | { name: 'import' }
   | { name: 'settings' }
   | { name: 'audit' };
 
@@ -40,6 +41,7 @@ export function hashToRoute(hash: string): Route | null {
     case 'settings':
     case 'audit':
     case 'sso':
+    case 'import':
       if (head === 'users' && arg === 'new') return { name: 'user', id: 'new' };
       if (head === 'users' && id) return { name: 'user', id };
       return { name: head };
@@ -69,4 +71,4 @@ function safeDecode(s: string): string | null {
 }
 
 /** Screens that show a server's data, and so need a live connection. */
-export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'keys', 'organizations', 'organization', 'sso', 'settings', 'audit'];
+export const NEEDS_CONNECTION: ReadonlyArray<Route['name']> = ['users', 'user', 'import', 'keys', 'organizations', 'organization', 'sso', 'settings', 'audit'];
