@@ -106,6 +106,15 @@ export function parseUserImport(bytes: Uint8Array, opts: ParseOptions = {}): Par
       errors.push({ line: read.line, username: read.username, column: 'email', code: 'DUPLICATE_EMAIL', message: `repeats the email of line ${emailLine}` });
       continue;
     }
+    // Sign-in takes a username or an email in one field, so one row's email must not be another's username.
+    const asEmail = seenEmails.get(read.username.toLowerCase());
+    const asName = read.email ? seenNames.get(keysOf(read.email)[0]!) : undefined;
+    if (asEmail !== undefined || asName !== undefined) {
+      const [column, message] =
+        asEmail !== undefined ? (['username', `is the email of line ${asEmail}`] as const) : (['email', `is the username of line ${asName!.line}`] as const);
+      errors.push({ line: read.line, username: read.username, column, code: column === 'username' ? 'DUPLICATE_USERNAME' : 'DUPLICATE_EMAIL', message });
+      continue;
+    }
     for (const k of keys) seenNames.set(k, { line: read.line, username: read.username });
     if (read.email) seenEmails.set(read.email.toLowerCase(), read.line);
     rows.push(read);

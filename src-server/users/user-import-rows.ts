@@ -12,6 +12,7 @@ import { assertIdentifiersFree } from './account-identifiers.ts';
 import { toUser } from './users-repo.ts';
 import { conflictError } from './users-service.ts';
 import type { UserImportDeps } from './user-import-service.ts';
+import type { ImportPrefetch } from './user-import-prefetch.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -32,14 +33,14 @@ export function refusal(e: AppError, column: string | null = null): RowResult {
 export function createImportRows(deps: UserImportDeps) {
   const { users, usersService, orgs, keys, audit, clock, passwordLinks, invitationsRepo, invitationTokens } = deps;
 
-  async function orgOf(q: Q, row: ImportRow): Promise<{ id: number; slug: string } | null> {
+  function orgOf(pre: ImportPrefetch, row: ImportRow): { id: number; slug: string } | null {
     if (!row.organization) return null;
-    const org = await orgs.bySlug(q, row.organization);
+    const org = pre.orgBySlug.get(row.organization);
     if (!org)
       throw new AppError('ORG_NOT_FOUND', `No organization “${row.organization}”: make it first, or leave the cell blank.`, {
         fields: [{ field: 'organization', message: 'no such organization' }],
       });
-    return { id: Number(org.id), slug: org.slug };
+    return org;
   }
 
   /** Emails are unique by the database's index: checked first, since a failed statement would end PostgreSQL's transaction and every row with it. */
@@ -50,10 +51,14 @@ export function createImportRows(deps: UserImportDeps) {
   }
 
   return {
-    async create(q: Q, actor: Actor, row: ImportRow, withKeys: boolean): Promise<RowResult> {
-      const org = await orgOf(q, row);
-      await assertIdentifiersFree(q, users, { username: row.username, email: row.email });
-      await assertEmailFree(q, row.email);
+    /** A new account; on a dry run, only its checks (nothing it writes can fail once they pass). */
+    async create(q: Q, actor: Actor, row: ImportRow, o: { pre: ImportPrefetch; withKeys: boolean; dryRun: boolean }): Promise<RowResult> {
+      const org = orgOf(o.pre, row);
+      if (o.pre.mayClash(row)) {
+        await assertIdentifiersFree(q, users, { username: row.username, email: row.email });
+        await assertEmailFree(q, row.email);
+      }
+      if (o.dryRun) return { outcome: 'create' };
       const at = clock.now().toISOString();
       const created = await users.create(q, {
         username: row.username,
@@ -77,7 +82,7 @@ export function createImportRows(deps: UserImportDeps) {
       if (org) await orgs.addMember(q, { organization_id: org.id, user_id: user.id, role: row.role ?? 'member', joined_at: at, invited_by: actor.userId });
       const link = await passwordLinks.mint(q, user.id);
       const result: RowResult = { outcome: 'create', link: { path: link.path, url: null, expires_at: link.expires_at } };
-      if (withKeys) {
+      if (o.withKeys) {
         const key = await keys.create(q, actor, user, { name: 'import' });
         result.key = { id: key.id, secret: key.secret, authorization: key.authorization };
       }
@@ -85,16 +90,17 @@ export function createImportRows(deps: UserImportDeps) {
     },
 
     /** A site invitation (or the organization's, with the row's role) noted with the row's name, for its person to make the account. */
-    async invite(q: Q, actor: Actor, row: ImportRow): Promise<RowResult> {
+    async invite(q: Q, actor: Actor, row: ImportRow, o: { pre: ImportPrefetch; dryRun: boolean }): Promise<RowResult> {
       if (row.is_superuser)
         throw new AppError('VALIDATION', 'An invitation cannot make a superuser: import this row with mode create.', {
           fields: [{ field: 'is_superuser', message: 'not with an invitation' }],
         });
-      const org = await orgOf(q, row);
+      const org = orgOf(o.pre, row);
       if (org && row.is_staff)
         throw new AppError('VALIDATION', "An organization's invitation cannot give staff: leave is_staff blank, or the organization out.", {
           fields: [{ field: 'is_staff', message: "not with an organization's invitation" }],
         });
+      if (o.dryRun) return { outcome: 'invite' };
       const now = clock.now();
       const { token, tokenHash } = invitationTokens.mint();
       const note = `import: ${row.username}${row.email ? ` <${row.email}>` : ''}`.slice(0, 254);
@@ -124,8 +130,8 @@ export function createImportRows(deps: UserImportDeps) {
     },
 
     /** The row's fields on an existing account, by the edit's own rules (users-service applyUpdate), and its membership when it names an organization. */
-    async update(q: Q, actor: Actor, before: UserRow, row: ImportRow): Promise<RowResult> {
-      const org = await orgOf(q, row);
+    async update(q: Q, actor: Actor, before: UserRow, row: ImportRow, pre: ImportPrefetch): Promise<RowResult> {
+      const org = orgOf(pre, row);
       const patch: UserPatch = {};
       if (row.email && row.email.toLowerCase() !== before.email_lower) patch.email = row.email;
       for (const f of ['is_active', 'is_staff', 'is_superuser'] as const) if (row[f] !== undefined && row[f] !== bool(before[f])) patch[f] = row[f];
