@@ -1,7 +1,7 @@
 import { emailSchema, normalizeUsername, usernameSchema } from './user-schemas.ts';
 import { decodeUtf8, detectDelimiter, IMPORT_MAX_ROWS, parseCsv, type ImportFileError, type RawRecord } from './user-import-text.ts';
 
-export { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, type ImportFileError } from './user-import-text.ts';
+export { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, tooLarge, type ImportFileError } from './user-import-text.ts';
 
 /**
  * The user import's one parser: the server, the command line and the

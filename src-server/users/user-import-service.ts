@@ -44,6 +44,8 @@ export interface ImportOptions {
   withKeys: boolean;
   /** PUBLIC_URL, when set: links come back whole as well as by path. */
   publicUrl?: string | null | undefined;
+  /** Told how many of the file's rows have been judged, every 100 rows and at the end (the command line's progress). */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Thrown out of the transaction to undo it (a dry run, or an all-or-nothing import with a refused row), carrying the report. */
@@ -110,6 +112,7 @@ export function createUserImport(deps: UserImportDeps) {
         report = await writes.run(actor, async (trx) => {
           const out: ImportReportRow[] = [...fromFile];
           const pre = await prefetchForImport(trx, parsed.rows);
+          const total = parsed.rows.length + fromFile.length;
           for (const row of parsed.rows) {
             let result: RowResult;
             try {
@@ -119,6 +122,7 @@ export function createUserImport(deps: UserImportDeps) {
               result = refusal(e);
             }
             out.push({ line: row.line, username: row.username, ...result, written: false });
+            if (opts.onProgress && (out.length % 100 === 0 || out.length === total)) opts.onProgress(out.length, total);
             // All-or-nothing: the first refusal decides; the rest is still judged (read-only) for the report.
           }
           out.sort((a, b) => a.line - b.line);
