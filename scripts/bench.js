@@ -54,6 +54,7 @@ const SECTIONS = [
     file: 'throttle.js',
     about: "the shared sign-in throttle's database work per failed sign-in (SQLite, PostgreSQL) vs the argon2id verification it accompanies",
   },
+  { name: 'import', file: 'import.js', about: 'a user import of 2,000 rows, dry run then for real, on SQLite and PostgreSQL; and that no key is made' },
 ];
 
 function parseArgs(argv) {

@@ -20,6 +20,16 @@ export const ERROR_CODES = {
   // pygraphistry's poll held open until its end without the sign-in at the IdP finishing.
   SSO_PENDING: 408,
   UNKNOWN_SETTING: 400,
+  // A user import's file refused whole (src-shared/user-import.ts), before any row is judged.
+  NOT_UTF8: 400,
+  EMPTY_FILE: 400,
+  NO_ROWS: 400,
+  UNKNOWN_COLUMN: 400,
+  MISSING_COLUMN: 400,
+  BAD_HEADER: 400,
+  BAD_CSV: 400,
+  FILE_TOO_LARGE: 413,
+  TOO_MANY_ROWS: 413,
   // The issuer given does not serve a usable OIDC discovery document (the reason is in the message).
   SSO_DISCOVERY_FAILED: 400,
   UNAUTHENTICATED: 401,

@@ -36,6 +36,8 @@ import { createSecretBox } from './sso/secret-box.ts';
 import { createSsoRepo } from './sso/sso-repo.ts';
 import { createSsoProvidersService } from './sso/sso-providers-service.ts';
 import { createSsoLoginService } from './sso/sso-login-service.ts';
+import { createPasswordLinks } from './users/password-links.ts';
+import { createUserImport } from './users/user-import-service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -164,6 +166,28 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     issue: (user, org) => tokens.issue(user, org ? { org } : {}),
     throttle,
   });
+  const passwordLinks = createPasswordLinks({
+    db,
+    clock,
+    hasher,
+    audit,
+    writes,
+    secretKey: deps.secrets.secretKey,
+    passwordMinLength: config.passwordMinLength,
+  });
+  const userImport = createUserImport({
+    db,
+    users: usersRepo,
+    usersService: users,
+    orgs: orgsRepo,
+    keys,
+    audit,
+    writes,
+    clock,
+    passwordLinks,
+    invitationsRepo,
+    invitationTokens: createInvitationTokens(deps.secrets.secretKey, invitationsRepo),
+  });
   const forwardAuth = createForwardAuthService({ sessions, tokens, keys, revision: createAuthRevisionRepo(db), clock });
   return {
     config,
@@ -188,6 +212,8 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     orgInvitations,
     ssoProviders,
     ssoLogin,
+    passwordLinks,
+    userImport,
   };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -15,6 +15,16 @@ export interface ImportFileError {
   line: number | null;
 }
 
+/** The refusal of a file of `size` bytes, past IMPORT_MAX_BYTES (the command line judges a file's size before reading it). */
+export function tooLarge(size: number): ImportFileError {
+  const mib = (size / 1024 / 1024).toFixed(1);
+  return {
+    code: 'FILE_TOO_LARGE',
+    line: null,
+    message: `The file is ${mib} MiB; an import takes at most 8 MiB (about 10,000 rows): split it into smaller files.`,
+  };
+}
+
 /** One record of cells and the 1-based line of the file it starts on. */
 export interface RawRecord {
   line: number;
@@ -27,14 +37,7 @@ export interface RawRecord {
  * "CSV" export is the usual one).
  */
 export function decodeUtf8(bytes: Uint8Array): string | ImportFileError {
-  if (bytes.length > IMPORT_MAX_BYTES) {
-    const mib = (bytes.length / 1024 / 1024).toFixed(1);
-    return {
-      code: 'FILE_TOO_LARGE',
-      line: null,
-      message: `The file is ${mib} MiB; an import takes at most 8 MiB (about 10,000 rows): split it into smaller files.`,
-    };
-  }
+  if (bytes.length > IMPORT_MAX_BYTES) return tooLarge(bytes.length);
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return text.startsWith('\uFEFF') ? text.slice(1) : text;

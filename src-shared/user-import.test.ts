@@ -54,6 +54,14 @@ describe('reading a user import', () => {
     ]);
   });
 
+  it("refuses one row's email as another's username, either way round", () => {
+    const p = ok(parseUserImport(bytes('username,email\nana@x.io,\nbob,ANA@x.io\ncarl,carl@x.io\ncarl@x.io,\n')));
+    expect(p.errors.map((e) => [e.line, e.column, e.message])).toEqual([
+      [3, 'email', 'is the username of line 2'],
+      [5, 'username', 'is the email of line 4'],
+    ]);
+  });
+
   it('refuses a formula as a username (the username rule) and as an email (the email rule)', () => {
     const text =
       'username,email,organization\n"=HYPERLINK(""http://evil.example"",""x"")",,\neve,"=HYPERLINK(""http://evil.example"")",\nfay,=1+2@evil.example,\ngil,,=cmd\n';

@@ -1,7 +1,7 @@
 import { emailSchema, normalizeUsername, usernameSchema } from './user-schemas.ts';
 import { decodeUtf8, detectDelimiter, IMPORT_MAX_ROWS, parseCsv, type ImportFileError, type RawRecord } from './user-import-text.ts';
 
-export { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, type ImportFileError } from './user-import-text.ts';
+export { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, tooLarge, type ImportFileError } from './user-import-text.ts';
 
 /**
  * The user import's one parser: the server, the command line and the
@@ -104,6 +104,15 @@ export function parseUserImport(bytes: Uint8Array, opts: ParseOptions = {}): Par
     const emailLine = read.email ? seenEmails.get(read.email.toLowerCase()) : undefined;
     if (emailLine !== undefined) {
       errors.push({ line: read.line, username: read.username, column: 'email', code: 'DUPLICATE_EMAIL', message: `repeats the email of line ${emailLine}` });
+      continue;
+    }
+    // Sign-in takes a username or an email in one field, so one row's email must not be another's username.
+    const asEmail = seenEmails.get(read.username.toLowerCase());
+    const asName = read.email ? seenNames.get(keysOf(read.email)[0]!) : undefined;
+    if (asEmail !== undefined || asName !== undefined) {
+      const [column, message] =
+        asEmail !== undefined ? (['username', `is the email of line ${asEmail}`] as const) : (['email', `is the username of line ${asName!.line}`] as const);
+      errors.push({ line: read.line, username: read.username, column, code: column === 'username' ? 'DUPLICATE_USERNAME' : 'DUPLICATE_EMAIL', message });
       continue;
     }
     for (const k of keys) seenNames.set(k, { line: read.line, username: read.username });

@@ -7,6 +7,7 @@ import { promptHidden, readStdinLine } from './prompt.ts';
 import { cliActor, need, overridesOf, usage, withRuntime, type CommandSpec, type OptionSpec, type Values } from './command-kit.ts';
 import { ORG_COMMANDS } from './org-commands.ts';
 import { SSO_COMMANDS } from './sso-commands.ts';
+import { IMPORT_COMMANDS } from './import-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -335,6 +336,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   ...ORG_COMMANDS,
   ...SSO_COMMANDS,
+  ...IMPORT_COMMANDS,
   {
     name: 'config list',
     summary: 'list runtime settings',

@@ -203,6 +203,16 @@ export interface LoginThrottleTable {
   reset_at: string;
 }
 
+/** A set-password link (migration 0014): the keyed hash of its token, whose account, and when it was used. */
+export interface PasswordLinksTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   personal_keys: PersonalKeysTable;
@@ -220,6 +230,7 @@ export interface Database {
   sso_providers: SsoProvidersTable;
   sso_identities: SsoIdentitiesTable;
   sso_states: SsoStatesTable;
+  password_links: PasswordLinksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -234,6 +245,7 @@ export type OrgMemberRow = Selectable<OrganizationMembersTable>;
 export type OrgSessionRow = Selectable<OrgSessionsTable>;
 export type SsoProviderRow = Selectable<SsoProvidersTable>;
 export type SsoStateRow = Selectable<SsoStatesTable>;
+export type PasswordLinkRow = Selectable<PasswordLinksTable>;
 
 export function bool(v: boolean | number | null | undefined): boolean {
   return v === true || v === 1;

@@ -41,12 +41,16 @@ const BY_STATUS: Record<number, ErrorCode> = {
   429: 'THROTTLED',
 };
 
-function toAppError(err: FastifyError | Error): AppError {
+function toAppError(err: FastifyError | Error, bodyLimit?: number): AppError {
   if (err instanceof AppError) return err;
   const fe = err as FastifyError;
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
-  if (mapped === 'PAYLOAD_TOO_LARGE') return new AppError(mapped, 'The request body is too large (64 KiB at most).');
+  if (mapped === 'PAYLOAD_TOO_LARGE') {
+    // A route may take more than the app's 64 KiB (the user import takes a file): the sentence names the limit that applied.
+    const limit = bodyLimit && bodyLimit >= 1024 * 1024 ? `${Math.round(bodyLimit / 1024 / 1024)} MiB` : '64 KiB';
+    return new AppError(mapped, `The request body is too large (${limit} at most).`);
+  }
   if (mapped === 'UNSUPPORTED_MEDIA_TYPE') return new AppError(mapped, 'Send the body as application/json.');
   if (fe.code === 'FST_ERR_BAD_URL' || fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     // Fastify's own text echoes the raw path back; ours does not (and 414 is for the whole URI, not one segment).
@@ -101,7 +105,7 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
-    const e = toAppError(err as Error);
+    const e = toAppError(err as Error, request.routeOptions?.bodyLimit);
     if (e.status >= 500) {
       // The client gets a generic sentence; the log gets the cause (never request bodies).
       request.log.error({ err, code: e.code, url: redactRequestUrl(request.url) }, 'request failed');

@@ -9,6 +9,7 @@ describe('redactRequestUrl', () => {
     [`/accounts/invite/${TOKEN}/`, `/accounts/invite/${REDACTED}/`],
     [`/api/v2/auth/invitations/${TOKEN}`, `/api/v2/auth/invitations/${REDACTED}`],
     [`/accounts/invite/short/`, `/accounts/invite/${REDACTED}/`],
+    [`/set-password/short/`, `/set-password/${REDACTED}/`],
     [`//ACCOUNTS/Invite/${TOKEN}`, `//ACCOUNTS/Invite/${REDACTED}`],
     [`/accounts/invite/${TOKEN}/?next=/x`, `/accounts/invite/${REDACTED}/?next=${REDACTED}`],
     [`/accounts/login/?next=%2Faccounts%2Finvite%2F${TOKEN}%2F`, `/accounts/login/?next=${REDACTED}`],

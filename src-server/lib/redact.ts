@@ -1,7 +1,8 @@
 /**
  * What a log line may keep of a request URL. Some URLs are credentials: an
  * invitation link (`/accounts/invite/<token>/`, `/api/v2/auth/invitations/<token>`)
- * creates an account, with staff rights when it grants them, and the console
+ * creates an account, with staff rights when it grants them; a set-password
+ * link (`/set-password/<token>/`) chooses an account's password; and the console
  * shows the server's log to whoever runs it. Every request logger and every
  * place that writes a URL into the log or the audit goes through here.
  *
@@ -23,8 +24,8 @@ export const MAX_LOGGED_URL = 512;
 /** Query parameters whose values are never secret: paging, ordering and boolean filters. */
 const PLAIN_QUERY_PARAMS = new Set(['page', 'page_size', 'ordering', 'is_staff', 'is_superuser', 'is_active', 'status', 'outcome', 'action', 'lines']);
 
-/** Segments after which the next segment is an invitation token. */
-const TOKEN_PARENTS = new Set(['invite', 'invitations']);
+/** Segments after which the next segment is a link's token: an invitation, or a set-password link (users/password-links.ts). */
+const TOKEN_PARENTS = new Set(['invite', 'invitations', 'set-password']);
 /** Fixed route words that follow a token parent and are not tokens. */
 const NOT_TOKENS = new Set(['accept']);
 
@@ -32,7 +33,7 @@ const NOT_TOKENS = new Set(['accept']);
 const SECRET_LOOKING = /^(?:[A-Za-z0-9_-]{24,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 const PARAM_NAME = /^[A-Za-z0-9_.[\]-]{1,40}$/;
 // Cheap pre-check so ordinary paths skip the split entirely (this runs on every request).
-const MAY_HOLD_SECRET = /invit|eyJ|[A-Za-z0-9_-]{24}|%/i;
+const MAY_HOLD_SECRET = /invit|set-password|eyJ|[A-Za-z0-9_-]{24}|%/i;
 
 /**
  * %-escapes decoded, twice (a proxy in front may decode once more), never

@@ -13,6 +13,8 @@ import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
 import { orgPages } from './org-pages.ts';
 import { ssoPages, type SsoPagesDeps } from './sso-pages.ts';
+import { passwordLinkPages } from './password-link-pages.ts';
+import type { PasswordLinks } from '../users/password-links.ts';
 
 /**
  * Content-Security-Policy for every page: no inline script or style at all,
@@ -28,7 +30,7 @@ const STATIC: Record<string, { type: string; body: Buffer }> = {
 };
 
 /** The server's own HTML pages: sign-up, sign-in, dashboard, organizations, invitations. */
-export function pagesPlugin(s: PagesDeps & SsoPagesDeps) {
+export function pagesPlugin(s: PagesDeps & SsoPagesDeps & { passwordLinks: PasswordLinks }) {
   return async (app: FastifyInstance) => {
     await app.register(cookie);
     const flash = createFlashStore();
@@ -164,6 +166,7 @@ export function pagesPlugin(s: PagesDeps & SsoPagesDeps) {
     dashboardPages(app, ctx);
     orgPages(app, ctx);
     ssoPages(app, ctx, s);
+    passwordLinkPages(app, ctx, s.passwordLinks);
   };
 }
 

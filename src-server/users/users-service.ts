@@ -145,6 +145,9 @@ export function createUsersService(deps: UsersServiceDeps) {
   }
 
   return {
+    /** One user's edit in the caller's accounts-locked transaction, as the edit and bulk actions make it (the import's `update`). */
+    applyUpdate,
+
     async list(query: ListUsersQuery): Promise<Page<ListedUser>> {
       const page = query.page ?? 1;
       const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;

@@ -24,7 +24,7 @@ interface Document {
 }
 
 /** The HTML pages (forms for a browser, with a cookie session): left out of the document on purpose. */
-const PAGE = /^\/(accounts|dashboard|static)\/|^\/g\/sso\/|^\/o\/:org\/sso\/|^\/favicon\.ico$|^\/$/;
+const PAGE = /^\/(accounts|dashboard|static|set-password)\/|^\/g\/sso\/|^\/o\/:org\/sso\/|^\/favicon\.ico$|^\/$/;
 /** Bodies a route takes: every POST, PUT and PATCH but the forward-auth check (it drains whatever a proxy copies), and the key exchange's GET. */
 const takesBody = (method: string, path: string) =>
   (['post', 'put', 'patch'].includes(method) && path !== '/auth/check') || (method === 'get' && path === '/api/v2/auth/pkey/jwt/');
