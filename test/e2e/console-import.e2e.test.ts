@@ -108,6 +108,7 @@ const FIXED = ['username;email;is_staff', 'ana;ana@example.com;false', 'ben;ben@
         .isDisabled(),
     ).toBe(true);
     expect(await usernames()).toEqual(['admin', 'existing']);
+    await heading('Check: people.csv').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shots('check-mistakes', SHOT_WIDTHS);
   }, 60_000);
 
@@ -119,7 +120,7 @@ const FIXED = ['username;email;is_staff', 'ana;ana@example.com;false', 'ben;ben@
     await hasText(main(), '3 rows: 3 to create.');
     await main().getByRole('button', { name: 'Import 3 rows' }).click();
     await shown(heading('Import finished'));
-    await hasText(main(), '3 written');
+    await hasText(main().getByRole('status').filter({ hasText: 'created' }), '3 created');
     expect(await usernames()).toEqual(['admin', 'ana', 'ben', 'cleo', 'existing']);
     const downloaded = page.waitForEvent('download');
     await main().getByRole('button', { name: 'Save as CSV' }).click();
@@ -127,6 +128,7 @@ const FIXED = ['username;email;is_staff', 'ana;ana@example.com;false', 'ben;ben@
     const csv = readFileSync(file!, 'utf8').trim().split(/\r?\n/);
     expect(csv[0]).toBe('line,username,link,link_expires_at,key_id,key_secret');
     expect(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(' '))).toEqual(['2 ana', '3 ben', '4 cleo']);
+    await heading('Import finished').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shots('result', SHOT_WIDTHS);
     const found = await kit.axeSerious('import', SHOT_WIDTHS);
     expect(found).toEqual([]);

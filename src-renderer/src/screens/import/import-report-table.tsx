@@ -15,10 +15,20 @@ export function ImportReportTable({ report, label, onlyRefused }: { report: Impo
         <table aria-label={label} className="import-table">
           <thead>
             <tr>
-              <th scope="col">Line</th>
-              <th scope="col">Username</th>
-              <th scope="col">Outcome</th>
-              {wrote ? <th scope="col">Written</th> : null}
+              <th scope="col" className="col-line">
+                Line
+              </th>
+              <th scope="col" className="col-user">
+                Username
+              </th>
+              <th scope="col" className="col-outcome">
+                Outcome
+              </th>
+              {wrote ? (
+                <th scope="col" className="col-written">
+                  Written
+                </th>
+              ) : null}
               <th scope="col">Why</th>
             </tr>
           </thead>
@@ -31,7 +41,7 @@ export function ImportReportTable({ report, label, onlyRefused }: { report: Impo
                   <StatusBadge tone={TONE[r.outcome]}>{OUTCOME_LABEL[r.outcome]}</StatusBadge>
                 </td>
                 {wrote ? <td>{r.written ? 'Yes' : 'No'}</td> : null}
-                <td>
+                <td className="why">
                   {r.column ? <code className="column">{r.column}</code> : null} {r.message ?? ''}
                 </td>
               </tr>

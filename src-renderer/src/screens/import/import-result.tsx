@@ -33,11 +33,6 @@ export function ImportResult({ run, onAgain, ref }: { run: ImportRunView; onAgai
           <div className={`banner ${report.counts.error || stopped ? 'warn' : 'ok'}`} role="status">
             <span>{report.message}</span>
           </div>
-          <p>
-            {report.counts.written} written
-            {report.counts.error ? `, ${report.counts.error} refused` : ''}
-            {report.counts.skip ? `, ${report.counts.skip} skipped` : ''}.
-          </p>
           {secrets ? (
             <section className="banner warn once-notice" aria-label="Links and keys, shown once">
               <div className="once-body">

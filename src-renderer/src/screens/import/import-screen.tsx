@@ -162,7 +162,7 @@ export function ImportScreen() {
           <div className="actions">
             <button type="button" disabled={running || !importable(report, continueOnError)} onClick={commit}>
               {running && !run?.dry_run ? <Spinner label="Importing" /> : null}
-              Import {report.counts.create + report.counts.invite + report.counts.update} rows
+              {importLabel(report.counts.create + report.counts.invite + report.counts.update)}
             </button>
             {report.counts.error && !continueOnError ? (
               <span className="muted small">Fix the refused rows and check the file again, or import the valid rows even if some are refused.</span>
@@ -184,6 +184,8 @@ export function ImportScreen() {
     </section>
   );
 }
+
+const importLabel = (n: number) => `Import ${n} row${n === 1 ? '' : 's'}`;
 
 function RunProgress({ run, remote, onStop }: { run: ImportRunView; remote: boolean; onStop(): void }) {
   const doing = run.dry_run || run.phase === 'checking' ? 'Checking' : 'Writing';
