@@ -178,6 +178,25 @@ const SHOT_WIDTHS = [1280, 900] as const;
     await hasText(main(), 'admin changed single sign-on IdP corp: replaced its client secret');
   }, 60_000);
 
+  it('removes the stored secret (a public client) only when asked, and a typed secret cannot be sent with it', async () => {
+    diagnoseOnFailure('drop-secret');
+    await nav('Single sign-on');
+    await shown(idpItem());
+    await idpItem().getByRole('button', { name: 'Edit corp' }).click();
+    const form = main().getByRole('form', { name: 'Edit corp' });
+    await shown(form);
+    const drop = form.getByLabel('Remove the stored client secret');
+    await form.getByLabel('Replace client secret').fill('typed');
+    expect(await drop.isDisabled()).toBe(true);
+    await form.getByLabel('Replace client secret').fill('');
+    await drop.check();
+    expect(await form.getByLabel('Replace client secret').isDisabled()).toBe(true);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await gone(form);
+    expect((await providers()).results).toEqual([expect.objectContaining({ name: 'corp', has_client_secret: false })]);
+    await hasText(idpItem(), 'no client secret (public client)');
+  }, 60_000);
+
   it('disables it, then removes it after confirming', async () => {
     diagnoseOnFailure('remove');
     await nav('Single sign-on');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SSO_TEMPLATES } from '../../../../src-shared/sso-schemas.ts';
+import { SSO_TEMPLATES, type SsoProvider } from '../../../../src-shared/sso-schemas.ts';
 import { callbackPath } from '../../../../src-shared/sso-templates.ts';
 import { hashToRoute, routeToHash } from '../../lib/route.ts';
-import { ISSUER_HINT, TEMPLATE_LABEL, redirectUri, ssoFieldErrors } from './sso-logic.ts';
+import { ISSUER_HINT, TEMPLATE_LABEL, providerChanges, redirectUri, ssoFieldErrors } from './sso-logic.ts';
 
 describe('single sign-on screen logic', () => {
   it('the screen has its own address', () => {
@@ -32,5 +32,23 @@ describe('single sign-on screen logic', () => {
 
   it('every template has a label and an issuer hint', () => {
     for (const t of SSO_TEMPLATES) expect([TEMPLATE_LABEL[t], ISSUER_HINT[t].placeholder]).toEqual([expect.any(String), expect.stringMatching(/^https:\/\//)]);
+  });
+  it('an edit sends only what changed; a typed secret replaces the stored one, and removing it sends null only when one is stored', () => {
+    const before = {
+      name: 'corp',
+      template: 'keycloak',
+      issuer: 'https://idp.example.com/realms/corp',
+      client_id: 'console',
+      scopes: 'openid email profile',
+      link_verified_email: false,
+      has_client_secret: true,
+    } as unknown as SsoProvider;
+    const same = { template: before.template, issuer: before.issuer, clientId: before.client_id, typedSecret: '', scopes: before.scopes, link: false };
+    expect(providerChanges(before, same)).toEqual({});
+    expect(providerChanges(before, { ...same, typedSecret: 's3cret' })).toEqual({ client_secret: 's3cret' });
+    expect(providerChanges(before, { ...same, dropSecret: true })).toEqual({ client_secret: null });
+    expect(providerChanges(before, { ...same, dropSecret: true, typedSecret: 'new' })).toEqual({ client_secret: 'new' });
+    expect(providerChanges({ ...before, has_client_secret: false }, { ...same, dropSecret: true })).toEqual({});
+    expect(providerChanges(before, { ...same, scopes: 'openid' })).toEqual({ scopes: 'openid' });
   });
 });

@@ -1,5 +1,5 @@
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
-import type { SsoTemplate } from '../../../../src-shared/sso-schemas.ts';
+import type { SsoProvider, SsoProviderPatch, SsoTemplate } from '../../../../src-shared/sso-schemas.ts';
 import { fieldErrors } from '../../lib/api.ts';
 
 export const TEMPLATE_LABEL: Record<SsoTemplate, string> = {
@@ -37,4 +37,19 @@ export function ssoFieldErrors(error: ConsoleError | null): Record<string, strin
   const out: Record<string, string> = {};
   for (const [field, message] of Object.entries(fieldErrors(error))) out[field.replace(/^(provider|patch)\./, '')] = message;
   return out;
+}
+
+/** Only what changed (the server reads a new issuer's discovery again); a typed secret replaces the stored one, `dropSecret` removes it. */
+export function providerChanges(
+  before: SsoProvider,
+  now: { template: SsoTemplate; issuer: string; clientId: string; typedSecret: string; dropSecret?: boolean; scopes: string; link: boolean },
+): SsoProviderPatch {
+  return {
+    ...(now.template !== before.template ? { template: now.template } : {}),
+    ...(now.issuer.trim() !== before.issuer ? { issuer: now.issuer } : {}),
+    ...(now.clientId.trim() !== before.client_id ? { client_id: now.clientId } : {}),
+    ...(now.typedSecret ? { client_secret: now.typedSecret } : now.dropSecret && before.has_client_secret ? { client_secret: null } : {}),
+    ...(now.scopes.trim() !== before.scopes ? { scopes: now.scopes } : {}),
+    ...(now.link !== before.link_verified_email ? { link_verified_email: now.link } : {}),
+  };
 }

@@ -1,11 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ConsoleError } from '../../../../src-shared/console-errors.ts';
-import { SSO_TEMPLATES, ssoProviderNameSchema, type SsoProvider, type SsoProviderPatch, type SsoTemplate } from '../../../../src-shared/sso-schemas.ts';
+import { SSO_TEMPLATES, ssoProviderNameSchema, type SsoProvider, type SsoTemplate } from '../../../../src-shared/sso-schemas.ts';
 import { callbackPath, issuerFor } from '../../../../src-shared/sso-templates.ts';
 import { Check, ErrorBanner, Field, Spinner } from '../../components/ui.tsx';
 import { call } from '../../lib/api.ts';
 import { useConnection } from '../../lib/use-connection.ts';
-import { DEFAULT_SCOPES, ISSUER_HINT, TEMPLATE_LABEL, redirectUri, ssoFieldErrors } from './sso-logic.ts';
+import { DEFAULT_SCOPES, ISSUER_HINT, TEMPLATE_LABEL, providerChanges as changes, redirectUri, ssoFieldErrors } from './sso-logic.ts';
 import { RedirectUri } from './redirect-uri.tsx';
 
 /**
@@ -22,6 +22,7 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
   const [issuer, setIssuer] = useState(editing?.issuer ?? '');
   const [clientId, setClientId] = useState(editing?.client_id ?? '');
   const [secret, setSecret] = useState('');
+  const [dropSecret, setDropSecret] = useState(false);
   const [scopes, setScopes] = useState(editing?.scopes ?? DEFAULT_SCOPES);
   const [link, setLink] = useState(editing?.link_verified_email ?? false);
   const [enabled, setEnabled] = useState(editing?.enabled ?? true);
@@ -46,7 +47,7 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
           connection,
           ...scope,
           name: editing.name,
-          patch: changes(editing, { template, issuer, clientId, typedSecret, scopes, link }),
+          patch: changes(editing, { template, issuer, clientId, typedSecret, dropSecret, scopes, link }),
         })
       : await call('addSsoProvider', {
           connection,
@@ -122,6 +123,7 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
           label={editing ? 'Replace client secret' : 'Client secret'}
           type="password"
           value={secret}
+          disabled={dropSecret}
           onChange={setSecret}
           error={fields.client_secret}
           autoComplete="new-password"
@@ -143,6 +145,15 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
           hint="Separated by spaces; openid is required."
         />
       </div>
+      {editing?.has_client_secret ? (
+        <Check
+          label="Remove the stored client secret"
+          checked={dropSecret}
+          disabled={secret !== ''}
+          onChange={setDropSecret}
+          explain="For an IdP that now treats the console’s server as a public client (PKCE only). Saving forgets the secret; it cannot be shown or brought back."
+        />
+      ) : null}
       <Check
         label="Link existing accounts by verified email"
         checked={link}
@@ -167,19 +178,4 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
       </div>
     </form>
   );
-}
-
-/** Only what changed (the server reads a new issuer's discovery again); a typed secret replaces the stored one. */
-function changes(
-  before: SsoProvider,
-  now: { template: SsoTemplate; issuer: string; clientId: string; typedSecret: string; scopes: string; link: boolean },
-): SsoProviderPatch {
-  return {
-    ...(now.template !== before.template ? { template: now.template } : {}),
-    ...(now.issuer.trim() !== before.issuer ? { issuer: now.issuer } : {}),
-    ...(now.clientId.trim() !== before.client_id ? { client_id: now.clientId } : {}),
-    ...(now.typedSecret ? { client_secret: now.typedSecret } : {}),
-    ...(now.scopes.trim() !== before.scopes ? { scopes: now.scopes } : {}),
-    ...(now.link !== before.link_verified_email ? { link_verified_email: now.link } : {}),
-  };
 }
