@@ -870,6 +870,16 @@ function queryCases(ep: Endpoint, path: string): Case[] {
       q('is_superuser=%00', 'is_superuser=%00'),
       q('is_active=' + enc("' OR 1=1 --"), `is_active=${enc("' OR 1=1 --")}`),
       q('is_active twice', 'is_active=true&is_active=false'),
+      q('never_signed_in=maybe', 'never_signed_in=maybe'),
+      q('inactive_days=0', 'inactive_days=0'),
+      q('inactive_days=-3', 'inactive_days=-3'),
+      q('inactive_days=1.5', 'inactive_days=1.5'),
+      q('inactive_days=1e9999', 'inactive_days=1e9999'),
+      q('inactive_days SQL', `inactive_days=${enc("90' OR 1=1 --")}`),
+      q('joined_before=2026-02-30', 'joined_before=2026-02-30'),
+      q('joined_before=yesterday', 'joined_before=yesterday'),
+      q('joined_before with a time', `joined_before=${enc('2026-01-01T00:00:00Z')}`),
+      q('joined_before SQL', `joined_before=${enc("2026-01-01' OR 1=1 --")}`),
     );
     if (ep.query === 'user-ids') {
       for (const l of ['0', '-1', '10001', 'abc', '1.5', '', '1e9999', enc("1' OR 1=1 --")]) cases.push(q(`limit=${JSON.stringify(l)}`, `limit=${l}`));
