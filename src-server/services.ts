@@ -8,6 +8,7 @@ import { createAuditRepo } from './audit/audit-repo.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createUsersRepo } from './users/users-repo.ts';
 import { createUsersService } from './users/users-service.ts';
+import { createLifecycleService } from './users/lifecycle-service.ts';
 import { createKeysRepo } from './keys/keys-repo.ts';
 import { createKeysService } from './keys/keys-service.ts';
 import { createSettingsRepo } from './settings/settings-repo.ts';
@@ -97,6 +98,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     orgs: orgsRepo,
   });
+  const lifecycle = createLifecycleService({ repo: usersRepo, audit, writes, clock });
   const orgAccess = createOrgAccess({ repo: orgsRepo });
   const orgs = createOrgsService({ db, repo: orgsRepo, users: usersRepo, access: orgAccess, settings: settingsRepo, audit, writes, clock });
   const orgMembers = createOrgMembersService({ db, repo: orgsRepo, users: usersRepo, usersService: users, access: orgAccess, audit, writes, clock });
@@ -173,6 +175,7 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     audit,
     usersRepo,
     users,
+    lifecycle,
     keys,
     settings,
     jwt,

@@ -300,7 +300,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       return writes.run(actor, async (trx) => {
         const fresh = await mustGet(trx, id);
         const epoch = fresh.auth_epoch + 1;
-        await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch });
+        // Their own new password answers an administrator's request for one (users/lifecycle-service.ts).
+        await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch, must_change_password: repo.flag(false) });
         await audit.record(actor, { action: 'user.password', targetType: 'user', targetId: id, target: fresh.username, detail: { self: true } }, trx);
         return epoch;
       });
