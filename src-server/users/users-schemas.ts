@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BULK_CALL_MAX_USERS, BULK_MAX_USERS, USER_ORDERING_FIELDS } from '../../src-shared/domain.ts';
 import { SIGN_IN_METHODS, passwordSchema, userInputSchema, userPatchSchema, userSchema } from '../../src-shared/user-schemas.ts';
 import { keyId } from '../keys/keys-schemas.ts';
+import { USER_EXPORT_FORMATS } from '../../src-shared/user-export.ts';
 
 /** The shared user rules (src-shared/user-schemas.ts) are the API's bodies as they are; the service adds the checks that need the database. */
 export const createUserBody = userInputSchema;
@@ -61,6 +62,15 @@ export const userIdsQuery = listUsersQuery.omit({ page: true, page_size: true })
   limit: z.coerce.number().int().min(1).max(BULK_MAX_USERS).optional(),
 });
 export type UserIdsQuery = z.infer<typeof userIdsQuery>;
+
+/** The list's filters, search and ordering, and the file's format: every match is exported, not a page. */
+export const exportUsersQuery = listUsersQuery.omit({ page: true, page_size: true }).extend({
+  format: z
+    .enum(USER_EXPORT_FORMATS, { error: 'must be csv or json' })
+    .optional()
+    .meta({ description: '`csv` (the default: UTF-8, a header row, RFC 4180, formula cells neutralised) or `json` (an array)' }),
+});
+export type ExportUsersQuery = z.infer<typeof exportUsersQuery>;
 
 const userId = z.number().int().min(1).max(2_147_483_647);
 

@@ -73,7 +73,7 @@ export async function accountConflict(
 }
 
 /** The list's search, filters and ordering as the repo takes them: one reading for the list and its ids. */
-function filterOf(query: UserIdsQuery, now: Date): Omit<ListUsersFilter, 'limit' | 'offset'> {
+export function filterOf(query: UserIdsQuery, now: Date): Omit<ListUsersFilter, 'limit' | 'offset'> {
   const ordering = query.ordering ?? 'username';
   return {
     search: query.search?.trim() || undefined,

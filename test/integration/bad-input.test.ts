@@ -342,6 +342,7 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['USERNAME_TAKEN'],
   },
   { method: 'GET', path: `${A}/users/ids`, guard: 'hook', credential: 'bearer', query: 'user-ids', baseCodes: ['ok'] },
+  { method: 'GET', path: `${A}/users/export`, guard: 'hook', credential: 'bearer', query: 'users', baseCodes: ['ok'] },
   // The base body names a user that does not exist: answered 200 with it under `failed`, nobody changed.
   {
     method: 'POST',
@@ -437,6 +438,7 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['ok'],
   },
   { method: 'GET', path: `${A}/audit`, guard: 'hook', credential: 'bearer', query: 'audit', baseCodes: ['ok'] },
+  { method: 'GET', path: `${A}/audit/export`, guard: 'hook', credential: 'bearer', query: 'audit', baseCodes: ['ok'] },
   // Invitations: superusers make single-use sign-up links; anyone holding one may look at it and accept it.
   ...(['', '/'] as const).flatMap((slash): Endpoint[] => [
     { method: 'POST', path: `${A}/invitations${slash}`, guard: 'hook', credential: 'bearer', body: inviteBody, baseCodes: ['ok'] },
@@ -959,6 +961,10 @@ function queryCases(ep: Endpoint, path: string): Case[] {
       q('action of 65 characters', `action=${'a'.repeat(65)}`),
       q('actor of 201 characters', `actor=${'a'.repeat(201)}`),
       q('duplicate actor', 'actor=a&actor=b'),
+      q('target_user_id=0x2', 'target_user_id=0x2'),
+      q('target_user_id=-1', 'target_user_id=-1'),
+      q('target_user_id SQL', `target_user_id=${enc("1' OR 1=1 --")}`),
+      q('target of 201 characters', `target=${'t'.repeat(201)}`),
     );
   }
   return cases;
