@@ -7,6 +7,7 @@ import { promptHidden, readStdinLine } from './prompt.ts';
 import { cliActor, need, overridesOf, usage, withRuntime, type CommandSpec, type OptionSpec, type Values } from './command-kit.ts';
 import { ORG_COMMANDS } from './org-commands.ts';
 import { SSO_COMMANDS } from './sso-commands.ts';
+import { LIFECYCLE_COMMANDS } from './lifecycle-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -333,6 +334,7 @@ export const COMMANDS: CommandSpec[] = [
       });
     },
   },
+  ...LIFECYCLE_COMMANDS,
   ...ORG_COMMANDS,
   ...SSO_COMMANDS,
   {

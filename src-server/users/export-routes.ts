@@ -27,7 +27,7 @@ export function usersExportRoutes(app: FastifyInstance, s: { usersExport: UsersE
     },
     async (request, reply) => {
       const { format = 'csv', ...query } = request.query;
-      const chunks = await s.usersExport.open(query, format);
+      const { chunks } = await s.usersExport.open(query, format);
       reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
         .header('content-disposition', `attachment; filename="${exportFileName('users', format, s.clock.now())}"`);

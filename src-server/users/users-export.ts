@@ -22,8 +22,7 @@ const ALL = 2_147_483_647;
 export function createUsersExport(deps: { db: Pick<Db, 'read'>; repo: UsersRepo; clock: Clock }) {
   const { db, repo, clock } = deps;
 
-  async function* users(query: UserIdsQuery): AsyncGenerator<ListedUser[]> {
-    const { ids } = await repo.ids(db.read, { ...filterOf(query, clock.now()), limit: ALL });
+  async function* batches(ids: number[]): AsyncGenerator<ListedUser[]> {
     for (let i = 0; i < ids.length; i += BATCH) {
       const rows = await repo.byIds(db.read, ids.slice(i, i + BATCH));
       if (rows.length) yield await repo.listed(db.read, rows);
@@ -31,19 +30,23 @@ export function createUsersExport(deps: { db: Pick<Db, 'read'>; repo: UsersRepo;
   }
 
   return {
-    /** The matching ids are read before the first chunk, so a bad query fails before anything is sent. */
-    async open(query: UserIdsQuery, format: UserExportFormat): Promise<AsyncGenerator<string>> {
-      const batches = users(query);
-      const first = await batches.next();
-      return (async function* () {
+    /**
+     * How many users match, and their export as text chunks. The matching ids
+     * are read here, before the first chunk, so a bad query fails before
+     * anything is sent.
+     */
+    async open(query: UserIdsQuery, format: UserExportFormat): Promise<{ count: number; chunks: AsyncGenerator<string> }> {
+      const { ids } = await repo.ids(db.read, { ...filterOf(query, clock.now()), limit: ALL });
+      async function* chunks(): AsyncGenerator<string> {
         let n = 0;
         yield format === 'csv' ? csvRow(USER_EXPORT_COLUMNS) : '[';
-        for (let b = first; !b.done; b = await batches.next()) {
-          if (format === 'csv') yield b.value.map((u) => csvRow(userExportCells(u))).join('');
-          else yield b.value.map((u) => `${n++ ? ',' : ''}\n${JSON.stringify(userExportRecord(u))}`).join('');
+        for await (const users of batches(ids)) {
+          if (format === 'csv') yield users.map((u) => csvRow(userExportCells(u))).join('');
+          else yield users.map((u) => `${n++ ? ',' : ''}\n${JSON.stringify(userExportRecord(u))}`).join('');
         }
-        if (format === 'json') yield '\n]\n';
-      })();
+        yield format === 'csv' ? '' : '\n]\n';
+      }
+      return { count: ids.length, chunks: chunks() };
     },
   };
 }
