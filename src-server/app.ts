@@ -8,6 +8,8 @@ import { signupRoutes } from './registration/signup-routes.ts';
 import { meRoutes } from './users/me-routes.ts';
 import { adminUsersRoutes } from './users/admin-users-routes.ts';
 import { userImportRoutes } from './users/import-routes.ts';
+import { lifecycleRoutes } from './users/lifecycle-routes.ts';
+import { usersExportRoutes } from './users/export-routes.ts';
 import { settingsRoutes } from './settings/settings-routes.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { invitationsAdminRoutes, invitationsPublicRoutes } from './invitations/invitations-routes.ts';
@@ -90,9 +92,21 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Fas
   await app.register(guarded(services, 'user', meRoutes), { prefix: '/api/v2/me' });
   // Organizations: any active account reaches its own; what it may do in each is the organization's rule (orgs/org-access.ts).
   await app.register(guarded(services, 'user', orgsRoutes, orgSsoRoutes), { prefix: '/api/v2/organizations' });
-  await app.register(guarded(services, 'superuser', adminUsersRoutes, userImportRoutes, settingsRoutes, auditRoutes, adminOrgsRoutes, adminSsoRoutes), {
-    prefix: '/api/v2/admin',
-  });
+  await app.register(
+    guarded(
+      services,
+      'superuser',
+      adminUsersRoutes,
+      userImportRoutes,
+      lifecycleRoutes,
+      usersExportRoutes,
+      settingsRoutes,
+      auditRoutes,
+      adminOrgsRoutes,
+      adminSsoRoutes,
+    ),
+    { prefix: '/api/v2/admin' },
+  );
   await app.register(guarded(services, 'superuser', invitationsAdminRoutes), { prefix: '/api/v2/admin/invitations' });
   await app.register(pagesPlugin(services));
   await app.register(forwardAuthRoutes(services));

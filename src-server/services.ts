@@ -8,6 +8,9 @@ import { createAuditRepo } from './audit/audit-repo.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createUsersRepo } from './users/users-repo.ts';
 import { createUsersService } from './users/users-service.ts';
+import { createLifecycleService } from './users/lifecycle-service.ts';
+import { createUsersExport } from './users/users-export.ts';
+import { createAuditExport } from './audit/audit-export.ts';
 import { createKeysRepo } from './keys/keys-repo.ts';
 import { createKeysService } from './keys/keys-service.ts';
 import { createSettingsRepo } from './settings/settings-repo.ts';
@@ -99,6 +102,9 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     passwordMinLength: config.passwordMinLength,
     orgs: orgsRepo,
   });
+  const lifecycle = createLifecycleService({ repo: usersRepo, audit, writes, clock });
+  const usersExport = createUsersExport({ db, repo: usersRepo, clock });
+  const auditExport = createAuditExport({ db, repo: auditRepo });
   const orgAccess = createOrgAccess({ repo: orgsRepo });
   const orgs = createOrgsService({ db, repo: orgsRepo, users: usersRepo, access: orgAccess, settings: settingsRepo, audit, writes, clock });
   const orgMembers = createOrgMembersService({ db, repo: orgsRepo, users: usersRepo, usersService: users, access: orgAccess, audit, writes, clock });
@@ -197,6 +203,9 @@ export async function createServices(config: ServerConfig, deps: ServiceDeps) {
     audit,
     usersRepo,
     users,
+    lifecycle,
+    usersExport,
+    auditExport,
     keys,
     settings,
     jwt,

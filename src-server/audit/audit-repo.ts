@@ -24,7 +24,13 @@ export interface AuditQuery {
   action?: string | undefined;
   actor?: string | undefined;
   outcome?: 'success' | 'failure' | undefined;
+  /** The user affected, by id (entries about a user record its id as target_id). */
+  targetUserId?: number | undefined;
+  /** The affected thing's name as recorded (a deleted or renamed user's old name). */
+  target?: string | undefined;
 }
+
+export type AuditFilter = Omit<AuditQuery, 'page' | 'pageSize'>;
 
 /**
  * Audit text comes partly from clients (a typed username): control characters
@@ -39,6 +45,16 @@ function clean(text: string | null | undefined, max: number): string | null {
 const INSERT = statement(
   'insert into audit_log (at, actor_id, actor, action, target_type, target_id, target, client_ip, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
+
+function filtered(q: Q, f: AuditFilter) {
+  let base = q.selectFrom('audit_log');
+  if (f.action) base = base.where('action', '=', f.action);
+  if (f.actor) base = base.where('actor', '=', f.actor);
+  if (f.outcome) base = base.where('outcome', '=', f.outcome);
+  if (f.targetUserId !== undefined) base = base.where('target_type', '=', 'user').where('target_id', '=', String(f.targetUserId));
+  if (f.target) base = base.where('target', '=', f.target);
+  return base;
+}
 
 export function createAuditRepo(db: Pick<Db, 'statements'>) {
   const st = db.statements;
@@ -59,10 +75,7 @@ export function createAuditRepo(db: Pick<Db, 'statements'>) {
       ]);
     },
     async page(q: Q, query: AuditQuery): Promise<{ count: number; rows: AuditRow[] }> {
-      let base = q.selectFrom('audit_log');
-      if (query.action) base = base.where('action', '=', query.action);
-      if (query.actor) base = base.where('actor', '=', query.actor);
-      if (query.outcome) base = base.where('outcome', '=', query.outcome);
+      const base = filtered(q, query);
       const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
       const rows = await base
         .selectAll()
@@ -71,6 +84,12 @@ export function createAuditRepo(db: Pick<Db, 'statements'>) {
         .offset((query.page - 1) * query.pageSize)
         .execute();
       return { count: Number(countRow?.n ?? 0), rows };
+    },
+    /** Up to `limit` entries older than `beforeId` (all when null), newest first: the export walks the log by id. */
+    async olderThan(q: Q, filter: AuditFilter, beforeId: number | null, limit: number): Promise<AuditRow[]> {
+      let base = filtered(q, filter);
+      if (beforeId !== null) base = base.where('id', '<', beforeId);
+      return base.selectAll().orderBy('id', 'desc').limit(limit).execute();
     },
   };
 }

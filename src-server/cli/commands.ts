@@ -8,6 +8,7 @@ import { cliActor, need, overridesOf, usage, withRuntime, type CommandSpec, type
 import { ORG_COMMANDS } from './org-commands.ts';
 import { SSO_COMMANDS } from './sso-commands.ts';
 import { IMPORT_COMMANDS } from './import-commands.ts';
+import { LIFECYCLE_COMMANDS } from './lifecycle-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -334,6 +335,7 @@ export const COMMANDS: CommandSpec[] = [
       });
     },
   },
+  ...LIFECYCLE_COMMANDS,
   ...ORG_COMMANDS,
   ...SSO_COMMANDS,
   ...IMPORT_COMMANDS,

@@ -7,6 +7,7 @@ import { loginThrottle } from './migration-0009-login-throttle.ts';
 import { dropUserListRevision } from './migration-0010-drop-user-list-revision.ts';
 import { organizations } from './migration-0011-organizations.ts';
 import { sso } from './migration-0012-sso.ts';
+import { userLifecycle } from './migration-0013-user-lifecycle.ts';
 import { passwordLinks } from './migration-0014-password-links.ts';
 import { foldedSkeleton0008 } from './skeleton-as-of-0008.ts';
 
@@ -134,6 +135,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_drop_user_list_revision': dropUserListRevision(dialect),
     '0011_organizations': organizations(dialect),
     '0012_sso': sso(dialect),
+    '0013_user_lifecycle': userLifecycle(dialect),
     '0014_password_links': passwordLinks(dialect),
   };
 }

@@ -26,6 +26,8 @@ export interface UsersTable {
   auth_epoch: number;
   date_joined: string;
   last_login: string | null;
+  /** An administrator asked for a new password: password sign-in is held until the user changes it (migration 0013). */
+  must_change_password: Generated<boolean | number>;
 }
 
 export interface PersonalKeysTable {

@@ -68,7 +68,8 @@ export function createForwardAuthService(deps: {
 
   async function fromCookie(cookie: string, rev: number, now: number): Promise<Identified | null> {
     const session = await sessions.resolve(cookie);
-    if (!session) return null;
+    // A session opened only to choose the new password an administrator asked for (pages/password-change-page.ts) reaches nothing else.
+    if (!session || bool(session.user.must_change_password)) return null;
     return { identity: identityOf(session.user, 'cookie'), until: Math.min(sessions.endsAt(session), now + REFRESH_MS), revision: rev };
   }
 

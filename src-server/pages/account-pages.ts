@@ -13,6 +13,8 @@ import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 import { pageActor } from './signed-in.ts';
 import { ssoButtons } from './sso-pages.ts';
+import { passwordChangeUrl } from './password-change-page.ts';
+import { bool } from '../db/schema.ts';
 
 const text = formText;
 
@@ -161,9 +163,10 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
     const username = text(request, 'username').trim();
     const next = safeNext(formValue(request, 'next'));
     try {
-      const { user } = await s.tokens.passwordLogin(username, text(request, 'password'), request.ip);
+      const { user } = await s.tokens.passwordLogin(username, text(request, 'password'), request.ip, { page: true });
       await ctx.startSession(request, reply, user);
-      return reply.redirect(next, 303);
+      // An administrator asked for a new password: that page first, then where they were going.
+      return reply.redirect(bool(user.must_change_password) ? passwordChangeUrl(next) : next, 303);
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (e.headers) reply.headers(e.headers);

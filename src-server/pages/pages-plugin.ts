@@ -11,6 +11,7 @@ import { layout } from './layout.ts';
 import type { PageContext, PagesDeps } from './page-context.ts';
 import { accountPages } from './account-pages.ts';
 import { dashboardPages } from './dashboard-pages.ts';
+import { passwordChangePage } from './password-change-page.ts';
 import { orgPages } from './org-pages.ts';
 import { ssoPages, type SsoPagesDeps } from './sso-pages.ts';
 import { passwordLinkPages } from './password-link-pages.ts';
@@ -164,6 +165,7 @@ export function pagesPlugin(s: PagesDeps & SsoPagesDeps & { passwordLinks: Passw
 
     accountPages(app, ctx);
     dashboardPages(app, ctx);
+    passwordChangePage(app, ctx);
     orgPages(app, ctx);
     ssoPages(app, ctx, s);
     passwordLinkPages(app, ctx, s.passwordLinks);

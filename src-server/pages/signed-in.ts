@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/audit-service.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import type { PageContext } from './page-context.ts';
+import { bool } from '../db/schema.ts';
+import { passwordChangeUrl } from './password-change-page.ts';
 
 /** The session for a signed-in page, or a redirect to sign-in that comes back here (null). */
 export async function requireSession(ctx: PageContext, request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession | null> {
@@ -9,6 +11,11 @@ export async function requireSession(ctx: PageContext, request: FastifyRequest, 
   if (!session) {
     const next = request.method === 'GET' ? request.url : '/dashboard/';
     reply.redirect(`/accounts/login/?next=${encodeURIComponent(next)}`, 303);
+    return null;
+  }
+  // Held until the user picks the new password an administrator asked for (password-change-page.ts).
+  if (bool(session.user.must_change_password)) {
+    reply.redirect(passwordChangeUrl(request.method === 'GET' ? request.url : '/dashboard/'), 303);
     return null;
   }
   return session;

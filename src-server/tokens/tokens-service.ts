@@ -15,6 +15,8 @@ import { createActiveOrgs, newSessionId, type ActiveOrganizationAnswer, type Sig
 import { createOrgSessionsRepo } from './org-sessions-repo.ts';
 
 export const REFRESH_EXPIRED_MESSAGE = 'Refresh has expired.';
+export const PASSWORD_CHANGE_REQUIRED_MESSAGE =
+  'Your administrator asks you to choose a new password: sign in on the web page (/accounts/login/) to change it, then sign in here again.';
 
 /** The authenticated caller of a request, re-checked against the database on every request. */
 export interface Principal {
@@ -137,7 +139,7 @@ export function createTokensService(deps: TokensServiceDeps) {
       identifier: string,
       password: string,
       ip: string | null,
-      opts: { requireSuperuser?: boolean; orgName?: string | null | undefined } = {},
+      opts: { requireSuperuser?: boolean; orgName?: string | null | undefined; page?: boolean } = {},
     ): Promise<IssuedToken> {
       const user = await findAccount(identifier);
       const verdict = await checkPassword({
@@ -163,6 +165,22 @@ export function createTokensService(deps: TokensServiceDeps) {
           },
         );
         throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
+      }
+      // Held until the user picks a new password: the sign-in page (`page`) lets them in only to do that
+      // (pages/password-change-page.ts); an API client gets a code and a sentence to show.
+      if (bool(found.must_change_password) && !opts.page) {
+        await audit.record(
+          { userId: Number(found.id), username: found.username, ip },
+          {
+            action: 'auth.login',
+            outcome: 'failure',
+            targetType: 'user',
+            targetId: Number(found.id),
+            target: found.username,
+            detail: { method: 'password', reason: 'password_change_required' },
+          },
+        );
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', PASSWORD_CHANGE_REQUIRED_MESSAGE);
       }
       const signedIn = await activeOrgs.resolveSignInOrg(found, opts.orgName);
       const now = clock.now().toISOString();

@@ -14,6 +14,12 @@ export interface ListUsersFilter {
   isActive?: boolean | undefined;
   /** Only a password, only single sign-on, or both. */
   signIn?: SignInMethod | undefined;
+  /** True: never signed in; false: signed in at least once. */
+  neverSignedIn?: boolean | undefined;
+  /** ISO time: no sign-in since (last sign-in before it, or none at all). */
+  idleSince?: string | undefined;
+  /** ISO time: joined before it. */
+  joinedBefore?: string | undefined;
   orderBy: UserOrderingField;
   descending: boolean;
   limit: number;
@@ -95,13 +101,18 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
   const flag = (v: boolean) => (pg ? v : v ? 1 : 0);
   const SIGN_IN_SQL = signInSql(dialect);
 
-  function where(f: Pick<ListUsersFilter, 'search' | 'isStaff' | 'isSuperuser' | 'isActive' | 'signIn'>) {
+  function where(f: Pick<ListUsersFilter, 'search' | 'isStaff' | 'isSuperuser' | 'isActive' | 'signIn' | 'neverSignedIn' | 'idleSince' | 'joinedBefore'>) {
     const flags: Array<{ column: string; value: unknown }> = [];
     if (f.isStaff !== undefined) flags.push({ column: 'is_staff', value: flag(f.isStaff) });
     if (f.isSuperuser !== undefined) flags.push({ column: 'is_superuser', value: flag(f.isSuperuser) });
     if (f.isActive !== undefined) flags.push({ column: 'is_active', value: flag(f.isActive) });
     // Fixed text, no parameters; no index drives it: a row test, like a flag the walk keeps from the index.
     const signIn = f.signIn ? SIGN_IN_SQL[f.signIn] : null;
+    // Dormancy: fixed text over a column (`c`: the column as written, `+last_login` when walking another index).
+    const dates: Array<{ column: string; sql: (c: string) => string; params: unknown[] }> = [];
+    if (f.neverSignedIn !== undefined) dates.push({ column: 'last_login', sql: (c) => `${c} is ${f.neverSignedIn ? '' : 'not '}null`, params: [] });
+    if (f.idleSince !== undefined) dates.push({ column: 'last_login', sql: (c) => `(${c} is null or ${c} < ?)`, params: [f.idleSince] });
+    if (f.joinedBefore !== undefined) dates.push({ column: 'date_joined', sql: (c) => `${c} < ?`, params: [f.joinedBefore] });
     const needle = f.search?.toLowerCase();
     let search: { kind: 'trigram' | 'scan'; sql: string; params: unknown[] } | null = null;
     // SQLite's row-by-row substring test: for short needles, and for walking the ordering index when matches are many.
@@ -134,8 +145,9 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
           ...(s ? [walk && s.kind === 'trigram' ? `+${s.sql}` : s.sql] : []),
           ...flags.map((x) => `${walk && x.column !== orderColumn ? '+' : ''}${x.column} = ?`),
           ...(signIn ? [`(${signIn})`] : []),
+          ...dates.map((d) => d.sql(`${walk && d.column !== orderColumn ? '+' : ''}${d.column}`)),
         ],
-        params: [...(s?.params ?? []), ...flags.map((x) => x.value)],
+        params: [...(s?.params ?? []), ...flags.map((x) => x.value), ...dates.flatMap((d) => d.params)],
       };
     };
     // Counting a search's matches means testing rows (SQLite's 1-2 character scans; PostgreSQL rechecks
@@ -143,7 +155,8 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     const cap = (!pg && search?.kind === 'scan') || (pg && search) ? SEARCH_COUNT_LIMIT : EXACT_COUNT_LIMIT;
     // PostgreSQL plans these with their values each time: a search pattern, and a LIMIT/OFFSET, decide the
     // best plan, and a generic plan guessing them (a tenth of the table for a LIMIT) can read the whole table.
-    return { flags, signIn, search, conds, cap, filtered: search !== null || flags.length > 0 || signIn !== null, custom: pg };
+    const filtered = search !== null || flags.length > 0 || signIn !== null || dates.length > 0;
+    return { flags, signIn, dates, search, conds, cap, filtered, custom: pg };
   }
   type Where = ReturnType<typeof where>;
 
@@ -163,7 +176,7 @@ export function createUsersLister(db: Pick<Db, 'dialect' | 'statements'>) {
     if (guess > 2 * w.cap) return { count: w.search ? await sampled(q, w) : guess, estimated: true };
     let text: string;
     if (pg) text = `select count(*) as n, null as last from (select 1 from users${and(conds)} limit ${w.cap + 1}) as capped`;
-    else if (w.search?.kind === 'trigram' && w.flags.length === 0 && !w.signIn)
+    else if (w.search?.kind === 'trigram' && w.flags.length === 0 && !w.signIn && w.dates.length === 0)
       text = `select count(*) as n, max(rowid) as last from (select rowid from users_search where users_search match ? limit ${w.cap + 1}) as capped`;
     else text = `select count(*) as n, max(id) as last from (select id from users${and(conds)} order by id limit ${w.cap + 1}) as capped`;
     const capped = await st.one<{ n: number | string; last: number | null }>(q, statement(text, { planEachTime: w.custom }), params);

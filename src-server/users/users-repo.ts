@@ -65,6 +65,11 @@ const SSO_OF = (ids: string) =>
 const SSO_OF_IDS = { sqlite: SSO_OF('in (select value from json_each(?))'), postgres: SSO_OF('= any(?::int[])') };
 
 const BY_ID = statement('select * from users where id = ?');
+/** A batch of users by id, as one parameter (as SSO_OF_IDS). */
+const BY_IDS = {
+  sqlite: statement('select * from users where id in (select value from json_each(?))'),
+  postgres: statement('select * from users where id = any(?::int[])'),
+};
 const BY_USERNAME = statement('select * from users where username_lower = ?');
 const BY_EMAIL = statement('select * from users where email_lower = ?');
 const IS_ORG_SLUG = statement('select 1 as found from organizations where slug = ?');
@@ -85,6 +90,13 @@ export function createUsersRepo(db: Pick<Db, 'dialect' | 'statements'>) {
     flag,
     async byId(q: Q, id: number): Promise<UserRow | undefined> {
       return st.one<UserRow>(q, BY_ID, [id]);
+    },
+    /** Users by id, in the order of `ids` (an id that is no user is left out). */
+    async byIds(q: Q, ids: readonly number[]): Promise<UserRow[]> {
+      if (ids.length === 0) return [];
+      const rows = await st.all<UserRow>(q, BY_IDS[dialect], [dialect === 'postgres' ? [...ids] : JSON.stringify(ids)]);
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
     },
     async byUsername(q: Q, username: string): Promise<UserRow | undefined> {
       return st.one<UserRow>(q, BY_USERNAME, [username.toLowerCase()]);

@@ -73,7 +73,7 @@ export async function accountConflict(
 }
 
 /** The list's search, filters and ordering as the repo takes them: one reading for the list and its ids. */
-function filterOf(query: UserIdsQuery): Omit<ListUsersFilter, 'limit' | 'offset'> {
+export function filterOf(query: UserIdsQuery, now: Date): Omit<ListUsersFilter, 'limit' | 'offset'> {
   const ordering = query.ordering ?? 'username';
   return {
     search: query.search?.trim() || undefined,
@@ -81,6 +81,9 @@ function filterOf(query: UserIdsQuery): Omit<ListUsersFilter, 'limit' | 'offset'
     isSuperuser: query.is_superuser,
     isActive: query.is_active,
     signIn: query.sign_in,
+    neverSignedIn: query.never_signed_in,
+    idleSince: query.inactive_days === undefined ? undefined : new Date(now.getTime() - query.inactive_days * 86_400_000).toISOString(),
+    joinedBefore: query.joined_before === undefined ? undefined : `${query.joined_before}T00:00:00.000Z`,
     orderBy: ordering.replace(/^-/, '') as UserOrderingField,
     descending: ordering.startsWith('-'),
   };
@@ -151,7 +154,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     async list(query: ListUsersQuery): Promise<Page<ListedUser>> {
       const page = query.page ?? 1;
       const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
-      const { count, estimated, rows } = await repo.list(db.read, { ...filterOf(query), limit: pageSize, offset: (page - 1) * pageSize });
+      const { count, estimated, rows } = await repo.list(db.read, { ...filterOf(query, clock.now()), limit: pageSize, offset: (page - 1) * pageSize });
       const result: Page<ListedUser> = { count, page, page_size: pageSize, results: await repo.listed(db.read, rows) };
       if (estimated) result.count_is_estimate = true;
       return result;
@@ -205,7 +208,7 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     /** The ids of the first `limit` users the list's query matches, in its order, and how many match (exact). */
     async listIds(query: UserIdsQuery): Promise<MatchingUserIds> {
-      return repo.ids(db.read, { ...filterOf(query), limit: query.limit ?? BULK_MAX_USERS });
+      return repo.ids(db.read, { ...filterOf(query, clock.now()), limit: query.limit ?? BULK_MAX_USERS });
     },
 
     /** Edit fields and roles. The last active superuser can never be demoted or deactivated. */
@@ -300,7 +303,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       return writes.run(actor, async (trx) => {
         const fresh = await mustGet(trx, id);
         const epoch = fresh.auth_epoch + 1;
-        await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch });
+        // Their own new password answers an administrator's request for one (users/lifecycle-service.ts).
+        await repo.update(trx, id, { password_hash: passwordHash, auth_epoch: epoch, must_change_password: repo.flag(false) });
         await audit.record(actor, { action: 'user.password', targetType: 'user', targetId: id, target: fresh.username, detail: { self: true } }, trx);
         return epoch;
       });

@@ -366,6 +366,7 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['NO_ROWS'],
   },
   { method: 'GET', path: `${A}/users/ids`, guard: 'hook', credential: 'bearer', query: 'user-ids', baseCodes: ['ok'] },
+  { method: 'GET', path: `${A}/users/export`, guard: 'hook', credential: 'bearer', query: 'users', baseCodes: ['ok'] },
   // The base body names a user that does not exist: answered 200 with it under `failed`, nobody changed.
   {
     method: 'POST',
@@ -394,6 +395,46 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['ok'],
   },
   { method: 'DELETE', path: `${A}/users/:id`, guard: 'hook', credential: 'bearer', baseCodes: ['USER_NOT_FOUND'], missingId: true },
+  // Lifecycle actions aim at a user that does not exist: refused as such, nobody signed out.
+  {
+    method: 'POST',
+    path: `${A}/users/:id/sign-out`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: { revoke_keys: bool }, base: {}, strict: true, optional: true },
+    baseCodes: ['USER_NOT_FOUND'],
+    missingId: true,
+  },
+  {
+    method: 'POST',
+    path: `${A}/users/:id/require-password-change`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: {}, base: {}, strict: true, optional: true },
+    baseCodes: ['USER_NOT_FOUND'],
+    missingId: true,
+  },
+  {
+    method: 'POST',
+    path: `${A}/users/:id/keys/revoke-all`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: { fields: {}, base: {}, strict: true, optional: true },
+    baseCodes: ['USER_NOT_FOUND'],
+    missingId: true,
+  },
+  {
+    method: 'POST',
+    path: `${A}/users/lifecycle`,
+    guard: 'hook',
+    credential: 'bearer',
+    body: {
+      fields: { ids: { kind: 'ids', required: true }, action: str('free', { required: true }), revoke_keys: bool },
+      base: { ids: [2_147_483_647], action: 'sign_out' },
+      strict: true,
+    },
+    baseCodes: ['ok'],
+  },
   {
     method: 'POST',
     path: `${A}/users/:id/password`,
@@ -421,6 +462,7 @@ const ENDPOINTS: Endpoint[] = [
     baseCodes: ['ok'],
   },
   { method: 'GET', path: `${A}/audit`, guard: 'hook', credential: 'bearer', query: 'audit', baseCodes: ['ok'] },
+  { method: 'GET', path: `${A}/audit/export`, guard: 'hook', credential: 'bearer', query: 'audit', baseCodes: ['ok'] },
   // Invitations: superusers make single-use sign-up links; anyone holding one may look at it and accept it.
   ...(['', '/'] as const).flatMap((slash): Endpoint[] => [
     { method: 'POST', path: `${A}/invitations${slash}`, guard: 'hook', credential: 'bearer', body: inviteBody, baseCodes: ['ok'] },
@@ -602,6 +644,8 @@ const PAGES: PageEndpoint[] = [
   { method: 'POST', path: '/dashboard/keys/:keyId/revoke', session: true, params: { keyId: NOT_FOUND_KEY } },
   { method: 'POST', path: '/dashboard/token', session: true },
   { method: 'POST', path: '/dashboard/password', session: true },
+  { method: 'GET', path: '/accounts/password/change/', session: true },
+  { method: 'POST', path: '/accounts/password/change/', session: true },
   { method: 'POST', path: '/accounts/invite/:token/join', session: true, params: { token: 'no-such-invitation' } },
   { method: 'GET', path: '/dashboard/organizations/', session: true },
   { method: 'POST', path: '/dashboard/organizations/', session: true },
@@ -902,6 +946,16 @@ function queryCases(ep: Endpoint, path: string): Case[] {
       q('is_superuser=%00', 'is_superuser=%00'),
       q('is_active=' + enc("' OR 1=1 --"), `is_active=${enc("' OR 1=1 --")}`),
       q('is_active twice', 'is_active=true&is_active=false'),
+      q('never_signed_in=maybe', 'never_signed_in=maybe'),
+      q('inactive_days=0', 'inactive_days=0'),
+      q('inactive_days=-3', 'inactive_days=-3'),
+      q('inactive_days=1.5', 'inactive_days=1.5'),
+      q('inactive_days=1e9999', 'inactive_days=1e9999'),
+      q('inactive_days SQL', `inactive_days=${enc("90' OR 1=1 --")}`),
+      q('joined_before=2026-02-30', 'joined_before=2026-02-30'),
+      q('joined_before=yesterday', 'joined_before=yesterday'),
+      q('joined_before with a time', `joined_before=${enc('2026-01-01T00:00:00Z')}`),
+      q('joined_before SQL', `joined_before=${enc("2026-01-01' OR 1=1 --")}`),
     );
     if (ep.query === 'user-ids') {
       for (const l of ['0', '-1', '10001', 'abc', '1.5', '', '1e9999', enc("1' OR 1=1 --")]) cases.push(q(`limit=${JSON.stringify(l)}`, `limit=${l}`));
@@ -939,6 +993,10 @@ function queryCases(ep: Endpoint, path: string): Case[] {
       q('action of 65 characters', `action=${'a'.repeat(65)}`),
       q('actor of 201 characters', `actor=${'a'.repeat(201)}`),
       q('duplicate actor', 'actor=a&actor=b'),
+      q('target_user_id=0x2', 'target_user_id=0x2'),
+      q('target_user_id=-1', 'target_user_id=-1'),
+      q('target_user_id SQL', `target_user_id=${enc("1' OR 1=1 --")}`),
+      q('target of 201 characters', `target=${'t'.repeat(201)}`),
     );
   }
   return cases;
