@@ -1,3 +1,6 @@
+// The suite of graphistry-site-variations-<version>.test.ts, one file per
+// Django version so that their peers run side by side.
+//
 // Admin sites that differ from the reference peer's around the user model
 // (test/fixtures/graphistry-variants): a site under a prefix, django-axes,
 // django-otp and constance settings that are not switches. Each sign-in
@@ -14,13 +17,13 @@ import { createDispatcher } from '../../src-main/bridge/dispatch.ts';
 import { createConsoleService } from '../../src-main/console-service.ts';
 import { createProfilesStore } from '../../src-main/profiles/profiles-store.ts';
 import { createBundledServer } from '../../src-main/server/bundled-server.ts';
-import { tempDir } from '../helpers/app.ts';
+import { tempDir } from './app.ts';
 import { createRemoteGraphistryBackend } from '../../src-main/backend/remote/remote-backend.ts';
 import type { Backend } from '../../src-main/contracts.ts';
-import { failure } from '../helpers/failure.ts';
-import { PEER_ADMIN, PYTHON, startDjangoPeer, type DjangoPeer } from '../helpers/django-peer.ts';
-import { djangoRuntimes, type DjangoVersion } from '../helpers/django-versions.ts';
-import { dumpDiff, dumpPeer } from '../helpers/peer-dump.ts';
+import { failure } from './failure.ts';
+import { PEER_ADMIN, PYTHON, startDjangoPeer, type DjangoPeer } from './django-peer.ts';
+import type { DjangoRuntime, DjangoVersion } from './django-versions.ts';
+import { dumpDiff, dumpPeer } from './peer-dump.ts';
 
 const plugins = await promisify(execFile)(PYTHON, ['-c', 'import axes, django_otp']).then(
   () => null,
@@ -41,7 +44,8 @@ function variation(django: DjangoVersion, variant: string, adminPath?: string) {
   return { v, as, posts };
 }
 
-for (const runtime of await djangoRuntimes()) {
+/** The variations on one Django version (graphistry-site-variations-<version>.test.ts). */
+export function siteVariationsSuite(runtime: DjangoRuntime): void {
   const { version } = runtime;
   if (!runtime.ok) process.stderr.write(`\n!!! ${runtime.why}: SKIPPING the remote backend's admin site variations on Django ${version}.\n\n`);
   else if (plugins) process.stderr.write(`\n!!! ${plugins}: SKIPPING the django-axes and django-otp variations on Django ${version}.\n\n`);
