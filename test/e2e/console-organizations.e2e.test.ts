@@ -16,7 +16,7 @@ import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
 import { consoleKit, HEIGHT } from '../helpers/console-kit.ts';
-import { ensureRendererBuilt, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { ensureRendererBuilt, startBundledConsole, stopConsoleAndClean, type BundledConsole, type ConsoleWeb } from '../helpers/console-web.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console organizations e2e (web mode in Chromium).\n\n`);
@@ -48,23 +48,10 @@ interface Member {
   beforeAll(async () => {
     process.stdout.write(`organizations e2e: ${ensureRendererBuilt()}\n`);
     kit.clearShots();
-    dataDir = tempDir();
-    [web, browser] = await Promise.all([startConsoleWeb(dataDir), launchChromium()]);
-    // The bundled server and its first administrator, through the bridge (the wizard has its own e2e).
-    const started = await web.bridge('startBundledServer');
-    if (!started.ok) throw new Error(`startBundledServer: ${JSON.stringify(started)}`);
-    const saved = await web.bridge<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
-    if (!saved.ok) throw new Error(`saveProfile: ${JSON.stringify(saved)}`);
-    const signedUp = await web.bridge<{ connection: string }>('signUpFirstAdmin', { profileId: saved.value.id, ...ADMIN });
-    if (!signedUp.ok) throw new Error(`signUpFirstAdmin: ${JSON.stringify(signedUp)}`);
-    connection = signedUp.value.connection;
-    const ben = await web.bridge('createUser', { connection, username: 'ben', password: 'ben keeps a long passphrase' });
-    if (!ben.ok) throw new Error(`createUser ben: ${JSON.stringify(ben)}`);
-    const cleo = await web.bridge('createUser', { connection, ...CLEO });
-    if (!cleo.ok) throw new Error(`createUser cleo: ${JSON.stringify(cleo)}`);
-    const server = await web.bridge<{ url: string }>('bundledServerStatus');
-    if (!server.ok) throw new Error(`bundledServerStatus: ${JSON.stringify(server)}`);
-    serverUrl = server.value.url;
+    let must: BundledConsole['must'];
+    [{ web, dataDir, connection, serverUrl, must }, browser] = await Promise.all([startBundledConsole(ADMIN), launchChromium()]);
+    await must('createUser', { connection, username: 'ben', password: 'ben keeps a long passphrase' });
+    await must('createUser', { connection, ...CLEO });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin });
     context.setDefaultTimeout(15_000);

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SettingView } from '../../src-shared/domain.ts';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
 import { consoleKit, HEIGHT } from '../helpers/console-kit.ts';
-import { api, ensureRendererBuilt, jwtFor, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { api, ensureRendererBuilt, jwtFor, startBundledConsole, stopConsoleAndClean, type BundledConsole, type ConsoleWeb } from '../helpers/console-web.ts';
 import { CookieJar, signInAtIdp, startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
 
 const missing = chromiumMissing();
@@ -36,20 +36,9 @@ const SHOT_WIDTHS = [1280, 900] as const;
   beforeAll(async () => {
     process.stdout.write(`sign-in e2e: ${ensureRendererBuilt()}\n`);
     kit.clearShots();
-    dataDir = tempDir();
-    [web, browser] = await Promise.all([startConsoleWeb(dataDir), launchChromium()]);
-    const started = await web.bridge('startBundledServer');
-    if (!started.ok) throw new Error(`startBundledServer: ${JSON.stringify(started)}`);
-    const saved = await web.bridge<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
-    if (!saved.ok) throw new Error(`saveProfile: ${JSON.stringify(saved)}`);
-    const signedUp = await web.bridge<{ connection: string }>('signUpFirstAdmin', { profileId: saved.value.id, ...ADMIN });
-    if (!signedUp.ok) throw new Error(`signUpFirstAdmin: ${JSON.stringify(signedUp)}`);
-    connection = signedUp.value.connection;
-    const bob = await web.bridge('createUser', { connection, username: 'bob', password: 'bob keeps a long passphrase' });
-    if (!bob.ok) throw new Error(`createUser bob: ${JSON.stringify(bob)}`);
-    const server = await web.bridge<{ url: string }>('bundledServerStatus');
-    if (!server.ok) throw new Error(`bundledServerStatus: ${JSON.stringify(server)}`);
-    serverUrl = server.value.url;
+    let must: BundledConsole['must'];
+    [{ web, dataDir, connection, serverUrl, must }, browser] = await Promise.all([startBundledConsole(ADMIN), launchChromium()]);
+    await must('createUser', { connection, username: 'bob', password: 'bob keeps a long passphrase' });
     idp = await startTestIdp({ redirectUris: [`${serverUrl}/g/sso/oidc/corp/login/callback`] });
     // The IdP is configured on the server (the console's Single sign-on screen is another test's).
     const jwt = await jwtFor(serverUrl, ADMIN.username, ADMIN.password);

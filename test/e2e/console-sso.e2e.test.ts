@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
 import { consoleKit } from '../helpers/console-kit.ts';
-import { ensureRendererBuilt, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { ensureRendererBuilt, startBundledConsole, stopConsoleAndClean, type BundledConsole, type ConsoleWeb } from '../helpers/console-web.ts';
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
 
 const missing = chromiumMissing();
@@ -39,22 +39,11 @@ const SHOT_WIDTHS = [1280, 900] as const;
   beforeAll(async () => {
     process.stdout.write(`sso e2e: ${ensureRendererBuilt()}\n`);
     kit.clearShots();
-    dataDir = tempDir();
-    [web, browser] = await Promise.all([startConsoleWeb(dataDir), launchChromium()]);
-    const started = await web.bridge('startBundledServer');
-    if (!started.ok) throw new Error(`startBundledServer: ${JSON.stringify(started)}`);
-    const saved = await web.bridge<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
-    if (!saved.ok) throw new Error(`saveProfile: ${JSON.stringify(saved)}`);
-    const signedUp = await web.bridge<{ connection: string }>('signUpFirstAdmin', { profileId: saved.value.id, ...ADMIN });
-    if (!signedUp.ok) throw new Error(`signUpFirstAdmin: ${JSON.stringify(signedUp)}`);
-    connection = signedUp.value.connection;
+    let must: BundledConsole['must'];
+    [{ web, dataDir, connection, serverUrl, must }, browser] = await Promise.all([startBundledConsole(ADMIN), launchChromium()]);
     // Ana has an account with her work email; her first sign-in at the IdP links to it by that verified email.
     // Not staff: a verified email never takes over a staff or superuser account (SSO_LINK_ADMIN_REQUIRED).
-    const ana = await web.bridge('createUser', { connection, ...ANA });
-    if (!ana.ok) throw new Error(`createUser ana: ${JSON.stringify(ana)}`);
-    const server = await web.bridge<{ url: string }>('bundledServerStatus');
-    if (!server.ok) throw new Error(`bundledServerStatus: ${JSON.stringify(server)}`);
-    serverUrl = server.value.url;
+    await must('createUser', { connection, ...ANA });
     idp = await startTestIdp({ redirectUris: [`${serverUrl}/g/sso/oidc/corp/login/callback`], clientSecret: SECRET });
     idp.accounts.set('ana-at-corp', { email: ANA.email, email_verified: true });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });

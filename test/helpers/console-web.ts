@@ -330,3 +330,36 @@ export async function stopConsoleAndClean(web: ConsoleWeb | undefined, dataDir: 
   }
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+/** What a console e2e on the bundled server starts from (see `startBundledConsole`). */
+export interface BundledConsole {
+  web: ConsoleWeb;
+  dataDir: string;
+  /** The first administrator's connection, for the bridge calls a test prepares data with. */
+  connection: string;
+  /** The bundled server's own address (its pages, its REST API). */
+  serverUrl: string;
+  /** A bridge call that must succeed: its value, or the test fails naming the call. */
+  must<T = unknown>(method: string, params?: unknown): Promise<T>;
+}
+
+/**
+ * The start of a console e2e on the bundled server: console-web in a fresh
+ * data folder, its bundled server started, a Bundled server profile and its
+ * first administrator signed up through the bridge (the wizard has its own
+ * e2e), and the server's address.
+ */
+export async function startBundledConsole(admin: { username: string; password: string }): Promise<BundledConsole> {
+  const dataDir = tempDir();
+  const web = await startConsoleWeb(dataDir);
+  const must = async <T = unknown>(method: string, params?: unknown): Promise<T> => {
+    const r = await web.bridge<T>(method, params);
+    if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r)}`);
+    return r.value;
+  };
+  await must('startBundledServer');
+  const profile = await must<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
+  const { connection } = await must<{ connection: string }>('signUpFirstAdmin', { profileId: profile.id, ...admin });
+  const { url } = await must<{ url: string }>('bundledServerStatus');
+  return { web, dataDir, connection, serverUrl: url, must };
+}
