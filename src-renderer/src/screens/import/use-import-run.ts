@@ -5,11 +5,14 @@ import { call } from '../../lib/api.ts';
 
 const POLL_MS = 250;
 
+/** The last run each connection started, so a screen left mid-run picks it up again (its report, links included, is read once). */
+const lastRun = new Map<string, string>();
+
 /**
  * One import run at a time, as the screen sees it: started in the main
  * process, read every quarter second until it ends (its progress, then its
  * report), and stopped on request. Leaving the screen stops the reading, not
- * the run.
+ * the run; coming back picks the run up again.
  */
 export function useImportRun(connection: string) {
   const [run, setRun] = useState<ImportRunView | null>(null);
@@ -39,12 +42,19 @@ export function useImportRun(connection: string) {
     [connection],
   );
 
+  // Back on the screen: follow the run it left, if any (a finished one's report still arrives once).
+  useEffect(() => {
+    const left = lastRun.get(connection);
+    if (left) follow(left);
+  }, [connection, follow]);
+
   const start = useCallback(
     async (params: Omit<ConsoleParams<'startImport'>, 'connection'>) => {
       setError(null);
       const r = await call('startImport', { connection, ...params });
       if (!r.ok) return setError(r.error);
       setRun(r.value);
+      lastRun.set(connection, r.value.run);
       follow(r.value.run);
     },
     [connection, follow],
@@ -57,9 +67,10 @@ export function useImportRun(connection: string) {
   }, [connection, run]);
 
   const clear = useCallback(() => {
+    lastRun.delete(connection);
     setRun(null);
     setError(null);
-  }, []);
+  }, [connection]);
 
   return { run, error, start, stop, clear };
 }
