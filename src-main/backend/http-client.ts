@@ -25,6 +25,8 @@ export interface RequestSpec<T> {
   secrets?: readonly string[];
   /** A schema for a JSON answer; 'empty' ignores the body (204); 'text' wants a non-HTML body (health). */
   expect: z.ZodType<T> | 'empty' | 'text';
+  /** A larger cap on the answer than MAX_ANSWER_BYTES, for the calls that fetch a whole file (an export). */
+  maxBytes?: number;
 }
 
 // The bundled server's largest answer is a page of 200 users or 10,000 ids
@@ -150,16 +152,18 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         params: spec.query,
         data: spec.body,
         headers: spec.authorization ? { Authorization: spec.authorization } : {},
+        ...(spec.maxBytes ? { maxContentLength: spec.maxBytes } : {}),
         // `timeout` is per socket idle period; this caps the whole exchange (a server trickling bytes forever).
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (e) {
-      if (isAnswerTooLarge(e)) throw answerTooLarge(host, `${spec.method} ${spec.path.split('?')[0]}`, MAX_ANSWER_BYTES);
+      if (isAnswerTooLarge(e)) throw answerTooLarge(host, `${spec.method} ${spec.path.split('?')[0]}`, spec.maxBytes ?? MAX_ANSWER_BYTES);
       throw failureFromTransport(e, host, opts.timeoutMs);
     }
     const contentType = String(res.headers['content-type'] ?? '');
     const text = typeof res.data === 'string' ? res.data : '';
-    const json = /[/+]json\b/i.test(contentType) ? parseJson(text) : undefined;
+    // A file asked for as text (a JSON export) is not parsed on the way: only an error's body is.
+    const json = /[/+]json\b/i.test(contentType) && (spec.expect !== 'text' || res.status >= 300) ? parseJson(text) : undefined;
 
     if (res.status >= 300 && res.status < 400) {
       const to = originOf(res.headers.location);
