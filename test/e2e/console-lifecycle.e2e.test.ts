@@ -66,7 +66,12 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
           const violations = await page.evaluate(async () => {
             const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe;
             const r = await a.run(document, { resultTypes: ['violations'] });
-            return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`) }));
+            return r.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact ?? null,
+              help: v.help,
+              nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`),
+            }));
           });
           process.stdout.write(`A11Y ${what} ${theme} ${width}: ${violations.map((v) => `${v.id}(${v.impact})×${v.nodes.length}`).join(', ') || 'none'}\n`);
           for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
@@ -192,7 +197,12 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
     const text = readFileSync((await download.path())!, 'utf8');
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('id,username,email,is_active,is_staff,is_superuser,date_joined,last_login,sign_in');
-    expect(lines.slice(1).map((l) => l.split(',')[1]).sort()).toEqual(['idle.one', 'idle.two']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[1])
+        .sort(),
+    ).toEqual(['idle.one', 'idle.two']);
 
     await page.goto(`${web.url}#/audit?user=${ids.sam}`);
     await shown(heading('Audit log'));
@@ -202,7 +212,9 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
     await shots('05-audit-about-sam', SHOT_WIDTHS);
     expect(await axeSerious('audit about a user'), 'serious axe findings on Audit').toEqual([]);
     const [auditFile] = await Promise.all([page.waitForEvent('download'), main().getByRole('button', { name: 'Export CSV' }).click()]);
-    const audit = readFileSync((await auditFile.path())!, 'utf8').trimEnd().split('\r\n');
+    const audit = readFileSync((await auditFile.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
     expect(audit[0]).toBe('id,at,actor,action,outcome,target_type,target_id,target,client_ip,detail');
     expect(audit.slice(1).map((l) => l.split(',')[3])).toContain('user.sign_out');
     expect(audit.slice(1).every((l) => l.includes(',sam,'))).toBe(true);
