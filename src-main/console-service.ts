@@ -256,6 +256,7 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
     revokeInvitation: async ({ connection, id }) => (await session.backendFor(connection)).revokeInvitation(id),
     listAudit: async ({ connection, ...q }) => (await session.backendFor(connection)).listAudit(q),
+    exportAudit: async ({ connection, ...q }) => (await session.backendFor(connection)).exportAudit(q),
 
     copyToClipboard: async ({ text, sensitive }) => {
       if (!deps.clipboard) return { copied: false, delegated: true, clear_after_ms: CLIPBOARD_CLEAR_MS };

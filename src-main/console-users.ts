@@ -12,6 +12,8 @@ type UserMethods =
   | 'updateUser'
   | 'deleteUser'
   | 'setUsersActive'
+  | 'userLifecycle'
+  | 'exportUsers'
   | 'listKeys'
   | 'createKey'
   | 'revokeKey'
@@ -38,6 +40,9 @@ export function userHandlers(session: ConsoleSession): Pick<ConsoleHandlers, Use
     },
     /** Each user on its own (one refusal, the last superuser, does not undo the rest); only real changes are `changed`. */
     setUsersActive: async ({ connection, ids, active }) => (await on(connection)).setUsersActive([...new Set(ids)], active),
+    userLifecycle: async ({ connection, ids, action, revoke_keys }) =>
+      (await on(connection)).userLifecycle([...new Set(ids)], action, { revokeKeys: revoke_keys ?? false }),
+    exportUsers: async ({ connection, filter, format }) => (await on(connection)).exportUsers(filter as UserQuery, format),
     listKeys: async ({ connection, user }) => (await on(connection)).listKeys(user),
     createKey: async ({ connection, user, name, expires_at }) => (await on(connection)).createKey(user, { name, expires_at: expires_at ?? null }),
     revokeKey: async ({ connection, user, keyId }) => (await on(connection)).revokeKey(user, keyId),

@@ -23,7 +23,16 @@ import type {
   UserQuery,
   UsersRead,
 } from '../src-shared/domain.ts';
-import type { BundledServerStatus, Profile } from '../src-shared/console-api.ts';
+import type { BundledServerStatus, ExportedFile, Profile } from '../src-shared/console-api.ts';
+import type { LifecycleAction } from '../src-shared/lifecycle-schemas.ts';
+import type { UserExportFormat } from '../src-shared/user-export.ts';
+
+/** The audit log's filters: an action, an actor, the user an entry is about. */
+export interface AuditQuery {
+  action?: string;
+  actor?: string;
+  target_user_id?: number;
+}
 import type { UserInput, UserPatch } from '../src-shared/user-schemas.ts';
 import type { SsoProvider, SsoProviderInput, SsoProviderPatch, SsoTestResult } from '../src-shared/sso-schemas.ts';
 import type { ImportReport, UserImportBody } from '../src-shared/user-import-schemas.ts';
@@ -116,6 +125,10 @@ export interface Backend {
    * user already in that state is reported `unchanged` and not written.
    */
   setUsersActive(ids: readonly number[], active: boolean): Promise<BulkActiveResult>;
+  /** One lifecycle action on these users (at most 500 per call), each on its own (capability `lifecycle`). */
+  userLifecycle(ids: readonly number[], action: LifecycleAction, opts: { revokeKeys?: boolean }): Promise<BulkActiveResult>;
+  /** Every user the query matches, as a file (capability `user_export`). */
+  exportUsers(query: Omit<UserQuery, 'page' | 'page_size'>, format: UserExportFormat): Promise<ExportedFile>;
   getUser(id: number): Promise<User>;
   /** These users whole (at most GET_USERS_MAX), each as its own page on the server shows it: what a list left `unlisted`. */
   getUsers(ids: readonly number[]): Promise<UsersRead>;
@@ -138,7 +151,9 @@ export interface Backend {
     note?: string | null;
   }): Promise<{ invitation: InvitationView; token: string; path: string; url: string | null }>;
   revokeInvitation(id: string): Promise<InvitationView>;
-  listAudit(query: { page?: number; page_size?: number; action?: string; actor?: string }): Promise<Page<AuditEntry>>;
+  listAudit(query: AuditQuery & { page?: number; page_size?: number }): Promise<Page<AuditEntry>>;
+  /** The audit log as a CSV file (capability `audit`). */
+  exportAudit(query: AuditQuery): Promise<ExportedFile>;
   // Organizations: `organizations` reads them, `org_writes` changes them (capabilities say which a server offers).
   // `org` is an Organization's `ref`.
   listOrganizations(query: OrgQuery): Promise<OrgPage>;

@@ -36,6 +36,8 @@ import type {
   UsersRead,
 } from './domain.ts';
 import { BULK_MAX_USERS, GET_USERS_MAX, USER_ORDERING_FIELDS } from './domain.ts';
+import { LIFECYCLE_ACTIONS } from './lifecycle-schemas.ts';
+import { USER_EXPORT_FORMATS } from './user-export.ts';
 
 /**
  * The console's one bridge between the renderer and the main process.
@@ -107,6 +109,12 @@ export const userFilter = z.strictObject({
   is_superuser: z.boolean().optional(),
   is_active: z.boolean().optional(),
   sign_in: z.enum(SIGN_IN_METHODS).optional(),
+  never_signed_in: z.boolean().optional(),
+  inactive_days: z.number().int().min(1).max(36_500).optional(),
+  joined_before: z
+    .string()
+    .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'must be a day as YYYY-MM-DD')
+    .optional(),
   ordering: z.enum(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]) as [string, ...string[]]).optional(),
 });
 
@@ -165,6 +173,14 @@ export const consoleParams = {
   deleteUser: onServer({ id }),
   setUserPassword: onServer({ id, password: passwordSchema }),
   setUsersActive: onServer({ ids: z.array(id).min(1).max(500), active: z.boolean() }),
+  /** Sign out everywhere (keys too with `revoke_keys`), require a password change, or revoke every key: each user on its own. */
+  userLifecycle: onServer({
+    ids: z.array(id).min(1).max(500),
+    action: z.enum(LIFECYCLE_ACTIONS),
+    revoke_keys: z.boolean().optional(),
+  }),
+  /** Every user the filter matches, as a file's text (CSV or JSON; no secrets). */
+  exportUsers: onServer({ filter: userFilter, format: z.enum(USER_EXPORT_FORMATS) }),
   // Personal keys ('me' is the signed-in admin)
   listKeys: onServer({ user: userTarget }),
   createKey: onServer({ user: userTarget, name: text(100).min(1, 'is required'), expires_at: z.iso.datetime({ offset: true }).nullable().optional() }),
@@ -232,7 +248,11 @@ export const consoleParams = {
     page_size: z.number().int().min(1).max(500).optional(),
     action: text(64).optional(),
     actor: text(200).optional(),
+    /** Entries about this user: what was done to them. */
+    target_user_id: id.optional(),
   }),
+  /** The audit log (filtered as the list) as a CSV file's text. */
+  exportAudit: onServer({ action: text(64).optional(), actor: text(200).optional(), target_user_id: id.optional() }),
   // Clipboard (cleared after 45 s if it still holds the value)
   copyToClipboard: z.strictObject({ text: z.string().min(1).max(10_000), sensitive: z.boolean().optional() }),
 } as const;
@@ -286,6 +306,14 @@ export interface ConnectionStatus {
   capabilities: BackendCapabilities | null;
   healthy: boolean;
   keychain: { available: boolean; detail: string | null };
+}
+
+/** A file made for the admin to save: its suggested name, type and whole text (`count`: the records in it, when known). */
+export interface ExportedFile {
+  file_name: string;
+  content_type: string;
+  text: string;
+  count: number | null;
 }
 
 export interface CertificateInfo {
@@ -351,6 +379,8 @@ export interface ConsoleResults {
   deleteUser: null;
   setUserPassword: User;
   setUsersActive: BulkActiveResult;
+  userLifecycle: BulkActiveResult;
+  exportUsers: ExportedFile;
   listKeys: PersonalKey[];
   createKey: NewPersonalKey;
   revokeKey: PersonalKey;
@@ -361,6 +391,7 @@ export interface ConsoleResults {
   createInvitation: { invitation: InvitationView; url: string };
   revokeInvitation: InvitationView;
   listAudit: Page<AuditEntry>;
+  exportAudit: ExportedFile;
   listOrganizations: OrgPage;
   getOrganization: Organization;
   createOrganization: Organization;

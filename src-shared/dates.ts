@@ -35,3 +35,27 @@ export function formatDate(iso: string | null | undefined, opts: DateOptions = {
   if (opts.time === false) return day;
   return `${day}, ${two(p.h)}:${two(p.min)}${opts.utc ? ' UTC' : ''}`;
 }
+
+/**
+ * How long ago, in the largest whole unit: "just now", "5 minutes ago",
+ * "3 days ago", "2 months ago", "1 year ago"; a time ahead of `now` (a
+ * clock apart) reads "just now". `empty` for no date.
+ */
+export function relativeTime(iso: string | null | undefined, now: Date = new Date(), empty = 'Never'): string {
+  if (!iso) return empty;
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return empty;
+  const s = Math.max(0, Math.floor((now.getTime() - t) / 1000));
+  const units: Array<[number, string]> = [
+    [365 * 86_400, 'year'],
+    [30 * 86_400, 'month'],
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    const n = Math.floor(s / size);
+    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'} ago`;
+  }
+  return 'just now';
+}

@@ -88,6 +88,12 @@ export interface UserQuery {
   is_active?: boolean;
   /** Only a password, only single sign-on, or both (capability `sign_in_method`). */
   sign_in?: SignInMethod;
+  /** Dormancy (capability `dormancy_filters`): true never signed in, false signed in at least once. */
+  never_signed_in?: boolean;
+  /** No sign-in for this many days; never-signed-in users included. */
+  inactive_days?: number;
+  /** Joined before this day (YYYY-MM-DD, UTC). */
+  joined_before?: string;
   /** A field name, `-` in front for descending (Django REST style). */
   ordering?: `${'' | '-'}${UserOrderingField}`;
   page?: number;
@@ -110,7 +116,9 @@ export interface SettingView {
 /** Features a backend may lack; each missing one comes with the sentence the screens show instead. */
 /**
  * `organizations`: reading organizations and their members; `org_writes`: changing them; `sso`: single sign-on IdP
- * configurations; `sign_in_method`: how each user signs in (password, SSO).
+ * configurations; `sign_in_method`: how each user signs in (password, SSO); `lifecycle`: sign out everywhere, require a
+ * password change, revoke all keys; `user_export`: the Users list as a file; `dormancy_filters`: never signed in, no
+ * sign-in for N days, joined before.
  */
 export const BACKEND_FEATURES = [
   'own_keys',
@@ -123,6 +131,9 @@ export const BACKEND_FEATURES = [
   'org_writes',
   'sso',
   'sign_in_method',
+  'lifecycle',
+  'user_export',
+  'dormancy_filters',
 ] as const;
 export type BackendFeature = (typeof BACKEND_FEATURES)[number];
 

@@ -28,3 +28,15 @@ describe('isLoopbackUrl', () => {
     expect(signupUrl('https://g.example.com/accounts-prefix/')).toBe('https://g.example.com/accounts-prefix/accounts/signup/');
   });
 });
+
+describe('relativeTime', () => {
+  it('says how long ago in the largest whole unit', async () => {
+    const { relativeTime } = await import('./dates.ts');
+    const now = new Date('2026-12-06T12:00:00Z');
+    expect(relativeTime('2026-12-03T11:00:00Z', now)).toBe('3 days ago');
+    expect(relativeTime('2026-12-06T11:59:30Z', now)).toBe('just now');
+    expect(relativeTime('2026-12-06T11:00:00Z', now)).toBe('1 hour ago');
+    expect(relativeTime('2025-11-01T00:00:00Z', now)).toBe('1 year ago');
+    expect(relativeTime(null, now)).toBe('Never');
+  });
+});

@@ -43,6 +43,13 @@ export const GRAPHISTRY_UNSUPPORTED: Readonly<Record<BackendFeature, string>> = 
   sso: "The console cannot configure this Graphistry's single sign-on: its admin site shows no IdP configuration. Set up IdPs on the Graphistry itself (site-wide, or on an organization's page).",
   sign_in_method:
     "A Graphistry's admin site does not show how each user signs in (password or single sign-on), so the console cannot show or filter by it: see the user's social accounts on the Graphistry itself.",
+  // Django's admin has no action that ends a user's sessions or tokens, or holds their sign-in until a new password.
+  lifecycle:
+    "Django's admin site cannot end a user's sessions or tokens, require a new password at their next sign-in, or revoke their API keys: deactivate the account, or set a new password (which ends their sessions), instead.",
+  user_export:
+    "The console cannot export this Graphistry's users: its admin site lists them a page at a time without every field. Use Django's own tools on the Graphistry (manage.py dumpdata users) instead.",
+  dormancy_filters:
+    "A Graphistry's admin site offers no filter by last sign-in or join date, so the console cannot list dormant users there: sort by Last login where the list shows it.",
 });
 
 /** Imported accounts on a Graphistry (bulk/graphistry-import.ts), said on the Import screen and in each report. */

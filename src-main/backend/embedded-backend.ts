@@ -1,5 +1,7 @@
 import { ConsoleFailure } from '../../src-shared/console-errors.ts';
 import type { UserQuery, UsersRead } from '../../src-shared/domain.ts';
+import type { ExportedFile } from '../../src-shared/console-api.ts';
+import { exportFileName, type UserExportFormat } from '../../src-shared/user-export.ts';
 import type { Backend, BackendAuth } from '../contracts.ts';
 import { createHttpClient, newerServerCall, type HttpClient, type RequestSpec } from './http-client.ts';
 import * as wire from './wire-schemas.ts';
@@ -67,7 +69,18 @@ const filterQuery = (q: Omit<UserQuery, 'page' | 'page_size'>) => ({
   is_superuser: flag(q.is_superuser),
   is_active: flag(q.is_active),
   sign_in: q.sign_in,
+  never_signed_in: flag(q.never_signed_in),
+  inactive_days: q.inactive_days,
+  joined_before: q.joined_before,
   ordering: q.ordering,
+});
+/** An export is a whole file: up to 64 MiB (about 400,000 users as CSV), streamed by the server for as long as it takes. */
+const EXPORT_BOUNDS = { timeoutMs: 120_000, maxAnswerBytes: 64 * 1024 * 1024 };
+const exported = (what: 'users' | 'audit', format: UserExportFormat, text: string): ExportedFile => ({
+  file_name: exportFileName(what, format, new Date()),
+  content_type: format === 'csv' ? 'text/csv' : 'application/json',
+  text,
+  count: null,
 });
 const seg = (v: string | number) => encodeURIComponent(String(v));
 const keysPath = (user: 'me' | number) => (user === 'me' ? '/api/v2/me/keys' : `/api/v2/admin/users/${seg(user)}/keys`);
@@ -128,6 +141,18 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       if (ids.length === 0) return { changed: [], unchanged: [], failed: [] };
       return call({ method: 'POST', path: '/api/v2/admin/users/set-active', body: { ids: [...ids], is_active: active }, expect: wire.bulkActiveSchema });
     },
+    userLifecycle: async (ids, action, { revokeKeys }) => {
+      checkBulkCall(ids);
+      if (ids.length === 0) return { changed: [], unchanged: [], failed: [] };
+      const body = { ids: [...ids], action, ...(action === 'sign_out' && revokeKeys ? { revoke_keys: true } : {}) };
+      return call({ method: 'POST', path: '/api/v2/admin/users/lifecycle', body, expect: wire.bulkActiveSchema });
+    },
+    exportUsers: async (q, format) =>
+      exported(
+        'users',
+        format,
+        await call({ method: 'GET', path: '/api/v2/admin/users/export', query: { ...filterQuery(q), format }, expect: 'text', bounds: EXPORT_BOUNDS }),
+      ),
     getUser: (id) => call({ method: 'GET', path: `/api/v2/admin/users/${seg(id)}`, expect: wire.userSchema }),
     // The bundled server's list shows every field, so the console never needs this there; it is one GET per user, as the contract reads.
     getUsers: async (ids) => {
@@ -181,9 +206,21 @@ function backendOn(http: HttpClient, auth: BackendAuth | undefined): Backend {
       call({
         method: 'GET',
         path: '/api/v2/admin/audit',
-        query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor },
+        query: { page: q.page, page_size: q.page_size, action: q.action, actor: q.actor, target_user_id: q.target_user_id },
         expect: wire.pageOf(wire.auditEntrySchema),
       }),
+    exportAudit: async (q) =>
+      exported(
+        'audit',
+        'csv',
+        await call({
+          method: 'GET',
+          path: '/api/v2/admin/audit/export',
+          query: { action: q.action, actor: q.actor, target_user_id: q.target_user_id },
+          expect: 'text',
+          bounds: EXPORT_BOUNDS,
+        }),
+      ),
 
     ...orgCalls(call),
     ...ssoCalls(call),

@@ -164,7 +164,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
     const contentType = String(res.headers['content-type'] ?? '');
     const text = typeof res.data === 'string' ? res.data : '';
-    const json = /[/+]json\b/i.test(contentType) ? parseJson(text) : undefined;
+    // A file asked for as text (a JSON export) is not parsed on the way: only an error's body is.
+    const json = /[/+]json\b/i.test(contentType) && (spec.expect !== 'text' || res.status >= 300) ? parseJson(text) : undefined;
 
     if (res.status >= 300 && res.status < 400) {
       const to = originOf(res.headers.location);

@@ -160,6 +160,9 @@ for (const target of [embeddedTarget, ...(await graphistryTargets())]) {
         org_writes: () => admin.createOrganization({ slug: 'declared', admin_user_id: someone }),
         sso: () => admin.listSsoProviders(null),
         sign_in_method: () => admin.listUsers({ sign_in: 'password', ordering: 'username' }),
+        lifecycle: () => admin.userLifecycle([someone], 'require_password_change', {}),
+        user_export: () => admin.exportUsers({ search: 'dave' }, 'csv'),
+        dormancy_filters: () => admin.listUsers({ inactive_days: 90, ordering: 'username' }),
       };
       for (const [feature, call] of Object.entries(calls) as Array<[BackendFeature, () => Promise<unknown>]>) {
         const sentence = unsupported(feature);

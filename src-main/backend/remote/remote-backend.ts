@@ -1,6 +1,7 @@
 import type { Agent as HttpsAgent } from 'node:https';
 import { ConsoleFailure } from '../../../src-shared/console-errors.ts';
 import type { Backend, BackendAuth } from '../../contracts.ts';
+import type { UserQuery } from '../../../src-shared/domain.ts';
 import { GRAPHISTRY_ORG_WRITES, GRAPHISTRY_UNSUPPORTED, graphistryCapabilities } from '../capabilities.ts';
 import { findForm } from './admin-forms.ts';
 import { createAdminHttp, type AdminHttp } from './admin-http.ts';
@@ -39,6 +40,13 @@ export function adminPathOf(path: string | undefined): string {
 const unsupported = (feature: keyof typeof GRAPHISTRY_UNSUPPORTED) => async (): Promise<never> => {
   throw remoteErrors.unsupported(GRAPHISTRY_UNSUPPORTED[feature]);
 };
+
+/** Dormancy filters are refused before any request: the admin site cannot filter by sign-in or join dates. */
+function refuseDormancy(q: Omit<UserQuery, 'page' | 'page_size'>): void {
+  if (q.never_signed_in !== undefined || q.inactive_days !== undefined || q.joined_before !== undefined) {
+    throw remoteErrors.unsupported(GRAPHISTRY_UNSUPPORTED.dormancy_filters);
+  }
+}
 
 /**
  * A remote Graphistry, managed through its Django admin site the way an
@@ -131,11 +139,17 @@ function backendOn(
         if (!me) throw remoteErrors.noUserModel(h.host);
         return me;
       }),
-    listUsers: (q) => run((c) => listUsers(c, q)),
+    listUsers: async (q) => {
+      refuseDormancy(q);
+      return run((c) => listUsers(c, q));
+    },
     listUserIds: async (q, limit) => {
       checkIdsLimit(limit);
+      refuseDormancy(q);
       return run((c) => listUserIds(c, q, limit));
     },
+    userLifecycle: unsupported('lifecycle'),
+    exportUsers: unsupported('user_export'),
     setUsersActive: async (ids, active) => {
       checkBulkCall(ids);
       // Not signed in is the whole call's failure, not each user's.
@@ -173,6 +187,7 @@ function backendOn(
     createInvitation: unsupported('invitations'),
     revokeInvitation: unsupported('invitations'),
     listAudit: unsupported('audit'),
+    exportAudit: unsupported('audit'),
 
     listOrganizations: (q) => orgs((c) => listOrganizations(c, q)),
     getOrganization: (org) => orgs((c) => getOrganization(c, org)),

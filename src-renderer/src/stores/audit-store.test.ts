@@ -150,7 +150,7 @@ describe('audit store', () => {
     setApi(api);
     await store.getState().applyQuery(paramsToAudit('actor=admin&action=auth.login&page=2'));
     expect(calls[0]).toEqual({ connection: CONNECTION, page: 2, page_size: 50, actor: 'admin', action: 'auth.login' });
-    expect(store.getState().filters).toEqual({ actor: 'admin', action: 'auth.login' });
+    expect(store.getState().filters).toEqual({ actor: 'admin', action: 'auth.login', target: null });
     // admin's 40 sign-ins fit on page 1: the store goes to the last page that exists
     expect(calls.at(-1)?.page).toBe(1);
     expect(store.getState().page).toBe(1);
@@ -163,26 +163,27 @@ describe('audit store', () => {
 
 describe('the audit log address', () => {
   it('says only what is set, so the plain log is a plain #/audit', () => {
-    expect(auditToParams({ actor: '', action: '', page: 1 })).toBe('');
-    expect(auditToParams({ actor: ' ali ', action: 'user.roles', page: 3 })).toBe('actor=ali&action=user.roles&page=3');
-    expect(auditToParams({ actor: 'a&b=c', action: '', page: 1 })).toBe('actor=a%26b%3Dc');
+    expect(auditToParams({ actor: '', action: '', target: null, page: 1 })).toBe('');
+    expect(auditToParams({ actor: ' ali ', action: 'user.roles', target: null, page: 3 })).toBe('actor=ali&action=user.roles&page=3');
+    expect(auditToParams({ actor: 'a&b=c', action: '', target: null, page: 1 })).toBe('actor=a%26b%3Dc');
   });
 
   it('reads back what it writes', () => {
     for (const q of [
-      { actor: 'ali', action: 'user.roles', page: 3 },
-      { actor: 'a&b=c é', action: '', page: 1 },
-      { actor: '', action: 'auth.login', page: 1_000_000 },
+      { actor: 'ali', action: 'user.roles', target: null, page: 3 },
+      { actor: 'a&b=c é', action: '', target: null, page: 1 },
+      { actor: '', action: 'auth.login', target: null, page: 1_000_000 },
+      { actor: '', action: '', target: 42, page: 1 },
     ]) {
       expect(paramsToAudit(auditToParams(q))).toEqual(q);
     }
   });
 
   it('falls back to the default for any part it cannot read', () => {
-    expect(paramsToAudit('page=0&action=<script>&actor=' + 'x'.repeat(400))).toEqual({ actor: 'x'.repeat(150), action: '', page: 1 });
-    expect(paramsToAudit('page=2.5')).toEqual({ actor: '', action: '', page: 1 });
-    expect(paramsToAudit('page=1000001')).toEqual({ actor: '', action: '', page: 1 });
-    expect(paramsToAudit('garbage')).toEqual({ actor: '', action: '', page: 1 });
+    expect(paramsToAudit('page=0&action=<script>&actor=' + 'x'.repeat(400))).toEqual({ actor: 'x'.repeat(150), action: '', target: null, page: 1 });
+    expect(paramsToAudit('page=2.5')).toEqual({ actor: '', action: '', target: null, page: 1 });
+    expect(paramsToAudit('page=1000001')).toEqual({ actor: '', action: '', target: null, page: 1 });
+    expect(paramsToAudit('garbage')).toEqual({ actor: '', action: '', target: null, page: 1 });
   });
 });
 
@@ -195,7 +196,7 @@ describe('audit store, one connection at a time', () => {
     setApi(api);
     const first = store.getState().setFilters({ actor: 'admin' });
     store.getState().bind('p2.fedcba9876543210');
-    expect(store.getState()).toMatchObject({ connection: 'p2.fedcba9876543210', filters: { actor: '', action: '' }, page: 1, data: null });
+    expect(store.getState()).toMatchObject({ connection: 'p2.fedcba9876543210', filters: { actor: '', action: '', target: null }, page: 1, data: null });
     slow.resolve(serve(LOG, { connection: CONNECTION, page: 1, page_size: 50, actor: 'admin' }));
     await first;
     expect(store.getState().data).toBeNull();

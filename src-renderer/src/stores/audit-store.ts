@@ -9,6 +9,8 @@ export interface AuditFilters {
   actor: string;
   /** One action, e.g. `user.roles`. Empty: any. */
   action: string;
+  /** The user entries are about (what was done to them), by id. Null: anyone. */
+  target: number | null;
 }
 
 /** What the audit screen shows: its filters and page (its address says the same: see auditToParams). */
@@ -23,6 +25,7 @@ export function auditToParams(q: AuditQuery): string {
   const p = new URLSearchParams();
   if (q.actor.trim()) p.set('actor', q.actor.trim());
   if (q.action) p.set('action', q.action);
+  if (q.target !== null) p.set('user', String(q.target));
   if (q.page !== 1) p.set('page', String(q.page));
   return p.toString();
 }
@@ -32,7 +35,9 @@ export function paramsToAudit(params: string): AuditQuery {
   const p = new URLSearchParams(params);
   const action = p.get('action') ?? '';
   const page = Number(p.get('page'));
+  const user = Number(p.get('user'));
   return {
+    target: Number.isInteger(user) && user >= 1 && user <= 2_147_483_647 ? user : null,
     actor: (p.get('actor') ?? '').trim().slice(0, 150),
     action: ACTION_SHAPE.test(action) ? action : '',
     page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
@@ -73,7 +78,7 @@ export function pageCount(count: number, pageSize: number): number {
  */
 export function createAuditStore() {
   let latest = 0;
-  const empty = () => ({ filters: { actor: '', action: '' }, page: 1, pageSize: AUDIT_PAGE_SIZE, data: null, loading: false, error: null });
+  const empty = () => ({ filters: { actor: '', action: '', target: null }, page: 1, pageSize: AUDIT_PAGE_SIZE, data: null, loading: false, error: null });
   return create<AuditState>((set, get) => ({
     connection: null,
     ...empty(),
@@ -96,6 +101,7 @@ export function createAuditStore() {
         page_size: pageSize,
         ...(actor ? { actor } : {}),
         ...(filters.action ? { action: filters.action } : {}),
+        ...(filters.target !== null ? { target_user_id: filters.target } : {}),
       });
       if (mine !== latest) return;
       if (!r.ok) {
@@ -117,8 +123,8 @@ export function createAuditStore() {
       await get().load();
     },
 
-    async applyQuery({ actor, action, page }) {
-      set({ filters: { actor, action }, page });
+    async applyQuery({ actor, action, target, page }) {
+      set({ filters: { actor, action, target }, page });
       await get().load();
     },
 

@@ -10,7 +10,7 @@ import { SIGN_IN_METHODS, type SignIn, type SignInMethod } from '../../../src-sh
  * all the sorting, searching and paging; the renderer only ever holds one page.
  */
 export type Ordering = NonNullable<UserQuery['ordering']>;
-export type UserFilter = 'is_staff' | 'is_superuser' | 'is_active';
+export type UserFilter = 'is_staff' | 'is_superuser' | 'is_active' | 'never_signed_in';
 
 export interface UsersQuery {
   search: string;
@@ -18,6 +18,12 @@ export interface UsersQuery {
   is_superuser: boolean | undefined;
   is_active: boolean | undefined;
   sign_in: SignInMethod | undefined;
+  /** Dormancy: never signed in (or, false: signed in at least once). */
+  never_signed_in: boolean | undefined;
+  /** No sign-in for this many days (never-signed-in users included). */
+  inactive_days: number | undefined;
+  /** Joined before this day, YYYY-MM-DD. */
+  joined_before: string | undefined;
   ordering: Ordering;
   page: number;
   page_size: number;
@@ -32,6 +38,9 @@ export const DEFAULT_QUERY: Readonly<UsersQuery> = Object.freeze({
   is_superuser: undefined,
   is_active: undefined,
   sign_in: undefined,
+  never_signed_in: undefined,
+  inactive_days: undefined,
+  joined_before: undefined,
   ordering: 'username',
   page: 1,
   page_size: DEFAULT_PAGE_SIZE,
@@ -68,6 +77,9 @@ export function toFilterParams(q: UsersQuery): ConsoleParams<'listUserIds'>['fil
     ...(q.is_superuser !== undefined ? { is_superuser: q.is_superuser } : {}),
     ...(q.is_active !== undefined ? { is_active: q.is_active } : {}),
     ...(q.sign_in !== undefined ? { sign_in: q.sign_in } : {}),
+    ...(q.never_signed_in !== undefined ? { never_signed_in: q.never_signed_in } : {}),
+    ...(q.inactive_days !== undefined ? { inactive_days: q.inactive_days } : {}),
+    ...(q.joined_before !== undefined ? { joined_before: q.joined_before } : {}),
     ordering: q.ordering,
   };
 }
@@ -94,7 +106,16 @@ export function userCount(count: number, estimated = false): string {
 }
 
 export function hasFilters(q: UsersQuery): boolean {
-  return q.search.trim() !== '' || q.is_staff !== undefined || q.is_superuser !== undefined || q.is_active !== undefined || q.sign_in !== undefined;
+  return (
+    q.search.trim() !== '' ||
+    q.is_staff !== undefined ||
+    q.is_superuser !== undefined ||
+    q.is_active !== undefined ||
+    q.sign_in !== undefined ||
+    q.never_signed_in !== undefined ||
+    q.inactive_days !== undefined ||
+    q.joined_before !== undefined
+  );
 }
 
 /** The three-way filter selects: 'any' | 'yes' | 'no'. */
@@ -111,6 +132,19 @@ export function filterValue(choice: string): boolean | undefined {
 /** The sign-in filter's choice ('any' or a method), and back. */
 export function signInValue(choice: string): SignInMethod | undefined {
   return (SIGN_IN_METHODS as readonly string[]).includes(choice) ? (choice as SignInMethod) : undefined;
+}
+
+/** "No sign-in for N days": a whole number from 1 to 36,500, else no filter. */
+export function idleDaysValue(text: string): number | undefined {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 36_500 ? n : undefined;
+}
+
+/** "Joined before": a real day as YYYY-MM-DD (what a date input gives), else no filter. */
+export function joinedBeforeValue(text: string): string | undefined {
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(text)) return undefined;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text) ? text : undefined;
 }
 
 /**
@@ -152,6 +186,7 @@ const FILTER_PARAMS: ReadonlyArray<[UserFilter, string]> = [
   ['is_staff', 'staff'],
   ['is_superuser', 'superuser'],
   ['is_active', 'active'],
+  ['never_signed_in', 'never'],
 ];
 const ORDERINGS = new Set<string>(USER_ORDERING_FIELDS.flatMap((f) => [f, `-${f}`]));
 
@@ -161,6 +196,8 @@ export function queryToParams(q: UsersQuery): string {
   if (q.search.trim()) p.set('q', q.search.trim());
   for (const [name, param] of FILTER_PARAMS) if (q[name] !== undefined) p.set(param, q[name] ? 'yes' : 'no');
   if (q.sign_in) p.set('signin', q.sign_in);
+  if (q.inactive_days !== undefined) p.set('idle', String(q.inactive_days));
+  if (q.joined_before) p.set('joined', q.joined_before);
   if (q.ordering !== DEFAULT_QUERY.ordering) p.set('o', q.ordering);
   if (q.page !== 1) p.set('page', String(q.page));
   if (q.page_size !== DEFAULT_QUERY.page_size) p.set('size', String(q.page_size));
@@ -173,6 +210,8 @@ export function paramsToQuery(params: string): UsersQuery {
   const q: UsersQuery = { ...DEFAULT_QUERY, search: (p.get('q') ?? '').slice(0, 150) };
   for (const [name, param] of FILTER_PARAMS) q[name] = filterValue(p.get(param) ?? '');
   q.sign_in = signInValue(p.get('signin') ?? '');
+  q.inactive_days = idleDaysValue(p.get('idle') ?? '');
+  q.joined_before = joinedBeforeValue(p.get('joined') ?? '');
   const o = p.get('o');
   if (o && ORDERINGS.has(o)) q.ordering = o as Ordering;
   const page = Number(p.get('page'));

@@ -53,6 +53,8 @@ export interface UsersState {
   setSearch(text: string): void;
   setFilter(name: UserFilter, value: boolean | undefined): void;
   setSignIn(method: SignInMethod | undefined): void;
+  /** Dormancy: no sign-in for N days, joined before a day (undefined: no filter). */
+  setDormancy(patch: { inactive_days?: number | undefined; joined_before?: string | undefined }): void;
   clearFilters(): void;
   toggleSort(column: UserOrderingField): void;
   setPage(page: number): void;
@@ -157,10 +159,25 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
       setSignIn(method) {
         if (get().query.sign_in !== method) change({ sign_in: method, page: 1 });
       },
+      setDormancy(patch) {
+        const q = get().query;
+        const next = { inactive_days: q.inactive_days, joined_before: q.joined_before, ...patch };
+        if (next.inactive_days !== q.inactive_days || next.joined_before !== q.joined_before) change({ ...next, page: 1 });
+      },
       clearFilters() {
         clearTimeout(searchTimer);
         set({ searchText: '' });
-        change({ search: '', is_staff: undefined, is_superuser: undefined, is_active: undefined, sign_in: undefined, page: 1 });
+        change({
+          search: '',
+          is_staff: undefined,
+          is_superuser: undefined,
+          is_active: undefined,
+          sign_in: undefined,
+          never_signed_in: undefined,
+          inactive_days: undefined,
+          joined_before: undefined,
+          page: 1,
+        });
       },
       toggleSort(column) {
         change({ ordering: nextOrdering(get().query.ordering, column), page: 1 });

@@ -19,6 +19,15 @@ export function AuditFilters() {
     if (v !== useAudit.getState().filters.actor) void setFilters({ actor: v });
   });
   const known: readonly string[] = KNOWN_ACTIONS;
+  // The affected user's id as typed; the filter takes it once it is a whole number (or cleared).
+  const [target, setTarget] = useState(filters.target === null ? '' : String(filters.target));
+  useEffect(() => setTarget(filters.target === null ? '' : String(filters.target)), [filters.target]);
+  const changeTarget = (text: string) => {
+    setTarget(text);
+    const n = Number(text);
+    if (text === '') void setFilters({ target: null });
+    else if (Number.isInteger(n) && n >= 1 && n <= 2_147_483_647 && n !== filters.target) void setFilters({ target: n });
+  };
 
   return (
     <div className="toolbar audit-filters" role="search" aria-label="Filter the audit log">
@@ -46,13 +55,28 @@ export function AuditFilters() {
           ))}
         </select>
       </div>
-      {filters.actor || filters.action ? (
+      <div className="field">
+        <label htmlFor={`${id}-target`}>Affected user (id)</label>
+        <input
+          id={`${id}-target`}
+          className="target-id"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          value={target}
+          onChange={(e) => changeTarget(e.target.value)}
+          placeholder="any"
+          title="Entries about this user: what was done to them (the user editor links here)"
+        />
+      </div>
+      {filters.actor || filters.action || filters.target !== null ? (
         <button
           type="button"
           className="ghost small"
           onClick={() => {
             setActor('');
-            void setFilters({ actor: '', action: '' });
+            setTarget('');
+            void setFilters({ actor: '', action: '', target: null });
           }}
         >
           Clear filters

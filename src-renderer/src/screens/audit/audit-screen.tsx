@@ -5,6 +5,7 @@ import { auditToParams, paramsToAudit, useAudit, pageCount, type AuditQuery, typ
 import { EmptyState, ErrorBanner, PageHead, Spinner } from '../../components/ui.tsx';
 import { AuditFilters } from './audit-filters.tsx';
 import { AuditTable } from './audit-table.tsx';
+import { ExportAudit } from './export-audit.tsx';
 import { NotOffered, useNotOffered } from '../../components/not-offered.tsx';
 
 /** The server's audit log, or what the server says instead where it keeps none the console can read. */
@@ -31,7 +32,7 @@ const AUDIT_ADDRESS: ScreenAddress<AuditState, AuditQuery> = {
   // Every visit fetches afresh (the log only grows); the last page stays on screen meanwhile.
   load: () => void useAudit.getState().load(),
   // The actor is typed (and debounced): its changes replace their own step.
-  replaces: (q, prev) => q.actor !== prev.actor,
+  replaces: (q, prev) => q.actor !== prev.actor || q.target !== prev.target,
 };
 
 /** The server's audit log, newest first, paged on the server. */
@@ -40,11 +41,13 @@ function AuditLog() {
   useScreenAddress(AUDIT_ADDRESS);
   useReloads(() => void useAudit.getState().load());
   const pages = pageCount(data?.count ?? 0, pageSize);
-  const filtered = Boolean(filters.actor || filters.action);
+  const filtered = Boolean(filters.actor || filters.action || filters.target !== null);
 
   return (
     <div className="screen-audit">
-      <PageHead title="Audit log" subtitle="Sign-ins, changes to users, keys, settings and invitations, newest first." />
+      <PageHead title="Audit log" subtitle="Sign-ins, changes to users, keys, settings and invitations, newest first.">
+        <ExportAudit />
+      </PageHead>
       <AuditFilters />
       <ErrorBanner error={error} onRetry={() => void load()} />
       <div className="table-wrap" aria-busy={loading}>

@@ -113,6 +113,15 @@ export function auditSentence(e: AuditEntry): string {
     }
     case 'user.password':
       return d.self ? `${actor} changed their own password` : `${actor} set ${who}’s password`;
+    case 'user.sign_out': {
+      const keys =
+        typeof d.keys_revoked === 'number' && d.keys_revoked > 0 ? ` and revoked ${d.keys_revoked} API ${d.keys_revoked === 1 ? 'key' : 'keys'}` : '';
+      return `${actor} signed ${who} out everywhere${keys}`;
+    }
+    case 'user.require_password_change':
+      return `${actor} required ${who} to choose a new password`;
+    case 'user.keys_revoke_all':
+      return `${actor} revoked all of ${who}’s API keys${typeof d.keys_revoked === 'number' ? ` (${d.keys_revoked})` : ''}`;
     case 'user.delete': {
       const what = [
         d.is_superuser ? 'superuser' : '',

@@ -15,6 +15,7 @@ import { FreshKeyNotice } from './fresh-key-notice.tsx';
 import { Permissions } from './permissions.tsx';
 import { AccountFields, UserModelNotes } from './account-fields.tsx';
 import { PasswordSection } from './password-section.tsx';
+import { LifecycleSection } from './lifecycle-section.tsx';
 import { DeleteUser } from './delete-user.tsx';
 import { MembershipsSection } from './memberships-section.tsx';
 
@@ -154,6 +155,7 @@ export function ExistingUserEditor({ id }: { id: number }) {
       {/* Outside the form: Enter in the confirmation box must not submit Save. */}
       <DeleteUser user={user} open={confirming} onClose={() => setConfirming(false)} />
       <PasswordSection user={user} />
+      <LifecycleSection user={user} />
       <MembershipsSection user={user} />
     </section>
   );

@@ -5,6 +5,7 @@ import { ErrorBanner, Spinner } from '../../components/ui.tsx';
 import { usersStore, useUsers, type BulkTarget } from '../../stores/users-store.ts';
 import { useApp } from '../../stores/app-store.ts';
 import { userCount } from '../../stores/users-query.ts';
+import { BulkLifecycle } from './bulk-lifecycle.tsx';
 
 type Asking = { active: boolean; target: BulkTarget };
 
@@ -56,6 +57,16 @@ export function BulkActions() {
     void usersStore.getState().bulkSetActive(active, target, { batch: caps?.bulk_batch ?? 100, connectionName: `“${where}”` });
   };
 
+  /** The users the selection means now (every matching one asked of the server), or null with the reason shown. */
+  async function prepare(): Promise<BulkTarget | null> {
+    setError(null);
+    setPreparing(true);
+    const r = await usersStore.getState().bulkTarget();
+    setPreparing(false);
+    if (!r.ok) setError(r.error);
+    return r.ok ? r.value : null;
+  }
+
   async function ask(active: boolean) {
     setError(null);
     setPreparing(true);
@@ -94,6 +105,7 @@ export function BulkActions() {
         <button type="button" className="secondary" disabled={preparing} onClick={() => void ask(false)}>
           Deactivate
         </button>
+        <BulkLifecycle prepare={prepare} disabled={preparing} />
       </span>
       {error ? <ErrorBanner error={error} /> : null}
       <ConfirmDialog

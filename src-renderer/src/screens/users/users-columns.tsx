@@ -1,7 +1,7 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { UnlistedUserField, UserOrderingField, UserRow } from '../../../../src-shared/domain.ts';
-import { formatDate } from '../../../../src-shared/dates.ts';
+import { formatDate, relativeTime } from '../../../../src-shared/dates.ts';
 import { Badge, when } from '../../components/ui.tsx';
 import { signInText } from '../../stores/users-query.ts';
 
@@ -47,6 +47,16 @@ function Day({ iso }: { iso: string | null }) {
   return (
     <time dateTime={iso} title={when(iso)}>
       {formatDate(iso, { time: false })}
+    </time>
+  );
+}
+
+/** Last sign-in as "3 days ago" (dormancy at a glance); the exact time one hover away. */
+function Ago({ iso }: { iso: string | null }) {
+  if (!iso) return <span className="muted">Never</span>;
+  return (
+    <time dateTime={iso} title={when(iso)}>
+      {relativeTime(iso)}
     </time>
   );
 }
@@ -135,6 +145,6 @@ export function userColumns(actions: {
       meta: { sort: 'date_joined' } satisfies ColumnMeta,
       cell: listed('date_joined', (v) => <Day iso={v} />),
     }),
-    col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: listed('last_login', (v) => <Day iso={v} />) }),
+    col.accessor('last_login', { header: 'Last login', meta: { sort: 'last_login' } satisfies ColumnMeta, cell: listed('last_login', (v) => <Ago iso={v} />) }),
   ];
 }

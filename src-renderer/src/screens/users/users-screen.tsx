@@ -12,6 +12,7 @@ import { UsersTable } from './users-table.tsx';
 import { UsersPager, usePagingKeys } from './users-pager.tsx';
 import { BulkActions } from './bulk-actions.tsx';
 import { UnlistedNote } from './unlisted-note.tsx';
+import { ExportUsers } from './export-users.tsx';
 
 /** The Users manager: search, filter, sort and page on the server; select rows to activate or deactivate them. */
 export function UsersScreen() {
@@ -54,6 +55,7 @@ export function UsersScreen() {
           </span>
         </div>
         <div className="actions head-actions">
+          <ExportUsers />
           <button type="button" onClick={() => navigate({ name: 'user', id: 'new' })}>
             Add user
           </button>

@@ -3,6 +3,7 @@ import { Spinner } from '../../components/ui.tsx';
 import { usersStore, useUsers } from '../../stores/users-store.ts';
 import { filterChoice, filterValue, signInValue, type UserFilter } from '../../stores/users-query.ts';
 import { useNotOffered } from '../../components/not-offered.tsx';
+import { DormancyFilters } from './dormancy-filters.tsx';
 
 function FilterSelect({ name, label }: { name: UserFilter; label: string }) {
   const id = useId();
@@ -81,6 +82,7 @@ export function UsersToolbar() {
       <FilterSelect name="is_superuser" label="Superuser" />
       <FilterSelect name="is_active" label="Active" />
       <SignInSelect />
+      <DormancyFilters />
       <button type="button" className="secondary small refresh" onClick={() => void usersStore.getState().load()} disabled={loading}>
         Refresh
       </button>
