@@ -9,6 +9,7 @@ import { ORG_COMMANDS } from './org-commands.ts';
 import { SSO_COMMANDS } from './sso-commands.ts';
 import { IMPORT_COMMANDS } from './import-commands.ts';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands.ts';
+import { USER_FILTER_OPTIONS, userFilterQuery } from './user-filters.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -93,32 +94,15 @@ export const COMMANDS: CommandSpec[] = [
     name: 'users list',
     summary: 'list users',
     options: {
-      search: { type: 'string', help: 'username or email contains' },
-      staff: { type: 'boolean', help: 'only staff (--no-staff: only non-staff)' },
-      superuser: { type: 'boolean', help: 'only superusers (--no-superuser: only others)' },
-      active: { type: 'boolean', help: 'only active (--no-active: only inactive)' },
-      ordering: { type: 'string', help: 'field, - for descending (default username)' },
+      ...USER_FILTER_OPTIONS,
       page: { type: 'string', help: 'page number (default 1)' },
       'page-size': { type: 'string', help: 'rows per page (default 25, at most 500)' },
     },
     run: async ({ values: v, out }) => {
-      const q = parseInput(
-        listUsersQuery,
-        Object.fromEntries(
-          Object.entries({
-            search: v.search,
-            is_staff: v.staff,
-            is_superuser: v.superuser,
-            is_active: v.active,
-            ordering: v.ordering,
-            page: v.page,
-            page_size: v['page-size'],
-          })
-            .filter(([, x]) => x !== undefined)
-            .map(([k, x]) => [k, typeof x === 'boolean' ? String(x) : x]),
-        ),
-        'query',
+      const paging = Object.fromEntries(
+        Object.entries({ page: v.page, page_size: v['page-size'] }).filter((e): e is [string, string] => typeof e[1] === 'string'),
       );
+      const q = parseInput(listUsersQuery, { ...userFilterQuery(v), ...paging }, 'query');
       return withRuntime(v, async (rt) => {
         const page = await rt.services.users.list(q);
         out.print(

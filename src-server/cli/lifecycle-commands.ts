@@ -1,3 +1,4 @@
+import { USER_FILTER_OPTIONS, userFilterQuery } from './user-filters.ts';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseInput } from '../lib/validate.ts';
@@ -30,22 +31,8 @@ const str = (v: Values, k: string) => (typeof v[k] === 'string' ? (v[k] as strin
 
 /** The list's filters from flags, judged by the API's own schema (so the same words refuse the same values). */
 function exportQuery(v: Values) {
-  if (v.active !== undefined && v.inactive !== undefined) throw usage('give --active or --inactive, not both');
-  const raw = {
-    format: str(v, 'format'),
-    search: str(v, 'search'),
-    is_staff: v.staff,
-    is_superuser: v.superuser,
-    is_active: v.inactive ? false : v.active,
-    never_signed_in: v['never-signed-in'],
-    inactive_days: str(v, 'inactive-days'),
-    joined_before: str(v, 'joined-before'),
-    ordering: str(v, 'ordering'),
-  };
-  const given = Object.entries(raw)
-    .filter(([, x]) => x !== undefined)
-    .map(([k, x]) => [k, typeof x === 'boolean' ? String(x) : x]);
-  return parseInput(exportUsersQuery, Object.fromEntries(given), 'query');
+  const format = str(v, 'format');
+  return parseInput(exportUsersQuery, { ...userFilterQuery(v), ...(format ? { format } : {}) }, 'query');
 }
 
 function printAction(out: { print(data: unknown, human?: () => string): void }, a: UserLifecycleAnswer, done: string, already: string) {
@@ -65,15 +52,7 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     options: {
       format: { type: 'string', help: 'csv (default) or json' },
       out: { type: 'string', short: 'o', help: 'write to this file (created with mode 0600) instead of standard output' },
-      search: { type: 'string', help: 'username or email contains' },
-      staff: { type: 'boolean', help: 'only staff (--no-staff: only non-staff)' },
-      superuser: { type: 'boolean', help: 'only superusers (--no-superuser: only others)' },
-      active: { type: 'boolean', help: 'only active users' },
-      inactive: { type: 'boolean', help: 'only inactive users' },
-      'never-signed-in': { type: 'boolean', help: 'only users who never signed in (--no-never-signed-in: only those who did)' },
-      'inactive-days': { type: 'string', help: 'no sign-in for this many days (never signed in counts)' },
-      'joined-before': { type: 'string', help: 'joined before this day, YYYY-MM-DD (UTC)' },
-      ordering: { type: 'string', help: 'field, - for descending (default username)' },
+      ...USER_FILTER_OPTIONS,
     },
     run: async ({ values: v, positionals, out }) => {
       if (positionals.length) throw usage('users export takes no arguments');

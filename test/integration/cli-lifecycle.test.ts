@@ -56,6 +56,22 @@ describe.each(dialects())('graphistry-admin lifecycle commands (%s)', (dialect) 
     expect(cli(['users', 'signout', '--help']).out).toContain('--revoke-keys');
   });
 
+  it('users list takes the same filters as users export: sign-in method and dormancy, judged by the API', () => {
+    const names = (args: string[]) => {
+      const r = cli(['users', 'list', '--json', ...args, ...base]);
+      expect(r.code, r.err).toBe(0);
+      return (r.json().results as Array<{ username: string }>).map((u) => u.username).sort();
+    };
+    expect(names(['--sign-in', 'password'])).toEqual(['-bob', 'alice', 'carol', 'root']);
+    expect(names(['--sign-in', 'sso'])).toEqual([]);
+    expect(names(['--never-signed-in', '--no-superuser'])).toEqual(['-bob', 'alice', 'carol']);
+    expect(names(['--joined-before', '2000-01-01'])).toEqual([]);
+    const bad = cli(['users', 'list', '--sign-in', 'magic', ...base]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/sign_in/);
+    expect(cli(['users', 'list', '--help']).out).toMatch(/--sign-in[\s\S]*--inactive-days/);
+  });
+
   it('users export: CSV of every match to standard output, neutralised; JSON; --out FILE with mode 0600; filters', () => {
     const all = cli(['users', 'export', ...base]);
     expect(all.code, all.err).toBe(0);
