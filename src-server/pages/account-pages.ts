@@ -7,13 +7,12 @@ import { invitationPath } from '../invitations/invitations-view.ts';
 import { toUser } from '../users/users-repo.ts';
 import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
-import { safeNext } from './safe-next.ts';
+import { passwordChangeUrl, safeNext } from './safe-next.ts';
 import { formText, formValue } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import type { Flash } from './flash.ts';
 import { pageActor } from './signed-in.ts';
 import { ssoButtons } from './sso-pages.ts';
-import { passwordChangeUrl } from './password-change-page.ts';
 import { bool } from '../db/schema.ts';
 
 const text = formText;

@@ -9,8 +9,7 @@ import { csrfInput, layout } from './layout.ts';
 import { formText } from './form.ts';
 import type { PageContext } from './page-context.ts';
 import { pageActor, requireSession } from './signed-in.ts';
-import { manages, ORGS_URL, orgUrl, roleOf, slugOf, userIdOf } from './org-page-parts.ts';
-import type { CreateUserForm } from './org-page.ts';
+import { manages, ORGS_URL, orgUrl, roleOf, slugOf, userIdOf, type CreateUserForm } from './org-page-parts.ts';
 import { inviteActions } from './org-invites.ts';
 
 const text = formText;

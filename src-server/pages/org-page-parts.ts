@@ -10,6 +10,14 @@ import type { Flash } from './flash.ts';
 
 /** What the organization pages share: their addresses, the form readers and the messages block. */
 
+/** What a refused create-user form sends back to the organization's page. */
+export interface CreateUserForm {
+  username: string;
+  email: string;
+  role: string;
+  error?: AppError | null;
+}
+
 export const ORGS_URL = '/dashboard/organizations/';
 export const orgUrl = (slug: string) => `${ORGS_URL}${encodeURIComponent(slug)}/`;
 export const ORG_ROLES: readonly OrgRole[] = ['member', 'admin'];

@@ -9,20 +9,12 @@ import { html, when, type SafeHtml } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import type { PageContext } from './page-context.ts';
 import { pageActor, pageNumberOf, requireSession } from './signed-in.ts';
-import { fieldErrors, manages, messages, ORG_ROLES, ORGS_URL, orgUrl, slugOf } from './org-page-parts.ts';
+import { fieldErrors, manages, messages, ORG_ROLES, ORGS_URL, orgUrl, slugOf, type CreateUserForm } from './org-page-parts.ts';
 import { orgActions } from './org-actions.ts';
 import { invitesCard } from './org-invites.ts';
 
 /** Members per page of an organization's page. */
 export const ORG_MEMBERS_PAGE_SIZE = 25;
-
-/** What a refused create-user form sends back to the page. */
-export interface CreateUserForm {
-  username: string;
-  email: string;
-  role: string;
-  error?: AppError | null;
-}
 
 /** The `?q=` of the members search: at most 150 characters and no control characters (NUL would reach PostgreSQL), else none. */
 function searchOf(request: FastifyRequest): { q: string; refused: boolean } {

@@ -5,15 +5,11 @@ import type { ActiveSession } from '../sessions/sessions-service.ts';
 import { html } from './html.ts';
 import { csrfInput, field, layout, notice } from './layout.ts';
 import { formText, formValue } from './form.ts';
-import { safeNext } from './safe-next.ts';
+import { PASSWORD_CHANGE_PATH, safeNext } from './safe-next.ts';
 import type { PageContext } from './page-context.ts';
 import { pageActor } from './signed-in.ts';
 
-export const PASSWORD_CHANGE_PATH = '/accounts/password/change/';
 export const PASSWORD_CHANGE_SENTENCE = 'Your administrator asks you to choose a new password before you go on.';
-
-/** Where a session whose user must change their password is sent, coming back to `next` afterwards. */
-export const passwordChangeUrl = (next: string) => `${PASSWORD_CHANGE_PATH}?next=${encodeURIComponent(safeNext(next))}`;
 
 /**
  * The page a user lands on after signing in while an administrator requires

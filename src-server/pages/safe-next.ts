@@ -57,3 +57,9 @@ export function safeNext(raw: unknown): string {
   if (u.pathname.startsWith('/accounts/login') || u.pathname.startsWith('/accounts/logout')) return DEFAULT_NEXT;
   return u.pathname + u.search + u.hash;
 }
+
+/** The page a user whose administrator requires a new password is held on (pages/password-change-page.ts). */
+export const PASSWORD_CHANGE_PATH = '/accounts/password/change/';
+
+/** Where a session whose user must change their password is sent, coming back to `next` afterwards. */
+export const passwordChangeUrl = (next: string) => `${PASSWORD_CHANGE_PATH}?next=${encodeURIComponent(safeNext(next))}`;

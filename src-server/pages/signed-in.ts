@@ -3,7 +3,7 @@ import type { Actor } from '../audit/audit-service.ts';
 import type { ActiveSession } from '../sessions/sessions-service.ts';
 import type { PageContext } from './page-context.ts';
 import { bool } from '../db/schema.ts';
-import { passwordChangeUrl } from './password-change-page.ts';
+import { passwordChangeUrl } from './safe-next.ts';
 
 /** The session for a signed-in page, or a redirect to sign-in that comes back here (null). */
 export async function requireSession(ctx: PageContext, request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession | null> {

@@ -11,7 +11,17 @@ import { invitationPath } from '../invitations/invitations-view.ts';
 import { assertIdentifiersFree } from './account-identifiers.ts';
 import { toUser } from './users-repo.ts';
 import { conflictError } from './users-service.ts';
-import type { UserImportDeps } from './user-import-service.ts';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import type { OrgsRepo } from '../orgs/orgs-repo.ts';
+import type { InvitationsRepo } from '../invitations/invitations-repo.ts';
+import type { InvitationTokens } from '../invitations/invitation-tokens.ts';
+import type { UsersRepo } from './users-repo.ts';
+import type { UsersService } from './users-service.ts';
+import type { PasswordLinks } from './password-links.ts';
 import type { ImportPrefetch } from './user-import-prefetch.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -20,6 +30,21 @@ type Q = Kysely<Database> | Transaction<Database>;
 const unusablePassword = () => `!import-${randomSecret(24)}`;
 /** Invitations made by import last as long as set-password links. */
 const INVITE_HOURS = 7 * 24;
+
+/** What the import works with (user-import-service.ts builds one). */
+export interface UserImportDeps {
+  db: Pick<Db, 'read'>;
+  users: UsersRepo;
+  usersService: Pick<UsersService, 'applyUpdate'>;
+  orgs: OrgsRepo;
+  keys: KeysService;
+  audit: AuditService;
+  writes: PrivilegedWrites;
+  clock: Clock;
+  passwordLinks: PasswordLinks;
+  invitationsRepo: InvitationsRepo;
+  invitationTokens: InvitationTokens;
+}
 
 export type RowResult = Omit<ImportReportRow, 'written' | 'line' | 'username'>;
 

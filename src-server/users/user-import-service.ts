@@ -1,39 +1,17 @@
-import type { Db } from '../db/database.ts';
-import type { Clock } from '../lib/clock.ts';
 import { AppError, isAppError, type ErrorCode } from '../errors.ts';
 import { casedUsernameSkeleton, foldUsername, usernameSkeleton } from '../lib/username-identity.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
-import type { PrivilegedWrites } from '../auth/privileged-writes.ts';
-import type { KeysService } from '../keys/keys-service.ts';
-import type { OrgsRepo } from '../orgs/orgs-repo.ts';
-import type { InvitationsRepo } from '../invitations/invitations-repo.ts';
-import type { InvitationTokens } from '../invitations/invitation-tokens.ts';
+import type { Actor } from '../audit/audit-service.ts';
 import { parseUserImport, type ImportFormat, type ImportRow } from '../../src-shared/user-import.ts';
 import type { ImportMode, ImportReport, ImportReportRow, OnExisting } from '../../src-shared/user-import-schemas.ts';
 import { usernameClash } from './account-identifiers.ts';
-import type { UsersRepo } from './users-repo.ts';
-import type { UsersService } from './users-service.ts';
-import type { PasswordLinks } from './password-links.ts';
-import { createImportRows, refusal, type RowResult } from './user-import-rows.ts';
+import { createImportRows, refusal, type RowResult, type UserImportDeps } from './user-import-rows.ts';
+
+export type { UserImportDeps };
 import { prefetchForImport, type ImportPrefetch } from './user-import-prefetch.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 type Q = Kysely<Database> | Transaction<Database>;
-
-export interface UserImportDeps {
-  db: Pick<Db, 'read'>;
-  users: UsersRepo;
-  usersService: Pick<UsersService, 'applyUpdate'>;
-  orgs: OrgsRepo;
-  keys: KeysService;
-  audit: AuditService;
-  writes: PrivilegedWrites;
-  clock: Clock;
-  passwordLinks: PasswordLinks;
-  invitationsRepo: InvitationsRepo;
-  invitationTokens: InvitationTokens;
-}
 
 export interface ImportOptions {
   format?: ImportFormat | undefined;
