@@ -9,6 +9,7 @@ import { ORG_COMMANDS } from './org-commands.ts';
 import { SSO_COMMANDS } from './sso-commands.ts';
 import { IMPORT_COMMANDS } from './import-commands.ts';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands.ts';
+import { BACKUP_COMMANDS } from './backup-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -338,6 +339,7 @@ export const COMMANDS: CommandSpec[] = [
   ...LIFECYCLE_COMMANDS,
   ...ORG_COMMANDS,
   ...SSO_COMMANDS,
+  ...BACKUP_COMMANDS,
   ...IMPORT_COMMANDS,
   {
     name: 'config list',
