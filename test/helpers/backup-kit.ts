@@ -12,8 +12,8 @@ import type { Place } from '../../src-server/backup/backup-service.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
 
-export function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 300_000 });
+export function cli(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 300_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
