@@ -11,6 +11,23 @@ import { checkSecretsFingerprint } from '../../src-server/services.ts';
 
 const actor = { userId: null, username: 'test', ip: null };
 
+describe('graphistry-admin backup, restore, db move --help', () => {
+  // Help and usage errors never open a database: one run covers both dialects.
+  it('lists the three commands, says the server must be stopped for a move, and answers usage errors with exit 2', () => {
+    const top = cli(['--help']);
+    for (const name of ['backup', 'restore', 'db move']) expect(top.out).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    expect(cli(['backup', '--help']).out).toMatch(/backup FILE \[options\][\s\S]*0600[\s\S]*while the server keeps serving/i);
+    expect(cli(['restore', '--help']).out).toMatch(/restore FILE \[options\][\s\S]*empty/);
+    const move = cli(['db', 'move', '--help']).out;
+    expect(move).toContain('Stop the server first');
+    expect(move).toMatch(/--to VALUE +postgres:/);
+    expect(cli(['backup']).code).toBe(2);
+    expect(cli(['restore', 'a', 'b']).code).toBe(2);
+    expect(cli(['db', 'move']).code).toBe(2);
+    expect(cli(['db', 'move', '--to', 'mysql://x/y']).code).toBe(2);
+  }, 60_000);
+});
+
 describe.each(dialects())('backup and restore (%s)', (dialect) => {
   let t: TestApp;
   let root: SignedUp;
