@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { AppError } from '../errors.ts';
 import { redactUrl } from '../db/database.ts';
+import { cliActor } from '../cli/command-kit.ts';
 import { refuseExisting, writeBackup, type Manifest } from './backup-file.ts';
 import { readBackup } from './backup-reader.ts';
 import { checkEnvTarget, readEnvSecrets, writeEnvSecrets } from './env-secrets.ts';
@@ -41,7 +42,7 @@ export async function backup(from: Place, file: string, progress: Progress = sil
 }
 
 /** `restore FILE`: checked whole first, then loaded in one transaction; `.env`'s secrets written once the rows are in. */
-export async function restore(into: Place, file: string, progress: Progress = silentProgress): Promise<CopySummary> {
+export async function restore(into: Place, file: string, progress: Progress = silentProgress, actor = cliActor().username): Promise<CopySummary> {
   const checked = await readBackup(file);
   checkEnvTarget(into.dataDir, checked.secrets);
   const target = await openTarget(into);
@@ -53,7 +54,12 @@ export async function restore(into: Place, file: string, progress: Progress = si
         progress.rows(batch.length);
         await rows(table, batch);
       }).then(() => progress.done());
-    const tables = await loadInto(target, checked.header, feed, checked.manifest);
+    const note = {
+      actor,
+      action: 'database.restore' as const,
+      detail: { from: resolve(file), source_dialect: checked.header.source_dialect, backup_created_at: checked.header.created_at },
+    };
+    const tables = await loadInto(target, checked.header, feed, checked.manifest, note);
     writeEnvSecrets(into.dataDir, checked.secrets);
     await target.close();
     return { location: target.location, migrations: checked.header.migrations, tables };
@@ -68,7 +74,12 @@ export async function restore(into: Place, file: string, progress: Progress = si
  * loader, no file between; the source is only read. On SQLite the command
  * holds the data dir's server lock, so it refuses while a server runs there.
  */
-export async function move(from: Place, to: Place, progress: Progress = silentProgress): Promise<CopySummary & { source: string }> {
+export async function move(
+  from: Place,
+  to: Place,
+  progress: Progress = silentProgress,
+  actor = cliActor().username,
+): Promise<CopySummary & { source: string }> {
   if (sameDatabase(from, to)) throw new AppError('SAME_DATABASE', 'The source and the target are the same database: name another one with --to.');
   const secrets = readEnvSecrets(from.dataDir);
   if (resolve(to.dataDir) !== resolve(from.dataDir)) checkEnvTarget(to.dataDir, secrets);
@@ -79,7 +90,8 @@ export async function move(from: Place, to: Place, progress: Progress = silentPr
       const source = await describeSource(snap);
       const target = await openTarget(to, !(held && resolve(to.dataDir) === resolve(from.dataDir)));
       try {
-        const tables = await loadInto(target, source.header, copyRows(snap, source, progress), null);
+        const note = { actor, action: 'database.move' as const, detail: { from: snap.location, source_dialect: snap.dialect } };
+        const tables = await loadInto(target, source.header, copyRows(snap, source, progress), null, note);
         for (const t of source.tables) {
           if (tables[t.name]?.rows !== source.counts[t.name]) {
             throw new AppError('COPY_VERIFY_FAILED', `Table ${t.name}: ${source.counts[t.name]} row(s) in the source, ${tables[t.name]?.rows} copied.`);

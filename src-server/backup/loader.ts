@@ -8,6 +8,13 @@ import type { Manifest } from './backup-file.ts';
 import type { SourceHeader } from './source.ts';
 import type { Target } from './target.ts';
 
+/** The entry the target's audit log gets once the copy is in (the source's log is copied as it was). */
+export interface AuditNote {
+  actor: string;
+  action: 'database.restore' | 'database.move';
+  detail: Record<string, string>;
+}
+
 export type Feed = (rows: (table: string, batch: CanonicalValue[][]) => Promise<void>) => Promise<void>;
 
 /**
@@ -18,7 +25,7 @@ export type Feed = (rows: (table: string, batch: CanonicalValue[][]) => Promise<
  * manifest), and only then the later migrations. Any failure rolls all of
  * it back.
  */
-export async function loadInto(target: Target, header: SourceHeader, feed: Feed, expected: Manifest | null): Promise<Manifest> {
+export async function loadInto(target: Target, header: SourceHeader, feed: Feed, expected: Manifest | null, audit: AuditNote): Promise<Manifest> {
   return target.db.transaction().execute(async (trx) => {
     const query: Query = async (text, params = []) => (await trx.executeQuery(CompiledQuery.raw(text, [...params]))).rows as Array<Record<string, unknown>>;
     await applyMigrations(trx as Kysely<unknown>, target.dialect, new Set(header.migrations));
@@ -45,6 +52,11 @@ export async function loadInto(target: Target, header: SourceHeader, feed: Feed,
       }
     }
     await applyMigrations(trx as Kysely<unknown>, target.dialect);
+    const rows = Object.values(loaded).reduce((n, t) => n + t.rows, 0);
+    await query(
+      `insert into audit_log (at, actor, action, target, outcome, detail) values (${[1, 2, 3, 4, 5, 6].map((i) => (target.dialect === 'postgres' ? `$${i}` : '?')).join(', ')})`,
+      [new Date().toISOString(), audit.actor, audit.action, target.location, 'success', JSON.stringify({ ...audit.detail, tables: tables.length, rows })],
+    );
     return loaded;
   });
 }

@@ -134,6 +134,11 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
       const before = await t.db.read.selectFrom('audit_log').selectAll().orderBy('id').execute();
       const after = await r.db.read.selectFrom('audit_log').selectAll().where('id', '<=', before.at(-1)!.id).orderBy('id').execute();
       expect(after).toEqual(before);
+      const note = await r.db.read.selectFrom('audit_log').selectAll().where('action', '=', 'database.restore').execute();
+      expect(note).toHaveLength(1);
+      expect(note[0]!.actor).toMatch(/^cli:/);
+      expect(JSON.parse(note[0]!.detail!)).toMatchObject({ source_dialect: dialect, rows: expect.any(Number) });
+      expect(note[0]!.detail).not.toMatch(/GRAPHISTRY_ADMIN_|password/i);
       // New rows get ids past every id the source handed out.
       const newest = await r.db.read.selectFrom('users').select('id').where('username', '=', 'carol').executeTakeFirstOrThrow();
       expect(newest.id).toBeGreaterThan(3);
@@ -178,6 +183,40 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
       expect(r.code, r.err).toBe(1);
       expect(r.err).toMatch(new RegExp(`^error ${code}: .+\\.\\n$`));
       expect(await targetUntouched(target.dataDir, target.schema), code).toEqual({ files: [], tables: 0 });
+    }
+  }, 180_000);
+
+  it('restores a backup of an older schema and migrates it forward', async () => {
+    if (!statSync(file, { throwIfNoEntry: false })) await backup(placeOfApp(dialect, t), file);
+    // The same site as a version before set-password links (0014) would have backed it up.
+    const lines = backupLines(file).slice(0, -1);
+    const header = JSON.parse(lines[0]!);
+    const older = {
+      ...header,
+      migrations: header.migrations.filter((m: string) => m !== '0014_password_links'),
+      tables: header.tables.filter((x: { name: string }) => x.name !== 'password_links'),
+    };
+    const start = lines.indexOf('{"table":"password_links"}');
+    const end = lines.findIndex((l) => l.startsWith('{"end":"password_links"'));
+    const manifestAt = lines.findIndex((l) => l.startsWith('{"manifest"'));
+    const manifest = JSON.parse(lines[manifestAt]!).manifest;
+    delete manifest.password_links;
+    const body = lines
+      .map((l, i) => (i === 0 ? JSON.stringify(older) : i === manifestAt ? JSON.stringify({ manifest }) : l))
+      .filter((_, i) => i < start || i > end);
+    const olderFile = join(tempDir(), 'older.jsonl');
+    dirs.push(olderFile);
+    writeWithChecksum(olderFile, body);
+    const target = await freshTarget();
+    const restored = await restore(target.place, olderFile);
+    expect(restored.migrations).not.toContain('0014_password_links');
+    const r = await makeTestApp(dialect, { dataDir: target.dataDir, ...(target.schema ? { pgSchema: target.schema } : {}) });
+    try {
+      expect(await r.db.read.selectFrom('password_links').selectAll().execute()).toEqual([]);
+      const login = await r.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username: 'alice', password: 'alice has a long password' } });
+      expect(login.statusCode).toBe(200);
+    } finally {
+      await r.close();
     }
   }, 180_000);
 });
