@@ -55,6 +55,11 @@ const SECTIONS = [
     about: "the shared sign-in throttle's database work per failed sign-in (SQLite, PostgreSQL) vs the argon2id verification it accompanies",
   },
   { name: 'import', file: 'import.js', about: 'a user import of 2,000 rows, dry run then for real, on SQLite and PostgreSQL; and that no key is made' },
+  {
+    name: 'backup',
+    file: 'backup.js',
+    about: 'backup, restore and db move of 10,000 users, 20,000 keys and 100,000 audit rows, SQLite -> PostgreSQL and back',
+  },
 ];
 
 function parseArgs(argv) {

@@ -10,6 +10,7 @@ import { SSO_COMMANDS } from './sso-commands.ts';
 import { IMPORT_COMMANDS } from './import-commands.ts';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands.ts';
 import { USER_FILTER_OPTIONS, userFilterQuery } from './user-filters.ts';
+import { BACKUP_COMMANDS } from './backup-commands.ts';
 
 async function passwordFrom(v: Values, question = 'Password: '): Promise<string> {
   if (typeof v.password === 'string') return v.password;
@@ -322,6 +323,7 @@ export const COMMANDS: CommandSpec[] = [
   ...LIFECYCLE_COMMANDS,
   ...ORG_COMMANDS,
   ...SSO_COMMANDS,
+  ...BACKUP_COMMANDS,
   ...IMPORT_COMMANDS,
   {
     name: 'config list',

@@ -217,9 +217,14 @@ function authRevisionStatements(dialect: Dialect): string[] {
   ];
 }
 
-const LEDGER = 'graphistry_admin_migrations';
+export const LEDGER = 'graphistry_admin_migrations';
 /** Same constant in every process: one migrator at a time per PostgreSQL database. */
 const MIGRATION_LOCK_KEY = 0x6761_6d67;
+
+/** Every migration this code knows, in the order they apply (a backup records which of them its database had). */
+export function migrationNames(dialect: Dialect): string[] {
+  return Object.keys(migrations(dialect)).sort((a, b) => a.localeCompare(b));
+}
 
 /**
  * Apply pending migrations, in name order, each recorded in a ledger table, all
@@ -232,22 +237,29 @@ const MIGRATION_LOCK_KEY = 0x6761_6d67;
  * dropped at that moment (as test suites and other apps do).
  */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  await db.transaction().execute((q) => applyMigrations(q, dialect));
+}
+
+/**
+ * The migrations not yet applied, in `q` (a transaction the caller holds);
+ * `only`: just these (a restore first builds the schema its backup had, loads
+ * the rows, then applies the rest).
+ */
+export async function applyMigrations(q: Kysely<unknown>, dialect: Dialect, only?: ReadonlySet<string>): Promise<void> {
   const all = Object.entries(migrations(dialect)).sort(([a], [b]) => a.localeCompare(b));
-  await db.transaction().execute(async (q) => {
-    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(q);
-    await sql`create table if not exists ${sql.table(LEDGER)} (name varchar(128) primary key, applied_at varchar(32) not null)`.execute(q);
-    const done = new Set((await sql<{ name: string }>`select name from ${sql.table(LEDGER)}`.execute(q)).rows.map((r) => r.name));
-    for (const name of await adoptedFromKysely(q, dialect)) done.add(name);
-    for (const [name, migration] of all) {
-      if (done.has(name)) continue;
-      try {
-        await migration.up(q);
-      } catch (e) {
-        throw new Error(`database migration ${name} failed: ${(e as Error).message}`, { cause: e });
-      }
-      await sql`insert into ${sql.table(LEDGER)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(q);
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(q);
+  await sql`create table if not exists ${sql.table(LEDGER)} (name varchar(128) primary key, applied_at varchar(32) not null)`.execute(q);
+  const done = new Set((await sql<{ name: string }>`select name from ${sql.table(LEDGER)}`.execute(q)).rows.map((r) => r.name));
+  for (const name of await adoptedFromKysely(q, dialect)) done.add(name);
+  for (const [name, migration] of all) {
+    if (done.has(name) || (only && !only.has(name))) continue;
+    try {
+      await migration.up(q);
+    } catch (e) {
+      throw new Error(`database migration ${name} failed: ${(e as Error).message}`, { cause: e });
     }
-  });
+    await sql`insert into ${sql.table(LEDGER)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(q);
+  }
 }
 
 /** Databases first migrated by Kysely's Migrator keep their history: its ledger counts as ours. */

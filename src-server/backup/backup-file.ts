@@ -1,0 +1,85 @@
+import { createWriteStream, existsSync, fsyncSync, linkSync, openSync, closeSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { AppError } from '../errors.ts';
+import { canonicalLine, TableDigest } from './canonical.ts';
+import type { Progress } from './progress.ts';
+import type { Source } from './source.ts';
+import type { Snapshot } from './snapshot.ts';
+import { readTable } from './table-reader.ts';
+import type { EnvSecrets } from './env-secrets.ts';
+
+/**
+ * The backup file: JSON lines (gzip-compressed when the name ends in .gz).
+ *
+ *   {"format":"graphistry-admin-backup","version":1,"created_at",…,"migrations","tables","sequences"}
+ *   {"table":"users"}          then one canonical row per line (canonical.ts), then
+ *   {"end":"users","rows":N,"sha256":"…"}        … for every table, then
+ *   {"secrets":{…}}            the .env values keys and tokens depend on
+ *   {"manifest":{"users":{"rows":N,"sha256":"…"},…}}
+ *   {"file_sha256":"…"}        SHA-256 of every line above (uncompressed, each with its newline)
+ */
+export const BACKUP_FORMAT = 'graphistry-admin-backup';
+export const BACKUP_VERSION = 1;
+export type Manifest = Record<string, { rows: number; sha256: string }>;
+
+export function refuseExisting(file: string): void {
+  if (existsSync(file)) throw new AppError('BACKUP_FILE_EXISTS', `${file} already exists: a backup never overwrites a file; choose another name.`);
+}
+
+export async function writeBackup(file: string, snap: Snapshot, source: Source, secrets: EnvSecrets, progress: Progress) {
+  refuseExisting(file);
+  const tmp = `${file}.partial-${process.pid}`;
+  const manifest: Manifest = {};
+  const fileHash = createHash('sha256');
+  const line = (s: string) => {
+    fileHash.update(s + '\n');
+    return s + '\n';
+  };
+  async function* lines(): AsyncGenerator<string> {
+    yield line(JSON.stringify({ format: BACKUP_FORMAT, version: BACKUP_VERSION, created_at: new Date().toISOString(), ...source.header }));
+    for (const t of source.tables) {
+      progress.table(t.name, source.counts[t.name] ?? 0);
+      yield line(JSON.stringify({ table: t.name }));
+      const digest = new TableDigest();
+      for await (const batch of readTable(snap.query, snap.dialect, t)) {
+        let chunk = '';
+        for (const row of batch) {
+          const text = canonicalLine(row);
+          digest.add(text);
+          chunk += line(text);
+        }
+        progress.rows(batch.length);
+        yield chunk;
+      }
+      manifest[t.name] = digest.result();
+      yield line(JSON.stringify({ end: t.name, ...manifest[t.name] }));
+    }
+    progress.done();
+    yield line(JSON.stringify({ secrets }));
+    yield line(JSON.stringify({ manifest }));
+    yield JSON.stringify({ file_sha256: fileHash.digest('hex') }) + '\n';
+  }
+  const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  try {
+    if (file.endsWith('.gz')) await pipeline(lines(), createGzip(), out);
+    else await pipeline(lines(), out);
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    try {
+      linkSync(tmp, file); // fails if the name was taken meanwhile: never overwrites
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') refuseExisting(file);
+      throw e;
+    }
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
+  }
+  return { manifest };
+}

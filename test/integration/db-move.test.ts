@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dialects, STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
+import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
+import { get, post, startServer } from '../helpers/server-process.ts';
+import { cli } from '../helpers/backup-kit.ts';
+import { backup } from '../../src-server/backup/backup-service.ts';
+
+/**
+ * `db move` from SQLite to PostgreSQL and back, as an operator runs it:
+ * accounts made by the command line, a JWT from a server on SQLite, that
+ * server stopped, the move, and a real server on the new database where the
+ * old key, password and JWT work, for pygraphistry (unmodified, vendored) too.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+const pythonEnv = (extra: Record<string, string>) => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  LANG: 'C.UTF-8',
+  PYTHONPATH: `${join(ROOT, 'test/fixtures/pygraphistry')}:${join(ROOT, 'test/fixtures/pyclient/stubs')}`,
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTHONNOUSERSITE: '1',
+  ...extra,
+});
+
+const both = dialects().includes('sqlite') && dialects().includes('postgres');
+
+describe.each(both ? ['sqlite → postgres → sqlite'] : [])('db move (%s)', () => {
+  const a = join(tempDir(), 'data');
+  const b = join(tempDir(), 'data');
+  let schema = '';
+  afterAll(async () => {
+    for (const d of [a, b]) rmSync(join(d, '..'), { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
+  });
+
+  it('moves every account, key and token, leaves the source as it was, and a server on the new database takes the old key', async () => {
+    expect(cli(['createsuperuser', '--username', 'root', '--password-stdin', '--data-dir', a], `${STRONG_PASSWORD}\n`).code).toBe(0);
+    const made = cli(['users', 'create', 'alice', '--password-stdin', '--json', '--data-dir', a], `${STRONG_PASSWORD}\n`);
+    expect(made.code, made.err).toBe(0);
+    const key = JSON.parse(made.out).key as { id: string; secret: string };
+    const first = await startServer(['--data-dir', a]);
+    const jwt = String((await post(`${first.url}/api-token-auth/`, { username: 'root', password: STRONG_PASSWORD })).body.token);
+    // While a server holds the SQLite data dir the move is refused (its writes would be lost).
+    const busy = cli(['db', 'move', '--to', 'sqlite:' + b, '--data-dir', a]);
+    expect([busy.code, busy.err]).toEqual([1, expect.stringMatching(/^error SERVER_RUNNING: /)]);
+    await first.stop();
+    const before = await backup({ dataDir: a }, join(a, '..', 'before.jsonl'));
+
+    schema = await createSchema();
+    const url = urlWithSchema(schema);
+    const moved = cli(['db', 'move', '--to', url, '--data-dir', a]);
+    expect(moved.code, moved.err).toBe(0);
+    expect(moved.out).toContain('Now set DATABASE_URL=');
+    expect(cli(['db', 'move', '--to', url, '--data-dir', a]).err).toMatch(/^error TARGET_NOT_EMPTY: /);
+    expect(cli(['db', 'move', '--to', 'sqlite', '--data-dir', a]).err).toMatch(/^error SAME_DATABASE: /);
+    const after = await backup({ dataDir: a }, join(a, '..', 'after.jsonl'));
+    expect(after.tables).toEqual(before.tables);
+
+    const onPg = await startServer(['--data-dir', a, '--database-url', url]);
+    try {
+      await expectWorking(onPg.url, key, jwt);
+      const host = new URL(onPg.url).host;
+      const { stdout } = await run('/usr/bin/python3', [join(ROOT, 'test/fixtures/pyclient/register_org.py')], {
+        env: pythonEnv({ SERVER: host, ORG: 'alice', KEY_ID: key.id, KEY_SECRET: key.secret }),
+        timeout: 120_000,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, org_name: 'alice' });
+    } finally {
+      await onPg.stop();
+    }
+
+    const back = cli(['db', 'move', '--to', 'sqlite:' + b, '--data-dir', a, '--database-url', url]);
+    expect(back.code, back.err).toBe(0);
+    expect(back.out).toContain('Now remove DATABASE_URL');
+    const onSqlite = await startServer(['--data-dir', b]);
+    try {
+      await expectWorking(onSqlite.url, key, jwt);
+    } finally {
+      await onSqlite.stop();
+    }
+  }, 300_000);
+});
+
+async function expectWorking(base: string, key: { id: string; secret: string }, jwt: string): Promise<void> {
+  const exchanged = await post(`${base}/api/v2/auth/pkey/jwt/`, {}, { authorization: `PersonalKey ${key.id}:${key.secret}` });
+  expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+  expect((await get(`${base}/api/v2/me`, { authorization: `Bearer ${jwt}` })).body).toMatchObject({ username: 'root' });
+  expect((await post(`${base}/api-token-auth/`, { username: 'alice', password: STRONG_PASSWORD })).status).toBe(200);
+}
