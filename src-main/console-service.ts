@@ -10,6 +10,7 @@ import { userHandlers } from './console-users.ts';
 import { orgHandlers } from './console-orgs.ts';
 import { ssoHandlers } from './console-sso.ts';
 import { importHandlers } from './console-import.ts';
+import type { BundledBackupsService } from './server/bundled-backups.ts';
 import type { BackendFactory } from './backend/backend-factory.ts';
 import type { BackendCapabilities } from '../src-shared/domain.ts';
 import { inspectCertificate } from './backend/tls-trust.ts';
@@ -25,6 +26,8 @@ export interface ConsoleServiceDeps {
   machine?: string;
   /** Where imports into a Graphistry keep their journals (the console's data folder); none: no journal. */
   importJournals?: string;
+  /** "Back up now" for the bundled server; absent where the console has no data folder of its own. */
+  backups?: BundledBackupsService;
 }
 
 /**
@@ -36,6 +39,10 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
   const { profiles, vault, bundled } = deps;
   const machine = deps.machine ?? hostname();
   const session = createConsoleSession({ profiles, bundled, backends: deps.backends });
+  const backupsOrRefuse = () => {
+    if (!deps.backups) throw new ConsoleFailure({ code: 'UNSUPPORTED', message: 'This console keeps no backups of the bundled server.' });
+    return deps.backups;
+  };
   // Asked once per connection: a Graphistry learns them from its admin site.
   let capabilities: { backend: unknown; value: BackendCapabilities } | null = null;
 
@@ -219,6 +226,8 @@ export function createConsoleService(deps: ConsoleServiceDeps): ConsoleHandlers 
     },
     bundledServerStatus: async () => bundled.status(),
     bundledServerLog: async ({ lines }) => ({ lines: bundled.log(lines ?? 200) }),
+    bundledServerBackups: async () => backupsOrRefuse().list(),
+    backUpBundledServer: async () => backupsOrRefuse().backUp(),
 
     registrationState: async ({ profileId }) => (await session.anonymous(await reach(profileId))).registrationState(),
     signUpFirstAdmin: async ({ profileId, username, password, email, setup_token }) => {

@@ -153,6 +153,10 @@ export const consoleParams = {
   stopBundledServer: none,
   bundledServerStatus: none,
   bundledServerLog: z.strictObject({ lines: z.number().int().min(1).max(5000).optional() }),
+  /** Where the bundled server's backups go and the latest one. */
+  bundledServerBackups: none,
+  /** A backup of the bundled server now (safe while it serves): its database and `.env` secrets, into the backups folder. */
+  backUpBundledServer: none,
   registrationState: z.strictObject({ profileId }),
   signUpFirstAdmin: z.strictObject({
     profileId,
@@ -290,6 +294,19 @@ export interface BundledServerStatus {
   started_at: string | null;
 }
 
+/** One backup file of the bundled server (src-server/backup/: database rows and the `.env` secrets, mode 0600). */
+export interface BundledBackup {
+  file: string;
+  at: string;
+  bytes: number;
+}
+
+export interface BundledBackups {
+  dir: string;
+  count: number;
+  last: BundledBackup | null;
+}
+
 export interface ConnectionStatus {
   profile: Profile | null;
   connected: boolean;
@@ -367,6 +384,8 @@ export interface ConsoleResults {
   stopBundledServer: BundledServerStatus;
   bundledServerStatus: BundledServerStatus;
   bundledServerLog: { lines: string[] };
+  bundledServerBackups: BundledBackups;
+  backUpBundledServer: BundledBackup;
   registrationState: RegistrationState;
   signUpFirstAdmin: ConnectionStatus;
   listUsers: UserPage;

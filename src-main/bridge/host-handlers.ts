@@ -5,6 +5,7 @@ import type { Clipboard, ConsoleHandlers } from '../contracts.ts';
 import { createConsoleService } from '../console-service.ts';
 import { createProfilesStore } from '../profiles/profiles-store.ts';
 import { createBundledServer } from '../server/bundled-server.ts';
+import { createBundledBackups } from '../server/bundled-backups.ts';
 import type { ServerCommand } from '../server/server-command.ts';
 import { createKeychainVault } from '../vault/keychain-vault.ts';
 
@@ -43,6 +44,7 @@ export async function createHostHandlers(opts: HostOptions): Promise<HostHandler
     backends: createBackendFactory(),
     clipboard: opts.clipboard ? createClipboardGuard(opts.clipboard) : null,
     importJournals: join(opts.dataDir, 'imports'),
+    backups: createBundledBackups({ dataDir: join(opts.dataDir, 'server'), backupsDir: join(opts.dataDir, 'backups'), command: opts.serverCommand }),
   });
   return {
     handlers,

@@ -35,6 +35,8 @@ const SAMPLE: { [M in ConsoleMethod]: ConsoleParams<M> } = {
   stopBundledServer: {},
   bundledServerStatus: {},
   bundledServerLog: { lines: 10 },
+  bundledServerBackups: {},
+  backUpBundledServer: {},
   registrationState: { profileId: 'p1' },
   signUpFirstAdmin: { profileId: 'p1', username: 'admin', password: 'a long passphrase' },
   listUsers: { connection: C, search: 'al', page: 1, ordering: '-date_joined' },

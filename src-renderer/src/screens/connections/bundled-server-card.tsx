@@ -7,6 +7,7 @@ import { useToasts } from '../../stores/toast-store.ts';
 import { BusyLine } from '../wizard/form-bits.tsx';
 import { serverButtons, settling, stateLabel } from './connections-model.ts';
 import { ServerLog } from './server-log.tsx';
+import { BundledBackupsPart } from './bundled-backups.tsx';
 
 type Action = 'start' | 'stop' | 'restart';
 const BUSY_TEXT: Record<Action, string> = {
@@ -120,6 +121,7 @@ export function BundledServerCard() {
         <BusyLine busy={busy !== null} text={busy ? BUSY_TEXT[busy] : ''} />
       </div>
       {logOpen ? <ServerLog id="bundled-log" version={logVersion} /> : null}
+      <BundledBackupsPart />
     </section>
   );
 }
