@@ -1,5 +1,6 @@
 import { createWriteStream, existsSync, fsyncSync, linkSync, openSync, closeSync, unlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../errors.ts';
@@ -25,6 +26,8 @@ export const BACKUP_VERSION = 1;
 export type Manifest = Record<string, { rows: number; sha256: string }>;
 
 export function refuseExisting(file: string): void {
+  if (!existsSync(dirname(resolve(file))))
+    throw new AppError('VALIDATION', `The folder ${dirname(resolve(file))} does not exist: create it first, or name another.`);
   if (existsSync(file)) throw new AppError('BACKUP_FILE_EXISTS', `${file} already exists: a backup never overwrites a file; choose another name.`);
 }
 

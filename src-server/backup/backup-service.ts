@@ -30,10 +30,10 @@ const openTarget = (p: Place, lock = true): Promise<Target> => (p.databaseUrl ? 
 /** `backup FILE`: a snapshot of the live database and the data dir's secrets, written to FILE (0600, never over an existing file). */
 export async function backup(from: Place, file: string, progress: Progress = silentProgress): Promise<CopySummary & { file: string }> {
   refuseExisting(file);
-  const secrets = readEnvSecrets(from.dataDir);
   const snap = await openSnapshot(from);
   try {
     const source = await describeSource(snap);
+    const secrets = readEnvSecrets(from.dataDir);
     const { manifest } = await writeBackup(file, snap, source, secrets, progress);
     return { file: resolve(file), location: snap.location, migrations: source.header.migrations, tables: manifest };
   } finally {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, tempDir, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema } from '../helpers/postgres.ts';
@@ -25,6 +25,16 @@ describe('graphistry-admin backup, restore, db move --help', () => {
     expect(cli(['restore', 'a', 'b']).code).toBe(2);
     expect(cli(['db', 'move']).code).toBe(2);
     expect(cli(['db', 'move', '--to', 'mysql://x/y']).code).toBe(2);
+    // Nothing to back up, nowhere to write it, nothing to restore: a code and a sentence, no file left behind.
+    const empty = tempDir();
+    try {
+      expect(cli(['backup', join(empty, 'b.jsonl'), '--data-dir', empty]).err).toMatch(/^error NO_DATABASE: There is no database in /);
+      expect(cli(['backup', join(empty, 'no/such/dir/b.jsonl'), '--data-dir', empty]).err).toMatch(/^error VALIDATION: The folder .+ does not exist/);
+      expect(cli(['restore', join(empty, 'missing.jsonl'), '--data-dir', join(empty, 'd')]).err).toMatch(/^error BACKUP_INVALID: There is no file /);
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
