@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { AppError } from '../errors.ts';
 import { redactUrl } from '../db/database.ts';
-import { cliActor } from '../cli/command-kit.ts';
+import { cliActor } from '../lib/cli-actor.ts';
 import { refuseExisting, writeBackup, type Manifest } from './backup-file.ts';
 import { readBackup } from './backup-reader.ts';
 import { checkEnvTarget, readEnvSecrets, writeEnvSecrets } from './env-secrets.ts';

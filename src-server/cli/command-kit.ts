@@ -1,6 +1,4 @@
-import { hostname, userInfo } from 'node:os';
 import type { Runtime } from '../runtime.ts';
-import type { Actor } from '../audit/audit-service.ts';
 import type { Out } from './output.ts';
 
 /** What every command is made of, shared by the command tables (commands.ts, org-commands.ts) and cli.ts. */
@@ -46,16 +44,7 @@ export function overridesOf(v: Values): Record<string, unknown> {
   };
 }
 
-/** Commands act as the operating-system user at this machine, as the audit log records. */
-export function cliActor(): Actor {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    /* no passwd entry */
-  }
-  return { userId: null, username: `cli:${name}@${hostname()}`, ip: null };
-}
+export { cliActor } from '../lib/cli-actor.ts';
 
 export async function withRuntime<T>(v: Values, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   // Loaded on demand so `--help` and usage errors answer without loading the server.
