@@ -113,7 +113,7 @@ const SHOT_WIDTHS = [1280, 900] as const;
     while ((await dismiss.count()) > 0) await dismiss.first().click();
     await gone(page.locator('.toasts .toast'));
     await shots('users', SHOT_WIDTHS);
-    const filter = main().getByLabel('Sign-in');
+    const filter = main().getByLabel('Sign-in', { exact: true });
     await filter.selectOption({ label: 'SSO' });
     await expect.poll(listed, { timeout: 10_000 }).toEqual(['ana']);
     expect(page.url()).toContain('signin=sso');
