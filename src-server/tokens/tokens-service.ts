@@ -122,6 +122,21 @@ export function createTokensService(deps: TokensServiceDeps) {
     return { user, via: 'jwt', keyId: claims.pk ?? null, claims };
   }
 
+  /** A sign-in refused although its password was right (not a superuser for the console; a new password required): audited as such. */
+  async function refusedAfterPassword(user: UserRow, ip: string | null, detail: { reason: string; client?: string }): Promise<void> {
+    await audit.record(
+      { userId: Number(user.id), username: user.username, ip },
+      {
+        action: 'auth.login',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: Number(user.id),
+        target: user.username,
+        detail: { method: 'password', ...detail },
+      },
+    );
+  }
+
   return {
     issue,
     /** `POST /api/v2/o/<slug>/switch/` and `GET /api/v2/organizations/active` (tokens-routes.ts). */
@@ -153,33 +168,13 @@ export function createTokensService(deps: TokensServiceDeps) {
       if (!verdict.ok) throw badCredentials(verdict.retryAfter);
       const found = user!;
       if (opts.requireSuperuser && !bool(found.is_superuser)) {
-        await audit.record(
-          { userId: Number(found.id), username: found.username, ip },
-          {
-            action: 'auth.login',
-            outcome: 'failure',
-            targetType: 'user',
-            targetId: Number(found.id),
-            target: found.username,
-            detail: { method: 'password', reason: 'not_superuser', client: 'console' },
-          },
-        );
+        await refusedAfterPassword(found, ip, { reason: 'not_superuser', client: 'console' });
         throw new AppError('SUPERUSER_REQUIRED', `"${found.username}" is not a superuser: the console needs an administrator account.`);
       }
       // Held until the user picks a new password: the sign-in page (`page`) lets them in only to do that
       // (pages/password-change-page.ts); an API client gets a code and a sentence to show.
       if (bool(found.must_change_password) && !opts.page) {
-        await audit.record(
-          { userId: Number(found.id), username: found.username, ip },
-          {
-            action: 'auth.login',
-            outcome: 'failure',
-            targetType: 'user',
-            targetId: Number(found.id),
-            target: found.username,
-            detail: { method: 'password', reason: 'password_change_required' },
-          },
-        );
+        await refusedAfterPassword(found, ip, { reason: 'password_change_required' });
         throw new AppError('PASSWORD_CHANGE_REQUIRED', PASSWORD_CHANGE_REQUIRED_MESSAGE);
       }
       const signedIn = await activeOrgs.resolveSignInOrg(found, opts.orgName);

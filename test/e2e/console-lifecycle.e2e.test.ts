@@ -8,13 +8,11 @@
 // sign-in for 30 days" as CSV, and the audit log about that user. Pictures at
 // 1280 and 900 px, light and dark; axe on each screen.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotDir } from '../helpers/browser.ts';
-import { consoleKit, HEIGHT } from '../helpers/console-kit.ts';
-import { ensureRendererBuilt, startConsoleWeb, stopConsoleAndClean, tempDir, type ConsoleWeb } from '../helpers/console-web.ts';
+import { consoleKit } from '../helpers/console-kit.ts';
+import { ensureRendererBuilt, startBundledConsole, stopConsoleAndClean, type BundledConsole, type ConsoleWeb } from '../helpers/console-web.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console lifecycle e2e (web mode in Chromium).\n\n`);
@@ -22,7 +20,6 @@ if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING the console lifecy
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough passphrase 7';
 const SHOT_WIDTHS = [1280, 900] as const;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 (missing ? describe.skip : describe)('console offboarding in Chromium (web mode, real bundled server)', () => {
   let dataDir: string;
@@ -55,55 +52,17 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
     for (const b of await page.locator('.toasts button[aria-label="Dismiss"]').all()) await b.click({ timeout: 1_000 }).catch(() => undefined);
     await main().evaluate((el) => el.scrollTo({ top: 0 }));
   }
-  async function axeSerious(what: string): Promise<string[]> {
-    const found: string[] = [];
-    try {
-      for (const width of SHOT_WIDTHS) {
-        await page.setViewportSize({ width, height: HEIGHT });
-        for (const theme of ['light', 'dark'] as const) {
-          await page.emulateMedia({ colorScheme: theme });
-          if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-          const violations = await page.evaluate(async () => {
-            const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe;
-            const r = await a.run(document, { resultTypes: ['violations'] });
-            return r.violations.map((v) => ({
-              id: v.id,
-              impact: v.impact ?? null,
-              help: v.help,
-              nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`),
-            }));
-          });
-          process.stdout.write(`A11Y ${what} ${theme} ${width}: ${violations.map((v) => `${v.id}(${v.impact})×${v.nodes.length}`).join(', ') || 'none'}\n`);
-          for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
-            for (const n of v.nodes.slice(0, 6)) found.push(`${theme} ${width} ${v.id} (${v.help}): ${n}`);
-        }
-      }
-    } finally {
-      await page.emulateMedia({ colorScheme: 'light' });
-      await page.setViewportSize({ width: 1280, height: HEIGHT });
-    }
-    return found;
-  }
+  const axeSerious = (what: string) => kit.axeSerious(what, SHOT_WIDTHS);
 
   beforeAll(async () => {
     process.stdout.write(`lifecycle e2e: ${ensureRendererBuilt()}\n`);
     kit.clearShots();
-    dataDir = tempDir();
-    [web, browser] = await Promise.all([startConsoleWeb(dataDir), launchChromium()]);
-    const started = await web.bridge('startBundledServer');
-    if (!started.ok) throw new Error(`startBundledServer: ${JSON.stringify(started)}`);
-    const saved = await web.bridge<{ id: string }>('saveProfile', { name: 'Bundled server', kind: 'bundled' });
-    if (!saved.ok) throw new Error(`saveProfile: ${JSON.stringify(saved)}`);
-    const signedUp = await web.bridge<{ connection: string }>('signUpFirstAdmin', { profileId: saved.value.id, ...ADMIN });
-    if (!signedUp.ok) throw new Error(`signUpFirstAdmin: ${JSON.stringify(signedUp)}`);
-    connection = signedUp.value.connection;
-    const server = await web.bridge<{ url: string }>('bundledServerStatus');
-    if (!server.ok) throw new Error(`bundledServerStatus: ${JSON.stringify(server)}`);
-    serverUrl = server.value.url;
+    let must: BundledConsole['must'];
+    [{ web, dataDir, connection, serverUrl, must }, browser] = await Promise.all([startBundledConsole(ADMIN), launchChromium()]);
     for (const username of ['dana', 'sam', 'idle.one', 'idle.two']) {
-      const made = await web.bridge<{ user: { id: number } }>('createUser', { connection, username, password: PASSWORD, email: `${username}@corp.example` });
-      if (!made.ok) throw new Error(`createUser ${username}: ${JSON.stringify(made)}`);
-      ids[username] = made.value.user.id;
+      ids[username] = (
+        await must<{ user: { id: number } }>('createUser', { connection, username, password: PASSWORD, email: `${username}@corp.example` })
+      ).user.id;
     }
     // dana and sam have signed in; the two idle ones never did.
     await tokenOf('dana');

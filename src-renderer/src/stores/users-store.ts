@@ -167,17 +167,9 @@ export function createUsersStore(opts: { debounceMs?: number } = {}) {
       clearFilters() {
         clearTimeout(searchTimer);
         set({ searchText: '' });
-        change({
-          search: '',
-          is_staff: undefined,
-          is_superuser: undefined,
-          is_active: undefined,
-          sign_in: undefined,
-          never_signed_in: undefined,
-          inactive_days: undefined,
-          joined_before: undefined,
-          page: 1,
-        });
+        // Every filter back to its default, from the one declaration of them; the ordering and page size stay.
+        const { ordering: _ordering, page_size: _pageSize, ...noFilters } = DEFAULT_QUERY;
+        change(noFilters);
       },
       toggleSort(column) {
         change({ ordering: nextOrdering(get().query.ordering, column), page: 1 });

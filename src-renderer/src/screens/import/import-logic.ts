@@ -1,3 +1,4 @@
+import { csvText } from '../../../../src-shared/csv-write.ts';
 import type { ImportReport, ImportReportRow } from '../../../../src-shared/user-import-schemas.ts';
 
 /** A file's bytes in base64, a slice at a time (String.fromCharCode takes at most some 64 K arguments). */
@@ -27,17 +28,14 @@ export function importable(report: ImportReport, continueOnError: boolean): bool
   return writable > 0 && (report.counts.error === 0 || continueOnError);
 }
 
-/** The report's one-time parts (set-password or invitation links, key secrets) as CSV rows, for saving to a file. */
+/** The report's one-time parts (set-password or invitation links, key secrets) as CSV, for saving to a file. */
 export function secretsCsv(report: ImportReport): string | null {
   const rows = report.rows.filter((r) => r.link || r.key);
   if (!rows.length) return null;
-  const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@\t\r]/.test(v) ? `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replace(/"/g, '""')}"` : v);
-  const lines = ['line,username,link,link_expires_at,key_id,key_secret'];
-  for (const r of rows) {
-    const link = r.link ? (r.link.url ?? r.link.path) : '';
-    lines.push([String(r.line), r.username, link, r.link?.expires_at ?? '', r.key?.id ?? '', r.key?.secret ?? ''].map(cell).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText(
+    ['line', 'username', 'link', 'link_expires_at', 'key_id', 'key_secret'],
+    rows.map((r) => [r.line, r.username, r.link ? (r.link.url ?? r.link.path) : '', r.link?.expires_at, r.key?.id, r.key?.secret]),
+  );
 }
 
 /** One sentence of what a check found. */
