@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../errors.ts';
 import { redactUrl } from '../db/database.ts';
@@ -10,6 +11,7 @@ import { silentProgress, type Progress } from './progress.ts';
 import { postgresSnapshot, sqliteSnapshot, type Snapshot } from './snapshot.ts';
 import { describeSource, type Source } from './source.ts';
 import { readTable } from './table-reader.ts';
+import { auditBackup } from './source-audit.ts';
 import { lockDataDir, postgresTarget, sqliteTarget, type Target } from './target.ts';
 
 /** Where a command points: the data dir (its `.env`, and its SQLite file unless a PostgreSQL URL is given). */
@@ -27,18 +29,40 @@ export interface CopySummary {
 const openSnapshot = (p: Place): Promise<Snapshot> => (p.databaseUrl ? postgresSnapshot(p.databaseUrl) : sqliteSnapshot(p.dataDir));
 const openTarget = (p: Place, lock = true): Promise<Target> => (p.databaseUrl ? postgresTarget(p.databaseUrl) : sqliteTarget(p.dataDir, lock));
 
-/** `backup FILE`: a snapshot of the live database and the data dir's secrets, written to FILE (0600, never over an existing file). */
-export async function backup(from: Place, file: string, progress: Progress = silentProgress): Promise<CopySummary & { file: string }> {
+/**
+ * `backup FILE`: a snapshot of the live database and the data dir's secrets,
+ * written to FILE (0600, never over an existing file), then recorded in the
+ * source's audit log; if that entry cannot be written, the file is removed.
+ */
+export async function backup(
+  from: Place,
+  file: string,
+  progress: Progress = silentProgress,
+  actor = cliActor().username,
+): Promise<CopySummary & { file: string }> {
   refuseExisting(file);
   const snap = await openSnapshot(from);
+  let summary: CopySummary & { file: string };
   try {
     const source = await describeSource(snap);
     const secrets = readEnvSecrets(from.dataDir);
     const { manifest } = await writeBackup(file, snap, source, secrets, progress);
-    return { file: resolve(file), location: snap.location, migrations: source.header.migrations, tables: manifest };
+    summary = { file: resolve(file), location: snap.location, migrations: source.header.migrations, tables: manifest };
   } finally {
     await snap.close();
   }
+  const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
+  try {
+    await auditBackup(from.dataDir, from.databaseUrl, {
+      actor,
+      location: summary.location,
+      detail: { file: summary.file, tables: Object.keys(summary.tables).length, rows },
+    });
+  } catch (e) {
+    rmSync(summary.file, { force: true });
+    throw e;
+  }
+  return summary;
 }
 
 /** `restore FILE`: checked whole first, then loaded in one transaction; `.env`'s secrets written once the rows are in. */

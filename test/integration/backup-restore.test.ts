@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, tempDir, type SignedUp, type TestApp } from '../helpers/app.ts';
@@ -141,7 +142,13 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
       expect(createSecretBox(loadOrCreateSecrets(target.dataDir).secrets.ssoKey).open(provider.client_secret_enc!)).toBe('the idp secret');
       expect(await r.services.orgs.get(actor, 'acme')).toMatchObject({ name: 'Acme Corp', member_count: 1, admin_count: 1 });
       expect((await r.services.settings.values()).PUBLIC_URL).toBe('https://graphistry.example.com');
-      const before = await t.db.read.selectFrom('audit_log').selectAll().orderBy('id').execute();
+      // The source's log as the backup saw it: everything but the backup's own entry, written once the file was whole.
+      const source = await t.db.read.selectFrom('audit_log').selectAll().orderBy('id').execute();
+      const backedUp = source.filter((e) => e.action === 'database.backup');
+      expect(backedUp).toHaveLength(1);
+      expect(backedUp[0]!.actor).toMatch(/^cli:/);
+      expect(JSON.parse(backedUp[0]!.detail!)).toEqual({ file, tables: Object.keys(made.tables).length, rows: expect.any(Number) });
+      const before = source.filter((e) => e.action !== 'database.backup');
       const after = await r.db.read.selectFrom('audit_log').selectAll().where('id', '<=', before.at(-1)!.id).orderBy('id').execute();
       expect(after).toEqual(before);
       const note = await r.db.read.selectFrom('audit_log').selectAll().where('action', '=', 'database.restore').execute();
@@ -229,4 +236,31 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
       await r.close();
     }
   }, 180_000);
+
+  it('removes the file when the backup cannot be recorded in the audit log (AUDIT_FAILED)', async () => {
+    // The source refuses exactly that one entry, as a database that takes reads but not writes would.
+    const refuse =
+      dialect === 'sqlite'
+        ? [`create trigger refuse_backup_entry before insert on audit_log when new.action = 'database.backup' begin select raise(abort, 'refused'); end`]
+        : [
+            `create function refuse_backup_entry() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`,
+            `create trigger refuse_backup_entry before insert on audit_log for each row when (new.action = 'database.backup') execute function refuse_backup_entry()`,
+          ];
+    for (const stmt of refuse) await sql.raw(stmt).execute(t.db.write);
+    const out = tempDir();
+    dirs.push(out);
+    const entries = async () => (await t.db.read.selectFrom('audit_log').select('id').where('action', '=', 'database.backup').execute()).length;
+    const had = await entries();
+    try {
+      await expect(backup(placeOfApp(dialect, t), join(out, 'refused.jsonl.gz'))).rejects.toMatchObject({
+        code: 'AUDIT_FAILED',
+        message: expect.stringMatching(/^The backup was written but its entry in the audit log of .+ was not \(.*refused.*\), so the file was removed\.$/),
+      });
+      expect(readdirSync(out)).toEqual([]);
+      expect(await entries()).toBe(had);
+    } finally {
+      await sql.raw('drop trigger refuse_backup_entry' + (dialect === 'postgres' ? ' on audit_log' : '')).execute(t.db.write);
+      if (dialect === 'postgres') await sql.raw('drop function refuse_backup_entry()').execute(t.db.write);
+    }
+  }, 60_000);
 });
