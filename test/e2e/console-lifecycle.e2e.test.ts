@@ -49,7 +49,7 @@ const SHOT_WIDTHS = [1280, 900] as const;
   };
   const userRows = () => main().locator('table.users-table tbody tr');
   async function settle() {
-    for (const b of await page.locator('.toasts button[aria-label="Dismiss"]').all()) await b.click({ timeout: 1_000 }).catch(() => undefined);
+    await kit.dismissToasts();
     await main().evaluate((el) => el.scrollTo({ top: 0 }));
   }
   const axeSerious = (what: string) => kit.axeSerious(what, SHOT_WIDTHS);

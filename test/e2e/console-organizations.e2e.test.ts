@@ -75,7 +75,7 @@ interface Member {
   /** The screen from its top, without the toasts of the steps before (they would cover the table in the pictures). */
   async function settle() {
     // A toast may leave on its own meanwhile: a short wait for each, not the default 15 s.
-    for (const b of await page.locator('.toasts button[aria-label="Dismiss"]').all()) await b.click({ timeout: 1_000 }).catch(() => undefined);
+    await kit.dismissToasts();
     await main().evaluate((el) => el.scrollTo({ top: 0 }));
   }
   const row = (username: string) => main().locator('table.org-members-table tbody tr', { has: page.getByRole('link', { name: username, exact: true }) });
@@ -92,7 +92,7 @@ interface Member {
   };
   /** The Invite card at the top of the pane, at each width (a narrower window lays the page out anew), light and dark. */
   async function inviteShots(name: string) {
-    for (const b of await page.locator('.toasts button[aria-label="Dismiss"]').all()) await b.click({ timeout: 1_000 }).catch(() => undefined);
+    await kit.dismissToasts();
     for (const width of SHOT_WIDTHS) {
       await page.setViewportSize({ width, height: HEIGHT });
       await inviteCard().evaluate((el) => el.scrollIntoView({ block: 'start' }));

@@ -588,7 +588,20 @@ const SEARCH_LIMIT_MS = 1_500;
     await nav('Connections');
     await shown(heading(/Connections/));
     await hasText(main(), /bundled/i);
+    // The bundled server's backups: none yet, then one taken while it serves, named on the card and in the audit log.
+    const backups = main().locator('.backups');
+    await hasText(backups, /Last backup\s*None yet/);
+    await backups.getByRole('button', { name: 'Back up now' }).click();
+    await hasText(page.locator('.toasts'), /Backed up to .+backup-.+\.jsonl\.gz/);
+    await hasText(backups, /Last backup\s*\d+ \w+ \d{4}, \d\d:\d\d.* \(\d+(\.\d)? [KM]iB\)/);
+    await kit.dismissToasts();
+    await backups.getByRole('button', { name: 'Back up now' }).evaluate((b) => b.scrollIntoView({ block: 'center' }));
     await shots('16-connections');
+    expect(await kit.axeSerious('connections with backups')).toEqual([]);
+    await nav('Audit log');
+    await hasText(main(), /cli:\S+ backed up the database to \S+backup-\S+\.jsonl\.gz, [\d,]+ rows/);
+    await nav('Connections');
+    await shown(heading(/Connections/));
     // With connections, adding one is not first-run setup.
     await main().getByRole('button', { name: 'Add connection' }).click();
     await shown(heading('Add a connection'));

@@ -60,6 +60,16 @@ export function consoleKit(o: KitOptions) {
     consoleErrors,
     shotsTaken,
 
+    /** Close every toast on the page (one left from an earlier step would cover what the next picture is for). */
+    async dismissToasts() {
+      const buttons = page().locator('.toasts button[aria-label="Dismiss"]');
+      // A toast leaves with a short animation, and a new one may arrive meanwhile: a few passes, never a failure.
+      for (let pass = 0; pass < 5 && (await buttons.count()) > 0; pass++) {
+        for (const b of await buttons.all()) await b.click({ timeout: 1_000 }).catch(() => undefined);
+        await page().waitForTimeout(200);
+      }
+    },
+
     /** Forget an earlier run's pictures of this file (its FAILED ones too), so they are not mistaken for today's. */
     clearShots() {
       for (const f of readdirSync(screenshotDir())) if (f.startsWith(`${o.prefix}-`) && f.endsWith('.png')) rmSync(join(screenshotDir(), f));

@@ -94,4 +94,16 @@ describe('audit sentences', () => {
     expect(org('org.member.remove', { username: 'ana', role: 'member' })).toBe('admin removed ana from acme');
     expect(org('org.delete', { name: 'Acme', members: 2 })).toBe('admin deleted organization acme (2 members)');
   });
+  it('backups, restores and moves say where the copy went or came from, and how many rows', () => {
+    const cli = 'cli:root@host';
+    expect(auditSentence(entry({ action: 'database.backup', actor: cli, detail: { file: '/b/site.jsonl.gz', tables: 17, rows: 131799 } }))).toBe(
+      'cli:root@host backed up the database to /b/site.jsonl.gz, 131,799 rows',
+    );
+    expect(auditSentence(entry({ action: 'database.restore', actor: cli, detail: { from: '/b/site.jsonl.gz', rows: 1 } }))).toBe(
+      'cli:root@host restored the database from a backup (/b/site.jsonl.gz), 1 row',
+    );
+    expect(auditSentence(entry({ action: 'database.move', actor: cli, detail: { from: '/data/graphistry-admin.sqlite3', rows: 40 } }))).toBe(
+      'cli:root@host moved the database here from /data/graphistry-admin.sqlite3, 40 rows',
+    );
+  });
 });

@@ -24,6 +24,8 @@ const refusal = (d: Detail) => {
   return r ? ` (${REFUSALS[r] ?? r.replace(/_/g, ' ').toLowerCase()})` : '';
 };
 
+const rowCount = (d: Detail) => (typeof d.rows === 'number' ? `, ${d.rows.toLocaleString('en-US')} ${d.rows === 1 ? 'row' : 'rows'}` : '');
+
 /** What a change of role or field did, as a verb phrase about `who`. */
 function roleChanges(d: Detail, who: string): string[] {
   const from = (d.from && typeof d.from === 'object' ? d.from : {}) as Detail;
@@ -166,6 +168,12 @@ export function auditSentence(e: AuditEntry): string {
     }
     case 'sso.provider.delete':
       return `${actor} removed single sign-on IdP ${who}`;
+    case 'database.backup':
+      return `${actor} backed up the database${str(d.file) ? ` to ${String(d.file)}` : ''}${rowCount(d)}`;
+    case 'database.restore':
+      return `${actor} restored the database from a backup${str(d.from) ? ` (${String(d.from)})` : ''}${rowCount(d)}`;
+    case 'database.move':
+      return `${actor} moved the database here from ${str(d.from) ?? 'another database'}${rowCount(d)}`;
     default:
       return `${actor} ${e.action}${e.target ? ` ${e.target}` : ''}${failed ? ' (failed)' : ''}`;
   }
