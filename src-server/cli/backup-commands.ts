@@ -1,3 +1,4 @@
+import { constants, setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { readDotenv } from '../secrets.ts';
@@ -38,9 +39,15 @@ export const BACKUP_COMMANDS: CommandSpec[] = [
     args: 'FILE',
     summary: 'write a backup of the database and the .env secrets to FILE (mode 0600; .gz compresses)',
     details:
-      'Safe while the server keeps serving: a consistent snapshot (SQLite online backup; one repeatable-read transaction on PostgreSQL). Never overwrites FILE. The file holds password hashes and the server secrets: keep it as safe as the data dir. See docs/backup.md.',
+      'Safe while the server keeps serving: a consistent snapshot (SQLite online backup; one repeatable-read transaction on PostgreSQL), taken at the lowest CPU priority so the server comes first. Never overwrites FILE. The file holds password hashes and the server secrets: keep it as safe as the data dir. See docs/backup.md.',
     run: async (ctx) => {
       const [file] = need(ctx, 1, 'FILE');
+      // A backup runs beside a serving server: it takes the CPU only when the server does not need it (as `nice -n 19`).
+      try {
+        setPriority(constants.priority.PRIORITY_LOW);
+      } catch {
+        /* not allowed here: it runs at the priority it was given */
+      }
       const { backup } = await import('../backup/backup-service.ts');
       const s = await backup(placeOf(ctx.values), file!, terminalProgress('backing up'));
       printCounts(ctx.out, s, s, `Backup of ${s.location} written to ${s.file}.`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { djangoEnv, probeDjango, PYTHON, type DjangoVersion } from './django-versions.ts';
+import { startPeerShell } from './peer-shell.ts';
 
 const run = promisify(execFile);
 export { PYTHON };
@@ -47,7 +48,7 @@ export interface DjangoPeer {
   /** Requests the server has logged so far. */
   requests(): number;
   log(): string;
-  /** `manage.py shell -c CODE`, its standard output. */
+  /** CODE run as `manage.py shell -c CODE` would run it (in one long-lived shell: peer-shell.ts), its standard output. */
   shell(code: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -128,6 +129,7 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
       throw new Error(`the Django peer did not start:\n${log.slice(-3000)}`);
     }
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const shell = startPeerShell(PYTHON, cwd, env);
     const django = /Django version (\S+?),/.exec(log)?.[1] ?? 'unknown';
     const wanted = opts.django ?? '3.2';
     if (!django.startsWith(`${wanted}.`)) {
@@ -143,9 +145,9 @@ export async function startDjangoPeer(opts: PeerOptions = {}): Promise<DjangoPee
       django,
       requests: () => (log.match(/"(GET|POST|HEAD|PUT|DELETE|PATCH) \S+ HTTP\/1\.[01]"/g) ?? []).length,
       log: () => log,
-      // Verbosity 0: Django 5.2's shell otherwise prints "N objects imported automatically" before the output.
-      shell: async (code) => (await manage(['shell', '--verbosity', '0', '-c', code], 120_000)).stdout,
+      shell: (code) => shell.run(code),
       async stop() {
+        shell.stop();
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGTERM');
           await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);

@@ -19,8 +19,9 @@ import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
  * 20,000 personal keys, 100,000 audit rows and 100 pending invitations.
  * `backup` runs as its own process while a real server answers sign-ins and
  * key exchanges; requests slower than 100 ms during the backup are compared
- * with the same load's before and after it (the machine's own floor), and a
- * round that shows more is measured once more before it fails. The
+ * with the same load's before and after it (the machine's own floor): more
+ * than one beyond it fails the round, and a failed round is measured once
+ * more before the test fails. The
  * file is restored into a fresh place, where every count and checksum is the
  * same, every key and every password works, and every pending invitation
  * works exactly once.
@@ -196,7 +197,7 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
     cleanup.push(out);
     type Summary = { tables: Record<string, { rows: number; sha256: string }> };
 
-    /** One backup into `file` with the load running before, during and after it: whether the backup slowed more requests past 100 ms per second than the load alone did. */
+    /** One backup into `file` with the load running before, during and after it: whether the backup slowed requests past 100 ms beyond what the load alone did. */
     async function backupBeside(url: string, file: string): Promise<{ made: Summary; slowedByBackup: boolean; report: string }> {
       const load = loadOn(url, 4);
       await sleep(2500);
@@ -205,12 +206,14 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
       const ran = await backupProcess(file, dataDir, databaseUrl);
       const duringMs = performance.now() - duringAt;
       load.set('after');
-      await sleep(2500);
+      // As long as the backup took (2.5 to 10 s): the machine's own rate of slow requests, over a like stretch.
+      const afterMs = Math.min(10_000, Math.max(2500, duringMs));
+      await sleep(afterMs);
       load.set('stop');
       await load.done();
       expect(ran.code, ran.err).toBe(0);
       expect(load.failures.slice(0, 5)).toEqual([]);
-      const lengths = { before: 2500, during: duringMs, after: 2500 };
+      const lengths = { before: 2500, during: duringMs, after: afterMs };
       const lines: string[] = [];
       const [before, during, after] = (['before', 'during', 'after'] as const).map((p) => {
         const xs = load.samples
@@ -230,8 +233,10 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
       const report = lines.join('\n  ');
       process.stderr.write(`[${dialect}] backup beside a serving server:\n  ${report}\n`);
       expect(during.n, 'requests answered during the backup').toBeGreaterThan(20);
-      const floor = Math.max(before.slowPerSecond, after.slowPerSecond);
-      return { made: JSON.parse(ran.out) as Summary, slowedByBackup: during.slow > 0 && during.slowPerSecond > floor, report };
+      // A backup that holds the server up (a lock, a stalled loop) holds all four streams at once: four slow requests together.
+      // One slow request more than the machine's own rate is one stream's scheduler hiccup, which the load alone shows too.
+      const expected = Math.ceil((Math.max(before.slowPerSecond, after.slowPerSecond) * duringMs) / 1000);
+      return { made: JSON.parse(ran.out) as Summary, slowedByBackup: during.slow - expected >= 2, report };
     }
 
     const server: ServerProcess = await startServer(['--data-dir', dataDir], { LOG_LEVEL: '', DATABASE_URL: databaseUrl ?? '' });
