@@ -130,7 +130,9 @@ export function SsoProviderForm(props: { org: string | null; baseUrl: string; ed
           hint={
             editing
               ? editing.has_client_secret
-                ? 'A secret is stored and never shown. Type a new one to replace it; leave empty to keep it.'
+                ? dropSecret
+                  ? 'The stored secret is removed when you save.'
+                  : 'A secret is stored and never shown. Type a new one to replace it; leave empty to keep it.'
                 : 'None stored (a public client). Type one to store it.'
               : 'Stored encrypted on the server and never shown again. Leave empty for a public client (PKCE only).'
           }
