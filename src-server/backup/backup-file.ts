@@ -31,8 +31,8 @@ export function refuseExisting(file: string): void {
   if (existsSync(file)) throw new AppError('BACKUP_FILE_EXISTS', `${file} already exists: a backup never overwrites a file; choose another name.`);
 }
 
+/** Writes under a temporary name and links it into place at the end (the caller checked `file` is free; a name taken meanwhile is refused). */
 export async function writeBackup(file: string, snap: Snapshot, source: Source, secrets: EnvSecrets, progress: Progress) {
-  refuseExisting(file);
   const tmp = `${file}.partial-${process.pid}`;
   const manifest: Manifest = {};
   const fileHash = createHash('sha256');

@@ -11,7 +11,7 @@ import { silentProgress, type Progress } from './progress.ts';
 import { postgresSnapshot, sqliteSnapshot, type Snapshot } from './snapshot.ts';
 import { describeSource, type Source } from './source.ts';
 import { readTable } from './table-reader.ts';
-import { auditBackup } from './source-audit.ts';
+import { auditBackup } from './audit-entry.ts';
 import { lockDataDir, postgresTarget, sqliteTarget, type Target } from './target.ts';
 
 /** Where a command points: the data dir (its `.env`, and its SQLite file unless a PostgreSQL URL is given). */
@@ -53,11 +53,11 @@ export async function backup(
   }
   const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
   try {
-    await auditBackup(from.dataDir, from.databaseUrl, {
-      actor,
-      location: summary.location,
-      detail: { file: summary.file, tables: Object.keys(summary.tables).length, rows },
-    });
+    await auditBackup(
+      from,
+      { actor, action: 'database.backup', detail: { file: summary.file, tables: Object.keys(summary.tables).length, rows } },
+      summary.location,
+    );
   } catch (e) {
     rmSync(summary.file, { force: true });
     throw e;

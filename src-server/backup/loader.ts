@@ -7,13 +7,7 @@ import { readTable } from './table-reader.ts';
 import type { Manifest } from './backup-file.ts';
 import type { SourceHeader } from './source.ts';
 import type { Target } from './target.ts';
-
-/** The entry the target's audit log gets once the copy is in (the source's log is copied as it was). */
-export interface AuditNote {
-  actor: string;
-  action: 'database.restore' | 'database.move';
-  detail: Record<string, string>;
-}
+import { auditInsert, type AuditNote } from './audit-entry.ts';
 
 export type Feed = (rows: (table: string, batch: CanonicalValue[][]) => Promise<void>) => Promise<void>;
 
@@ -53,10 +47,8 @@ export async function loadInto(target: Target, header: SourceHeader, feed: Feed,
     }
     await applyMigrations(trx as Kysely<unknown>, target.dialect);
     const rows = Object.values(loaded).reduce((n, t) => n + t.rows, 0);
-    await query(
-      `insert into audit_log (at, actor, action, target, outcome, detail) values (${[1, 2, 3, 4, 5, 6].map((i) => (target.dialect === 'postgres' ? `$${i}` : '?')).join(', ')})`,
-      [new Date().toISOString(), audit.actor, audit.action, target.location, 'success', JSON.stringify({ ...audit.detail, tables: tables.length, rows })],
-    );
+    // The source's log is copied as it was; this entry is the target's own.
+    await query(...auditInsert(target.dialect, { ...audit, detail: { ...audit.detail, tables: tables.length, rows } }, target.location));
     return loaded;
   });
 }

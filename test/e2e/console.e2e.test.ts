@@ -600,6 +600,7 @@ const SEARCH_LIMIT_MS = 1_500;
     expect(await kit.axeSerious('connections with backups')).toEqual([]);
     await nav('Audit log');
     await hasText(main(), /cli:\S+ backed up the database to \S+backup-\S+\.jsonl\.gz, [\d,]+ rows/);
+    await shots('16c-audit-backup', [900]);
     await nav('Connections');
     await shown(heading(/Connections/));
     // With connections, adding one is not first-run setup.

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
+import { PYTHON, pyclientScript, pygraphistryEnv } from '../helpers/pygraphistry.ts';
 
 /**
  * Graphistry's Python client, unmodified (test/fixtures/pygraphistry), signing
@@ -16,18 +15,8 @@ import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts';
  * gets the token.
  */
 
-const PYTHON = '/usr/bin/python3';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCRIPT = join(ROOT, 'test/fixtures/pyclient/register_sso.py');
-const env = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: process.env.HOME ?? '/tmp',
-  LANG: 'C.UTF-8',
-  PYTHONPATH: `${join(ROOT, 'test/fixtures/pygraphistry')}:${join(ROOT, 'test/fixtures/pyclient/stubs')}`,
-  PYTHONDONTWRITEBYTECODE: '1',
-  PYTHONNOUSERSITE: '1',
-  PYTHONUNBUFFERED: '1',
-};
+const SCRIPT = pyclientScript('register_sso.py');
+const env = pygraphistryEnv({ PYTHONUNBUFFERED: '1' });
 const missing = existsSync(PYTHON) ? chromiumMissing() : `${PYTHON} is missing`;
 if (missing && process.env.CI === 'true') throw new Error(`${missing}: required under CI=true`);
 if (missing) process.stderr.write(`\n!!! ${missing}: SKIPPING pygraphistry's single sign-on.\n\n`);

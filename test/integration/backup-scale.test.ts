@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +7,10 @@ import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { dialects, json, makeTestApp, tempDir, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
 import { placeOf } from '../helpers/backup-kit.ts';
+import { datasetKey, datasetUsername, seedBackupDataset } from '../helpers/backup-dataset.ts';
 import { startServer, type ServerProcess } from '../helpers/server-process.ts';
 import { restore } from '../../src-server/backup/backup-service.ts';
 import { loadOrCreateSecrets } from '../../src-server/secrets.ts';
-import { hmacSha256Hex } from '../../src-server/lib/crypto.ts';
 import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
 
 /**
@@ -21,20 +20,17 @@ import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
  * key exchanges; requests slower than 100 ms during the backup are compared
  * with the same load's before and after it (the machine's own floor): more
  * than one beyond it fails the round, and a failed round is measured once
- * more before the test fails. The
- * file is restored into a fresh place, where every count and checksum is the
- * same, every key and every password works, and every pending invitation
- * works exactly once.
+ * more before the test fails. The file is restored into a fresh place, where
+ * every count and checksum is the same, every key and every password works,
+ * and every pending invitation works exactly once.
  */
 const USERS = 10_000;
 const INVITATIONS = 100;
 const SLOW_MS = 100;
 const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
 const actor = { userId: null, username: 'test', ip: null };
-const userOf = (i: number) => `user${String(i).padStart(5, '0')}`;
+const personalKey = (n: number) => `PersonalKey ${datasetKey(n).id}:${datasetKey(n).secret}`;
 const passwordOf = (i: number) => `the password of user ${i}`;
-const secretOf = (i: number) => createHash('sha256').update(`key-${i}`).digest('base64url');
-const keyIdOf = (i: number) => `k${String(i).padStart(15, '0')}`;
 // Real argon2id, which `serve` verifies like any other hash, at the lowest
 // cost it allows: 10,000 distinct passwords hash in about a second, and
 // checking every one of them after the restore takes seconds, not minutes.
@@ -71,9 +67,9 @@ function loadOn(url: string, width: number) {
         ? await fetch(`${url}/api-token-auth/`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ username: userOf(i), password: passwordOf(i) }),
+            body: JSON.stringify({ username: datasetUsername(i), password: passwordOf(i) }),
           })
-        : await fetch(`${url}/api/v2/auth/pkey/jwt/`, { method: 'POST', headers: { authorization: `PersonalKey ${keyIdOf(2 * i)}:${secretOf(2 * i)}` } });
+        : await fetch(`${url}/api/v2/auth/pkey/jwt/`, { method: 'POST', headers: { authorization: personalKey(2 * i) } });
     const body = await res.text();
     if (started !== 'stop') samples.push({ phase: started, ms: performance.now() - t0 });
     if (res.status !== 200) failures.push(`${res.status} ${body}`);
@@ -119,59 +115,12 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
     schema = dialect === 'postgres' ? await createSchema() : null;
     if (schema) schemas.push(schema);
     t = await makeTestApp(dialect, { dataDir, ...(schema ? { pgSchema: schema } : {}), hasher: cheapHasher });
-    const db = t.db;
-    const pepper = loadOrCreateSecrets(dataDir).secrets.keyPepper;
-    const bool = (b: boolean) => (dialect === 'postgres' ? b : b ? 1 : 0);
-    const at = new Date().toISOString();
-    for (let i = 0; i < USERS; i += 500) {
-      const users = await Promise.all(
-        Array.from({ length: 500 }, async (_, j) => {
-          const n = userOf(i + j);
-          return {
-            username: n,
-            username_lower: n,
-            username_skeleton: null,
-            username_skeleton_cased: null,
-            email: `${n}@example.com`,
-            email_lower: `${n}@example.com`,
-            password_hash: await cheapHasher.hash(passwordOf(i + j)),
-            is_active: bool(true),
-            is_staff: bool(false),
-            is_superuser: bool(false),
-            auth_epoch: 0,
-            date_joined: at,
-          };
-        }),
-      );
-      const ids = await db.write.insertInto('users').values(users).returning('id').execute();
-      const keys = ids.flatMap((row, j) =>
-        [0, 1].map((k) => {
-          const n = 2 * (i + j) + k;
-          return {
-            id: keyIdOf(n),
-            user_id: row.id,
-            name: 'k',
-            secret_hash: hmacSha256Hex(pepper, `${keyIdOf(n)}:${secretOf(n)}`),
-            secret_prefix: secretOf(n).slice(0, 8),
-            created_at: at,
-          };
-        }),
-      );
-      await db.write.insertInto('personal_keys').values(keys).execute();
-    }
-    for (let i = 0; i < 100_000; i += 1000) {
-      const rows = Array.from({ length: 1000 }, (_, j) => ({
-        at,
-        actor: 'seed',
-        action: 'user.update',
-        target_type: 'user',
-        target_id: String(i + j),
-        target: `user${i + j}`,
-        outcome: 'success',
-        detail: '{"n":1}',
-      }));
-      await db.write.insertInto('audit_log').values(rows).execute();
-    }
+    await seedBackupDataset(t.db, dialect, {
+      users: USERS,
+      audit: 100_000,
+      pepper: loadOrCreateSecrets(dataDir).secrets.keyPepper,
+      passwordHash: (i) => cheapHasher.hash(passwordOf(i)),
+    });
     for (let i = 0; i < INVITATIONS; i++) invitations.push((await t.services.invitations.create(actor, { note: `invitee ${i}` })).token);
     // One invitation already used before the backup: it must stay used.
     usedInvitation = (await t.services.invitations.create(actor, { note: 'used' })).token;
@@ -280,14 +229,14 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
         const res = await r.app.inject({
           method: 'POST',
           url: '/api/v2/auth/pkey/jwt/',
-          headers: { authorization: `PersonalKey ${keyIdOf(i)}:${secretOf(i)}` },
+          headers: { authorization: personalKey(i) },
         });
-        if (res.statusCode !== 200) bad.push(`key ${keyIdOf(i)}: ${res.statusCode}`);
+        if (res.statusCode !== 200) bad.push(`key ${datasetKey(i).id}: ${res.statusCode}`);
       });
       const keysMs = performance.now() - checked;
       await each(USERS, 8, async (i) => {
-        const res = await r.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username: userOf(i), password: passwordOf(i) } });
-        if (res.statusCode !== 200) bad.push(`password of ${userOf(i)}: ${res.statusCode} ${res.body}`);
+        const res = await r.app.inject({ method: 'POST', url: '/api-token-auth/', payload: { username: datasetUsername(i), password: passwordOf(i) } });
+        if (res.statusCode !== 200) bad.push(`password of ${datasetUsername(i)}: ${res.statusCode} ${res.body}`);
       });
       const passwordsMs = performance.now() - checked - keysMs;
       expect(bad.slice(0, 10), `${bad.length} refused`).toEqual([]);

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, STRONG_PASSWORD, tempDir } from '../helpers/app.ts';
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
 import { get, post, startServer } from '../helpers/server-process.ts';
 import { cli } from '../helpers/backup-kit.ts';
+import { PYTHON, pyclientScript, pygraphistryEnv } from '../helpers/pygraphistry.ts';
 import { backup } from '../../src-server/backup/backup-service.ts';
 
 /**
@@ -17,17 +17,7 @@ import { backup } from '../../src-server/backup/backup-service.ts';
  * old key, password and JWT work, for pygraphistry (unmodified, vendored) too.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
-const pythonEnv = (extra: Record<string, string>) => ({
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: process.env.HOME ?? '/tmp',
-  LANG: 'C.UTF-8',
-  PYTHONPATH: `${join(ROOT, 'test/fixtures/pygraphistry')}:${join(ROOT, 'test/fixtures/pyclient/stubs')}`,
-  PYTHONDONTWRITEBYTECODE: '1',
-  PYTHONNOUSERSITE: '1',
-  ...extra,
-});
 
 const both = dialects().includes('sqlite') && dialects().includes('postgres');
 
@@ -73,8 +63,8 @@ describe.runIf(both)('db move (sqlite → postgres → sqlite)', () => {
     try {
       await expectWorking(onPg.url, key, jwt);
       const host = new URL(onPg.url).host;
-      const { stdout } = await run('/usr/bin/python3', [join(ROOT, 'test/fixtures/pyclient/register_org.py')], {
-        env: pythonEnv({ SERVER: host, ORG: 'alice', KEY_ID: key.id, KEY_SECRET: key.secret }),
+      const { stdout } = await run(PYTHON, [pyclientScript('register_org.py')], {
+        env: pygraphistryEnv({ SERVER: host, ORG: 'alice', KEY_ID: key.id, KEY_SECRET: key.secret }),
         timeout: 120_000,
       });
       expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, org_name: 'alice' });

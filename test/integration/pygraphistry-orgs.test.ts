@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { makeOrg } from '../helpers/org-rows.ts';
+import { PYGRAPHISTRY_DIR, PYTHON, pyclientScript, pygraphistryEnv } from '../helpers/pygraphistry.ts';
 
 /**
  * Graphistry's own Python client, unmodified, signing in to organizations:
@@ -19,30 +19,13 @@ import { makeOrg } from '../helpers/org-rows.ts';
  * back from the server's own request log.
  */
 
-const PYTHON = '/usr/bin/python3';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const VENDORED = join(ROOT, 'test/fixtures/pygraphistry');
-const STUBS = join(ROOT, 'test/fixtures/pyclient/stubs');
-const SCRIPT = join(ROOT, 'test/fixtures/pyclient/register_org.py');
+const SCRIPT = pyclientScript('register_org.py');
 const run = promisify(execFile);
-
-/** Only what the client needs: no user site-packages (a real pyarrow there would hide the stand-in), no bytecode written into the fixture. */
-function pythonEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    LANG: 'C.UTF-8',
-    PYTHONPATH: `${VENDORED}:${STUBS}`,
-    PYTHONDONTWRITEBYTECODE: '1',
-    PYTHONNOUSERSITE: '1',
-    ...extra,
-  };
-}
 
 async function clientMissing(): Promise<string | null> {
   if (!existsSync(PYTHON)) return `${PYTHON} is missing`;
   try {
-    await run(PYTHON, ['-c', 'import graphistry'], { env: pythonEnv(), timeout: 120_000 });
+    await run(PYTHON, ['-c', 'import graphistry'], { env: pygraphistryEnv(), timeout: 120_000 });
     return null;
   } catch (e) {
     const why = String((e as { stderr?: string }).stderr ?? e)
@@ -69,9 +52,9 @@ function filesUnder(dir: string): string[] {
 
 describe('vendored pygraphistry', () => {
   it('is byte for byte the upstream commit it names (every file in MANIFEST, nothing else)', () => {
-    expect(readFileSync(join(VENDORED, 'COMMIT'), 'utf8').trim()).toMatch(/^[0-9a-f]{40}$/);
+    expect(readFileSync(join(PYGRAPHISTRY_DIR, 'COMMIT'), 'utf8').trim()).toMatch(/^[0-9a-f]{40}$/);
     const manifest = new Map(
-      readFileSync(join(VENDORED, 'MANIFEST'), 'utf8')
+      readFileSync(join(PYGRAPHISTRY_DIR, 'MANIFEST'), 'utf8')
         .split('\n')
         .filter((l) => l && !l.startsWith('#'))
         .map((l) => {
@@ -79,11 +62,11 @@ describe('vendored pygraphistry', () => {
           return [path, sha] as const;
         }),
     );
-    const onDisk = filesUnder(VENDORED)
-      .map((f) => relative(VENDORED, f))
+    const onDisk = filesUnder(PYGRAPHISTRY_DIR)
+      .map((f) => relative(PYGRAPHISTRY_DIR, f))
       .filter((f) => !['COMMIT', 'MANIFEST', 'README.md'].includes(f) && !f.includes('__pycache__'));
     expect(onDisk.sort()).toEqual([...manifest.keys()].sort());
-    for (const [path, sha] of manifest) expect(blobSha1(readFileSync(join(VENDORED, path))), path).toBe(sha);
+    for (const [path, sha] of manifest) expect(blobSha1(readFileSync(join(PYGRAPHISTRY_DIR, path))), path).toBe(sha);
   });
 });
 
@@ -124,7 +107,7 @@ interface ClientResult {
       'password' in creds
         ? { USERNAME: creds.password.user.username, PASSWORD: STRONG_PASSWORD }
         : { KEY_ID: creds.key.key.id, KEY_SECRET: creds.key.key.secret };
-    const { stdout } = await run(PYTHON, [SCRIPT], { env: pythonEnv({ SERVER: server, ORG: org, ...env }), timeout: 120_000 });
+    const { stdout } = await run(PYTHON, [SCRIPT], { env: pygraphistryEnv({ SERVER: server, ORG: org, ...env }), timeout: 120_000 });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as ClientResult;
     // A request's line is written once its answer has gone out; let the last one land.
     await new Promise((resolve) => setTimeout(resolve, 50));
