@@ -24,9 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { register } from 'tsx/esm/api';
-import { ROOT, SERVER_ROOT, printTable, removeOnExit, round, runSection } from './proc.js';
+import { intEnv, PG_URL, pgAdmin, printTable, removeOnExit, ROOT, round, runSection, SERVER_ROOT } from './proc.js';
 
 register();
 const server = (path) => import(pathToFileURL(join(SERVER_ROOT, 'src-server', path)).href);
@@ -36,25 +35,10 @@ const { backup, restore, move } = await server('backup/backup-service.ts');
 // The dataset's own module, from this checkout (it only inserts rows through the database it is given).
 const { seedBackupDataset } = await import(pathToFileURL(join(ROOT, 'test/helpers/backup-dataset.ts')).href);
 
-const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const USERS = intEnv('BENCH_BACKUP_USERS', 10_000);
 const AUDIT = intEnv('BENCH_BACKUP_AUDIT', 100_000);
-const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_S = 60;
 const schemas = [];
-
-async function pgAdmin(sql) {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query(sql);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'gadm-bench-backup-'));

@@ -39,24 +39,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BENCH,
-  SERVER_BIN,
-  SERVER_ROOT,
   call,
   cleanup,
   ensureBuilt,
+  intEnv,
   machineBusyMs,
   median,
   printTable,
   removeOnExit,
   round,
   runSection,
+  SERVER_BIN,
+  SERVER_ROOT,
   spawnTracked,
   startChild,
 } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { merge, record, summary } from './histogram.js';
 
-const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const SLICE_S = intEnv('BENCH_SLICE_S', 2);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16);

@@ -44,24 +44,24 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   BENCH,
-  SERVER_BIN,
-  SERVER_ROOT,
   call,
   ensureBuilt,
+  intEnv,
   machineBusyMs,
   median,
   memKb,
   printTable,
   removeOnExit,
   round,
+  runSection,
+  SERVER_BIN,
+  SERVER_ROOT,
   startChild,
   stopChild,
-  runSection,
 } from './proc.js';
 import { hasWrk, runWrk } from './wrk.js';
 import { seedOrgSqlite, seedSqlite } from './seed.js';
 
-const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const SLICE_S = intEnv('BENCH_SLICE_S', 1);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16);

@@ -23,9 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { register } from 'tsx/esm/api';
-import { SERVER_ROOT, median, printTable, removeOnExit, round, runSection } from './proc.js';
+import { intEnv, median, PG_URL, pgAdmin, printTable, removeOnExit, round, runSection, SERVER_ROOT } from './proc.js';
 
 register();
 const server = (path) => import(pathToFileURL(join(SERVER_ROOT, 'src-server', path)).href);
@@ -34,25 +33,10 @@ const { loadConfig } = await server('config.ts');
 const { loadOrCreateSecrets } = await server('secrets.ts');
 const { createServices } = await server('services.ts');
 
-const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
 const ROWS = intEnv('BENCH_IMPORT_ROWS', 2000);
-const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_S = 10;
 const ACTOR = { userId: null, username: 'bench', ip: null };
-
-async function pgAdmin(sql) {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query(sql);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 async function open(dialect) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gadm-bench-import-'));

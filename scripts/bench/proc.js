@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const BENCH = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(BENCH, '..', '..');
@@ -15,6 +16,24 @@ export const ROOT = join(BENCH, '..', '..');
  */
 export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
 export const SERVER_BIN = join(SERVER_ROOT, 'bin', 'graphistry-admin.js');
+/** A whole positive number from the environment (a section's knob), or `fallback`. */
+export const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
+/** The PostgreSQL the sections use (a throwaway schema each), as the tests do. */
+export const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** One statement on PG_URL as its own connection: true when it ran (false: PostgreSQL does not answer, and the section skips it). */
+export async function pgAdmin(sql) {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query(sql);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
 const CLK_TCK = 100; // Linux USER_HZ: the unit of utime/stime in /proc/<pid>/stat
 
 const children = new Set();

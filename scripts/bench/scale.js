@@ -19,12 +19,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { ROOT, SERVER_BIN, SERVER_ROOT, call, ensureBuilt, median, printTable, removeOnExit, round, startChild, stopChild, runSection } from './proc.js';
+import {
+  call,
+  ensureBuilt,
+  median,
+  PG_URL,
+  printTable,
+  removeOnExit,
+  ROOT,
+  round,
+  runSection,
+  SERVER_BIN,
+  SERVER_ROOT,
+  startChild,
+  stopChild,
+} from './proc.js';
 import { seedPostgres, seedSqlite } from './seed.js';
 
 const USERS = Number(process.env.BENCH_SCALE_USERS) || 1_000_000;
 const REPEAT = Number(process.env.BENCH_SCALE_REPEAT) || 5;
-const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_MS = 20;
 const BIN = SERVER_BIN;
 const PASSWORD = `Bench-${Math.random().toString(36).slice(2)}-Zq8!vR3#tLp9`;

@@ -42,7 +42,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { register } from 'tsx/esm/api';
 import { verify, hash } from '@node-rs/argon2';
-import { SERVER_ROOT, median, printTable, removeOnExit, round, runSection } from './proc.js';
+import { intEnv, median, PG_URL, printTable, removeOnExit, round, runSection, SERVER_ROOT } from './proc.js';
 
 register();
 const server = (path) => import(pathToFileURL(join(SERVER_ROOT, 'src-server', path)).href);
@@ -52,11 +52,9 @@ const { createLoginThrottle } = await server('auth/throttle.ts');
 const { systemClock } = await server('lib/clock.ts');
 const { ARGON2ID_PARAMS } = await server('lib/password-hasher.ts');
 
-const intEnv = (name, fallback) => (Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
 const OPS = intEnv('BENCH_THROTTLE_OPS', 2000);
 const ARGON2_OPS = intEnv('BENCH_ARGON2_OPS', 20);
-const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET = 0.05;
 const ADDRESS = '2001:db8:42:1::7';
 
