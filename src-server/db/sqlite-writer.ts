@@ -17,6 +17,13 @@ export interface WriterAnswer {
 
 /** Writes between checkpoints (each about a page or two: the WAL stays near SQLite's usual 1000 pages). */
 const CHECKPOINT_WRITES = 500;
+/**
+ * A WAL this long (about 40 MB) means checkpoints elsewhere are not keeping
+ * up: a passive checkpoint lets the WAL start over only if no write lands
+ * while it runs, and under a steady stream of writes on a busy disk one
+ * always does.
+ */
+export const WAL_FRAMES_LIMIT = 10_000;
 
 const failure = (e: unknown): WriterAnswer['error'] => ({ message: e instanceof Error ? e.message : String(e), code: (e as { code?: string }).code });
 
@@ -34,11 +41,17 @@ const failure = (e: unknown): WriterAnswer['error'] => ({ message: e instanceof 
  *   connections' requests wait until it ends, queued here rather than in
  *   SQLite's busy handler. It starts IMMEDIATE, so deciding and writing in
  *   it cannot race another process.
- * - Checkpoints run here, PASSIVE (they never block a writer), every
- *   CHECKPOINT_WRITES writes or a second; no request waits for their fsync
- *   (4-13 ms on this kind of disk).
+ * - A PASSIVE checkpoint (it never blocks a writer) is due every
+ *   CHECKPOINT_WRITES writes or a second. `handOff` runs it on a connection
+ *   of its own elsewhere (the database thread's checkpointer), so no write
+ *   waits for a checkpoint's fsync, which takes a few milliseconds on a quiet
+ *   disk and hundreds while the disk is busy (a backup being written, another
+ *   program's writes); without it, or when it answers false, it runs here.
+ *   When the checkpointer finds the WAL past WAL_FRAMES_LIMIT, `catchUp()`
+ *   has the next one run here, between two writes, so it copies everything
+ *   and the WAL starts over.
  */
-export function createSqliteWriter(file: string, answer: (answers: WriterAnswer[]) => void) {
+export function createSqliteWriter(file: string, answer: (answers: WriterAnswer[]) => void, handOff?: () => boolean) {
   const db = new SQLite(file, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -71,17 +84,17 @@ export function createSqliteWriter(file: string, answer: (answers: WriterAnswer[
   const held: WriterAsk[] = [];
   let writes = 0;
   let checkpointed = Date.now();
+  let behind = false;
 
   function wrote(n: number): void {
     writes += n;
-    if (writes < CHECKPOINT_WRITES && Date.now() - checkpointed < 1000) return;
+    const here = behind && owner === null;
+    if (!here && writes < CHECKPOINT_WRITES && Date.now() - checkpointed < 1000) return;
     writes = 0;
     checkpointed = Date.now();
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Busy or failed: the next one copies what this one could not.
-    }
+    // Caught up unless the checkpointer was in the middle of one (busy): then after the next write.
+    if (here) behind = checkpoint(db).busy;
+    else if (!handOff?.()) checkpoint(db);
   }
 
   function commitBatch(): void {
@@ -138,16 +151,32 @@ export function createSqliteWriter(file: string, answer: (answers: WriterAnswer[
       for (const a of asks) take(a, out);
       if (out.length) answer(out);
     },
+    /** The next checkpoint runs here, after the next write (the checkpointer elsewhere is not keeping up). */
+    catchUp(): void {
+      behind = true;
+    },
     /** Commit what is queued, checkpoint, close. */
     close(): void {
       commitBatch();
-      try {
-        db.pragma('wal_checkpoint(PASSIVE)');
-      } catch {
-        // Closing copies the WAL anyway when it is the last connection.
-      }
+      checkpoint(db);
       db.close();
     },
   };
+}
+
+/**
+ * Copies what the WAL holds into the database, as far as no reader still
+ * needs it; never waits for a reader or a writer. Answers whether another
+ * connection's checkpoint was running (busy) and how many frames the WAL
+ * held.
+ */
+export function checkpoint(db: SQLite.Database): { busy: boolean; frames: number } {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number }>;
+    return { busy: r?.busy === 1, frames: Math.max(0, r?.log ?? 0) };
+  } catch {
+    // Failed: the next one copies what this one could not (and the last connection's close copies the rest).
+    return { busy: false, frames: 0 };
+  }
 }
 export type SqliteWriter = ReturnType<typeof createSqliteWriter>;

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { inProcessWriter, threadWriter, type WriterPort } from './writer-port.ts';
+import { createSqliteWriter, WAL_FRAMES_LIMIT, type WriterRequest } from './sqlite-writer.ts';
 
 const ways = [
   ['on the database thread', threadWriter],
@@ -96,5 +97,75 @@ describe.each(ways)('the SQLite writer, %s', (_name, start) => {
     expect((await write).changes).toBe(1);
     await closing;
     expect(read(file, 'select v from t')).toEqual([{ v: 'last' }]);
+  });
+});
+
+describe('checkpoints', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function fresh(): string {
+    dir = mkdtempSync(join(tmpdir(), 'gadm-checkpoint-'));
+    const file = join(dir, 'db.sqlite3');
+    const db = new SQLite(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('create table t (id integer primary key, v text not null)');
+    db.close();
+    return file;
+  }
+  // Each write alone: one commit, one WAL frame (a page and its header).
+  async function writeEach(ask: (r: WriterRequest) => Promise<unknown>, n: number): Promise<void> {
+    for (let i = 0; i < n; i++) await ask({ conn: 1, sql: 'insert into t (v) values (?)', params: [`row ${i}`] });
+  }
+  const FRAME = 4096 + 24;
+  // A checkpoint lets the next write start the WAL over, so the WAL file stays near the frames of the writes between two checkpoints (500); with none, it holds every frame.
+  const walFrames = (file: string) => Math.round(statSync(`${file}-wal`).size / FRAME);
+  // Frames copied into the database by the last checkpoint since the WAL started over: nBackfill, at byte 96 of the WAL index (SQLite's walformat.html).
+  const backfilled = (file: string) => readFileSync(`${file}-shm`).readUInt32LE(96);
+
+  it('a writer that hands its checkpoints off runs none itself; without a taker, or when the taker refuses, it runs them', async () => {
+    for (const taker of ['takes', 'refuses', 'none'] as const) {
+      const file = fresh();
+      let asked = 0;
+      const handOff = taker === 'none' ? undefined : () => (asked++, taker === 'takes');
+      const waiting = new Map<number, () => void>();
+      const w = createSqliteWriter(file, (answers) => answers.forEach((a) => waiting.get(a.id)?.()), handOff);
+      let id = 0;
+      const ask = (r: WriterRequest) => new Promise<void>((resolve) => (waiting.set(++id, resolve), w.accept([{ ...r, id }])));
+      await writeEach(ask, 3000);
+      const frames = walFrames(file);
+      if (taker !== 'none') expect(asked, taker).toBeGreaterThanOrEqual(6);
+      if (taker === 'takes') {
+        expect(frames, taker).toBeGreaterThanOrEqual(3000);
+        expect(backfilled(file), 'copied by the writer').toBe(0);
+        // Told the checkpointer is behind: the next write is followed by a checkpoint here, which copies it all.
+        w.catchUp();
+        await writeEach(ask, 1);
+        expect(backfilled(file)).toBeGreaterThanOrEqual(3001);
+      } else {
+        expect(frames, taker).toBeLessThan(1200);
+      }
+      w.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on the database thread, its checkpointer runs them on a connection of its own', async () => {
+    const file = fresh();
+    const w = threadWriter(file);
+    try {
+      await writeEach(w.ask, 600);
+      // Nothing else has the database open: whatever was copied, the checkpointer copied (it starts after the writer, so give it time).
+      const until = Date.now() + 10_000;
+      while (backfilled(file) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(backfilled(file)).toBeGreaterThan(0);
+      // Writes one after another leave it no pause to catch up in (one lands during each of its checkpoints), so the WAL
+      // grows until the checkpointer says it is behind and the writer copies the rest: 10,000 writes of 4 frames each
+      // (a row with 3 overflow pages) never make it hold their 40,000 frames.
+      await writeEach((r) => w.ask({ ...r, params: ['x'.repeat(12_000)] }), 10_000);
+      expect(walFrames(file)).toBeLessThan(2.5 * WAL_FRAMES_LIMIT);
+    } finally {
+      await w.close();
+    }
   });
 });

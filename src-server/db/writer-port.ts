@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startThread } from '../lib/start-thread.ts';
 import { createSqliteWriter, type WriterAnswer, type WriterAsk, type WriterRequest } from './sqlite-writer.ts';
 
 export type WriterResult = Required<Pick<WriterAnswer, 'rows' | 'changes'>> & { insertId: number | undefined };
@@ -75,11 +75,7 @@ export function inProcessWriter(file: string): WriterPort {
  */
 export function threadWriter(file: string): WriterPort {
   const sources = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./sqlite-writer-thread.${sources ? 'ts' : 'js'}`, import.meta.url);
-  // No inherited flags: `--input-type=module` (a process started with -e) refuses a file entry.
-  const worker = sources
-    ? new Worker(new URL('../lib/tsx-worker.mjs', import.meta.url), { execArgv: [], workerData: { file, entry: entry.href } })
-    : new Worker(entry, { execArgv: [], workerData: { file } });
+  const worker = startThread(new URL(`./sqlite-writer-thread.${sources ? 'ts' : 'js'}`, import.meta.url), { file });
   let closed: (() => void) | null = null;
   let gone = false;
   // A request in flight keeps the process alive until it settles; an idle thread never does.

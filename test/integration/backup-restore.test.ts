@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { join } from 'node:path';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, tempDir, type SignedUp, type TestApp } from '../helpers/app.ts';
-import { createSchema, dropSchema } from '../helpers/postgres.ts';
+import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
 import { backupLines, cli, placeOf, placeOfApp, targetUntouched, writeWithChecksum } from '../helpers/backup-kit.ts';
 import { backup, restore } from '../../src-server/backup/backup-service.ts';
 import { loadOrCreateSecrets } from '../../src-server/secrets.ts';
@@ -11,6 +14,7 @@ import { createSecretBox } from '../../src-server/sso/secret-box.ts';
 import { checkSecretsFingerprint } from '../../src-server/services.ts';
 
 const actor = { userId: null, username: 'test', ip: null };
+const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
 
 describe('graphistry-admin backup, restore, db move --help', () => {
   // Help and usage errors never open a database: one run covers both dialects.
@@ -261,6 +265,46 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
     } finally {
       await sql.raw('drop trigger refuse_backup_entry' + (dialect === 'postgres' ? ' on audit_log' : '')).execute(t.db.write);
       if (dialect === 'postgres') await sql.raw('drop function refuse_backup_entry()').execute(t.db.write);
+    }
+  }, 60_000);
+});
+
+// PostgreSQL lets the test hold the backup still: a lock on a table it reads.
+describe.each(dialects().filter((d) => d === 'postgres'))('backup beside a serving server (%s)', (dialect) => {
+  it('runs at the lowest CPU priority in every thread, the garbage collector’s and libuv’s included', async () => {
+    const t = await makeTestApp(dialect);
+    const out = tempDir();
+    const holder = new pg.Client({ connectionString: urlWithSchema(t.pgSchema!) });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('lock table users in access exclusive mode');
+      const proc = spawn(process.execPath, [BIN, 'backup', join(out, 'niced.jsonl.gz'), '--data-dir', t.dataDir, '--json'], {
+        env: { ...process.env, DATABASE_URL: urlWithSchema(t.pgSchema!) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => proc.once('close', resolve));
+      // Each thread's nice value: field 19 of /proc/PID/task/TID/stat, counted after the command name's ")".
+      const nices = () =>
+        readdirSync(`/proc/${proc.pid}/task`).map((tid) => {
+          const stat = readFileSync(`/proc/${proc.pid}/task/${tid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+      let seen: number[] = [];
+      // Until the backup waits on the lock with its main thread lowered (or 20 s).
+      for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+        seen = nices();
+        const waiting = await holder.query(`select 1 from pg_locks where not granted and relation = 'users'::regclass`);
+        if (seen[0] === 19 && waiting.rowCount) break;
+      }
+      expect(seen.length).toBeGreaterThan(4);
+      expect(seen).toEqual(seen.map(() => 19));
+      await holder.query('rollback');
+      expect(await exited).toBe(0);
+    } finally {
+      await holder.end();
+      await t.close();
+      rmSync(out, { recursive: true, force: true });
     }
   }, 60_000);
 });
