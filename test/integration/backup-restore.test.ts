@@ -9,6 +9,11 @@ import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PA
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
 import { backupLines, cli, placeOf, placeOfApp, targetUntouched, writeWithChecksum } from '../helpers/backup-kit.ts';
 import { backup, restore } from '../../src-server/backup/backup-service.ts';
+import { writeBackup } from '../../src-server/backup/backup-file.ts';
+import { readEnvSecrets } from '../../src-server/backup/env-secrets.ts';
+import { silentProgress } from '../../src-server/backup/progress.ts';
+import { postgresSnapshot, sqliteSnapshot } from '../../src-server/backup/snapshot.ts';
+import { describeSource } from '../../src-server/backup/source.ts';
 import { loadOrCreateSecrets } from '../../src-server/secrets.ts';
 import { createSecretBox } from '../../src-server/sso/secret-box.ts';
 import { checkSecretsFingerprint } from '../../src-server/services.ts';
@@ -167,6 +172,56 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
       await r.close();
     }
   }, 180_000);
+
+  it('reads one moment: what the server writes while a backup reads is in none of its tables', async () => {
+    const a = await makeTestApp(dialect);
+    const out = tempDir();
+    dirs.push(out);
+    const place = placeOfApp(dialect, a);
+    try {
+      const admin = await signup(a.app, 'root');
+      const bob = await adminCreateUser(a.app, admin.token, { username: 'bob', email: 'bob@example.com' });
+      const snap = place.databaseUrl ? await postgresSnapshot(place.databaseUrl) : await sqliteSnapshot(place.dataDir);
+      const at = async () => ({
+        users: (await a.db.read.selectFrom('users').select('id').execute()).length,
+        audit: (await a.db.read.selectFrom('audit_log').select('id').execute()).length,
+      });
+      const then = await at();
+      let manifest: Record<string, { rows: number }>;
+      try {
+        // Once it is open, the server goes on: a new user, another's email changed, each with its audit entry.
+        await adminCreateUser(a.app, admin.token, { username: 'late' });
+        const changed = await a.app.inject({
+          method: 'PATCH',
+          url: `/api/v2/admin/users/${bob.user.id}`,
+          headers: bearer(admin.token),
+          payload: { email: 'bob@new.example.com' },
+        });
+        expect(changed.statusCode, changed.body).toBe(200);
+        expect(await at()).toEqual({ users: then.users + 1, audit: expect.any(Number) });
+        ({ manifest } = await writeBackup(join(out, 'moment.jsonl'), snap, await describeSource(snap), readEnvSecrets(a.dataDir), silentProgress));
+      } finally {
+        await snap.close();
+      }
+      expect([manifest.users!.rows, manifest.audit_log!.rows]).toEqual([then.users, then.audit]);
+      // Rows are arrays in the order of the header's columns.
+      const lines = backupLines(join(out, 'moment.jsonl'));
+      const columns: string[] = JSON.parse(lines[0]!).tables.find((x: { name: string }) => x.name === 'users').columns;
+      const [username, email] = [columns.indexOf('username'), columns.indexOf('email')];
+      const users = lines
+        .slice(
+          lines.indexOf('{"table":"users"}') + 1,
+          lines.findIndex((l) => l.startsWith('{"end":"users"')),
+        )
+        .map((l) => JSON.parse(l) as unknown[]);
+      expect(users.map((u) => [u[username], u[email]])).toEqual([
+        ['root', null],
+        ['bob', 'bob@example.com'],
+      ]);
+    } finally {
+      await a.close();
+    }
+  });
 
   it('refuses a non-empty target, a checksum mismatch, a newer schema and a file without the .env secrets, writing nothing', async () => {
     if (!statSync(file, { throwIfNoEntry: false })) await backup(placeOfApp(dialect, t), file);
