@@ -12,6 +12,17 @@ const ways = [
   ['in-process', inProcessWriter],
 ] as const;
 
+/** A WAL database in a temp dir with one table, t. */
+function tableT(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gadm-writer-'));
+  const file = join(dir, 'db.sqlite3');
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('create table t (id integer primary key, v text not null)');
+  db.close();
+  return { dir, file };
+}
+
 describe.each(ways)('the SQLite writer, %s', (_name, start) => {
   let dir = '';
   let writer: WriterPort | null = null;
@@ -26,12 +37,8 @@ describe.each(ways)('the SQLite writer, %s', (_name, start) => {
   });
 
   function open(): { w: WriterPort; file: string } {
-    dir = mkdtempSync(join(tmpdir(), 'gadm-writer-'));
-    const file = join(dir, 'db.sqlite3');
-    const db = new SQLite(file);
-    db.pragma('journal_mode = WAL');
-    db.exec('create table t (id integer primary key, v text not null)');
-    db.close();
+    let file: string;
+    ({ dir, file } = tableT());
     // Counts the hand-overs to the thread (the real postMessage still runs).
     sent.length = 0;
     Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
@@ -105,12 +112,8 @@ describe('checkpoints', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function fresh(): string {
-    dir = mkdtempSync(join(tmpdir(), 'gadm-checkpoint-'));
-    const file = join(dir, 'db.sqlite3');
-    const db = new SQLite(file);
-    db.pragma('journal_mode = WAL');
-    db.exec('create table t (id integer primary key, v text not null)');
-    db.close();
+    let file: string;
+    ({ dir, file } = tableT());
     return file;
   }
   // Each write alone: one commit, one WAL frame (a page and its header).
