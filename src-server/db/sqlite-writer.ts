@@ -15,7 +15,7 @@ export interface WriterAnswer {
   error?: { message: string; code?: string | undefined };
 }
 
-/** Writes between checkpoints (each about a page or two: the WAL stays near SQLite's usual 1000 pages). */
+/** Writes between checkpoints (each about a page or two, near SQLite's usual 1000 pages, when the checkpoint lets the WAL start over). */
 const CHECKPOINT_WRITES = 500;
 /**
  * A WAL this long (about 40 MB) means checkpoints elsewhere are not keeping
