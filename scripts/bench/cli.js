@@ -21,11 +21,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_ROOT, ensureBuilt } from './proc.js';
+import { SERVER_ROOT, ensureBuilt, intEnv } from './proc.js';
 
 const ROOT = process.env.BENCH_CLI_ROOT || SERVER_ROOT;
 const BIN = join(ROOT, 'bin', 'graphistry-admin.js');
-const RUNS = Number(process.env.BENCH_CLI_RUNS) || 10;
+const RUNS = intEnv('BENCH_CLI_RUNS', 10);
 const TARGET_MS = 300;
 const dataDir = mkdtempSync(join(tmpdir(), 'gadm-bench-cli-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));

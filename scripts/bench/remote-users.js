@@ -23,14 +23,14 @@
 // 200 rows. BENCH_REMOTE_USERS and BENCH_REMOTE_RUNS change the size and runs.
 import { performance } from 'node:perf_hooks';
 import { register } from 'tsx/esm/api';
-import { median, printTable, round } from './proc.js';
+import { intEnv, median, printTable, round } from './proc.js';
 
 register();
 const { djangoMissing, PEER_ADMIN, seedPeerUsers, startDjangoPeer } = await import('../../test/helpers/django-peer.ts');
 const { createRemoteGraphistryBackend } = await import('../../src-main/backend/remote/remote-backend.ts');
 
-const USERS = Number(process.env.BENCH_REMOTE_USERS) || 10_000;
-const RUNS = Number(process.env.BENCH_REMOTE_RUNS) || 7;
+const USERS = intEnv('BENCH_REMOTE_USERS', 10_000);
+const RUNS = intEnv('BENCH_REMOTE_RUNS', 7);
 const NEEDLES = ['u00424', 'u00777', 'u00123', 'u00999', 'u00031', 'u00555', 'u00808'];
 
 const missing = await djangoMissing();

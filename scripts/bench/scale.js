@@ -22,6 +22,7 @@ import pg from 'pg';
 import {
   call,
   ensureBuilt,
+  intEnv,
   median,
   PG_URL,
   printTable,
@@ -36,8 +37,8 @@ import {
 } from './proc.js';
 import { seedPostgres, seedSqlite } from './seed.js';
 
-const USERS = Number(process.env.BENCH_SCALE_USERS) || 1_000_000;
-const REPEAT = Number(process.env.BENCH_SCALE_REPEAT) || 5;
+const USERS = intEnv('BENCH_SCALE_USERS', 1_000_000);
+const REPEAT = intEnv('BENCH_SCALE_REPEAT', 5);
 const TARGET_MS = 20;
 const BIN = SERVER_BIN;
 const PASSWORD = `Bench-${Math.random().toString(36).slice(2)}-Zq8!vR3#tLp9`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { gunzipSync } from 'node:zlib';
@@ -15,6 +15,22 @@ const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.u
 export function cli(args: string[], input = '') {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 300_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** `graphistry-admin backup FILE --json` as its own process, as an admin runs it beside a serving server: its pid, and its end. */
+export function backupProcess(file: string, dataDir: string, databaseUrl: string | null) {
+  const proc = spawn(process.execPath, [BIN, 'backup', file, '--data-dir', dataDir, '--json'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c) => (out += String(c)));
+  proc.stderr.on('data', (c) => (err += String(c)));
+  return {
+    pid: proc.pid!,
+    done: new Promise<{ code: number | null; out: string; err: string }>((resolve) => proc.once('close', (code) => resolve({ code, out, err }))),
+  };
 }
 
 export function placeOf(dialect: DialectName, dataDir: string, schema: string | null): Place {

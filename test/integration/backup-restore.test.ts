@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { join } from 'node:path';
 import { adminCreateUser, bearer, dialects, json, makeTestApp, signup, STRONG_PASSWORD, tempDir, type SignedUp, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
-import { backupLines, cli, placeOf, placeOfApp, targetUntouched, writeWithChecksum } from '../helpers/backup-kit.ts';
+import { backupLines, backupProcess, cli, placeOf, placeOfApp, targetUntouched, writeWithChecksum } from '../helpers/backup-kit.ts';
 import { backup, restore } from '../../src-server/backup/backup-service.ts';
 import { writeBackup } from '../../src-server/backup/backup-file.ts';
 import { readEnvSecrets } from '../../src-server/backup/env-secrets.ts';
@@ -19,7 +17,6 @@ import { createSecretBox } from '../../src-server/sso/secret-box.ts';
 import { checkSecretsFingerprint } from '../../src-server/services.ts';
 
 const actor = { userId: null, username: 'test', ip: null };
-const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
 
 describe('graphistry-admin backup, restore, db move --help', () => {
   // Help and usage errors never open a database: one run covers both dialects.
@@ -334,15 +331,11 @@ describe.each(dialects().filter((d) => d === 'postgres'))('backup beside a servi
     try {
       await holder.query('begin');
       await holder.query('lock table users in access exclusive mode');
-      const proc = spawn(process.execPath, [BIN, 'backup', join(out, 'niced.jsonl.gz'), '--data-dir', t.dataDir, '--json'], {
-        env: { ...process.env, DATABASE_URL: urlWithSchema(t.pgSchema!) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exited = new Promise<number | null>((resolve) => proc.once('close', resolve));
+      const backing = backupProcess(join(out, 'niced.jsonl.gz'), t.dataDir, urlWithSchema(t.pgSchema!));
       // Each thread's nice value: field 19 of /proc/PID/task/TID/stat, counted after the command name's ")".
       const nices = () =>
-        readdirSync(`/proc/${proc.pid}/task`).map((tid) => {
-          const stat = readFileSync(`/proc/${proc.pid}/task/${tid}/stat`, 'utf8');
+        readdirSync(`/proc/${backing.pid}/task`).map((tid) => {
+          const stat = readFileSync(`/proc/${backing.pid}/task/${tid}/stat`, 'utf8');
           return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
         });
       let seen: number[] = [];
@@ -355,7 +348,7 @@ describe.each(dialects().filter((d) => d === 'postgres'))('backup beside a servi
       expect(seen.length).toBeGreaterThan(4);
       expect(seen).toEqual(seen.map(() => 19));
       await holder.query('rollback');
-      expect(await exited).toBe(0);
+      expect((await backing.done).code).toBe(0);
     } finally {
       await holder.end();
       await t.close();

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { dialects, json, makeTestApp, tempDir, type TestApp } from '../helpers/app.ts';
 import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts';
-import { placeOf } from '../helpers/backup-kit.ts';
+import { backupProcess, placeOf } from '../helpers/backup-kit.ts';
 import { datasetKey, datasetUsername, seedBackupDataset } from '../helpers/backup-dataset.ts';
 import { startServer, type ServerProcess } from '../helpers/server-process.ts';
 import { restore } from '../../src-server/backup/backup-service.ts';
@@ -27,7 +25,6 @@ import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
 const USERS = 10_000;
 const INVITATIONS = 100;
 const SLOW_MS = 100;
-const BIN = fileURLToPath(new URL('../../bin/graphistry-admin.js', import.meta.url));
 const actor = { userId: null, username: 'test', ip: null };
 const personalKey = (n: number) => `PersonalKey ${datasetKey(n).id}:${datasetKey(n).secret}`;
 const passwordOf = (i: number) => `the password of user ${i}`;
@@ -85,19 +82,6 @@ function loadOn(url: string, width: number) {
   };
 }
 
-/** `graphistry-admin backup FILE` as its own process, as an admin runs it beside a serving server. */
-function backupProcess(file: string, dataDir: string, databaseUrl: string | null): Promise<{ code: number | null; out: string; err: string }> {
-  const proc = spawn(process.execPath, [BIN, 'backup', file, '--data-dir', dataDir, '--json'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (c) => (out += String(c)));
-  proc.stderr.on('data', (c) => (err += String(c)));
-  return new Promise((resolve) => proc.once('close', (code) => resolve({ code, out, err })));
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
@@ -152,7 +136,7 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
       await sleep(2500);
       load.set('during');
       const duringAt = performance.now();
-      const ran = await backupProcess(file, dataDir, databaseUrl);
+      const ran = await backupProcess(file, dataDir, databaseUrl).done;
       const duringMs = performance.now() - duringAt;
       load.set('after');
       // As long as the backup took (2.5 to 10 s): the machine's own rate of slow requests, over a like stretch.
