@@ -154,6 +154,8 @@ for (const [n, runtime] of runtimes.entries()) {
       await shown(heading('Registration & settings'));
       const open = main().getByRole('switch', { name: 'Open registration' });
       await checked(open, false);
+      // A click while the switch is busy (still reading the settings) is ignored by design.
+      await expect.poll(() => open.getAttribute('aria-busy'), { timeout: 15_000 }).toBeNull();
       await open.click();
       await expect.poll(() => django('print(config.IS_SIGNUPS_OPEN_AFTER_FIRST)'), { timeout: 15_000 }).toBe('True');
       await hasText(main(), 'Minutes of inactivity before a dashboard session ends.');
