@@ -37,9 +37,14 @@ const started = performance.now();
 try {
   await esbuild.build({
     absWorkingDir: ROOT,
-    // The database thread's module is an entry of its own: db/writer-port.ts starts it from the
-    // file beside its chunk (sqlite-writer-thread.js), sharing the writer's code with the rest.
-    entryPoints: { cli: 'src-server/cli.ts', 'sqlite-writer-thread': 'src-server/db/sqlite-writer-thread.ts' },
+    // A thread's module is an entry of its own, started from the file beside its starter's chunk
+    // (db/writer-port.ts: sqlite-writer-thread.js; backup/backup-service.ts: backup-thread.js),
+    // sharing the rest of the code with it.
+    entryPoints: {
+      cli: 'src-server/cli.ts',
+      'sqlite-writer-thread': 'src-server/db/sqlite-writer-thread.ts',
+      'backup-thread': 'src-server/backup/backup-thread.ts',
+    },
     outdir: tmp,
     bundle: true,
     // The server's own modules load on demand (serve, the runtime), as in the sources: --help stays light.

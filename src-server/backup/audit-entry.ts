@@ -28,7 +28,8 @@ export function auditInsert(dialect: Dialect, note: AuditNote, target: string): 
  * The one write a backup makes: its `database.backup` entry in the source's
  * own audit log, so the log says who took a copy of every password hash and
  * secret, and where they put it. A separate short write beside the serving
- * server (SQLite waits up to 10 s for its writer).
+ * server (SQLite waits up to 10 s for its writer), made at the command's
+ * normal CPU priority (backup-thread.ts says why).
  */
 export async function auditBackup(place: { dataDir: string; databaseUrl?: string | undefined }, note: AuditNote, location: string): Promise<void> {
   try {
@@ -45,6 +46,8 @@ export async function auditBackup(place: { dataDir: string; databaseUrl?: string
     } else {
       const db = new SQLite(sqliteFile(place.dataDir), { fileMustExist: true, timeout: 10_000 });
       try {
+        // As the server's own writes: no fsync inside the commit, which holds the write lock the server's writes wait for.
+        db.pragma('synchronous = NORMAL');
         const [text, params] = auditInsert('sqlite', note, location);
         db.prepare(text).run(...params);
       } finally {

@@ -6,10 +6,10 @@ import { createGzip } from 'node:zlib';
 import { AppError } from '../errors.ts';
 import { canonicalLine, TableDigest } from './canonical.ts';
 import type { Progress } from './progress.ts';
-import type { Source } from './source.ts';
-import type { Snapshot } from './snapshot.ts';
+import { describeSource, type Source } from './source.ts';
+import { openSnapshot, type Place, type Snapshot } from './snapshot.ts';
 import { readTable } from './table-reader.ts';
-import type { EnvSecrets } from './env-secrets.ts';
+import { readEnvSecrets, type EnvSecrets } from './env-secrets.ts';
 
 /**
  * The backup file: JSON lines (gzip-compressed when the name ends in .gz).
@@ -29,6 +29,32 @@ export function refuseExisting(file: string): void {
   if (!existsSync(dirname(resolve(file))))
     throw new AppError('VALIDATION', `The folder ${dirname(resolve(file))} does not exist: create it first, or name another.`);
   if (existsSync(file)) throw new AppError('BACKUP_FILE_EXISTS', `${file} already exists: a backup never overwrites a file; choose another name.`);
+}
+
+/** What a backup wrote: where from, its schema, and every table's count and checksum. */
+export interface BackupWritten {
+  file: string;
+  location: string;
+  migrations: string[];
+  tables: Manifest;
+}
+
+/**
+ * The reading and writing part of `backup FILE`: a snapshot of `from` and
+ * its data dir's secrets, written to FILE. It writes nothing to the
+ * database; the audit entry is the caller's (backup-service.ts).
+ */
+export async function backupToFile(from: Place, file: string, progress: Progress): Promise<BackupWritten> {
+  refuseExisting(file);
+  const snap = await openSnapshot(from);
+  try {
+    const source = await describeSource(snap);
+    const secrets = readEnvSecrets(from.dataDir);
+    const { manifest } = await writeBackup(file, snap, source, secrets, progress);
+    return { file: resolve(file), location: snap.location, migrations: source.header.migrations, tables: manifest };
+  } finally {
+    await snap.close();
+  }
 }
 
 /** Writes under a temporary name and links it into place at the end (the caller checked `file` is free; a name taken meanwhile is refused). */

@@ -1,24 +1,22 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
+import { startThread } from '../lib/start-thread.ts';
 import { redactUrl } from '../db/database.ts';
 import { cliActor } from '../lib/cli-actor.ts';
-import { refuseExisting, writeBackup, type Manifest } from './backup-file.ts';
+import { backupToFile, type BackupWritten, type Manifest } from './backup-file.ts';
+import type { BackupThreadMessage } from './backup-thread.ts';
 import { readBackup } from './backup-reader.ts';
 import { checkEnvTarget, readEnvSecrets, writeEnvSecrets } from './env-secrets.ts';
 import { loadInto, type Feed } from './loader.ts';
 import { silentProgress, type Progress } from './progress.ts';
-import { postgresSnapshot, sqliteSnapshot, type Snapshot } from './snapshot.ts';
+import { openSnapshot, type Place, type Snapshot } from './snapshot.ts';
 import { describeSource, type Source } from './source.ts';
 import { readTable } from './table-reader.ts';
 import { auditBackup } from './audit-entry.ts';
 import { lockDataDir, postgresTarget, sqliteTarget, type Target } from './target.ts';
 
-/** Where a command points: the data dir (its `.env`, and its SQLite file unless a PostgreSQL URL is given). */
-export interface Place {
-  dataDir: string;
-  databaseUrl?: string | undefined;
-}
+export type { Place } from './snapshot.ts';
 
 export interface CopySummary {
   location: string;
@@ -26,36 +24,28 @@ export interface CopySummary {
   tables: Manifest;
 }
 
-const openSnapshot = (p: Place): Promise<Snapshot> => (p.databaseUrl ? postgresSnapshot(p.databaseUrl) : sqliteSnapshot(p.dataDir));
 const openTarget = (p: Place, lock = true): Promise<Target> => (p.databaseUrl ? postgresTarget(p.databaseUrl) : sqliteTarget(p.dataDir, lock));
 
 /**
  * `backup FILE`: a snapshot of the live database and the data dir's secrets,
  * written to FILE (0600, never over an existing file), then recorded in the
  * source's audit log; if that entry cannot be written, the file is removed.
+ * With `lowPriority` (the command beside a serving server) the snapshot is
+ * read and written on a thread at the lowest CPU priority
+ * (backup-thread.ts), and the entry written here at this thread's own.
  */
 export async function backup(
   from: Place,
   file: string,
   progress: Progress = silentProgress,
-  actor = cliActor().username,
-): Promise<CopySummary & { file: string }> {
-  refuseExisting(file);
-  const snap = await openSnapshot(from);
-  let summary: CopySummary & { file: string };
-  try {
-    const source = await describeSource(snap);
-    const secrets = readEnvSecrets(from.dataDir);
-    const { manifest } = await writeBackup(file, snap, source, secrets, progress);
-    summary = { file: resolve(file), location: snap.location, migrations: source.header.migrations, tables: manifest };
-  } finally {
-    await snap.close();
-  }
+  opts: { actor?: string; lowPriority?: boolean } = {},
+): Promise<BackupWritten> {
+  const summary = opts.lowPriority ? await backupOnLowThread(from, file, progress) : await backupToFile(from, file, progress);
   const rows = Object.values(summary.tables).reduce((n, t) => n + t.rows, 0);
   try {
     await auditBackup(
       from,
-      { actor, action: 'database.backup', detail: { file: summary.file, tables: Object.keys(summary.tables).length, rows } },
+      { actor: opts.actor ?? cliActor().username, action: 'database.backup', detail: { file: summary.file, tables: Object.keys(summary.tables).length, rows } },
       summary.location,
     );
   } catch (e) {
@@ -63,6 +53,24 @@ export async function backup(
     throw e;
   }
   return summary;
+}
+
+/** backupToFile on its own thread (backup-thread.ts): its progress comes here, its error is thrown here. */
+function backupOnLowThread(from: Place, file: string, progress: Progress): Promise<BackupWritten> {
+  const sources = import.meta.url.endsWith('.ts');
+  const worker = startThread(new URL(`./backup-thread.${sources ? 'ts' : 'js'}`, import.meta.url), { from, file });
+  return new Promise<BackupWritten>((resolve, reject) => {
+    worker.on('message', (m: BackupThreadMessage) => {
+      if ('written' in m) resolve(m.written);
+      else if ('error' in m) reject(m.error.code ? new AppError(m.error.code as ErrorCode, m.error.message) : new Error(m.error.message));
+      else if (m.progress === 'table') progress.table(m.name, m.total);
+      else if (m.progress === 'rows') progress.rows(m.n);
+      else progress.done();
+    });
+    worker.on('error', reject);
+    // After its answer, an exit changes nothing; before it, it is a failure.
+    worker.on('exit', (code) => reject(new Error(`the backup thread stopped (exit code ${code}) before it finished`)));
+  });
 }
 
 /** `restore FILE`: checked whole first, then loaded in one transaction; `.env`'s secrets written once the rows are in. */

@@ -6,6 +6,12 @@ import { redactUrl } from '../db/database.ts';
 import type { Dialect } from '../db/schema.ts';
 import type { Query } from './catalog.ts';
 
+/** Where a command points: the data dir (its `.env`, and its SQLite file unless a PostgreSQL URL is given). */
+export interface Place {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}
+
 /** A consistent, read-only view of a whole database, taken while a server may keep serving it. */
 export interface Snapshot {
   dialect: Dialect;
@@ -57,6 +63,8 @@ export async function sqliteSnapshot(dataDir: string): Promise<Snapshot> {
     },
   };
 }
+
+export const openSnapshot = (p: Place): Promise<Snapshot> => (p.databaseUrl ? postgresSnapshot(p.databaseUrl) : sqliteSnapshot(p.dataDir));
 
 /** PostgreSQL: one repeatable-read, read-only transaction: every table as of the moment it opened, while the server keeps writing. */
 export async function postgresSnapshot(url: string): Promise<Snapshot> {

@@ -1,5 +1,3 @@
-import { constants, setPriority } from 'node:os';
-import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { readDotenv } from '../secrets.ts';
@@ -31,25 +29,6 @@ function printCounts(out: Out, data: unknown, s: CopySummary, lead: string): voi
   );
 }
 
-/**
- * A backup runs beside a serving server: it takes the CPU only when the
- * server does not need it, as under `nice -n 19`. On Linux a priority is a
- * thread's, so every thread running now is lowered (V8's garbage collector
- * and libuv's pool, about a tenth of a backup's CPU); threads started later
- * inherit it. Where it is not allowed, the backup runs at the priority it
- * was given.
- */
-function lowestPriority(): void {
-  const threads = process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : [];
-  for (const id of [0, ...threads]) {
-    try {
-      setPriority(id, constants.priority.PRIORITY_LOW);
-    } catch {
-      // a thread that has ended meanwhile, or a lowering not allowed here
-    }
-  }
-}
-
 const SERVER_NOTE =
   'Stop the server first: writes it makes during the copy would not be in the target. On SQLite the command refuses while a server holds the data dir.';
 
@@ -62,9 +41,8 @@ export const BACKUP_COMMANDS: CommandSpec[] = [
       'Safe while the server keeps serving: a consistent snapshot (SQLite online backup; one repeatable-read transaction on PostgreSQL), taken at the lowest CPU priority so the server comes first. Never overwrites FILE. The file holds password hashes and the server secrets: keep it as safe as the data dir. See docs/backup.md.',
     run: async (ctx) => {
       const [file] = need(ctx, 1, 'FILE');
-      lowestPriority();
       const { backup } = await import('../backup/backup-service.ts');
-      const s = await backup(placeOf(ctx.values), file!, terminalProgress('backing up'));
+      const s = await backup(placeOf(ctx.values), file!, terminalProgress('backing up'), { lowPriority: true });
       printCounts(ctx.out, s, s, `Backup of ${s.location} written to ${s.file}.`);
     },
   },

@@ -323,7 +323,7 @@ describe.each(dialects())('backup and restore (%s)', (dialect) => {
 
 // PostgreSQL lets the test hold the backup still: a lock on a table it reads.
 describe.each(dialects().filter((d) => d === 'postgres'))('backup beside a serving server (%s)', (dialect) => {
-  it('runs at the lowest CPU priority in every thread, the garbage collector’s and libuv’s included', async () => {
+  it('reads and writes at the lowest CPU priority in every thread but the main one, which keeps its own for the audit entry', async () => {
     const t = await makeTestApp(dialect);
     const out = tempDir();
     const holder = new pg.Client({ connectionString: urlWithSchema(t.pgSchema!) });
@@ -336,17 +336,19 @@ describe.each(dialects().filter((d) => d === 'postgres'))('backup beside a servi
       const nices = () =>
         readdirSync(`/proc/${backing.pid}/task`).map((tid) => {
           const stat = readFileSync(`/proc/${backing.pid}/task/${tid}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+          return { main: Number(tid) === backing.pid, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
         });
-      let seen: number[] = [];
-      // Until the backup waits on the lock with its main thread lowered (or 20 s).
+      let seen: Array<{ main: boolean; nice: number }> = [];
+      // Until the backup's thread waits on the lock with the threads lowered (or 20 s).
       for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
         seen = nices();
         const waiting = await holder.query(`select 1 from pg_locks where not granted and relation = 'users'::regclass`);
-        if (seen[0] === 19 && waiting.rowCount) break;
+        if (seen.some((s) => !s.main && s.nice === 19) && waiting.rowCount) break;
       }
-      expect(seen.length).toBeGreaterThan(4);
-      expect(seen).toEqual(seen.map(() => 19));
+      const lowered = seen.filter((s) => !s.main).map((s) => s.nice);
+      expect(lowered.length).toBeGreaterThan(4);
+      expect(lowered).toEqual(lowered.map(() => 19));
+      expect(seen.filter((s) => s.main).map((s) => s.nice)).toEqual([0]);
       await holder.query('rollback');
       expect((await backing.done).code).toBe(0);
     } finally {

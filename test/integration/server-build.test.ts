@@ -83,4 +83,15 @@ describe('prebuilt server and CLI (out/server)', () => {
       child.kill('SIGTERM');
     }
   });
+
+  it('backs up on its backup thread, a module of the bundle’s own (backup-thread.js)', () => {
+    const file = join(dataDir, '..', `bundled-backup-${process.pid}.jsonl`);
+    try {
+      const made = cli('backup', file, '--data-dir', dataDir, '--json');
+      expect(made.status, made.stderr).toBe(0);
+      expect(JSON.parse(made.stdout)).toMatchObject({ file, tables: { users: { rows: 1 } } });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
 });
