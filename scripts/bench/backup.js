@@ -11,7 +11,7 @@
 // PostgreSQL schema, `db move` SQLite -> PostgreSQL (another fresh schema) and
 // `db move` PostgreSQL -> SQLite (a fresh data dir), through
 // src-server/backup/backup-service.ts as the commands call it (no progress
-// output). PostgreSQL: TEST_PG_URL or postgres://postgres@127.0.0.1:5432/test;
+// output; a backup on its lowered thread, backup-thread.ts). PostgreSQL: TEST_PG_URL or postgres://postgres@127.0.0.1:5432/test;
 // its steps are skipped when it does not answer.
 //
 // The dataset is test/helpers/backup-dataset.ts, as the scale test seeds it
@@ -90,12 +90,12 @@ async function main() {
     console.log(`${name}: ${s} s, ${rows} rows${file ? `, ${results[name].file_mb} MB` : ''}`);
   };
   const sqliteFile = join(files, 'sqlite.jsonl.gz');
-  await step('backup sqlite', () => backup({ dataDir: source }, sqliteFile), sqliteFile);
+  await step('backup sqlite', () => backup({ dataDir: source }, sqliteFile, undefined, { lowPriority: true }), sqliteFile);
   if (withPg) {
     const restored = await freshSchema();
     await step('restore -> postgres', () => restore({ dataDir: join(tempDir(), 'data'), databaseUrl: restored }, sqliteFile));
     const pgFile = join(files, 'postgres.jsonl.gz');
-    await step('backup postgres', () => backup({ dataDir: source, databaseUrl: restored }, pgFile), pgFile);
+    await step('backup postgres', () => backup({ dataDir: source, databaseUrl: restored }, pgFile, undefined, { lowPriority: true }), pgFile);
     const moved = await freshSchema();
     await step('move sqlite -> postgres', () => move({ dataDir: source }, { dataDir: source, databaseUrl: moved }));
     await step('move postgres -> sqlite', () => move({ dataDir: source, databaseUrl: moved }, { dataDir: join(tempDir(), 'data') }));
