@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { backupToFile } from './backup-file.ts';
+import type { backupToFile as BackupToFile } from './backup-file.ts';
 import type { Place } from './snapshot.ts';
 import type { Progress } from './progress.ts';
 
@@ -23,7 +23,7 @@ export type BackupThreadMessage =
   | { progress: 'table'; name: string; total: number }
   | { progress: 'rows'; n: number }
   | { progress: 'done' }
-  | { written: Awaited<ReturnType<typeof backupToFile>> }
+  | { written: Awaited<ReturnType<typeof BackupToFile>> }
   | { error: { message: string; code?: string } };
 
 const port = parentPort!;
@@ -50,6 +50,8 @@ const progress: Progress = {
 
 lowerAllButMain();
 try {
+  // Loaded after the lowering: loading and compiling the backup's code is part of its work too.
+  const { backupToFile } = await import('./backup-file.ts');
   post({ written: await backupToFile(from, file, progress) });
 } catch (e) {
   post({ error: { message: e instanceof Error ? e.message : String(e), code: (e as { code?: string }).code } });
