@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { backupToFile as BackupToFile } from './backup-file.ts';
+import type { BackupWritten } from './backup-file.ts';
 import type { Place } from './snapshot.ts';
 import type { Progress } from './progress.ts';
 
@@ -23,7 +23,7 @@ export type BackupThreadMessage =
   | { progress: 'table'; name: string; total: number }
   | { progress: 'rows'; n: number }
   | { progress: 'done' }
-  | { written: Awaited<ReturnType<typeof BackupToFile>> }
+  | { written: BackupWritten }
   | { error: { message: string; code?: string } };
 
 const port = parentPort!;
