@@ -37,25 +37,27 @@ export function formatDate(iso: string | null | undefined, opts: DateOptions = {
 }
 
 /**
- * How long ago, in the largest whole unit: "just now", "5 minutes ago",
- * "3 days ago", "2 months ago", "1 year ago"; a time ahead of `now` (a
- * clock apart) reads "just now". `empty` for no date.
+ * How long ago, in the largest whole unit and short words that fit a date
+ * column: "just now", "5 min ago", "3 hr ago", "3 days ago", "2 mo ago",
+ * "1 yr ago" (the widest, "29 days ago", is as wide as "2 years ago"; the
+ * spelled-out "11 months ago" would be cut); a time ahead of `now` (a clock
+ * apart) reads "just now". `empty` for no date.
  */
 export function relativeTime(iso: string | null | undefined, now: Date = new Date(), empty = 'Never'): string {
   if (!iso) return empty;
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return empty;
   const s = Math.max(0, Math.floor((now.getTime() - t) / 1000));
-  const units: Array<[number, string]> = [
-    [365 * 86_400, 'year'],
-    [30 * 86_400, 'month'],
-    [86_400, 'day'],
-    [3600, 'hour'],
-    [60, 'minute'],
+  const units: Array<[number, string, string]> = [
+    [365 * 86_400, 'yr', 'yr'],
+    [30 * 86_400, 'mo', 'mo'],
+    [86_400, 'day', 'days'],
+    [3600, 'hr', 'hr'],
+    [60, 'min', 'min'],
   ];
-  for (const [size, name] of units) {
+  for (const [size, one, many] of units) {
     const n = Math.floor(s / size);
-    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'} ago`;
+    if (n >= 1) return `${n} ${n === 1 ? one : many} ago`;
   }
   return 'just now';
 }

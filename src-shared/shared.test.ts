@@ -30,13 +30,19 @@ describe('isLoopbackUrl', () => {
 });
 
 describe('relativeTime', () => {
-  it('says how long ago in the largest whole unit', async () => {
+  it('says how long ago in the largest whole unit, in words short enough for a date column', async () => {
     const { relativeTime } = await import('./dates.ts');
     const now = new Date('2026-12-06T12:00:00Z');
     expect(relativeTime('2026-12-03T11:00:00Z', now)).toBe('3 days ago');
+    expect(relativeTime('2026-12-05T11:00:00Z', now)).toBe('1 day ago');
     expect(relativeTime('2026-12-06T11:59:30Z', now)).toBe('just now');
-    expect(relativeTime('2026-12-06T11:00:00Z', now)).toBe('1 hour ago');
-    expect(relativeTime('2025-11-01T00:00:00Z', now)).toBe('1 year ago');
+    expect(relativeTime('2026-12-06T11:59:00Z', now)).toBe('1 min ago');
+    expect(relativeTime('2026-12-06T11:01:00Z', now)).toBe('59 min ago');
+    expect(relativeTime('2026-12-06T11:00:00Z', now)).toBe('1 hr ago');
+    expect(relativeTime('2026-11-07T11:00:00Z', now)).toBe('29 days ago');
+    expect(relativeTime('2026-01-10T00:00:00Z', now)).toBe('11 mo ago');
+    expect(relativeTime('2025-11-01T00:00:00Z', now)).toBe('1 yr ago');
+    expect(relativeTime('2026-12-07T12:00:00Z', now)).toBe('just now');
     expect(relativeTime(null, now)).toBe('Never');
   });
 });

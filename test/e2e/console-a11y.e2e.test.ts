@@ -47,6 +47,17 @@ const longName = (i: number) => `alice.cohen1.research-platform.team${String(i).
 /** 62-character emails. */
 const longEmail = (i: number) => `${longName(i)}@analytics-department.example.org`;
 const SEEDED = 2_000;
+/**
+ * Last sign-ins for the first page's rows (longName(1) … longName(5)) that read as the widest
+ * value of each unit in the Last login column, and stay so for the suite's few minutes.
+ */
+const WIDEST_AGO: Array<{ ago: number; reads: RegExp }> = [
+  { ago: 45 * 60_000, reads: /^\d\d min ago$/ },
+  { ago: 20 * 3_600_000, reads: /^\d\d hr ago$/ },
+  { ago: 28.5 * 86_400_000, reads: /^28 days ago$/ },
+  { ago: 10.5 * 30 * 86_400_000, reads: /^10 mo ago$/ },
+  { ago: 2.5 * 365 * 86_400_000, reads: /^2 yr ago$/ },
+];
 const MEMBER = { username: 'alice.cohen1.research-platform.teamlead', email: 'alice.cohen1.research-platform.teamlead@analytics-department.example.org' };
 const AXE_WIDTHS = [1280, 900] as const;
 const THEMES = ['light', 'dark'] as const;
@@ -284,7 +295,15 @@ interface Violation {
     if (!profiles.ok) throw new Error(`listProfiles: ${JSON.stringify(profiles)}`);
     profileId = profiles.value[0]!.id;
     // Numbered against the order they joined, so the first page by username holds the latest joiners: December's two-digit days, the widest dates.
-    const seeded = seedUsers(bundledSqliteFile(dataDir), SEEDED, { username: (i) => longName(SEEDED + 1 - i), email: (i) => longEmail(SEEDED + 1 - i) });
+    const seededAt = Date.now();
+    const seeded = seedUsers(bundledSqliteFile(dataDir), SEEDED, {
+      username: (i) => longName(SEEDED + 1 - i),
+      email: (i) => longEmail(SEEDED + 1 - i),
+      lastLogin: (i) => {
+        const widest = WIDEST_AGO[SEEDED - i];
+        return widest && new Date(seededAt - widest.ago).toISOString();
+      },
+    });
     expect(seeded.total).toBe(SEEDED + 1);
     jwt = await jwtFor(serverUrl, ADMIN.username, ADMIN.password);
     const auth = { authorization: `Bearer ${jwt}` };
@@ -473,6 +492,13 @@ interface Violation {
 
     await page.evaluate(() => (location.hash = '#/users'));
     await firstPageOfUsers();
+    // The widest value of each unit is on the page, so the check below measures it.
+    const agos = await main().locator('table.users-table tbody time').allTextContents();
+    for (const { reads } of WIDEST_AGO)
+      expect(
+        agos.some((t) => reads.test(t)),
+        `${reads} among ${agos.join(', ')}`,
+      ).toBe(true);
     await check('Users', 'table.users-table', { columns: '^(Username|Email)' }, 100);
     await kit.shots('users');
 

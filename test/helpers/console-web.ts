@@ -261,12 +261,13 @@ export const seededUsername = (i: number) => `u${String(i).padStart(6, '0')}`;
  * transaction, while the server runs (WAL mode; it waits on the lock). The rows
  * are valid-looking but cannot sign in: the password hash is a dummy.
  * Nobody seeded is a superuser; every 7th is staff, every 11th inactive.
- * `names` replaces the usernames and emails (by default u000001 and u000001@seed.example).
+ * `fields` replaces the usernames and emails (by default u000001 and u000001@seed.example),
+ * and the last sign-in where `lastLogin` gives one (`undefined` keeps the default).
  */
 export function seedUsers(
   sqliteFile: string,
   n: number,
-  names: { username?: (i: number) => string; email?: (i: number) => string } = {},
+  fields: { username?: (i: number) => string; email?: (i: number) => string; lastLogin?: (i: number) => string | null | undefined } = {},
 ): { ms: number; total: number } {
   const started = Date.now();
   const db = new SQLite(sqliteFile, { timeout: 15_000 });
@@ -288,8 +289,9 @@ export function seedUsers(
     db.transaction(() => {
       for (const o of saved) db.exec(`drop ${o.type} ${o.name}`);
       for (let i = 1; i <= n; i++) {
-        const name = (names.username ?? seededUsername)(i);
-        const email = names.email?.(i) ?? `${name}@seed.example`;
+        const name = (fields.username ?? seededUsername)(i);
+        const email = fields.email?.(i) ?? `${name}@seed.example`;
+        const lastLogin = fields.lastLogin?.(i);
         const joined = t0 + Math.floor((span * i) / n);
         insert.run(
           name,
@@ -299,7 +301,7 @@ export function seedUsers(
           i % 11 === 0 ? 0 : 1,
           i % 7 === 0 ? 1 : 0,
           new Date(joined).toISOString(),
-          i % 3 === 0 ? new Date(joined + 86_400_000).toISOString() : null,
+          lastLogin !== undefined ? lastLogin : i % 3 === 0 ? new Date(joined + 86_400_000).toISOString() : null,
         );
       }
       for (const o of saved) db.exec(o.sql);

@@ -51,7 +51,7 @@ function Day({ iso }: { iso: string | null }) {
   );
 }
 
-/** Last sign-in as "3 days ago" (dormancy at a glance); the exact time one hover away. */
+/** Last sign-in as "3 days ago" or "5 min ago" (dormancy at a glance); the exact time one hover away. */
 function Ago({ iso }: { iso: string | null }) {
   if (!iso) return <span className="muted">Never</span>;
   return (
