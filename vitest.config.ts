@@ -1,8 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Files that time the server under load and compare the latencies of one
+ * stretch with another's: they run one at a time, after every other file has
+ * finished, so the machine's other load is the test's own and not a browser
+ * suite beside it.
+ */
+const ALONE = ['test/integration/backup-scale.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src-*/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -15,5 +22,17 @@ export default defineConfig({
     // out/server, which the global setup has just built from the sources
     // (bin/ falls back to the sources if one is edited during the run).
     env: { GRAPHISTRY_ADMIN_FROM_SOURCE: '' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts', 'src-*/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ALONE],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      { extends: true, test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -79,8 +79,12 @@ for (const [n, runtime] of runtimes.entries()) {
         const text = await main()
           .innerText({ timeout: 1_000 })
           .catch(() => '(no #main)');
+        const toasts = await page
+          .locator('.toasts')
+          .innerText({ timeout: 1_000 })
+          .catch(() => '(no toasts)');
         process.stderr.write(
-          `\n--- ${step} failed on Django ${peer.django}; the page showed:\n${text.slice(0, 2_000)}\n--- console-web:\n${web.output().slice(-1_500)}\n--- peer:\n${peer.log().slice(-1_500)}\n`,
+          `\n--- ${step} failed on Django ${peer.django}; the page showed:\n${text.slice(0, 2_000)}\n--- toasts:\n${toasts}\n--- console-web:\n${web.output().slice(-1_500)}\n--- peer:\n${peer.log().slice(-1_500)}\n`,
         );
         await page.screenshot({ path: `${screenshotDir()}/graphistry-FAILED-django-${runtime.version}-${step}.png`, fullPage: true }).catch(() => undefined);
       });

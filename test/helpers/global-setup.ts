@@ -18,5 +18,8 @@ export default async function setup(project: { provide: (key: 'dialects', value:
   }
   project.provide('dialects', dialects);
   // Once, before any file runs: the browser tests serve out/renderer, one test runs out/main, and the processes tests start run out/server.
+  // Every project of vitest.config.ts calls this setup, in one process: the outputs are built the first time only.
+  if (process.env.GADM_OUTPUTS_BUILT === '1') return;
   process.stdout.write(`global setup: ${ensureBuilt()}; ${ensureServerBuilt()}\n`);
+  process.env.GADM_OUTPUTS_BUILT = '1';
 }
