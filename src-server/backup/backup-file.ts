@@ -31,13 +31,15 @@ export function refuseExisting(file: string): void {
   if (existsSync(file)) throw new AppError('BACKUP_FILE_EXISTS', `${file} already exists: a backup never overwrites a file; choose another name.`);
 }
 
-/** What a backup wrote: where from, its schema, and every table's count and checksum. */
-export interface BackupWritten {
-  file: string;
+/** What a copy (backup, restore, move) read or wrote: where, its schema, and every table's count and checksum. */
+export interface CopySummary {
   location: string;
   migrations: string[];
   tables: Manifest;
 }
+
+/** What a backup wrote: the copy's summary, and the file. */
+export type BackupWritten = CopySummary & { file: string };
 
 /**
  * The reading and writing part of `backup FILE`: a snapshot of `from` and

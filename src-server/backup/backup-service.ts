@@ -4,7 +4,7 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import { startThread } from '../lib/start-thread.ts';
 import { redactUrl } from '../db/database.ts';
 import { cliActor } from '../lib/cli-actor.ts';
-import { backupToFile, type BackupWritten, type Manifest } from './backup-file.ts';
+import { backupToFile, type BackupWritten, type CopySummary } from './backup-file.ts';
 import type { BackupThreadMessage } from './backup-thread.ts';
 import { readBackup } from './backup-reader.ts';
 import { checkEnvTarget, readEnvSecrets, writeEnvSecrets } from './env-secrets.ts';
@@ -17,12 +17,7 @@ import { auditBackup } from './audit-entry.ts';
 import { lockDataDir, postgresTarget, sqliteTarget, type Target } from './target.ts';
 
 export type { Place } from './snapshot.ts';
-
-export interface CopySummary {
-  location: string;
-  migrations: string[];
-  tables: Manifest;
-}
+export type { CopySummary } from './backup-file.ts';
 
 const openTarget = (p: Place, lock = true): Promise<Target> => (p.databaseUrl ? postgresTarget(p.databaseUrl) : sqliteTarget(p.dataDir, lock));
 
