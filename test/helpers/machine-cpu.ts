@@ -64,11 +64,10 @@ function read(): Ticks | null {
 export interface CpuReport {
   /** Share of all cores busy, 0..1. */
   busy: number;
-  /** The processes that used the most, in cores (1 = one core the whole stretch). */
-  top: Array<{ pid: number; comm: string; nice: number; cores: number }>;
-  /** Children that ended during the stretch (a command the test ran), in cores, by the process that waited for them. */
-  ended: Array<{ pid: number; comm: string; cores: number }>;
-  /** One line for a test's report. */
+  /**
+   * One line for a test's report: the six processes that used the most, in cores (1 = one core the whole
+   * stretch), and the children that ended during it (a command the test ran), by the process that waited for them.
+   */
   line: string;
 }
 
@@ -77,7 +76,7 @@ export function cpuStretch(): () => CpuReport {
   const start = read();
   return () => {
     const end = read();
-    if (!start || !end) return { busy: 0, top: [], ended: [], line: 'machine CPU: not measured (no /proc)' };
+    if (!start || !end) return { busy: 0, line: 'machine CPU: not measured (no /proc)' };
     const seconds = (end.at - start.at) / 1000;
     const busy = end.total > start.total ? (end.busy - start.busy) / (end.total - start.total) : 0;
     const top = [...end.procs]
@@ -90,6 +89,6 @@ export function cpuStretch(): () => CpuReport {
       .filter((p) => p.cores >= 0.02);
     const who = top.map((p) => `${p.comm}[${p.pid}${p.nice ? ` nice ${p.nice}` : ''}] ${p.cores.toFixed(2)}`).join(', ');
     const gone = ended.map((p) => `; children of [${p.pid}] that ended ${p.cores.toFixed(2)}`).join('');
-    return { busy, top, ended, line: `machine CPU ${(busy * 100).toFixed(0)}% busy; ${who || 'no process over 0.02 cores'}${gone}` };
+    return { busy, line: `machine CPU ${(busy * 100).toFixed(0)}% busy; ${who || 'no process over 0.02 cores'}${gone}` };
   };
 }
