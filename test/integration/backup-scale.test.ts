@@ -7,7 +7,6 @@ import { createSchema, dropSchema, urlWithSchema } from '../helpers/postgres.ts'
 import { backupProcess, placeOf } from '../helpers/backup-kit.ts';
 import { datasetKey, datasetUsername, seedBackupDataset } from '../helpers/backup-dataset.ts';
 import { startServer, type ServerProcess } from '../helpers/server-process.ts';
-import { cpuStretch, type CpuReport } from '../helpers/machine-cpu.ts';
 import { restore } from '../../src-server/backup/backup-service.ts';
 import { loadOrCreateSecrets } from '../../src-server/secrets.ts';
 import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
@@ -21,8 +20,7 @@ import type { PasswordHasher } from '../../src-server/lib/password-hasher.ts';
  * than one beyond it fails the round, and a failed round is measured once
  * more before the test fails. It runs alone, after the rest of the suite
  * (vitest.config.ts): on two cores a browser suite beside it moves the
- * latencies more than any backup does, and each window's report says how busy
- * the machine was and with what. The file is restored into a fresh place, where
+ * latencies more than any backup does. The file is restored into a fresh place, where
  * every count and checksum is the same, every key and every password works,
  * and every pending invitation works exactly once.
  */
@@ -139,26 +137,19 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
     /** One backup into `file` with the load running before, during and after it: whether the backup slowed requests past 100 ms beyond what the load alone did. */
     async function backupBeside(url: string, file: string): Promise<{ made: Summary; slowedByBackup: boolean; report: string }> {
       const load = loadOn(url, 4);
-      const machine: Partial<Record<Sample['phase'], CpuReport>> = {};
       // Not measured: a fresh server's first seconds (its code still being compiled) are slower than the floor it serves at.
       await sleep(WARM_MS);
       load.set('before');
-      let stretch = cpuStretch();
       await sleep(BEFORE_MS);
       load.set('during');
-      machine.before = stretch();
-      stretch = cpuStretch();
       const duringAt = performance.now();
       const ran = await backupProcess(file, dataDir, databaseUrl).done;
       const duringMs = performance.now() - duringAt;
       load.set('after');
-      machine.during = stretch();
-      stretch = cpuStretch();
       // As long as the backup took (2.5 to 10 s): the machine's own rate of slow requests, over a like stretch.
       const afterMs = Math.min(10_000, Math.max(2500, duringMs));
       await sleep(afterMs);
       load.set('stop');
-      machine.after = stretch();
       await load.done();
       expect(ran.code, ran.err).toBe(0);
       expect(load.failures.slice(0, 5)).toEqual([]);
@@ -172,7 +163,6 @@ describe.each(dialects())('backup and restore at scale (%s)', (dialect) => {
         const slow = xs.filter((ms) => ms > SLOW_MS).length;
         lines.push(
           `${p}: ${xs.length} requests in ${(lengths[p] / 1000).toFixed(1)} s, p50 ${xs[xs.length >> 1]?.toFixed(1)} ms, p99 ${xs[Math.floor(xs.length * 0.99)]?.toFixed(1)} ms, max ${xs.at(-1)?.toFixed(1)} ms, ${slow} over ${SLOW_MS} ms`,
-          `  ${machine[p]?.line}`,
         );
         return { n: xs.length, slow, slowPerSecond: slow / (lengths[p] / 1000) };
       }) as [
